@@ -1,0 +1,154 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Generators
+{
+    /// <summary>Reads a [Network] class (its attributes, weight fields, Forward and optional Loss) into a
+    /// <see cref="NetworkModel"/>. All semantic work happens here; nothing Roslyn leaves this class.</summary>
+    internal static class NetworkParser
+    {
+        private const string Ns = "OneFlow.Dsl.";
+
+        public static Result<NetworkModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            var syntax = (ClassDeclarationSyntax)context.TargetNode;
+            // The analyzer reports a class that is not partial; the generator has nothing to add to it.
+            if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword)) return Result<NetworkModel>.Fail();
+
+            var diagnostics = new List<DiagnosticInfo>();
+            var locations = new List<NamedLocation>();
+            var values = new Dictionary<string, string>();
+            var used = new HashSet<string>();
+
+            int batch = 1;
+            foreach (var named in context.Attributes[0].NamedArguments)
+                if (named.Key == "Batch" && named.Value.Value is int b) batch = b;
+            Add(locations, "Batch", context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation());
+            var placementAttr = Attribute(type, "PlacementAttribute");
+            string placement = placementAttr?.ConstructorArguments.FirstOrDefault().Value as string ?? "cpu:0";
+            Add(locations, "Placement", ArgumentLocation(placementAttr, cancellation));
+
+            var weights = new List<TensorDecl>();
+            foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
+            {
+                var weight = Attribute(field, "WeightAttribute");
+                if (weight == null) continue;
+                weights.Add(new TensorDecl(field.Name, DeclKind.Weight, Dims(weight), SbpOf(field)));
+                values[field.Name] = field.Name;
+                used.Add(field.Name);
+                Add(locations, field.Name, field.Locations.FirstOrDefault());
+            }
+
+            var forward = Single(type, "Forward", syntax, diagnostics, required: true);
+            if (forward == null) return Result<NetworkModel>.Fail(diagnostics.ToArray());
+            var inputs = new List<TensorDecl>();
+            foreach (var p in forward.Symbol.Parameters)
+            {
+                var input = Attribute(p, "InputAttribute");
+                if (input == null)
+                {
+                    diagnostics.Add(Error(DiagnosticDescriptors.UnsupportedConstruct, p.Locations.FirstOrDefault(),
+                        $"Forward: parameter '{p.Name}' needs [Input(dims...)] to say its shape"));
+                    continue;
+                }
+                inputs.Add(new TensorDecl(p.Name, DeclKind.Input, Dims(input), SbpOf(p)));
+                values[p.Name] = p.Name;
+                used.Add(p.Name);
+                Add(locations, p.Name, p.Locations.FirstOrDefault());
+            }
+            used.Add(NetworkSpec.LabelsName);
+
+            var model = context.SemanticModel;
+            var forwardBody = new ForwardTranslator(model, "Forward", values, used, locations, diagnostics);
+            string? output = forwardBody.Translate(forward.Syntax);
+            Add(locations, "Forward", forward.Symbol.Locations.FirstOrDefault());
+
+            var lossOps = NetworkSpec.DefaultLoss(output ?? "");
+            string lossOutput = "loss";
+            var loss = Single(type, "Loss", syntax, diagnostics, required: false);
+            if (loss != null && output != null)
+            {
+                if (loss.Symbol.Parameters.Length != 2)
+                    diagnostics.Add(Error(DiagnosticDescriptors.UnsupportedConstruct, loss.Symbol.Locations.FirstOrDefault(),
+                        "Loss must take (Tensor output, Tensor labels)"));
+                else
+                {
+                    values[loss.Symbol.Parameters[0].Name] = output;
+                    values[loss.Symbol.Parameters[1].Name] = NetworkSpec.LabelsName;
+                    var lossBody = new ForwardTranslator(model, "Loss", values, used, locations, diagnostics);
+                    lossOutput = lossBody.Translate(loss.Syntax) ?? "";
+                    lossOps = new EquatableArray<OpDecl>(lossBody.Statements.ToArray());
+                }
+                Add(locations, "Loss", loss.Symbol.Locations.FirstOrDefault());
+            }
+            if (diagnostics.Count > 0 || output == null) return Result<NetworkModel>.Fail(diagnostics.ToArray());
+
+            var spec = new NetworkSpec(type.Name, batch, placement, new EquatableArray<TensorDecl>(weights.ToArray()),
+                new EquatableArray<TensorDecl>(inputs.ToArray()), new EquatableArray<OpDecl>(forwardBody.Statements.ToArray()),
+                output, lossOps, lossOutput);
+            string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+            return Result<NetworkModel>.Ok(new NetworkModel(ns, type.Name, Accessibility(type), spec,
+                new EquatableArray<string>(inputs.Select(i => i.Name).ToArray()),
+                new EquatableArray<NamedLocation>(locations.ToArray()), LocationInfo.From(syntax.Identifier.GetLocation())));
+        }
+
+        private sealed class Method
+        {
+            public IMethodSymbol Symbol = null!;
+            public MethodDeclarationSyntax Syntax = null!;
+        }
+
+        private static Method? Single(INamedTypeSymbol type, string name, ClassDeclarationSyntax at, List<DiagnosticInfo> diagnostics, bool required)
+        {
+            var methods = type.GetMembers(name).OfType<IMethodSymbol>().ToList();
+            if (methods.Count == 0)
+            {
+                if (required)
+                    diagnostics.Add(Error(DiagnosticDescriptors.UnsupportedConstruct, at.Identifier.GetLocation(),
+                        $"network '{type.Name}' needs a method 'public Tensor {name}(...)'"));
+                return null;
+            }
+            if (methods.Count > 1)
+            {
+                diagnostics.Add(Error(DiagnosticDescriptors.UnsupportedConstruct, methods[1].Locations.FirstOrDefault(),
+                    $"network '{type.Name}' declares {name} more than once"));
+                return null;
+            }
+            var syntax = methods[0].DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax;
+            return syntax == null ? null : new Method { Symbol = methods[0], Syntax = syntax };
+        }
+
+        private static AttributeData? Attribute(ISymbol symbol, string name)
+            => symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Ns + name);
+
+        private static string? SbpOf(ISymbol symbol) => Attribute(symbol, "SbpAttribute")?.ConstructorArguments.FirstOrDefault().Value as string;
+
+        private static EquatableArray<int> Dims(AttributeData attribute)
+        {
+            var arg = attribute.ConstructorArguments.FirstOrDefault();
+            if (arg.Kind != TypedConstantKind.Array) return EquatableArray<int>.Empty;
+            return new EquatableArray<int>(arg.Values.Select(v => v.Value as int? ?? 0).ToArray());
+        }
+
+        private static Location? ArgumentLocation(AttributeData? attribute, CancellationToken cancellation)
+            => (attribute?.ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax)?.ArgumentList?.Arguments.FirstOrDefault()?.GetLocation();
+
+        private static void Add(List<NamedLocation> locations, string name, Location? location)
+        {
+            var info = LocationInfo.From(location);
+            if (info != null) locations.Add(new NamedLocation(name, info));
+        }
+
+        private static string Accessibility(INamedTypeSymbol type)
+            => type.DeclaredAccessibility == Microsoft.CodeAnalysis.Accessibility.Public ? "public" : "internal";
+
+        private static DiagnosticInfo Error(DiagnosticDescriptor descriptor, Location? location, params string[] args)
+            => new DiagnosticInfo(descriptor.Id, LocationInfo.From(location), new EquatableArray<string>(args));
+    }
+}

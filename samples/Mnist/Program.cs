@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using OneFlow.Dsl;
+
+// Trains the MLP of DESIGN.md on MNIST with the plan the generator built at compile time: data-parallel input,
+// column- then row-parallel weights, on four CPU devices.
+//   dotnet run -c Release --project samples/Mnist -- --data DIR --epochs N [--placement cpu:0] [--lr 0.1] [--seed 42]
+var options = Options.Parse(args);
+var all = options.Data is null ? MnistData.Synthetic(10_000, options.Seed) : MnistData.Load(options.Data);
+if (all.Count < 2 * Mlp.Batch) throw new InvalidDataException($"{all.Count} images are too few; at least {2 * Mlp.Batch} are needed.");
+int trainCount = all.Count * 4 / 5;
+var train = all.Slice(0, trainCount);
+var test = all.Slice(trainCount, all.Count - trainCount);
+Console.WriteLine($"{(options.Data is null ? "synthetic data" : options.Data)}: {train.Count} training and {test.Count} test images");
+
+var model = new Mlp(seed: options.Seed);
+using var trainer = options.Placement is null ? model.Trainer(new Sgd(lr: options.LearningRate)) : model.Trainer(new Sgd(lr: options.LearningRate), options.Placement);
+Console.WriteLine($"plan: {trainer.Plan.Placement}, {trainer.Plan.Devices} devices, {trainer.Plan.Ops.Count(o => o.Kind == OneFlow.Dsl.Planner.Ops.OpKind.Boxing)} boxing ops");
+
+var order = Enumerable.Range(0, train.Count).ToArray();
+var shuffle = new Random(options.Seed);
+var x = new float[Mlp.Batch * MnistData.Pixels];
+var y = new int[Mlp.Batch];
+var xs = Tensor.From(x, Mlp.Batch, MnistData.Pixels);
+var ys = Tensor.From(y, Mlp.Batch);
+for (int epoch = 1; epoch <= options.Epochs; epoch++)
+{
+    shuffle.Shuffle(order);
+    var clock = Stopwatch.StartNew();
+    double lossSum = 0;
+    int steps = train.Count / Mlp.Batch;
+    for (int s = 0; s < steps; s++)
+    {
+        for (int i = 0; i < Mlp.Batch; i++)
+        {
+            int n = order[s * Mlp.Batch + i];
+            Array.Copy(train.Images, n * MnistData.Pixels, x, i * MnistData.Pixels, MnistData.Pixels);
+            y[i] = train.Labels[n];
+        }
+        lossSum += trainer.Step(xs, ys);
+    }
+    double seconds = clock.Elapsed.TotalSeconds;
+    Console.WriteLine($"epoch {epoch}/{options.Epochs}  loss {lossSum / steps:F4}  accuracy {Accuracy(model, test):F4}  {steps * Mlp.Batch / seconds:F0} samples/s");
+}
+Console.WriteLine($"test accuracy: {Accuracy(model, test):F4}");
+
+// The inference plan takes whole batches; the last one is padded and only its real rows are counted.
+static double Accuracy(Mlp model, MnistData data)
+{
+    int correct = 0;
+    var x = new float[Mlp.Batch * MnistData.Pixels];
+    for (int start = 0; start < data.Count; start += Mlp.Batch)
+    {
+        int rows = Math.Min(Mlp.Batch, data.Count - start);
+        Array.Clear(x);
+        Array.Copy(data.Images, start * MnistData.Pixels, x, 0, rows * MnistData.Pixels);
+        float[] logits = model.Infer(Tensor.From(x, Mlp.Batch, MnistData.Pixels)).ToArray();
+        for (int r = 0; r < rows; r++)
+        {
+            var row = logits.AsSpan(r * 10, 10);
+            if (row.IndexOf(MaxOf(row)) == data.Labels[start + r]) correct++;
+        }
+    }
+    return (double)correct / data.Count;
+}
+
+static float MaxOf(Span<float> row)
+{
+    float max = row[0];
+    foreach (float v in row) max = Math.Max(max, v);
+    return max;
+}
+
+sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed)
+{
+    public static Options Parse(string[] args)
+    {
+        var o = new Options(null, 10, null, 0.1f, 42);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            o = args[i] switch
+            {
+                "--data" => o with { Data = Next() },
+                "--epochs" => o with { Epochs = int.TryParse(Next(), out int e) && e > 0 ? e : throw new ArgumentException("--epochs takes a positive integer.") },
+                "--placement" => o with { Placement = Next() },
+                "--lr" => o with { LearningRate = float.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out float lr) ? lr : throw new ArgumentException("--lr takes a number.") },
+                "--seed" => o with { Seed = int.TryParse(Next(), out int s) ? s : throw new ArgumentException("--seed takes an integer.") },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --lr 0.1 --seed 42"),
+            };
+        }
+        return o;
+    }
+}

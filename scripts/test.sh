@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution and ends with one line: "N passed, N failed, N skipped".
+# Installs what it needs first, so that it works on a fresh machine of this kind (and in CI).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v dotnet >/dev/null; then
+  echo "dotnet (SDK 10) is needed: https://dot.net" >&2
+  exit 2
+fi
+# Real data for the tests that need it (MNIST); the tests skip visibly where it is absent.
+export ONEFLOW_DATA="${ONEFLOW_DATA:-$(cd .. && pwd)/shared/data}"
+
+results=TestResults
+rm -rf "$results"
+dotnet build OneFlow.Dsl.sln -c Release -v quiet -nologo || exit 1
+dotnet test OneFlow.Dsl.sln -c Release --no-build -nologo -v quiet \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
+status=$?
+
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    counters = ET.parse(path).getroot().find(".//{*}Counters")
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+    skipped += int(counters.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status

@@ -1,0 +1,87 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Ops;
+
+namespace OneFlow.Dsl.Planner.Model
+{
+    public enum DType { F32, I32 }
+
+    public enum TensorRole { Input, Label, Weight, Activation, Loss, Gradient, Boxed }
+
+    public sealed class LogicalTensor
+    {
+        public int Id { get; internal set; }
+        public string Name { get; internal set; } = "";
+        public Shape Shape { get; internal set; } = Shape.Scalar;
+        public DType DType { get; internal set; }
+        public TensorRole Role { get; internal set; }
+        /// <summary>Chosen by SBP selection (fixed up front for weights and inputs).</summary>
+        public Sbp Sbp { get; internal set; }
+        /// <summary>The op that writes this tensor; -1 for weights, which persist across steps.</summary>
+        public int Producer { get; internal set; } = -1;
+        /// <summary>For a weight's gradient: the weight's tensor id, else -1.</summary>
+        public int GradientOf { get; internal set; } = -1;
+        public long Bytes => Shape.Elements * 4;
+    }
+
+    public sealed class LogicalOp
+    {
+        public int Id { get; internal set; }
+        public OpKind Kind { get; internal set; }
+        public int[] Inputs { get; internal set; } = System.Array.Empty<int>();
+        /// <summary>The output tensor id, or -1 for an op that only updates state in place (SgdUpdate).</summary>
+        public int Output { get; internal set; } = -1;
+        public bool TransA { get; internal set; }
+        public bool TransB { get; internal set; }
+        /// <summary>For a boxing op: the SBP it converts from and to.</summary>
+        public Sbp From { get; internal set; }
+        public Sbp To { get; internal set; }
+        /// <summary>Ops that must finish before this one although it reads none of their outputs
+        /// (an in-place weight update waits for every reader of the weight).</summary>
+        public List<int> ControlDeps { get; } = new List<int>();
+        /// <summary>Where the op came from, for messages: "h = Relu(...)", "grad of w1", "boxing".</summary>
+        public string Origin { get; internal set; } = "";
+        /// <summary>What an error about this op should point at: the statement's output name for ops the user
+        /// wrote, else <see cref="Origin"/>.</summary>
+        public string Subject { get => _subject ?? Origin; internal set => _subject = value; }
+        private string? _subject;
+    }
+
+    /// <summary>The network as one dataflow graph over logical (whole, unsharded) tensors.</summary>
+    public sealed class LogicalGraph
+    {
+        public List<LogicalTensor> Tensors { get; } = new List<LogicalTensor>();
+        public List<LogicalOp> Ops { get; } = new List<LogicalOp>();
+
+        public LogicalTensor Tensor(int id) => Tensors[id];
+
+        public LogicalTensor AddTensor(string name, Shape shape, DType dtype, TensorRole role)
+        {
+            var t = new LogicalTensor { Id = Tensors.Count, Name = name, Shape = shape, DType = dtype, Role = role };
+            Tensors.Add(t);
+            return t;
+        }
+
+        /// <summary>Appends an op, infers its output shape and creates its output tensor.</summary>
+        public LogicalOp AddOp(OpKind kind, int[] inputs, string outputName, TensorRole role, string origin,
+            bool transA = false, bool transB = false, string? subject = null)
+        {
+            var op = new LogicalOp { Id = Ops.Count, Kind = kind, Inputs = inputs, TransA = transA, TransB = transB, Origin = origin };
+            if (subject != null) op.Subject = subject;
+            Ops.Add(op);
+            var def = OpRegistry.Get(kind);
+            if (def.HasOutput)
+            {
+                var output = AddTensor(outputName, def.InferShape(this, op), def.OutputType(this, op), role);
+                output.Producer = op.Id;
+                op.Output = output.Id;
+            }
+            return op;
+        }
+
+        public IEnumerable<LogicalOp> Consumers(int tensorId)
+        {
+            foreach (var op in Ops)
+                if (System.Array.IndexOf(op.Inputs, tensorId) >= 0) yield return op;
+        }
+    }
+}

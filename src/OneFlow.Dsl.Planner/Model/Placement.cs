@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace OneFlow.Dsl.Planner.Model
+{
+    /// <summary>The devices a network lives on, as a 1-D mesh: "cpu:0-3", "cpu:0", "cpu:0,2,5", "cuda:0-7".</summary>
+    public sealed class Placement : IEquatable<Placement>
+    {
+        public string DeviceType { get; }
+        public IReadOnlyList<int> DeviceIds { get; }
+        public int Count => DeviceIds.Count;
+
+        private Placement(string deviceType, int[] ids) { DeviceType = deviceType; DeviceIds = ids; }
+
+        public static bool TryParse(string? text, out Placement? placement, out string error)
+        {
+            placement = null;
+            error = "";
+            string t = (text ?? "").Replace(" ", "");
+            int colon = t.IndexOf(':');
+            if (colon <= 0 || colon == t.Length - 1)
+            {
+                error = $"'{text}' is not a placement: write a device type and device ids, e.g. \"cpu:0-3\" or \"cuda:0\".";
+                return false;
+            }
+            string type = t.Substring(0, colon);
+            if (type.Contains("x"))
+            {
+                error = $"'{text}': 2-D meshes are not supported yet; use a 1-D placement such as \"cpu:0-3\".";
+                return false;
+            }
+            if (type != "cpu" && type != "cuda")
+            {
+                error = $"'{text}': unknown device type '{type}'; use cpu or cuda.";
+                return false;
+            }
+            var ids = new List<int>();
+            foreach (string part in t.Substring(colon + 1).Split(','))
+            {
+                if (!TryParseRange(part, ids))
+                {
+                    error = $"'{text}': '{part}' is not a device id or a range like 0-3.";
+                    return false;
+                }
+            }
+            if (ids.Distinct().Count() != ids.Count)
+            {
+                error = $"'{text}' names a device twice.";
+                return false;
+            }
+            placement = new Placement(type, ids.ToArray());
+            return true;
+        }
+
+        public static Placement Parse(string text)
+            => TryParse(text, out var p, out string error) ? p! : throw new FormatException(error);
+
+        private static bool TryParseRange(string part, List<int> ids)
+        {
+            string[] ends = part.Split('-');
+            if (ends.Length > 2 || !ends.All(IsId)) return false;
+            int first = int.Parse(ends[0], CultureInfo.InvariantCulture);
+            int last = int.Parse(ends[ends.Length - 1], CultureInfo.InvariantCulture);
+            if (last < first) return false;
+            for (int i = first; i <= last; i++) ids.Add(i);
+            return true;
+        }
+
+        private static bool IsId(string s) => s.Length > 0 && s.Length < 6 && s.All(char.IsDigit);
+
+        public bool Equals(Placement? other) => other != null && DeviceType == other.DeviceType && DeviceIds.SequenceEqual(other.DeviceIds);
+        public override bool Equals(object? obj) => Equals(obj as Placement);
+        public override int GetHashCode() => DeviceType.GetHashCode() ^ Count;
+
+        /// <summary>The canonical text: consecutive ids as a range ("cpu:0-3"), others listed ("cpu:0,2").</summary>
+        public override string ToString()
+        {
+            var parts = new List<string>();
+            for (int i = 0; i < Count;)
+            {
+                int j = i;
+                while (j + 1 < Count && DeviceIds[j + 1] == DeviceIds[j] + 1) j++;
+                parts.Add(j == i ? Id(i) : Id(i) + "-" + Id(j));
+                i = j + 1;
+            }
+            return DeviceType + ":" + string.Join(",", parts);
+        }
+
+        private string Id(int index) => DeviceIds[index].ToString(CultureInfo.InvariantCulture);
+    }
+}

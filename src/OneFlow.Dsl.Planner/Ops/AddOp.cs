@@ -1,0 +1,83 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Passes;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>a + b, with a vector broadcast over the rows of a matrix (a bias).</summary>
+    public sealed class AddOp : OpDef
+    {
+        public override OpKind Kind => OpKind.Add;
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Add");
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: true, scales: false);
+
+        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        {
+            foreach (int input in op.Inputs)
+                if (ad.NeedsGradient(input)) ad.Accumulate(input, ad.SumToShape(dy, input));
+        }
+    }
+
+    /// <summary>a − b, broadcasting as <see cref="AddOp"/>.</summary>
+    public sealed class SubOp : OpDef
+    {
+        public override OpKind Kind => OpKind.Sub;
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Sub");
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: true, scales: false);
+
+        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        {
+            int a = op.Inputs[0], b = op.Inputs[1];
+            if (ad.NeedsGradient(a)) ad.Accumulate(a, ad.SumToShape(dy, a));
+            if (ad.NeedsGradient(b)) ad.Accumulate(b, ad.Emit(OpKind.Neg, new[] { ad.SumToShape(dy, b) }, b));
+        }
+    }
+
+    /// <summary>a · b elementwise, broadcasting as <see cref="AddOp"/>.</summary>
+    public sealed class MulOp : OpDef
+    {
+        public override OpKind Kind => OpKind.Mul;
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Mul");
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: false, scales: true);
+
+        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        {
+            int a = op.Inputs[0], b = op.Inputs[1];
+            if (ad.NeedsGradient(a)) ad.Accumulate(a, ad.SumToShape(ad.Emit(OpKind.Mul, new[] { dy, b }, a), a));
+            if (ad.NeedsGradient(b)) ad.Accumulate(b, ad.SumToShape(ad.Emit(OpKind.Mul, new[] { dy, a }, b), b));
+        }
+    }
+
+    /// <summary>−x; the gradient of the subtrahend.</summary>
+    public sealed class NegOp : OpDef
+    {
+        public override OpKind Kind => OpKind.Neg;
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => ElementwiseSignatures(ShapeOf(g, op, 0).Rank, 1, linear: true);
+        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        {
+            if (ad.NeedsGradient(op.Inputs[0])) ad.Accumulate(op.Inputs[0], ad.Emit(OpKind.Neg, new[] { dy }, op.Inputs[0]));
+        }
+    }
+
+    /// <summary>Sums a matrix over its rows: the gradient of a bias broadcast over those rows.</summary>
+    public sealed class ReduceRowsOp : OpDef
+    {
+        public override OpKind Kind => OpKind.ReduceRows;
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            ExpectRank(g, op, 0, 2, "ReduceRows");
+            return new Shape(ShapeOf(g, op, 0)[1]);
+        }
+
+        /// <summary>Split rows sum to partial sums; split columns stay split, now along the vector's only axis.</summary>
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            yield return new Signature(Sbp.P, Sbp.S(0));
+            yield return new Signature(Sbp.S(0), Sbp.S(1));
+            yield return new Signature(Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P);
+        }
+    }
+}

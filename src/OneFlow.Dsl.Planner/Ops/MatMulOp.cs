@@ -1,0 +1,61 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Passes;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>y = op(a) · op(b), op = transpose when the flag is set; a is m×k, b is k×n after op.</summary>
+    public sealed class MatMulOp : OpDef
+    {
+        public override OpKind Kind => OpKind.MatMul;
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            ExpectRank(g, op, 0, 2, "MatMul");
+            ExpectRank(g, op, 1, 2, "MatMul");
+            Shape a = ShapeOf(g, op, 0), b = ShapeOf(g, op, 1);
+            int ka = a[op.TransA ? 0 : 1], kb = b[op.TransB ? 1 : 0];
+            if (ka != kb)
+                throw new PlanException(op.Subject,
+                    $"MatMul: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, 1)} is {b}; inner dimensions {ka} and {kb} differ.");
+            return new Shape(a[op.TransA ? 1 : 0], b[op.TransB ? 0 : 1]);
+        }
+
+        public override double Flops(LogicalGraph g, LogicalOp op)
+            => 2.0 * g.Tensor(op.Output).Shape.Elements * ShapeOf(g, op, 0)[op.TransA ? 0 : 1];
+
+        /// <summary>Rows of a split give rows of y; columns of b give columns of y; splitting the shared k axis of
+        /// both gives partial sums. A partial operand times a replicated one stays partial (the product is linear).</summary>
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            int aRows = op.TransA ? 1 : 0, aInner = 1 - aRows;
+            int bCols = op.TransB ? 0 : 1, bInner = 1 - bCols;
+            yield return new Signature(Sbp.S(0), Sbp.S(aRows), Sbp.B);
+            yield return new Signature(Sbp.S(1), Sbp.B, Sbp.S(bCols));
+            yield return new Signature(Sbp.P, Sbp.S(aInner), Sbp.S(bInner));
+            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.B, Sbp.P);
+        }
+
+        /// <summary>dA = dY·op(b)ᵀ and dB = op(a)ᵀ·dY, written with transpose flags so no transpose is materialised.</summary>
+        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        {
+            int a = op.Inputs[0], b = op.Inputs[1];
+            if (ad.NeedsGradient(a))
+            {
+                int da = op.TransA
+                    ? ad.Emit(OpKind.MatMul, new[] { b, dy }, a, transA: op.TransB, transB: true)
+                    : ad.Emit(OpKind.MatMul, new[] { dy, b }, a, transA: false, transB: !op.TransB);
+                ad.Accumulate(a, da);
+            }
+            if (ad.NeedsGradient(b))
+            {
+                int db = op.TransB
+                    ? ad.Emit(OpKind.MatMul, new[] { dy, a }, b, transA: true, transB: op.TransA)
+                    : ad.Emit(OpKind.MatMul, new[] { a, dy }, b, transA: !op.TransA, transB: false);
+                ad.Accumulate(b, db);
+            }
+        }
+    }
+}

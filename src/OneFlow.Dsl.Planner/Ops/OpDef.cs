@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Passes;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>A legal way to run an op distributed: the SBP each input must have and the SBP the output gets.</summary>
+    public sealed class Signature
+    {
+        public Sbp[] Inputs { get; }
+        public Sbp Output { get; }
+
+        public Signature(Sbp output, params Sbp[] inputs) { Inputs = inputs; Output = output; }
+
+        public override string ToString() => "(" + string.Join(", ", System.Linq.Enumerable.Select(Inputs, s => s.ToString())) + ") -> " + Output;
+    }
+
+    /// <summary>What the planner knows of one op kind: its output shape, its SBP signatures and its gradient.
+    /// One file per op, so that everything about MatMul is in MatMulOp.cs.</summary>
+    public abstract class OpDef
+    {
+        public abstract OpKind Kind { get; }
+        public virtual bool HasOutput => true;
+        public abstract Shape InferShape(LogicalGraph graph, LogicalOp op);
+        public virtual DType OutputType(LogicalGraph graph, LogicalOp op) => DType.F32;
+        public abstract IEnumerable<Signature> Signatures(LogicalGraph graph, LogicalOp op);
+
+        /// <summary>The work of the whole (unsplit) op, in floating-point operations: one per output element
+        /// unless the op says otherwise.</summary>
+        public virtual double Flops(LogicalGraph graph, LogicalOp op) => op.Output >= 0 ? graph.Tensor(op.Output).Shape.Elements : 0;
+
+        /// <summary>Adds the ops computing the gradient of each input that needs one, given the gradient
+        /// <paramref name="dy"/> of the output.</summary>
+        public virtual void Backward(Autograd autograd, LogicalOp op, int dy)
+            => throw new PlanException(op.Subject, $"{Kind} has no gradient; it cannot appear between a weight and the loss.");
+
+        protected static Shape ShapeOf(LogicalGraph g, LogicalOp op, int input) => g.Tensor(op.Inputs[input]).Shape;
+        protected static string NameOf(LogicalGraph g, LogicalOp op, int input) => g.Tensor(op.Inputs[input]).Name;
+
+        protected static void ExpectRank(LogicalGraph g, LogicalOp op, int input, int rank, string opName)
+        {
+            var shape = ShapeOf(g, op, input);
+            if (shape.Rank != rank)
+                throw new PlanException(op.Subject, $"{opName}: {NameOf(g, op, input)} is {shape} but must have rank {rank}.");
+        }
+
+        /// <summary>S(i) for every axis, B, and P where the op is linear in that operand: the signatures of an op
+        /// that treats every element alike.</summary>
+        protected static IEnumerable<Signature> ElementwiseSignatures(int rank, int inputs, bool linear)
+        {
+            for (int axis = 0; axis < rank; axis++)
+                yield return new Signature(Sbp.S(axis), Repeat(Sbp.S(axis), inputs));
+            yield return new Signature(Sbp.B, Repeat(Sbp.B, inputs));
+            if (linear) yield return new Signature(Sbp.P, Repeat(Sbp.P, inputs));
+        }
+
+        protected static Sbp[] Repeat(Sbp sbp, int count)
+        {
+            var result = new Sbp[count];
+            for (int i = 0; i < count; i++) result[i] = sbp;
+            return result;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>Every op the planner knows. Forward ops are the ones a user calls in Forward; the others are
+    /// made by autograd, by the optimizer, or by boxing.</summary>
+    public enum OpKind
+    {
+        Input,
+        MatMul,
+        Add,
+        Sub,
+        Mul,
+        Relu,
+        SoftmaxCrossEntropy,
+        ReluGrad,
+        SoftmaxCrossEntropyGrad,
+        ReduceRows,
+        Neg,
+        SgdUpdate,
+        Boxing,
+    }
+}

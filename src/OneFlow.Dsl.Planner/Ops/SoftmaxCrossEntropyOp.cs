@@ -1,0 +1,54 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Passes;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>The mean over the batch of −log softmax(logits)[label]: logits [N,C], integer labels [N], a scalar out.</summary>
+    public sealed class SoftmaxCrossEntropyOp : OpDef
+    {
+        public override OpKind Kind => OpKind.SoftmaxCrossEntropy;
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            ExpectRank(g, op, 0, 2, "SoftmaxCrossEntropy");
+            ExpectRank(g, op, 1, 1, "SoftmaxCrossEntropy");
+            Shape logits = ShapeOf(g, op, 0), labels = ShapeOf(g, op, 1);
+            if (logits[0] != labels[0])
+                throw new PlanException(op.Subject,
+                    $"SoftmaxCrossEntropy: {NameOf(g, op, 0)} is {logits} but {NameOf(g, op, 1)} is {labels}; one label per row is needed.");
+            if (g.Tensor(op.Inputs[1]).DType != DType.I32)
+                throw new PlanException(op.Subject, $"SoftmaxCrossEntropy: {NameOf(g, op, 1)} must hold integer class ids.");
+            return Shape.Scalar;
+        }
+
+        /// <summary>Each device holding a slice of the rows adds its rows' losses divided by the whole batch size,
+        /// so the slices' results are partial sums of the mean.</summary>
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            yield return new Signature(Sbp.P, Sbp.S(0), Sbp.S(0));
+            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
+        }
+
+        /// <summary>Only as the loss itself: its gradient (softmax − one-hot) / N assumes d loss = 1.</summary>
+        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        {
+            int logits = op.Inputs[0];
+            if (ad.NeedsGradient(logits))
+                ad.Accumulate(logits, ad.Emit(OpKind.SoftmaxCrossEntropyGrad, new[] { logits, op.Inputs[1] }, logits));
+        }
+    }
+
+    /// <summary>(softmax(logits) − one-hot(labels)) / N, where N is the whole (logical) batch.</summary>
+    public sealed class SoftmaxCrossEntropyGradOp : OpDef
+    {
+        public override OpKind Kind => OpKind.SoftmaxCrossEntropyGrad;
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            yield return new Signature(Sbp.S(0), Sbp.S(0), Sbp.S(0));
+            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Collections.Generic;
+using System.Linq;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+
+namespace OneFlow.Dsl.Planner.Passes
+{
+    /// <summary>Reverse-mode differentiation at plan time: walks the graph backwards from the loss and appends,
+    /// for each op, the ops of its gradient rule; then an SGD update per weight.</summary>
+    public sealed class Autograd
+    {
+        private readonly LogicalGraph _graph;
+        private readonly HashSet<int> _dependsOnWeight = new HashSet<int>();
+        private readonly Dictionary<int, int> _gradients = new Dictionary<int, int>();
+
+        private Autograd(LogicalGraph graph) => _graph = graph;
+
+        public static void AppendBackwardAndUpdate(LogicalGraph graph, int loss)
+        {
+            var ad = new Autograd(graph);
+            ad.MarkWeightDependents();
+            int forwardOps = graph.Ops.Count;
+            for (int i = forwardOps - 1; i >= 0; i--)
+            {
+                var op = graph.Ops[i];
+                if (op.Output < 0 || !ad._dependsOnWeight.Contains(op.Output)) continue;
+                if (op.Output == loss) OpRegistry.Get(op.Kind).Backward(ad, op, -1);
+                else if (ad._gradients.TryGetValue(op.Output, out int dy)) OpRegistry.Get(op.Kind).Backward(ad, op, dy);
+            }
+            ad.AppendUpdates();
+        }
+
+        public bool NeedsGradient(int tensor) => _dependsOnWeight.Contains(tensor);
+
+        /// <summary>Adds an op computing part of the gradient of <paramref name="of"/> and returns its output.</summary>
+        public int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false)
+        {
+            string name = "d" + _graph.Tensor(of).Name;
+            return _graph.AddOp(kind, inputs, name, TensorRole.Gradient, "grad of " + _graph.Tensor(of).Name, transA, transB).Output;
+        }
+
+        /// <summary>A tensor read by several ops gets the sum of their gradients.</summary>
+        public void Accumulate(int tensor, int gradient)
+        {
+            _gradients[tensor] = _gradients.TryGetValue(tensor, out int previous)
+                ? Emit(OpKind.Add, new[] { previous, gradient }, tensor)
+                : gradient;
+        }
+
+        /// <summary>Undoes a broadcast: a bias gradient is the sum over the rows it was added to.</summary>
+        public int SumToShape(int gradient, int target)
+        {
+            Shape g = _graph.Tensor(gradient).Shape, t = _graph.Tensor(target).Shape;
+            if (g.Equals(t)) return gradient;
+            if (BroadcastShapes.IsRowBias(g, t)) return Emit(OpKind.ReduceRows, new[] { gradient }, target);
+            throw new PlanException(_graph.Tensor(target).Name, $"Cannot reduce a gradient of shape {g} to {t}.");
+        }
+
+        private void MarkWeightDependents()
+        {
+            foreach (var t in _graph.Tensors.Where(t => t.Role == TensorRole.Weight)) _dependsOnWeight.Add(t.Id);
+            foreach (var op in _graph.Ops)
+                if (op.Output >= 0 && op.Inputs.Any(_dependsOnWeight.Contains)) _dependsOnWeight.Add(op.Output);
+        }
+
+        private void AppendUpdates()
+        {
+            foreach (var w in _graph.Tensors.Where(t => t.Role == TensorRole.Weight).ToList())
+            {
+                if (!_gradients.TryGetValue(w.Id, out int grad)) continue;
+                _graph.Tensor(grad).GradientOf = w.Id;
+                _graph.AddOp(OpKind.SgdUpdate, new[] { w.Id, grad }, "", TensorRole.Gradient, "update of " + w.Name);
+            }
+        }
+    }
+}

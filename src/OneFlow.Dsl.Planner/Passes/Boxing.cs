@@ -1,0 +1,54 @@
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Planner.Passes
+{
+    /// <summary>The collective (or local op) that converts a tensor between two SBPs on one placement.</summary>
+    public enum BoxingKind { None, AllGather, AllReduce, ReduceScatter, AllToAll, Slice, Unsupported }
+
+    /// <summary>Which collective each SBP transition needs, and what it costs: the bytes sent by all devices
+    /// together under ring algorithms (T logical bytes, n devices), as OneFlow's cost model counts them.</summary>
+    public static class Boxing
+    {
+        /// <summary>Added to every real transfer so that, at equal bytes, fewer transfers win.</summary>
+        public const double FixedCost = 1;
+
+        /// <summary>How many floating-point operations cost as much time as sending one byte: the exchange rate
+        /// that lets replicated compute (every device doing the whole op) be weighed against communication. A CPU
+        /// core does about ten flops in the time a byte crosses memory between devices.</summary>
+        public const double FlopsPerByte = 10;
+
+        public static BoxingKind KindOf(Sbp from, Sbp to)
+        {
+            if (from == to) return BoxingKind.None;
+            if (from.IsSplit && to.IsSplit) return BoxingKind.AllToAll;
+            if (from.IsSplit && to.IsBroadcast) return BoxingKind.AllGather;
+            if (from.IsPartial && to.IsBroadcast) return BoxingKind.AllReduce;
+            if (from.IsPartial && to.IsSplit) return BoxingKind.ReduceScatter;
+            if (from.IsBroadcast && to.IsSplit) return BoxingKind.Slice;
+            return BoxingKind.Unsupported;
+        }
+
+        public static double Cost(Sbp from, Sbp to, long bytes, int devices)
+        {
+            if (devices == 1) return 0;
+            var kind = KindOf(from, to);
+            return kind == BoxingKind.None ? 0
+                : kind == BoxingKind.Unsupported ? double.PositiveInfinity
+                : TotalBytes(kind, bytes, devices) + FixedCost;
+        }
+
+        /// <summary>Bytes all devices send together for one transfer of a tensor of <paramref name="bytes"/>.</summary>
+        public static double TotalBytes(BoxingKind kind, long bytes, int devices)
+        {
+            double t = bytes, n = devices;
+            switch (kind)
+            {
+                case BoxingKind.AllToAll: return t * (n - 1) / n;
+                case BoxingKind.AllGather: return t * (n - 1);
+                case BoxingKind.ReduceScatter: return t * (n - 1);
+                case BoxingKind.AllReduce: return 2 * t * (n - 1);
+                default: return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Collections.Generic;
+using System.Linq;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+
+namespace OneFlow.Dsl.Planner.Passes
+{
+    public enum PlanMode { Train, Infer }
+
+    /// <summary>Turns a <see cref="NetworkSpec"/> into the logical graph of its forward pass (and loss, for
+    /// training), inferring every shape and checking every annotation on the way.</summary>
+    public static class GraphBuilder
+    {
+        public static LogicalGraph Build(NetworkSpec spec, Placement placement, PlanMode mode, out int output)
+        {
+            if (spec.Batch <= 0) throw new PlanException("Batch", $"Batch must be positive, but is {spec.Batch}.");
+            var g = new LogicalGraph();
+            var names = new Dictionary<string, int>();
+            foreach (var w in spec.Weights)
+                Declare(g, names, w, new Shape(w.Dims.ToArray()), TensorRole.Weight, Sbp.B, placement);
+            foreach (var x in spec.Inputs)
+                Declare(g, names, x, new Shape(new[] { spec.Batch }.Concat(x.Dims).ToArray()), TensorRole.Input, Sbp.S(0), placement);
+            if (spec.Inputs.Count == 0) throw new PlanException("Forward", "Forward takes no [Input] parameter; give it at least one.");
+
+            if (mode == PlanMode.Train)
+            {
+                var labels = g.AddOp(OpKind.Input, new int[0], NetworkSpec.LabelsName, TensorRole.Label, "labels");
+                var t = g.Tensor(labels.Output);
+                t.Shape = new Shape(spec.Batch);
+                t.DType = DType.I32;
+                // Labels travel with the rows of the first input so that the loss needs no transfer.
+                var first = g.Tensor(names[spec.Inputs[0].Name]);
+                t.Sbp = first.Sbp.IsSplit && first.Sbp.Axis == 0 ? Sbp.S(0) : Sbp.B;
+                names[NetworkSpec.LabelsName] = t.Id;
+            }
+
+            AddStatements(g, names, spec.Forward);
+            output = Lookup(names, spec.ForwardOutput, "Forward's return value");
+            if (mode == PlanMode.Infer) return g;
+
+            AddStatements(g, names, spec.Loss);
+            output = Lookup(names, spec.LossOutput, "Loss's return value");
+            var loss = g.Tensor(output);
+            if (loss.Shape.Rank != 0)
+                throw new PlanException("Loss", $"The loss must be a scalar, but {loss.Name} is {loss.Shape}.");
+            loss.Role = TensorRole.Loss;
+            return g;
+        }
+
+        private static void Declare(LogicalGraph g, Dictionary<string, int> names, TensorDecl decl, Shape shape,
+            TensorRole role, Sbp defaultSbp, Placement placement)
+        {
+            if (names.ContainsKey(decl.Name)) throw new PlanException(decl.Name, $"'{decl.Name}' is declared twice.");
+            if (decl.Dims.Count == 0 && role == TensorRole.Weight)
+                throw new PlanException(decl.Name, $"Weight {decl.Name} has no shape; write its dimensions, e.g. [Weight(784, 512)].");
+            if (decl.Dims.Any(d => d <= 0))
+                throw new PlanException(decl.Name, $"{decl.Name} has a dimension that is not positive: {shape}.");
+            Sbp sbp = ParseSbp(decl, shape, defaultSbp, placement);
+            LogicalTensor t;
+            if (role == TensorRole.Input)
+                t = g.Tensor(g.AddOp(OpKind.Input, new int[0], decl.Name, role, decl.Name).Output);
+            else
+                t = g.AddTensor(decl.Name, shape, DType.F32, role);
+            t.Shape = shape;
+            t.Sbp = sbp;
+            names[decl.Name] = t.Id;
+        }
+
+        private static Sbp ParseSbp(TensorDecl decl, Shape shape, Sbp defaultSbp, Placement placement)
+        {
+            Sbp sbp = defaultSbp;
+            if (decl.Sbp != null && !Sbp.TryParse(decl.Sbp, out sbp))
+                throw new PlanException(decl.Name, $"Sbp(\"{decl.Sbp}\") on {decl.Name} does not parse: write \"S(axis)\", \"B\" or \"P\".");
+            if (sbp.IsPartial && decl.Sbp != null)
+                throw new PlanException(decl.Name, $"{decl.Name} cannot be declared P: a weight or input holds whole values; use S(axis) or B.");
+            if (sbp.IsSplit && sbp.Axis >= shape.Rank)
+                throw new PlanException(decl.Name, $"Sbp S({sbp.Axis}) on {decl.Name} {shape}: axis {sbp.Axis} is out of range for a rank-{shape.Rank} tensor.");
+            if (sbp.IsSplit && shape[sbp.Axis] < placement.Count)
+            {
+                if (decl.Sbp == null) return Sbp.B;
+                throw new PlanException(decl.Name, $"{decl.Name} {shape} split along axis {sbp.Axis} has fewer than {placement.Count} rows for {placement.Count} devices; use B.");
+            }
+            return sbp;
+        }
+
+        private static void AddStatements(LogicalGraph g, Dictionary<string, int> names, EquatableArray<OpDecl> statements)
+        {
+            foreach (var s in statements)
+            {
+                if (!OpRegistry.TryGetUserOp(s.Op, out var kind))
+                    throw new PlanException(s.Output, $"'{s.Op}' is not an op of OneFlow.Dsl.Ops; use MatMul, Add, Sub, Mul, Relu or SoftmaxCrossEntropy.");
+                int[] inputs = s.Inputs.Select(n => Lookup(names, n, s.Output)).ToArray();
+                string origin = $"{s.Output} = {s.Op}({string.Join(", ", s.Inputs)})";
+                names[s.Output] = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, subject: s.Output).Output;
+            }
+        }
+
+        private static int Lookup(Dictionary<string, int> names, string name, string subject)
+            => names.TryGetValue(name, out int id)
+                ? id
+                : throw new PlanException(subject, $"'{name}' is neither a weight, an input nor a value computed before it.");
+    }
+}

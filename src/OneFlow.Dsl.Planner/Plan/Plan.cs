@@ -1,0 +1,66 @@
+using System.Collections.Generic;
+using System.Linq;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Planner.Passes;
+
+namespace OneFlow.Dsl.Planner.Plan
+{
+    /// <summary>A logical tensor as the plan records it.</summary>
+    public sealed record PlanTensor(int Id, string Name, Shape Shape, DType DType, TensorRole Role, Sbp Sbp, int GradientOf)
+    {
+        public long Bytes => Shape.Elements * 4;
+    }
+
+    /// <summary>A logical op after SBP selection; boxing ops included.</summary>
+    public sealed record PlanOp(int Id, OpKind Kind, int[] Inputs, int Output, bool TransA, bool TransB,
+        Sbp From, Sbp To, string Origin)
+    {
+        public BoxingKind Boxing => Kind == OpKind.Boxing ? Passes.Boxing.KindOf(From, To) : BoxingKind.None;
+    }
+
+    /// <summary>One instance of a logical op on one device: the unit the runtime schedules.</summary>
+    public sealed record Actor(int Id, int Device, int Op, int[] Inputs, int[] Controls, int Output);
+
+    /// <summary>A device's part of a logical tensor: a region of the device's arena with <see cref="Slots"/>
+    /// copies, so that a producer may run ahead of its consumers by that many pieces.</summary>
+    public sealed record Register(int Id, int Device, int Tensor, Shape LocalShape, int Slots, long Offset, bool Persistent, int Producer)
+    {
+        /// <summary>Bytes of one slot, rounded up so that every slot starts on a cache line.</summary>
+        public long SlotBytes => MemoryPlanner.Align(LocalShape.Elements * 4);
+        public long Bytes => SlotBytes * Slots;
+    }
+
+    public sealed class Plan
+    {
+        public string Network { get; }
+        public PlanMode Mode { get; }
+        public Placement Placement { get; }
+        public int Devices => Placement.Count;
+        public IReadOnlyList<PlanTensor> Tensors { get; }
+        public IReadOnlyList<PlanOp> Ops { get; }
+        public IReadOnlyList<Actor> Actors { get; }
+        public IReadOnlyList<Register> Registers { get; }
+        /// <summary>Peak bytes of each device's arena: the memory the device needs, known before it runs.</summary>
+        public IReadOnlyList<long> ArenaBytes { get; }
+        /// <summary>The loss of a training plan, the network's output of an inference plan.</summary>
+        public int Output { get; }
+
+        public Plan(string network, PlanMode mode, Placement placement, IReadOnlyList<PlanTensor> tensors, IReadOnlyList<PlanOp> ops,
+            IReadOnlyList<Actor> actors, IReadOnlyList<Register> registers, IReadOnlyList<long> arenaBytes, int output)
+        {
+            Network = network; Mode = mode; Placement = placement; Tensors = tensors; Ops = ops;
+            Actors = actors; Registers = registers; ArenaBytes = arenaBytes; Output = output;
+        }
+
+        /// <summary>The register holding device <paramref name="device"/>'s part of <paramref name="tensor"/>.</summary>
+        public Register RegisterOf(int tensor, int device) => Registers[tensor * Devices + device];
+
+        public IEnumerable<PlanTensor> Weights => Tensors.Where(t => t.Role == TensorRole.Weight);
+
+        public IEnumerable<PlanOp> Inputs => Ops.Where(o => o.Kind == OpKind.Input);
+
+        /// <summary>Every actor that reads register <paramref name="register"/>, as data or as a control input.</summary>
+        public IEnumerable<Actor> ConsumersOf(int register) => Actors.Where(a => a.Inputs.Contains(register) || a.Controls.Contains(register));
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Planner.Passes;
+
+namespace OneFlow.Dsl.Planner.Plan
+{
+    /// <summary>What the planner decided, for a person: every tensor's SBP, every op's signature, every boxing op
+    /// with its cause and the bytes it moves, and the memory each device needs.</summary>
+    public static class PlanReport
+    {
+        public static string Write(Plan plan)
+        {
+            var sb = new StringBuilder();
+            string mode = plan.Mode == PlanMode.Train ? "training" : "inference";
+            sb.Append($"{plan.Network}: {mode} plan on {plan.Placement} ({plan.Devices} device{(plan.Devices == 1 ? "" : "s")})\n");
+            sb.Append("\nops (output = op(inputs) : input SBPs -> output SBP)\n");
+            foreach (var op in plan.Ops.Where(o => o.Kind != OpKind.Boxing))
+                sb.Append("  ").Append(Describe(plan, op)).Append('\n');
+
+            var boxing = plan.Ops.Where(o => o.Kind == OpKind.Boxing).ToList();
+            sb.Append($"\nboxing ({boxing.Count} op{(boxing.Count == 1 ? "" : "s")})\n");
+            double total = 0;
+            foreach (var op in boxing)
+            {
+                var t = plan.Tensors[op.Inputs[0]];
+                double bytes = Boxing.TotalBytes(op.Boxing, t.Bytes, plan.Devices);
+                total += bytes;
+                var consumer = plan.Ops.First(o => o.Inputs.Contains(op.Output));
+                sb.Append($"  {Name(op.Boxing)} {t.Name} {t.Shape}: {op.From} -> {op.To}, needed by {consumer.Origin}; " +
+                          $"{Num(bytes)} bytes per step ({Num(bytes / plan.Devices)} per device)\n");
+            }
+            sb.Append($"  total {Num(total)} bytes per step\n");
+
+            sb.Append("\nmemory (one arena per device, offsets fixed at build time)\n");
+            for (int d = 0; d < plan.Devices; d++)
+            {
+                var regs = plan.Registers.Where(r => r.Device == d).ToList();
+                long sum = regs.Sum(r => r.Bytes), persistent = regs.Where(r => r.Persistent).Sum(r => r.Bytes);
+                sb.Append($"  device {d} ({plan.Placement.DeviceType}:{plan.Placement.DeviceIds[d]}): peak {Num(plan.ArenaBytes[d])} bytes " +
+                          $"({Num(persistent)} persistent; {Num(sum)} without reuse), {regs.Count} registers\n");
+            }
+            sb.Append($"\nactors: {plan.Actors.Count} ({plan.Actors.Count / plan.Devices} per device); register slots: " +
+                      string.Join(",", plan.Registers.Select(r => r.Slots).Distinct().OrderBy(s => s)) + "\n");
+            return sb.ToString();
+        }
+
+        private static string Describe(Plan plan, PlanOp op)
+        {
+            var inputs = op.Inputs.Select(i => plan.Tensors[i]).ToList();
+            string args = string.Join(", ", inputs.Select(t => t.Name));
+            string flags = op.TransA || op.TransB ? $" [transA={B(op.TransA)} transB={B(op.TransB)}]" : "";
+            string sbps = string.Join(", ", inputs.Select(t => t.Sbp.ToString()));
+            if (op.Output < 0) return $"{op.Kind}({args}){flags} : ({sbps})";
+            var o = plan.Tensors[op.Output];
+            return $"{o.Name} {o.Shape} = {op.Kind}({args}){flags} : ({sbps}) -> {o.Sbp}";
+        }
+
+        private static string B(bool b) => b ? "1" : "0";
+
+        public static string Name(BoxingKind kind) => kind switch
+        {
+            BoxingKind.AllGather => "all-gather",
+            BoxingKind.AllReduce => "all-reduce",
+            BoxingKind.ReduceScatter => "reduce-scatter",
+            BoxingKind.AllToAll => "all-to-all",
+            BoxingKind.Slice => "slice",
+            _ => kind.ToString(),
+        };
+
+        private static string Num(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Planner.Passes;
+
+namespace OneFlow.Dsl.Planner.Plan
+{
+    /// <summary>The plan as line-oriented text: what the generator embeds in the user's assembly and the runtime
+    /// reads back. One record per line, <c>key=value</c> fields, the op's origin last; see docs/plan-format.md.</summary>
+    public static class PlanText
+    {
+        public static string Write(Plan p)
+        {
+            var sb = new StringBuilder();
+            sb.Append($"plan {p.Network} {p.Mode} {p.Placement} output={p.Output}\n");
+            foreach (var t in p.Tensors)
+                sb.Append($"tensor {t.Id} {t.Name} {t.Shape} {t.DType} {t.Role} {t.Sbp} grad_of={t.GradientOf}\n");
+            foreach (var o in p.Ops)
+                sb.Append($"op {o.Id} {o.Kind} in={Ids(o.Inputs)} out={o.Output} ta={Bit(o.TransA)} tb={Bit(o.TransB)} from={o.From} to={o.To} | {o.Origin}\n");
+            foreach (var a in p.Actors)
+                sb.Append($"actor {a.Id} dev={a.Device} op={a.Op} in={Ids(a.Inputs)} ctrl={Ids(a.Controls)} out={a.Output}\n");
+            foreach (var r in p.Registers)
+                sb.Append($"register {r.Id} dev={r.Device} tensor={r.Tensor} shape={r.LocalShape} slots={r.Slots} offset={r.Offset} persistent={Bit(r.Persistent)} producer={r.Producer}\n");
+            for (int d = 0; d < p.Devices; d++)
+                sb.Append($"arena {d} {p.ArenaBytes[d].ToString(CultureInfo.InvariantCulture)}\n");
+            return sb.ToString();
+        }
+
+        public static Plan Read(string text)
+        {
+            string[] lines = text.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries);
+            string[] head = lines[0].Split(' ');
+            if (head[0] != "plan") throw new FormatException("A plan starts with a 'plan' line.");
+            var tensors = new List<PlanTensor>();
+            var ops = new List<PlanOp>();
+            var actors = new List<Actor>();
+            var registers = new List<Register>();
+            var arena = new List<long>();
+            foreach (string line in lines.Skip(1))
+            {
+                string[] f = line.Split(' ');
+                switch (f[0])
+                {
+                    case "tensor":
+                        tensors.Add(new PlanTensor(Int(f[1]), f[2], Shape.Parse(f[3]), Enum<DType>(f[4]), Enum<TensorRole>(f[5]), Sbp.Parse(f[6]), Int(Val(f[7]))));
+                        break;
+                    case "op":
+                        int bar = line.IndexOf(" | ", StringComparison.Ordinal);
+                        ops.Add(new PlanOp(Int(f[1]), Enum<OpKind>(f[2]), IdList(Val(f[3])), Int(Val(f[4])), Val(f[5]) == "1", Val(f[6]) == "1",
+                            Sbp.Parse(Val(f[7])), Sbp.Parse(Val(f[8])), line.Substring(bar + 3)));
+                        break;
+                    case "actor":
+                        actors.Add(new Actor(Int(f[1]), Int(Val(f[2])), Int(Val(f[3])), IdList(Val(f[4])), IdList(Val(f[5])), Int(Val(f[6]))));
+                        break;
+                    case "register":
+                        registers.Add(new Register(Int(f[1]), Int(Val(f[2])), Int(Val(f[3])), Shape.Parse(Val(f[4])), Int(Val(f[5])),
+                            long.Parse(Val(f[6]), CultureInfo.InvariantCulture), Val(f[7]) == "1", Int(Val(f[8]))));
+                        break;
+                    case "arena":
+                        arena.Add(long.Parse(f[2], CultureInfo.InvariantCulture));
+                        break;
+                    default:
+                        throw new FormatException($"Unknown plan record '{f[0]}'.");
+                }
+            }
+            return new Plan(head[1], Enum<PlanMode>(head[2]), Placement.Parse(head[3]), tensors, ops, actors, registers, arena, Int(Val(head[4])));
+        }
+
+        /// <summary>A 64-bit FNV-1a hash of the text: two processes with the same hash run the same plan.</summary>
+        public static string Hash(string text)
+        {
+            ulong h = 14695981039346656037UL;
+            foreach (char c in text) { h ^= c; h *= 1099511628211UL; }
+            return h.ToString("x16", CultureInfo.InvariantCulture);
+        }
+
+        private static string Ids(int[] ids) => string.Join(",", ids.Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        private static int[] IdList(string s) => s.Length == 0 ? new int[0] : s.Split(',').Select(Int).ToArray();
+        private static string Bit(bool b) => b ? "1" : "0";
+        private static string Val(string field) => field.Substring(field.IndexOf('=') + 1);
+        private static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+        private static T Enum<T>(string s) where T : struct => (T)System.Enum.Parse(typeof(T), s);
+    }
+}

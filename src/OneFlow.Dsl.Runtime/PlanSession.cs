@@ -1,0 +1,208 @@
+using System;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Planner.Passes;
+using OneFlow.Dsl.Planner.Plan;
+using OneFlow.Dsl.Runtime.Actors;
+using OneFlow.Dsl.Runtime.Boxing;
+using OneFlow.Dsl.Runtime.Kernels;
+
+namespace OneFlow.Dsl.Runtime
+{
+    /// <summary>A plan made runnable on CPU devices: one arena per device, one actor per physical op, the
+    /// boxing ops as in-process collectives. Feed the inputs, run a piece, read the output.</summary>
+    public sealed unsafe class PlanSession : IDisposable, IActorBody
+    {
+        public Plan Plan { get; }
+        public float LearningRate { get; set; }
+
+        private readonly DeviceArena[] _arenas;
+        private readonly ActorEngine _engine;
+        private readonly int _gemmThreads;
+        private readonly Array?[] _feeds;
+        private readonly Transfer?[] _transfers;
+        private readonly IntPtr[][] _collectiveSources;
+        private readonly int[] _arrived;
+
+        public PlanSession(Plan plan)
+        {
+            Plan = plan;
+            _arenas = plan.ArenaBytes.Select(b => new DeviceArena(b)).ToArray();
+            _gemmThreads = Math.Max(1, Environment.ProcessorCount / plan.Devices);
+            _feeds = new Array?[plan.Tensors.Count];
+            _transfers = plan.Ops.Select(TransferOf).ToArray();
+            _collectiveSources = plan.Ops.Select(_ => new IntPtr[plan.Devices]).ToArray();
+            _arrived = new int[plan.Ops.Count];
+            // Weights are always there and the engine need not track them; everything else flows through slots.
+            var actors = plan.Actors.Select(a => new EngineActor(a.Id, a.Device,
+                a.Inputs.Concat(a.Controls).Where(r => plan.Registers[r].Producer >= 0).ToArray(), a.Output)).ToList();
+            var registers = plan.Registers.Select(r => new EngineRegister(r.Id, r.Slots, r.Producer)).ToList();
+            _engine = new ActorEngine(plan.Devices, actors, registers, this);
+        }
+
+        private Transfer? TransferOf(PlanOp op)
+        {
+            if (op.Kind == OpKind.Input)
+                return Transfer.Between(Plan.Tensors[op.Output].Shape, Sbp.B, 1, Plan.Tensors[op.Output].Sbp, Plan.Devices);
+            if (op.Kind == OpKind.Boxing)
+                return Transfer.Between(Plan.Tensors[op.Output].Shape, op.From, Plan.Devices, op.To, Plan.Devices);
+            return null;
+        }
+
+        /// <summary>Sets the host array an input op reads in the next <see cref="Run"/>: float[] or, for labels, int[].</summary>
+        public void Feed(int tensor, Array data)
+        {
+            var t = Plan.Tensors[tensor];
+            if (data.Length != t.Shape.Elements)
+                throw new ArgumentException($"{t.Name} needs {t.Shape.Elements} elements ({t.Shape}) but got {data.Length}.");
+            _feeds[tensor] = data;
+        }
+
+        /// <summary>Runs one piece (one step or one inference) through every actor and waits for it.</summary>
+        public void Run()
+        {
+            _engine.Run(1);
+            Array.Clear(_feeds);
+        }
+
+        /// <summary>Writes a whole logical tensor (a weight) into every device's part of it.</summary>
+        public void Write(int tensor, ReadOnlySpan<float> logical)
+        {
+            var t = Plan.Tensors[tensor];
+            var transfer = Transfer.Between(t.Shape, Sbp.B, 1, t.Sbp, Plan.Devices);
+            fixed (float* src = logical)
+            {
+                var sources = new[] { (IntPtr)src };
+                for (int d = 0; d < Plan.Devices; d++) transfer.Apply(d, sources, Pointer(Plan.RegisterOf(tensor, d), 0));
+            }
+        }
+
+        /// <summary>Reads a whole logical tensor: split parts are joined, partial sums added, replicas read once.</summary>
+        public void Read(int tensor, Span<float> logical)
+        {
+            var t = Plan.Tensors[tensor];
+            var transfer = Transfer.Between(t.Shape, t.Sbp, Plan.Devices, Sbp.B, 1);
+            var sources = new IntPtr[Plan.Devices];
+            for (int d = 0; d < Plan.Devices; d++) sources[d] = (IntPtr)Pointer(Plan.RegisterOf(tensor, d), 0);
+            fixed (float* dst = logical) transfer.Apply(0, sources, dst);
+        }
+
+        /// <summary>The scalar output (the loss), summed over devices if partial; allocation-free.</summary>
+        public float ReadScalar(int tensor)
+        {
+            var t = Plan.Tensors[tensor];
+            if (!t.Sbp.IsPartial) return *Pointer(Plan.RegisterOf(tensor, 0), 0);
+            float sum = 0;
+            for (int d = 0; d < Plan.Devices; d++) sum += *Pointer(Plan.RegisterOf(tensor, d), 0);
+            return sum;
+        }
+
+        private float* Pointer(Register r, long piece)
+            => (float*)(_arenas[r.Device].Base + r.Offset + (piece % r.Slots) * r.SlotBytes);
+
+        bool IActorBody.Act(int actorId, long piece)
+        {
+            var actor = Plan.Actors[actorId];
+            var op = Plan.Ops[actor.Op];
+            switch (op.Kind)
+            {
+                case OpKind.Input:
+                    ReadFeed(op, actor, piece);
+                    return true;
+                case OpKind.Boxing when MemoryPlanner.IsRendezvous(op):
+                    return Arrive(op, actor, piece);
+                case OpKind.Boxing:
+                    var own = _collectiveSources[op.Id];
+                    own[actor.Device] = (IntPtr)Input(actor, 0, piece);
+                    _transfers[op.Id]!.Apply(actor.Device, own, Output(actor, piece));
+                    return true;
+                default:
+                    Compute(op, actor, piece);
+                    return true;
+            }
+        }
+
+        private void ReadFeed(PlanOp op, Actor actor, long piece)
+        {
+            var feed = _feeds[op.Output] ?? throw new InvalidOperationException($"No data was fed for {Plan.Tensors[op.Output].Name}.");
+            fixed (byte* src = &MemoryMarshal.GetArrayDataReference(feed))
+            {
+                Span<IntPtr> sources = stackalloc IntPtr[1];
+                sources[0] = (IntPtr)src;
+                _transfers[op.Id]!.Apply(actor.Device, sources, Output(actor, piece));
+            }
+        }
+
+        /// <summary>A collective: each participant leaves its buffers; the last to arrive moves the data for all
+        /// of them and completes every participant. Nobody blocks, so no order of arrival can deadlock.</summary>
+        private bool Arrive(PlanOp op, Actor actor, long piece)
+        {
+            var sources = _collectiveSources[op.Id];
+            sources[actor.Device] = (IntPtr)Input(actor, 0, piece);
+            if (Interlocked.Increment(ref _arrived[op.Id]) < Plan.Devices) return false;
+            _arrived[op.Id] = 0;
+            int first = actor.Id - actor.Device;
+            for (int d = 0; d < Plan.Devices; d++) _transfers[op.Id]!.Apply(d, sources, Output(Plan.Actors[first + d], piece));
+            for (int d = 0; d < Plan.Devices; d++) _engine.Complete(first + d);
+            return false;
+        }
+
+        private float* Input(Actor a, int index, long piece) => Pointer(Plan.Registers[a.Inputs[index]], piece);
+        private float* Output(Actor a, long piece) => Pointer(Plan.Registers[a.Output], piece);
+        private Shape InputShape(Actor a, int index) => Plan.Registers[a.Inputs[index]].LocalShape;
+
+        private void Compute(PlanOp op, Actor a, long piece)
+        {
+            switch (op.Kind)
+            {
+                case OpKind.MatMul: MatMul(op, a, piece); break;
+                case OpKind.Add: Elementwise.Add(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
+                case OpKind.Sub: Elementwise.Sub(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
+                case OpKind.Mul: Elementwise.Mul(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
+                case OpKind.Neg: Elementwise.Neg(In(a, 0, piece), Out(a, piece)); break;
+                case OpKind.Relu: Elementwise.Relu(In(a, 0, piece), Out(a, piece)); break;
+                case OpKind.ReluGrad: Elementwise.ReluGrad(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
+                case OpKind.ReduceRows: Elementwise.ReduceRows(In(a, 0, piece), InputShape(a, 0)[0], Out(a, piece)); break;
+                case OpKind.SgdUpdate:
+                    Elementwise.SgdUpdate(new Span<float>(Input(a, 0, piece), (int)InputShape(a, 0).Elements), In(a, 1, piece), LearningRate);
+                    break;
+                case OpKind.SoftmaxCrossEntropy:
+                    *Output(a, piece) = Kernels.SoftmaxCrossEntropy.Forward(In(a, 0, piece), Labels(a, piece), InputShape(a, 0)[1], Batch(op));
+                    break;
+                case OpKind.SoftmaxCrossEntropyGrad:
+                    Kernels.SoftmaxCrossEntropy.Backward(In(a, 0, piece), Labels(a, piece), InputShape(a, 0)[1], Batch(op), Out(a, piece));
+                    break;
+                default:
+                    throw new InvalidOperationException($"The CPU backend has no kernel for {op.Kind}.");
+            }
+        }
+
+        private void MatMul(PlanOp op, Actor a, long piece)
+        {
+            Shape sa = InputShape(a, 0), sb = InputShape(a, 1);
+            int m = op.TransA ? sa[1] : sa[0], k = op.TransA ? sa[0] : sa[1], n = op.TransB ? sb[0] : sb[1];
+            Gemm.Sgemm(op.TransA, op.TransB, m, n, k, Input(a, 0, piece), sa[1], Input(a, 1, piece), sb[1],
+                Output(a, piece), n, accumulate: false, _gemmThreads);
+        }
+
+        private int Batch(PlanOp op) => Plan.Tensors[op.Inputs[0]].Shape[0];
+
+        private ReadOnlySpan<float> In(Actor a, int index, long piece)
+            => new ReadOnlySpan<float>(Input(a, index, piece), (int)InputShape(a, index).Elements);
+
+        private ReadOnlySpan<int> Labels(Actor a, long piece)
+            => new ReadOnlySpan<int>(Input(a, 1, piece), (int)InputShape(a, 1).Elements);
+
+        private Span<float> Out(Actor a, long piece)
+            => new Span<float>(Output(a, piece), (int)Plan.Registers[a.Output].LocalShape.Elements);
+
+        public void Dispose()
+        {
+            _engine.Dispose();
+            foreach (var arena in _arenas) arena.Dispose();
+        }
+    }
+}

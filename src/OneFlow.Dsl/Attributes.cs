@@ -1,0 +1,45 @@
+using System;
+
+namespace OneFlow.Dsl
+{
+    /// <summary>Marks a partial class as a network: the generator compiles its <c>Forward</c> into a static plan.</summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false)]
+    public sealed class NetworkAttribute : Attribute
+    {
+        /// <summary>The batch size the plan is built for: every input gets it as its first dimension.</summary>
+        public int Batch { get; set; } = 1;
+    }
+
+    /// <summary>The devices the network runs on: "cpu:0-3" (four CPU devices), "cpu:0", "cuda:0-7".</summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false)]
+    public sealed class PlacementAttribute : Attribute
+    {
+        public string Devices { get; }
+        public PlacementAttribute(string devices) => Devices = devices;
+    }
+
+    /// <summary>A trained tensor of the given shape, initialised from the network's seed.</summary>
+    [AttributeUsage(AttributeTargets.Field, Inherited = false)]
+    public sealed class WeightAttribute : Attribute
+    {
+        public int[] Dims { get; }
+        public WeightAttribute(params int[] dims) => Dims = dims;
+    }
+
+    /// <summary>A parameter of <c>Forward</c> fed from the host, with its shape less the batch dimension.</summary>
+    [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+    public sealed class InputAttribute : Attribute
+    {
+        public int[] Dims { get; }
+        public InputAttribute(params int[] dims) => Dims = dims;
+    }
+
+    /// <summary>How a weight or input is laid out over the devices: "S(i)" split along axis i, "B" broadcast
+    /// (replicated). Unannotated weights are B, inputs S(0).</summary>
+    [AttributeUsage(AttributeTargets.Field | AttributeTargets.Parameter, Inherited = false)]
+    public sealed class SbpAttribute : Attribute
+    {
+        public string Value { get; }
+        public SbpAttribute(string value) => Value = value;
+    }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OneFlow.Dsl.Planner.Plan;
+using OneFlow.Dsl.Runtime;
+
+namespace OneFlow.Dsl
+{
+    /// <summary>Runs a network's plan on its devices with the network's own weight tensors: loads them into the
+    /// devices when the host (or another runner) has newer values, and lets the host read them back lazily.</summary>
+    public abstract class PlanRunner : IWeightHolder, IDisposable
+    {
+        private protected PlanSession Session { get; }
+        private readonly Tensor[] _weights;
+        private readonly int[] _weightIds;
+        private readonly int[] _heldVersions;
+        private readonly PlanTensor[] _inputs;
+
+        private protected PlanRunner(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights)
+        {
+            Session = new PlanSession(plan);
+            var planWeights = plan.Weights.ToArray();
+            _weightIds = planWeights.Select(w => w.Id).ToArray();
+            _weights = planWeights.Select(w => weights.Single(x => x.Name == w.Name).Value).ToArray();
+            _heldVersions = Enumerable.Repeat(-1, _weights.Length).ToArray();
+            _inputs = plan.Inputs.Select(o => plan.Tensors[o.Output]).ToArray();
+        }
+
+        public Plan Plan => Session.Plan;
+
+        /// <summary>What the planner decided for this runner's plan.</summary>
+        public string PlanReport => Planner.Plan.PlanReport.Write(Plan);
+
+        /// <summary>Checks and sets input <paramref name="index"/> (in Forward's order; the labels last).</summary>
+        private protected void Feed(int index, Tensor value, string method)
+        {
+            var expected = _inputs[index];
+            bool labels = expected.DType == Planner.Model.DType.I32;
+            if (!SameShape(value, expected) || value.IsLabels != labels)
+                throw new ArgumentException(
+                    $"{method}: {expected.Name} must be {(labels ? "integer labels " : "")}{expected.Shape} but is " +
+                    $"{(value.IsLabels ? "integer labels " : "")}{value.ShapeText}.", expected.Name);
+            if (labels) Session.Feed(expected.Id, value.LabelData); else Session.Feed(expected.Id, value.Host);
+        }
+
+        /// <summary>Brings the devices' weights up to date and runs one piece; a step that updates weights marks
+        /// the devices as holding the newest values.</summary>
+        private protected void Execute(bool updatesWeights)
+        {
+            for (int i = 0; i < _weights.Length; i++)
+            {
+                if (_heldVersions[i] == _weights[i].Version) continue;
+                Session.Write(_weightIds[i], _weights[i].Host);
+                _heldVersions[i] = _weights[i].Version;
+            }
+            Session.Run();
+            if (!updatesWeights) return;
+            for (int i = 0; i < _weights.Length; i++) _heldVersions[i] = _weights[i].ChangedBy(this);
+        }
+
+        void IWeightHolder.CopyOut(Tensor weight, float[] host) => Session.Read(_weightIds[Array.IndexOf(_weights, weight)], host);
+
+        private static bool SameShape(Tensor t, PlanTensor expected)
+        {
+            if (t.Rank != expected.Shape.Rank) return false;
+            for (int i = 0; i < t.Rank; i++) if (t.Shape[i] != expected.Shape[i]) return false;
+            return true;
+        }
+
+        public void Dispose() => Session.Dispose();
+    }
+
+    /// <summary>Trains a network with its compiled training plan: forward, backward and SGD update in one step.</summary>
+    public abstract class Trainer : PlanRunner
+    {
+        private readonly Sgd _optimizer;
+
+        protected Trainer(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights, Sgd optimizer) : base(plan, weights)
+            => _optimizer = optimizer;
+
+        /// <summary>Sets input <paramref name="index"/> of the next step; the labels come after Forward's inputs.</summary>
+        protected void SetInput(int index, Tensor value) => Feed(index, value, "Step");
+
+        /// <summary>Runs the step on the inputs set and returns the mean loss over the batch.</summary>
+        protected float RunStep()
+        {
+            Session.LearningRate = _optimizer.LearningRate;
+            Execute(updatesWeights: true);
+            return Session.ReadScalar(Plan.Output);
+        }
+    }
+
+    /// <summary>Runs a network's compiled inference plan.</summary>
+    public sealed class Inference : PlanRunner
+    {
+        public Inference(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights) : base(plan, weights) { }
+
+        public Tensor Run(params Tensor[] inputs)
+        {
+            for (int i = 0; i < inputs.Length; i++) Feed(i, inputs[i], "Infer");
+            Execute(updatesWeights: false);
+            var output = Plan.Tensors[Plan.Output];
+            var data = new float[output.Shape.Elements];
+            Session.Read(output.Id, data);
+            return Tensor.Wrap(data, output.Shape.ToArray());
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl
+{
+    /// <summary>Short constructors for <see cref="NetworkSpec"/>, so that generated code reads like the class it
+    /// came from.</summary>
+    public static class SpecBuilder
+    {
+        public static NetworkSpec Network(string name, int batch, string placement, TensorDecl[] weights, TensorDecl[] inputs,
+            OpDecl[] forward, string forwardOutput, OpDecl[] loss, string lossOutput)
+            => new NetworkSpec(name, batch, placement, new EquatableArray<TensorDecl>(weights), new EquatableArray<TensorDecl>(inputs),
+                new EquatableArray<OpDecl>(forward), forwardOutput, new EquatableArray<OpDecl>(loss), lossOutput);
+
+        public static TensorDecl Weight(string name, string? sbp, params int[] dims) => new TensorDecl(name, DeclKind.Weight, new EquatableArray<int>(dims), sbp);
+
+        public static TensorDecl Input(string name, string? sbp, params int[] dims) => new TensorDecl(name, DeclKind.Input, new EquatableArray<int>(dims), sbp);
+
+        public static OpDecl Op(string output, string op, params string[] inputs) => new OpDecl(output, op, new EquatableArray<string>(inputs));
+    }
+}

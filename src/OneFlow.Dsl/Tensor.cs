@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace OneFlow.Dsl
+{
+    /// <summary>A dense row-major tensor of float (or, for class labels, int) values. Eager ops on tensors compute
+    /// at once and record what they did, so that <see cref="Backward"/> can differentiate them; in graph mode the
+    /// same code is compiled into a plan and tensors only carry data in and out.</summary>
+    public sealed partial class Tensor
+    {
+        private readonly int[] _shape;
+        private float[]? _data;
+        private readonly int[]? _labels;
+
+        private Tensor(int[] shape, float[]? data, int[]? labels)
+        {
+            _shape = shape;
+            _data = data;
+            _labels = labels;
+        }
+
+        public IReadOnlyList<int> Shape => _shape;
+        public int Rank => _shape.Length;
+        public long Length => _data?.Length ?? _labels!.Length;
+        /// <summary>True for a tensor of integer class ids.</summary>
+        public bool IsLabels => _labels != null;
+
+        /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of the given shape.</summary>
+        public static Tensor From(float[] data, params int[] shape) => new Tensor(Checked(data.Length, shape), data, null);
+
+        /// <summary>Wraps integer class ids (not copied), e.g. the labels of a batch.</summary>
+        public static Tensor From(int[] labels, params int[] shape) => new Tensor(Checked(labels.Length, shape), null, labels);
+
+        public static Tensor Zeros(params int[] shape) => new Tensor(Checked(-1, shape), new float[Elements(shape)], null);
+
+        /// <summary>A copy of the values.</summary>
+        public float[] ToArray() => IsLabels ? _labels!.Select(l => (float)l).ToArray() : (float[])Host.Clone();
+
+        /// <summary>The single value of a scalar (or one-element) tensor.</summary>
+        public float Item() => Length == 1 ? Host[0] : throw new InvalidOperationException($"Item() needs one element, but the tensor is {ShapeText}.");
+
+        internal int[] LabelData => _labels ?? throw new ArgumentException($"Expected integer labels but got a float tensor {ShapeText}.");
+
+        internal string ShapeText => Describe(_shape);
+
+        internal static string Describe(IReadOnlyList<int> shape) => "[" + string.Join(",", shape) + "]";
+
+        internal static Tensor Wrap(float[] data, int[] shape) => new Tensor(shape, data, null);
+
+        private static int[] Checked(int length, int[] shape)
+        {
+            if (shape.Any(d => d <= 0))
+                throw new ArgumentException($"Every dimension must be positive, but the shape is {Describe(shape)}.");
+            if (length >= 0 && Elements(shape) != length)
+                throw new ArgumentException($"The shape {Describe(shape)} holds {Elements(shape)} elements but the array has {length}.");
+            return (int[])shape.Clone();
+        }
+
+        private static long Elements(int[] shape) => shape.Aggregate(1L, (a, d) => a * d);
+
+        public static Tensor operator +(Tensor a, Tensor b) => Ops.Add(a, b);
+        public static Tensor operator -(Tensor a, Tensor b) => Ops.Sub(a, b);
+        public static Tensor operator *(Tensor a, Tensor b) => Ops.Mul(a, b);
+
+        public override string ToString() => $"Tensor{ShapeText}";
+    }
+}

@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Planner.Passes;
+using OneFlow.Dsl.Planner.Plan;
+using Xunit;
+using static OneFlow.Dsl.Planner.Tests.Specs;
+
+namespace OneFlow.Dsl.Planner.Tests
+{
+    /// <summary>The memory plan reuses bytes, and no execution order the actor engine may pick ever overwrites a
+    /// register that is still to be read (control inputs order actors but read nothing).</summary>
+    public class MemoryPlanTests
+    {
+        public static TheoryData<string> Placements() => new TheoryData<string> { "cpu:0", "cpu:0-1", "cpu:0-3", "cpu:0-2" };
+
+        [Theory]
+        [MemberData(nameof(Placements))]
+        public void Random_execution_orders_never_overwrite_a_live_register(string placement)
+        {
+            var plan = NetworkPlanner.Compile(Mlp(placement: placement), PlanMode.Train);
+            for (int seed = 0; seed < 50; seed++) Simulate(plan, new Random(seed));
+        }
+
+        /// <summary>Of the bytes that are not persistent (weights, the output), a training step needs much less than
+        /// their sum at once, and an inference chain less still.</summary>
+        [Theory]
+        [InlineData(PlanMode.Train, 0.85)]
+        [InlineData(PlanMode.Infer, 0.60)]
+        public void Reuse_makes_the_arena_smaller_than_the_sum_of_its_registers(PlanMode mode, double atMost)
+        {
+            var plan = NetworkPlanner.Compile(Mlp(placement: "cpu:0"), mode);
+            long persistent = plan.Registers.Where(r => r.Persistent).Sum(r => r.Bytes);
+            long transient = plan.Registers.Sum(r => r.Bytes) - persistent;
+            Assert.True(plan.ArenaBytes[0] - persistent <= transient * atMost, $"arena {plan.ArenaBytes[0] - persistent} of {transient} transient bytes");
+            Assert.True(plan.ArenaBytes[0] >= persistent);
+        }
+
+        /// <summary>Runs the actors in a random order the dependencies allow (a collective completes only when all
+        /// its participants have started) and checks every write against the registers still waiting for readers.</summary>
+        private static void Simulate(Plan.Plan plan, Random random)
+        {
+            var readersLeft = plan.Registers.ToDictionary(r => r.Id, r => plan.Actors.Count(a => a.Inputs.Contains(r.Id)));
+            var written = new HashSet<int>(plan.Registers.Where(r => r.Producer < 0).Select(r => r.Id));
+            var started = new HashSet<int>();
+            var done = new HashSet<int>();
+            while (done.Count < plan.Actors.Count)
+            {
+                var ready = plan.Actors.Where(a => !done.Contains(a.Id) && a.Inputs.Concat(a.Controls).All(written.Contains)).ToList();
+                foreach (var a in ready) started.Add(a.Id);
+                var finishable = ready.Where(a => !MemoryPlanner.IsRendezvous(plan.Ops[a.Op])
+                    || plan.Actors.Where(o => o.Op == a.Op).All(o => started.Contains(o.Id))).ToList();
+                Assert.NotEmpty(finishable);
+                var actor = finishable[random.Next(finishable.Count)];
+                if (actor.Output >= 0)
+                {
+                    var target = plan.Registers[actor.Output];
+                    foreach (var live in plan.Registers.Where(r => r.Device == target.Device && r.Id != target.Id && written.Contains(r.Id)
+                                                                  && (readersLeft[r.Id] > 0 || r.Persistent)))
+                        Assert.False(Overlaps(live, target), $"{Name(plan, target)} overwrites {Name(plan, live)}, which still has readers");
+                    written.Add(target.Id);
+                }
+                foreach (int r in actor.Inputs.Distinct()) readersLeft[r]--;
+                done.Add(actor.Id);
+            }
+        }
+
+        private static bool Overlaps(Register a, Register b) => a.Offset < b.Offset + b.Bytes && b.Offset < a.Offset + a.Bytes;
+
+        private static string Name(Plan.Plan p, Register r) => $"{p.Tensors[r.Tensor].Name} on device {r.Device}";
+    }
+}

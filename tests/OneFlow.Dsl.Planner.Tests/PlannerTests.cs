@@ -1,0 +1,136 @@
+using System.Linq;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Planner.Passes;
+using OneFlow.Dsl.Planner.Plan;
+using Xunit;
+using static OneFlow.Dsl.Planner.Tests.Specs;
+
+namespace OneFlow.Dsl.Planner.Tests
+{
+    /// <summary>Shapes, chosen SBPs and the boxing ops inserted, for known networks.</summary>
+    public class PlannerTests
+    {
+        private static Plan.Plan Train(NetworkSpec spec) => NetworkPlanner.Compile(spec, PlanMode.Train);
+        private static PlanTensor T(Plan.Plan p, string name) => p.Tensors.First(t => t.Name == name);
+        private static PlanOp Producer(Plan.Plan p, string name) => p.Ops.First(o => o.Output == T(p, name).Id);
+
+        private static (string Tensor, BoxingKind Kind)[] Boxings(Plan.Plan p)
+            => p.Ops.Where(o => o.Kind == OpKind.Boxing).Select(o => (p.Tensors[o.Inputs[0]].Name, o.Boxing)).ToArray();
+
+        [Fact]
+        public void Shapes_are_inferred_through_forward_loss_and_backward()
+        {
+            var p = Train(Mlp());
+            Assert.Equal(new Shape(64, 784), T(p, "x").Shape);
+            Assert.Equal(new Shape(64, 512), T(p, "h").Shape);
+            Assert.Equal(new Shape(64, 10), T(p, "t3").Shape);
+            Assert.Equal(Shape.Scalar, T(p, "loss").Shape);
+            Assert.Equal(new Shape(784, 512), T(p, "dw1").Shape);
+            Assert.Equal(new Shape(512), T(p, "db1").Shape);
+            Assert.Equal(DType.I32, T(p, "labels").DType);
+        }
+
+        [Fact]
+        public void Design_example_gathers_x_before_the_first_MatMul()
+        {
+            var p = Train(Mlp());
+            var first = Producer(p, "t0");
+            Assert.Equal("x@B", p.Tensors[first.Inputs[0]].Name);
+            Assert.Equal(Sbp.S(1), T(p, "t0").Sbp);
+            Assert.Equal(Sbp.P, T(p, "t2").Sbp);                 // row-parallel product: partial sums
+            Assert.Equal(Sbp.P, T(p, "loss").Sbp);               // each device adds its rows' losses
+            Assert.Equal(Sbp.S(1), T(p, "dw1").Sbp);              // gradients land where their weights are
+            Assert.Equal(Sbp.S(0), T(p, "dw2").Sbp);
+            Assert.Equal(new[] { ("x", BoxingKind.AllGather), ("t2", BoxingKind.ReduceScatter), ("dt3", BoxingKind.AllGather), ("db2", BoxingKind.AllReduce) },
+                Boxings(p));
+        }
+
+        [Fact]
+        public void Backward_reuses_the_gathered_activations()
+        {
+            var p = Train(Mlp());
+            var dw1 = Producer(p, "dw1");
+            Assert.Equal("x@B", p.Tensors[dw1.Inputs[0]].Name);
+            Assert.Single(p.Ops, o => o.Kind == OpKind.Boxing && p.Tensors[o.Inputs[0]].Name == "x");
+        }
+
+        /// <summary>At a large batch the gradient all-reduce is the cheapest way to keep replicated weights in sync.
+        /// (At batch 64 the planner instead gathers x and computes dw1 by columns: fewer bytes than an all-reduce of
+        /// the 784×512 gradient.)</summary>
+        [Fact]
+        public void Unannotated_weights_with_split_data_is_pure_data_parallelism()
+        {
+            var p = Train(Mlp(w1: null, b1: null, w2: null, b2: null, batch: 1024));
+            Assert.Equal(new[] { ("dw2", BoxingKind.AllReduce), ("db2", BoxingKind.AllReduce), ("dw1", BoxingKind.AllReduce), ("db1", BoxingKind.AllReduce) }
+                .OrderBy(b => b.Item1), Boxings(p).OrderBy(b => b.Tensor));
+            Assert.All(p.Ops.Where(o => o.Kind == OpKind.SgdUpdate), u => Assert.Equal(Sbp.B, p.Tensors[u.Inputs[1]].Sbp));
+        }
+
+        [Fact]
+        public void One_device_has_no_boxing_and_everything_broadcast()
+        {
+            var p = Train(Mlp(placement: "cpu:0"));
+            Assert.Empty(Boxings(p));
+            Assert.All(p.Tensors, t => Assert.Equal(Sbp.B, t.Sbp));
+        }
+
+        [Fact]
+        public void Broadcast_to_split_is_a_local_slice()
+        {
+            var p = Train(Mlp(x: "B", w1: "B", b1: "S(0)", w2: null, b2: null));
+            Assert.Contains(Boxings(p), b => b.Kind == BoxingKind.Slice);
+        }
+
+        [Fact]
+        public void Split_to_other_split_is_an_all_to_all()
+        {
+            var spec = new NetworkSpec("Mix", 8, "cpu:0-1", Arr(W("w", null, 8, 8)),
+                Arr(new TensorDecl("a", DeclKind.Input, Arr(8), "S(0)"), new TensorDecl("b", DeclKind.Input, Arr(8), "S(1)")),
+                Arr(Op("s", "Add", "a", "b"), Op("y", "MatMul", "s", "w")), "y", NetworkSpec.DefaultLoss("y"), "loss");
+            var p = NetworkPlanner.Compile(spec, PlanMode.Infer);
+            Assert.Single(Boxings(p), b => b.Kind == BoxingKind.AllToAll);
+        }
+
+        [Theory]
+        [InlineData("S(0)", "B", BoxingKind.AllGather)]
+        [InlineData("P", "B", BoxingKind.AllReduce)]
+        [InlineData("P", "S(1)", BoxingKind.ReduceScatter)]
+        [InlineData("B", "S(0)", BoxingKind.Slice)]
+        [InlineData("S(0)", "S(1)", BoxingKind.AllToAll)]
+        [InlineData("B", "P", BoxingKind.Unsupported)]
+        public void Each_transition_has_its_collective_and_ring_cost(string from, string to, BoxingKind kind)
+        {
+            Assert.Equal(kind, Boxing.KindOf(Sbp.Parse(from), Sbp.Parse(to)));
+            double t = 4096, n = 4;
+            double expected = kind switch
+            {
+                BoxingKind.AllGather => t * (n - 1),
+                BoxingKind.ReduceScatter => t * (n - 1),
+                BoxingKind.AllReduce => 2 * t * (n - 1),
+                BoxingKind.AllToAll => t * (n - 1) / n,
+                _ => 0,
+            };
+            Assert.Equal(expected, Boxing.TotalBytes(kind, 4096, 4));
+        }
+
+        [Fact]
+        public void Same_input_gives_the_same_plan_and_text_round_trips()
+        {
+            string a = PlanText.Write(Train(Mlp())), b = PlanText.Write(Train(Mlp()));
+            Assert.Equal(a, b);
+            Assert.Equal(a, PlanText.Write(PlanText.Read(a)));
+            Assert.NotEqual(PlanText.Hash(a), PlanText.Hash(PlanText.Write(Train(Mlp(placement: "cpu:0-1")))));
+        }
+
+        [Fact]
+        public void Updates_wait_for_every_reader_of_their_weight()
+        {
+            var p = Train(Mlp());
+            var update = p.Actors.First(a => p.Ops[a.Op].Kind == OpKind.SgdUpdate && p.Ops[a.Op].Inputs[0] == T(p, "w2").Id && a.Device == 0);
+            var readers = p.Ops.Where(o => o.Kind != OpKind.SgdUpdate && o.Inputs.Contains(T(p, "w2").Id)).Select(o => o.Output).ToList();
+            Assert.Equal(2, readers.Count); // the forward MatMul and dh = dt3 · w2ᵀ
+            Assert.Equal(readers.Select(r => p.RegisterOf(r, 0).Id).OrderBy(i => i), update.Controls.OrderBy(i => i));
+        }
+    }
+}

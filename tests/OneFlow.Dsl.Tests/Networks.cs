@@ -1,0 +1,58 @@
+using OneFlow.Dsl;
+using static OneFlow.Dsl.Ops;
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>The example of DESIGN.md: x split by rows, w1 by columns, w2 by rows (Megatron's column-then-row).</summary>
+    [Network(Batch = 64)]
+    [Placement("cpu:0-3")]
+    public partial class Mlp
+    {
+        [Weight(784, 512), Sbp("S(1)")] Tensor w1;
+        [Weight(512), Sbp("S(0)")] Tensor b1;
+        [Weight(512, 10), Sbp("S(0)")] Tensor w2;
+        [Weight(10)] Tensor b2;
+
+        public Tensor Forward([Input(784), Sbp("S(0)")] Tensor x)
+        {
+            var h = Relu(MatMul(x, w1) + b1);
+            return MatMul(h, w2) + b2;
+        }
+    }
+
+    /// <summary>The same network, data parallel: weights replicated, the batch split.</summary>
+    [Network(Batch = 64)]
+    [Placement("cpu:0-3")]
+    public partial class MlpDataParallel
+    {
+        [Weight(784, 512)] Tensor w1;
+        [Weight(512)] Tensor b1;
+        [Weight(512, 10)] Tensor w2;
+        [Weight(10)] Tensor b2;
+
+        public Tensor Forward([Input(784)] Tensor x)
+        {
+            var h = Relu(MatMul(x, w1) + b1);
+            return MatMul(h, w2) + b2;
+        }
+    }
+
+    /// <summary>Every op of the DSL in one small network, with its own loss, on three devices with uneven splits.</summary>
+    [Network(Batch = 10)]
+    [Placement("cpu:0-2")]
+    public partial class AllOps
+    {
+        [Weight(6, 8), Sbp("S(1)")] Tensor w;
+        [Weight(8)] Tensor gate;
+        [Weight(8), Sbp("S(0)")] Tensor shift;
+        [Weight(8, 5)] Tensor head;
+
+        public Tensor Forward([Input(6)] Tensor x)
+        {
+            var z = MatMul(x, w) * gate - shift;
+            return MatMul(Relu(z), head);
+        }
+
+        public Tensor Loss(Tensor output, Tensor labels) => SoftmaxCrossEntropy(output, labels);
+    }
+}
