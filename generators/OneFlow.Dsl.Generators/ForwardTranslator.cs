@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -22,6 +23,8 @@ namespace OneFlow.Dsl.Generators
         private readonly List<OpDecl> _statements = new List<OpDecl>();
         private readonly List<NamedLocation> _locations;
         private readonly List<DiagnosticInfo> _diagnostics;
+        /// <summary>Locals whose value could not be translated: already reported, so their uses stay quiet.</summary>
+        private readonly HashSet<string> _failed = new HashSet<string>();
 
         public ForwardTranslator(SemanticModel model, string method, Dictionary<string, string> values, HashSet<string> used,
             List<NamedLocation> locations, List<DiagnosticInfo> diagnostics)
@@ -50,14 +53,12 @@ namespace OneFlow.Dsl.Generators
                         foreach (var v in local.Declaration.Variables)
                         {
                             if (v.Initializer == null) { Unsupported(v, "a tensor local must be initialised where it is declared"); continue; }
-                            string? value = Value(v.Initializer.Value, v.Identifier.ValueText);
-                            if (value != null) _values[v.Identifier.ValueText] = value;
+                            Bind(v.Identifier.ValueText, Value(v.Initializer.Value, v.Identifier.ValueText));
                         }
                         break;
                     case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assign }
                         when assign.Left is IdentifierNameSyntax target && _model.GetSymbolInfo(target).Symbol is ILocalSymbol:
-                        string? assigned = Value(assign.Right, target.Identifier.ValueText);
-                        if (assigned != null) _values[target.Identifier.ValueText] = assigned;
+                        Bind(target.Identifier.ValueText, Value(assign.Right, target.Identifier.ValueText));
                         break;
                     case ReturnStatementSyntax ret when ret.Expression != null:
                         if (result != null) return Unsupported(ret, "a static plan has one return at the end of the method");
@@ -71,6 +72,12 @@ namespace OneFlow.Dsl.Generators
             return result ?? (_diagnostics.Count == 0 ? Unsupported(method.Identifier, $"{_method} must return a tensor") : null);
         }
 
+        private void Bind(string local, string? value)
+        {
+            if (value != null) _values[local] = value;
+            else _failed.Add(local);
+        }
+
         /// <summary>The tensor name an expression evaluates to, adding the statements that compute it.</summary>
         private string? Value(ExpressionSyntax e, string? preferredName)
         {
@@ -78,6 +85,8 @@ namespace OneFlow.Dsl.Generators
             {
                 case ParenthesizedExpressionSyntax p:
                     return Value(p.Expression, preferredName);
+                case IdentifierNameSyntax id when _failed.Contains(id.Identifier.ValueText):
+                    return null;
                 case IdentifierNameSyntax id:
                     return _values.TryGetValue(id.Identifier.ValueText, out string? name)
                         ? name
@@ -121,7 +130,7 @@ namespace OneFlow.Dsl.Generators
         /// <summary>A new SSA name: the local's own name where it is free, "%n" for intermediate values.</summary>
         private string Fresh(string? preferred)
         {
-            string name = preferred ?? "%" + _used.Count.ToString(CultureInfo.InvariantCulture);
+            string name = preferred ?? "%" + _used.Count(n => n.StartsWith("%", System.StringComparison.Ordinal)).ToString(CultureInfo.InvariantCulture);
             for (int i = 1; !_used.Add(name); i++) name = (preferred ?? "%") + "_" + i.ToString(CultureInfo.InvariantCulture);
             return name;
         }

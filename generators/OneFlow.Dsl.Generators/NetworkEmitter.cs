@@ -10,6 +10,7 @@ namespace OneFlow.Dsl.Generators
     {
         private const string Dsl = "global::OneFlow.Dsl.";
         private const string PlanType = "global::OneFlow.Dsl.Planner.Plan.Plan";
+        private const string Spec = "global::OneFlow.Dsl.SpecBuilder";
 
         public static string Emit(PlannedNetwork planned)
         {
@@ -70,12 +71,21 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// <summary>The network as the planner read it; the runtime plans from it for another placement.</summary>");
             w.Line($"public static readonly global::OneFlow.Dsl.Planner.Model.NetworkSpec Spec = {Dsl}SpecBuilder.Network(");
             w.Line($"    {Str(spec.Name)}, {Int(spec.Batch)}, {Str(spec.Placement)},");
-            w.Line($"    weights: new[] {{ {string.Join(", ", spec.Weights.Select(Decl))} }},");
-            w.Line($"    inputs: new[] {{ {string.Join(", ", spec.Inputs.Select(Decl))} }},");
-            w.Line($"    forward: new[] {{ {string.Join(", ", spec.Forward.Select(Op))} }},");
+            List(w, "weights", spec.Weights.Select(Decl));
+            List(w, "inputs", spec.Inputs.Select(Decl));
+            List(w, "forward", spec.Forward.Select(Op));
             w.Line($"    forwardOutput: {Str(spec.ForwardOutput)},");
-            w.Line($"    loss: new[] {{ {string.Join(", ", spec.Loss.Select(Op))} }},");
+            List(w, "loss", spec.Loss.Select(Op));
             w.Line($"    lossOutput: {Str(spec.LossOutput)});");
+        }
+
+        /// <summary>An array argument, one element per line.</summary>
+        private static void List(IndentedWriter w, string name, System.Collections.Generic.IEnumerable<string> items)
+        {
+            w.Line($"    {name}: new[]");
+            w.Line("    {");
+            foreach (string item in items) w.Line($"        {item},");
+            w.Line("    },");
         }
 
         private static void EmitConstructor(IndentedWriter w, NetworkModel m)
@@ -122,9 +132,9 @@ namespace OneFlow.Dsl.Generators
         }
 
         private static string Decl(TensorDecl d)
-            => $"{Dsl}SpecBuilder.{(d.Kind == DeclKind.Weight ? "Weight" : "Input")}({Str(d.Name)}, {(d.Sbp == null ? "null" : Str(d.Sbp))}{string.Concat(d.Dims.Select(x => ", " + Int(x)))})";
+            => $"{Spec}.{(d.Kind == DeclKind.Weight ? "Weight" : "Input")}({Str(d.Name)}, {(d.Sbp == null ? "null" : Str(d.Sbp))}{string.Concat(d.Dims.Select(x => ", " + Int(x)))})";
 
-        private static string Op(OpDecl o) => $"{Dsl}SpecBuilder.Op({Str(o.Output)}, {Str(o.Op)}{string.Concat(o.Inputs.Select(i => ", " + Str(i)))})";
+        private static string Op(OpDecl o) => $"{Spec}.Op({Str(o.Output)}, {Str(o.Op)}{string.Concat(o.Inputs.Select(i => ", " + Str(i)))})";
 
         private static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
 

@@ -1,9 +1,10 @@
 using System.IO.Compression;
 
-/// <summary>Images scaled to [0,1] (28×28 = 784 floats each) and their digit labels.</summary>
+/// <summary>Images (28×28 = 784 floats each, standardised with MNIST's pixel mean and deviation) and their digit labels.</summary>
 sealed record MnistData(float[] Images, int[] Labels)
 {
     public const int Pixels = 784;
+    private const float Mean = 0.1307f, Deviation = 0.3081f;
     public int Count => Labels.Length;
 
     public MnistData Slice(int start, int count)
@@ -22,7 +23,7 @@ sealed record MnistData(float[] Images, int[] Labels)
         if (BigEndian(imageBytes, 8) != 28 || BigEndian(imageBytes, 12) != 28 || imageBytes.Length < 16 + count * Pixels || labelBytes.Length < 8 + count)
             throw new InvalidDataException($"{images}: expected {count} images of 28x28 pixels; the file is truncated or not MNIST.");
         var pixels = new float[count * Pixels];
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = imageBytes[16 + i] / 255f;
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (imageBytes[16 + i] / 255f - Mean) / Deviation;
         return new MnistData(pixels, labelBytes[8..(8 + count)].Select(b => (int)b).ToArray());
     }
 

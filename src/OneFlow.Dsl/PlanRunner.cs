@@ -15,6 +15,7 @@ namespace OneFlow.Dsl
         private readonly int[] _weightIds;
         private readonly int[] _heldVersions;
         private readonly PlanTensor[] _inputs;
+        private readonly int _classes;
 
         private protected PlanRunner(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights)
         {
@@ -24,6 +25,8 @@ namespace OneFlow.Dsl
             _weights = planWeights.Select(w => weights.Single(x => x.Name == w.Name).Value).ToArray();
             _heldVersions = Enumerable.Repeat(-1, _weights.Length).ToArray();
             _inputs = plan.Inputs.Select(o => plan.Tensors[o.Output]).ToArray();
+            _classes = plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.SoftmaxCrossEntropy)
+                .Select(o => plan.Tensors[o.Inputs[0]].Shape[1]).FirstOrDefault();
         }
 
         public Plan Plan => Session.Plan;
@@ -40,7 +43,16 @@ namespace OneFlow.Dsl
                 throw new ArgumentException(
                     $"{method}: {expected.Name} must be {(labels ? "integer labels " : "")}{expected.Shape} but is " +
                     $"{(value.IsLabels ? "integer labels " : "")}{value.ShapeText}.", expected.Name);
-            if (labels) Session.Feed(expected.Id, value.LabelData); else Session.Feed(expected.Id, value.Host);
+            if (labels) Session.Feed(expected.Id, CheckedLabels(value.LabelData, method)); else Session.Feed(expected.Id, value.Host);
+        }
+
+        /// <summary>A label out of range would fail inside a device thread; refuse it here, before anything runs.</summary>
+        private int[] CheckedLabels(int[] labels, string method)
+        {
+            for (int i = 0; i < labels.Length; i++)
+                if ((uint)labels[i] >= (uint)_classes)
+                    throw new ArgumentException($"{method}: labels[{i}] is {labels[i]}, but class ids run from 0 to {_classes - 1}.", "labels");
+            return labels;
         }
 
         /// <summary>Brings the devices' weights up to date and runs one piece; a step that updates weights marks
@@ -67,7 +79,12 @@ namespace OneFlow.Dsl
             return true;
         }
 
-        public void Dispose() => Session.Dispose();
+        /// <summary>Brings the newest weights home before the device memory goes, so that nothing trained is lost.</summary>
+        public void Dispose()
+        {
+            foreach (var w in _weights) _ = w.Host;
+            Session.Dispose();
+        }
     }
 
     /// <summary>Trains a network with its compiled training plan: forward, backward and SGD update in one step.</summary>

@@ -15,7 +15,15 @@ namespace OneFlow.Dsl.Planner.Model
 
         public int Rank => _dims.Length;
         public int this[int axis] => _dims[axis];
-        public long Elements => _dims.Aggregate(1L, (a, d) => a * d);
+        public long Elements
+        {
+            get
+            {
+                long n = 1;
+                for (int i = 0; i < _dims.Length; i++) n *= _dims[i];
+                return n;
+            }
+        }
         public int[] ToArray() => (int[])_dims.Clone();
 
         public Shape With(int axis, int size)

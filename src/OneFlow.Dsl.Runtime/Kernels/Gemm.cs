@@ -1,0 +1,139 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace OneFlow.Dsl.Runtime.Kernels
+{
+    /// <summary>Single-precision GEMM, row-major: C = op(A)·op(B) (+ C). Blocked for the caches and packed so that
+    /// one register-tiled FMA micro-kernel serves every transpose case.</summary>
+    public static unsafe class Gemm
+    {
+        private const int MR = 6, NR = 16, KC = 256, MC = 72, NC = 1024;
+
+        public static int DefaultThreads => Environment.ProcessorCount;
+
+        [ThreadStatic] private static float* t_packA;
+        [ThreadStatic] private static float* t_packB;
+
+        public static void Sgemm(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+            float* c, int ldc, bool accumulate, int threads)
+        {
+            if (m <= 0 || n <= 0) return;
+            if (!accumulate)
+                for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
+            if (k <= 0) return;
+            EnsureBuffers();
+            for (int jc = 0; jc < n; jc += NC)
+            {
+                int nc = Math.Min(NC, n - jc);
+                for (int pc = 0; pc < k; pc += KC)
+                {
+                    int kc = Math.Min(KC, k - pc);
+                    PackB(transB, b, ldb, pc, jc, kc, nc, t_packB);
+                    for (int ic = 0; ic < m; ic += MC)
+                    {
+                        int mc = Math.Min(MC, m - ic);
+                        PackA(transA, a, lda, ic, pc, mc, kc, t_packA);
+                        Macro(mc, nc, kc, t_packA, t_packB, c + (long)ic * ldc + jc, ldc);
+                    }
+                }
+            }
+        }
+
+        private static void EnsureBuffers()
+        {
+            if (t_packA != null) return;
+            t_packA = (float*)NativeMemory.AlignedAlloc((nuint)(MC * KC * sizeof(float)), 64);
+            t_packB = (float*)NativeMemory.AlignedAlloc((nuint)(KC * (NC + NR) * sizeof(float)), 64);
+        }
+
+        /// <summary>Packs op(A)[ic.., pc..] as row panels of MR rows, k-major inside a panel; short panels zero-padded.</summary>
+        private static void PackA(bool trans, float* a, int lda, int ic, int pc, int mc, int kc, float* dst)
+        {
+            for (int ir = 0; ir < mc; ir += MR)
+            {
+                int rows = Math.Min(MR, mc - ir);
+                for (int p = 0; p < kc; p++)
+                    for (int r = 0; r < MR; r++)
+                        *dst++ = r < rows ? (trans ? a[(long)(pc + p) * lda + ic + ir + r] : a[(long)(ic + ir + r) * lda + pc + p]) : 0f;
+            }
+        }
+
+        /// <summary>Packs op(B)[pc.., jc..] as column panels of NR columns, k-major inside a panel; zero-padded.</summary>
+        private static void PackB(bool trans, float* b, int ldb, int pc, int jc, int kc, int nc, float* dst)
+        {
+            for (int jr = 0; jr < nc; jr += NR)
+            {
+                int cols = Math.Min(NR, nc - jr);
+                for (int p = 0; p < kc; p++)
+                {
+                    if (!trans && cols == NR)
+                    {
+                        new ReadOnlySpan<float>(b + (long)(pc + p) * ldb + jc + jr, NR).CopyTo(new Span<float>(dst, NR));
+                        dst += NR;
+                        continue;
+                    }
+                    for (int j = 0; j < NR; j++)
+                        *dst++ = j < cols ? (trans ? b[(long)(jc + jr + j) * ldb + pc + p] : b[(long)(pc + p) * ldb + jc + jr + j]) : 0f;
+                }
+            }
+        }
+
+        private static void Macro(int mc, int nc, int kc, float* packA, float* packB, float* c, int ldc)
+        {
+            float* tile = stackalloc float[MR * NR];
+            for (int jr = 0; jr < nc; jr += NR)
+            {
+                int cols = Math.Min(NR, nc - jr);
+                for (int ir = 0; ir < mc; ir += MR)
+                {
+                    int rows = Math.Min(MR, mc - ir);
+                    float* pa = packA + (long)ir * kc, pb = packB + (long)jr * kc;
+                    if (rows == MR && cols == NR) Micro(kc, pa, pb, c + (long)ir * ldc + jr, ldc);
+                    else
+                    {
+                        new Span<float>(tile, MR * NR).Clear();
+                        Micro(kc, pa, pb, tile, NR);
+                        for (int r = 0; r < rows; r++)
+                            for (int j = 0; j < cols; j++) c[(long)(ir + r) * ldc + jr + j] += tile[r * NR + j];
+                    }
+                }
+            }
+        }
+
+        /// <summary>C[6×16] += A panel · B panel, twelve 8-wide accumulators held in registers across the k loop.</summary>
+        private static void Micro(int kc, float* a, float* b, float* c, int ldc)
+        {
+            if (!Fma.IsSupported) { MicroScalar(kc, a, b, c, ldc); return; }
+            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+            Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            for (int p = 0; p < kc; p++, a += MR, b += NR)
+            {
+                var b0 = Avx.LoadAlignedVector256(b);
+                var b1 = Avx.LoadAlignedVector256(b + 8);
+                var a0 = Vector256.Create(a[0]); c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
+                var a1 = Vector256.Create(a[1]); c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
+                var a2 = Vector256.Create(a[2]); c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
+                var a3 = Vector256.Create(a[3]); c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
+                var a4 = Vector256.Create(a[4]); c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
+                var a5 = Vector256.Create(a[5]); c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
+            }
+            Store(c, c00, c01); Store(c + ldc, c10, c11); Store(c + 2 * ldc, c20, c21);
+            Store(c + 3 * ldc, c30, c31); Store(c + 4 * ldc, c40, c41); Store(c + 5 * ldc, c50, c51);
+        }
+
+        private static void Store(float* row, Vector256<float> lo, Vector256<float> hi)
+        {
+            Avx.Store(row, Avx.Add(Avx.LoadVector256(row), lo));
+            Avx.Store(row + 8, Avx.Add(Avx.LoadVector256(row + 8), hi));
+        }
+
+        private static void MicroScalar(int kc, float* a, float* b, float* c, int ldc)
+        {
+            for (int p = 0; p < kc; p++)
+                for (int r = 0; r < MR; r++)
+                    for (int j = 0; j < NR; j++) c[r * ldc + j] += a[p * MR + r] * b[p * NR + j];
+        }
+    }
+}

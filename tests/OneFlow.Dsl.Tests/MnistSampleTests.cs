@@ -1,0 +1,64 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>Where the test data lives: $ONEFLOW_DATA, else ../shared/data beside the repository.</summary>
+    internal static class TestData
+    {
+        public static string Root => Environment.GetEnvironmentVariable("ONEFLOW_DATA") is { Length: > 0 } dir
+            ? dir
+            : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
+
+        public static string RepositoryRoot
+        {
+            get
+            {
+                var dir = new DirectoryInfo(AppContext.BaseDirectory);
+                while (dir != null && !File.Exists(Path.Combine(dir.FullName, "OneFlow.Dsl.sln"))) dir = dir.Parent;
+                return dir?.FullName ?? throw new DirectoryNotFoundException("OneFlow.Dsl.sln not found above the test assembly.");
+            }
+        }
+    }
+
+    /// <summary>A fact that is skipped, with its reason, when the MNIST files are not there.</summary>
+    public sealed class NeedsMnistFactAttribute : FactAttribute
+    {
+        public NeedsMnistFactAttribute()
+        {
+            if (!Directory.Exists(Path.Combine(TestData.Root, "mnist")))
+                Skip = $"MNIST is not at {Path.Combine(TestData.Root, "mnist")}; set ONEFLOW_DATA to the folder that holds mnist/.";
+        }
+    }
+
+    /// <summary>The main job as a user runs it: the Mnist sample, built in Release, on the real data.</summary>
+    public class MnistSampleTests
+    {
+        [NeedsMnistFact]
+        public void Mnist_sample_reaches_95_percent_in_10_epochs_on_4_devices()
+        {
+            string dll = Path.Combine(TestData.RepositoryRoot, "samples", "Mnist", "bin", "Release", "net10.0", "Mnist.dll");
+            Assert.True(File.Exists(dll), $"{dll} is missing: build the solution in Release first (scripts/test.sh does).");
+            var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --data \"{Path.Combine(TestData.Root, "mnist")}\" --epochs 10")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var process = Process.Start(info)!;
+            string output = process.StandardOutput.ReadToEnd();
+            string errors = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, output + errors);
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains("4 devices", lines[1]);
+            Assert.Equal(10, lines.Count(l => l.StartsWith("epoch ")));
+            string last = lines[^1].Trim();
+            Assert.Matches(@"^test accuracy: 0\.\d{4}$", last);
+            double accuracy = double.Parse(last["test accuracy: ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(accuracy >= 0.95, output);
+        }
+    }
+}
