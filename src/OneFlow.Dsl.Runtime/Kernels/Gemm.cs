@@ -6,9 +6,12 @@ using System.Runtime.Intrinsics.X86;
 namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>Single-precision GEMM, row-major: C = op(A)·op(B) (+ C). Blocked for the caches and packed so that
-    /// one register-tiled FMA micro-kernel serves every transpose case.</summary>
+    /// one register-tiled FMA micro-kernel serves every transpose case. Several threads split C by columns, each
+    /// running the whole blocked algorithm on its slice with its own packing buffers: no synchronisation inside.</summary>
     public static unsafe class Gemm
     {
+        /// <summary>Below this many flops a split costs more than it saves.</summary>
+        private const double ParallelFlops = 4e6;
         private const int MR = 6, NR = 16, KC = 256, MC = 72, NC = 1024;
 
         public static int DefaultThreads => Environment.ProcessorCount;
@@ -20,6 +23,44 @@ namespace OneFlow.Dsl.Runtime.Kernels
             float* c, int ldc, bool accumulate, int threads)
         {
             if (m <= 0 || n <= 0) return;
+            int parts = Math.Min(threads, (n + NR - 1) / NR);
+            if (parts > 1 && 2.0 * m * n * k >= ParallelFlops)
+            {
+                var job = t_job ??= new ColumnSplit();
+                job.Set(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+                if (WorkerPool.TryRun(job, parts)) return;
+            }
+            Serial(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        }
+
+        [ThreadStatic] private static ColumnSplit? t_job;
+
+        /// <summary>One call's arguments, kept in an object reused by its thread so that splitting allocates nothing.</summary>
+        private sealed class ColumnSplit : IPartedJob
+        {
+            private bool _ta, _tb, _acc;
+            private int _m, _n, _k, _lda, _ldb, _ldc;
+            private float* _a, _b, _c;
+
+            public void Set(bool ta, bool tb, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool acc)
+            {
+                _ta = ta; _tb = tb; _m = m; _n = n; _k = k; _a = a; _lda = lda; _b = b; _ldb = ldb; _c = c; _ldc = ldc; _acc = acc;
+            }
+
+            /// <summary>Columns are cut on micro-tile boundaries so that no part computes a padded tile it need not.</summary>
+            public void RunPart(int part, int parts)
+            {
+                int panels = (_n + NR - 1) / NR;
+                int first = Math.Min(_n, panels * part / parts * NR), last = Math.Min(_n, panels * (part + 1) / parts * NR);
+                if (last <= first) return;
+                float* b = _tb ? _b + (long)first * _ldb : _b + first;
+                Serial(_ta, _tb, _m, last - first, _k, _a, _lda, b, _ldb, _c + first, _ldc, _acc);
+            }
+        }
+
+        private static void Serial(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+            float* c, int ldc, bool accumulate)
+        {
             if (!accumulate)
                 for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
             if (k <= 0) return;

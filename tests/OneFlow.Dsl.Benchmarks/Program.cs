@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*MlpTrainStep*' --job short
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
