@@ -89,34 +89,51 @@ namespace OneFlow.Dsl.Runtime.Kernels
             t_packB = (float*)NativeMemory.AlignedAlloc((nuint)(KC * (NC + NR) * sizeof(float)), 64);
         }
 
-        /// <summary>Packs op(A)[ic.., pc..] as row panels of MR rows, k-major inside a panel; short panels zero-padded.</summary>
+        /// <summary>Packs op(A)[ic.., pc..] as row panels of MR rows, k-major inside a panel; short panels zero-padded.
+        /// Each loop reads its source contiguously: rows of A, or (transposed) runs of MR consecutive elements.</summary>
         private static void PackA(bool trans, float* a, int lda, int ic, int pc, int mc, int kc, float* dst)
         {
-            for (int ir = 0; ir < mc; ir += MR)
+            for (int ir = 0; ir < mc; ir += MR, dst += MR * kc)
             {
                 int rows = Math.Min(MR, mc - ir);
-                for (int p = 0; p < kc; p++)
-                    for (int r = 0; r < MR; r++)
-                        *dst++ = r < rows ? (trans ? a[(long)(pc + p) * lda + ic + ir + r] : a[(long)(ic + ir + r) * lda + pc + p]) : 0f;
+                if (rows < MR) new Span<float>(dst, MR * kc).Clear();
+                if (trans)
+                {
+                    float* src = a + (long)pc * lda + ic + ir;
+                    for (int p = 0; p < kc; p++, src += lda)
+                        for (int r = 0; r < rows; r++) dst[p * MR + r] = src[r];
+                }
+                else
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        float* src = a + (long)(ic + ir + r) * lda + pc;
+                        for (int p = 0; p < kc; p++) dst[p * MR + r] = src[p];
+                    }
+                }
             }
         }
 
         /// <summary>Packs op(B)[pc.., jc..] as column panels of NR columns, k-major inside a panel; zero-padded.</summary>
         private static void PackB(bool trans, float* b, int ldb, int pc, int jc, int kc, int nc, float* dst)
         {
-            for (int jr = 0; jr < nc; jr += NR)
+            for (int jr = 0; jr < nc; jr += NR, dst += NR * kc)
             {
                 int cols = Math.Min(NR, nc - jr);
-                for (int p = 0; p < kc; p++)
+                if (cols < NR) new Span<float>(dst, NR * kc).Clear();
+                if (trans)
                 {
-                    if (!trans && cols == NR)
+                    for (int j = 0; j < cols; j++)
                     {
-                        new ReadOnlySpan<float>(b + (long)(pc + p) * ldb + jc + jr, NR).CopyTo(new Span<float>(dst, NR));
-                        dst += NR;
-                        continue;
+                        float* src = b + (long)(jc + jr + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) dst[p * NR + j] = src[p];
                     }
-                    for (int j = 0; j < NR; j++)
-                        *dst++ = j < cols ? (trans ? b[(long)(jc + jr + j) * ldb + pc + p] : b[(long)(pc + p) * ldb + jc + jr + j]) : 0f;
+                }
+                else
+                {
+                    float* src = b + (long)pc * ldb + jc + jr;
+                    for (int p = 0; p < kc; p++, src += ldb)
+                        new ReadOnlySpan<float>(src, cols).CopyTo(new Span<float>(dst + p * NR, cols));
                 }
             }
         }

@@ -18,7 +18,11 @@ namespace OneFlow.Dsl.Runtime.Kernels
         private static readonly SemaphoreSlim[] Start = new SemaphoreSlim[Helpers];
         private static readonly ManualResetEventSlim Finished = new ManualResetEventSlim(false);
         private static IPartedJob? s_job;
-        private static int s_parts, s_pending, s_busy;
+        private static int s_parts, s_pending, s_busy, s_generation;
+
+        /// <summary>How long a helper keeps polling for the next job before it sleeps: in a training step kernels
+        /// follow each other within microseconds, and waking a sleeping thread costs more than that.</summary>
+        private const int SpinIterations = 20_000;
 
         static WorkerPool()
         {
@@ -43,6 +47,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
             s_parts = parts;
             Finished.Reset();
             Volatile.Write(ref s_pending, parts - 1);
+            Interlocked.Increment(ref s_generation);
             for (int i = 0; i < parts - 1; i++) Start[i].Release();
             job.RunPart(0, parts);
             Finished.Wait();
@@ -53,9 +58,12 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         private static void Loop(int part)
         {
+            int seen = 0;
             while (true)
             {
+                for (int i = 0; i < SpinIterations && Volatile.Read(ref s_generation) == seen; i++) Thread.SpinWait(8);
                 Start[part - 1].Wait();
+                seen = Volatile.Read(ref s_generation);
                 s_job!.RunPart(part, s_parts);
                 if (Interlocked.Decrement(ref s_pending) == 0) Finished.Set();
             }
