@@ -18,10 +18,15 @@ dotnet test OneFlow.Dsl.sln -c Release --no-build -nologo -v quiet \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
 status=$?
 
-python3 - "$results" <<'PY'
+projects=$(ls tests/*.Tests/*.Tests.csproj | wc -l)
+python3 - "$results" "$projects" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
-for path in glob.glob(sys.argv[1] + "/*.trx"):
+reports = glob.glob(sys.argv[1] + "/*.trx")
+if len(reports) != int(sys.argv[2]):
+    failed += 1
+    print(f"expected a test report from each of {sys.argv[2]} test projects, found {len(reports)}", file=sys.stderr)
+for path in reports:
     counters = ET.parse(path).getroot().find(".//{*}Counters")
     passed += int(counters.get("passed", 0))
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))

@@ -4,9 +4,19 @@ using OneFlow.Dsl;
 // Trains the MLP of DESIGN.md on MNIST with the plan the generator built at compile time: data-parallel input,
 // column- then row-parallel weights, on four CPU devices.
 //   dotnet run -c Release --project samples/Mnist -- --data DIR --epochs N [--placement cpu:0] [--lr 0.1] [--seed 42]
-var options = Options.Parse(args);
-var all = options.Data is null ? MnistData.Synthetic(10_000, options.Seed) : MnistData.Load(options.Data);
-if (all.Count < 2 * Mlp.Batch) throw new InvalidDataException($"{all.Count} images are too few; at least {2 * Mlp.Batch} are needed.");
+Options options;
+MnistData all;
+try
+{
+    options = Options.Parse(args);
+    all = options.Data is null ? MnistData.Synthetic(10_000, options.Seed) : MnistData.Load(options.Data);
+    if (all.Count < 2 * Mlp.Batch) throw new InvalidDataException($"{all.Count} images are too few; at least {2 * Mlp.Batch} are needed.");
+}
+catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
 int trainCount = all.Count * 4 / 5;
 var train = all.Slice(0, trainCount);
 var test = all.Slice(trainCount, all.Count - trainCount);
@@ -14,7 +24,8 @@ Console.WriteLine($"{(options.Data is null ? "synthetic data" : options.Data)}: 
 
 var model = new Mlp(seed: options.Seed);
 using var trainer = options.Placement is null ? model.Trainer(new Sgd(lr: options.LearningRate)) : model.Trainer(new Sgd(lr: options.LearningRate), options.Placement);
-Console.WriteLine($"plan: {trainer.Plan.Placement}, {trainer.Plan.Devices} devices, {trainer.Plan.Ops.Count(o => o.Kind == OneFlow.Dsl.Planner.Ops.OpKind.Boxing)} boxing ops");
+int devices = trainer.Plan.Devices, boxing = trainer.Plan.Ops.Count(o => o.Kind == OneFlow.Dsl.Planner.Ops.OpKind.Boxing);
+Console.WriteLine($"plan: {trainer.Plan.Placement}, {devices} device{(devices == 1 ? "" : "s")}, {boxing} boxing op{(boxing == 1 ? "" : "s")}");
 
 var order = Enumerable.Range(0, train.Count).ToArray();
 var shuffle = new Random(options.Seed);
@@ -42,6 +53,7 @@ for (int epoch = 1; epoch <= options.Epochs; epoch++)
     Console.WriteLine($"epoch {epoch}/{options.Epochs}  loss {lossSum / steps:F4}  accuracy {Accuracy(model, test):F4}  {steps * Mlp.Batch / seconds:F0} samples/s");
 }
 Console.WriteLine($"test accuracy: {Accuracy(model, test):F4}");
+return 0;
 
 // The inference plan takes whole batches; the last one is padded and only its real rows are counted.
 static double Accuracy(Mlp model, MnistData data)
@@ -82,7 +94,7 @@ sealed record Options(string? Data, int Epochs, string? Placement, float Learnin
             {
                 "--data" => o with { Data = Next() },
                 "--epochs" => o with { Epochs = int.TryParse(Next(), out int e) && e > 0 ? e : throw new ArgumentException("--epochs takes a positive integer.") },
-                "--placement" => o with { Placement = Next() },
+                "--placement" => o with { Placement = ValidPlacement(Next()) },
                 "--lr" => o with { LearningRate = float.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out float lr) ? lr : throw new ArgumentException("--lr takes a number.") },
                 "--seed" => o with { Seed = int.TryParse(Next(), out int s) ? s : throw new ArgumentException("--seed takes an integer.") },
                 _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --lr 0.1 --seed 42"),
@@ -90,4 +102,7 @@ sealed record Options(string? Data, int Epochs, string? Placement, float Learnin
         }
         return o;
     }
+
+    private static string ValidPlacement(string text)
+        => OneFlow.Dsl.Planner.Model.Placement.TryParse(text, out _, out string error) ? text : throw new ArgumentException("--placement: " + error);
 }

@@ -86,40 +86,4 @@ namespace OneFlow.Dsl
             Session.Dispose();
         }
     }
-
-    /// <summary>Trains a network with its compiled training plan: forward, backward and SGD update in one step.</summary>
-    public abstract class Trainer : PlanRunner
-    {
-        private readonly Sgd _optimizer;
-
-        protected Trainer(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights, Sgd optimizer) : base(plan, weights)
-            => _optimizer = optimizer;
-
-        /// <summary>Sets input <paramref name="index"/> of the next step; the labels come after Forward's inputs.</summary>
-        protected void SetInput(int index, Tensor value) => Feed(index, value, "Step");
-
-        /// <summary>Runs the step on the inputs set and returns the mean loss over the batch.</summary>
-        protected float RunStep()
-        {
-            Session.LearningRate = _optimizer.LearningRate;
-            Execute(updatesWeights: true);
-            return Session.ReadScalar(Plan.Output);
-        }
-    }
-
-    /// <summary>Runs a network's compiled inference plan.</summary>
-    public sealed class Inference : PlanRunner
-    {
-        public Inference(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights) : base(plan, weights) { }
-
-        public Tensor Run(params Tensor[] inputs)
-        {
-            for (int i = 0; i < inputs.Length; i++) Feed(i, inputs[i], "Infer");
-            Execute(updatesWeights: false);
-            var output = Plan.Tensors[Plan.Output];
-            var data = new float[output.Shape.Elements];
-            Session.Read(output.Id, data);
-            return Tensor.Wrap(data, output.Shape.ToArray());
-        }
-    }
 }

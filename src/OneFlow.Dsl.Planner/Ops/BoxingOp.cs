@@ -1,0 +1,14 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>Moves a tensor from one SBP to another; inserted by the planner, never written by a user.</summary>
+    public sealed class BoxingOp : OpDef
+    {
+        public override OpKind Kind => OpKind.Boxing;
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
+        public override DType OutputType(LogicalGraph g, LogicalOp op) => g.Tensor(op.Inputs[0]).DType;
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(op.To, op.From); }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Collections.Generic;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>Every op definition by kind, and the names under which users call them.</summary>
+    public static class OpRegistry
+    {
+        private static readonly Dictionary<OpKind, OpDef> Defs = Build(
+            new InputOp(), new MatMulOp(), new AddOp(), new SubOp(), new MulOp(), new NegOp(), new ReduceRowsOp(),
+            new ReluOp(), new ReluGradOp(), new SoftmaxCrossEntropyOp(), new SoftmaxCrossEntropyGradOp(),
+            new SgdUpdateOp(), new BoxingOp());
+
+        public static OpDef Get(OpKind kind) => Defs[kind];
+
+        /// <summary>The ops a user may call in Forward or Loss, by the name of their method in <c>Ops</c>.</summary>
+        public static bool TryGetUserOp(string name, out OpKind kind)
+        {
+            switch (name)
+            {
+                case "MatMul": kind = OpKind.MatMul; return true;
+                case "Add": kind = OpKind.Add; return true;
+                case "Sub": kind = OpKind.Sub; return true;
+                case "Mul": kind = OpKind.Mul; return true;
+                case "Relu": kind = OpKind.Relu; return true;
+                case "SoftmaxCrossEntropy": kind = OpKind.SoftmaxCrossEntropy; return true;
+                default: kind = OpKind.Input; return false;
+            }
+        }
+
+        private static Dictionary<OpKind, OpDef> Build(params OpDef[] defs)
+        {
+            var map = new Dictionary<OpKind, OpDef>();
+            foreach (var d in defs) map.Add(d.Kind, d);
+            return map;
+        }
+    }
+}
