@@ -48,15 +48,44 @@ namespace OneFlow.Dsl.Generators
                 var train = NetworkPlanner.Compile(model.Spec, PlanMode.Train);
                 var infer = NetworkPlanner.Compile(model.Spec, PlanMode.Infer);
                 string trainText = PlanText.Write(train);
-                return Result<PlannedNetwork>.Ok(new PlannedNetwork(model, trainText, PlanText.Write(infer),
-                    PlanReport.Write(train), PlanText.Hash(trainText)));
+                var warnings = train.Warnings.Select(w => new DiagnosticInfo(Descriptor(w.Kind).Id, Locate(model, w.Subject), Equatable.Arr(w.Message)));
+                return new Result<PlannedNetwork>(
+                    new PlannedNetwork(model, trainText, PlanText.Write(infer), PlanReport.Write(train), PlanText.Hash(trainText)),
+                    new EquatableArray<DiagnosticInfo>(warnings.ToArray()));
             }
             catch (PlanException e)
             {
-                var at = model.Locations.FirstOrDefault(l => l.Name == e.Subject)?.Location ?? model.ClassLocation;
-                return Result<PlannedNetwork>.Fail(new DiagnosticInfo(DiagnosticDescriptors.PlanError.Id, at, Equatable.Arr(e.Message)));
+                return Result<PlannedNetwork>.Fail(new DiagnosticInfo(Descriptor(e.Kind).Id, Locate(model, e.Subject), Equatable.Arr(e.Message)));
             }
         }
+
+        /// <summary>The most precise place known for a subject: "w1:sbp" falls back to "w1", then to the class.</summary>
+        private static LocationInfo? Locate(NetworkModel model, string subject)
+        {
+            var exact = model.Locations.FirstOrDefault(l => l.Name == subject);
+            if (exact != null) return exact.Location;
+            int colon = subject.IndexOf(':');
+            string owner = colon < 0 ? subject : subject.Substring(0, colon);
+            return model.Locations.FirstOrDefault(l => l.Name == owner)?.Location ?? model.ClassLocation;
+        }
+
+        private static DiagnosticDescriptor Descriptor(PlanErrorKind kind) => kind switch
+        {
+            PlanErrorKind.ShapeMismatch => DiagnosticDescriptors.ShapeMismatch,
+            PlanErrorKind.SbpAxisOutOfRange => DiagnosticDescriptors.SbpAxisOutOfRange,
+            PlanErrorKind.SbpSyntax => DiagnosticDescriptors.SbpSyntax,
+            PlanErrorKind.NoSignature => DiagnosticDescriptors.NoSignature,
+            PlanErrorKind.PlacementSyntax => DiagnosticDescriptors.PlacementSyntax,
+            PlanErrorKind.SplitTooSmall => DiagnosticDescriptors.SplitTooSmall,
+            PlanErrorKind.UnknownValue => DiagnosticDescriptors.UnsupportedConstruct,
+            PlanErrorKind.BadDeclaration => DiagnosticDescriptors.BadDeclaration,
+            PlanErrorKind.BadLoss => DiagnosticDescriptors.BadLoss,
+            PlanErrorKind.MissingInput => DiagnosticDescriptors.InputWithoutShape,
+            _ => DiagnosticDescriptors.InternalError,
+        };
+
+        private static DiagnosticDescriptor Descriptor(PlanWarningKind kind)
+            => kind == PlanWarningKind.UnevenSplit ? DiagnosticDescriptors.UnevenSplit : DiagnosticDescriptors.UnusedWeight;
 
         /// <summary>An exception must never reach the compiler: it becomes a diagnostic that names the class.</summary>
         private static Result<T> Guard<T>(string name, Func<Result<T>> stage) where T : class
@@ -72,15 +101,7 @@ namespace OneFlow.Dsl.Generators
         }
 
         private static Diagnostic ToDiagnostic(DiagnosticInfo info)
-        {
-            var descriptor = info.Id switch
-            {
-                "OF0001" => DiagnosticDescriptors.PlanError,
-                "OF0002" => DiagnosticDescriptors.UnsupportedConstruct,
-                _ => DiagnosticDescriptors.InternalError,
-            };
-            return Diagnostic.Create(descriptor, info.Location?.ToLocation() ?? Location.None, info.Arguments.ToArray<object>());
-        }
+            => Diagnostic.Create(DiagnosticDescriptors.ById[info.Id], info.Location?.ToLocation() ?? Location.None, info.Arguments.ToArray<object>());
 
         private static string Hint(NetworkModel m) => (m.Namespace.Length == 0 ? m.ClassName : m.Namespace + "." + m.ClassName) + ".g.cs";
     }

@@ -29,7 +29,8 @@ namespace OneFlow.Dsl.Generators
             int batch = 1;
             foreach (var named in context.Attributes[0].NamedArguments)
                 if (named.Key == "Batch" && named.Value.Value is int b) batch = b;
-            Add(locations, "Batch", context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation());
+            var network = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax;
+            Add(locations, "Batch", (network?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "Batch") ?? (SyntaxNode?)network)?.GetLocation());
             var placementAttr = Attribute(type, "PlacementAttribute");
             string placement = placementAttr?.ConstructorArguments.FirstOrDefault().Value as string ?? "cpu:0";
             Add(locations, "Placement", ArgumentLocation(placementAttr, cancellation));
@@ -39,10 +40,16 @@ namespace OneFlow.Dsl.Generators
             {
                 var weight = Attribute(field, "WeightAttribute");
                 if (weight == null) continue;
+                if (field.Type.ToDisplayString() != "OneFlow.Dsl.Tensor")
+                {
+                    diagnostics.Add(Error(DiagnosticDescriptors.BadDeclaration, field.Locations.FirstOrDefault(),
+                        $"Weight '{field.Name}' must be a field of type Tensor, not {field.Type.ToDisplayString()}."));
+                    continue;
+                }
                 weights.Add(new TensorDecl(field.Name, DeclKind.Weight, Dims(weight), SbpOf(field)));
                 values[field.Name] = field.Name;
                 used.Add(field.Name);
-                Add(locations, field.Name, field.Locations.FirstOrDefault());
+                AddDeclaration(locations, field.Name, field.Locations.FirstOrDefault(), weight, Attribute(field, "SbpAttribute"), cancellation);
             }
 
             var forward = Single(type, "Forward", syntax, diagnostics, required: true);
@@ -51,16 +58,16 @@ namespace OneFlow.Dsl.Generators
             foreach (var p in forward.Symbol.Parameters)
             {
                 var input = Attribute(p, "InputAttribute");
-                if (input == null)
+                if (input == null || input.ConstructorArguments.FirstOrDefault().Values.IsDefaultOrEmpty)
                 {
-                    diagnostics.Add(Error(DiagnosticDescriptors.UnsupportedConstruct, p.Locations.FirstOrDefault(),
-                        $"Forward: parameter '{p.Name}' needs [Input(dims...)] to say its shape"));
+                    diagnostics.Add(Error(DiagnosticDescriptors.InputWithoutShape, p.Locations.FirstOrDefault(),
+                        $"Forward: parameter '{p.Name}' needs its shape without the batch dimension, e.g. [Input(784)]."));
                     continue;
                 }
                 inputs.Add(new TensorDecl(p.Name, DeclKind.Input, Dims(input), SbpOf(p)));
                 values[p.Name] = p.Name;
                 used.Add(p.Name);
-                Add(locations, p.Name, p.Locations.FirstOrDefault());
+                AddDeclaration(locations, p.Name, p.Locations.FirstOrDefault(), input, Attribute(p, "SbpAttribute"), cancellation);
             }
             used.Add(NetworkSpec.LabelsName);
 
@@ -75,8 +82,8 @@ namespace OneFlow.Dsl.Generators
             if (loss != null && output != null)
             {
                 if (loss.Symbol.Parameters.Length != 2)
-                    diagnostics.Add(Error(DiagnosticDescriptors.UnsupportedConstruct, loss.Symbol.Locations.FirstOrDefault(),
-                        "Loss must take (Tensor output, Tensor labels)"));
+                    diagnostics.Add(Error(DiagnosticDescriptors.BadLoss, loss.Symbol.Locations.FirstOrDefault(),
+                        "Loss must take (Tensor output, Tensor labels) and return a scalar tensor."));
                 else
                 {
                     values[loss.Symbol.Parameters[0].Name] = output;
@@ -110,14 +117,14 @@ namespace OneFlow.Dsl.Generators
             if (methods.Count == 0)
             {
                 if (required)
-                    diagnostics.Add(Error(DiagnosticDescriptors.UnsupportedConstruct, at.Identifier.GetLocation(),
-                        $"network '{type.Name}' needs a method 'public Tensor {name}(...)'"));
+                    diagnostics.Add(Error(DiagnosticDescriptors.ForwardMissing, at.Identifier.GetLocation(),
+                        $"Network '{type.Name}' needs a method 'public Tensor {name}([Input(...)] Tensor x)'."));
                 return null;
             }
             if (methods.Count > 1)
             {
-                diagnostics.Add(Error(DiagnosticDescriptors.UnsupportedConstruct, methods[1].Locations.FirstOrDefault(),
-                    $"network '{type.Name}' declares {name} more than once"));
+                diagnostics.Add(Error(name == "Forward" ? DiagnosticDescriptors.ForwardMissing : DiagnosticDescriptors.BadLoss,
+                    methods[1].Locations.FirstOrDefault(), $"Network '{type.Name}' declares {name} more than once; keep one."));
                 return null;
             }
             var syntax = methods[0].DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax;
@@ -138,6 +145,16 @@ namespace OneFlow.Dsl.Generators
 
         private static Location? ArgumentLocation(AttributeData? attribute, CancellationToken cancellation)
             => (attribute?.ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax)?.ArgumentList?.Arguments.FirstOrDefault()?.GetLocation();
+
+        /// <summary>Records where a weight or input was declared, and where its shape and SBP arguments are, so that
+        /// a complaint about "w1:sbp" lands on the very string.</summary>
+        private static void AddDeclaration(List<NamedLocation> locations, string name, Location? declared, AttributeData shape,
+            AttributeData? sbp, CancellationToken cancellation)
+        {
+            Add(locations, name, declared);
+            Add(locations, name + ":dims", (shape.ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax)?.ArgumentList?.GetLocation());
+            Add(locations, name + ":sbp", ArgumentLocation(sbp, cancellation));
+        }
 
         private static void Add(List<NamedLocation> locations, string name, Location? location)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Passes;
@@ -12,8 +13,9 @@ namespace OneFlow.Dsl.Planner
         public static Plan.Plan Compile(NetworkSpec spec, PlanMode mode, int registerSlots = 1)
         {
             if (!Placement.TryParse(spec.Placement, out var placement, out string error))
-                throw new PlanException("Placement", error);
-            var graph = GraphBuilder.Build(spec, placement!, mode, out int output);
+                throw new PlanException(PlanErrorKind.PlacementSyntax, "Placement", error);
+            var warnings = new List<PlanWarning>();
+            var graph = GraphBuilder.Build(spec, placement!, mode, warnings, out int output);
             if (mode == PlanMode.Train) Autograd.AppendBackwardAndUpdate(graph, output);
             SbpSelection.Run(graph, placement!.Count);
 
@@ -21,7 +23,7 @@ namespace OneFlow.Dsl.Planner
             var ops = graph.Ops.Select(o => new Plan.PlanOp(o.Id, o.Kind, o.Inputs, o.Output, o.TransA, o.TransB, o.From, o.To, o.Origin)).ToList();
             var (actors, registers) = PhysicalLowering.Lower(graph, placement.Count, output, registerSlots);
             var (placed, arena) = MemoryPlanner.Assign(actors, registers, ops, placement.Count);
-            return new Plan.Plan(spec.Name, mode, placement, tensors, ops, actors, placed, arena, output);
+            return new Plan.Plan(spec.Name, mode, placement, tensors, ops, actors, placed, arena, output) { Warnings = warnings };
         }
     }
 }

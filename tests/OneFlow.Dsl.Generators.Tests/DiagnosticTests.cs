@@ -4,22 +4,42 @@ using Xunit;
 
 namespace OneFlow.Dsl.Generators.Tests
 {
-    /// <summary>Mistakes become diagnostics at the span of what is wrong; the generator never throws.</summary>
+    /// <summary>One test per diagnostic: its id, severity and exact span; the generator never throws.</summary>
     public class DiagnosticTests
     {
         private static Diagnostic Single(string source, string id)
         {
             var (_, diagnostics, run) = GeneratorHarness.Generate(source);
             Assert.All(run.Results, r => Assert.Null(r.Exception));
-            return Assert.Single(diagnostics, d => d.Id == id);
+            Assert.True(diagnostics.Count(d => d.Id == id) == 1, $"expected one {id}, got: {string.Join("\n", diagnostics.Where(d => d.Id.StartsWith("OF")))}");
+            var d = diagnostics.Single(x => x.Id == id);
+            Assert.Equal(DiagnosticDescriptors.HelpBase + id + ".md", d.Descriptor.HelpLinkUri);
+            return d;
         }
 
         private static string Span(string source, Diagnostic d) => source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length);
 
-        [Fact]
-        public void Shape_mismatch_is_OF0001_at_the_call_and_names_both_shapes()
+        private static string Mlp(string from, string to)
         {
-            string source = Networks.Mlp.Replace("[Weight(784, 512), Sbp(\"S(1)\")]", "[Weight(512, 784), Sbp(\"S(1)\")]");
+            Assert.Contains(from, Networks.Mlp);
+            return Networks.Mlp.Replace(from, to);
+        }
+
+        [Fact]
+        public void Valid_networks_have_no_diagnostics()
+        {
+            foreach (string source in new[] { Networks.Mlp, Networks.Gated })
+            {
+                var (_, diagnostics, _) = GeneratorHarness.Generate(source);
+                Assert.Empty(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+                Assert.Empty(GeneratorHarness.Analyze(source));
+            }
+        }
+
+        [Fact]
+        public void OF0001_shape_mismatch_at_the_call_naming_both_shapes()
+        {
+            string source = Mlp("[Weight(784, 512), Sbp(\"S(1)\")]", "[Weight(512, 784), Sbp(\"S(1)\")]");
             var d = Single(source, "OF0001");
             Assert.Equal("MatMul(x, w1)", Span(source, d));
             Assert.Equal("MatMul: x is [64,784] but w1 is [512,784]; inner dimensions 784 and 512 differ.", d.GetMessage());
@@ -27,51 +47,164 @@ namespace OneFlow.Dsl.Generators.Tests
         }
 
         [Fact]
-        public void Bad_sbp_is_OF0001_at_the_weight()
+        public void OF0001_bias_of_the_wrong_length_at_the_addition()
         {
-            string source = Networks.Mlp.Replace("Sbp(\"S(1)\")] Tensor w1", "Sbp(\"S(7)\")] Tensor w1");
+            string source = Mlp("[Weight(10)]", "[Weight(11)]");
             var d = Single(source, "OF0001");
-            Assert.Equal("w1", Span(source, d));
-            Assert.Contains("axis 7 is out of range", d.GetMessage());
+            Assert.Equal("MatMul(h, w2) + b2", Span(source, d));
         }
 
         [Fact]
-        public void Bad_placement_is_OF0001_at_its_argument()
+        public void OF0002_split_axis_out_of_range_at_the_sbp_argument()
         {
-            string source = Networks.Mlp.Replace("\"cpu:0-3\"", "\"gpu:zero\"");
-            var d = Single(source, "OF0001");
+            string source = Mlp("Sbp(\"S(1)\")] Tensor w1", "Sbp(\"S(7)\")] Tensor w1");
+            var d = Single(source, "OF0002");
+            Assert.Equal("\"S(7)\"", Span(source, d));
+            Assert.Contains("axis 7 is out of range for a rank-2 tensor", d.GetMessage());
+        }
+
+        [Fact]
+        public void OF0003_not_partial_from_the_analyzer_at_the_class_name()
+        {
+            string source = Mlp("public partial class Mlp", "public class Mlp");
+            var d = Assert.Single(GeneratorHarness.Analyze(source), x => x.Id == "OF0003");
+            Assert.Equal("Mlp", Span(source, d));
+            Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        }
+
+        [Fact]
+        public void OF0004_sbp_that_does_not_parse_at_the_argument()
+        {
+            string source = Mlp("Sbp(\"S(0)\")] Tensor b1", "Sbp(\"split\")] Tensor b1");
+            var d = Single(source, "OF0004");
+            Assert.Equal("\"split\"", Span(source, d));
+            Assert.Contains("write \"S(axis)\", \"B\" or \"P\"", d.GetMessage());
+        }
+
+        [Fact]
+        public void OF0006_placement_that_does_not_parse_at_the_argument()
+        {
+            string source = Mlp("\"cpu:0-3\"", "\"gpu:zero\"");
+            var d = Single(source, "OF0006");
             Assert.Equal("\"gpu:zero\"", Span(source, d));
         }
 
         [Fact]
-        public void Branching_in_Forward_is_OF0002_at_the_statement()
+        public void OF0007_uneven_split_is_a_warning_at_the_sbp()
         {
-            string source = Networks.Mlp.Replace("var h = Relu(", "if (x == null) return x;\n        var h = Relu(");
-            var d = Single(source, "OF0002");
-            Assert.StartsWith("if (x == null)", Span(source, d));
-            Assert.Contains("branching", d.GetMessage());
+            string source = Mlp("\"cpu:0-3\"", "\"cpu:0-2\"").Replace("Sbp(\"S(0)\")] Tensor b1", "Sbp(\"B\")] Tensor b1")
+                .Replace("Sbp(\"S(0)\")] Tensor w2", "Sbp(\"B\")] Tensor w2").Replace("[Input(784), Sbp(\"S(0)\")]", "[Input(784), Sbp(\"B\")]");
+            var d = Single(source, "OF0007");
+            Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+            Assert.Equal("\"S(1)\"", Span(source, d));
+            Assert.Contains("512 is not a multiple of 3", d.GetMessage());
         }
 
         [Fact]
-        public void Unknown_method_in_Forward_is_OF0002()
+        public void OF0008_split_smaller_than_the_device_count_at_the_sbp()
         {
-            string source = Networks.Mlp.Replace("Relu(MatMul(x, w1) + b1)", "System.Math.Abs(1) == 1 ? x : x");
-            Assert.Equal("OF0002", Single(source, "OF0002").Id);
+            string source = Mlp("\"cpu:0-3\"", "\"cpu:0-15\"").Replace("[Weight(10)]                    Tensor b2", "[Weight(10), Sbp(\"S(0)\")] Tensor b2");
+            var d = Single(source, "OF0008");
+            Assert.Contains("fewer than 16 rows for 16 devices", d.GetMessage());
+            Assert.Equal("\"S(0)\"", Span(source, d));
+            Assert.True(source.IndexOf("Sbp(\"S(0)\")] Tensor b2", System.StringComparison.Ordinal) < d.Location.SourceSpan.Start);
+        }
+
+        [Theory]
+        [InlineData("if (x == null) return x;", "if (x == null) return x;", "branching")]
+        [InlineData("for (int i = 0; i < 2; i++) { }", "for (int i = 0; i < 2; i++) { }", "loops")]
+        [InlineData("try { } finally { }", "try { } finally { }", "try")]
+        [InlineData("System.Func<Tensor, Tensor> f = t => t;", "t => t", "lambdas")]
+        [InlineData("var z = System.Math.Abs(1);", "System.Math.Abs(1)", "only the ops of OneFlow.Dsl.Ops")]
+        public void OF0009_unsupported_construct_at_its_span_with_the_reason(string statement, string span, string reason)
+        {
+            string source = Mlp("var h = Relu(", statement + "\n        var h = Relu(");
+            var d = Single(source, "OF0009");
+            Assert.Equal(span, Span(source, d));
+            Assert.Contains(reason, d.GetMessage());
         }
 
         [Fact]
-        public void Class_that_is_not_partial_is_OF0003_from_the_analyzer()
+        public void Aliasing_a_tensor_local_is_accepted()
         {
-            string source = Networks.Mlp.Replace("public partial class Mlp", "public class Mlp");
-            var d = Assert.Single(GeneratorHarness.Analyze(source), x => x.Id == "OF0003");
+            string source = Mlp("using static OneFlow.Dsl.Ops;", "using static OneFlow.Dsl.Ops;\nstatic class Extra { }")
+                .Replace("var h = Relu(MatMul(x, w1) + b1);", "var h = Relu(MatMul(x, w1) + b1); Tensor r = h;")
+                .Replace("return MatMul(h, w2) + b2;", "return MatMul(r, w2) + b2;");
+            var (_, diagnostics, _) = GeneratorHarness.Generate(source);
+            Assert.DoesNotContain(diagnostics, x => x.Id == "OF0009");
+        }
+
+        [Fact]
+        public void OF0010_unused_weight_is_a_warning_at_the_field()
+        {
+            string source = Mlp("[Weight(10)]                    Tensor b2;", "[Weight(10)]                    Tensor b2;\n    [Weight(3)] Tensor spare;");
+            var d = Single(source, "OF0010");
+            Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+            Assert.Equal("spare", Span(source, d));
+        }
+
+        [Fact]
+        public void OF0011_missing_Forward_at_the_class_name()
+        {
+            string source = Mlp("public Tensor Forward(", "public Tensor Backward(");
+            var d = Single(source, "OF0011");
             Assert.Equal("Mlp", Span(source, d));
-            Assert.Empty(GeneratorHarness.Analyze(Networks.Mlp));
+        }
+
+        [Fact]
+        public void OF0011_second_Forward_at_its_name()
+        {
+            string source = Mlp("    public Tensor Forward(", "    public Tensor Forward([Input(784)] Tensor x, [Input(1)] Tensor y) => x;\n    public Tensor Forward(");
+            var d = Single(source, "OF0011");
+            Assert.Equal("Forward", Span(source, d));
+            Assert.True(d.Location.SourceSpan.Start > source.IndexOf("Forward(", System.StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void OF0012_input_without_shape_at_the_parameter()
+        {
+            string source = Mlp("[Input(784), Sbp(\"S(0)\")] Tensor x", "[Sbp(\"S(0)\")] Tensor x");
+            var d = Single(source, "OF0012");
+            Assert.Equal("x", Span(source, d));
+        }
+
+        [Fact]
+        public void OF0013_non_positive_dimension_at_the_weight_arguments()
+        {
+            string source = Mlp("[Weight(512),      Sbp(\"S(0)\")]", "[Weight(0),      Sbp(\"S(0)\")]");
+            var d = Single(source, "OF0013");
+            Assert.Equal("(0)", Span(source, d));
+        }
+
+        [Fact]
+        public void OF0013_weight_that_is_not_a_tensor_at_the_field()
+        {
+            string source = Mlp("[Weight(10)]                    Tensor b2;", "[Weight(10)]                    Tensor b2;\n    [Weight(3)] int count;");
+            var d = Single(source, "OF0013");
+            Assert.Equal("count", Span(source, d));
+        }
+
+        [Fact]
+        public void OF0014_loss_that_is_not_a_scalar_at_Loss()
+        {
+            string source = Mlp("        return MatMul(h, w2) + b2;\n    }", "        return MatMul(h, w2) + b2;\n    }\n    public Tensor Loss(Tensor output, Tensor labels) => output;");
+            var d = Single(source, "OF0014");
+            Assert.Equal("Loss", Span(source, d));
+            Assert.Contains("must be a scalar", d.GetMessage());
+        }
+
+        [Fact]
+        public void Cascading_errors_are_reported_once()
+        {
+            string source = Mlp("var h = Relu(MatMul(x, w1) + b1);", "var h = System.Math.Abs(1) == 1 ? x : x;");
+            var (_, diagnostics, _) = GeneratorHarness.Generate(source);
+            Assert.Single(diagnostics, d => d.Id.StartsWith("OF"));
         }
 
         [Fact]
         public void Half_typed_source_gets_diagnostics_not_exceptions()
         {
-            string source = Networks.Mlp.Replace("return MatMul(h, w2) + b2;", "return MatMul(h, ");
+            string source = Mlp("return MatMul(h, w2) + b2;", "return MatMul(h, ");
             var (_, diagnostics, run) = GeneratorHarness.Generate(source);
             Assert.All(run.Results, r => Assert.Null(r.Exception));
             Assert.Contains(diagnostics, d => d.Severity == DiagnosticSeverity.Error);

@@ -2,12 +2,38 @@ using System;
 
 namespace OneFlow.Dsl.Planner.Model
 {
-    /// <summary>The network cannot be planned as written. <see cref="Subject"/> names the field, statement or
-    /// attribute at fault so that the generator can point a diagnostic at it.</summary>
+    /// <summary>What is wrong with a network; the generator maps each kind to its diagnostic id.</summary>
+    public enum PlanErrorKind
+    {
+        ShapeMismatch,
+        SbpAxisOutOfRange,
+        SbpSyntax,
+        NoSignature,
+        PlacementSyntax,
+        SplitTooSmall,
+        UnknownValue,
+        BadDeclaration,
+        BadLoss,
+        MissingInput,
+    }
+
+    /// <summary>The network cannot be planned as written. <see cref="Subject"/> names what is at fault, so that
+    /// the generator can point a diagnostic at it: a field or parameter ("w1"), one of its attributes ("w1:sbp",
+    /// "w1:dims"), a statement by the value it defines, or "Placement", "Batch", "Forward", "Loss".</summary>
     public sealed class PlanException : Exception
     {
+        public PlanErrorKind Kind { get; }
         public string Subject { get; }
 
-        public PlanException(string subject, string message) : base(message) => Subject = subject;
+        public PlanException(PlanErrorKind kind, string subject, string message) : base(message)
+        {
+            Kind = kind;
+            Subject = subject;
+        }
     }
+
+    public enum PlanWarningKind { UnevenSplit, UnusedWeight }
+
+    /// <summary>Something that plans but is probably not what the user meant.</summary>
+    public sealed record PlanWarning(PlanWarningKind Kind, string Subject, string Message);
 }

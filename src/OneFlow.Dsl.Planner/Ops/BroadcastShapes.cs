@@ -12,7 +12,7 @@ namespace OneFlow.Dsl.Planner.Ops
             if (a.Equals(b)) return a;
             if (IsRowBias(a, b)) return a;
             if (IsRowBias(b, a)) return b;
-            throw new PlanException(op.Subject,
+            throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
                 $"{opName}: {g.Tensor(op.Inputs[0]).Name} is {a} but {g.Tensor(op.Inputs[1]).Name} is {b}; " +
                 "the shapes must be equal, or one must be a vector as long as the other's last dimension.");
         }

@@ -16,7 +16,7 @@ namespace OneFlow.Dsl.Planner.Ops
             Shape a = ShapeOf(g, op, 0), b = ShapeOf(g, op, 1);
             int ka = a[op.TransA ? 0 : 1], kb = b[op.TransB ? 1 : 0];
             if (ka != kb)
-                throw new PlanException(op.Subject,
+                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
                     $"MatMul: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, 1)} is {b}; inner dimensions {ka} and {kb} differ.");
             return new Shape(a[op.TransA ? 1 : 0], b[op.TransB ? 0 : 1]);
         }

@@ -32,7 +32,7 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>Adds the ops computing the gradient of each input that needs one, given the gradient
         /// <paramref name="dy"/> of the output.</summary>
         public virtual void Backward(Autograd autograd, LogicalOp op, int dy)
-            => throw new PlanException(op.Subject, $"{Kind} has no gradient; it cannot appear between a weight and the loss.");
+            => throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"{Kind} has no gradient; it cannot appear between a weight and the loss.");
 
         protected static Shape ShapeOf(LogicalGraph g, LogicalOp op, int input) => g.Tensor(op.Inputs[input]).Shape;
         protected static string NameOf(LogicalGraph g, LogicalOp op, int input) => g.Tensor(op.Inputs[input]).Name;
@@ -41,7 +41,7 @@ namespace OneFlow.Dsl.Planner.Ops
         {
             var shape = ShapeOf(g, op, input);
             if (shape.Rank != rank)
-                throw new PlanException(op.Subject, $"{opName}: {NameOf(g, op, input)} is {shape} but must have rank {rank}.");
+                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"{opName}: {NameOf(g, op, input)} is {shape} but must have rank {rank}.");
         }
 
         /// <summary>S(i) for every axis, B, and P where the op is linear in that operand: the signatures of an op

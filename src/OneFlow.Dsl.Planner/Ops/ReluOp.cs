@@ -26,7 +26,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             if (!ShapeOf(g, op, 0).Equals(ShapeOf(g, op, 1)))
-                throw new PlanException(op.Subject, $"ReluGrad: dy is {ShapeOf(g, op, 0)} but y is {ShapeOf(g, op, 1)}.");
+                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"ReluGrad: dy is {ShapeOf(g, op, 0)} but y is {ShapeOf(g, op, 1)}.");
             return ShapeOf(g, op, 1);
         }
 

@@ -15,10 +15,10 @@ namespace OneFlow.Dsl.Planner.Ops
             ExpectRank(g, op, 1, 1, "SoftmaxCrossEntropy");
             Shape logits = ShapeOf(g, op, 0), labels = ShapeOf(g, op, 1);
             if (logits[0] != labels[0])
-                throw new PlanException(op.Subject,
+                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
                     $"SoftmaxCrossEntropy: {NameOf(g, op, 0)} is {logits} but {NameOf(g, op, 1)} is {labels}; one label per row is needed.");
             if (g.Tensor(op.Inputs[1]).DType != DType.I32)
-                throw new PlanException(op.Subject, $"SoftmaxCrossEntropy: {NameOf(g, op, 1)} must hold integer class ids.");
+                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"SoftmaxCrossEntropy: {NameOf(g, op, 1)} must hold integer class ids.");
             return Shape.Scalar;
         }
 

@@ -53,7 +53,7 @@ namespace OneFlow.Dsl.Planner.Passes
             Shape g = _graph.Tensor(gradient).Shape, t = _graph.Tensor(target).Shape;
             if (g.Equals(t)) return gradient;
             if (BroadcastShapes.IsRowBias(g, t)) return Emit(OpKind.ReduceRows, new[] { gradient }, target);
-            throw new PlanException(_graph.Tensor(target).Name, $"Cannot reduce a gradient of shape {g} to {t}.");
+            throw new PlanException(PlanErrorKind.ShapeMismatch, _graph.Tensor(target).Name, $"Cannot reduce a gradient of shape {g} to {t}.");
         }
 
         private void MarkWeightDependents()

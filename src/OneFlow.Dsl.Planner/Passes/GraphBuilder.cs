@@ -11,16 +11,16 @@ namespace OneFlow.Dsl.Planner.Passes
     /// training), inferring every shape and checking every annotation on the way.</summary>
     public static class GraphBuilder
     {
-        public static LogicalGraph Build(NetworkSpec spec, Placement placement, PlanMode mode, out int output)
+        public static LogicalGraph Build(NetworkSpec spec, Placement placement, PlanMode mode, List<PlanWarning> warnings, out int output)
         {
-            if (spec.Batch <= 0) throw new PlanException("Batch", $"Batch must be positive, but is {spec.Batch}.");
+            if (spec.Batch <= 0) throw new PlanException(PlanErrorKind.BadDeclaration, "Batch", $"Batch must be positive, but is {spec.Batch}.");
             var g = new LogicalGraph();
             var names = new Dictionary<string, int>();
             foreach (var w in spec.Weights)
-                Declare(g, names, w, new Shape(w.Dims.ToArray()), TensorRole.Weight, Sbp.B, placement);
+                Declare(g, names, w, new Shape(w.Dims.ToArray()), TensorRole.Weight, Sbp.B, placement, warnings);
             foreach (var x in spec.Inputs)
-                Declare(g, names, x, new Shape(new[] { spec.Batch }.Concat(x.Dims).ToArray()), TensorRole.Input, Sbp.S(0), placement);
-            if (spec.Inputs.Count == 0) throw new PlanException("Forward", "Forward takes no [Input] parameter; give it at least one.");
+                Declare(g, names, x, new Shape(new[] { spec.Batch }.Concat(x.Dims).ToArray()), TensorRole.Input, Sbp.S(0), placement, warnings);
+            if (spec.Inputs.Count == 0) throw new PlanException(PlanErrorKind.MissingInput, "Forward", "Forward takes no [Input] parameter; give it at least one.");
 
             if (mode == PlanMode.Train)
             {
@@ -36,26 +36,38 @@ namespace OneFlow.Dsl.Planner.Passes
 
             AddStatements(g, names, spec.Forward);
             output = Lookup(names, spec.ForwardOutput, "Forward's return value");
+            WarnUnused(g, warnings);
             if (mode == PlanMode.Infer) return g;
 
             AddStatements(g, names, spec.Loss);
             output = Lookup(names, spec.LossOutput, "Loss's return value");
             var loss = g.Tensor(output);
             if (loss.Shape.Rank != 0)
-                throw new PlanException("Loss", $"The loss must be a scalar, but {loss.Name} is {loss.Shape}.");
+                throw new PlanException(PlanErrorKind.BadLoss, "Loss", $"The loss must be a scalar, but {loss.Name} is {loss.Shape}.");
             loss.Role = TensorRole.Loss;
             return g;
         }
 
-        private static void Declare(LogicalGraph g, Dictionary<string, int> names, TensorDecl decl, Shape shape,
-            TensorRole role, Sbp defaultSbp, Placement placement)
+        private static void WarnUnused(LogicalGraph g, List<PlanWarning> warnings)
         {
-            if (names.ContainsKey(decl.Name)) throw new PlanException(decl.Name, $"'{decl.Name}' is declared twice.");
+            foreach (var w in g.Tensors.Where(t => t.Role == TensorRole.Weight && !g.Consumers(t.Id).Any()))
+                warnings.Add(new PlanWarning(PlanWarningKind.UnusedWeight, w.Name,
+                    $"Weight {w.Name} is declared but Forward never uses it; use it or remove the field."));
+        }
+
+        private static void Declare(LogicalGraph g, Dictionary<string, int> names, TensorDecl decl, Shape shape,
+            TensorRole role, Sbp defaultSbp, Placement placement, List<PlanWarning> warnings)
+        {
+            if (names.ContainsKey(decl.Name)) throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name, $"'{decl.Name}' is declared twice.");
             if (decl.Dims.Count == 0 && role == TensorRole.Weight)
-                throw new PlanException(decl.Name, $"Weight {decl.Name} has no shape; write its dimensions, e.g. [Weight(784, 512)].");
+                throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name + ":dims", $"Weight {decl.Name} has no shape; write its dimensions, e.g. [Weight(784, 512)].");
             if (decl.Dims.Any(d => d <= 0))
-                throw new PlanException(decl.Name, $"{decl.Name} has a dimension that is not positive: {shape}.");
+                throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name + ":dims", $"{decl.Name} has a dimension that is not positive: {shape}.");
             Sbp sbp = ParseSbp(decl, shape, defaultSbp, placement);
+            if (sbp.IsSplit && decl.Sbp != null && shape[sbp.Axis] % placement.Count != 0)
+                warnings.Add(new PlanWarning(PlanWarningKind.UnevenSplit, decl.Name + ":sbp",
+                    $"{decl.Name} {shape} split along axis {sbp.Axis} over {placement.Count} devices: {shape[sbp.Axis]} is not a multiple of " +
+                    $"{placement.Count}, so the parts differ in size and the devices with larger parts set the pace."));
             LogicalTensor t;
             if (role == TensorRole.Input)
                 t = g.Tensor(g.AddOp(OpKind.Input, new int[0], decl.Name, role, decl.Name).Output);
@@ -70,15 +82,15 @@ namespace OneFlow.Dsl.Planner.Passes
         {
             Sbp sbp = defaultSbp;
             if (decl.Sbp != null && !Sbp.TryParse(decl.Sbp, out sbp))
-                throw new PlanException(decl.Name, $"Sbp(\"{decl.Sbp}\") on {decl.Name} does not parse: write \"S(axis)\", \"B\" or \"P\".");
+                throw new PlanException(PlanErrorKind.SbpSyntax, decl.Name + ":sbp", $"Sbp(\"{decl.Sbp}\") on {decl.Name} does not parse: write \"S(axis)\", \"B\" or \"P\".");
             if (sbp.IsPartial && decl.Sbp != null)
-                throw new PlanException(decl.Name, $"{decl.Name} cannot be declared P: a weight or input holds whole values; use S(axis) or B.");
+                throw new PlanException(PlanErrorKind.SbpSyntax, decl.Name + ":sbp", $"{decl.Name} cannot be declared P: a weight or input holds whole values; use S(axis) or B.");
             if (sbp.IsSplit && sbp.Axis >= shape.Rank)
-                throw new PlanException(decl.Name, $"Sbp S({sbp.Axis}) on {decl.Name} {shape}: axis {sbp.Axis} is out of range for a rank-{shape.Rank} tensor.");
+                throw new PlanException(PlanErrorKind.SbpAxisOutOfRange, decl.Name + ":sbp", $"Sbp S({sbp.Axis}) on {decl.Name} {shape}: axis {sbp.Axis} is out of range for a rank-{shape.Rank} tensor.");
             if (sbp.IsSplit && shape[sbp.Axis] < placement.Count)
             {
                 if (decl.Sbp == null) return Sbp.B;
-                throw new PlanException(decl.Name, $"{decl.Name} {shape} split along axis {sbp.Axis} has fewer than {placement.Count} rows for {placement.Count} devices; use B.");
+                throw new PlanException(PlanErrorKind.SplitTooSmall, decl.Name + ":sbp", $"{decl.Name} {shape} split along axis {sbp.Axis} has fewer than {placement.Count} rows for {placement.Count} devices; use B.");
             }
             return sbp;
         }
@@ -88,7 +100,7 @@ namespace OneFlow.Dsl.Planner.Passes
             foreach (var s in statements)
             {
                 if (!OpRegistry.TryGetUserOp(s.Op, out var kind))
-                    throw new PlanException(s.Output, $"'{s.Op}' is not an op of OneFlow.Dsl.Ops; use MatMul, Add, Sub, Mul, Relu or SoftmaxCrossEntropy.");
+                    throw new PlanException(PlanErrorKind.UnknownValue, s.Output, $"'{s.Op}' is not an op of OneFlow.Dsl.Ops; use MatMul, Add, Sub, Mul, Relu or SoftmaxCrossEntropy.");
                 int[] inputs = s.Inputs.Select(n => Lookup(names, n, s.Output)).ToArray();
                 string origin = $"{s.Output} = {s.Op}({string.Join(", ", s.Inputs)})";
                 names[s.Output] = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, subject: s.Output).Output;
@@ -98,6 +110,6 @@ namespace OneFlow.Dsl.Planner.Passes
         private static int Lookup(Dictionary<string, int> names, string name, string subject)
             => names.TryGetValue(name, out int id)
                 ? id
-                : throw new PlanException(subject, $"'{name}' is neither a weight, an input nor a value computed before it.");
+                : throw new PlanException(PlanErrorKind.UnknownValue, subject, $"'{name}' is neither a weight, an input nor a value computed before it.");
     }
 }

@@ -57,7 +57,7 @@ namespace OneFlow.Dsl.Planner.Passes
             if (best == null)
             {
                 string have = string.Join(", ", op.Inputs.Select(i => $"{_graph.Tensor(i).Name} {_graph.Tensor(i).Sbp}"));
-                throw new PlanException(op.Subject,
+                throw new PlanException(PlanErrorKind.NoSignature, op.Subject,
                     $"{op.Kind}: no SBP signature accepts {have}, and no boxing reaches one; change the Sbp of an operand.");
             }
             return best;

@@ -53,6 +53,9 @@ namespace OneFlow.Dsl.Planner.Plan
             Actors = actors; Registers = registers; ArenaBytes = arenaBytes; Output = output;
         }
 
+        /// <summary>What the planner found suspicious but could plan; not part of the plan text.</summary>
+        public IReadOnlyList<PlanWarning> Warnings { get; internal set; } = new PlanWarning[0];
+
         /// <summary>The register holding device <paramref name="device"/>'s part of <paramref name="tensor"/>.</summary>
         public Register RegisterOf(int tensor, int device) => Registers[tensor * Devices + device];
 
