@@ -58,7 +58,7 @@ namespace OneFlow.Dsl.Generators
             foreach (var p in forward.Symbol.Parameters)
             {
                 var input = Attribute(p, "InputAttribute");
-                if (input == null || input.ConstructorArguments.FirstOrDefault().Values.IsDefaultOrEmpty)
+                if (input == null || Dims(input).Count == 0)
                 {
                     diagnostics.Add(Error(DiagnosticDescriptors.InputWithoutShape, p.Locations.FirstOrDefault(),
                         $"Forward: parameter '{p.Name}' needs its shape without the batch dimension, e.g. [Input(784)]."));
@@ -139,7 +139,7 @@ namespace OneFlow.Dsl.Generators
         private static EquatableArray<int> Dims(AttributeData attribute)
         {
             var arg = attribute.ConstructorArguments.FirstOrDefault();
-            if (arg.Kind != TypedConstantKind.Array) return EquatableArray<int>.Empty;
+            if (arg.Kind != TypedConstantKind.Array || arg.IsNull) return EquatableArray<int>.Empty;
             return new EquatableArray<int>(arg.Values.Select(v => v.Value as int? ?? 0).ToArray());
         }
 

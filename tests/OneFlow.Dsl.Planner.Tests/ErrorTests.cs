@@ -1,3 +1,4 @@
+using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Passes;
 using Xunit;
@@ -17,6 +18,7 @@ namespace OneFlow.Dsl.Planner.Tests
             var e = Fails(spec);
             Assert.Equal("MatMul: x is [64,784] but w1 is [512,784]; inner dimensions 784 and 512 differ.", e.Message);
             Assert.Equal("t0", e.Subject);
+            Assert.Equal(PlanErrorKind.ShapeMismatch, e.Kind);
         }
 
         [Fact]
@@ -27,14 +29,27 @@ namespace OneFlow.Dsl.Planner.Tests
         }
 
         [Theory]
-        [InlineData("S(2)", "axis 2 is out of range for a rank-2 tensor")]
-        [InlineData("Q", "does not parse")]
-        [InlineData("P", "cannot be declared P")]
-        public void Bad_sbp_on_a_weight(string sbp, string message)
+        [InlineData("S(2)", "axis 2 is out of range for a rank-2 tensor", PlanErrorKind.SbpAxisOutOfRange)]
+        [InlineData("Q", "does not parse", PlanErrorKind.SbpSyntax)]
+        [InlineData("P", "cannot be declared P", PlanErrorKind.SbpSyntax)]
+        public void Bad_sbp_on_a_weight(string sbp, string message, PlanErrorKind kind)
         {
             var e = Fails(Mlp(w1: sbp));
             Assert.Contains(message, e.Message);
-            Assert.Equal("w1", e.Subject);
+            Assert.Equal("w1:sbp", e.Subject);
+            Assert.Equal(kind, e.Kind);
+        }
+
+        [Fact]
+        public void Warnings_for_uneven_splits_and_unused_weights()
+        {
+            var spec = Mlp(placement: "cpu:0-2", x: "B", b1: "B", w2: "B") with
+            {
+                Weights = Arr(W("w1", "S(1)", 784, 512), W("b1", "B", 512), W("w2", "B", 512, 10), W("b2", null, 10), W("spare", null, 3)),
+            };
+            var warnings = NetworkPlanner.Compile(spec, PlanMode.Train).Warnings;
+            Assert.Equal(new[] { (PlanWarningKind.UnevenSplit, "w1:sbp"), (PlanWarningKind.UnusedWeight, "spare") },
+                warnings.Select(w => (w.Kind, w.Subject)));
         }
 
         [Theory]

@@ -8,6 +8,9 @@ namespace OneFlow.Dsl.Planner.Model
     /// <summary>The devices a network lives on, as a 1-D mesh: "cpu:0-3", "cpu:0", "cpu:0,2,5", "cuda:0-7".</summary>
     public sealed class Placement : IEquatable<Placement>
     {
+        /// <summary>More devices than any one placement should name; beyond it a typo ("0-99999") is likelier.</summary>
+        public const int MaxDevices = 4096;
+
         public string DeviceType { get; }
         public IReadOnlyList<int> DeviceIds { get; }
         public int Count => DeviceIds.Count;
@@ -45,6 +48,11 @@ namespace OneFlow.Dsl.Planner.Model
                     return false;
                 }
             }
+            if (ids.Count > MaxDevices)
+            {
+                error = $"'{text}' names {ids.Count} devices; a placement holds at most {MaxDevices}.";
+                return false;
+            }
             if (ids.Distinct().Count() != ids.Count)
             {
                 error = $"'{text}' names a device twice.";
@@ -63,7 +71,7 @@ namespace OneFlow.Dsl.Planner.Model
             if (ends.Length > 2 || !ends.All(IsId)) return false;
             int first = int.Parse(ends[0], CultureInfo.InvariantCulture);
             int last = int.Parse(ends[ends.Length - 1], CultureInfo.InvariantCulture);
-            if (last < first) return false;
+            if (last < first || last - first >= MaxDevices) return false;
             for (int i = first; i <= last; i++) ids.Add(i);
             return true;
         }
