@@ -32,11 +32,17 @@ namespace OneFlow.Dsl.Generators
                     : Guard(model.Value.ClassName, () => Plan(model.Value)))
                 .WithTrackingName(TrackingNames.Plan);
 
-            context.RegisterSourceOutput(planned, static (spc, result) =>
+            context.RegisterSourceOutput(planned.Where(static r => r.Value != null),
+                static (spc, result) => spc.AddSource(Hint(result.Value!.Model), NetworkEmitter.Emit(result.Value)));
+
+            // Diagnostics need locations in the compilation's own trees (or #pragma cannot suppress them), so only
+            // this light output looks at the compilation; the parsed model and the plan stay cached.
+            var diagnostics = planned.Select(static (r, _) => r.Diagnostics).Where(static d => d.Count > 0).Collect()
+                .Combine(context.CompilationProvider);
+            context.RegisterSourceOutput(diagnostics, static (spc, pair) =>
             {
-                foreach (var d in result.Diagnostics) spc.ReportDiagnostic(ToDiagnostic(d));
-                if (result.Value != null)
-                    spc.AddSource(Hint(result.Value.Model), NetworkEmitter.Emit(result.Value));
+                foreach (var list in pair.Left)
+                    foreach (var d in list) spc.ReportDiagnostic(ToDiagnostic(d, pair.Right));
             });
         }
 
@@ -100,8 +106,13 @@ namespace OneFlow.Dsl.Generators
             }
         }
 
-        private static Diagnostic ToDiagnostic(DiagnosticInfo info)
-            => Diagnostic.Create(DiagnosticDescriptors.ById[info.Id], info.Location?.ToLocation() ?? Location.None, info.Arguments.ToArray<object>());
+        private static Diagnostic ToDiagnostic(DiagnosticInfo info, Compilation compilation)
+        {
+            var tree = info.Location == null ? null : compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == info.Location.FilePath);
+            var location = tree != null ? Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(info.Location!.Start, info.Location.Length))
+                : info.Location?.ToLocation() ?? Location.None;
+            return Diagnostic.Create(DiagnosticDescriptors.ById[info.Id], location, info.Arguments.ToArray<object>());
+        }
 
         private static string Hint(NetworkModel m) => (m.Namespace.Length == 0 ? m.ClassName : m.Namespace + "." + m.ClassName) + ".g.cs";
     }

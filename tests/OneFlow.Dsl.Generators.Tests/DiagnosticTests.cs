@@ -37,6 +37,21 @@ namespace OneFlow.Dsl.Generators.Tests
         }
 
         [Fact]
+        public void Every_diagnostic_has_a_help_page_with_a_wrong_and_a_right_example()
+        {
+            var dir = new System.IO.DirectoryInfo(System.AppContext.BaseDirectory);
+            while (!System.IO.File.Exists(System.IO.Path.Combine(dir!.FullName, "OneFlow.Dsl.sln"))) dir = dir.Parent;
+            foreach (var id in DiagnosticDescriptors.ById.Keys)
+            {
+                string page = System.IO.Path.Combine(dir.FullName, "docs", "diagnostics", id + ".md");
+                Assert.True(System.IO.File.Exists(page), $"{page} is missing");
+                string text = System.IO.File.ReadAllText(page);
+                Assert.Contains("Wrong:", text);
+                Assert.Contains("Right:", text);
+            }
+        }
+
+        [Fact]
         public void OF0001_shape_mismatch_at_the_call_naming_both_shapes()
         {
             string source = Mlp("[Weight(784, 512), Sbp(\"S(1)\")]", "[Weight(512, 784), Sbp(\"S(1)\")]");
