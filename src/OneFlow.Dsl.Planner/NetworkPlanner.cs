@@ -17,7 +17,7 @@ namespace OneFlow.Dsl.Planner
             var warnings = new List<PlanWarning>();
             var graph = GraphBuilder.Build(spec, placement!, mode, warnings, out int output);
             if (mode == PlanMode.Train) Autograd.AppendBackwardAndUpdate(graph, output);
-            SbpSelection.Run(graph, placement!.Count);
+            SbpSelection.Run(graph, placement!.Count, output, mode);
 
             var tensors = graph.Tensors.Select(t => new Plan.PlanTensor(t.Id, t.Name, t.Shape, t.DType, t.Role, t.Sbp, t.GradientOf)).ToList();
             var ops = graph.Ops.Select(o => new Plan.PlanOp(o.Id, o.Kind, o.Inputs, o.Output, o.TransA, o.TransB, o.From, o.To, o.Origin)).ToList();

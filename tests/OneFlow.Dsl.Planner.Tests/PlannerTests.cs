@@ -42,8 +42,8 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.Equal(Sbp.P, T(p, "loss").Sbp);               // each device adds its rows' losses
             Assert.Equal(Sbp.S(1), T(p, "dw1").Sbp);              // gradients land where their weights are
             Assert.Equal(Sbp.S(0), T(p, "dw2").Sbp);
-            Assert.Equal(new[] { ("x", BoxingKind.AllGather), ("t2", BoxingKind.ReduceScatter), ("dt3", BoxingKind.AllGather), ("db2", BoxingKind.AllReduce) },
-                Boxings(p));
+            // db2 needs no all-reduce: its ReduceRows reads the dt3 that dh's product already gathered.
+            Assert.Equal(new[] { ("x", BoxingKind.AllGather), ("t2", BoxingKind.ReduceScatter), ("dt3", BoxingKind.AllGather) }, Boxings(p));
         }
 
         [Fact]
@@ -88,7 +88,7 @@ namespace OneFlow.Dsl.Planner.Tests
             var spec = new NetworkSpec("Mix", 8, "cpu:0-1", Arr(W("w", null, 8, 8)),
                 Arr(new TensorDecl("a", DeclKind.Input, Arr(8), "S(0)"), new TensorDecl("b", DeclKind.Input, Arr(8), "S(1)")),
                 Arr(Op("s", "Add", "a", "b"), Op("y", "MatMul", "s", "w")), "y", NetworkSpec.DefaultLoss("y"), "loss");
-            var p = NetworkPlanner.Compile(spec, PlanMode.Infer);
+            var p = NetworkPlanner.Compile(spec, PlanMode.Train);
             Assert.Single(Boxings(p), b => b.Kind == BoxingKind.AllToAll);
         }
 
@@ -98,7 +98,8 @@ namespace OneFlow.Dsl.Planner.Tests
         [InlineData("P", "S(1)", BoxingKind.ReduceScatter)]
         [InlineData("B", "S(0)", BoxingKind.Slice)]
         [InlineData("S(0)", "S(1)", BoxingKind.AllToAll)]
-        [InlineData("B", "P", BoxingKind.Unsupported)]
+        [InlineData("B", "P", BoxingKind.PartialFromBroadcast)]
+        [InlineData("S(1)", "P", BoxingKind.PartialFromSplit)]
         public void Each_transition_has_its_collective_and_ring_cost(string from, string to, BoxingKind kind)
         {
             Assert.Equal(kind, Boxing.KindOf(Sbp.Parse(from), Sbp.Parse(to)));
@@ -112,6 +113,43 @@ namespace OneFlow.Dsl.Planner.Tests
                 _ => 0,
             };
             Assert.Equal(expected, Boxing.TotalBytes(kind, 4096, 4));
+        }
+
+        /// <summary>Megatron's column-then-row MLP: with only w1 S(1) and w2 S(0) given, the forward pass needs one
+        /// all-reduce and nothing else (x and the biases are left to the planner).</summary>
+        [Fact]
+        public void Column_then_row_forward_has_exactly_one_all_reduce()
+        {
+            var p = NetworkPlanner.Compile(Mlp(x: null, b1: null, b2: null), PlanMode.Infer);
+            Assert.Equal(new[] { ("t2", BoxingKind.AllReduce) }, Boxings(p));
+            Assert.Equal(Sbp.B, T(p, "x").Sbp);
+            Assert.Equal(Sbp.S(0), T(p, "b1").Sbp);
+        }
+
+        /// <summary>Per device, a ring all-reduce sends 2(n−1)/n of the tensor, an all-gather (n−1)/n, a
+        /// reduce-scatter (n−1)/n, an all-to-all (n−1)/n².</summary>
+        [Theory]
+        [InlineData(2)]
+        [InlineData(4)]
+        [InlineData(8)]
+        public void Communication_volume_follows_the_ring_formulas(int n)
+        {
+            const long t = 1 << 20;
+            Assert.Equal(2.0 * (n - 1) / n * t, Boxing.TotalBytes(BoxingKind.AllReduce, t, n) / n);
+            Assert.Equal((n - 1.0) / n * t, Boxing.TotalBytes(BoxingKind.AllGather, t, n) / n);
+            Assert.Equal((n - 1.0) / n * t, Boxing.TotalBytes(BoxingKind.ReduceScatter, t, n) / n);
+            Assert.Equal((n - 1.0) / n / n * t, Boxing.TotalBytes(BoxingKind.AllToAll, t, n) / n);
+            Assert.Equal(0, Boxing.TotalBytes(BoxingKind.Slice, t, n));
+            Assert.Equal(0, Boxing.TotalBytes(BoxingKind.PartialFromBroadcast, t, n));
+        }
+
+        [Fact]
+        public void Report_states_bytes_per_device_by_the_formulas()
+        {
+            var p = Train(Mlp(w1: null, b1: null, w2: null, b2: null, batch: 1024));
+            string report = PlanReport.Write(p);
+            long w1 = 784 * 512 * 4;
+            Assert.Contains($"all-reduce dw1 [784,512]: P -> B, needed by update of w1; {2 * w1 * 3:N0} bytes per step ({2 * w1 * 3 / 4:N0} per device)".Replace(",", ","), report);
         }
 
         [Fact]

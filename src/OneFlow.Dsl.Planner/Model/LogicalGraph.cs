@@ -14,8 +14,10 @@ namespace OneFlow.Dsl.Planner.Model
         public Shape Shape { get; internal set; } = Shape.Scalar;
         public DType DType { get; internal set; }
         public TensorRole Role { get; internal set; }
-        /// <summary>Chosen by SBP selection (fixed up front for weights and inputs).</summary>
+        /// <summary>Chosen by SBP selection (fixed up front for annotated weights and inputs).</summary>
         public Sbp Sbp { get; internal set; }
+        /// <summary>A weight, input or labels tensor with no annotation: SBP selection chooses its layout.</summary>
+        public bool Free { get; internal set; }
         /// <summary>The op that writes this tensor; -1 for weights, which persist across steps.</summary>
         public int Producer { get; internal set; } = -1;
         /// <summary>For a weight's gradient: the weight's tensor id, else -1.</summary>

@@ -3,14 +3,16 @@ using OneFlow.Dsl.Planner.Model;
 namespace OneFlow.Dsl.Planner.Passes
 {
     /// <summary>The collective (or local op) that converts a tensor between two SBPs on one placement.</summary>
-    public enum BoxingKind { None, AllGather, AllReduce, ReduceScatter, AllToAll, Slice, Unsupported }
+    public enum BoxingKind { None, AllGather, AllReduce, ReduceScatter, AllToAll, Slice, PartialFromBroadcast, PartialFromSplit, Unsupported }
 
     /// <summary>Which collective each SBP transition needs, and what it costs: the bytes sent by all devices
     /// together under ring algorithms (T logical bytes, n devices), as OneFlow's cost model counts them.</summary>
     public static class Boxing
     {
-        /// <summary>Added to every real transfer so that, at equal bytes, fewer transfers win.</summary>
-        public const double FixedCost = 1;
+        /// <summary>Added to every boxing op, local or not: each is one more actor to schedule and, for a collective,
+        /// one more synchronisation of all devices, worth about a kilobyte of bandwidth (a microsecond at 1 GB/s is
+        /// the least any real interconnect or thread hand-off costs). At equal bytes, fewer boxing ops win.</summary>
+        public const double FixedCost = 1024;
 
         /// <summary>How many floating-point operations cost as much time as sending one byte: the exchange rate
         /// that lets replicated compute (every device doing the whole op) be weighed against communication. A CPU
@@ -25,8 +27,15 @@ namespace OneFlow.Dsl.Planner.Passes
             if (from.IsPartial && to.IsBroadcast) return BoxingKind.AllReduce;
             if (from.IsPartial && to.IsSplit) return BoxingKind.ReduceScatter;
             if (from.IsBroadcast && to.IsSplit) return BoxingKind.Slice;
+            if (from.IsBroadcast && to.IsPartial) return BoxingKind.PartialFromBroadcast;
+            if (from.IsSplit && to.IsPartial) return BoxingKind.PartialFromSplit;
             return BoxingKind.Unsupported;
         }
+
+        /// <summary>Local conversions: each device computes its part from its own data, nothing crosses devices.
+        /// (B→P keeps the value on the first device and zeros elsewhere; S→P puts each slice in a zero tensor.)</summary>
+        public static bool IsLocal(BoxingKind kind)
+            => kind == BoxingKind.Slice || kind == BoxingKind.PartialFromBroadcast || kind == BoxingKind.PartialFromSplit;
 
         public static double Cost(Sbp from, Sbp to, long bytes, int devices)
         {

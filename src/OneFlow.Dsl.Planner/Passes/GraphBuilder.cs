@@ -31,6 +31,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 // Labels travel with the rows of the first input so that the loss needs no transfer.
                 var first = g.Tensor(names[spec.Inputs[0].Name]);
                 t.Sbp = first.Sbp.IsSplit && first.Sbp.Axis == 0 ? Sbp.S(0) : Sbp.B;
+                t.Free = true;
                 names[NetworkSpec.LabelsName] = t.Id;
             }
 
@@ -75,6 +76,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 t = g.AddTensor(decl.Name, shape, DType.F32, role);
             t.Shape = shape;
             t.Sbp = sbp;
+            t.Free = decl.Sbp == null;
             names[decl.Name] = t.Id;
         }
 

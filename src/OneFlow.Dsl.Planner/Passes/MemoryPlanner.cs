@@ -103,6 +103,6 @@ namespace OneFlow.Dsl.Planner.Passes
             return after;
         }
 
-        public static bool IsRendezvous(PlanOp op) => op.Kind == OpKind.Boxing && op.Boxing != BoxingKind.Slice;
+        public static bool IsRendezvous(PlanOp op) => op.Kind == OpKind.Boxing && !Boxing.IsLocal(op.Boxing);
     }
 }

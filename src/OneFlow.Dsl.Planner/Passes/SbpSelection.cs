@@ -5,80 +5,157 @@ using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Planner.Passes
 {
-    /// <summary>Chooses an SBP signature for every op, in graph order, by the communication it costs, and inserts a
-    /// boxing op wherever a producer's SBP differs from what its consumer's signature needs.</summary>
-    /// <remarks>Greedy like OneFlow's default, with two additions that the whole-graph view allows: a boxed
-    /// tensor is reused by every later consumer that needs the same SBP (the backward pass reads the activations
-    /// the forward pass already gathered, for free), and a weight's gradient is charged the cost of reaching the
-    /// weight's own SBP, where its update needs it. Replicating an op's work on every device is charged too, so that
-    /// gathering both operands of a big product is not mistaken for cheap.</remarks>
+    /// <summary>Chooses the SBP of every tensor the user left open and a signature for every op, then inserts a
+    /// boxing op wherever a producer's SBP differs from what a consumer needs.</summary>
+    /// <remarks>The choice minimises one whole-graph cost: the bytes of every distinct conversion (a tensor boxed
+    /// once serves every consumer that needs that SBP, so the backward pass reads for free what the forward pass
+    /// gathered), the network output brought to the host whole, and the work replicated when an op's result is
+    /// broadcast (every device doing all of it). It starts from OneFlow's greedy choice, op by op in graph order,
+    /// and then improves one op or one open tensor at a time while the total falls: a search OneFlow can only run as
+    /// an option, affordable here because the whole graph is known at build time.</remarks>
     public sealed class SbpSelection
     {
+        private const int MaxSweeps = 8;
+
         private readonly LogicalGraph _graph;
         private readonly int _devices;
-        private readonly Dictionary<(int, Sbp), int> _boxed = new Dictionary<(int, Sbp), int>();
-        private readonly List<LogicalOp> _ordered = new List<LogicalOp>();
+        private readonly int _output;
+        private readonly PlanMode _mode;
+        private readonly List<LogicalOp> _ops;
+        private readonly Dictionary<int, List<Signature>> _signatures = new Dictionary<int, List<Signature>>();
+        private readonly Dictionary<int, int> _choice = new Dictionary<int, int>();
+        private readonly List<LogicalTensor> _free;
 
-        private SbpSelection(LogicalGraph graph, int devices) { _graph = graph; _devices = devices; }
+        private SbpSelection(LogicalGraph graph, int devices, int output, PlanMode mode)
+        {
+            _graph = graph;
+            _devices = devices;
+            _output = output;
+            _mode = mode;
+            _ops = graph.Ops.Where(o => o.Kind != OpKind.Input).ToList();
+            _free = graph.Tensors.Where(t => t.Free).ToList();
+        }
 
-        public static void Run(LogicalGraph graph, int devices)
+        public static void Run(LogicalGraph graph, int devices, int output, PlanMode mode)
         {
             if (devices == 1)
             {
                 foreach (var t in graph.Tensors) t.Sbp = Sbp.B;
                 return;
             }
-            var selection = new SbpSelection(graph, devices);
-            foreach (var op in graph.Ops.ToList()) selection.Place(op);
-            selection.Renumber();
+            var selection = new SbpSelection(graph, devices, output, mode);
+            selection.Greedy();
+            selection.Improve();
+            selection.InsertBoxing();
         }
 
-        private void Place(LogicalOp op)
+        /// <summary>Op by op, the signature whose inputs cost least to provide, counting conversions already needed.</summary>
+        private void Greedy()
         {
-            if (op.Kind != OpKind.Input)
+            var needed = new HashSet<(int, Sbp)>();
+            foreach (var op in _ops)
             {
-                var signature = Choose(op);
-                if (op.Output >= 0) _graph.Tensor(op.Output).Sbp = signature.Output;
-                for (int i = 0; i < op.Inputs.Length; i++) op.Inputs[i] = Converted(op.Inputs[i], signature.Inputs[i]);
+                var options = Options(op);
+                int best = -1;
+                double bestCost = double.PositiveInfinity;
+                for (int i = 0; i < options.Count; i++)
+                {
+                    double cost = Replication(op, options[i]);
+                    for (int k = 0; k < op.Inputs.Length; k++)
+                    {
+                        var t = _graph.Tensor(op.Inputs[k]);
+                        if (!needed.Contains((t.Id, options[i].Inputs[k]))) cost += Boxing.Cost(t.Sbp, options[i].Inputs[k], t.Bytes, _devices);
+                    }
+                    if (cost < bestCost) { best = i; bestCost = cost; }
+                }
+                if (best < 0) throw NoSignature(op);
+                _choice[op.Id] = best;
+                for (int k = 0; k < op.Inputs.Length; k++) needed.Add((op.Inputs[k], options[best].Inputs[k]));
+                if (op.Output >= 0) _graph.Tensor(op.Output).Sbp = options[best].Output;
             }
-            _ordered.Add(op);
         }
 
-        private Signature Choose(LogicalOp op)
+        /// <summary>Coordinate descent on <see cref="TotalCost"/>: each open tensor's SBP and each op's signature in
+        /// turn takes the option that lowers the total most, until a sweep changes nothing.</summary>
+        private void Improve()
         {
-            var def = OpRegistry.Get(op.Kind);
-            Signature? best = null;
-            double bestCost = double.PositiveInfinity;
-            foreach (var s in def.Signatures(_graph, op).Where(s => Fits(op, s)))
+            double current = TotalCost();
+            for (int sweep = 0; sweep < MaxSweeps; sweep++)
             {
-                double cost = Cost(op, s);
-                if (cost < bestCost) { best = s; bestCost = cost; }
+                bool changed = false;
+                foreach (var t in _free)
+                {
+                    Sbp keep = t.Sbp;
+                    foreach (var option in SourceOptions(t))
+                    {
+                        t.Sbp = option;
+                        double cost = TotalCost();
+                        if (cost < current - 1e-6) { current = cost; keep = option; changed = true; }
+                    }
+                    t.Sbp = keep;
+                }
+                foreach (var op in _ops)
+                {
+                    int keep = _choice[op.Id];
+                    for (int i = 0; i < Options(op).Count; i++)
+                    {
+                        _choice[op.Id] = i;
+                        double cost = TotalCost();
+                        if (cost < current - 1e-6) { current = cost; keep = i; changed = true; }
+                    }
+                    _choice[op.Id] = keep;
+                }
+                if (!changed) break;
             }
-            if (best == null)
-            {
-                string have = string.Join(", ", op.Inputs.Select(i => $"{_graph.Tensor(i).Name} {_graph.Tensor(i).Sbp}"));
-                throw new PlanException(PlanErrorKind.NoSignature, op.Subject,
-                    $"{op.Kind}: no SBP signature accepts {have}, and no boxing reaches one; change the Sbp of an operand.");
-            }
-            return best;
+            TotalCost();
         }
 
-        private double Cost(LogicalOp op, Signature s)
+        /// <summary>Propagates the current choices to every tensor and prices them.</summary>
+        private double TotalCost()
         {
             double cost = 0;
-            for (int i = 0; i < op.Inputs.Length; i++)
+            var needed = new HashSet<(int, Sbp)>();
+            foreach (var op in _ops)
             {
-                var t = _graph.Tensor(op.Inputs[i]);
-                if (!_boxed.ContainsKey((t.Id, s.Inputs[i]))) cost += Boxing.Cost(t.Sbp, s.Inputs[i], t.Bytes, _devices);
+                var options = Options(op);
+                if (_choice[op.Id] >= options.Count) return double.PositiveInfinity;
+                var s = options[_choice[op.Id]];
+                if (op.Output >= 0) _graph.Tensor(op.Output).Sbp = s.Output;
+                for (int k = 0; k < op.Inputs.Length; k++) needed.Add((op.Inputs[k], s.Inputs[k]));
+                cost += Replication(op, s);
             }
-            // A replicated result means every device does all of the work.
-            if (s.Output.IsBroadcast) cost += (_devices - 1) * OpRegistry.Get(op.Kind).Flops(_graph, op) / Boxing.FlopsPerByte;
-            if (op.Output >= 0 && _graph.Tensor(op.Output).GradientOf >= 0)
+            if (_mode == PlanMode.Infer) needed.Add((_output, Sbp.B));
+            foreach (var (tensor, sbp) in needed)
             {
-                var weight = _graph.Tensor(_graph.Tensor(op.Output).GradientOf);
-                cost += Boxing.Cost(s.Output, weight.Sbp, weight.Bytes, _devices);
+                var t = _graph.Tensor(tensor);
+                cost += Boxing.Cost(t.Sbp, sbp, t.Bytes, _devices);
             }
+            foreach (var t in _free.Where(t => t.Sbp.IsBroadcast && t.Role != TensorRole.Weight))
+                cost += (_devices - 1) * (double)t.Bytes;
             return cost;
+        }
+
+        /// <summary>Work done on every device instead of once: a broadcast result, or an update of a broadcast weight.</summary>
+        private double Replication(LogicalOp op, Signature s)
+        {
+            bool replicated = op.Output >= 0 ? s.Output.IsBroadcast : s.Inputs.All(i => i.IsBroadcast);
+            return replicated ? (_devices - 1) * OpRegistry.Get(op.Kind).Flops(_graph, op) / Boxing.FlopsPerByte : 0;
+        }
+
+        private List<Signature> Options(LogicalOp op)
+        {
+            // An update's one signature follows its weight's current SBP, so it is never cached.
+            if (op.Kind == OpKind.SgdUpdate) return OpRegistry.Get(op.Kind).Signatures(_graph, op).ToList();
+            if (!_signatures.TryGetValue(op.Id, out var list))
+                _signatures[op.Id] = list = OpRegistry.Get(op.Kind).Signatures(_graph, op).Where(s => Fits(op, s)).ToList();
+            return list;
+        }
+
+        private IEnumerable<Sbp> SourceOptions(LogicalTensor t)
+        {
+            yield return Sbp.B;
+            for (int axis = 0; axis < t.Shape.Rank; axis++)
+                if (Fits(t.Shape, Sbp.S(axis))) yield return Sbp.S(axis);
         }
 
         /// <summary>A split needs at least one row per device along its axis.</summary>
@@ -91,32 +168,47 @@ namespace OneFlow.Dsl.Planner.Passes
 
         private bool Fits(Shape shape, Sbp sbp) => !sbp.IsSplit || (sbp.Axis < shape.Rank && shape[sbp.Axis] >= _devices);
 
-        private int Converted(int tensor, Sbp needed)
+        private PlanException NoSignature(LogicalOp op)
         {
-            var t = _graph.Tensor(tensor);
-            if (t.Sbp == needed) return tensor;
-            if (_boxed.TryGetValue((tensor, needed), out int existing)) return existing;
-            var boxing = _graph.AddOp(OpKind.Boxing, new[] { tensor }, t.Name + "@" + needed, TensorRole.Boxed,
-                $"{t.Name}: {t.Sbp} -> {needed}");
-            boxing.From = t.Sbp;
-            boxing.To = needed;
-            _graph.Tensor(boxing.Output).Sbp = needed;
-            _ordered.Add(boxing);
-            _boxed[(tensor, needed)] = boxing.Output;
-            return boxing.Output;
+            string have = string.Join(", ", op.Inputs.Select(i => $"{_graph.Tensor(i).Name} {_graph.Tensor(i).Sbp}"));
+            return new PlanException(PlanErrorKind.NoSignature, op.Subject,
+                $"{op.Kind}: no SBP signature accepts {have}, and no boxing reaches one; change the Sbp of an operand.");
         }
 
-        /// <summary>Boxing ops were appended to the graph but run just before their first consumer: renumber the
-        /// ops in that order so that op ids stay a topological order.</summary>
-        private void Renumber()
+        /// <summary>Rewrites every input whose SBP differs from the chosen signature's to read a boxed copy, one
+        /// boxing op per distinct (tensor, SBP), placed just before its first consumer; op ids stay topological.</summary>
+        private void InsertBoxing()
         {
+            var boxed = new Dictionary<(int, Sbp), int>();
+            var ordered = new List<LogicalOp>();
+            var choices = _ops.ToDictionary(o => o.Id, o => Options(o)[_choice[o.Id]]);
+            foreach (var op in _graph.Ops.ToList())
+            {
+                if (choices.TryGetValue(op.Id, out var signature))
+                    for (int k = 0; k < op.Inputs.Length; k++) op.Inputs[k] = Converted(op.Inputs[k], signature.Inputs[k], boxed, ordered);
+                ordered.Add(op);
+            }
             _graph.Ops.Clear();
-            foreach (var op in _ordered)
+            foreach (var op in ordered)
             {
                 op.Id = _graph.Ops.Count;
                 _graph.Ops.Add(op);
                 if (op.Output >= 0) _graph.Tensor(op.Output).Producer = op.Id;
             }
+        }
+
+        private int Converted(int tensor, Sbp needed, Dictionary<(int, Sbp), int> boxed, List<LogicalOp> ordered)
+        {
+            var t = _graph.Tensor(tensor);
+            if (t.Sbp == needed) return tensor;
+            if (boxed.TryGetValue((tensor, needed), out int existing)) return existing;
+            var boxing = _graph.AddOp(OpKind.Boxing, new[] { tensor }, t.Name + "@" + needed, TensorRole.Boxed, $"{t.Name}: {t.Sbp} -> {needed}");
+            boxing.From = t.Sbp;
+            boxing.To = needed;
+            _graph.Tensor(boxing.Output).Sbp = needed;
+            ordered.Add(boxing);
+            boxed[(tensor, needed)] = boxing.Output;
+            return boxing.Output;
         }
     }
 }

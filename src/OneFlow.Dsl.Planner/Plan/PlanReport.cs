@@ -67,6 +67,8 @@ namespace OneFlow.Dsl.Planner.Plan
             BoxingKind.ReduceScatter => "reduce-scatter",
             BoxingKind.AllToAll => "all-to-all",
             BoxingKind.Slice => "slice",
+            BoxingKind.PartialFromBroadcast => "broadcast-to-partial",
+            BoxingKind.PartialFromSplit => "split-to-partial",
             _ => kind.ToString(),
         };
 

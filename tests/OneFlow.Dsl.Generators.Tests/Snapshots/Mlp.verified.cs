@@ -49,7 +49,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   %3 [64,10] = Add(%2@S(0), b2) : (S(0), B) -> S(0)
   loss [] = SoftmaxCrossEntropy(%3, labels) : (S(0), S(0)) -> P
   d%3 [64,10] = SoftmaxCrossEntropyGrad(%3, labels) : (S(0), S(0)) -> S(0)
-  db2 [10] = ReduceRows(d%3) : (S(0)) -> P
+  db2 [10] = ReduceRows(d%3@B) : (B) -> B
   dh [64,512] = MatMul(d%3@B, w2) [transA=0 transB=1] : (B, S(0)) -> S(1)
   dw2 [512,10] = MatMul(h, d%3@B) [transA=1 transB=0] : (S(1), B) -> S(0)
   d%1 [64,512] = ReluGrad(dh, h) : (S(1), S(1)) -> S(1)
@@ -58,26 +58,25 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   SgdUpdate(w1, dw1) : (S(1), S(1))
   SgdUpdate(b1, db1) : (S(0), S(0))
   SgdUpdate(w2, dw2) : (S(0), S(0))
-  SgdUpdate(b2, db2@B) : (B, B)
+  SgdUpdate(b2, db2) : (B, B)
 
-boxing (4 ops)
+boxing (3 ops)
   all-gather x [64,784]: S(0) -> B, needed by %0 = MatMul(x, w1); 602,112 bytes per step (150,528 per device)
   reduce-scatter %2 [64,10]: P -> S(0), needed by %3 = Add(%2, b2); 7,680 bytes per step (1,920 per device)
-  all-gather d%3 [64,10]: S(0) -> B, needed by grad of h; 7,680 bytes per step (1,920 per device)
-  all-reduce db2 [10]: P -> B, needed by update of b2; 240 bytes per step (60 per device)
-  total 617,712 bytes per step
+  all-gather d%3 [64,10]: S(0) -> B, needed by grad of b2; 7,680 bytes per step (1,920 per device)
+  total 617,472 bytes per step
 
 memory (one arena per device, offsets fixed at build time)
-  device 0 (cpu:0): peak 1,084,480 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
-  device 1 (cpu:1): peak 1,084,480 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
-  device 2 (cpu:2): peak 1,084,480 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
-  device 3 (cpu:3): peak 1,084,480 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
+  device 0 (cpu:0): peak 1,083,776 bytes (407,168 persistent; 1,236,096 without reuse), 22 registers
+  device 1 (cpu:1): peak 1,083,776 bytes (407,168 persistent; 1,236,096 without reuse), 22 registers
+  device 2 (cpu:2): peak 1,083,776 bytes (407,168 persistent; 1,236,096 without reuse), 22 registers
+  device 3 (cpu:3): peak 1,083,776 bytes (407,168 persistent; 1,236,096 without reuse), 22 registers
 
-actors: 92 (23 per device); register slots: 1
+actors: 88 (22 per device); register slots: 1
 ";
 
     /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-    public const string PlanHash = "2e9e1e539d5ccca4";
+    public const string PlanHash = "b2230139894d44bc";
 
     /// <summary>The training plan (forward, backward, SGD update) in the plan text format.</summary>
     private const string TrainPlanText = @"plan Mlp Train cpu:0-3 output=11
@@ -94,7 +93,7 @@ tensor 9 %2 [64,10] F32 Activation P grad_of=-1
 tensor 10 %3 [64,10] F32 Activation S(0) grad_of=-1
 tensor 11 loss [] F32 Loss P grad_of=-1
 tensor 12 d%3 [64,10] F32 Gradient S(0) grad_of=-1
-tensor 13 db2 [10] F32 Gradient P grad_of=3
+tensor 13 db2 [10] F32 Gradient B grad_of=3
 tensor 14 dh [64,512] F32 Gradient S(1) grad_of=-1
 tensor 15 dw2 [512,10] F32 Gradient S(0) grad_of=2
 tensor 16 d%1 [64,512] F32 Gradient S(1) grad_of=-1
@@ -103,7 +102,6 @@ tensor 18 dw1 [784,512] F32 Gradient S(1) grad_of=0
 tensor 19 x@B [64,784] F32 Boxed B grad_of=-1
 tensor 20 %2@S(0) [64,10] F32 Boxed S(0) grad_of=-1
 tensor 21 d%3@B [64,10] F32 Boxed B grad_of=-1
-tensor 22 db2@B [10] F32 Boxed B grad_of=-1
 op 0 Input in= out=4 ta=0 tb=0 from=B to=B | x
 op 1 Input in= out=5 ta=0 tb=0 from=B to=B | labels
 op 2 Boxing in=4 out=19 ta=0 tb=0 from=S(0) to=B | x: S(0) -> B
@@ -115,8 +113,8 @@ op 7 Boxing in=9 out=20 ta=0 tb=0 from=P to=S(0) | %2: P -> S(0)
 op 8 Add in=20,3 out=10 ta=0 tb=0 from=B to=B | %3 = Add(%2, b2)
 op 9 SoftmaxCrossEntropy in=10,5 out=11 ta=0 tb=0 from=B to=B | loss = SoftmaxCrossEntropy(%3, labels)
 op 10 SoftmaxCrossEntropyGrad in=10,5 out=12 ta=0 tb=0 from=B to=B | grad of %3
-op 11 ReduceRows in=12 out=13 ta=0 tb=0 from=B to=B | grad of b2
-op 12 Boxing in=12 out=21 ta=0 tb=0 from=S(0) to=B | d%3: S(0) -> B
+op 11 Boxing in=12 out=21 ta=0 tb=0 from=S(0) to=B | d%3: S(0) -> B
+op 12 ReduceRows in=21 out=13 ta=0 tb=0 from=B to=B | grad of b2
 op 13 MatMul in=21,2 out=14 ta=0 tb=1 from=B to=B | grad of h
 op 14 MatMul in=8,21 out=15 ta=1 tb=0 from=B to=B | grad of w2
 op 15 ReluGrad in=14,8 out=16 ta=0 tb=0 from=B to=B | grad of %1
@@ -125,8 +123,7 @@ op 17 MatMul in=19,16 out=18 ta=1 tb=0 from=B to=B | grad of w1
 op 18 SgdUpdate in=0,18 out=-1 ta=0 tb=0 from=B to=B | update of w1
 op 19 SgdUpdate in=1,17 out=-1 ta=0 tb=0 from=B to=B | update of b1
 op 20 SgdUpdate in=2,15 out=-1 ta=0 tb=0 from=B to=B | update of w2
-op 21 Boxing in=13 out=22 ta=0 tb=0 from=P to=B | db2: P -> B
-op 22 SgdUpdate in=3,22 out=-1 ta=0 tb=0 from=B to=B | update of b2
+op 21 SgdUpdate in=3,13 out=-1 ta=0 tb=0 from=B to=B | update of b2
 actor 0 dev=0 op=0 in= ctrl= out=16
 actor 1 dev=1 op=0 in= ctrl= out=17
 actor 2 dev=2 op=0 in= ctrl= out=18
@@ -171,14 +168,14 @@ actor 40 dev=0 op=10 in=40,20 ctrl= out=48
 actor 41 dev=1 op=10 in=41,21 ctrl= out=49
 actor 42 dev=2 op=10 in=42,22 ctrl= out=50
 actor 43 dev=3 op=10 in=43,23 ctrl= out=51
-actor 44 dev=0 op=11 in=48 ctrl= out=52
-actor 45 dev=1 op=11 in=49 ctrl= out=53
-actor 46 dev=2 op=11 in=50 ctrl= out=54
-actor 47 dev=3 op=11 in=51 ctrl= out=55
-actor 48 dev=0 op=12 in=48 ctrl= out=84
-actor 49 dev=1 op=12 in=49 ctrl= out=85
-actor 50 dev=2 op=12 in=50 ctrl= out=86
-actor 51 dev=3 op=12 in=51 ctrl= out=87
+actor 44 dev=0 op=11 in=48 ctrl= out=84
+actor 45 dev=1 op=11 in=49 ctrl= out=85
+actor 46 dev=2 op=11 in=50 ctrl= out=86
+actor 47 dev=3 op=11 in=51 ctrl= out=87
+actor 48 dev=0 op=12 in=84 ctrl= out=52
+actor 49 dev=1 op=12 in=85 ctrl= out=53
+actor 50 dev=2 op=12 in=86 ctrl= out=54
+actor 51 dev=3 op=12 in=87 ctrl= out=55
 actor 52 dev=0 op=13 in=84,8 ctrl= out=56
 actor 53 dev=1 op=13 in=85,9 ctrl= out=57
 actor 54 dev=2 op=13 in=86,10 ctrl= out=58
@@ -211,38 +208,34 @@ actor 80 dev=0 op=20 in=8,60 ctrl=36,56 out=-1
 actor 81 dev=1 op=20 in=9,61 ctrl=37,57 out=-1
 actor 82 dev=2 op=20 in=10,62 ctrl=38,58 out=-1
 actor 83 dev=3 op=20 in=11,63 ctrl=39,59 out=-1
-actor 84 dev=0 op=21 in=52 ctrl= out=88
-actor 85 dev=1 op=21 in=53 ctrl= out=89
-actor 86 dev=2 op=21 in=54 ctrl= out=90
-actor 87 dev=3 op=21 in=55 ctrl= out=91
-actor 88 dev=0 op=22 in=12,88 ctrl=40 out=-1
-actor 89 dev=1 op=22 in=13,89 ctrl=41 out=-1
-actor 90 dev=2 op=22 in=14,90 ctrl=42 out=-1
-actor 91 dev=3 op=22 in=15,91 ctrl=43 out=-1
+actor 84 dev=0 op=21 in=12,52 ctrl=40 out=-1
+actor 85 dev=1 op=21 in=13,53 ctrl=41 out=-1
+actor 86 dev=2 op=21 in=14,54 ctrl=42 out=-1
+actor 87 dev=3 op=21 in=15,55 ctrl=43 out=-1
 register 0 dev=0 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 2 dev=2 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 3 dev=3 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
-register 4 dev=0 tensor=1 shape=[128] slots=1 offset=1083136 persistent=1 producer=-1
-register 5 dev=1 tensor=1 shape=[128] slots=1 offset=1083136 persistent=1 producer=-1
-register 6 dev=2 tensor=1 shape=[128] slots=1 offset=1083136 persistent=1 producer=-1
-register 7 dev=3 tensor=1 shape=[128] slots=1 offset=1083136 persistent=1 producer=-1
+register 4 dev=0 tensor=1 shape=[128] slots=1 offset=1082496 persistent=1 producer=-1
+register 5 dev=1 tensor=1 shape=[128] slots=1 offset=1082496 persistent=1 producer=-1
+register 6 dev=2 tensor=1 shape=[128] slots=1 offset=1082496 persistent=1 producer=-1
+register 7 dev=3 tensor=1 shape=[128] slots=1 offset=1082496 persistent=1 producer=-1
 register 8 dev=0 tensor=2 shape=[128,10] slots=1 offset=1069056 persistent=1 producer=-1
 register 9 dev=1 tensor=2 shape=[128,10] slots=1 offset=1069056 persistent=1 producer=-1
 register 10 dev=2 tensor=2 shape=[128,10] slots=1 offset=1069056 persistent=1 producer=-1
 register 11 dev=3 tensor=2 shape=[128,10] slots=1 offset=1069056 persistent=1 producer=-1
-register 12 dev=0 tensor=3 shape=[10] slots=1 offset=1084160 persistent=1 producer=-1
-register 13 dev=1 tensor=3 shape=[10] slots=1 offset=1084160 persistent=1 producer=-1
-register 14 dev=2 tensor=3 shape=[10] slots=1 offset=1084160 persistent=1 producer=-1
-register 15 dev=3 tensor=3 shape=[10] slots=1 offset=1084160 persistent=1 producer=-1
+register 12 dev=0 tensor=3 shape=[10] slots=1 offset=1083520 persistent=1 producer=-1
+register 13 dev=1 tensor=3 shape=[10] slots=1 offset=1083520 persistent=1 producer=-1
+register 14 dev=2 tensor=3 shape=[10] slots=1 offset=1083520 persistent=1 producer=-1
+register 15 dev=3 tensor=3 shape=[10] slots=1 offset=1083520 persistent=1 producer=-1
 register 16 dev=0 tensor=4 shape=[16,784] slots=1 offset=401408 persistent=0 producer=0
 register 17 dev=1 tensor=4 shape=[16,784] slots=1 offset=401408 persistent=0 producer=1
 register 18 dev=2 tensor=4 shape=[16,784] slots=1 offset=401408 persistent=0 producer=2
 register 19 dev=3 tensor=4 shape=[16,784] slots=1 offset=401408 persistent=0 producer=3
-register 20 dev=0 tensor=5 shape=[16] slots=1 offset=1084224 persistent=0 producer=4
-register 21 dev=1 tensor=5 shape=[16] slots=1 offset=1084224 persistent=0 producer=5
-register 22 dev=2 tensor=5 shape=[16] slots=1 offset=1084224 persistent=0 producer=6
-register 23 dev=3 tensor=5 shape=[16] slots=1 offset=1084224 persistent=0 producer=7
+register 20 dev=0 tensor=5 shape=[16] slots=1 offset=1083584 persistent=0 producer=4
+register 21 dev=1 tensor=5 shape=[16] slots=1 offset=1083584 persistent=0 producer=5
+register 22 dev=2 tensor=5 shape=[16] slots=1 offset=1083584 persistent=0 producer=6
+register 23 dev=3 tensor=5 shape=[16] slots=1 offset=1083584 persistent=0 producer=7
 register 24 dev=0 tensor=6 shape=[64,128] slots=1 offset=401408 persistent=0 producer=12
 register 25 dev=1 tensor=6 shape=[64,128] slots=1 offset=401408 persistent=0 producer=13
 register 26 dev=2 tensor=6 shape=[64,128] slots=1 offset=401408 persistent=0 producer=14
@@ -263,18 +256,18 @@ register 40 dev=0 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 pr
 register 41 dev=1 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=33
 register 42 dev=2 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=34
 register 43 dev=3 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=35
-register 44 dev=0 tensor=11 shape=[] slots=1 offset=1084288 persistent=1 producer=36
-register 45 dev=1 tensor=11 shape=[] slots=1 offset=1084288 persistent=1 producer=37
-register 46 dev=2 tensor=11 shape=[] slots=1 offset=1084288 persistent=1 producer=38
-register 47 dev=3 tensor=11 shape=[] slots=1 offset=1084288 persistent=1 producer=39
-register 48 dev=0 tensor=12 shape=[16,10] slots=1 offset=1082496 persistent=0 producer=40
-register 49 dev=1 tensor=12 shape=[16,10] slots=1 offset=1082496 persistent=0 producer=41
-register 50 dev=2 tensor=12 shape=[16,10] slots=1 offset=1082496 persistent=0 producer=42
-register 51 dev=3 tensor=12 shape=[16,10] slots=1 offset=1082496 persistent=0 producer=43
-register 52 dev=0 tensor=13 shape=[10] slots=1 offset=1084352 persistent=0 producer=44
-register 53 dev=1 tensor=13 shape=[10] slots=1 offset=1084352 persistent=0 producer=45
-register 54 dev=2 tensor=13 shape=[10] slots=1 offset=1084352 persistent=0 producer=46
-register 55 dev=3 tensor=13 shape=[10] slots=1 offset=1084352 persistent=0 producer=47
+register 44 dev=0 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 producer=36
+register 45 dev=1 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 producer=37
+register 46 dev=2 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 producer=38
+register 47 dev=3 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 producer=39
+register 48 dev=0 tensor=12 shape=[16,10] slots=1 offset=401408 persistent=0 producer=40
+register 49 dev=1 tensor=12 shape=[16,10] slots=1 offset=401408 persistent=0 producer=41
+register 50 dev=2 tensor=12 shape=[16,10] slots=1 offset=401408 persistent=0 producer=42
+register 51 dev=3 tensor=12 shape=[16,10] slots=1 offset=401408 persistent=0 producer=43
+register 52 dev=0 tensor=13 shape=[10] slots=1 offset=1083712 persistent=0 producer=48
+register 53 dev=1 tensor=13 shape=[10] slots=1 offset=1083712 persistent=0 producer=49
+register 54 dev=2 tensor=13 shape=[10] slots=1 offset=1083712 persistent=0 producer=50
+register 55 dev=3 tensor=13 shape=[10] slots=1 offset=1083712 persistent=0 producer=51
 register 56 dev=0 tensor=14 shape=[64,128] slots=1 offset=401408 persistent=0 producer=52
 register 57 dev=1 tensor=14 shape=[64,128] slots=1 offset=401408 persistent=0 producer=53
 register 58 dev=2 tensor=14 shape=[64,128] slots=1 offset=401408 persistent=0 producer=54
@@ -287,10 +280,10 @@ register 64 dev=0 tensor=16 shape=[64,128] slots=1 offset=1036288 persistent=0 p
 register 65 dev=1 tensor=16 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=61
 register 66 dev=2 tensor=16 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=62
 register 67 dev=3 tensor=16 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=63
-register 68 dev=0 tensor=17 shape=[128] slots=1 offset=1083648 persistent=0 producer=64
-register 69 dev=1 tensor=17 shape=[128] slots=1 offset=1083648 persistent=0 producer=65
-register 70 dev=2 tensor=17 shape=[128] slots=1 offset=1083648 persistent=0 producer=66
-register 71 dev=3 tensor=17 shape=[128] slots=1 offset=1083648 persistent=0 producer=67
+register 68 dev=0 tensor=17 shape=[128] slots=1 offset=1083008 persistent=0 producer=64
+register 69 dev=1 tensor=17 shape=[128] slots=1 offset=1083008 persistent=0 producer=65
+register 70 dev=2 tensor=17 shape=[128] slots=1 offset=1083008 persistent=0 producer=66
+register 71 dev=3 tensor=17 shape=[128] slots=1 offset=1083008 persistent=0 producer=67
 register 72 dev=0 tensor=18 shape=[784,128] slots=1 offset=401408 persistent=0 producer=68
 register 73 dev=1 tensor=18 shape=[784,128] slots=1 offset=401408 persistent=0 producer=69
 register 74 dev=2 tensor=18 shape=[784,128] slots=1 offset=401408 persistent=0 producer=70
@@ -303,18 +296,14 @@ register 80 dev=0 tensor=20 shape=[16,10] slots=1 offset=403968 persistent=0 pro
 register 81 dev=1 tensor=20 shape=[16,10] slots=1 offset=403968 persistent=0 producer=29
 register 82 dev=2 tensor=20 shape=[16,10] slots=1 offset=403968 persistent=0 producer=30
 register 83 dev=3 tensor=20 shape=[16,10] slots=1 offset=403968 persistent=0 producer=31
-register 84 dev=0 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=48
-register 85 dev=1 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=49
-register 86 dev=2 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=50
-register 87 dev=3 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=51
-register 88 dev=0 tensor=22 shape=[10] slots=1 offset=1084416 persistent=0 producer=84
-register 89 dev=1 tensor=22 shape=[10] slots=1 offset=1084416 persistent=0 producer=85
-register 90 dev=2 tensor=22 shape=[10] slots=1 offset=1084416 persistent=0 producer=86
-register 91 dev=3 tensor=22 shape=[10] slots=1 offset=1084416 persistent=0 producer=87
-arena 0 1084480
-arena 1 1084480
-arena 2 1084480
-arena 3 1084480
+register 84 dev=0 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=44
+register 85 dev=1 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=45
+register 86 dev=2 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=46
+register 87 dev=3 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=47
+arena 0 1083776
+arena 1 1083776
+arena 2 1083776
+arena 3 1083776
 ";
 
     /// <summary>The inference plan (forward only) in the plan text format.</summary>
@@ -328,16 +317,16 @@ tensor 5 %0 [64,512] F32 Activation S(1) grad_of=-1
 tensor 6 %1 [64,512] F32 Activation S(1) grad_of=-1
 tensor 7 h [64,512] F32 Activation S(1) grad_of=-1
 tensor 8 %2 [64,10] F32 Activation P grad_of=-1
-tensor 9 %3 [64,10] F32 Activation S(0) grad_of=-1
+tensor 9 %3 [64,10] F32 Activation B grad_of=-1
 tensor 10 x@B [64,784] F32 Boxed B grad_of=-1
-tensor 11 %2@S(0) [64,10] F32 Boxed S(0) grad_of=-1
+tensor 11 %2@B [64,10] F32 Boxed B grad_of=-1
 op 0 Input in= out=4 ta=0 tb=0 from=B to=B | x
 op 1 Boxing in=4 out=10 ta=0 tb=0 from=S(0) to=B | x: S(0) -> B
 op 2 MatMul in=10,0 out=5 ta=0 tb=0 from=B to=B | %0 = MatMul(x, w1)
 op 3 Add in=5,1 out=6 ta=0 tb=0 from=B to=B | %1 = Add(%0, b1)
 op 4 Relu in=6 out=7 ta=0 tb=0 from=B to=B | h = Relu(%1)
 op 5 MatMul in=7,2 out=8 ta=0 tb=0 from=B to=B | %2 = MatMul(h, w2)
-op 6 Boxing in=8 out=11 ta=0 tb=0 from=P to=S(0) | %2: P -> S(0)
+op 6 Boxing in=8 out=11 ta=0 tb=0 from=P to=B | %2: P -> B
 op 7 Add in=11,3 out=9 ta=0 tb=0 from=B to=B | %3 = Add(%2, b2)
 actor 0 dev=0 op=0 in= ctrl= out=16
 actor 1 dev=1 op=0 in= ctrl= out=17
@@ -375,18 +364,18 @@ register 0 dev=0 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer
 register 1 dev=1 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 2 dev=2 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 3 dev=3 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
-register 4 dev=0 tensor=1 shape=[128] slots=1 offset=658048 persistent=1 producer=-1
-register 5 dev=1 tensor=1 shape=[128] slots=1 offset=658048 persistent=1 producer=-1
-register 6 dev=2 tensor=1 shape=[128] slots=1 offset=658048 persistent=1 producer=-1
-register 7 dev=3 tensor=1 shape=[128] slots=1 offset=658048 persistent=1 producer=-1
+register 4 dev=0 tensor=1 shape=[128] slots=1 offset=659968 persistent=1 producer=-1
+register 5 dev=1 tensor=1 shape=[128] slots=1 offset=659968 persistent=1 producer=-1
+register 6 dev=2 tensor=1 shape=[128] slots=1 offset=659968 persistent=1 producer=-1
+register 7 dev=3 tensor=1 shape=[128] slots=1 offset=659968 persistent=1 producer=-1
 register 8 dev=0 tensor=2 shape=[128,10] slots=1 offset=652288 persistent=1 producer=-1
 register 9 dev=1 tensor=2 shape=[128,10] slots=1 offset=652288 persistent=1 producer=-1
 register 10 dev=2 tensor=2 shape=[128,10] slots=1 offset=652288 persistent=1 producer=-1
 register 11 dev=3 tensor=2 shape=[128,10] slots=1 offset=652288 persistent=1 producer=-1
-register 12 dev=0 tensor=3 shape=[10] slots=1 offset=658560 persistent=1 producer=-1
-register 13 dev=1 tensor=3 shape=[10] slots=1 offset=658560 persistent=1 producer=-1
-register 14 dev=2 tensor=3 shape=[10] slots=1 offset=658560 persistent=1 producer=-1
-register 15 dev=3 tensor=3 shape=[10] slots=1 offset=658560 persistent=1 producer=-1
+register 12 dev=0 tensor=3 shape=[10] slots=1 offset=660480 persistent=1 producer=-1
+register 13 dev=1 tensor=3 shape=[10] slots=1 offset=660480 persistent=1 producer=-1
+register 14 dev=2 tensor=3 shape=[10] slots=1 offset=660480 persistent=1 producer=-1
+register 15 dev=3 tensor=3 shape=[10] slots=1 offset=660480 persistent=1 producer=-1
 register 16 dev=0 tensor=4 shape=[16,784] slots=1 offset=602112 persistent=0 producer=0
 register 17 dev=1 tensor=4 shape=[16,784] slots=1 offset=602112 persistent=0 producer=1
 register 18 dev=2 tensor=4 shape=[16,784] slots=1 offset=602112 persistent=0 producer=2
@@ -407,22 +396,22 @@ register 32 dev=0 tensor=8 shape=[64,10] slots=1 offset=401408 persistent=0 prod
 register 33 dev=1 tensor=8 shape=[64,10] slots=1 offset=401408 persistent=0 producer=21
 register 34 dev=2 tensor=8 shape=[64,10] slots=1 offset=401408 persistent=0 producer=22
 register 35 dev=3 tensor=8 shape=[64,10] slots=1 offset=401408 persistent=0 producer=23
-register 36 dev=0 tensor=9 shape=[16,10] slots=1 offset=657408 persistent=1 producer=28
-register 37 dev=1 tensor=9 shape=[16,10] slots=1 offset=657408 persistent=1 producer=29
-register 38 dev=2 tensor=9 shape=[16,10] slots=1 offset=657408 persistent=1 producer=30
-register 39 dev=3 tensor=9 shape=[16,10] slots=1 offset=657408 persistent=1 producer=31
+register 36 dev=0 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=28
+register 37 dev=1 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=29
+register 38 dev=2 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=30
+register 39 dev=3 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=31
 register 40 dev=0 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=4
 register 41 dev=1 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=5
 register 42 dev=2 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=6
 register 43 dev=3 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=7
-register 44 dev=0 tensor=11 shape=[16,10] slots=1 offset=403968 persistent=0 producer=24
-register 45 dev=1 tensor=11 shape=[16,10] slots=1 offset=403968 persistent=0 producer=25
-register 46 dev=2 tensor=11 shape=[16,10] slots=1 offset=403968 persistent=0 producer=26
-register 47 dev=3 tensor=11 shape=[16,10] slots=1 offset=403968 persistent=0 producer=27
-arena 0 658624
-arena 1 658624
-arena 2 658624
-arena 3 658624
+register 44 dev=0 tensor=11 shape=[64,10] slots=1 offset=403968 persistent=0 producer=24
+register 45 dev=1 tensor=11 shape=[64,10] slots=1 offset=403968 persistent=0 producer=25
+register 46 dev=2 tensor=11 shape=[64,10] slots=1 offset=403968 persistent=0 producer=26
+register 47 dev=3 tensor=11 shape=[64,10] slots=1 offset=403968 persistent=0 producer=27
+arena 0 660544
+arena 1 660544
+arena 2 660544
+arena 3 660544
 ";
 
     private static global::OneFlow.Dsl.Planner.Plan.Plan? s_trainPlan, s_inferPlan;
