@@ -34,6 +34,9 @@ namespace OneFlow.Dsl
         /// <summary>What the planner decided for this runner's plan.</summary>
         public string PlanReport => Planner.Plan.PlanReport.Write(Plan);
 
+        /// <summary>This runner's plan as a Graphviz DOT graph (see <see cref="PlanGraphFile"/> to render it).</summary>
+        public string PlanGraph => PlanDot.Write(Plan);
+
         /// <summary>Checks and sets input <paramref name="index"/> (in Forward's order; the labels last).</summary>
         private protected void Feed(int index, Tensor value, string method)
         {

@@ -172,3 +172,25 @@ namespace OneFlow.Dsl.Planner.Tests
         }
     }
 }
+
+namespace OneFlow.Dsl.Planner.Tests
+{
+    public class PlanDotTests
+    {
+        [Fact]
+        public void Graph_has_a_cluster_per_device_every_actor_and_highlighted_boxing()
+        {
+            var plan = NetworkPlanner.Compile(Specs.Mlp(), PlanMode.Train);
+            string dot = PlanDot.Write(plan);
+            Assert.StartsWith("digraph \"Mlp\" {", dot);
+            Assert.Equal(dot.Count(c => c == '{'), dot.Count(c => c == '}'));
+            Assert.Equal(plan.Devices, System.Text.RegularExpressions.Regex.Matches(dot, "subgraph cluster_").Count);
+            foreach (var a in plan.Actors) Assert.Contains($"  a{a.Id} [label=", dot);
+            int boxingActors = plan.Actors.Count(a => plan.Ops[a.Op].Kind == OpKind.Boxing);
+            Assert.Equal(boxingActors, System.Text.RegularExpressions.Regex.Matches(dot, "fillcolor=\"#ffd0d0\"").Count);
+            int dataEdges = plan.Actors.Sum(a => a.Inputs.Distinct().Count(r => plan.Registers[r].Producer >= 0));
+            Assert.Equal(dataEdges, System.Text.RegularExpressions.Regex.Matches(dot, @"-> a\d+ \[label=").Count);
+            Assert.Contains("label=\"x S(0) [16,784]\"", dot);
+        }
+    }
+}
