@@ -175,6 +175,20 @@ namespace OneFlow.Dsl.Runtime
                 case OpKind.SoftmaxCrossEntropyGrad:
                     Kernels.SoftmaxCrossEntropy.Backward(In(a, 0, piece), Labels(a, piece), InputShape(a, 0)[1], Batch(op), Out(a, piece));
                     break;
+                case OpKind.Gelu: Elementwise.Gelu(In(a, 0, piece), Out(a, piece)); break;
+                case OpKind.GeluGrad: Elementwise.GeluGrad(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
+                case OpKind.Transpose: Elementwise.Transpose(In(a, 0, piece), InputShape(a, 0)[0], InputShape(a, 0)[1], Out(a, piece)); break;
+                case OpKind.Softmax: RowKernels.Softmax(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
+                case OpKind.SoftmaxGrad: RowKernels.SoftmaxGrad(In(a, 0, piece), In(a, 1, piece), LastDim(a, 0), Out(a, piece)); break;
+                case OpKind.LogSoftmax: RowKernels.LogSoftmax(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
+                case OpKind.LogSoftmaxGrad: RowKernels.LogSoftmaxGrad(In(a, 0, piece), In(a, 1, piece), LastDim(a, 0), Out(a, piece)); break;
+                case OpKind.SumLast: RowKernels.SumLast(In(a, 0, piece), LastDim(a, 0), 1f, Out(a, piece)); break;
+                case OpKind.MeanLast: RowKernels.SumLast(In(a, 0, piece), LastDim(a, 0), LogicalLastDim(op.Inputs[0]), Out(a, piece)); break;
+                // The divisor is the logical row length: a mean over a split axis still divides by all of it.
+                case OpKind.ExpandLast: RowKernels.ExpandLast(In(a, 0, piece), LastDim(a, 1), 1f, Out(a, piece)); break;
+                case OpKind.ExpandLastMean: RowKernels.ExpandLast(In(a, 0, piece), LastDim(a, 1), LogicalLastDim(op.Output), Out(a, piece)); break;
+                case OpKind.LayerNorm: RowKernels.LayerNorm(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
+                case OpKind.LayerNormGrad: RowKernels.LayerNormGrad(In(a, 0, piece), In(a, 1, piece), LastDim(a, 1), Out(a, piece)); break;
                 default:
                     throw new InvalidOperationException($"The CPU backend has no kernel for {op.Kind}.");
             }
@@ -186,6 +200,18 @@ namespace OneFlow.Dsl.Runtime
             int m = op.TransA ? sa[1] : sa[0], k = op.TransA ? sa[0] : sa[1], n = op.TransB ? sb[0] : sb[1];
             Gemm.Sgemm(op.TransA, op.TransB, m, n, k, Input(a, 0, piece), sa[1], Input(a, 1, piece), sb[1],
                 Output(a, piece), n, accumulate: false, _gemmThreads);
+        }
+
+        private int LastDim(Actor a, int input)
+        {
+            var shape = InputShape(a, input);
+            return shape[shape.Rank - 1];
+        }
+
+        private int LogicalLastDim(int tensor)
+        {
+            var shape = Plan.Tensors[tensor].Shape;
+            return shape[shape.Rank - 1];
         }
 
         private int Batch(PlanOp op) => Plan.Tensors[op.Inputs[0]].Shape[0];

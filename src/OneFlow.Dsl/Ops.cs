@@ -58,6 +58,85 @@ namespace OneFlow.Dsl
             }, logits, labels);
         }
 
+        public static Tensor Gelu(Tensor x)
+        {
+            var y = new float[x.Length];
+            Elementwise.Gelu(x.Host, y);
+            return Tensor.Record(Tensor.Wrap(y, Shape(x)), dy => x.Accumulate(Map(dy, x.Host, Elementwise.GeluGrad)), x);
+        }
+
+        /// <summary>softmax over the last axis.</summary>
+        public static Tensor Softmax(Tensor x)
+        {
+            int cols = Last(x);
+            var y = new float[x.Length];
+            RowKernels.Softmax(x.Host, cols, y);
+            return Tensor.Record(Tensor.Wrap(y, Shape(x)), dy => x.Accumulate(Map(dy, y, (d, s, o) => RowKernels.SoftmaxGrad(d, s, cols, o))), x);
+        }
+
+        /// <summary>log softmax over the last axis.</summary>
+        public static Tensor LogSoftmax(Tensor x)
+        {
+            int cols = Last(x);
+            var y = new float[x.Length];
+            RowKernels.LogSoftmax(x.Host, cols, y);
+            return Tensor.Record(Tensor.Wrap(y, Shape(x)), dy => x.Accumulate(Map(dy, y, (d, s, o) => RowKernels.LogSoftmaxGrad(d, s, cols, o))), x);
+        }
+
+        /// <summary>Sum over the last axis, which is dropped: [.., C] → [..].</summary>
+        public static Tensor Sum(Tensor x) => ReduceLast(x, mean: false);
+
+        /// <summary>Mean over the last axis, which is dropped: [.., C] → [..].</summary>
+        public static Tensor Mean(Tensor x) => ReduceLast(x, mean: true);
+
+        /// <summary>The transpose of a matrix.</summary>
+        public static Tensor Transpose(Tensor x)
+        {
+            if (x.Rank != 2) throw new ArgumentException($"Transpose: x is {x.ShapeText} but must be a matrix.");
+            int rows = x.Shape[0], cols = x.Shape[1];
+            var y = new float[x.Length];
+            Elementwise.Transpose(x.Host, rows, cols, y);
+            return Tensor.Record(Tensor.Wrap(y, new[] { cols, rows }), dy =>
+            {
+                var dx = new float[dy.Length];
+                Elementwise.Transpose(dy, cols, rows, dx);
+                x.Accumulate(dx);
+            }, x);
+        }
+
+        /// <summary>Each row normalised over the last axis to mean 0, variance 1 (ε = 1e-5); multiply by a gain
+        /// and add a bias for the affine layer norm.</summary>
+        public static Tensor LayerNorm(Tensor x)
+        {
+            int cols = Last(x);
+            var y = new float[x.Length];
+            RowKernels.LayerNorm(x.Host, cols, y);
+            return Tensor.Record(Tensor.Wrap(y, Shape(x)), dy => x.Accumulate(Map(dy, x.Host, (d, v, o) => RowKernels.LayerNormGrad(d, v, cols, o))), x);
+        }
+
+        private static Tensor ReduceLast(Tensor x, bool mean)
+        {
+            int cols = Last(x);
+            var y = new float[x.Length / cols];
+            RowKernels.SumLast(x.Host, cols, mean ? cols : 1, y);
+            var shape = Shape(x)[..^1];
+            return Tensor.Record(Tensor.Wrap(y, shape), dy =>
+            {
+                var dx = new float[x.Length];
+                RowKernels.ExpandLast(dy, cols, mean ? cols : 1, dx);
+                x.Accumulate(dx);
+            }, x);
+        }
+
+        private static int Last(Tensor x) => x.Rank > 0 ? x.Shape[x.Rank - 1] : throw new ArgumentException("The op needs a tensor with at least one axis, not a scalar.");
+
+        private static float[] Map(float[] a, float[] b, Action<ReadOnlySpan<float>, ReadOnlySpan<float>, Span<float>> kernel)
+        {
+            var y = new float[a.Length];
+            kernel(a, b, y);
+            return y;
+        }
+
         private static Tensor Binary(Tensor a, Tensor b, string name, Action<ReadOnlySpan<float>, ReadOnlySpan<float>, Span<float>> kernel,
             bool negateB, Func<float[], float[]> gradA, Func<float[], float[]> gradB)
         {

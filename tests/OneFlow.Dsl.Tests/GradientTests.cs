@@ -43,6 +43,51 @@ namespace OneFlow.Dsl.Tests
         [Fact] public void Mul_bias() => Check(t => Loss(t[0] * t[1]), Data.Floats(1, 4, 5), Data.Floats(2, 5));
         [Fact] public void Relu() => Check(t => Loss(Ops.Relu(t[0])), Data.Floats(1, 4, 5));
         [Fact] public void SoftmaxCrossEntropy() => Check(t => Loss(t[0]), Data.Floats(1, 4, 5));
+        [Fact] public void Gelu() => Check(t => Loss(Ops.Gelu(t[0])), Data.Floats(1, 4, 5));
+        [Fact] public void Softmax() => Check(t => Loss(Ops.Softmax(t[0]) * t[1]), Data.Floats(1, 4, 5), Data.Floats(2, 4, 5));
+        [Fact] public void LogSoftmax() => Check(t => Loss(Ops.LogSoftmax(t[0]) * t[1]), Data.Floats(1, 4, 5), Data.Floats(2, 4, 5));
+        [Fact] public void LayerNorm() => Check(t => Loss(Ops.LayerNorm(t[0]) * t[1]), Data.Floats(1, 4, 5), Data.Floats(2, 4, 5));
+        [Fact] public void Transpose() => Check(t => Loss(Ops.Transpose(t[0])), Data.Floats(1, 5, 4));
+        [Fact] public void Sum() => Check(t => Loss(Ops.Transpose(Ops.Transpose(t[1]) + Ops.Sum(t[0]))), Data.Floats(1, 4, 3), Data.Floats(2, 4, 5));
+        [Fact] public void Mean() => Check(t => Loss(Ops.Transpose(Ops.Transpose(t[1]) + Ops.Mean(t[0]))), Data.Floats(1, 4, 3), Data.Floats(2, 4, 5));
+
+        /// <summary>The row ops on four devices with SBPs the planner chose: plan gradients equal eager ones.</summary>
+        [Fact]
+        public void Row_ops_plan_gradients_equal_eager_gradients()
+        {
+            const float lr = 0.5f;
+            var x = Data.Floats(21, 8, 6);
+            var y = Data.Labels(22, 8, 5);
+            var eager = new RowOpsNet(seed: 3);
+            Ops.SoftmaxCrossEntropy(eager.Forward(x), y).Backward();
+            var planned = new RowOpsNet(seed: 3);
+            var before = planned.Parameters.Select(p => p.ToArray()).ToArray();
+            using (var trainer = planned.Trainer(new Sgd(lr))) trainer.Step(x, y);
+            for (int p = 0; p < before.Length; p++)
+            {
+                var after = planned.Parameters[p].ToArray();
+                var expected = eager.Parameters[p].Grad!.ToArray();
+                for (int i = 0; i < after.Length; i++)
+                    Assert.True(Math.Abs((before[p][i] - after[i]) / lr - expected[i]) <= 1e-4 + 1e-3 * Math.Abs(expected[i]),
+                        $"parameter {p} element {i}: plan {(before[p][i] - after[i]) / lr}, eager {expected[i]}");
+            }
+        }
+
+        [Fact]
+        public void Row_ops_on_four_devices_train_like_one()
+        {
+            var one = new RowOpsNet(seed: 4).Trainer(new Sgd(0.3f), "cpu:0");
+            var four = new RowOpsNet(seed: 4).Trainer(new Sgd(0.3f));
+            for (int s = 0; s < 10; s++)
+            {
+                var x = Data.Floats(30 + s, 8, 6);
+                var y = Data.Labels(40 + s, 8, 5);
+                float a = one.Step(x, y), b = four.Step(x, y);
+                Assert.True(Math.Abs(a - b) <= 1e-5 * Math.Max(1, Math.Abs(a)), $"step {s}: {a} vs {b}");
+            }
+            one.Dispose();
+            four.Dispose();
+        }
 
         /// <summary>One plan step moves each weight by −lr·grad: recover the plan's gradient and compare it with
         /// eager autograd, for a network using every op on three devices with uneven splits.</summary>

@@ -59,3 +59,24 @@ namespace OneFlow.Dsl.Tests
     }
 #pragma warning restore OF0007
 }
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>The row ops (layer norm, GELU, softmax, log softmax, sum, mean, transpose) in one network on four
+    /// devices, its SBPs left to the planner.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-3")]
+    public partial class RowOpsNet
+    {
+        [Weight(6, 12)] Tensor w;
+        [Weight(12)] Tensor gain;
+        [Weight(12, 5)] Tensor head;
+
+        public Tensor Forward([Input(6)] Tensor x)
+        {
+            var h = Gelu(LayerNorm(MatMul(x, w)) * gain);
+            var z = MatMul(LogSoftmax(Softmax(h) + h), head);
+            return Transpose(Transpose(z) + Mean(h) - Sum(h));
+        }
+    }
+}

@@ -17,5 +17,18 @@ namespace OneFlow.Dsl.Planner.Ops
         Neg,
         SgdUpdate,
         Boxing,
+        Gelu,
+        GeluGrad,
+        Softmax,
+        SoftmaxGrad,
+        LogSoftmax,
+        LogSoftmaxGrad,
+        SumLast,
+        MeanLast,
+        ExpandLast,
+        ExpandLastMean,
+        Transpose,
+        LayerNorm,
+        LayerNormGrad,
     }
 }

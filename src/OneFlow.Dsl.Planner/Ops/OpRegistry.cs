@@ -8,7 +8,9 @@ namespace OneFlow.Dsl.Planner.Ops
         private static readonly Dictionary<OpKind, OpDef> Defs = Build(
             new InputOp(), new MatMulOp(), new AddOp(), new SubOp(), new MulOp(), new NegOp(), new ReduceRowsOp(),
             new ReluOp(), new ReluGradOp(), new SoftmaxCrossEntropyOp(), new SoftmaxCrossEntropyGradOp(),
-            new SgdUpdateOp(), new BoxingOp());
+            new SgdUpdateOp(), new BoxingOp(), new GeluOp(), new GeluGradOp(), new SoftmaxOp(), new SoftmaxGradOp(),
+            new LogSoftmaxOp(), new LogSoftmaxGradOp(), new ReduceLastOp(mean: false), new ReduceLastOp(mean: true), new ExpandLastOp(mean: false), new ExpandLastOp(mean: true),
+            new TransposeOp(), new LayerNormOp(), new LayerNormGradOp());
 
         public static OpDef Get(OpKind kind) => Defs[kind];
 
@@ -23,6 +25,13 @@ namespace OneFlow.Dsl.Planner.Ops
                 case "Mul": kind = OpKind.Mul; return true;
                 case "Relu": kind = OpKind.Relu; return true;
                 case "SoftmaxCrossEntropy": kind = OpKind.SoftmaxCrossEntropy; return true;
+                case "Gelu": kind = OpKind.Gelu; return true;
+                case "Softmax": kind = OpKind.Softmax; return true;
+                case "LogSoftmax": kind = OpKind.LogSoftmax; return true;
+                case "Sum": kind = OpKind.SumLast; return true;
+                case "Mean": kind = OpKind.MeanLast; return true;
+                case "Transpose": kind = OpKind.Transpose; return true;
+                case "LayerNorm": kind = OpKind.LayerNorm; return true;
                 default: kind = OpKind.Input; return false;
             }
         }

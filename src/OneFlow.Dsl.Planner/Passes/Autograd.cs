@@ -39,6 +39,11 @@ namespace OneFlow.Dsl.Planner.Passes
             return _graph.AddOp(kind, inputs, name, TensorRole.Gradient, "grad of " + _graph.Tensor(of).Name, transA, transB).Output;
         }
 
+        /// <summary>The gradient of a last-axis reduction: <paramref name="dy"/> repeated along the reduced axis of
+        /// <paramref name="x"/>, divided by its length for a mean.</summary>
+        public int EmitExpand(int dy, int x, bool mean)
+            => Emit(mean ? OpKind.ExpandLastMean : OpKind.ExpandLast, new[] { dy, x }, x);
+
         /// <summary>A tensor read by several ops gets the sum of their gradients.</summary>
         public void Accumulate(int tensor, int gradient)
         {

@@ -102,7 +102,7 @@ namespace OneFlow.Dsl.Planner.Passes
             foreach (var s in statements)
             {
                 if (!OpRegistry.TryGetUserOp(s.Op, out var kind))
-                    throw new PlanException(PlanErrorKind.UnknownValue, s.Output, $"'{s.Op}' is not an op of OneFlow.Dsl.Ops; use MatMul, Add, Sub, Mul, Relu or SoftmaxCrossEntropy.");
+                    throw new PlanException(PlanErrorKind.UnknownValue, s.Output, $"'{s.Op}' is not an op of OneFlow.Dsl.Ops; see OneFlow.Dsl.Ops for the ops a plan can hold.");
                 int[] inputs = s.Inputs.Select(n => Lookup(names, n, s.Output)).ToArray();
                 string origin = $"{s.Output} = {s.Op}({string.Join(", ", s.Inputs)})";
                 names[s.Output] = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, subject: s.Output).Output;

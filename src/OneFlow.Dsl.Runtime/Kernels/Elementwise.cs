@@ -21,6 +21,37 @@ namespace OneFlow.Dsl.Runtime.Kernels
             for (int i = 0; i < dx.Length; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
         }
 
+        private const float GeluScale = 0.7978845608f; // √(2/π)
+
+        /// <summary>GELU, tanh approximation.</summary>
+        public static void Gelu(ReadOnlySpan<float> x, Span<float> y)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                float v = x[i];
+                y[i] = 0.5f * v * (1f + MathF.Tanh(GeluScale * (v + 0.044715f * v * v * v)));
+            }
+        }
+
+        /// <summary>dx = dy · d/dx gelu(x).</summary>
+        public static void GeluGrad(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                float v = x[i];
+                float t = MathF.Tanh(GeluScale * (v + 0.044715f * v * v * v));
+                float slope = 0.5f * (1f + t) + 0.5f * v * (1f - t * t) * GeluScale * (1f + 3f * 0.044715f * v * v);
+                dx[i] = dy[i] * slope;
+            }
+        }
+
+        /// <summary>y = xᵀ for a rows×cols matrix.</summary>
+        public static void Transpose(ReadOnlySpan<float> x, int rows, int cols, Span<float> y)
+        {
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < cols; c++) y[c * rows + r] = x[r * cols + c];
+        }
+
         /// <summary>Sums a rows×cols matrix over its rows into a vector of cols.</summary>
         public static void ReduceRows(ReadOnlySpan<float> x, int rows, Span<float> y)
         {

@@ -1,0 +1,30 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Passes;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>Normalises each row over the last axis to mean 0 and variance 1 (ε = 1e-5). The affine part is
+    /// written by the user as <c>LayerNorm(x) * gamma + beta</c>, which the bias broadcasts already cover.</summary>
+    public sealed class LayerNormOp : OpDef
+    {
+        public override OpKind Kind => OpKind.LayerNorm;
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
+
+        /// <summary>dx = (dy − mean(dy) − y · mean(dy ⊙ y)) / σ, with y and σ recomputed from x.</summary>
+        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        {
+            int x = op.Inputs[0];
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.LayerNormGrad, new[] { dy, x }, x));
+        }
+    }
+
+    /// <summary>The gradient of layer norm from dy and the input x.</summary>
+    public sealed class LayerNormGradOp : OpDef
+    {
+        public override OpKind Kind => OpKind.LayerNormGrad;
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 2, linear: false);
+    }
+}

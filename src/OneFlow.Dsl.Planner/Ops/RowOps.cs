@@ -1,0 +1,29 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>Signatures of ops that work along the last axis of each row (softmax, layer norm, a reduction):
+    /// any other axis may be split, the last one may not; partial sums pass only through linear ones.</summary>
+    internal static class RowOps
+    {
+        public static IEnumerable<Signature> Signatures(int rank, int inputs, bool linear)
+        {
+            for (int axis = 0; axis < rank - 1; axis++)
+            {
+                var ins = new Sbp[inputs];
+                for (int i = 0; i < inputs; i++) ins[i] = Sbp.S(axis);
+                yield return new Signature(Sbp.S(axis), ins);
+            }
+            var all = new Sbp[inputs];
+            for (int i = 0; i < inputs; i++) all[i] = Sbp.B;
+            yield return new Signature(Sbp.B, all);
+            if (linear)
+            {
+                var partial = new Sbp[inputs];
+                for (int i = 0; i < inputs; i++) partial[i] = Sbp.P;
+                yield return new Signature(Sbp.P, partial);
+            }
+        }
+    }
+}

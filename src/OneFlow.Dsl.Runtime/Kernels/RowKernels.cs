@@ -1,0 +1,108 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace OneFlow.Dsl.Runtime.Kernels
+{
+    /// <summary>Kernels that work on each row of length <c>cols</c> (the last axis) independently.</summary>
+    public static class RowKernels
+    {
+        public const float LayerNormEpsilon = 1e-5f;
+
+        public static void Softmax(ReadOnlySpan<float> x, int cols, Span<float> y)
+        {
+            for (int r = 0; r < x.Length / cols; r++) TensorPrimitives.SoftMax(x.Slice(r * cols, cols), y.Slice(r * cols, cols));
+        }
+
+        /// <summary>dx = y ⊙ (dy − Σ dy ⊙ y).</summary>
+        public static void SoftmaxGrad(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, int cols, Span<float> dx)
+        {
+            for (int r = 0; r < dy.Length / cols; r++)
+            {
+                var d = dy.Slice(r * cols, cols);
+                var s = y.Slice(r * cols, cols);
+                var o = dx.Slice(r * cols, cols);
+                float dot = TensorPrimitives.Dot(d, s);
+                TensorPrimitives.Subtract(d, dot, o);
+                TensorPrimitives.Multiply(o, s, o);
+            }
+        }
+
+        /// <summary>y = x − max − log Σ exp(x − max).</summary>
+        public static void LogSoftmax(ReadOnlySpan<float> x, int cols, Span<float> y)
+        {
+            for (int r = 0; r < x.Length / cols; r++)
+            {
+                var row = x.Slice(r * cols, cols);
+                var o = y.Slice(r * cols, cols);
+                float max = TensorPrimitives.Max(row);
+                double z = 0;
+                for (int c = 0; c < cols; c++) z += Math.Exp(row[c] - max);
+                TensorPrimitives.Subtract(row, max + (float)Math.Log(z), o);
+            }
+        }
+
+        /// <summary>dx = dy − exp(y) · Σ dy.</summary>
+        public static void LogSoftmaxGrad(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, int cols, Span<float> dx)
+        {
+            for (int r = 0; r < dy.Length / cols; r++)
+            {
+                var d = dy.Slice(r * cols, cols);
+                var o = dx.Slice(r * cols, cols);
+                float sum = TensorPrimitives.Sum(d);
+                TensorPrimitives.Exp(y.Slice(r * cols, cols), o);
+                TensorPrimitives.Multiply(o, -sum, o);
+                TensorPrimitives.Add(o, d, o);
+            }
+        }
+
+        /// <summary>Each row's sum divided by <paramref name="divisor"/> (1 for a sum, the whole row's logical length
+        /// for a mean, even when this device holds only part of the row).</summary>
+        public static void SumLast(ReadOnlySpan<float> x, int cols, float divisor, Span<float> y)
+        {
+            for (int r = 0; r < y.Length; r++) y[r] = TensorPrimitives.Sum(x.Slice(r * cols, cols)) / divisor;
+        }
+
+        /// <summary>Each value repeated over a row of <paramref name="cols"/>, divided by <paramref name="divisor"/>.</summary>
+        public static void ExpandLast(ReadOnlySpan<float> x, int cols, float divisor, Span<float> y)
+        {
+            for (int r = 0; r < x.Length; r++) y.Slice(r * cols, cols).Fill(x[r] / divisor);
+        }
+
+        public static void LayerNorm(ReadOnlySpan<float> x, int cols, Span<float> y)
+        {
+            for (int r = 0; r < x.Length / cols; r++)
+            {
+                var row = x.Slice(r * cols, cols);
+                var (mean, inv) = Moments(row);
+                var o = y.Slice(r * cols, cols);
+                TensorPrimitives.Subtract(row, mean, o);
+                TensorPrimitives.Multiply(o, inv, o);
+            }
+        }
+
+        /// <summary>dx = (dy − mean(dy) − y · mean(dy ⊙ y)) / σ, with y recomputed from x into dx first.</summary>
+        public static void LayerNormGrad(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, int cols, Span<float> dx)
+        {
+            for (int r = 0; r < x.Length / cols; r++)
+            {
+                var row = x.Slice(r * cols, cols);
+                var d = dy.Slice(r * cols, cols);
+                var o = dx.Slice(r * cols, cols);
+                var (mean, inv) = Moments(row);
+                TensorPrimitives.Subtract(row, mean, o);
+                TensorPrimitives.Multiply(o, inv, o);
+                float meanDy = TensorPrimitives.Sum(d) / cols, meanDyY = TensorPrimitives.Dot(d, o) / cols;
+                for (int c = 0; c < cols; c++) o[c] = (d[c] - meanDy - o[c] * meanDyY) * inv;
+            }
+        }
+
+        private static (float Mean, float InverseDeviation) Moments(ReadOnlySpan<float> row)
+        {
+            double sum = 0, squares = 0;
+            foreach (float v in row) sum += v;
+            double mean = sum / row.Length;
+            foreach (float v in row) squares += (v - mean) * (v - mean);
+            return ((float)mean, (float)(1 / Math.Sqrt(squares / row.Length + LayerNormEpsilon)));
+        }
+    }
+}
