@@ -132,7 +132,7 @@ namespace OneFlow.Dsl.Generators
         }
 
         private static string Decl(TensorDecl d)
-            => $"{Spec}.{(d.Kind == DeclKind.Weight ? "Weight" : "Input")}({Str(d.Name)}, {(d.Sbp == null ? "null" : Str(d.Sbp))}{string.Concat(d.Dims.Select(x => ", " + Int(x)))})";
+            => $"{Spec}.{d.Kind}({Str(d.Name)}, {(d.Sbp == null ? "null" : Str(d.Sbp))}{string.Concat(d.Dims.Select(x => ", " + Int(x)))})";
 
         private static string Op(OpDecl o) => $"{Spec}.Op({Str(o.Output)}, {Str(o.Op)}{string.Concat(o.Inputs.Select(i => ", " + Str(i)))})";
 

@@ -64,7 +64,8 @@ namespace OneFlow.Dsl.Generators
                         $"Forward: parameter '{p.Name}' needs its shape without the batch dimension, e.g. [Input(784)]."));
                     continue;
                 }
-                inputs.Add(new TensorDecl(p.Name, DeclKind.Input, Dims(input), SbpOf(p)));
+                var kind = Attribute(p, "IdsAttribute") != null ? DeclKind.Ids : DeclKind.Input;
+                inputs.Add(new TensorDecl(p.Name, kind, Dims(input), SbpOf(p)));
                 values[p.Name] = p.Name;
                 used.Add(p.Name);
                 AddDeclaration(locations, p.Name, p.Locations.FirstOrDefault(), input, Attribute(p, "SbpAttribute"), cancellation);

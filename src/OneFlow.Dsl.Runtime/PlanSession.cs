@@ -187,6 +187,14 @@ namespace OneFlow.Dsl.Runtime
                 // The divisor is the logical row length: a mean over a split axis still divides by all of it.
                 case OpKind.ExpandLast: RowKernels.ExpandLast(In(a, 0, piece), LastDim(a, 1), 1f, Out(a, piece)); break;
                 case OpKind.ExpandLastMean: RowKernels.ExpandLast(In(a, 0, piece), LastDim(a, 1), LogicalLastDim(op.Output), Out(a, piece)); break;
+                case OpKind.Embedding:
+                    Shape table = InputShape(a, 1);
+                    Kernels.Embedding.Forward(Ints(a, 0, piece), In(a, 1, piece), FirstRow(op.Inputs[1], a.Device), table[0], table[1], Out(a, piece));
+                    break;
+                case OpKind.EmbeddingGrad:
+                    Shape grad = Plan.Registers[a.Output].LocalShape;
+                    Kernels.Embedding.Backward(Ints(a, 0, piece), In(a, 1, piece), FirstRow(op.Output, a.Device), grad[0], grad[1], Out(a, piece));
+                    break;
                 case OpKind.LayerNorm: RowKernels.LayerNorm(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
                 case OpKind.LayerNormGrad: RowKernels.LayerNormGrad(In(a, 0, piece), In(a, 1, piece), LastDim(a, 1), Out(a, piece)); break;
                 default:
@@ -219,8 +227,17 @@ namespace OneFlow.Dsl.Runtime
         private ReadOnlySpan<float> In(Actor a, int index, long piece)
             => new ReadOnlySpan<float>(Input(a, index, piece), (int)InputShape(a, index).Elements);
 
-        private ReadOnlySpan<int> Labels(Actor a, long piece)
-            => new ReadOnlySpan<int>(Input(a, 1, piece), (int)InputShape(a, 1).Elements);
+        private ReadOnlySpan<int> Labels(Actor a, long piece) => Ints(a, 1, piece);
+
+        private ReadOnlySpan<int> Ints(Actor a, int index, long piece)
+            => new ReadOnlySpan<int>(Input(a, index, piece), (int)InputShape(a, index).Elements);
+
+        /// <summary>The first table row this device holds: non-zero only for a table split by rows.</summary>
+        private int FirstRow(int tensor, int device)
+        {
+            var t = Plan.Tensors[tensor];
+            return t.Sbp.IsSplit && t.Sbp.Axis == 0 ? Partition.Start(t.Shape[0], Plan.Devices, device) : 0;
+        }
 
         private Span<float> Out(Actor a, long piece)
             => new Span<float>(Output(a, piece), (int)Plan.Registers[a.Output].LocalShape.Elements);

@@ -34,6 +34,11 @@ namespace OneFlow.Dsl
         public InputAttribute(params int[] dims) => Dims = dims;
     }
 
+    /// <summary>Marks an input as integer ids (token or category indices for an Embedding), fed with
+    /// <c>Tensor.From(int[] ids, shape)</c>.</summary>
+    [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+    public sealed class IdsAttribute : Attribute { }
+
     /// <summary>How a weight or input is laid out over the devices: "S(i)" split along axis i, "B" broadcast
     /// (replicated). Unannotated weights are B, inputs S(0).</summary>
     [AttributeUsage(AttributeTargets.Field | AttributeTargets.Parameter, Inherited = false)]

@@ -114,6 +114,28 @@ namespace OneFlow.Dsl
             return Tensor.Record(Tensor.Wrap(y, Shape(x)), dy => x.Accumulate(Map(dy, x.Host, (d, v, o) => RowKernels.LayerNormGrad(d, v, cols, o))), x);
         }
 
+        /// <summary>Looks up the rows of <paramref name="table"/> [V, D] named by integer <paramref name="ids"/> [..],
+        /// giving [.., D].</summary>
+        public static Tensor Embedding(Tensor ids, Tensor table)
+        {
+            if (table.Rank != 2) throw new ArgumentException($"Embedding: table is {table.ShapeText} but must be a matrix [vocabulary, width].");
+            int rows = table.Shape[0], width = table.Shape[1];
+            var idData = ids.LabelData;
+            foreach (int id in idData)
+                if ((uint)id >= (uint)rows) throw new ArgumentException($"Embedding: id {id} is outside the table's {rows} rows.");
+            var y = new float[idData.Length * width];
+            Runtime.Kernels.Embedding.Forward(idData, table.Host, 0, rows, width, y);
+            int[] shape = new int[ids.Rank + 1];
+            for (int i = 0; i < ids.Rank; i++) shape[i] = ids.Shape[i];
+            shape[ids.Rank] = width;
+            return Tensor.Record(Tensor.Wrap(y, shape), dy =>
+            {
+                var dTable = new float[table.Length];
+                Runtime.Kernels.Embedding.Backward(idData, dy, 0, rows, width, dTable);
+                table.Accumulate(dTable);
+            }, ids, table);
+        }
+
         private static Tensor ReduceLast(Tensor x, bool mean)
         {
             int cols = Last(x);

@@ -16,6 +16,9 @@ namespace OneFlow.Dsl
         private readonly int[] _heldVersions;
         private readonly PlanTensor[] _inputs;
         private readonly int _classes;
+        /// <summary>Per input, the exclusive upper bound of its integer values (classes for labels, table rows for
+        /// ids), or 0 for a float input.</summary>
+        private readonly int[] _limits;
 
         private protected PlanRunner(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights)
         {
@@ -27,6 +30,16 @@ namespace OneFlow.Dsl
             _inputs = plan.Inputs.Select(o => plan.Tensors[o.Output]).ToArray();
             _classes = plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.SoftmaxCrossEntropy)
                 .Select(o => plan.Tensors[o.Inputs[0]].Shape[1]).FirstOrDefault();
+            _limits = _inputs.Select(t => t.DType != Planner.Model.DType.I32 ? 0 : t.Role == Planner.Model.TensorRole.Label ? _classes : TableRows(plan, t.Id)).ToArray();
+        }
+
+        /// <summary>The fewest rows among the embedding tables that <paramref name="ids"/> (or a boxed copy) indexes.</summary>
+        private static int TableRows(Plan plan, int ids)
+        {
+            var copies = new HashSet<int> { ids };
+            foreach (var op in plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.Boxing && copies.Contains(o.Inputs[0]))) copies.Add(op.Output);
+            return plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.Embedding && copies.Contains(o.Inputs[0]))
+                .Select(o => plan.Tensors[o.Inputs[1]].Shape[0]).DefaultIfEmpty(int.MaxValue).Min();
         }
 
         public Plan Plan => Session.Plan;
@@ -41,21 +54,22 @@ namespace OneFlow.Dsl
         private protected void Feed(int index, Tensor value, string method)
         {
             var expected = _inputs[index];
-            bool labels = expected.DType == Planner.Model.DType.I32;
-            if (!SameShape(value, expected) || value.IsLabels != labels)
+            bool integers = expected.DType == Planner.Model.DType.I32;
+            if (!SameShape(value, expected) || value.IsLabels != integers)
                 throw new ArgumentException(
-                    $"{method}: {expected.Name} must be {(labels ? "integer labels " : "")}{expected.Shape} but is " +
-                    $"{(value.IsLabels ? "integer labels " : "")}{value.ShapeText}.", expected.Name);
-            if (labels) Session.Feed(expected.Id, CheckedLabels(value.LabelData, method)); else Session.Feed(expected.Id, value.Host);
+                    $"{method}: {expected.Name} must be {(integers ? "integers " : "")}{expected.Shape} but is " +
+                    $"{(value.IsLabels ? "integers " : "")}{value.ShapeText}.", expected.Name);
+            if (integers) Session.Feed(expected.Id, Checked(value.LabelData, _limits[index], expected.Name, method)); else Session.Feed(expected.Id, value.Host);
         }
 
-        /// <summary>A label out of range would fail inside a device thread; refuse it here, before anything runs.</summary>
-        private int[] CheckedLabels(int[] labels, string method)
+        /// <summary>A class id or table row out of range would fail inside a device thread; refuse it here, before
+        /// anything runs.</summary>
+        private static int[] Checked(int[] values, int limit, string name, string method)
         {
-            for (int i = 0; i < labels.Length; i++)
-                if ((uint)labels[i] >= (uint)_classes)
-                    throw new ArgumentException($"{method}: labels[{i}] is {labels[i]}, but class ids run from 0 to {_classes - 1}.", "labels");
-            return labels;
+            for (int i = 0; i < values.Length; i++)
+                if ((uint)values[i] >= (uint)limit)
+                    throw new ArgumentException($"{method}: {name}[{i}] is {values[i]}, but it must lie in [0, {limit}).", name);
+            return values;
         }
 
         /// <summary>Brings the devices' weights up to date and runs one piece; a step that updates weights marks

@@ -16,6 +16,8 @@ namespace OneFlow.Dsl
 
         public static TensorDecl Input(string name, string? sbp, params int[] dims) => new TensorDecl(name, DeclKind.Input, new EquatableArray<int>(dims), sbp);
 
+        public static TensorDecl Ids(string name, string? sbp, params int[] dims) => new TensorDecl(name, DeclKind.Ids, new EquatableArray<int>(dims), sbp);
+
         public static OpDecl Op(string output, string op, params string[] inputs) => new OpDecl(output, op, new EquatableArray<string>(inputs));
     }
 }

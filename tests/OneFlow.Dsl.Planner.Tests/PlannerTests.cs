@@ -152,6 +152,20 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.Contains($"all-reduce dw1 [784,512]: P -> B, needed by update of w1; {2 * w1 * 3:N0} bytes per step ({2 * w1 * 3 / 4:N0} per device)".Replace(",", ","), report);
         }
 
+        /// <summary>Replicated ids into a table split by rows: each device looks up its own rows, giving partial sums
+        /// (Megatron's vocabulary-parallel embedding).</summary>
+        [Fact]
+        public void Ids_into_a_row_split_table_give_partial_sums()
+        {
+            var spec = new NetworkSpec("Vocab", 8, "cpu:0-3", Arr(W("table", "S(0)", 1000, 16), W("head", null, 1, 4)),
+                Arr(new TensorDecl("ids", DeclKind.Ids, Arr(1), "B")),
+                Arr(Op("e", "Embedding", "ids", "table"), Op("m", "Mean", "e"), Op("y", "MatMul", "m", "head")), "y",
+                NetworkSpec.DefaultLoss("y"), "loss");
+            var p = NetworkPlanner.Compile(spec, PlanMode.Infer);
+            Assert.Equal(Sbp.P, T(p, "e").Sbp);
+            Assert.Equal(DType.I32, T(p, "ids").DType);
+        }
+
         [Fact]
         public void Same_input_gives_the_same_plan_and_text_round_trips()
         {

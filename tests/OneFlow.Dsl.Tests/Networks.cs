@@ -80,3 +80,21 @@ namespace OneFlow.Dsl.Tests
         }
     }
 }
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>A vocabulary-parallel embedding (the table split by rows over four devices) feeding a small head.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-3")]
+    public partial class Bag
+    {
+        [Weight(20, 6), Sbp("S(0)")] Tensor table;
+        [Weight(3, 5)] Tensor head;
+
+        public Tensor Forward([Input(3), Ids] Tensor tokens)
+        {
+            var e = Embedding(tokens, table);
+            return MatMul(Gelu(Mean(e)), head);
+        }
+    }
+}

@@ -1,6 +1,7 @@
 namespace OneFlow.Dsl.Planner.Model
 {
-    public enum DeclKind { Weight, Input }
+    /// <summary>A trained weight, a float input, or an input of integer ids (token or category indices).</summary>
+    public enum DeclKind { Weight, Input, Ids }
 
     /// <summary>A weight or input field of a network as the user declared it.
     /// <see cref="Dims"/> of an input exclude the batch dimension, which the planner prepends.</summary>

@@ -21,6 +21,10 @@ namespace OneFlow.Dsl.Planner.Ops
     {
         public abstract OpKind Kind { get; }
         public virtual bool HasOutput => true;
+
+        /// <summary>True when the signatures depend on an operand's current SBP (an update follows its weight), so
+        /// that SBP selection must not cache them.</summary>
+        public virtual bool SignaturesFollowOperands => false;
         public abstract Shape InferShape(LogicalGraph graph, LogicalOp op);
         public virtual DType OutputType(LogicalGraph graph, LogicalOp op) => DType.F32;
         public abstract IEnumerable<Signature> Signatures(LogicalGraph graph, LogicalOp op);

@@ -30,5 +30,7 @@ namespace OneFlow.Dsl.Planner.Ops
         Transpose,
         LayerNorm,
         LayerNormGrad,
+        Embedding,
+        EmbeddingGrad,
     }
 }

@@ -8,6 +8,7 @@ namespace OneFlow.Dsl.Planner.Ops
     {
         public override OpKind Kind => OpKind.SgdUpdate;
         public override bool HasOutput => false;
+        public override bool SignaturesFollowOperands => true;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
 
         /// <summary>The gradient must be laid out exactly as the weight: the update is local to each shard.</summary>

@@ -20,6 +20,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 Declare(g, names, w, new Shape(w.Dims.ToArray()), TensorRole.Weight, Sbp.B, placement, warnings);
             foreach (var x in spec.Inputs)
                 Declare(g, names, x, new Shape(new[] { spec.Batch }.Concat(x.Dims).ToArray()), TensorRole.Input, Sbp.S(0), placement, warnings);
+            foreach (var x in spec.Inputs.Where(i => i.Kind == DeclKind.Ids)) g.Tensor(names[x.Name]).DType = DType.I32;
             if (spec.Inputs.Count == 0) throw new PlanException(PlanErrorKind.MissingInput, "Forward", "Forward takes no [Input] parameter; give it at least one.");
 
             if (mode == PlanMode.Train)

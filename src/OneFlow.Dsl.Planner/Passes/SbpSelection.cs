@@ -145,7 +145,7 @@ namespace OneFlow.Dsl.Planner.Passes
         private List<Signature> Options(LogicalOp op)
         {
             // An update's one signature follows its weight's current SBP, so it is never cached.
-            if (op.Kind == OpKind.SgdUpdate) return OpRegistry.Get(op.Kind).Signatures(_graph, op).ToList();
+            if (OpRegistry.Get(op.Kind).SignaturesFollowOperands) return OpRegistry.Get(op.Kind).Signatures(_graph, op).Where(s => Fits(op, s)).ToList();
             if (!_signatures.TryGetValue(op.Id, out var list))
                 _signatures[op.Id] = list = OpRegistry.Get(op.Kind).Signatures(_graph, op).Where(s => Fits(op, s)).ToList();
             return list;

@@ -1,0 +1,33 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace OneFlow.Dsl.Runtime.Kernels
+{
+    /// <summary>Row lookups into a table of which this device may hold only rows [first, first + rows): an id
+    /// outside that range reads zeros (its row lives on another device) and its gradient is not added here.</summary>
+    public static class Embedding
+    {
+        public static void Forward(ReadOnlySpan<int> ids, ReadOnlySpan<float> table, int first, int rows, int width, Span<float> y)
+        {
+            for (int i = 0; i < ids.Length; i++)
+            {
+                var row = y.Slice(i * width, width);
+                int local = ids[i] - first;
+                if ((uint)local < (uint)rows) table.Slice(local * width, width).CopyTo(row);
+                else row.Clear();
+            }
+        }
+
+        public static void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<float> dy, int first, int rows, int width, Span<float> dTable)
+        {
+            dTable.Clear();
+            for (int i = 0; i < ids.Length; i++)
+            {
+                int local = ids[i] - first;
+                if ((uint)local >= (uint)rows) continue;
+                var target = dTable.Slice(local * width, width);
+                TensorPrimitives.Add(target, dy.Slice(i * width, width), target);
+            }
+        }
+    }
+}
