@@ -12,6 +12,7 @@ namespace OneFlow.Dsl.Planner.Passes
         private readonly LogicalGraph _graph;
         private readonly HashSet<int> _dependsOnWeight = new HashSet<int>();
         private readonly Dictionary<int, int> _gradients = new Dictionary<int, int>();
+        private readonly Dictionary<string, int> _names = new Dictionary<string, int>();
 
         private Autograd(LogicalGraph graph) => _graph = graph;
 
@@ -35,7 +36,10 @@ namespace OneFlow.Dsl.Planner.Passes
         /// <summary>Adds an op computing part of the gradient of <paramref name="of"/> and returns its output.</summary>
         public int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false)
         {
+            // Partial gradients of one tensor are dx, dx.1, dx.2 ...: every tensor keeps a name of its own.
             string name = "d" + _graph.Tensor(of).Name;
+            _names[name] = _names.TryGetValue(name, out int count) ? count + 1 : 0;
+            if (_names[name] > 0) name += "." + _names[name].ToString(System.Globalization.CultureInfo.InvariantCulture);
             return _graph.AddOp(kind, inputs, name, TensorRole.Gradient, "grad of " + _graph.Tensor(of).Name, transA, transB).Output;
         }
 

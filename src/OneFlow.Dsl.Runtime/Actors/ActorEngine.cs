@@ -93,7 +93,7 @@ namespace OneFlow.Dsl.Runtime.Actors
                 }
                 catch (Exception e)
                 {
-                    _failure ??= e;
+                    Interlocked.CompareExchange(ref _failure, e, null);
                     _finished.Set();
                 }
             }

@@ -55,21 +55,21 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   dhead [32,4] = MatMul(%3, d%4) [transA=1 transB=0] : (S(0), S(0)) -> P
   d%2 [8,32] = ReluGrad(d%3, %3) : (S(0), S(0)) -> S(0)
   dshift [32] = ReduceRows(d%2) : (S(0)) -> P
-  dshift [32] = Neg(dshift) : (P) -> P
+  dshift.1 [32] = Neg(dshift) : (P) -> P
   d%0 [8,32] = Mul(d%2, gate) : (S(0), B) -> S(0)
   dgate [8,32] = Mul(d%2, %0) : (S(0), S(0)) -> S(0)
-  dgate [32] = ReduceRows(dgate) : (S(0)) -> P
+  dgate.1 [32] = ReduceRows(dgate) : (S(0)) -> P
   dw [16,32] = MatMul(x@B, d%0@B) [transA=1 transB=0] : (B, B) -> B
   SgdUpdate(w, dw) : (B, B)
-  SgdUpdate(gate, dgate@B) : (B, B)
-  SgdUpdate(shift, dshift@B) : (B, B)
+  SgdUpdate(gate, dgate.1@B) : (B, B)
+  SgdUpdate(shift, dshift.1@B) : (B, B)
   SgdUpdate(head, dhead@B) : (B, B)
 
 boxing (5 ops)
   all-gather x [8,16]: S(0) -> B, needed by grad of w; 512 bytes per step (256 per device)
   all-gather d%0 [8,32]: S(0) -> B, needed by grad of w; 1,024 bytes per step (512 per device)
-  all-reduce dgate [32]: P -> B, needed by update of gate; 256 bytes per step (128 per device)
-  all-reduce dshift [32]: P -> B, needed by update of shift; 256 bytes per step (128 per device)
+  all-reduce dgate.1 [32]: P -> B, needed by update of gate; 256 bytes per step (128 per device)
+  all-reduce dshift.1 [32]: P -> B, needed by update of shift; 256 bytes per step (128 per device)
   all-reduce dhead [32,4]: P -> B, needed by update of head; 1,024 bytes per step (512 per device)
   total 3,072 bytes per step
 
@@ -81,7 +81,7 @@ actors: 54 (27 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "61601127c6fac08a";
+        public const string PlanHash = "205283000fde2a22";
 
         /// <summary>The training plan (forward, backward, SGD update) in the plan text format.</summary>
         private const string TrainPlanText = @"plan Gated Train cpu:0-1 output=11
@@ -102,15 +102,15 @@ tensor 13 d%3 [8,32] F32 Gradient S(0) grad_of=-1
 tensor 14 dhead [32,4] F32 Gradient P grad_of=3
 tensor 15 d%2 [8,32] F32 Gradient S(0) grad_of=-1
 tensor 16 dshift [32] F32 Gradient P grad_of=-1
-tensor 17 dshift [32] F32 Gradient P grad_of=2
+tensor 17 dshift.1 [32] F32 Gradient P grad_of=2
 tensor 18 d%0 [8,32] F32 Gradient S(0) grad_of=-1
 tensor 19 dgate [8,32] F32 Gradient S(0) grad_of=-1
-tensor 20 dgate [32] F32 Gradient P grad_of=1
+tensor 20 dgate.1 [32] F32 Gradient P grad_of=1
 tensor 21 dw [16,32] F32 Gradient B grad_of=0
 tensor 22 x@B [8,16] F32 Boxed B grad_of=-1
 tensor 23 d%0@B [8,32] F32 Boxed B grad_of=-1
-tensor 24 dgate@B [32] F32 Boxed B grad_of=-1
-tensor 25 dshift@B [32] F32 Boxed B grad_of=-1
+tensor 24 dgate.1@B [32] F32 Boxed B grad_of=-1
+tensor 25 dshift.1@B [32] F32 Boxed B grad_of=-1
 tensor 26 dhead@B [32,4] F32 Boxed B grad_of=-1
 op 0 Input in= out=4 ta=0 tb=0 from=B to=B | x
 op 1 Input in= out=5 ta=0 tb=0 from=B to=B | labels
@@ -133,9 +133,9 @@ op 17 Boxing in=4 out=22 ta=0 tb=0 from=S(0) to=B | x: S(0) -> B
 op 18 Boxing in=18 out=23 ta=0 tb=0 from=S(0) to=B | d%0: S(0) -> B
 op 19 MatMul in=22,23 out=21 ta=1 tb=0 from=B to=B | grad of w
 op 20 SgdUpdate in=0,21 out=-1 ta=0 tb=0 from=B to=B | update of w
-op 21 Boxing in=20 out=24 ta=0 tb=0 from=P to=B | dgate: P -> B
+op 21 Boxing in=20 out=24 ta=0 tb=0 from=P to=B | dgate.1: P -> B
 op 22 SgdUpdate in=1,24 out=-1 ta=0 tb=0 from=B to=B | update of gate
-op 23 Boxing in=17 out=25 ta=0 tb=0 from=P to=B | dshift: P -> B
+op 23 Boxing in=17 out=25 ta=0 tb=0 from=P to=B | dshift.1: P -> B
 op 24 SgdUpdate in=2,25 out=-1 ta=0 tb=0 from=B to=B | update of shift
 op 25 Boxing in=14 out=26 ta=0 tb=0 from=P to=B | dhead: P -> B
 op 26 SgdUpdate in=3,26 out=-1 ta=0 tb=0 from=B to=B | update of head
