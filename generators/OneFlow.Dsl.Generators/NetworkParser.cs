@@ -135,7 +135,13 @@ namespace OneFlow.Dsl.Generators
         private static AttributeData? Attribute(ISymbol symbol, string name)
             => symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Ns + name);
 
-        private static string? SbpOf(ISymbol symbol) => Attribute(symbol, "SbpAttribute")?.ConstructorArguments.FirstOrDefault().Value as string;
+        /// <summary>The SBP strings of [Sbp(...)], one per mesh axis, joined by commas as the planner reads them.</summary>
+        private static string? SbpOf(ISymbol symbol)
+        {
+            var arg = Attribute(symbol, "SbpAttribute")?.ConstructorArguments.FirstOrDefault();
+            if (arg == null || arg.Value.Kind != TypedConstantKind.Array || arg.Value.IsNull) return null;
+            return string.Join(",", arg.Value.Values.Select(v => v.Value as string ?? "?"));
+        }
 
         private static EquatableArray<int> Dims(AttributeData attribute)
         {

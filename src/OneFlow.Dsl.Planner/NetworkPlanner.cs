@@ -12,16 +12,17 @@ namespace OneFlow.Dsl.Planner
     {
         public static Plan.Plan Compile(NetworkSpec spec, PlanMode mode, int registerSlots = 1)
         {
-            if (!Placement.TryParse(spec.Placement, out var placement, out string error))
+            if (!Placement.TryParse(spec.Placement, out var parsed, out string error))
                 throw new PlanException(PlanErrorKind.PlacementSyntax, "Placement", error);
+            var placement = parsed!;
             var warnings = new List<PlanWarning>();
-            var graph = GraphBuilder.Build(spec, placement!, mode, warnings, out int output);
+            var graph = GraphBuilder.Build(spec, placement, mode, warnings, out int output);
             if (mode == PlanMode.Train) Autograd.AppendBackwardAndUpdate(graph, output);
-            SbpSelection.Run(graph, placement!.Count, output, mode);
+            SbpSelection.Run(graph, placement, output, mode);
 
             var tensors = graph.Tensors.Select(t => new Plan.PlanTensor(t.Id, t.Name, t.Shape, t.DType, t.Role, t.Sbp, t.GradientOf)).ToList();
             var ops = graph.Ops.Select(o => new Plan.PlanOp(o.Id, o.Kind, o.Inputs, o.Output, o.TransA, o.TransB, o.From, o.To, o.Origin)).ToList();
-            var (actors, registers) = PhysicalLowering.Lower(graph, placement.Count, output, registerSlots);
+            var (actors, registers) = PhysicalLowering.Lower(graph, placement, output, registerSlots);
             var (placed, arena) = MemoryPlanner.Assign(actors, registers, ops, placement.Count);
             return new Plan.Plan(spec.Name, mode, placement, tensors, ops, actors, placed, arena, output) { Warnings = warnings };
         }

@@ -26,6 +26,8 @@ namespace OneFlow.Dsl.Runtime
         private readonly Transfer?[] _transfers;
         private readonly IntPtr[][] _collectiveSources;
         private readonly int[] _arrived;
+        /// <summary>The devices whose parts of the scalar output add up to it (one per partial-sum group).</summary>
+        private readonly TransferPart[] _lossParts;
 
         public PlanSession(Plan plan)
         {
@@ -36,6 +38,7 @@ namespace OneFlow.Dsl.Runtime
             _transfers = plan.Ops.Select(TransferOf).ToArray();
             _collectiveSources = plan.Ops.Select(_ => new IntPtr[plan.Devices]).ToArray();
             _arrived = new int[plan.Ops.Count];
+            _lossParts = plan.Tensors[plan.Output].Shape.Rank == 0 ? ToHost(plan.Output).Parts[0] : new TransferPart[0];
             // Weights are always there and the engine need not track them; everything else flows through slots.
             var actors = plan.Actors.Select(a => new EngineActor(a.Id, a.Device,
                 a.Inputs.Concat(a.Controls).Where(r => plan.Registers[r].Producer >= 0).ToArray(), a.Output)).ToList();
@@ -45,11 +48,24 @@ namespace OneFlow.Dsl.Runtime
 
         private Transfer? TransferOf(PlanOp op)
         {
-            if (op.Kind == OpKind.Input)
-                return Transfer.Between(Plan.Tensors[op.Output].Shape, Sbp.B, 1, Plan.Tensors[op.Output].Sbp, Plan.Devices);
+            if (op.Kind == OpKind.Input) return FromHost(op.Output);
             if (op.Kind == OpKind.Boxing)
-                return Transfer.Between(Plan.Tensors[op.Output].Shape, op.From, Plan.Devices, op.To, Plan.Devices);
+                return Transfer.Between(Plan.Tensors[op.Output].Shape, op.From, Plan.Placement, op.To, Plan.Placement);
             return null;
+        }
+
+        private Transfer FromHost(int tensor)
+        {
+            var t = Plan.Tensors[tensor];
+            int rank = Plan.Placement.MeshRank;
+            return Transfer.Between(t.Shape, NdSbp.Broadcast(rank), Placement.OneDevice(rank), t.Sbp, Plan.Placement);
+        }
+
+        private Transfer ToHost(int tensor)
+        {
+            var t = Plan.Tensors[tensor];
+            int rank = Plan.Placement.MeshRank;
+            return Transfer.Between(t.Shape, t.Sbp, Plan.Placement, NdSbp.Broadcast(rank), Placement.OneDevice(rank));
         }
 
         /// <summary>Sets the host array an input op reads in the next <see cref="Run"/>: float[] or, for labels, int[].</summary>
@@ -71,8 +87,7 @@ namespace OneFlow.Dsl.Runtime
         /// <summary>Writes a whole logical tensor (a weight) into every device's part of it.</summary>
         public void Write(int tensor, ReadOnlySpan<float> logical)
         {
-            var t = Plan.Tensors[tensor];
-            var transfer = Transfer.Between(t.Shape, Sbp.B, 1, t.Sbp, Plan.Devices);
+            var transfer = FromHost(tensor);
             fixed (float* src = logical)
             {
                 var sources = new[] { (IntPtr)src };
@@ -83,20 +98,17 @@ namespace OneFlow.Dsl.Runtime
         /// <summary>Reads a whole logical tensor: split parts are joined, partial sums added, replicas read once.</summary>
         public void Read(int tensor, Span<float> logical)
         {
-            var t = Plan.Tensors[tensor];
-            var transfer = Transfer.Between(t.Shape, t.Sbp, Plan.Devices, Sbp.B, 1);
+            var transfer = ToHost(tensor);
             var sources = new IntPtr[Plan.Devices];
             for (int d = 0; d < Plan.Devices; d++) sources[d] = (IntPtr)Pointer(Plan.RegisterOf(tensor, d), 0);
             fixed (float* dst = logical) transfer.Apply(0, sources, dst);
         }
 
-        /// <summary>The scalar output (the loss), summed over devices if partial; allocation-free.</summary>
+        /// <summary>The scalar output (the loss), its partial sums added; allocation-free.</summary>
         public float ReadScalar(int tensor)
         {
-            var t = Plan.Tensors[tensor];
-            if (!t.Sbp.IsPartial) return *Pointer(Plan.RegisterOf(tensor, 0), 0);
             float sum = 0;
-            for (int d = 0; d < Plan.Devices; d++) sum += *Pointer(Plan.RegisterOf(tensor, d), 0);
+            foreach (var part in _lossParts) sum += *Pointer(Plan.RegisterOf(tensor, part.Source), 0);
             return sum;
         }
 
@@ -236,7 +248,7 @@ namespace OneFlow.Dsl.Runtime
         private int FirstRow(int tensor, int device)
         {
             var t = Plan.Tensors[tensor];
-            return t.Sbp.IsSplit && t.Sbp.Axis == 0 ? Partition.Start(t.Shape[0], Plan.Devices, device) : 0;
+            return Partition.Offsets(t.Shape, t.Sbp, Plan.Placement, device)[0];
         }
 
         private Span<float> Out(Actor a, long piece)

@@ -10,7 +10,8 @@ namespace OneFlow.Dsl
         public int Batch { get; set; } = 1;
     }
 
-    /// <summary>The devices the network runs on: "cpu:0-3" (four CPU devices), "cpu:0", "cuda:0-7".</summary>
+    /// <summary>The devices the network runs on: "cpu:0-3" (four CPU devices), "cpu:0", "cuda:0-7", or a 2-D mesh
+    /// "2x2:cpu" (devices 0-3 as two rows of two).</summary>
     [AttributeUsage(AttributeTargets.Class, Inherited = false)]
     public sealed class PlacementAttribute : Attribute
     {
@@ -40,11 +41,11 @@ namespace OneFlow.Dsl
     public sealed class IdsAttribute : Attribute { }
 
     /// <summary>How a weight or input is laid out over the devices: "S(i)" split along axis i, "B" broadcast
-    /// (replicated). Unannotated weights are B, inputs S(0).</summary>
+    /// (replicated); on a 2-D mesh one per mesh axis, <c>Sbp("S(0)", "B")</c>. Left out, the planner chooses.</summary>
     [AttributeUsage(AttributeTargets.Field | AttributeTargets.Parameter, Inherited = false)]
     public sealed class SbpAttribute : Attribute
     {
-        public string Value { get; }
-        public SbpAttribute(string value) => Value = value;
+        public string[] Values { get; }
+        public SbpAttribute(params string[] values) => Values = values;
     }
 }

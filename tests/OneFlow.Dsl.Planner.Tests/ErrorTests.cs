@@ -57,7 +57,8 @@ namespace OneFlow.Dsl.Planner.Tests
         [InlineData("tpu:0", "unknown device type")]
         [InlineData("cpu:3-1", "not a device id or a range")]
         [InlineData("cpu:0,0", "names a device twice")]
-        [InlineData("2x2:cpu", "2-D meshes are not supported yet")]
+        [InlineData("2x:cpu", "a mesh is written as rows x columns")]
+        [InlineData("2x2:tpu", "unknown device type")]
         public void Bad_placement(string placement, string message)
         {
             var e = Fails(Mlp(placement: placement));

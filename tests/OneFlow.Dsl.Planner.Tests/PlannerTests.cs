@@ -166,6 +166,34 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.Equal(DType.I32, T(p, "ids").DType);
         }
 
+        /// <summary>On a 2×2 mesh, data parallel along the first axis and column-then-row along the second: the
+        /// column-parallel product is split both ways, the row-parallel one is partial along mesh axis 1 only, and
+        /// every weight's gradient reaches its weight's layout through conversions along single mesh axes.</summary>
+        [Fact]
+        public void Two_dimensional_mesh_mixes_data_and_model_parallelism()
+        {
+            var p = Train(Mlp(placement: "2x2:cpu", x: "S(0),B", w1: "B,S(1)", b1: "B,S(0)", w2: "B,S(0)", b2: null));
+            Assert.Equal(4, p.Devices);
+            Assert.Equal(NdSbp.Parse("S(0),S(1)"), T(p, "t0").Sbp);
+            Assert.Equal(NdSbp.Parse("S(0),P"), T(p, "t2").Sbp);
+            string report = PlanReport.Write(p);
+            Assert.Contains("(mesh axis 0)", report);
+            Assert.Contains("(mesh axis 1)", report);
+            foreach (var w in new[] { "w1", "w2" })
+            {
+                var update = p.Ops.Single(o => o.Kind == OpKind.SgdUpdate && o.Inputs[0] == T(p, w).Id);
+                Assert.Equal(T(p, w).Sbp, p.Tensors[update.Inputs[1]].Sbp);
+            }
+            Assert.Equal(new Shape(784, 256), p.RegisterOf(T(p, "w1").Id, 3).LocalShape);
+        }
+
+        [Fact]
+        public void A_mesh_needs_one_sbp_per_axis()
+        {
+            var e = Assert.Throws<PlanException>(() => Train(Mlp(placement: "2x2:cpu", x: "S(0)")));
+            Assert.Contains("has 2 mesh axes; give one per axis", e.Message);
+        }
+
         [Fact]
         public void Same_input_gives_the_same_plan_and_text_round_trips()
         {

@@ -57,6 +57,23 @@ namespace OneFlow.Dsl.Tests
             AssertClose(OneDevice(), eager);
         }
 
+        /// <summary>A 2×2 mesh (data parallel × model parallel) trains with the same losses as one device.</summary>
+        [Fact]
+        public void Two_by_two_mesh_matches_one_device()
+        {
+            using var mesh = new MeshMlp(seed: 9).Trainer(new Sgd(Lr));
+            using var one = new MeshMlp(seed: 9).Trainer(new Sgd(Lr), "cpu:0");
+            Assert.Equal(4, mesh.Plan.Devices);
+            Assert.Equal(2, mesh.Plan.Placement.MeshRank);
+            for (int s = 0; s < Steps; s++)
+            {
+                var x = Data.Floats(300 + s, 8, 12);
+                var y = Data.Labels(400 + s, 8, 5);
+                float a = one.Step(x, y), b = mesh.Step(x, y);
+                Assert.True(Math.Abs(a - b) <= 1e-5 * Math.Max(1, Math.Abs(a)), $"step {s}: {a} vs {b}");
+            }
+        }
+
         [Fact]
         public void Loss_falls()
         {

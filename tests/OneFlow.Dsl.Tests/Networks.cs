@@ -98,3 +98,23 @@ namespace OneFlow.Dsl.Tests
         }
     }
 }
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>A 2×2 mesh: data parallel along the first mesh axis, column-then-row model parallel along the second.</summary>
+    [Network(Batch = 8)]
+    [Placement("2x2:cpu")]
+    public partial class MeshMlp
+    {
+        [Weight(12, 16), Sbp("B", "S(1)")] Tensor w1;
+        [Weight(16), Sbp("B", "S(0)")] Tensor b1;
+        [Weight(16, 5), Sbp("B", "S(0)")] Tensor w2;
+        [Weight(5)] Tensor b2;
+
+        public Tensor Forward([Input(12), Sbp("S(0)", "B")] Tensor x)
+        {
+            var h = Relu(MatMul(x, w1) + b1);
+            return MatMul(h, w2) + b2;
+        }
+    }
+}

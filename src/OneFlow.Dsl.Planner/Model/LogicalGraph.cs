@@ -15,7 +15,7 @@ namespace OneFlow.Dsl.Planner.Model
         public DType DType { get; internal set; }
         public TensorRole Role { get; internal set; }
         /// <summary>Chosen by SBP selection (fixed up front for annotated weights and inputs).</summary>
-        public Sbp Sbp { get; internal set; }
+        public NdSbp Sbp { get; internal set; }
         /// <summary>A weight, input or labels tensor with no annotation: SBP selection chooses its layout.</summary>
         public bool Free { get; internal set; }
         /// <summary>The op that writes this tensor; -1 for weights, which persist across steps.</summary>
@@ -35,8 +35,8 @@ namespace OneFlow.Dsl.Planner.Model
         public bool TransA { get; internal set; }
         public bool TransB { get; internal set; }
         /// <summary>For a boxing op: the SBP it converts from and to.</summary>
-        public Sbp From { get; internal set; }
-        public Sbp To { get; internal set; }
+        public NdSbp From { get; internal set; }
+        public NdSbp To { get; internal set; }
         /// <summary>Ops that must finish before this one although it reads none of their outputs
         /// (an in-place weight update waits for every reader of the weight).</summary>
         public List<int> ControlDeps { get; } = new List<int>();
@@ -53,6 +53,10 @@ namespace OneFlow.Dsl.Planner.Model
     {
         public List<LogicalTensor> Tensors { get; } = new List<LogicalTensor>();
         public List<LogicalOp> Ops { get; } = new List<LogicalOp>();
+
+        /// <summary>The mesh axis whose 1-D signatures are being enumerated: ops whose signatures follow an
+        /// operand's SBP (an update follows its weight) read that operand's SBP on this axis.</summary>
+        public int SignatureAxis { get; internal set; }
 
         public LogicalTensor Tensor(int id) => Tensors[id];
 

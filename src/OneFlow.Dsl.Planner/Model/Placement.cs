@@ -5,7 +5,8 @@ using System.Linq;
 
 namespace OneFlow.Dsl.Planner.Model
 {
-    /// <summary>The devices a network lives on, as a 1-D mesh: "cpu:0-3", "cpu:0", "cpu:0,2,5", "cuda:0-7".</summary>
+    /// <summary>The devices a network lives on: a 1-D list ("cpu:0-3", "cpu:0", "cpu:0,2,5", "cuda:0-7") or a 2-D
+    /// mesh ("2x2:cpu": devices 0-3, row-major, the first mesh axis outermost).</summary>
     public sealed class Placement : IEquatable<Placement>
     {
         /// <summary>More devices than any one placement should name; beyond it a typo ("0-99999") is likelier.</summary>
@@ -14,8 +15,30 @@ namespace OneFlow.Dsl.Planner.Model
         public string DeviceType { get; }
         public IReadOnlyList<int> DeviceIds { get; }
         public int Count => DeviceIds.Count;
+        /// <summary>The size of each mesh axis; one axis for a list of devices.</summary>
+        public IReadOnlyList<int> Mesh { get; }
+        public int MeshRank => Mesh.Count;
 
-        private Placement(string deviceType, int[] ids) { DeviceType = deviceType; DeviceIds = ids; }
+        private Placement(string deviceType, int[] ids, int[] mesh) { DeviceType = deviceType; DeviceIds = ids; Mesh = mesh; }
+
+        /// <summary>A single device seen as a mesh of the given rank (every axis of size 1): the host side of a feed
+        /// or a fetch.</summary>
+        public static Placement OneDevice(int meshRank) => new Placement("cpu", new[] { 0 }, Enumerable.Repeat(1, meshRank).ToArray());
+
+        /// <summary>The mesh coordinates of device index <paramref name="device"/>, the last axis fastest.</summary>
+        public int[] Coordinates(int device)
+        {
+            var c = new int[MeshRank];
+            for (int k = MeshRank - 1; k >= 0; k--) { c[k] = device % Mesh[k]; device /= Mesh[k]; }
+            return c;
+        }
+
+        public int IndexOf(int[] coordinates)
+        {
+            int index = 0;
+            for (int k = 0; k < MeshRank; k++) index = index * Mesh[k] + coordinates[k];
+            return index;
+        }
 
         public static bool TryParse(string? text, out Placement? placement, out string error)
         {
@@ -29,11 +52,7 @@ namespace OneFlow.Dsl.Planner.Model
                 return false;
             }
             string type = t.Substring(0, colon);
-            if (type.Contains("x"))
-            {
-                error = $"'{text}': 2-D meshes are not supported yet; use a 1-D placement such as \"cpu:0-3\".";
-                return false;
-            }
+            if (type.Contains("x")) return TryParseMesh(text, type, t.Substring(colon + 1), out placement, out error);
             if (type != "cpu" && type != "cuda")
             {
                 error = $"'{text}': unknown device type '{type}'; use cpu or cuda.";
@@ -58,7 +77,33 @@ namespace OneFlow.Dsl.Planner.Model
                 error = $"'{text}' names a device twice.";
                 return false;
             }
-            placement = new Placement(type, ids.ToArray());
+            placement = new Placement(type, ids.ToArray(), new[] { ids.Count });
+            return true;
+        }
+
+        /// <summary>"2x2:cpu": a mesh of the given axis sizes over devices 0…n−1.</summary>
+        private static bool TryParseMesh(string? text, string shape, string type, out Placement? placement, out string error)
+        {
+            placement = null;
+            error = "";
+            var sizes = shape.Split('x');
+            if (sizes.Length != 2 || !sizes.All(s => IsId(s) && int.Parse(s, CultureInfo.InvariantCulture) > 0))
+            {
+                error = $"'{text}': a mesh is written as rows x columns and a device type, e.g. \"2x2:cpu\".";
+                return false;
+            }
+            if (type != "cpu" && type != "cuda")
+            {
+                error = $"'{text}': unknown device type '{type}'; use cpu or cuda.";
+                return false;
+            }
+            var mesh = sizes.Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            if ((long)mesh[0] * mesh[1] > MaxDevices)
+            {
+                error = $"'{text}' names {(long)mesh[0] * mesh[1]} devices; a placement holds at most {MaxDevices}.";
+                return false;
+            }
+            placement = new Placement(type, Enumerable.Range(0, mesh[0] * mesh[1]).ToArray(), mesh);
             return true;
         }
 
@@ -78,13 +123,14 @@ namespace OneFlow.Dsl.Planner.Model
 
         private static bool IsId(string s) => s.Length > 0 && s.Length < 6 && s.All(char.IsDigit);
 
-        public bool Equals(Placement? other) => other != null && DeviceType == other.DeviceType && DeviceIds.SequenceEqual(other.DeviceIds);
+        public bool Equals(Placement? other) => other != null && DeviceType == other.DeviceType && DeviceIds.SequenceEqual(other.DeviceIds) && Mesh.SequenceEqual(other.Mesh);
         public override bool Equals(object? obj) => Equals(obj as Placement);
         public override int GetHashCode() => DeviceType.GetHashCode() ^ Count;
 
         /// <summary>The canonical text: consecutive ids as a range ("cpu:0-3"), others listed ("cpu:0,2").</summary>
         public override string ToString()
         {
+            if (MeshRank > 1) return string.Join("x", Mesh.Select(m => m.ToString(CultureInfo.InvariantCulture))) + ":" + DeviceType;
             var parts = new List<string>();
             for (int i = 0; i < Count;)
             {

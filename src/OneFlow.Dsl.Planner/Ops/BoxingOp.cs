@@ -9,6 +9,6 @@ namespace OneFlow.Dsl.Planner.Ops
         public override OpKind Kind => OpKind.Boxing;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override DType OutputType(LogicalGraph g, LogicalOp op) => g.Tensor(op.Inputs[0]).DType;
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(op.To, op.From); }
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(op.To[g.SignatureAxis], op.From[g.SignatureAxis]); }
     }
 }

@@ -48,7 +48,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
         {
             int rank = ShapeOf(g, op, 0).Rank;
-            var table = g.Tensor(op.Inputs[2]).Sbp;
+            var table = g.Tensor(op.Inputs[2]).Sbp[g.SignatureAxis];
             for (int axis = 0; axis < rank; axis++) yield return new Signature(Sbp.P, Sbp.S(axis), Sbp.S(axis), table);
             yield return new Signature(Sbp.S(1), Sbp.B, Sbp.S(rank), table);
             yield return new Signature(Sbp.S(0), Sbp.B, Sbp.B, table);

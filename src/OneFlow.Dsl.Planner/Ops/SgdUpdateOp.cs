@@ -14,7 +14,7 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>The gradient must be laid out exactly as the weight: the update is local to each shard.</summary>
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
         {
-            var w = g.Tensor(op.Inputs[0]).Sbp;
+            var w = g.Tensor(op.Inputs[0]).Sbp[g.SignatureAxis];
             yield return new Signature(w, w, w);
         }
     }

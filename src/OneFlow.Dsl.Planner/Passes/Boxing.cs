@@ -1,12 +1,16 @@
+using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Passes
 {
-    /// <summary>The collective (or local op) that converts a tensor between two SBPs on one placement.</summary>
-    public enum BoxingKind { None, AllGather, AllReduce, ReduceScatter, AllToAll, Slice, PartialFromBroadcast, PartialFromSplit, Unsupported }
+    /// <summary>The collective (or local op) that converts a tensor between two SBPs; on a mesh, one that changes
+    /// a single mesh axis is named after that axis's 1-D conversion, one that changes several is hierarchical.</summary>
+    public enum BoxingKind { None, AllGather, AllReduce, ReduceScatter, AllToAll, Slice, PartialFromBroadcast, PartialFromSplit, Hierarchical, Unsupported }
 
     /// <summary>Which collective each SBP transition needs, and what it costs: the bytes sent by all devices
-    /// together under ring algorithms (T logical bytes, n devices), as OneFlow's cost model counts them.</summary>
+    /// together under ring algorithms (T logical bytes, n devices), as OneFlow's cost model counts them. On a mesh
+    /// a transition is priced axis by axis, each axis's conversion running within the groups of devices that
+    /// differ only along it, on the part of the tensor such a group holds.</summary>
     public static class Boxing
     {
         /// <summary>Added to every boxing op, local or not: each is one more actor to schedule and, for a collective,
@@ -32,21 +36,43 @@ namespace OneFlow.Dsl.Planner.Passes
             return BoxingKind.Unsupported;
         }
 
+        public static BoxingKind KindOf(NdSbp from, NdSbp to)
+        {
+            var changed = Enumerable.Range(0, from.Rank).Where(k => from[k] != to[k]).ToList();
+            return changed.Count == 0 ? BoxingKind.None : changed.Count == 1 ? KindOf(from[changed[0]], to[changed[0]]) : BoxingKind.Hierarchical;
+        }
+
         /// <summary>Local conversions: each device computes its part from its own data, nothing crosses devices.
         /// (B→P keeps the value on the first device and zeros elsewhere; S→P puts each slice in a zero tensor.)</summary>
         public static bool IsLocal(BoxingKind kind)
             => kind == BoxingKind.Slice || kind == BoxingKind.PartialFromBroadcast || kind == BoxingKind.PartialFromSplit;
 
-        public static double Cost(Sbp from, Sbp to, long bytes, int devices)
+        public static double Cost(NdSbp from, NdSbp to, long bytes, Placement placement)
         {
-            if (devices == 1) return 0;
+            if (placement.Count == 1 || from == to) return 0;
             var kind = KindOf(from, to);
-            return kind == BoxingKind.None ? 0
-                : kind == BoxingKind.Unsupported ? double.PositiveInfinity
-                : TotalBytes(kind, bytes, devices) + FixedCost;
+            return kind == BoxingKind.Unsupported ? double.PositiveInfinity : TotalBytes(from, to, bytes, placement) + FixedCost;
         }
 
-        /// <summary>Bytes all devices send together for one transfer of a tensor of <paramref name="bytes"/>.</summary>
+        /// <summary>Bytes all devices send together, axis by axis: each changed mesh axis runs its 1-D conversion in
+        /// every group of devices along it, on the part of the tensor the other axes leave that group.</summary>
+        public static double TotalBytes(NdSbp from, NdSbp to, long bytes, Placement placement)
+        {
+            double total = 0;
+            for (int k = 0; k < placement.MeshRank; k++)
+            {
+                if (from[k] == to[k]) continue;
+                var kind = KindOf(from[k], to[k]);
+                if (kind == BoxingKind.Unsupported) return double.PositiveInfinity;
+                double part = bytes;
+                for (int j = 0; j < placement.MeshRank; j++)
+                    if (j != k && from[j].IsSplit) part /= placement.Mesh[j];
+                total += placement.Count / placement.Mesh[k] * TotalBytes(kind, (long)part, placement.Mesh[k]);
+            }
+            return total;
+        }
+
+        /// <summary>Bytes all devices send together for one 1-D transfer of a tensor of <paramref name="bytes"/>.</summary>
         public static double TotalBytes(BoxingKind kind, long bytes, int devices)
         {
             double t = bytes, n = devices;

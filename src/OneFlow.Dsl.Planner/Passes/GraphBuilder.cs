@@ -31,7 +31,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 t.DType = DType.I32;
                 // Labels travel with the rows of the first input so that the loss needs no transfer.
                 var first = g.Tensor(names[spec.Inputs[0].Name]);
-                t.Sbp = first.Sbp.IsSplit && first.Sbp.Axis == 0 ? Sbp.S(0) : Sbp.B;
+                t.Sbp = new NdSbp(first.Sbp.Parts.Select(p => p.IsSplit && p.Axis == 0 ? Sbp.S(0) : Sbp.B).ToArray());
                 t.Free = true;
                 names[NetworkSpec.LabelsName] = t.Id;
             }
@@ -65,11 +65,11 @@ namespace OneFlow.Dsl.Planner.Passes
                 throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name + ":dims", $"Weight {decl.Name} has no shape; write its dimensions, e.g. [Weight(784, 512)].");
             if (decl.Dims.Any(d => d <= 0))
                 throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name + ":dims", $"{decl.Name} has a dimension that is not positive: {shape}.");
-            Sbp sbp = ParseSbp(decl, shape, defaultSbp, placement);
-            if (sbp.IsSplit && decl.Sbp != null && shape[sbp.Axis] % placement.Count != 0)
+            NdSbp sbp = ParseSbp(decl, shape, defaultSbp, placement);
+            if (decl.Sbp != null && Enumerable.Range(0, placement.Count).Select(d => Partition.LocalShape(shape, sbp, placement, d)).Distinct().Count() > 1)
                 warnings.Add(new PlanWarning(PlanWarningKind.UnevenSplit, decl.Name + ":sbp",
-                    $"{decl.Name} {shape} split along axis {sbp.Axis} over {placement.Count} devices: {shape[sbp.Axis]} is not a multiple of " +
-                    $"{placement.Count}, so the parts differ in size and the devices with larger parts set the pace."));
+                    $"{decl.Name} {shape} split {sbp} over {placement} ({placement.Count} devices): {SplitText(shape, sbp, placement)}, so the parts " +
+                    "differ in size and the devices with larger parts set the pace."));
             LogicalTensor t;
             if (role == TensorRole.Input)
                 t = g.Tensor(g.AddOp(OpKind.Input, new int[0], decl.Name, role, decl.Name).Output);
@@ -81,22 +81,43 @@ namespace OneFlow.Dsl.Planner.Passes
             names[decl.Name] = t.Id;
         }
 
-        private static Sbp ParseSbp(TensorDecl decl, Shape shape, Sbp defaultSbp, Placement placement)
+        /// <summary>The declared SBP, one per mesh axis; unannotated tensors start from the default on the first
+        /// mesh axis (SBP selection may change them) and broadcast on the others.</summary>
+        private static NdSbp ParseSbp(TensorDecl decl, Shape shape, Sbp defaultSbp, Placement placement)
         {
-            Sbp sbp = defaultSbp;
-            if (decl.Sbp != null && !Sbp.TryParse(decl.Sbp, out sbp))
-                throw new PlanException(PlanErrorKind.SbpSyntax, decl.Name + ":sbp", $"Sbp(\"{decl.Sbp}\") on {decl.Name} does not parse: write \"S(axis)\", \"B\" or \"P\".");
-            if (sbp.IsPartial && decl.Sbp != null)
-                throw new PlanException(PlanErrorKind.SbpSyntax, decl.Name + ":sbp", $"{decl.Name} cannot be declared P: a weight or input holds whole values; use S(axis) or B.");
-            if (sbp.IsSplit && sbp.Axis >= shape.Rank)
-                throw new PlanException(PlanErrorKind.SbpAxisOutOfRange, decl.Name + ":sbp", $"Sbp S({sbp.Axis}) on {decl.Name} {shape}: axis {sbp.Axis} is out of range for a rank-{shape.Rank} tensor.");
-            if (sbp.IsSplit && shape[sbp.Axis] < placement.Count)
+            if (decl.Sbp == null)
             {
-                if (decl.Sbp == null) return Sbp.B;
-                throw new PlanException(PlanErrorKind.SplitTooSmall, decl.Name + ":sbp", $"{decl.Name} {shape} split along axis {sbp.Axis} has fewer than {placement.Count} rows for {placement.Count} devices; use B.");
+                var start = NdSbp.Broadcast(placement.MeshRank).With(0, defaultSbp);
+                return Fits(shape, start, placement) ? start : NdSbp.Broadcast(placement.MeshRank);
             }
+            string subject = decl.Name + ":sbp";
+            if (!NdSbp.TryParse(decl.Sbp, out var sbp))
+                throw new PlanException(PlanErrorKind.SbpSyntax, subject, $"Sbp(\"{decl.Sbp}\") on {decl.Name} does not parse: write \"S(axis)\", \"B\" or \"P\".");
+            // On one device every layout is the whole tensor: a mesh network re-planned for one device keeps its annotations.
+            if (sbp.Rank != placement.MeshRank && placement.Count > 1)
+                throw new PlanException(PlanErrorKind.SbpSyntax, subject,
+                    $"{decl.Name} gives {sbp.Rank} SBP{(sbp.Rank == 1 ? "" : "s")} but the placement {placement} has {placement.MeshRank} mesh axes; give one per axis, e.g. Sbp(\"S(0)\", \"B\").");
+            foreach (var part in sbp.Parts)
+            {
+                if (part.IsPartial)
+                    throw new PlanException(PlanErrorKind.SbpSyntax, subject, $"{decl.Name} cannot be declared P: a weight or input holds whole values; use S(axis) or B.");
+                if (part.IsSplit && part.Axis >= shape.Rank)
+                    throw new PlanException(PlanErrorKind.SbpAxisOutOfRange, subject, $"Sbp S({part.Axis}) on {decl.Name} {shape}: axis {part.Axis} is out of range for a rank-{shape.Rank} tensor.");
+            }
+            if (placement.Count == 1) return NdSbp.Broadcast(placement.MeshRank);
+            if (!Fits(shape, sbp, placement))
+                throw new PlanException(PlanErrorKind.SplitTooSmall, subject,
+                    $"{decl.Name} {shape} split {sbp} has fewer than {placement.Count} rows for {placement.Count} devices; split less or use B.");
             return sbp;
         }
+
+        /// <summary>True when every device's part has at least one element along every axis.</summary>
+        public static bool Fits(Shape shape, NdSbp sbp, Placement placement)
+            => Enumerable.Range(0, placement.Count).All(d => Partition.LocalShape(shape, sbp, placement, d).ToArray().All(n => n > 0));
+
+        private static string SplitText(Shape shape, NdSbp sbp, Placement placement)
+            => string.Join("; ", Enumerable.Range(0, placement.MeshRank).Where(k => sbp[k].IsSplit)
+                .Select(k => $"{shape[sbp[k].Axis]} is not a multiple of {placement.Mesh[k]}"));
 
         private static void AddStatements(LogicalGraph g, Dictionary<string, int> names, EquatableArray<OpDecl> statements)
         {

@@ -10,8 +10,9 @@ namespace OneFlow.Dsl.Planner.Passes
     /// device, with local shapes from the SBPs. Offsets are left to the memory planner.</summary>
     public static class PhysicalLowering
     {
-        public static (List<Actor> Actors, List<Register> Registers) Lower(LogicalGraph g, int devices, int output, int slots)
+        public static (List<Actor> Actors, List<Register> Registers) Lower(LogicalGraph g, Placement placement, int output, int slots)
         {
+            int devices = placement.Count;
             var registers = new List<Register>();
             var producers = new int[g.Tensors.Count * devices];
             for (int i = 0; i < producers.Length; i++) producers[i] = -1;
@@ -23,7 +24,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 // Weights persist across steps; the output persists until the host has read it.
                 bool persistent = t.Role == TensorRole.Weight || t.Id == output;
                 for (int d = 0; d < devices; d++)
-                    registers.Add(new Register(registers.Count, d, t.Id, Partition.LocalShape(t.Shape, t.Sbp, devices, d),
+                    registers.Add(new Register(registers.Count, d, t.Id, Partition.LocalShape(t.Shape, t.Sbp, placement, d),
                         persistent ? 1 : slots, 0, persistent, producers[t.Id * devices + d]));
             }
 

@@ -17,33 +17,40 @@ namespace OneFlow.Dsl.Planner.Passes
     {
         private const int MaxSweeps = 8;
 
+        /// <summary>An op's signature on a mesh: one 1-D signature per mesh axis, combined.</summary>
+        private sealed class NdSignature
+        {
+            public NdSbp[] Inputs = new NdSbp[0];
+            public NdSbp Output;
+        }
+
         private readonly LogicalGraph _graph;
-        private readonly int _devices;
+        private readonly Placement _placement;
         private readonly int _output;
         private readonly PlanMode _mode;
         private readonly List<LogicalOp> _ops;
-        private readonly Dictionary<int, List<Signature>> _signatures = new Dictionary<int, List<Signature>>();
+        private readonly Dictionary<int, List<NdSignature>> _signatures = new Dictionary<int, List<NdSignature>>();
         private readonly Dictionary<int, int> _choice = new Dictionary<int, int>();
         private readonly List<LogicalTensor> _free;
 
-        private SbpSelection(LogicalGraph graph, int devices, int output, PlanMode mode)
+        private SbpSelection(LogicalGraph graph, Placement placement, int output, PlanMode mode)
         {
             _graph = graph;
-            _devices = devices;
+            _placement = placement;
             _output = output;
             _mode = mode;
             _ops = graph.Ops.Where(o => o.Kind != OpKind.Input).ToList();
             _free = graph.Tensors.Where(t => t.Free).ToList();
         }
 
-        public static void Run(LogicalGraph graph, int devices, int output, PlanMode mode)
+        public static void Run(LogicalGraph graph, Placement placement, int output, PlanMode mode)
         {
-            if (devices == 1)
+            if (placement.Count == 1)
             {
-                foreach (var t in graph.Tensors) t.Sbp = Sbp.B;
+                foreach (var t in graph.Tensors) t.Sbp = NdSbp.Broadcast(placement.MeshRank);
                 return;
             }
-            var selection = new SbpSelection(graph, devices, output, mode);
+            var selection = new SbpSelection(graph, placement, output, mode);
             selection.Greedy();
             selection.Improve();
             selection.InsertBoxing();
@@ -52,7 +59,7 @@ namespace OneFlow.Dsl.Planner.Passes
         /// <summary>Op by op, the signature whose inputs cost least to provide, counting conversions already needed.</summary>
         private void Greedy()
         {
-            var needed = new HashSet<(int, Sbp)>();
+            var needed = new HashSet<(int, NdSbp)>();
             foreach (var op in _ops)
             {
                 var options = Options(op);
@@ -64,7 +71,7 @@ namespace OneFlow.Dsl.Planner.Passes
                     for (int k = 0; k < op.Inputs.Length; k++)
                     {
                         var t = _graph.Tensor(op.Inputs[k]);
-                        if (!needed.Contains((t.Id, options[i].Inputs[k]))) cost += Boxing.Cost(t.Sbp, options[i].Inputs[k], t.Bytes, _devices);
+                        if (!needed.Contains((t.Id, options[i].Inputs[k]))) cost += Boxing.Cost(t.Sbp, options[i].Inputs[k], t.Bytes, _placement);
                     }
                     if (cost < bestCost) { best = i; bestCost = cost; }
                 }
@@ -85,7 +92,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 bool changed = false;
                 foreach (var t in _free)
                 {
-                    Sbp keep = t.Sbp;
+                    NdSbp keep = t.Sbp;
                     foreach (var option in SourceOptions(t))
                     {
                         t.Sbp = option;
@@ -114,7 +121,7 @@ namespace OneFlow.Dsl.Planner.Passes
         private double TotalCost()
         {
             double cost = 0;
-            var needed = new HashSet<(int, Sbp)>();
+            var needed = new HashSet<(int, NdSbp)>();
             foreach (var op in _ops)
             {
                 var options = Options(op);
@@ -124,49 +131,73 @@ namespace OneFlow.Dsl.Planner.Passes
                 for (int k = 0; k < op.Inputs.Length; k++) needed.Add((op.Inputs[k], s.Inputs[k]));
                 cost += Replication(op, s);
             }
-            if (_mode == PlanMode.Infer) needed.Add((_output, Sbp.B));
+            if (_mode == PlanMode.Infer) needed.Add((_output, NdSbp.Broadcast(_placement.MeshRank)));
             foreach (var (tensor, sbp) in needed)
             {
                 var t = _graph.Tensor(tensor);
-                cost += Boxing.Cost(t.Sbp, sbp, t.Bytes, _devices);
+                cost += Boxing.Cost(t.Sbp, sbp, t.Bytes, _placement);
             }
-            foreach (var t in _free.Where(t => t.Sbp.IsBroadcast && t.Role != TensorRole.Weight))
-                cost += (_devices - 1) * (double)t.Bytes;
+            foreach (var t in _free.Where(t => t.Role != TensorRole.Weight))
+                cost += (Copies(t.Sbp) - 1) * (double)t.Bytes;
             return cost;
         }
 
-        /// <summary>Work done on every device instead of once: a broadcast result, or an update of a broadcast weight.</summary>
-        private double Replication(LogicalOp op, Signature s)
+        /// <summary>Work done more than once: every device in a broadcast group computes the same part (a broadcast
+        /// result, or an update of a broadcast weight).</summary>
+        private double Replication(LogicalOp op, NdSignature s)
         {
-            bool replicated = op.Output >= 0 ? s.Output.IsBroadcast : s.Inputs.All(i => i.IsBroadcast);
-            return replicated ? (_devices - 1) * OpRegistry.Get(op.Kind).Flops(_graph, op) / Boxing.FlopsPerByte : 0;
+            int copies = op.Output >= 0 ? Copies(s.Output) : s.Inputs.Select(Copies).Min();
+            return (copies - 1) * OpRegistry.Get(op.Kind).Flops(_graph, op) / Boxing.FlopsPerByte;
         }
 
-        private List<Signature> Options(LogicalOp op)
+        /// <summary>How many devices hold each distinct part: the product of the broadcast mesh axes' sizes.</summary>
+        private int Copies(NdSbp sbp)
+        {
+            int copies = 1;
+            for (int k = 0; k < _placement.MeshRank; k++) if (sbp[k].IsBroadcast) copies *= _placement.Mesh[k];
+            return copies;
+        }
+
+        /// <summary>Every combination of one 1-D signature per mesh axis whose parts all fit.</summary>
+        private List<NdSignature> Options(LogicalOp op)
         {
             // An update's one signature follows its weight's current SBP, so it is never cached.
-            if (OpRegistry.Get(op.Kind).SignaturesFollowOperands) return OpRegistry.Get(op.Kind).Signatures(_graph, op).Where(s => Fits(op, s)).ToList();
-            if (!_signatures.TryGetValue(op.Id, out var list))
-                _signatures[op.Id] = list = OpRegistry.Get(op.Kind).Signatures(_graph, op).Where(s => Fits(op, s)).ToList();
+            bool follows = OpRegistry.Get(op.Kind).SignaturesFollowOperands;
+            if (!follows && _signatures.TryGetValue(op.Id, out var cached)) return cached;
+            var partial = new List<List<Signature>>();
+            for (int k = 0; k < _placement.MeshRank; k++)
+            {
+                _graph.SignatureAxis = k;
+                partial.Add(OpRegistry.Get(op.Kind).Signatures(_graph, op).ToList());
+            }
+            _graph.SignatureAxis = 0;
+            IEnumerable<Signature[]> products = new[] { new Signature[0] };
+            foreach (var axis in partial) products = products.SelectMany(p => axis.Select(s => p.Concat(new[] { s }).ToArray())).ToList();
+            var list = products.Select(p => new NdSignature
+            {
+                Inputs = Enumerable.Range(0, op.Inputs.Length).Select(i => new NdSbp(p.Select(s => s.Inputs[i]).ToArray())).ToArray(),
+                Output = new NdSbp(p.Select(s => s.Output).ToArray()),
+            }).Where(s => Fits(op, s)).ToList();
+            if (!follows) _signatures[op.Id] = list;
             return list;
         }
 
-        private IEnumerable<Sbp> SourceOptions(LogicalTensor t)
+        private IEnumerable<NdSbp> SourceOptions(LogicalTensor t)
         {
-            yield return Sbp.B;
-            for (int axis = 0; axis < t.Shape.Rank; axis++)
-                if (Fits(t.Shape, Sbp.S(axis))) yield return Sbp.S(axis);
+            var choices = new List<Sbp> { Sbp.B };
+            for (int axis = 0; axis < t.Shape.Rank; axis++) choices.Add(Sbp.S(axis));
+            IEnumerable<Sbp[]> combos = new[] { new Sbp[0] };
+            for (int k = 0; k < _placement.MeshRank; k++) combos = combos.SelectMany(c => choices.Select(x => c.Concat(new[] { x }).ToArray())).ToList();
+            return combos.Select(c => new NdSbp(c)).Where(s => GraphBuilder.Fits(t.Shape, s, _placement));
         }
 
-        /// <summary>A split needs at least one row per device along its axis.</summary>
-        private bool Fits(LogicalOp op, Signature s)
+        /// <summary>Every device's part keeps at least one element along every axis.</summary>
+        private bool Fits(LogicalOp op, NdSignature s)
         {
             for (int i = 0; i < op.Inputs.Length; i++)
-                if (!Fits(_graph.Tensor(op.Inputs[i]).Shape, s.Inputs[i])) return false;
-            return op.Output < 0 || Fits(_graph.Tensor(op.Output).Shape, s.Output);
+                if (!GraphBuilder.Fits(_graph.Tensor(op.Inputs[i]).Shape, s.Inputs[i], _placement)) return false;
+            return op.Output < 0 || GraphBuilder.Fits(_graph.Tensor(op.Output).Shape, s.Output, _placement);
         }
-
-        private bool Fits(Shape shape, Sbp sbp) => !sbp.IsSplit || (sbp.Axis < shape.Rank && shape[sbp.Axis] >= _devices);
 
         private PlanException NoSignature(LogicalOp op)
         {
@@ -179,7 +210,7 @@ namespace OneFlow.Dsl.Planner.Passes
         /// boxing op per distinct (tensor, SBP), placed just before its first consumer; op ids stay topological.</summary>
         private void InsertBoxing()
         {
-            var boxed = new Dictionary<(int, Sbp), int>();
+            var boxed = new Dictionary<(int, NdSbp), int>();
             var ordered = new List<LogicalOp>();
             var choices = _ops.ToDictionary(o => o.Id, o => Options(o)[_choice[o.Id]]);
             foreach (var op in _graph.Ops.ToList())
@@ -197,7 +228,7 @@ namespace OneFlow.Dsl.Planner.Passes
             }
         }
 
-        private int Converted(int tensor, Sbp needed, Dictionary<(int, Sbp), int> boxed, List<LogicalOp> ordered)
+        private int Converted(int tensor, NdSbp needed, Dictionary<(int, NdSbp), int> boxed, List<LogicalOp> ordered)
         {
             var t = _graph.Tensor(tensor);
             if (t.Sbp == needed) return tensor;

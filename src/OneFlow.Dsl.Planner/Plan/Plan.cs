@@ -7,14 +7,14 @@ using OneFlow.Dsl.Planner.Passes;
 namespace OneFlow.Dsl.Planner.Plan
 {
     /// <summary>A logical tensor as the plan records it.</summary>
-    public sealed record PlanTensor(int Id, string Name, Shape Shape, DType DType, TensorRole Role, Sbp Sbp, int GradientOf)
+    public sealed record PlanTensor(int Id, string Name, Shape Shape, DType DType, TensorRole Role, NdSbp Sbp, int GradientOf)
     {
         public long Bytes => Shape.Elements * 4;
     }
 
     /// <summary>A logical op after SBP selection; boxing ops included.</summary>
     public sealed record PlanOp(int Id, OpKind Kind, int[] Inputs, int Output, bool TransA, bool TransB,
-        Sbp From, Sbp To, string Origin)
+        NdSbp From, NdSbp To, string Origin)
     {
         public BoxingKind Boxing => Kind == OpKind.Boxing ? Passes.Boxing.KindOf(From, To) : BoxingKind.None;
     }

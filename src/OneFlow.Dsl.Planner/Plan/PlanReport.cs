@@ -26,10 +26,10 @@ namespace OneFlow.Dsl.Planner.Plan
             foreach (var op in boxing)
             {
                 var t = plan.Tensors[op.Inputs[0]];
-                double bytes = Boxing.TotalBytes(op.Boxing, t.Bytes, plan.Devices);
+                double bytes = Boxing.TotalBytes(op.From, op.To, t.Bytes, plan.Placement);
                 total += bytes;
                 var consumer = plan.Ops.First(o => o.Inputs.Contains(op.Output));
-                sb.Append($"  {Name(op.Boxing)} {t.Name} {t.Shape}: {op.From} -> {op.To}, needed by {consumer.Origin}; " +
+                sb.Append($"  {Collective(plan, op)} {t.Name} {t.Shape}: {op.From} -> {op.To}, needed by {consumer.Origin}; " +
                           $"{Num(bytes)} bytes per step ({Num(bytes / plan.Devices)} per device)\n");
             }
             sb.Append($"  total {Num(total)} bytes per step\n");
@@ -60,6 +60,14 @@ namespace OneFlow.Dsl.Planner.Plan
 
         private static string B(bool b) => b ? "1" : "0";
 
+        /// <summary>The collective's name and, on a mesh, the axis it runs along.</summary>
+        public static string Collective(Plan plan, PlanOp op)
+        {
+            if (plan.Placement.MeshRank == 1 || op.Boxing == BoxingKind.Hierarchical) return Name(op.Boxing);
+            int axis = Enumerable.Range(0, plan.Placement.MeshRank).First(k => op.From[k] != op.To[k]);
+            return $"{Name(op.Boxing)} (mesh axis {axis})";
+        }
+
         public static string Name(BoxingKind kind) => kind switch
         {
             BoxingKind.AllGather => "all-gather",
@@ -69,6 +77,7 @@ namespace OneFlow.Dsl.Planner.Plan
             BoxingKind.Slice => "slice",
             BoxingKind.PartialFromBroadcast => "broadcast-to-partial",
             BoxingKind.PartialFromSplit => "split-to-partial",
+            BoxingKind.Hierarchical => "hierarchical",
             _ => kind.ToString(),
         };
 

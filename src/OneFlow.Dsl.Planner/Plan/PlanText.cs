@@ -46,12 +46,12 @@ namespace OneFlow.Dsl.Planner.Plan
                 switch (f[0])
                 {
                     case "tensor":
-                        tensors.Add(new PlanTensor(Int(f[1]), f[2], Shape.Parse(f[3]), Enum<DType>(f[4]), Enum<TensorRole>(f[5]), Sbp.Parse(f[6]), Int(Val(f[7]))));
+                        tensors.Add(new PlanTensor(Int(f[1]), f[2], Shape.Parse(f[3]), Enum<DType>(f[4]), Enum<TensorRole>(f[5]), NdSbp.Parse(f[6]), Int(Val(f[7]))));
                         break;
                     case "op":
                         int bar = line.IndexOf(" | ", StringComparison.Ordinal);
                         ops.Add(new PlanOp(Int(f[1]), Enum<OpKind>(f[2]), IdList(Val(f[3])), Int(Val(f[4])), Val(f[5]) == "1", Val(f[6]) == "1",
-                            Sbp.Parse(Val(f[7])), Sbp.Parse(Val(f[8])), line.Substring(bar + 3)));
+                            NdSbp.Parse(Val(f[7])), NdSbp.Parse(Val(f[8])), line.Substring(bar + 3)));
                         break;
                     case "actor":
                         actors.Add(new Actor(Int(f[1]), Int(Val(f[2])), Int(Val(f[3])), IdList(Val(f[4])), IdList(Val(f[5])), Int(Val(f[6]))));

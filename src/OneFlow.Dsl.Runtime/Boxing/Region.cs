@@ -19,16 +19,8 @@ namespace OneFlow.Dsl.Runtime.Boxing
 
         public static Region Whole(Shape shape) => new Region(new int[shape.Rank], shape.ToArray());
 
-        public static Region Of(Shape logical, Sbp sbp, int devices, int device)
-        {
-            var region = Whole(logical);
-            if (sbp.IsSplit)
-            {
-                region.Start[sbp.Axis] = Partition.Start(logical[sbp.Axis], devices, device);
-                region.Length[sbp.Axis] = Partition.Length(logical[sbp.Axis], devices, device);
-            }
-            return region;
-        }
+        public static Region Of(Shape logical, NdSbp sbp, Placement placement, int device)
+            => new Region(Partition.Offsets(logical, sbp, placement, device), Partition.LocalShape(logical, sbp, placement, device).ToArray());
 
         public long Elements
         {

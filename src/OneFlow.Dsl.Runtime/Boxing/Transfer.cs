@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using OneFlow.Dsl.Planner.Model;
@@ -9,51 +10,74 @@ namespace OneFlow.Dsl.Runtime.Boxing
     /// <summary>One source part's contribution to one destination part.</summary>
     public sealed record TransferPart(int Source, int Destination, Segment[] Segments);
 
-    /// <summary>A precomputed SBP conversion of one logical tensor over n devices: for each destination part, the
-    /// source parts it reads and the runs to copy. Partial sums add their sources in device order, so the result
-    /// is the same bits whichever thread runs it.</summary>
+    /// <summary>A precomputed SBP conversion of one logical tensor between two meshes of the same rank (a boxing op,
+    /// or a host feed or fetch seen as a one-device mesh): for each destination part, the source parts it reads and
+    /// the runs to copy. Partial sums are added in device order, so the result is the same bits whichever thread
+    /// runs it.</summary>
     public sealed class Transfer
     {
-        public bool Sums { get; }
         /// <summary>Per destination device, its contributions in the order they are applied.</summary>
         public TransferPart[][] Parts { get; }
-        /// <summary>Per destination, the element count to zero first, for a partial-sum destination that only
-        /// some of the value lands on (0 where the contributions cover it).</summary>
-        private readonly long[] _zeroFirst;
+        /// <summary>Per destination, whether it starts from zeros and adds every contribution (partial sums in or
+        /// out) rather than copying disjoint pieces.</summary>
+        private readonly bool[] _accumulate;
+        private readonly long[] _elements;
 
-        private Transfer(bool sums, TransferPart[][] parts, long[] zeroFirst) { Sums = sums; Parts = parts; _zeroFirst = zeroFirst; }
+        private Transfer(TransferPart[][] parts, bool[] accumulate, long[] elements) { Parts = parts; _accumulate = accumulate; _elements = elements; }
 
-        /// <summary><paramref name="from"/> is the layout of the sources, <paramref name="to"/> of the destinations.
-        /// A broadcast source is read on the destination's own device only: no data crosses devices. A partial-sum
-        /// destination made from whole values (B→P, S→P) starts from zeros and takes only what its own device holds,
-        /// the first device taking a broadcast value, so that the parts add up to the value exactly once.</summary>
-        public static Transfer Between(Shape logical, Sbp from, int sources, Sbp to, int destinations)
+        /// <summary>For each mesh axis and destination coordinate, which source coordinates contribute: a partial
+        /// source is summed over its whole axis (unless the destination stays partial there); a broadcast source is
+        /// read at the destination's own coordinate (a local copy); a split source is read wherever it overlaps.
+        /// A partial destination made from whole values takes them at coordinate 0 only (B→P) or its own slice only
+        /// (S→P), so that the parts add up to the value exactly once.</summary>
+        public static Transfer Between(Shape logical, NdSbp from, Placement sources, NdSbp to, Placement destinations)
         {
-            var parts = new TransferPart[destinations][];
-            var zeroFirst = new long[destinations];
-            bool makesPartial = to.IsPartial && !from.IsPartial;
-            for (int d = 0; d < destinations; d++)
+            int rank = destinations.MeshRank;
+            var parts = new TransferPart[destinations.Count][];
+            var accumulate = new bool[destinations.Count];
+            var elements = new long[destinations.Count];
+            for (int d = 0; d < destinations.Count; d++)
             {
+                var c = destinations.Coordinates(d);
+                var perAxis = new List<int>[rank];
+                bool sums = false;
+                for (int k = 0; k < rank; k++)
+                {
+                    Sbp a = from[k], b = to[k];
+                    int n = sources.Mesh[k];
+                    if (a.IsPartial && b.IsPartial) perAxis[k] = new List<int> { c[k] };
+                    else if (a.IsPartial) { perAxis[k] = Enumerable.Range(0, n).ToList(); sums = true; }
+                    else if (b.IsPartial) { perAxis[k] = a.IsBroadcast && c[k] != 0 ? new List<int>() : new List<int> { Math.Min(c[k], n - 1) }; sums = true; }
+                    else if (a.IsBroadcast) perAxis[k] = new List<int> { Math.Min(c[k], n - 1) };
+                    else perAxis[k] = Enumerable.Range(0, n).ToList();
+                }
                 var dst = Region.Of(logical, to, destinations, d);
                 var list = new List<TransferPart>();
-                for (int s = 0; s < sources; s++)
+                foreach (var coordinates in Product(perAxis))
                 {
-                    if (from.IsBroadcast && s != Math.Min(d, sources - 1)) continue;
-                    if (makesPartial && (s != d || (from.IsBroadcast && d != 0))) continue;
+                    int s = sources.IndexOf(coordinates);
                     var segments = Region.Overlap(Region.Of(logical, from, sources, s), dst);
                     if (segments.Count > 0) list.Add(new TransferPart(s, d, segments.ToArray()));
                 }
                 parts[d] = list.ToArray();
-                if (makesPartial) zeroFirst[d] = dst.Elements;
+                accumulate[d] = sums;
+                elements[d] = dst.Elements;
             }
-            return new Transfer(from.IsPartial, parts, zeroFirst);
+            return new Transfer(parts, accumulate, elements);
+        }
+
+        private static IEnumerable<int[]> Product(List<int>[] axes)
+        {
+            IEnumerable<int[]> result = new[] { new int[0] };
+            foreach (var axis in axes) result = result.SelectMany(prefix => axis.Select(x => prefix.Concat(new[] { x }).ToArray())).ToList();
+            return result;
         }
 
         /// <summary>Writes destination <paramref name="destination"/>'s part from the given source buffers.</summary>
         public unsafe void Apply(int destination, ReadOnlySpan<IntPtr> sources, float* dst)
         {
-            if (_zeroFirst[destination] > 0) NativeMemory.Clear(dst, (nuint)(_zeroFirst[destination] * sizeof(float)));
-            bool first = true;
+            bool accumulate = _accumulate[destination];
+            if (accumulate) NativeMemory.Clear(dst, (nuint)(_elements[destination] * sizeof(float)));
             foreach (var part in Parts[destination])
             {
                 float* src = (float*)sources[part.Source];
@@ -61,9 +85,8 @@ namespace OneFlow.Dsl.Runtime.Boxing
                 {
                     var from = new ReadOnlySpan<float>(src + s.Src, s.Length);
                     var to = new Span<float>(dst + s.Dst, s.Length);
-                    if (Sums && !first) TensorPrimitives.Add(to, from, to); else from.CopyTo(to);
+                    if (accumulate) TensorPrimitives.Add(to, from, to); else from.CopyTo(to);
                 }
-                first = false;
             }
         }
     }

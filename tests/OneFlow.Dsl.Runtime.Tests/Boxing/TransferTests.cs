@@ -1,98 +1,97 @@
 using System;
 using System.Linq;
+using System.Runtime.InteropServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Runtime.Boxing;
 using Xunit;
 
 namespace OneFlow.Dsl.Runtime.Tests.Boxing
 {
-    /// <summary>Every boxing transition moves the right values: the parts of a random tensor laid out as the source
-    /// SBP, converted, equal that tensor laid out as the target SBP, for even and uneven splits.</summary>
+    /// <summary>Every SBP transition, on 1-D placements and on 2-D meshes, with even and uneven splits: a random
+    /// tensor laid out as the source SBP (partial sums as random shares), converted, and put back together from the
+    /// target layout, is the tensor again.</summary>
     public unsafe class TransferTests
     {
-        public static TheoryData<string, string, int> Transitions() => new TheoryData<string, string, int>
-        {
-            { "S(0)", "B", 4 }, { "S(1)", "B", 3 }, { "P", "B", 4 }, { "P", "S(0)", 3 }, { "P", "S(1)", 4 },
-            { "B", "S(0)", 4 }, { "B", "S(1)", 3 }, { "S(0)", "S(1)", 4 }, { "S(1)", "S(0)", 3 },
-            { "B", "P", 4 }, { "S(0)", "P", 3 }, { "S(1)", "P", 4 }, { "S(0)", "S(0)", 4 },
-        };
+        private static readonly string[] OneD = { "S(0)", "S(1)", "B", "P" };
+        private static readonly string[] TwoD = { "S(0),B", "B,S(1)", "S(0),S(1)", "S(1),S(0)", "S(0),S(0)", "P,B", "B,P", "P,S(0)", "S(1),P", "P,P", "B,B" };
+
+        public static TheoryData<string> Placements() => new TheoryData<string> { "cpu:0-3", "cpu:0-2", "2x2:cpu", "2x3:cpu" };
 
         [Theory]
-        [MemberData(nameof(Transitions))]
-        public void Converted_parts_equal_the_target_layout(string from, string to, int devices)
+        [MemberData(nameof(Placements))]
+        public void Every_transition_preserves_the_tensor(string placementText)
         {
+            var placement = Placement.Parse(placementText);
+            var layouts = (placement.MeshRank == 1 ? OneD : TwoD).Select(NdSbp.Parse).ToArray();
             var shape = new Shape(10, 7);
-            Sbp source = Sbp.Parse(from), target = Sbp.Parse(to);
-            Assert.NotEqual(BoxingKind.Unsupported, Planner.Passes.Boxing.KindOf(source, target));
             var random = new Random(1);
             var whole = Enumerable.Range(0, 70).Select(_ => (float)random.NextDouble()).ToArray();
-            var parts = Layout(whole, shape, source, devices, random);
-            var transfer = Transfer.Between(shape, source, devices, target, devices);
-            if (target.IsPartial)
-            {
-                AssertPartsSumTo(whole, Apply(transfer, parts, devices, 70));
-                return;
-            }
-            for (int d = 0; d < devices; d++)
-            {
-                var expected = Layout(whole, shape, target, devices, null)[d];
-                var actual = new float[expected.Length];
-                var handles = parts.Select(p => System.Runtime.InteropServices.GCHandle.Alloc(p, System.Runtime.InteropServices.GCHandleType.Pinned)).ToArray();
-                try
+            foreach (var from in layouts)
+                foreach (var to in layouts)
                 {
-                    var pointers = handles.Select(h => h.AddrOfPinnedObject()).ToArray();
-                    fixed (float* dst = actual) transfer.Apply(d, pointers, dst);
+                    var parts = Layout(whole, shape, from, placement, random);
+                    var converted = Apply(Transfer.Between(shape, from, placement, to, placement), parts, shape, to, placement);
+                    var back = Reconstruct(converted, shape, to, placement);
+                    for (int i = 0; i < whole.Length; i++)
+                        Assert.True(Math.Abs(whole[i] - back[i]) <= 1e-5f, $"{from} -> {to} on {placement}: element {i} is {back[i]}, not {whole[i]}");
                 }
-                finally { foreach (var h in handles) h.Free(); }
-                for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 5);
-            }
         }
 
-        private static float[][] Apply(Transfer transfer, float[][] parts, int devices, int elements)
+        private static float[][] Apply(Transfer transfer, float[][] parts, Shape shape, NdSbp to, Placement placement)
         {
-            var outputs = new float[devices][];
-            var handles = parts.Select(p => System.Runtime.InteropServices.GCHandle.Alloc(p, System.Runtime.InteropServices.GCHandleType.Pinned)).ToArray();
+            var handles = parts.Select(p => GCHandle.Alloc(p, GCHandleType.Pinned)).ToArray();
             try
             {
                 var pointers = handles.Select(h => h.AddrOfPinnedObject()).ToArray();
-                for (int d = 0; d < devices; d++)
+                return Enumerable.Range(0, placement.Count).Select(d =>
                 {
-                    outputs[d] = Enumerable.Repeat(float.NaN, elements).ToArray();
-                    fixed (float* dst = outputs[d]) transfer.Apply(d, pointers, dst);
-                }
+                    var output = Enumerable.Repeat(float.NaN, (int)Partition.LocalShape(shape, to, placement, d).Elements).ToArray();
+                    fixed (float* dst = output) transfer.Apply(d, pointers, dst);
+                    return output;
+                }).ToArray();
             }
             finally { foreach (var h in handles) h.Free(); }
-            return outputs;
         }
 
-        private static void AssertPartsSumTo(float[] whole, float[][] parts)
+        /// <summary>Each device's part: its region of the tensor, times its random share where the SBP is partial
+        /// (per partial mesh axis, shares that add up to one along the axis).</summary>
+        private static float[][] Layout(float[] whole, Shape shape, NdSbp sbp, Placement placement, Random random)
         {
-            for (int i = 0; i < whole.Length; i++) Assert.Equal(whole[i], parts.Sum(p => p[i]), 5);
+            var shares = placement.Mesh.Select(n =>
+            {
+                var r = Enumerable.Range(0, n).Select(_ => random.NextDouble() + 0.5).ToArray();
+                return r.Select(x => x / r.Sum()).ToArray();
+            }).ToArray();
+            return Enumerable.Range(0, placement.Count).Select(d =>
+            {
+                var region = Region.Of(shape, sbp, placement, d);
+                double share = 1;
+                var c = placement.Coordinates(d);
+                for (int k = 0; k < placement.MeshRank; k++)
+                    if (sbp[k].IsPartial) share *= shares[k][c[k]];
+                var part = new float[region.Elements];
+                for (int r = 0; r < region.Length[0]; r++)
+                    for (int col = 0; col < region.Length[1]; col++)
+                        part[r * region.Length[1] + col] = (float)(whole[(region.Start[0] + r) * 7 + region.Start[1] + col] * share);
+                return part;
+            }).ToArray();
         }
 
-        /// <summary>Device parts of <paramref name="whole"/> under <paramref name="sbp"/>; partial sums are random
-        /// addends (which is why a random source is passed).</summary>
-        private static float[][] Layout(float[] whole, Shape shape, Sbp sbp, int devices, Random? random)
+        /// <summary>The tensor a layout stands for: each part added into its region once per partial group, reading
+        /// one replica of every broadcast axis.</summary>
+        private static float[] Reconstruct(float[][] parts, Shape shape, NdSbp sbp, Placement placement)
         {
-            var parts = new float[devices][];
-            for (int d = 0; d < devices; d++)
+            var whole = new float[70];
+            for (int d = 0; d < placement.Count; d++)
             {
-                var region = Region.Of(shape, sbp, devices, d);
-                parts[d] = new float[region.Elements];
-                int rows = region.Length[0], cols = region.Length[1];
-                for (int r = 0; r < rows; r++)
-                    for (int c = 0; c < cols; c++)
-                        parts[d][r * cols + c] = whole[(region.Start[0] + r) * 7 + region.Start[1] + c];
+                var c = placement.Coordinates(d);
+                if (Enumerable.Range(0, placement.MeshRank).Any(k => sbp[k].IsBroadcast && c[k] != 0)) continue;
+                var region = Region.Of(shape, sbp, placement, d);
+                for (int r = 0; r < region.Length[0]; r++)
+                    for (int col = 0; col < region.Length[1]; col++)
+                        whole[(region.Start[0] + r) * 7 + region.Start[1] + col] += parts[d][r * region.Length[1] + col];
             }
-            if (!sbp.IsPartial) return parts;
-            for (int i = 0; i < whole.Length; i++)
-            {
-                float rest = whole[i];
-                for (int d = 0; d < devices - 1; d++) { float share = (float)random!.NextDouble(); parts[d][i] = share; rest -= share; }
-                parts[devices - 1][i] = rest;
-            }
-            return parts;
+            return whole;
         }
     }
 }
