@@ -28,8 +28,8 @@ namespace OneFlow.Dsl.Runtime.Boxing
         /// <summary>For each mesh axis and destination coordinate, which source coordinates contribute: a partial
         /// source is summed over its whole axis (unless the destination stays partial there); a broadcast source is
         /// read at the destination's own coordinate (a local copy); a split source is read wherever it overlaps.
-        /// A partial destination made from whole values takes them at coordinate 0 only (B→P) or its own slice only
-        /// (S→P), so that the parts add up to the value exactly once.</summary>
+        /// A partial destination made from whole values takes them at coordinate 0 only (B→P) or the slices of the
+        /// sources whose coordinate maps to its own (S→P), so that the parts add up to the value exactly once.</summary>
         public static Transfer Between(Shape logical, NdSbp from, Placement sources, NdSbp to, Placement destinations)
         {
             int rank = destinations.MeshRank;
@@ -47,7 +47,14 @@ namespace OneFlow.Dsl.Runtime.Boxing
                     int n = sources.Mesh[k];
                     if (a.IsPartial && b.IsPartial) perAxis[k] = new List<int> { c[k] };
                     else if (a.IsPartial) { perAxis[k] = Enumerable.Range(0, n).ToList(); sums = true; }
-                    else if (b.IsPartial) { perAxis[k] = a.IsBroadcast && c[k] != 0 ? new List<int>() : new List<int> { Math.Min(c[k], n - 1) }; sums = true; }
+                    else if (b.IsPartial)
+                    {
+                        // Every source slice lands on exactly one destination: source s on destination s mod n'.
+                        perAxis[k] = a.IsBroadcast
+                            ? (c[k] == 0 ? new List<int> { 0 } : new List<int>())
+                            : Enumerable.Range(0, n).Where(x => x % destinations.Mesh[k] == c[k]).ToList();
+                        sums = true;
+                    }
                     else if (a.IsBroadcast) perAxis[k] = new List<int> { Math.Min(c[k], n - 1) };
                     else perAxis[k] = Enumerable.Range(0, n).ToList();
                 }

@@ -51,9 +51,10 @@ namespace OneFlow.Dsl.Runtime.Kernels
         }
 
         /// <summary>One call's arguments, in an object reused by its calling thread so that splitting allocates
-        /// nothing. The operand that is not split is packed by every part, so the split goes along the dimension
-        /// that makes that duplicated operand the smaller one.</summary>
-        private sealed class Split : IPartedJob
+        /// nothing. C is cut into slices of whole micro-tiles; the operand that is not cut is packed again for every
+        /// slice, so the cut goes along the dimension that makes that operand the smaller one, and there are only a
+        /// couple of slices per thread: enough for a thread that starts late to leave its share to the others.</summary>
+        private sealed class Split : IChunkedJob
         {
             private bool _ta, _tb, _acc, _byRows;
             private int _m, _n, _k, _lda, _ldb, _ldc;
@@ -64,35 +65,34 @@ namespace OneFlow.Dsl.Runtime.Kernels
             {
                 int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR;
                 _byRows = m > n ? rowPanels >= 2 : colPanels < 2;
-                int parts = Math.Min(threads, _byRows ? rowPanels : colPanels);
-                if (parts < 2) return false;
+                int chunks = Math.Min(2 * threads, _byRows ? rowPanels : colPanels);
+                if (chunks < 2) return false;
                 _ta = ta; _tb = tb; _m = m; _n = n; _k = k; _a = a; _lda = lda; _b = b; _ldb = ldb; _c = c; _ldc = ldc; _acc = acc;
-                return WorkerPool.TryRun(this, parts);
+                return WorkerPool.TryRun(this, chunks, threads);
             }
 
-            /// <summary>Slices are cut on micro-tile boundaries so that no part computes a padded tile it need not.</summary>
-            public void RunPart(int part, int parts)
+            public void RunChunk(int chunk, int chunks)
             {
                 if (_byRows)
                 {
-                    var (first, last) = Range(_m, MR, part, parts);
+                    var (first, last) = Range(_m, MR, chunk, chunks);
                     if (last <= first) return;
                     float* a = _ta ? _a + first : _a + (long)first * _lda;
                     Serial(_ta, _tb, last - first, _n, _k, a, _lda, _b, _ldb, _c + (long)first * _ldc, _ldc, _acc);
                 }
                 else
                 {
-                    var (first, last) = Range(_n, NR, part, parts);
+                    var (first, last) = Range(_n, NR, chunk, chunks);
                     if (last <= first) return;
                     float* b = _tb ? _b + (long)first * _ldb : _b + first;
                     Serial(_ta, _tb, _m, last - first, _k, _a, _lda, b, _ldb, _c + first, _ldc, _acc);
                 }
             }
 
-            private static (int First, int Last) Range(int size, int tile, int part, int parts)
+            private static (int First, int Last) Range(int size, int tile, int chunk, int chunks)
             {
                 int tiles = (size + tile - 1) / tile;
-                return (Math.Min(size, tiles * part / parts * tile), Math.Min(size, tiles * (part + 1) / parts * tile));
+                return (Math.Min(size, tiles * chunk / chunks * tile), Math.Min(size, tiles * (chunk + 1) / chunks * tile));
             }
         }
 

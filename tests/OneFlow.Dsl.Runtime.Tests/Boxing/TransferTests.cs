@@ -37,6 +37,23 @@ namespace OneFlow.Dsl.Runtime.Tests.Boxing
                 }
         }
 
+        /// <summary>Between placements of different sizes: S(0) on two devices becomes S(1) on three.</summary>
+        [Fact]
+        public void Transfer_between_placements_of_different_sizes()
+        {
+            var shape = new Shape(10, 7);
+            Placement two = Placement.Parse("cpu:0-1"), three = Placement.Parse("cpu:2-4");
+            var random = new Random(3);
+            var whole = Enumerable.Range(0, 70).Select(_ => (float)random.NextDouble()).ToArray();
+            foreach (var (from, to) in new[] { ("S(0)", "S(1)"), ("P", "B"), ("B", "S(0)"), ("S(1)", "P") })
+            {
+                var parts = Layout(whole, shape, NdSbp.Parse(from), two, random);
+                var converted = Apply(Transfer.Between(shape, NdSbp.Parse(from), two, NdSbp.Parse(to), three), parts, shape, NdSbp.Parse(to), three);
+                var back = Reconstruct(converted, shape, NdSbp.Parse(to), three);
+                for (int i = 0; i < whole.Length; i++) Assert.True(Math.Abs(whole[i] - back[i]) <= 1e-5f, $"{from} -> {to}: element {i}");
+            }
+        }
+
         private static float[][] Apply(Transfer transfer, float[][] parts, Shape shape, NdSbp to, Placement placement)
         {
             var handles = parts.Select(p => GCHandle.Alloc(p, GCHandleType.Pinned)).ToArray();
