@@ -207,6 +207,8 @@ namespace OneFlow.Dsl.Runtime
                     Shape grad = Plan.Registers[a.Output].LocalShape;
                     Kernels.Embedding.Backward(Ints(a, 0, piece), In(a, 1, piece), FirstRow(op.Output, a.Device), grad[0], grad[1], Out(a, piece));
                     break;
+                case OpKind.MaxLast: RowKernels.MaxLast(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
+                case OpKind.MaxLastGrad: RowKernels.MaxLastGrad(In(a, 0, piece), In(a, 1, piece), LastDim(a, 1), Out(a, piece)); break;
                 case OpKind.LayerNorm: RowKernels.LayerNorm(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
                 case OpKind.LayerNormGrad: RowKernels.LayerNormGrad(In(a, 0, piece), In(a, 1, piece), LastDim(a, 1), Out(a, piece)); break;
                 default:

@@ -89,6 +89,21 @@ namespace OneFlow.Dsl
         /// <summary>Mean over the last axis, which is dropped: [.., C] → [..].</summary>
         public static Tensor Mean(Tensor x) => ReduceLast(x, mean: true);
 
+        /// <summary>Maximum over the last axis, which is dropped: [.., C] → [..]; the gradient flows to each row's
+        /// first maximum.</summary>
+        public static Tensor Max(Tensor x)
+        {
+            int cols = Last(x);
+            var y = new float[x.Length / cols];
+            RowKernels.MaxLast(x.Host, cols, y);
+            return Tensor.Record(Tensor.Wrap(y, Shape(x)[..^1]), dy =>
+            {
+                var dx = new float[x.Length];
+                RowKernels.MaxLastGrad(dy, x.Host, cols, dx);
+                x.Accumulate(dx);
+            }, x);
+        }
+
         /// <summary>The transpose of a matrix.</summary>
         public static Tensor Transpose(Tensor x)
         {

@@ -49,6 +49,7 @@ namespace OneFlow.Dsl.Tests
         [Fact] public void LayerNorm() => Check(t => Loss(Ops.LayerNorm(t[0]) * t[1]), Data.Floats(1, 4, 5), Data.Floats(2, 4, 5));
         [Fact] public void Transpose() => Check(t => Loss(Ops.Transpose(t[0])), Data.Floats(1, 5, 4));
         [Fact] public void Sum() => Check(t => Loss(Ops.Transpose(Ops.Transpose(t[1]) + Ops.Sum(t[0]))), Data.Floats(1, 4, 3), Data.Floats(2, 4, 5));
+        [Fact] public void Max() => Check(t => Loss(Ops.Transpose(Ops.Transpose(t[1]) + Ops.Max(t[0]))), Data.Floats(1, 4, 3), Data.Floats(2, 4, 5));
         [Fact] public void Mean() => Check(t => Loss(Ops.Transpose(Ops.Transpose(t[1]) + Ops.Mean(t[0]))), Data.Floats(1, 4, 3), Data.Floats(2, 4, 5));
 
         /// <summary>The row ops on four devices with SBPs the planner chose: plan gradients equal eager ones.</summary>

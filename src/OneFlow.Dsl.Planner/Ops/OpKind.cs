@@ -32,5 +32,7 @@ namespace OneFlow.Dsl.Planner.Ops
         LayerNormGrad,
         Embedding,
         EmbeddingGrad,
+        MaxLast,
+        MaxLastGrad,
     }
 }

@@ -68,6 +68,19 @@ namespace OneFlow.Dsl.Runtime.Kernels
             for (int r = 0; r < x.Length; r++) y.Slice(r * cols, cols).Fill(x[r] / divisor);
         }
 
+        /// <summary>Each row's maximum.</summary>
+        public static void MaxLast(ReadOnlySpan<float> x, int cols, Span<float> y)
+        {
+            for (int r = 0; r < y.Length; r++) y[r] = TensorPrimitives.Max(x.Slice(r * cols, cols));
+        }
+
+        /// <summary>dx = dy at each row's first maximum, zero elsewhere.</summary>
+        public static void MaxLastGrad(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, int cols, Span<float> dx)
+        {
+            dx.Clear();
+            for (int r = 0; r < dy.Length; r++) dx[r * cols + TensorPrimitives.IndexOfMax(x.Slice(r * cols, cols))] = dy[r];
+        }
+
         public static void LayerNorm(ReadOnlySpan<float> x, int cols, Span<float> y)
         {
             for (int r = 0; r < x.Length / cols; r++)

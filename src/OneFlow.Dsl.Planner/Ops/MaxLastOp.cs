@@ -1,0 +1,50 @@
+using System.Collections.Generic;
+using System.Linq;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Passes;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>The maximum over the last axis, dropping it: [.., C] → [..]. Not linear, so neither a partial sum
+    /// nor a split of the reduced axis passes through it.</summary>
+    public sealed class MaxLastOp : OpDef
+    {
+        public override OpKind Kind => OpKind.MaxLast;
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            var x = ShapeOf(g, op, 0);
+            if (x.Rank == 0) throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Max: {NameOf(g, op, 0)} is a scalar; there is no axis to reduce.");
+            return new Shape(x.ToArray().Take(x.Rank - 1).ToArray());
+        }
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            int rank = ShapeOf(g, op, 0).Rank;
+            for (int axis = 0; axis < rank - 1; axis++) yield return new Signature(Sbp.S(axis), Sbp.S(axis));
+            yield return new Signature(Sbp.B, Sbp.B);
+        }
+
+        /// <summary>The gradient goes to the first position holding each row's maximum.</summary>
+        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        {
+            int x = op.Inputs[0];
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.MaxLastGrad, new[] { dy, x }, x));
+        }
+    }
+
+    /// <summary>dx: each row's dy at its (first) maximum, zero elsewhere; inputs dy [..] and x [.., C].</summary>
+    public sealed class MaxLastGradOp : OpDef
+    {
+        public override OpKind Kind => OpKind.MaxLastGrad;
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            int rank = ShapeOf(g, op, 1).Rank;
+            for (int axis = 0; axis < rank - 1; axis++) yield return new Signature(Sbp.S(axis), Sbp.S(axis), Sbp.S(axis));
+            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+        }
+    }
+}
