@@ -98,12 +98,16 @@ namespace OneFlow.Dsl.Generators
                 case InvocationExpressionSyntax call when _model.GetSymbolInfo(call).Symbol is IMethodSymbol m
                                                          && m.ContainingType?.ToDisplayString() == OpsType:
                     var args = new List<ExpressionSyntax>();
+                    var constants = new List<double>();
                     foreach (var a in call.ArgumentList.Arguments)
                     {
                         if (a.RefKindKeyword.RawKind != 0) return Unsupported(a, "ref and out arguments have no meaning in a plan");
-                        args.Add(a.Expression);
+                        var constant = _model.GetConstantValue(a.Expression);
+                        if (constant.HasValue && constant.Value is System.IConvertible number && !(number is string) && !(number is bool))
+                            constants.Add(number.ToDouble(CultureInfo.InvariantCulture));
+                        else args.Add(a.Expression);
                     }
-                    return Emit(m.Name, args.ToArray(), e, preferredName);
+                    return Emit(m.Name, args.ToArray(), e, preferredName, constants.ToArray());
                 case InvocationExpressionSyntax call:
                     return Unsupported(call, $"only the ops of {OpsType} can be called in {_method}; '{call.Expression}' is unknown to the planner");
                 default:
@@ -111,7 +115,7 @@ namespace OneFlow.Dsl.Generators
             }
         }
 
-        private string? Emit(string op, ExpressionSyntax[] operands, ExpressionSyntax at, string? preferredName)
+        private string? Emit(string op, ExpressionSyntax[] operands, ExpressionSyntax at, string? preferredName, double[]? constants = null)
         {
             var inputs = new string[operands.Length];
             for (int i = 0; i < operands.Length; i++)
@@ -121,7 +125,7 @@ namespace OneFlow.Dsl.Generators
                 inputs[i] = input;
             }
             string output = Fresh(preferredName);
-            _statements.Add(new OpDecl(output, op, new EquatableArray<string>(inputs)));
+            _statements.Add(new OpDecl(output, op, new EquatableArray<string>(inputs)) { Args = new EquatableArray<double>(constants ?? new double[0]) });
             var location = LocationInfo.From(at.GetLocation());
             if (location != null) _locations.Add(new NamedLocation(output, location));
             return output;

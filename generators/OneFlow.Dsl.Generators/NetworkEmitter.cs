@@ -134,7 +134,9 @@ namespace OneFlow.Dsl.Generators
         private static string Decl(TensorDecl d)
             => $"{Spec}.{d.Kind}({Str(d.Name)}, {(d.Sbp == null ? "null" : Str(d.Sbp))}{string.Concat(d.Dims.Select(x => ", " + Int(x)))})";
 
-        private static string Op(OpDecl o) => $"{Spec}.Op({Str(o.Output)}, {Str(o.Op)}{string.Concat(o.Inputs.Select(i => ", " + Str(i)))})";
+        private static string Op(OpDecl o) => o.Args.Count == 0
+            ? $"{Spec}.Op({Str(o.Output)}, {Str(o.Op)}{string.Concat(o.Inputs.Select(i => ", " + Str(i)))})"
+            : $"{Spec}.OpWithArgs({Str(o.Output)}, {Str(o.Op)}, new[] {{ {string.Join(", ", o.Inputs.Select(Str))} }}{string.Concat(o.Args.Select(a => ", " + a.ToString("R", CultureInfo.InvariantCulture)))})";
 
         private static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
 

@@ -21,7 +21,7 @@ namespace OneFlow.Dsl.Planner
             SbpSelection.Run(graph, placement, output, mode);
 
             var tensors = graph.Tensors.Select(t => new Plan.PlanTensor(t.Id, t.Name, t.Shape, t.DType, t.Role, t.Sbp, t.GradientOf)).ToList();
-            var ops = graph.Ops.Select(o => new Plan.PlanOp(o.Id, o.Kind, o.Inputs, o.Output, o.TransA, o.TransB, o.From, o.To, o.Origin)).ToList();
+            var ops = graph.Ops.Select(o => new Plan.PlanOp(o.Id, o.Kind, o.Inputs, o.Output, o.TransA, o.TransB, o.From, o.To, o.Args, o.Origin)).ToList();
             var (actors, registers) = PhysicalLowering.Lower(graph, placement, output, registerSlots);
             var (placed, arena) = MemoryPlanner.Assign(actors, registers, ops, placement.Count);
             return new Plan.Plan(spec.Name, mode, placement, tensors, ops, actors, placed, arena, output) { Warnings = warnings };

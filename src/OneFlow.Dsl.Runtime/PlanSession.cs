@@ -26,6 +26,7 @@ namespace OneFlow.Dsl.Runtime
         private readonly Transfer?[] _transfers;
         private readonly IntPtr[][] _collectiveSources;
         private readonly int[] _arrived;
+        private readonly PartBox?[] _boxes;
         /// <summary>The devices whose parts of the scalar output add up to it (one per partial-sum group).</summary>
         private readonly TransferPart[] _lossParts;
 
@@ -38,6 +39,7 @@ namespace OneFlow.Dsl.Runtime
             _transfers = plan.Ops.Select(TransferOf).ToArray();
             _collectiveSources = plan.Ops.Select(_ => new IntPtr[plan.Devices]).ToArray();
             _arrived = new int[plan.Ops.Count];
+            _boxes = new PartBox?[plan.Actors.Count];
             _lossParts = plan.Tensors[plan.Output].Shape.Rank == 0 ? ToHost(plan.Output).Parts[0] : new TransferPart[0];
             // Weights are always there and the engine need not track them; everything else flows through slots.
             var actors = plan.Actors.Select(a => new EngineActor(a.Id, a.Device,
@@ -207,6 +209,8 @@ namespace OneFlow.Dsl.Runtime
                     Shape grad = Plan.Registers[a.Output].LocalShape;
                     Kernels.Embedding.Backward(Ints(a, 0, piece), In(a, 1, piece), FirstRow(op.Output, a.Device), grad[0], grad[1], Out(a, piece));
                     break;
+                case OpKind.Dropout: DropoutPart(a, op.Output, op.Args[0], op.Output, piece); break;
+                case OpKind.DropoutGrad: DropoutPart(a, op.Output, op.Args[0], (long)op.Args[1], piece); break;
                 case OpKind.MaxLast: RowKernels.MaxLast(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
                 case OpKind.MaxLastGrad: RowKernels.MaxLastGrad(In(a, 0, piece), In(a, 1, piece), LastDim(a, 1), Out(a, piece)); break;
                 case OpKind.LayerNorm: RowKernels.LayerNorm(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
@@ -222,6 +226,34 @@ namespace OneFlow.Dsl.Runtime
             int m = op.TransA ? sa[1] : sa[0], k = op.TransA ? sa[0] : sa[1], n = op.TransB ? sb[0] : sb[1];
             Gemm.Sgemm(op.TransA, op.TransB, m, n, k, Input(a, 0, piece), sa[1], Input(a, 1, piece), sb[1],
                 Output(a, piece), n, accumulate: false, _gemmThreads);
+        }
+
+        /// <summary>Dropout on this device's part of <paramref name="tensor"/>, keyed by <paramref name="key"/> and the step.</summary>
+        private void DropoutPart(Actor a, int tensor, double p, long key, long piece)
+        {
+            var layout = _boxes[a.Id] ??= Box(tensor, a.Device);
+            Kernels.Dropout.Apply(In(a, 0, piece), Out(a, piece), p, key, piece, layout.Start, layout.Length, layout.Strides);
+        }
+
+        /// <summary>Where a device's part lies in the whole tensor, computed once per actor.</summary>
+        private sealed class PartBox
+        {
+            public int[] Start = System.Array.Empty<int>(), Length = System.Array.Empty<int>();
+            public long[] Strides = System.Array.Empty<long>();
+        }
+
+        private PartBox Box(int tensor, int device)
+        {
+            var t = Plan.Tensors[tensor];
+            var strides = new long[t.Shape.Rank];
+            long stride = 1;
+            for (int i = strides.Length - 1; i >= 0; i--) { strides[i] = stride; stride *= t.Shape[i]; }
+            return new PartBox
+            {
+                Start = Partition.Offsets(t.Shape, t.Sbp, Plan.Placement, device),
+                Length = Partition.LocalShape(t.Shape, t.Sbp, Plan.Placement, device).ToArray(),
+                Strides = strides,
+            };
         }
 
         private int LastDim(Actor a, int input)

@@ -104,6 +104,30 @@ namespace OneFlow.Dsl
             }, x);
         }
 
+        private static long s_dropoutCalls;
+
+        /// <summary>Training-time dropout: each element kept with probability 1 − p and scaled by 1/(1 − p). Eagerly,
+        /// every call draws a fresh mask; a compiled plan keys the mask by the step and the element's place in the
+        /// whole tensor, so its devices agree, and its inference plan leaves the values alone.</summary>
+        public static Tensor Dropout(Tensor x, double p)
+        {
+            if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), $"Dropout: p must be in [0, 1), not {p}.");
+            long key = System.Threading.Interlocked.Increment(ref s_dropoutCalls);
+            var shape = Shape(x);
+            var whole = new int[shape.Length];
+            var strides = new long[shape.Length];
+            long stride = 1;
+            for (int i = shape.Length - 1; i >= 0; i--) { strides[i] = stride; stride *= shape[i]; }
+            var y = new float[x.Length];
+            Runtime.Kernels.Dropout.Apply(x.Host, y, p, key, 0, whole, shape, strides);
+            return Tensor.Record(Tensor.Wrap(y, shape), dy =>
+            {
+                var dx = new float[dy.Length];
+                Runtime.Kernels.Dropout.Apply(dy, dx, p, key, 0, whole, shape, strides);
+                x.Accumulate(dx);
+            }, x);
+        }
+
         /// <summary>The transpose of a matrix.</summary>
         public static Tensor Transpose(Tensor x)
         {

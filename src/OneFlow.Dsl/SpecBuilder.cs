@@ -19,5 +19,9 @@ namespace OneFlow.Dsl
         public static TensorDecl Ids(string name, string? sbp, params int[] dims) => new TensorDecl(name, DeclKind.Ids, new EquatableArray<int>(dims), sbp);
 
         public static OpDecl Op(string output, string op, params string[] inputs) => new OpDecl(output, op, new EquatableArray<string>(inputs));
+
+        /// <summary>A statement with constant arguments after its tensors, e.g. <c>Dropout(h, 0.1)</c>.</summary>
+        public static OpDecl OpWithArgs(string output, string op, string[] inputs, params double[] args)
+            => new OpDecl(output, op, new EquatableArray<string>(inputs)) { Args = new EquatableArray<double>(args) };
     }
 }

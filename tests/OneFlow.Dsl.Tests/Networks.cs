@@ -118,3 +118,17 @@ namespace OneFlow.Dsl.Tests
         }
     }
 }
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>Dropout between two layers, data parallel on four devices.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-3")]
+    public partial class DropoutNet
+    {
+        [Weight(12, 32)] Tensor w1;
+        [Weight(32, 5)] Tensor w2;
+
+        public Tensor Forward([Input(12)] Tensor x) => MatMul(Dropout(Relu(MatMul(x, w1)), 0.25), w2);
+    }
+}

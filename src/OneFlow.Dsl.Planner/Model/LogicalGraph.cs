@@ -34,6 +34,8 @@ namespace OneFlow.Dsl.Planner.Model
         public int Output { get; internal set; } = -1;
         public bool TransA { get; internal set; }
         public bool TransB { get; internal set; }
+        /// <summary>Constant arguments (a dropout probability; for a dropout's gradient, the forward op's id).</summary>
+        public double[] Args { get; internal set; } = System.Array.Empty<double>();
         /// <summary>For a boxing op: the SBP it converts from and to.</summary>
         public NdSbp From { get; internal set; }
         public NdSbp To { get; internal set; }
@@ -69,9 +71,9 @@ namespace OneFlow.Dsl.Planner.Model
 
         /// <summary>Appends an op, infers its output shape and creates its output tensor.</summary>
         public LogicalOp AddOp(OpKind kind, int[] inputs, string outputName, TensorRole role, string origin,
-            bool transA = false, bool transB = false, string? subject = null)
+            bool transA = false, bool transB = false, string? subject = null, double[]? args = null)
         {
-            var op = new LogicalOp { Id = Ops.Count, Kind = kind, Inputs = inputs, TransA = transA, TransB = transB, Origin = origin };
+            var op = new LogicalOp { Id = Ops.Count, Kind = kind, Inputs = inputs, TransA = transA, TransB = transB, Origin = origin, Args = args ?? System.Array.Empty<double>() };
             if (subject != null) op.Subject = subject;
             Ops.Add(op);
             var def = OpRegistry.Get(kind);

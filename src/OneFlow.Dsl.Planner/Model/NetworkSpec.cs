@@ -9,7 +9,11 @@ namespace OneFlow.Dsl.Planner.Model
 
     /// <summary>One statement of Forward (or Loss) in static single-assignment form:
     /// <c>Output = Op(Inputs...)</c>. <see cref="Op"/> is an op name of <see cref="Ops.OpKind"/>.</summary>
-    public sealed record OpDecl(string Output, string Op, EquatableArray<string> Inputs);
+    public sealed record OpDecl(string Output, string Op, EquatableArray<string> Inputs)
+    {
+        /// <summary>Constant arguments after the tensors, e.g. a dropout probability.</summary>
+        public EquatableArray<double> Args { get; init; }
+    }
 
     /// <summary>Everything the planner needs to know about a network, and nothing else: plain, equatable data
     /// that the generator reads from the annotated class and the runtime can rebuild.</summary>

@@ -34,5 +34,7 @@ namespace OneFlow.Dsl.Planner.Ops
         EmbeddingGrad,
         MaxLast,
         MaxLastGrad,
+        Dropout,
+        DropoutGrad,
     }
 }

@@ -10,7 +10,7 @@ namespace OneFlow.Dsl.Planner.Ops
             new ReluOp(), new ReluGradOp(), new SoftmaxCrossEntropyOp(), new SoftmaxCrossEntropyGradOp(),
             new SgdUpdateOp(), new BoxingOp(), new GeluOp(), new GeluGradOp(), new SoftmaxOp(), new SoftmaxGradOp(),
             new LogSoftmaxOp(), new LogSoftmaxGradOp(), new ReduceLastOp(mean: false), new ReduceLastOp(mean: true), new ExpandLastOp(mean: false), new ExpandLastOp(mean: true),
-            new TransposeOp(), new LayerNormOp(), new LayerNormGradOp(), new EmbeddingOp(), new EmbeddingGradOp(), new MaxLastOp(), new MaxLastGradOp());
+            new TransposeOp(), new LayerNormOp(), new LayerNormGradOp(), new EmbeddingOp(), new EmbeddingGradOp(), new MaxLastOp(), new MaxLastGradOp(), new DropoutOp(), new DropoutGradOp());
 
         public static OpDef Get(OpKind kind) => Defs[kind];
 
@@ -34,6 +34,7 @@ namespace OneFlow.Dsl.Planner.Ops
                 case "LayerNorm": kind = OpKind.LayerNorm; return true;
                 case "Embedding": kind = OpKind.Embedding; return true;
                 case "Max": kind = OpKind.MaxLast; return true;
+                case "Dropout": kind = OpKind.Dropout; return true;
                 default: kind = OpKind.Input; return false;
             }
         }

@@ -34,13 +34,13 @@ namespace OneFlow.Dsl.Planner.Passes
         public bool NeedsGradient(int tensor) => _dependsOnWeight.Contains(tensor);
 
         /// <summary>Adds an op computing part of the gradient of <paramref name="of"/> and returns its output.</summary>
-        public int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false)
+        public int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false, double[]? args = null)
         {
             // Partial gradients of one tensor are dx, dx.1, dx.2 ...: every tensor keeps a name of its own.
             string name = "d" + _graph.Tensor(of).Name;
             _names[name] = _names.TryGetValue(name, out int count) ? count + 1 : 0;
             if (_names[name] > 0) name += "." + _names[name].ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return _graph.AddOp(kind, inputs, name, TensorRole.Gradient, "grad of " + _graph.Tensor(of).Name, transA, transB).Output;
+            return _graph.AddOp(kind, inputs, name, TensorRole.Gradient, "grad of " + _graph.Tensor(of).Name, transA, transB, args: args).Output;
         }
 
         /// <summary>The gradient of a last-axis reduction: <paramref name="dy"/> repeated along the reduced axis of

@@ -36,12 +36,12 @@ namespace OneFlow.Dsl.Planner.Passes
                 names[NetworkSpec.LabelsName] = t.Id;
             }
 
-            AddStatements(g, names, spec.Forward);
+            AddStatements(g, names, spec.Forward, mode);
             output = Lookup(names, spec.ForwardOutput, "Forward's return value");
             WarnUnused(g, warnings);
             if (mode == PlanMode.Infer) return g;
 
-            AddStatements(g, names, spec.Loss);
+            AddStatements(g, names, spec.Loss, mode);
             output = Lookup(names, spec.LossOutput, "Loss's return value");
             var loss = g.Tensor(output);
             if (loss.Shape.Rank != 0)
@@ -119,15 +119,17 @@ namespace OneFlow.Dsl.Planner.Passes
             => string.Join("; ", Enumerable.Range(0, placement.MeshRank).Where(k => sbp[k].IsSplit)
                 .Select(k => $"{shape[sbp[k].Axis]} is not a multiple of {placement.Mesh[k]}"));
 
-        private static void AddStatements(LogicalGraph g, Dictionary<string, int> names, EquatableArray<OpDecl> statements)
+        private static void AddStatements(LogicalGraph g, Dictionary<string, int> names, EquatableArray<OpDecl> statements, PlanMode mode)
         {
             foreach (var s in statements)
             {
                 if (!OpRegistry.TryGetUserOp(s.Op, out var kind))
                     throw new PlanException(PlanErrorKind.UnknownValue, s.Output, $"'{s.Op}' is not an op of OneFlow.Dsl.Ops; see OneFlow.Dsl.Ops for the ops a plan can hold.");
                 int[] inputs = s.Inputs.Select(n => Lookup(names, n, s.Output)).ToArray();
+                // Inference keeps every unit: dropout is the identity there.
+                if (kind == OpKind.Dropout && mode == PlanMode.Infer && inputs.Length == 1) { names[s.Output] = inputs[0]; continue; }
                 string origin = $"{s.Output} = {s.Op}({string.Join(", ", s.Inputs)})";
-                names[s.Output] = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, subject: s.Output).Output;
+                names[s.Output] = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, subject: s.Output, args: s.Args.ToArray()).Output;
             }
         }
 

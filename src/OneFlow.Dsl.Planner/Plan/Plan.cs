@@ -14,7 +14,7 @@ namespace OneFlow.Dsl.Planner.Plan
 
     /// <summary>A logical op after SBP selection; boxing ops included.</summary>
     public sealed record PlanOp(int Id, OpKind Kind, int[] Inputs, int Output, bool TransA, bool TransB,
-        NdSbp From, NdSbp To, string Origin)
+        NdSbp From, NdSbp To, double[] Args, string Origin)
     {
         public BoxingKind Boxing => Kind == OpKind.Boxing ? Passes.Boxing.KindOf(From, To) : BoxingKind.None;
     }

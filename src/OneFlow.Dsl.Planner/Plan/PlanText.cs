@@ -20,7 +20,7 @@ namespace OneFlow.Dsl.Planner.Plan
             foreach (var t in p.Tensors)
                 sb.Append($"tensor {t.Id} {t.Name} {t.Shape} {t.DType} {t.Role} {t.Sbp} grad_of={t.GradientOf}\n");
             foreach (var o in p.Ops)
-                sb.Append($"op {o.Id} {o.Kind} in={Ids(o.Inputs)} out={o.Output} ta={Bit(o.TransA)} tb={Bit(o.TransB)} from={o.From} to={o.To} | {o.Origin}\n");
+                sb.Append($"op {o.Id} {o.Kind} in={Ids(o.Inputs)} out={o.Output} ta={Bit(o.TransA)} tb={Bit(o.TransB)} from={o.From} to={o.To} args={Numbers(o.Args)} | {o.Origin}\n");
             foreach (var a in p.Actors)
                 sb.Append($"actor {a.Id} dev={a.Device} op={a.Op} in={Ids(a.Inputs)} ctrl={Ids(a.Controls)} out={a.Output}\n");
             foreach (var r in p.Registers)
@@ -51,7 +51,7 @@ namespace OneFlow.Dsl.Planner.Plan
                     case "op":
                         int bar = line.IndexOf(" | ", StringComparison.Ordinal);
                         ops.Add(new PlanOp(Int(f[1]), Enum<OpKind>(f[2]), IdList(Val(f[3])), Int(Val(f[4])), Val(f[5]) == "1", Val(f[6]) == "1",
-                            NdSbp.Parse(Val(f[7])), NdSbp.Parse(Val(f[8])), line.Substring(bar + 3)));
+                            NdSbp.Parse(Val(f[7])), NdSbp.Parse(Val(f[8])), NumberList(Val(f[9])), line.Substring(bar + 3)));
                         break;
                     case "actor":
                         actors.Add(new Actor(Int(f[1]), Int(Val(f[2])), Int(Val(f[3])), IdList(Val(f[4])), IdList(Val(f[5])), Int(Val(f[6]))));
@@ -78,6 +78,8 @@ namespace OneFlow.Dsl.Planner.Plan
             return h.ToString("x16", CultureInfo.InvariantCulture);
         }
 
+        private static string Numbers(double[] values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        private static double[] NumberList(string s) => s.Length == 0 ? new double[0] : s.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         private static string Ids(int[] ids) => string.Join(",", ids.Select(i => i.ToString(CultureInfo.InvariantCulture)));
         private static int[] IdList(string s) => s.Length == 0 ? new int[0] : s.Split(',').Select(Int).ToArray();
         private static string Bit(bool b) => b ? "1" : "0";

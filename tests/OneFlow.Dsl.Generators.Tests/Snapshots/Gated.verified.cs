@@ -81,7 +81,7 @@ actors: 54 (27 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "205283000fde2a22";
+        public const string PlanHash = "3fca41f32fc6e80a";
 
         /// <summary>The training plan (forward, backward, SGD update) in the plan text format.</summary>
         private const string TrainPlanText = @"plan Gated Train cpu:0-1 output=11
@@ -112,33 +112,33 @@ tensor 23 d%0@B [8,32] F32 Boxed B grad_of=-1
 tensor 24 dgate.1@B [32] F32 Boxed B grad_of=-1
 tensor 25 dshift.1@B [32] F32 Boxed B grad_of=-1
 tensor 26 dhead@B [32,4] F32 Boxed B grad_of=-1
-op 0 Input in= out=4 ta=0 tb=0 from=B to=B | x
-op 1 Input in= out=5 ta=0 tb=0 from=B to=B | labels
-op 2 MatMul in=4,0 out=6 ta=0 tb=0 from=B to=B | %0 = MatMul(x, w)
-op 3 Mul in=6,1 out=7 ta=0 tb=0 from=B to=B | %1 = Mul(%0, gate)
-op 4 Sub in=7,2 out=8 ta=0 tb=0 from=B to=B | %2 = Sub(%1, shift)
-op 5 Relu in=8 out=9 ta=0 tb=0 from=B to=B | %3 = Relu(%2)
-op 6 MatMul in=9,3 out=10 ta=0 tb=0 from=B to=B | %4 = MatMul(%3, head)
-op 7 SoftmaxCrossEntropy in=10,5 out=11 ta=0 tb=0 from=B to=B | %5 = SoftmaxCrossEntropy(%4, labels)
-op 8 SoftmaxCrossEntropyGrad in=10,5 out=12 ta=0 tb=0 from=B to=B | grad of %4
-op 9 MatMul in=12,3 out=13 ta=0 tb=1 from=B to=B | grad of %3
-op 10 MatMul in=9,12 out=14 ta=1 tb=0 from=B to=B | grad of head
-op 11 ReluGrad in=13,9 out=15 ta=0 tb=0 from=B to=B | grad of %2
-op 12 ReduceRows in=15 out=16 ta=0 tb=0 from=B to=B | grad of shift
-op 13 Neg in=16 out=17 ta=0 tb=0 from=B to=B | grad of shift
-op 14 Mul in=15,1 out=18 ta=0 tb=0 from=B to=B | grad of %0
-op 15 Mul in=15,6 out=19 ta=0 tb=0 from=B to=B | grad of gate
-op 16 ReduceRows in=19 out=20 ta=0 tb=0 from=B to=B | grad of gate
-op 17 Boxing in=4 out=22 ta=0 tb=0 from=S(0) to=B | x: S(0) -> B
-op 18 Boxing in=18 out=23 ta=0 tb=0 from=S(0) to=B | d%0: S(0) -> B
-op 19 MatMul in=22,23 out=21 ta=1 tb=0 from=B to=B | grad of w
-op 20 SgdUpdate in=0,21 out=-1 ta=0 tb=0 from=B to=B | update of w
-op 21 Boxing in=20 out=24 ta=0 tb=0 from=P to=B | dgate.1: P -> B
-op 22 SgdUpdate in=1,24 out=-1 ta=0 tb=0 from=B to=B | update of gate
-op 23 Boxing in=17 out=25 ta=0 tb=0 from=P to=B | dshift.1: P -> B
-op 24 SgdUpdate in=2,25 out=-1 ta=0 tb=0 from=B to=B | update of shift
-op 25 Boxing in=14 out=26 ta=0 tb=0 from=P to=B | dhead: P -> B
-op 26 SgdUpdate in=3,26 out=-1 ta=0 tb=0 from=B to=B | update of head
+op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= | x
+op 1 Input in= out=5 ta=0 tb=0 from=B to=B args= | labels
+op 2 MatMul in=4,0 out=6 ta=0 tb=0 from=B to=B args= | %0 = MatMul(x, w)
+op 3 Mul in=6,1 out=7 ta=0 tb=0 from=B to=B args= | %1 = Mul(%0, gate)
+op 4 Sub in=7,2 out=8 ta=0 tb=0 from=B to=B args= | %2 = Sub(%1, shift)
+op 5 Relu in=8 out=9 ta=0 tb=0 from=B to=B args= | %3 = Relu(%2)
+op 6 MatMul in=9,3 out=10 ta=0 tb=0 from=B to=B args= | %4 = MatMul(%3, head)
+op 7 SoftmaxCrossEntropy in=10,5 out=11 ta=0 tb=0 from=B to=B args= | %5 = SoftmaxCrossEntropy(%4, labels)
+op 8 SoftmaxCrossEntropyGrad in=10,5 out=12 ta=0 tb=0 from=B to=B args= | grad of %4
+op 9 MatMul in=12,3 out=13 ta=0 tb=1 from=B to=B args= | grad of %3
+op 10 MatMul in=9,12 out=14 ta=1 tb=0 from=B to=B args= | grad of head
+op 11 ReluGrad in=13,9 out=15 ta=0 tb=0 from=B to=B args= | grad of %2
+op 12 ReduceRows in=15 out=16 ta=0 tb=0 from=B to=B args= | grad of shift
+op 13 Neg in=16 out=17 ta=0 tb=0 from=B to=B args= | grad of shift
+op 14 Mul in=15,1 out=18 ta=0 tb=0 from=B to=B args= | grad of %0
+op 15 Mul in=15,6 out=19 ta=0 tb=0 from=B to=B args= | grad of gate
+op 16 ReduceRows in=19 out=20 ta=0 tb=0 from=B to=B args= | grad of gate
+op 17 Boxing in=4 out=22 ta=0 tb=0 from=S(0) to=B args= | x: S(0) -> B
+op 18 Boxing in=18 out=23 ta=0 tb=0 from=S(0) to=B args= | d%0: S(0) -> B
+op 19 MatMul in=22,23 out=21 ta=1 tb=0 from=B to=B args= | grad of w
+op 20 SgdUpdate in=0,21 out=-1 ta=0 tb=0 from=B to=B args= | update of w
+op 21 Boxing in=20 out=24 ta=0 tb=0 from=P to=B args= | dgate.1: P -> B
+op 22 SgdUpdate in=1,24 out=-1 ta=0 tb=0 from=B to=B args= | update of gate
+op 23 Boxing in=17 out=25 ta=0 tb=0 from=P to=B args= | dshift.1: P -> B
+op 24 SgdUpdate in=2,25 out=-1 ta=0 tb=0 from=B to=B args= | update of shift
+op 25 Boxing in=14 out=26 ta=0 tb=0 from=P to=B args= | dhead: P -> B
+op 26 SgdUpdate in=3,26 out=-1 ta=0 tb=0 from=B to=B args= | update of head
 actor 0 dev=0 op=0 in= ctrl= out=8
 actor 1 dev=1 op=0 in= ctrl= out=9
 actor 2 dev=0 op=1 in= ctrl= out=10
@@ -263,12 +263,12 @@ tensor 6 %1 [8,32] F32 Activation S(0) grad_of=-1
 tensor 7 %2 [8,32] F32 Activation S(0) grad_of=-1
 tensor 8 %3 [8,32] F32 Activation S(0) grad_of=-1
 tensor 9 %4 [8,4] F32 Activation S(0) grad_of=-1
-op 0 Input in= out=4 ta=0 tb=0 from=B to=B | x
-op 1 MatMul in=4,0 out=5 ta=0 tb=0 from=B to=B | %0 = MatMul(x, w)
-op 2 Mul in=5,1 out=6 ta=0 tb=0 from=B to=B | %1 = Mul(%0, gate)
-op 3 Sub in=6,2 out=7 ta=0 tb=0 from=B to=B | %2 = Sub(%1, shift)
-op 4 Relu in=7 out=8 ta=0 tb=0 from=B to=B | %3 = Relu(%2)
-op 5 MatMul in=8,3 out=9 ta=0 tb=0 from=B to=B | %4 = MatMul(%3, head)
+op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= | x
+op 1 MatMul in=4,0 out=5 ta=0 tb=0 from=B to=B args= | %0 = MatMul(x, w)
+op 2 Mul in=5,1 out=6 ta=0 tb=0 from=B to=B args= | %1 = Mul(%0, gate)
+op 3 Sub in=6,2 out=7 ta=0 tb=0 from=B to=B args= | %2 = Sub(%1, shift)
+op 4 Relu in=7 out=8 ta=0 tb=0 from=B to=B args= | %3 = Relu(%2)
+op 5 MatMul in=8,3 out=9 ta=0 tb=0 from=B to=B args= | %4 = MatMul(%3, head)
 actor 0 dev=0 op=0 in= ctrl= out=8
 actor 1 dev=1 op=0 in= ctrl= out=9
 actor 2 dev=0 op=1 in=8,0 ctrl= out=10

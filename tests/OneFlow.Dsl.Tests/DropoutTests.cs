@@ -1,0 +1,52 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace OneFlow.Dsl.Tests
+{
+    public class DropoutTests
+    {
+        /// <summary>The mask depends on the element's place in the whole tensor, not on the device holding it: four
+        /// devices train exactly like one, step after step (each step a new mask).</summary>
+        [Fact]
+        public void Four_devices_draw_the_same_mask_as_one()
+        {
+            using var one = new DropoutNet(seed: 1).Trainer(new Sgd(0.2f), "cpu:0");
+            using var four = new DropoutNet(seed: 1).Trainer(new Sgd(0.2f));
+            for (int s = 0; s < 10; s++)
+            {
+                var x = Data.Floats(50 + s, 8, 12);
+                var y = Data.Labels(60 + s, 8, 5);
+                float a = one.Step(x, y), b = four.Step(x, y);
+                Assert.True(Math.Abs(a - b) <= 1e-5 * Math.Max(1, Math.Abs(a)), $"step {s}: {a} vs {b}");
+            }
+        }
+
+        [Fact]
+        public void Inference_keeps_every_unit_and_training_drops_about_p()
+        {
+            var model = new DropoutNet(seed: 2);
+            Assert.DoesNotContain(DropoutNet.InferPlan.Ops, o => o.Kind == Planner.Ops.OpKind.Dropout);
+            Assert.Contains(DropoutNet.TrainPlan.Ops, o => o.Kind == Planner.Ops.OpKind.Dropout);
+            var ones = Tensor.From(Enumerable.Repeat(1f, 10000).ToArray(), 100, 100);
+            var dropped = Ops.Dropout(ones, 0.25).ToArray();
+            double kept = dropped.Count(v => v != 0) / 10000.0;
+            Assert.InRange(kept, 0.72, 0.78);
+            Assert.All(dropped.Where(v => v != 0), v => Assert.Equal(1f / 0.75f, v, 5));
+            Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Dropout(ones, 1.0));
+        }
+
+        [Fact]
+        public void Gradient_flows_through_the_kept_units_only()
+        {
+            var x = Data.Floats(3, 4, 6);
+            x.RequiresGrad = true;
+            var y = Ops.Dropout(x, 0.5);
+            Ops.SoftmaxCrossEntropy(y, Data.Labels(4, 4, 6)).Backward();
+            var kept = y.ToArray().Select(v => v != 0).ToArray();
+            var grad = x.Grad!.ToArray();
+            for (int i = 0; i < grad.Length; i++) if (!kept[i]) Assert.Equal(0f, grad[i]);
+            Assert.Contains(grad, g => g != 0);
+        }
+    }
+}
