@@ -211,6 +211,29 @@ namespace OneFlow.Dsl.Runtime
                     break;
                 case OpKind.Dropout: DropoutPart(a, op.Output, op.Args[0], op.Output, piece); break;
                 case OpKind.DropoutGrad: DropoutPart(a, op.Output, op.Args[0], (long)op.Args[1], piece); break;
+                // A reshape keeps each device's run of elements (its signatures ensure it), so it is a copy.
+                case OpKind.Reshape: In(a, 0, piece).CopyTo(Out(a, piece)); break;
+                case OpKind.Slice:
+                {
+                    var x = InputShape(a, 0);
+                    int axis = (int)op.Args[0];
+                    AxisCopy.Slice(In(a, 0, piece), x[axis], (int)op.Args[1], (int)op.Args[2], AxisCopy.Inner(x, axis), Out(a, piece));
+                    break;
+                }
+                case OpKind.SliceGrad:
+                {
+                    var dy = InputShape(a, 0);
+                    int axis = (int)op.Args[0];
+                    AxisCopy.Unslice(In(a, 0, piece), (int)op.Args[2], (int)op.Args[1], dy[axis], AxisCopy.Inner(dy, axis), Out(a, piece));
+                    break;
+                }
+                case OpKind.Concat:
+                {
+                    int axis = (int)op.Args[0];
+                    Shape sa = InputShape(a, 0), sb = InputShape(a, 1);
+                    AxisCopy.Concat(In(a, 0, piece), sa[axis], In(a, 1, piece), sb[axis], AxisCopy.Inner(sa, axis), Out(a, piece));
+                    break;
+                }
                 case OpKind.MaxLast: RowKernels.MaxLast(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
                 case OpKind.MaxLastGrad: RowKernels.MaxLastGrad(In(a, 0, piece), In(a, 1, piece), LastDim(a, 1), Out(a, piece)); break;
                 case OpKind.LayerNorm: RowKernels.LayerNorm(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using OneFlow.Dsl.Runtime.Kernels;
 using Kernel = OneFlow.Dsl.Runtime.Kernels.SoftmaxCrossEntropy;
 
@@ -126,6 +127,68 @@ namespace OneFlow.Dsl
                 Runtime.Kernels.Dropout.Apply(dy, dx, p, key, 0, whole, shape, strides);
                 x.Accumulate(dx);
             }, x);
+        }
+
+        /// <summary>The same elements under a new shape; one dimension may be −1, inferred from the others.</summary>
+        public static Tensor Reshape(Tensor x, params int[] shape)
+        {
+            int inferred = Array.IndexOf(shape, -1);
+            var dims = (int[])shape.Clone();
+            if (inferred >= 0)
+            {
+                long known = 1;
+                for (int i = 0; i < dims.Length; i++) if (i != inferred) known *= dims[i];
+                dims[inferred] = known > 0 ? (int)(x.Length / known) : 0;
+            }
+            long elements = 1;
+            foreach (int d in dims) elements *= d;
+            if (elements != x.Length || dims.Any(d => d <= 0))
+                throw new ArgumentException($"Reshape: x is {x.ShapeText} ({x.Length} elements) and cannot take the shape {Tensor.Describe(shape)}.");
+            return Tensor.Record(Tensor.Wrap((float[])x.Host.Clone(), dims), dy => x.Accumulate((float[])dy.Clone()), x);
+        }
+
+        /// <summary>Entries [start, start + length) of <paramref name="axis"/>.</summary>
+        public static Tensor Slice(Tensor x, int axis, int start, int length)
+        {
+            var shape = Shape(x);
+            if (axis < 0 || axis >= shape.Length || start < 0 || length <= 0 || start + length > shape[axis])
+                throw new ArgumentException($"Slice: axis {axis}, start {start}, length {length} do not fit x {x.ShapeText}.");
+            int full = shape[axis], inner = Inner(shape, axis);
+            var outShape = (int[])shape.Clone();
+            outShape[axis] = length;
+            var y = new float[x.Length / full * length];
+            AxisCopy.Slice(x.Host, full, start, length, inner, y);
+            return Tensor.Record(Tensor.Wrap(y, outShape), dy =>
+            {
+                var dx = new float[x.Length];
+                AxisCopy.Unslice(dy, full, start, length, inner, dx);
+                x.Accumulate(dx);
+            }, x);
+        }
+
+        /// <summary><paramref name="b"/> after <paramref name="a"/> along <paramref name="axis"/>.</summary>
+        public static Tensor Concat(Tensor a, Tensor b, int axis)
+        {
+            int[] sa = Shape(a), sb = Shape(b);
+            if (axis < 0 || axis >= sa.Length || sa.Length != sb.Length || Enumerable.Range(0, sa.Length).Any(i => i != axis && sa[i] != sb[i]))
+                throw new ArgumentException($"Concat: a is {a.ShapeText} but b is {b.ShapeText}; they may differ only along axis {axis}.");
+            int inner = Inner(sa, axis), la = sa[axis], lb = sb[axis];
+            var shape = (int[])sa.Clone();
+            shape[axis] = la + lb;
+            var y = new float[a.Length + b.Length];
+            AxisCopy.Concat(a.Host, la, b.Host, lb, inner, y);
+            return Tensor.Record(Tensor.Wrap(y, shape), dy =>
+            {
+                if (a.RequiresGrad) { var da = new float[a.Length]; AxisCopy.Slice(dy, la + lb, 0, la, inner, da); a.Accumulate(da); }
+                if (b.RequiresGrad) { var db = new float[b.Length]; AxisCopy.Slice(dy, la + lb, la, lb, inner, db); b.Accumulate(db); }
+            }, a, b);
+        }
+
+        private static int Inner(int[] shape, int axis)
+        {
+            int inner = 1;
+            for (int i = axis + 1; i < shape.Length; i++) inner *= shape[i];
+            return inner;
         }
 
         /// <summary>The transpose of a matrix.</summary>

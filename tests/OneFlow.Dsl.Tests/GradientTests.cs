@@ -50,6 +50,10 @@ namespace OneFlow.Dsl.Tests
         [Fact] public void Transpose() => Check(t => Loss(Ops.Transpose(t[0])), Data.Floats(1, 5, 4));
         [Fact] public void Sum() => Check(t => Loss(Ops.Transpose(Ops.Transpose(t[1]) + Ops.Sum(t[0]))), Data.Floats(1, 4, 3), Data.Floats(2, 4, 5));
         [Fact] public void Max() => Check(t => Loss(Ops.Transpose(Ops.Transpose(t[1]) + Ops.Max(t[0]))), Data.Floats(1, 4, 3), Data.Floats(2, 4, 5));
+        [Fact] public void Reshape() => Check(t => Loss(Ops.Reshape(t[0], 4, -1)), Data.Floats(1, 2, 2, 5));
+        [Fact] public void Slice() => Check(t => Loss(Ops.Slice(t[0], 1, 2, 5)), Data.Floats(1, 4, 9));
+        [Fact] public void Concat() => Check(t => Loss(Ops.Concat(t[0], t[1], 1)), Data.Floats(1, 4, 2), Data.Floats(2, 4, 3));
+        [Fact] public void Concat_rows() => Check(t => Ops.SoftmaxCrossEntropy(Ops.Concat(t[0], t[1], 0), Data.Labels(5, 4, 3)), Data.Floats(1, 1, 3), Data.Floats(2, 3, 3));
         [Fact] public void Mean() => Check(t => Loss(Ops.Transpose(Ops.Transpose(t[1]) + Ops.Mean(t[0]))), Data.Floats(1, 4, 3), Data.Floats(2, 4, 5));
 
         /// <summary>The row ops on four devices with SBPs the planner chose: plan gradients equal eager ones.</summary>
@@ -88,6 +92,38 @@ namespace OneFlow.Dsl.Tests
             }
             one.Dispose();
             four.Dispose();
+        }
+
+        /// <summary>Slice, Concat and Reshape on four devices: plan gradients equal eager ones, and four devices
+        /// train like one.</summary>
+        [Fact]
+        public void Shape_ops_plan_gradients_equal_eager_gradients()
+        {
+            const float lr = 0.5f;
+            var x = Data.Floats(71, 8, 12);
+            var y = Data.Labels(72, 8, 5);
+            var eager = new ShapeNet(seed: 3);
+            Ops.SoftmaxCrossEntropy(eager.Forward(x), y).Backward();
+            var planned = new ShapeNet(seed: 3);
+            var before = planned.Parameters.Select(p => p.ToArray()).ToArray();
+            using (var trainer = planned.Trainer(new Sgd(lr))) trainer.Step(x, y);
+            for (int p = 0; p < before.Length; p++)
+            {
+                var after = planned.Parameters[p].ToArray();
+                var expected = eager.Parameters[p].Grad!.ToArray();
+                for (int i = 0; i < after.Length; i++)
+                    Assert.True(Math.Abs((before[p][i] - after[i]) / lr - expected[i]) <= 1e-4 + 1e-3 * Math.Abs(expected[i]),
+                        $"parameter {p} element {i}: plan {(before[p][i] - after[i]) / lr}, eager {expected[i]}");
+            }
+            using var one = new ShapeNet(seed: 4).Trainer(new Sgd(0.3f), "cpu:0");
+            using var four = new ShapeNet(seed: 4).Trainer(new Sgd(0.3f));
+            for (int s = 0; s < 5; s++)
+            {
+                var xs = Data.Floats(80 + s, 8, 12);
+                var ys = Data.Labels(90 + s, 8, 5);
+                float a = one.Step(xs, ys), b = four.Step(xs, ys);
+                Assert.True(Math.Abs(a - b) <= 1e-5 * Math.Max(1, Math.Abs(a)), $"step {s}: {a} vs {b}");
+            }
         }
 
         /// <summary>One plan step moves each weight by −lr·grad: recover the plan's gradient and compare it with

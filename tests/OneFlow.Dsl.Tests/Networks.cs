@@ -132,3 +132,23 @@ namespace OneFlow.Dsl.Tests
         public Tensor Forward([Input(12)] Tensor x) => MatMul(Dropout(Relu(MatMul(x, w1)), 0.25), w2);
     }
 }
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>Slice, Concat and Reshape (through a rank-3 layer norm) on four devices.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-3")]
+    public partial class ShapeNet
+    {
+        [Weight(12, 16)] Tensor w1;
+        [Weight(16, 5)] Tensor w2;
+
+        public Tensor Forward([Input(12)] Tensor x)
+        {
+            var h = Relu(MatMul(x, w1));
+            var swapped = Concat(Slice(h, 1, 8, 8), Slice(h, 1, 0, 8), 1);
+            var normed = Reshape(LayerNorm(Reshape(swapped, 8, 4, 4)), -1, 16);
+            return MatMul(normed, w2);
+        }
+    }
+}

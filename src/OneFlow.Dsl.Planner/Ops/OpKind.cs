@@ -36,5 +36,9 @@ namespace OneFlow.Dsl.Planner.Ops
         MaxLastGrad,
         Dropout,
         DropoutGrad,
+        Reshape,
+        Slice,
+        SliceGrad,
+        Concat,
     }
 }

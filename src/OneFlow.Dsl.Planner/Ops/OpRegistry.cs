@@ -10,7 +10,8 @@ namespace OneFlow.Dsl.Planner.Ops
             new ReluOp(), new ReluGradOp(), new SoftmaxCrossEntropyOp(), new SoftmaxCrossEntropyGradOp(),
             new SgdUpdateOp(), new BoxingOp(), new GeluOp(), new GeluGradOp(), new SoftmaxOp(), new SoftmaxGradOp(),
             new LogSoftmaxOp(), new LogSoftmaxGradOp(), new ReduceLastOp(mean: false), new ReduceLastOp(mean: true), new ExpandLastOp(mean: false), new ExpandLastOp(mean: true),
-            new TransposeOp(), new LayerNormOp(), new LayerNormGradOp(), new EmbeddingOp(), new EmbeddingGradOp(), new MaxLastOp(), new MaxLastGradOp(), new DropoutOp(), new DropoutGradOp());
+            new TransposeOp(), new LayerNormOp(), new LayerNormGradOp(), new EmbeddingOp(), new EmbeddingGradOp(), new MaxLastOp(), new MaxLastGradOp(), new DropoutOp(), new DropoutGradOp(),
+            new ReshapeOp(), new SliceOp(), new SliceGradOp(), new ConcatOp());
 
         public static OpDef Get(OpKind kind) => Defs[kind];
 
@@ -35,6 +36,9 @@ namespace OneFlow.Dsl.Planner.Ops
                 case "Embedding": kind = OpKind.Embedding; return true;
                 case "Max": kind = OpKind.MaxLast; return true;
                 case "Dropout": kind = OpKind.Dropout; return true;
+                case "Reshape": kind = OpKind.Reshape; return true;
+                case "Slice": kind = OpKind.Slice; return true;
+                case "Concat": kind = OpKind.Concat; return true;
                 default: kind = OpKind.Input; return false;
             }
         }

@@ -33,6 +33,8 @@ namespace OneFlow.Dsl.Planner.Passes
 
         public bool NeedsGradient(int tensor) => _dependsOnWeight.Contains(tensor);
 
+        public Shape ShapeOf(int tensor) => _graph.Tensor(tensor).Shape;
+
         /// <summary>Adds an op computing part of the gradient of <paramref name="of"/> and returns its output.</summary>
         public int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false, double[]? args = null)
         {

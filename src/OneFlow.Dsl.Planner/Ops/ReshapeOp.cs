@@ -1,0 +1,54 @@
+using System.Collections.Generic;
+using System.Linq;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Passes;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>Reshape(x, d0, d1, ...): the same elements in row-major order under a new shape; one dimension may
+    /// be −1, inferred from the others.</summary>
+    public sealed class ReshapeOp : OpDef
+    {
+        public override OpKind Kind => OpKind.Reshape;
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            var x = ShapeOf(g, op, 0);
+            var dims = op.Args.Select(a => (long)a).ToArray();
+            long known = dims.Where(d => d > 0).Aggregate(1L, (p, d) => p * d);
+            int inferred = dims.Count(d => d == -1);
+            if (dims.Length == 0 || inferred > 1 || dims.Any(d => d == 0 || d < -1) || (inferred == 1 && (known == 0 || x.Elements % known != 0)))
+                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Reshape: give the new shape of {NameOf(g, op, 0)} {x} as positive sizes, at most one of them −1.");
+            var shape = new Shape(dims.Select(d => d == -1 ? (int)(x.Elements / known) : (int)d).ToArray());
+            if (shape.Elements != x.Elements)
+                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Reshape: {NameOf(g, op, 0)} is {x} ({x.Elements} elements) but {shape} holds {shape.Elements}.");
+            return shape;
+        }
+
+        /// <summary>A split survives when its axis keeps its length and everything before it keeps its size: the
+        /// parts are then the same runs of elements before and after.</summary>
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            Shape x = ShapeOf(g, op, 0), y = g.Tensor(op.Output).Shape;
+            for (int i = 0; i < x.Rank; i++)
+                for (int j = 0; j < y.Rank; j++)
+                    if (x[i] == y[j] && Prefix(x, i) == Prefix(y, j)) yield return new Signature(Sbp.S(j), Sbp.S(i));
+            yield return new Signature(Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P);
+        }
+
+        private static long Prefix(Shape s, int axis)
+        {
+            long p = 1;
+            for (int a = 0; a < axis; a++) p *= s[a];
+            return p;
+        }
+
+        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        {
+            int x = op.Inputs[0];
+            if (ad.NeedsGradient(x))
+                ad.Accumulate(x, ad.Emit(OpKind.Reshape, new[] { dy }, x, args: ad.ShapeOf(x).ToArray().Select(d => (double)d).ToArray()));
+        }
+    }
+}

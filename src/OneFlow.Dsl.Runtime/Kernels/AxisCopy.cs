@@ -1,0 +1,45 @@
+using System;
+
+namespace OneFlow.Dsl.Runtime.Kernels
+{
+    /// <summary>Copies of runs along one axis of a row-major tensor seen as [outer, axis, inner]: slicing,
+    /// un-slicing (the slice's gradient) and concatenation.</summary>
+    public static class AxisCopy
+    {
+        /// <summary>y[o, 0..length, :] = x[o, start..start+length, :]; x's axis has <paramref name="full"/> entries.</summary>
+        public static void Slice(ReadOnlySpan<float> x, int full, int start, int length, int inner, Span<float> y)
+        {
+            int outer = x.Length / (full * inner);
+            for (int o = 0; o < outer; o++)
+                x.Slice((o * full + start) * inner, length * inner).CopyTo(y.Slice(o * length * inner, length * inner));
+        }
+
+        /// <summary>The gradient of <see cref="Slice"/>: dy placed at start in zeros of the full axis.</summary>
+        public static void Unslice(ReadOnlySpan<float> dy, int full, int start, int length, int inner, Span<float> dx)
+        {
+            dx.Clear();
+            int outer = dy.Length / (length * inner);
+            for (int o = 0; o < outer; o++)
+                dy.Slice(o * length * inner, length * inner).CopyTo(dx.Slice((o * full + start) * inner, length * inner));
+        }
+
+        /// <summary>y[o] = a[o] followed by b[o] along the axis.</summary>
+        public static void Concat(ReadOnlySpan<float> a, int lengthA, ReadOnlySpan<float> b, int lengthB, int inner, Span<float> y)
+        {
+            int outer = a.Length / (lengthA * inner), full = lengthA + lengthB;
+            for (int o = 0; o < outer; o++)
+            {
+                a.Slice(o * lengthA * inner, lengthA * inner).CopyTo(y.Slice(o * full * inner, lengthA * inner));
+                b.Slice(o * lengthB * inner, lengthB * inner).CopyTo(y.Slice((o * full + lengthA) * inner, lengthB * inner));
+            }
+        }
+
+        /// <summary>The product of the dimensions after <paramref name="axis"/>.</summary>
+        public static int Inner(OneFlow.Dsl.Planner.Model.Shape shape, int axis)
+        {
+            int inner = 1;
+            for (int a = axis + 1; a < shape.Rank; a++) inner *= shape[a];
+            return inner;
+        }
+    }
+}
