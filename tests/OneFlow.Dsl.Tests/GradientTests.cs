@@ -60,38 +60,23 @@ namespace OneFlow.Dsl.Tests
         [Fact]
         public void Row_ops_plan_gradients_equal_eager_gradients()
         {
-            const float lr = 0.5f;
             var x = Data.Floats(21, 8, 6);
             var y = Data.Labels(22, 8, 5);
-            var eager = new RowOpsNet(seed: 3);
-            Ops.SoftmaxCrossEntropy(eager.Forward(x), y).Backward();
-            var planned = new RowOpsNet(seed: 3);
-            var before = planned.Parameters.Select(p => p.ToArray()).ToArray();
-            using (var trainer = planned.Trainer(new Sgd(lr))) trainer.Step(x, y);
-            for (int p = 0; p < before.Length; p++)
-            {
-                var after = planned.Parameters[p].ToArray();
-                var expected = eager.Parameters[p].Grad!.ToArray();
-                for (int i = 0; i < after.Length; i++)
-                    Assert.True(Math.Abs((before[p][i] - after[i]) / lr - expected[i]) <= 1e-4 + 1e-3 * Math.Abs(expected[i]),
-                        $"parameter {p} element {i}: plan {(before[p][i] - after[i]) / lr}, eager {expected[i]}");
-            }
+            RowOpsNet eager = new(seed: 3), planned = new(seed: 3);
+            Agreement.PlanGradientsEqualEager(eager.Parameters, () => Ops.SoftmaxCrossEntropy(eager.Forward(x), y),
+                planned.Parameters, sgd => { using var t = planned.Trainer(sgd); t.Step(x, y); });
         }
 
         [Fact]
         public void Row_ops_on_four_devices_train_like_one()
         {
-            var one = new RowOpsNet(seed: 4).Trainer(new Sgd(0.3f), "cpu:0");
-            var four = new RowOpsNet(seed: 4).Trainer(new Sgd(0.3f));
-            for (int s = 0; s < 10; s++)
+            using var one = new RowOpsNet(seed: 4).Trainer(new Sgd(0.3f), "cpu:0");
+            using var four = new RowOpsNet(seed: 4).Trainer(new Sgd(0.3f));
+            Agreement.SameLosses(10, s =>
             {
-                var x = Data.Floats(30 + s, 8, 6);
-                var y = Data.Labels(40 + s, 8, 5);
-                float a = one.Step(x, y), b = four.Step(x, y);
-                Assert.True(Math.Abs(a - b) <= 1e-5 * Math.Max(1, Math.Abs(a)), $"step {s}: {a} vs {b}");
-            }
-            one.Dispose();
-            four.Dispose();
+                var (x, y) = (Data.Floats(30 + s, 8, 6), Data.Labels(40 + s, 8, 5));
+                return (one.Step(x, y), four.Step(x, y));
+            });
         }
 
         /// <summary>Slice, Concat and Reshape on four devices: plan gradients equal eager ones, and four devices
@@ -99,61 +84,33 @@ namespace OneFlow.Dsl.Tests
         [Fact]
         public void Shape_ops_plan_gradients_equal_eager_gradients()
         {
-            const float lr = 0.5f;
             var x = Data.Floats(71, 8, 12);
             var y = Data.Labels(72, 8, 5);
-            var eager = new ShapeNet(seed: 3);
-            Ops.SoftmaxCrossEntropy(eager.Forward(x), y).Backward();
-            var planned = new ShapeNet(seed: 3);
-            var before = planned.Parameters.Select(p => p.ToArray()).ToArray();
-            using (var trainer = planned.Trainer(new Sgd(lr))) trainer.Step(x, y);
-            for (int p = 0; p < before.Length; p++)
-            {
-                var after = planned.Parameters[p].ToArray();
-                var expected = eager.Parameters[p].Grad!.ToArray();
-                for (int i = 0; i < after.Length; i++)
-                    Assert.True(Math.Abs((before[p][i] - after[i]) / lr - expected[i]) <= 1e-4 + 1e-3 * Math.Abs(expected[i]),
-                        $"parameter {p} element {i}: plan {(before[p][i] - after[i]) / lr}, eager {expected[i]}");
-            }
+            ShapeNet eager = new(seed: 3), planned = new(seed: 3);
+            Agreement.PlanGradientsEqualEager(eager.Parameters, () => Ops.SoftmaxCrossEntropy(eager.Forward(x), y),
+                planned.Parameters, sgd => { using var t = planned.Trainer(sgd); t.Step(x, y); });
             using var one = new ShapeNet(seed: 4).Trainer(new Sgd(0.3f), "cpu:0");
             using var four = new ShapeNet(seed: 4).Trainer(new Sgd(0.3f));
-            for (int s = 0; s < 5; s++)
+            Agreement.SameLosses(5, s =>
             {
-                var xs = Data.Floats(80 + s, 8, 12);
-                var ys = Data.Labels(90 + s, 8, 5);
-                float a = one.Step(xs, ys), b = four.Step(xs, ys);
-                Assert.True(Math.Abs(a - b) <= 1e-5 * Math.Max(1, Math.Abs(a)), $"step {s}: {a} vs {b}");
-            }
+                var (xs, ys) = (Data.Floats(80 + s, 8, 12), Data.Labels(90 + s, 8, 5));
+                return (one.Step(xs, ys), four.Step(xs, ys));
+            });
         }
 
-        /// <summary>One plan step moves each weight by −lr·grad: recover the plan's gradient and compare it with
-        /// eager autograd, for a network using every op on three devices with uneven splits.</summary>
+        /// <summary>A network using every basic op on three devices with uneven splits: plan gradients equal eager ones.</summary>
         [Fact]
         public void Plan_gradients_equal_eager_gradients()
         {
-            const float lr = 0.5f;
             var x = Data.Floats(11, 10, 6);
             var y = Data.Labels(12, 10, 5);
-            var eager = new AllOps(seed: 3);
-            Ops.SoftmaxCrossEntropy(eager.Forward(x), y).Backward();
-
-            var planned = new AllOps(seed: 3);
-            var before = planned.Parameters.Select(p => p.ToArray()).ToArray();
-            using (var trainer = planned.Trainer(new Sgd(lr)))
+            AllOps eager = new(seed: 3), planned = new(seed: 3);
+            Agreement.PlanGradientsEqualEager(eager.Parameters, () => Ops.SoftmaxCrossEntropy(eager.Forward(x), y), planned.Parameters, sgd =>
             {
-                Assert.Equal(3, trainer.Plan.Devices);
-                trainer.Step(x, y);
-            }
-            for (int p = 0; p < before.Length; p++)
-            {
-                var after = planned.Parameters[p].ToArray();
-                var expected = eager.Parameters[p].Grad!.ToArray();
-                for (int i = 0; i < after.Length; i++)
-                {
-                    float g = (before[p][i] - after[i]) / lr;
-                    Assert.True(Math.Abs(g - expected[i]) <= 1e-5 + 1e-3 * Math.Abs(expected[i]), $"parameter {p} element {i}: plan {g}, eager {expected[i]}");
-                }
-            }
+                using var t = planned.Trainer(sgd);
+                Assert.Equal(3, t.Plan.Devices);
+                t.Step(x, y);
+            }, absolute: 1e-5);
         }
     }
 }
