@@ -49,11 +49,11 @@ namespace OneFlow.Dsl
             if (logits.Rank != 2 || labels.Rank != 1 || logits.Shape[0] != labels.Shape[0])
                 throw new ArgumentException($"SoftmaxCrossEntropy: logits is {logits.ShapeText} but labels is {labels.ShapeText}; one label per row is needed.");
             int n = logits.Shape[0], c = logits.Shape[1];
-            float loss = Kernel.Forward(logits.Host, labels.LabelData, c, n);
+            float loss = Kernel.Forward(logits.Host, labels.IntegerData, c, n);
             return Tensor.Record(Tensor.Wrap(new[] { loss }, Array.Empty<int>()), dy =>
             {
                 var d = new float[logits.Length];
-                Kernel.Backward(logits.Host, labels.LabelData, c, n, d);
+                Kernel.Backward(logits.Host, labels.IntegerData, c, n, d);
                 for (int i = 0; i < d.Length; i++) d[i] *= dy[0];
                 logits.Accumulate(d);
             }, logits, labels);
@@ -222,7 +222,7 @@ namespace OneFlow.Dsl
         {
             if (table.Rank != 2) throw new ArgumentException($"Embedding: table is {table.ShapeText} but must be a matrix [vocabulary, width].");
             int rows = table.Shape[0], width = table.Shape[1];
-            var idData = ids.LabelData;
+            var idData = ids.IntegerData;
             foreach (int id in idData)
                 if ((uint)id >= (uint)rows) throw new ArgumentException($"Embedding: id {id} is outside the table's {rows} rows.");
             var y = new float[idData.Length * width];

@@ -55,11 +55,11 @@ namespace OneFlow.Dsl
         {
             var expected = _inputs[index];
             bool integers = expected.DType == Planner.Model.DType.I32;
-            if (!SameShape(value, expected) || value.IsLabels != integers)
+            if (!SameShape(value, expected) || value.IsInteger != integers)
                 throw new ArgumentException(
                     $"{method}: {expected.Name} must be {(integers ? "integers " : "")}{expected.Shape} but is " +
-                    $"{(value.IsLabels ? "integers " : "")}{value.ShapeText}.", expected.Name);
-            if (integers) Session.Feed(expected.Id, Checked(value.LabelData, _limits[index], expected.Name, method)); else Session.Feed(expected.Id, value.Host);
+                    $"{(value.IsInteger ? "integers " : "")}{value.ShapeText}.", expected.Name);
+            if (integers) Session.Feed(expected.Id, Checked(value.IntegerData, _limits[index], expected.Name, method)); else Session.Feed(expected.Id, value.Host);
         }
 
         /// <summary>A class id or table row out of range would fail inside a device thread; refuse it here, before

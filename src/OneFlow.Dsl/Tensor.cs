@@ -4,43 +4,43 @@ using System.Linq;
 
 namespace OneFlow.Dsl
 {
-    /// <summary>A dense row-major tensor of float (or, for class labels, int) values. Eager ops on tensors compute
+    /// <summary>A dense row-major tensor of float (or, for class labels and embedding ids, int) values. Eager ops on tensors compute
     /// at once and record what they did, so that <see cref="Backward"/> can differentiate them; in graph mode the
     /// same code is compiled into a plan and tensors only carry data in and out.</summary>
     public sealed partial class Tensor
     {
         private readonly int[] _shape;
         private float[]? _data;
-        private readonly int[]? _labels;
+        private readonly int[]? _integers;
 
-        private Tensor(int[] shape, float[]? data, int[]? labels)
+        private Tensor(int[] shape, float[]? data, int[]? integers)
         {
             _shape = shape;
             _data = data;
-            _labels = labels;
+            _integers = integers;
         }
 
         public IReadOnlyList<int> Shape => _shape;
         public int Rank => _shape.Length;
-        public long Length => _data?.Length ?? _labels!.Length;
-        /// <summary>True for a tensor of integer class ids.</summary>
-        public bool IsLabels => _labels != null;
+        public long Length => _data?.Length ?? _integers!.Length;
+        /// <summary>True for a tensor of integers: class labels or embedding ids.</summary>
+        public bool IsInteger => _integers != null;
 
         /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of the given shape.</summary>
         public static Tensor From(float[] data, params int[] shape) => new Tensor(Checked(data.Length, shape), data, null);
 
-        /// <summary>Wraps integer class ids (not copied), e.g. the labels of a batch.</summary>
+        /// <summary>Wraps integers (not copied): the class labels of a batch, or the ids fed to an Embedding.</summary>
         public static Tensor From(int[] labels, params int[] shape) => new Tensor(Checked(labels.Length, shape), null, labels);
 
         public static Tensor Zeros(params int[] shape) => new Tensor(Checked(-1, shape), new float[Elements(shape)], null);
 
         /// <summary>A copy of the values.</summary>
-        public float[] ToArray() => IsLabels ? _labels!.Select(l => (float)l).ToArray() : (float[])Host.Clone();
+        public float[] ToArray() => IsInteger ? _integers!.Select(l => (float)l).ToArray() : (float[])Host.Clone();
 
         /// <summary>The single value of a scalar (or one-element) tensor.</summary>
         public float Item() => Length == 1 ? Host[0] : throw new InvalidOperationException($"Item() needs one element, but the tensor is {ShapeText}.");
 
-        internal int[] LabelData => _labels ?? throw new ArgumentException($"Expected integer labels but got a float tensor {ShapeText}.");
+        internal int[] IntegerData => _integers ?? throw new ArgumentException($"Expected integers (labels or ids) but got a float tensor {ShapeText}.");
 
         internal string ShapeText => Describe(_shape);
 

@@ -6,7 +6,7 @@ namespace OneFlow.Dsl.Tests
 {
     public class EmbeddingTests
     {
-        private static Tensor Tokens(int seed) => Tensor.From(Data.Labels(seed, 24, 20).LabelData, 8, 3);
+        private static Tensor Tokens(int seed) => Tensor.From(Data.Labels(seed, 24, 20).IntegerData, 8, 3);
 
         [Fact]
         public void Embedding_gradient_matches_finite_differences()
