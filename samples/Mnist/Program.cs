@@ -4,6 +4,7 @@ using OneFlow.Dsl;
 // Trains the MLP of DESIGN.md on MNIST with the plan the generator built at compile time: data-parallel input,
 // column- then row-parallel weights, on four CPU devices.
 //   dotnet run -c Release --project samples/Mnist -- --data DIR --epochs N [--placement cpu:0] [--lr 0.1] [--seed 42]
+//     [--plan FILE.svg]   the training plan as a graph (SVG where Graphviz dot is installed, DOT text otherwise)
 Options options;
 MnistData all;
 try
@@ -26,6 +27,7 @@ var model = new Mlp(seed: options.Seed);
 using var trainer = options.Placement is null ? model.Trainer(new Sgd(lr: options.LearningRate)) : model.Trainer(new Sgd(lr: options.LearningRate), options.Placement);
 int devices = trainer.Plan.Devices, boxing = trainer.Plan.Ops.Count(o => o.Kind == OneFlow.Dsl.Planner.Ops.OpKind.Boxing);
 Console.WriteLine($"plan: {trainer.Plan.Placement}, {devices} device{(devices == 1 ? "" : "s")}, {boxing} boxing op{(boxing == 1 ? "" : "s")}");
+if (options.Plan is not null) Console.WriteLine($"plan graph written to {PlanGraphFile.Write(trainer.Plan, options.Plan)}");
 
 var order = Enumerable.Range(0, train.Count).ToArray();
 var shuffle = new Random(options.Seed);
@@ -82,11 +84,11 @@ static float MaxOf(Span<float> row)
     return max;
 }
 
-sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed)
+sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(null, 10, null, 0.1f, 42);
+        var o = new Options(null, 10, null, 0.1f, 42, null);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -95,9 +97,10 @@ sealed record Options(string? Data, int Epochs, string? Placement, float Learnin
                 "--data" => o with { Data = Next() },
                 "--epochs" => o with { Epochs = int.TryParse(Next(), out int e) && e > 0 ? e : throw new ArgumentException("--epochs takes a positive integer.") },
                 "--placement" => o with { Placement = ValidPlacement(Next()) },
+                "--plan" => o with { Plan = Next() },
                 "--lr" => o with { LearningRate = float.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out float lr) ? lr : throw new ArgumentException("--lr takes a number.") },
                 "--seed" => o with { Seed = int.TryParse(Next(), out int s) ? s : throw new ArgumentException("--seed takes an integer.") },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --lr 0.1 --seed 42"),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --lr 0.1 --seed 42 --plan FILE.svg"),
             };
         }
         return o;
