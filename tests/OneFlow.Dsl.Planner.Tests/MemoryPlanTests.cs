@@ -37,6 +37,23 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.True(plan.ArenaBytes[0] >= persistent);
         }
 
+        /// <summary>With two slots per register a producer may run a piece ahead, so its registers can share bytes
+        /// with nothing: every slot gets bytes of its own.</summary>
+        [Fact]
+        public void Registers_with_several_slots_never_share_bytes()
+        {
+            var plan = NetworkPlanner.Compile(Mlp(placement: "cpu:0-1"), PlanMode.Train, registerSlots: 2);
+            Assert.All(plan.Registers.Where(r => !r.Persistent), r => Assert.Equal(2, r.Slots));
+            foreach (var device in plan.Registers.GroupBy(r => r.Device))
+            {
+                var regs = device.ToList();
+                for (int i = 0; i < regs.Count; i++)
+                    for (int j = i + 1; j < regs.Count; j++)
+                        Assert.False(Overlaps(regs[i], regs[j]), $"{Name(plan, regs[i])} and {Name(plan, regs[j])} share bytes");
+                Assert.Equal(regs.Sum(r => r.Bytes), plan.ArenaBytes[device.Key]);
+            }
+        }
+
         /// <summary>Runs the actors in a random order the dependencies allow (a collective completes only when all
         /// its participants have started) and checks every write against the registers still waiting for readers.</summary>
         private static void Simulate(Plan.Plan plan, Random random)
