@@ -158,9 +158,9 @@ namespace OneFlow.Dsl.Runtime
             sources[actor.Device] = (IntPtr)Input(actor, 0, piece);
             if (Interlocked.Increment(ref _arrived[op.Id]) < Plan.Devices) return false;
             _arrived[op.Id] = 0;
-            int first = actor.Id - actor.Device;
-            for (int d = 0; d < Plan.Devices; d++) _transfers[op.Id]!.Apply(d, sources, Output(Plan.Actors[first + d], piece));
-            for (int d = 0; d < Plan.Devices; d++) _engine.Complete(first + d);
+            var participants = Plan.ActorsOf(op.Id);
+            for (int d = 0; d < participants.Count; d++) _transfers[op.Id]!.Apply(d, sources, Output(participants[d], piece));
+            for (int d = 0; d < participants.Count; d++) _engine.Complete(participants[d].Id);
             return false;
         }
 

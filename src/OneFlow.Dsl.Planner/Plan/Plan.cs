@@ -51,13 +51,22 @@ namespace OneFlow.Dsl.Planner.Plan
         {
             Network = network; Mode = mode; Placement = placement; Tensors = tensors; Ops = ops;
             Actors = actors; Registers = registers; ArenaBytes = arenaBytes; Output = output;
+            _registerIndex = registers.ToDictionary(r => (r.Tensor, r.Device), r => r.Id);
+            var byOp = actors.GroupBy(a => a.Op).ToDictionary(g => g.Key, g => (IReadOnlyList<Actor>)g.OrderBy(a => a.Device).ToList());
+            _actorsByOp = ops.Select(o => byOp.TryGetValue(o.Id, out var list) ? list : new Actor[0]).ToArray();
         }
+
+        private readonly Dictionary<(int Tensor, int Device), int> _registerIndex;
+        private readonly IReadOnlyList<Actor>[] _actorsByOp;
 
         /// <summary>What the planner found suspicious but could plan; not part of the plan text.</summary>
         public IReadOnlyList<PlanWarning> Warnings { get; internal set; } = new PlanWarning[0];
 
         /// <summary>The register holding device <paramref name="device"/>'s part of <paramref name="tensor"/>.</summary>
-        public Register RegisterOf(int tensor, int device) => Registers[tensor * Devices + device];
+        public Register RegisterOf(int tensor, int device) => Registers[_registerIndex[(tensor, device)]];
+
+        /// <summary>The actors of one op, one per device it runs on, in device order: a collective's participants.</summary>
+        public IReadOnlyList<Actor> ActorsOf(int op) => _actorsByOp[op];
 
         public IEnumerable<PlanTensor> Weights => Tensors.Where(t => t.Role == TensorRole.Weight);
 

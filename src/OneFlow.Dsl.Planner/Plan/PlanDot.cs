@@ -36,7 +36,7 @@ namespace OneFlow.Dsl.Planner.Plan
             }
             foreach (var op in plan.Ops.Where(o => o.Kind == OpKind.Boxing && !Passes.Boxing.IsLocal(o.Boxing)))
             {
-                var group = plan.Actors.Where(a => a.Op == op.Id).ToList();
+                var group = plan.ActorsOf(op.Id);
                 for (int i = 1; i < group.Count; i++)
                     sb.Append($"  a{group[i - 1].Id} -> a{group[i].Id} [dir=none, style=dashed, color=red, constraint=false, label=\"{PlanReport.Name(op.Boxing)}\"];\n");
             }
