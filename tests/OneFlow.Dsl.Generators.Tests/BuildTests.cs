@@ -34,16 +34,64 @@ namespace OneFlow.Dsl.Generators.Tests
             }
         }
 
-        /// <summary>A console project that uses the library's built assemblies, with the generator and the Planner
+        /// <summary>The DESIGN.md example, class and usage as written there, in a fresh console project: it builds
+        /// without a warning and runs, training and printing the plan report.</summary>
+        [Fact]
+        public void Design_example_builds_and_runs_in_a_fresh_console_project()
+        {
+            string program = """
+                using OneFlow.Dsl;
+
+                var pixels = new float[64 * 784];
+                var labels = new int[64];
+                var random = new System.Random(1);
+                for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)random.NextDouble();
+                for (int i = 0; i < labels.Length; i++) labels[i] = i % 10;
+
+                var model = new Mlp(seed: 42);                    // same seed, same weights, whatever the placement
+                var train = model.Trainer(new Sgd(lr: 0.1f));     // generated: forward + backward + update
+                var x = Tensor.From(pixels, 64, 784);             // float[] -> [64, 784]
+                var y = Tensor.From(labels, 64);                  // int[] class ids -> [64]
+                float loss = train.Step(x, y);                    // one training step, returns the mean loss
+                float[] logits = model.Infer(x).ToArray();        // inference plan
+                Console.WriteLine(Mlp.PlanReport);                // what the planner decided, as text
+                for (int i = 0; i < 20; i++) train.Step(x, y);
+                Console.WriteLine($"first loss {loss:F4}, last loss {train.Step(x, y):F4}, {logits.Length} logits");
+                """;
+            string dir = Path.Combine(Path.GetTempPath(), "oneflow-design-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                File.WriteAllText(Path.Combine(dir, "Mlp.cs"), Networks.Mlp);
+                File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
+                File.WriteAllText(Path.Combine(dir, "User.csproj"), Project("Exe").Replace("<Nullable>enable</Nullable>",
+                    "<Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings><TreatWarningsAsErrors>true</TreatWarningsAsErrors>"));
+                var (code, output) = Run("dotnet", $"run --project \"{dir}\" -nologo", dir);
+                Assert.True(code == 0, output);
+                Assert.Contains("all-gather x [64,784]: S(0) -> B", output);
+                var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith("first loss"));
+                var parts = last.Split(' ');
+                double first = double.Parse(parts[2].TrimEnd(','), System.Globalization.CultureInfo.InvariantCulture);
+                double final = double.Parse(parts[5].TrimEnd(','), System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(final < first * 0.8, last);
+                Assert.EndsWith("640 logits", last.Trim());
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
+        /// <summary>A project that uses the library's built assemblies, with the generator and the Planner
         /// loaded into the compiler, as the NuGet package will arrange.</summary>
-        private static string Project()
+        private static string Project(string outputType = "Library")
         {
             string Dll(Type t) => t.Assembly.Location;
             return $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup>
                     <TargetFramework>net10.0</TargetFramework>
-                    <OutputType>Library</OutputType>
+                    <OutputType>{outputType}</OutputType>
                     <Nullable>enable</Nullable>
                   </PropertyGroup>
                   <ItemGroup>
