@@ -194,6 +194,24 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.Contains("has 2 mesh axes; give one per axis", e.Message);
         }
 
+        /// <summary>A batch split over four devices survives flattening [8,4,6] → [32,6] (both 8 and 32 divide by 4),
+        /// but not flattening over three devices, where the parts would be different runs of elements.</summary>
+        [Theory]
+        [InlineData("cpu:0-3", true)]
+        [InlineData("cpu:0-2", false)]
+        public void Reshape_keeps_a_batch_split_when_the_devices_divide_both_lengths(string placement, bool kept)
+        {
+            var spec = new NetworkSpec("Flat", 8, placement, Arr(W("w", null, 6, 3)),
+                Arr(new TensorDecl("x", DeclKind.Input, Arr(4, 6), "S(0)")),
+                Arr(OpWith("f", "Reshape", new[] { "x" }, 32, 6), Op("y", "MatMul", "f", "w")), "y", NetworkSpec.DefaultLoss("y"), "loss");
+            var p = NetworkPlanner.Compile(spec, PlanMode.Infer);
+            Assert.Equal(kept, T(p, "f").Sbp == NdSbp.Parse("S(0)"));
+            Assert.Equal(new Shape(32, 6), T(p, "f").Shape);
+        }
+
+        private static OpDecl OpWith(string output, string op, string[] inputs, params double[] args)
+            => new OpDecl(output, op, Arr(inputs)) { Args = Arr(args) };
+
         [Fact]
         public void Same_input_gives_the_same_plan_and_text_round_trips()
         {

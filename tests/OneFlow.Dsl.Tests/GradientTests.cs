@@ -98,6 +98,20 @@ namespace OneFlow.Dsl.Tests
             });
         }
 
+        /// <summary>Flattening a split batch keeps it split (no boxing around the reshapes), and trains like one device.</summary>
+        [Fact]
+        public void Flattened_batch_stays_split_and_trains_like_one_device()
+        {
+            using var four = new FlatNet(seed: 6).Trainer(new Sgd(0.3f));
+            Assert.DoesNotContain(four.Plan.Ops, o => o.Kind == Planner.Ops.OpKind.Boxing && four.Plan.Tensors[o.Inputs[0]].Role != Planner.Model.TensorRole.Gradient);
+            using var one = new FlatNet(seed: 6).Trainer(new Sgd(0.3f), "cpu:0");
+            Agreement.SameLosses(5, s =>
+            {
+                var (x, y) = (Data.Floats(110 + s, 8, 4, 6), Data.Labels(120 + s, 8, 5));
+                return (one.Step(x, y), four.Step(x, y));
+            });
+        }
+
         /// <summary>A network using every basic op on three devices with uneven splits: plan gradients equal eager ones.</summary>
         [Fact]
         public void Plan_gradients_equal_eager_gradients()

@@ -152,3 +152,22 @@ namespace OneFlow.Dsl.Tests
         }
     }
 }
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>A per-position layer over a batch of sequences: [8,4,6] flattened to [32,6] and back, the batch
+    /// split over four devices all the way through.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-3")]
+    public partial class FlatNet
+    {
+        [Weight(6, 3)] Tensor w;
+        [Weight(12, 5)] Tensor head;
+
+        public Tensor Forward([Input(4, 6)] Tensor x)
+        {
+            var perPosition = Gelu(MatMul(Reshape(x, 32, 6), w));
+            return MatMul(Reshape(perPosition, 8, 12), head);
+        }
+    }
+}

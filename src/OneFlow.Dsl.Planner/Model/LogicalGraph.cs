@@ -60,6 +60,11 @@ namespace OneFlow.Dsl.Planner.Model
         /// operand's SBP (an update follows its weight) read that operand's SBP on this axis.</summary>
         public int SignatureAxis { get; internal set; }
 
+        /// <summary>The number of devices along a 1-D placement while signatures are enumerated (0 on a mesh, where
+        /// other axes may already have cut the same dimension): lets an op offer splits that hold only when the
+        /// device count divides a length.</summary>
+        public int SignatureDevices { get; internal set; }
+
         public LogicalTensor Tensor(int id) => Tensors[id];
 
         public LogicalTensor AddTensor(string name, Shape shape, DType dtype, TensorRole role)

@@ -25,17 +25,21 @@ namespace OneFlow.Dsl.Planner.Ops
             return shape;
         }
 
-        /// <summary>A split survives when its axis keeps its length and everything before it keeps its size: the
-        /// parts are then the same runs of elements before and after.</summary>
+        /// <summary>A split survives when everything before its axis keeps its size and either the axis keeps its
+        /// length, or (on n devices) both the old and the new axis divide by n, as when a split batch [B,T,C] becomes
+        /// [B·T,C]: the parts are then the same runs of elements before and after.</summary>
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
         {
             Shape x = ShapeOf(g, op, 0), y = g.Tensor(op.Output).Shape;
             for (int i = 0; i < x.Rank; i++)
                 for (int j = 0; j < y.Rank; j++)
-                    if (x[i] == y[j] && Prefix(x, i) == Prefix(y, j)) yield return new Signature(Sbp.S(j), Sbp.S(i));
+                    if (Prefix(x, i) == Prefix(y, j) && (x[i] == y[j] || Divides(g.SignatureDevices, x[i], y[j])))
+                        yield return new Signature(Sbp.S(j), Sbp.S(i));
             yield return new Signature(Sbp.B, Sbp.B);
             yield return new Signature(Sbp.P, Sbp.P);
         }
+
+        private static bool Divides(int devices, int a, int b) => devices > 1 && a % devices == 0 && b % devices == 0;
 
         private static long Prefix(Shape s, int axis)
         {

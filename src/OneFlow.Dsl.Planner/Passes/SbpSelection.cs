@@ -165,12 +165,14 @@ namespace OneFlow.Dsl.Planner.Passes
             bool follows = OpRegistry.Get(op.Kind).SignaturesFollowOperands;
             if (!follows && _signatures.TryGetValue(op.Id, out var cached)) return cached;
             var partial = new List<List<Signature>>();
+            _graph.SignatureDevices = _placement.MeshRank == 1 ? _placement.Count : 0;
             for (int k = 0; k < _placement.MeshRank; k++)
             {
                 _graph.SignatureAxis = k;
                 partial.Add(OpRegistry.Get(op.Kind).Signatures(_graph, op).ToList());
             }
             _graph.SignatureAxis = 0;
+            _graph.SignatureDevices = 0;
             IEnumerable<Signature[]> products = new[] { new Signature[0] };
             foreach (var axis in partial) products = products.SelectMany(p => axis.Select(s => p.Concat(new[] { s }).ToArray())).ToList();
             var list = products.Select(p => new NdSignature
