@@ -49,9 +49,22 @@ namespace OneFlow.Dsl.Planner.Model
             ? sbp
             : throw new FormatException($"'{text}' is not an SBP: write S(axis), B or P, one per mesh axis separated by commas.");
 
-        public bool Equals(NdSbp other) => Rank == other.Rank && Parts.SequenceEqual(other.Parts);
+        // Loops rather than LINQ: SBP selection compares and hashes these millions of times.
+        public bool Equals(NdSbp other)
+        {
+            if (Rank != other.Rank) return false;
+            for (int k = 0; k < Rank; k++) if (this[k] != other[k]) return false;
+            return true;
+        }
+
         public override bool Equals(object? obj) => obj is NdSbp other && Equals(other);
-        public override int GetHashCode() => Parts.Aggregate(17, (h, p) => h * 31 + p.GetHashCode());
+
+        public override int GetHashCode()
+        {
+            int h = 17;
+            for (int k = 0; k < Rank; k++) h = h * 31 + this[k].GetHashCode();
+            return h;
+        }
         public static bool operator ==(NdSbp a, NdSbp b) => a.Equals(b);
         public static bool operator !=(NdSbp a, NdSbp b) => !a.Equals(b);
 

@@ -38,8 +38,9 @@ namespace OneFlow.Dsl.Planner.Passes
 
         public static BoxingKind KindOf(NdSbp from, NdSbp to)
         {
-            var changed = Enumerable.Range(0, from.Rank).Where(k => from[k] != to[k]).ToList();
-            return changed.Count == 0 ? BoxingKind.None : changed.Count == 1 ? KindOf(from[changed[0]], to[changed[0]]) : BoxingKind.Hierarchical;
+            int changed = 0, axis = -1;
+            for (int k = 0; k < from.Rank; k++) if (from[k] != to[k]) { changed++; axis = k; }
+            return changed == 0 ? BoxingKind.None : changed == 1 ? KindOf(from[axis], to[axis]) : BoxingKind.Hierarchical;
         }
 
         /// <summary>Local conversions: each device computes its part from its own data, nothing crosses devices.

@@ -32,6 +32,12 @@ namespace OneFlow.Dsl.Planner.Passes
         private readonly Dictionary<int, List<NdSignature>> _signatures = new Dictionary<int, List<NdSignature>>();
         private readonly Dictionary<int, int> _choice = new Dictionary<int, int>();
         private readonly List<LogicalTensor> _free;
+        // Memos: the descent prices thousands of assignments that differ in one choice.
+        private readonly Dictionary<string, List<NdSignature>> _followed = new Dictionary<string, List<NdSignature>>();
+        private readonly Dictionary<(int, NdSbp, NdSbp), double> _costs = new Dictionary<(int, NdSbp, NdSbp), double>();
+        private readonly HashSet<(int, NdSbp)> _needed = new HashSet<(int, NdSbp)>();
+        private readonly Dictionary<int, double> _flops = new Dictionary<int, double>();
+        private readonly Dictionary<int, (NdSbp[] Operands, List<NdSignature> List)> _lastFollowed = new Dictionary<int, (NdSbp[], List<NdSignature>)>();
 
         private SbpSelection(LogicalGraph graph, Placement placement, int output, PlanMode mode)
         {
@@ -121,7 +127,8 @@ namespace OneFlow.Dsl.Planner.Passes
         private double TotalCost()
         {
             double cost = 0;
-            var needed = new HashSet<(int, NdSbp)>();
+            var needed = _needed;
+            needed.Clear();
             foreach (var op in _ops)
             {
                 var options = Options(op);
@@ -132,13 +139,17 @@ namespace OneFlow.Dsl.Planner.Passes
                 cost += Replication(op, s);
             }
             if (_mode == PlanMode.Infer) needed.Add((_output, NdSbp.Broadcast(_placement.MeshRank)));
-            foreach (var (tensor, sbp) in needed)
-            {
-                var t = _graph.Tensor(tensor);
-                cost += Boxing.Cost(t.Sbp, sbp, t.Bytes, _placement);
-            }
+            foreach (var (tensor, sbp) in needed) cost += Conversion(_graph.Tensor(tensor), sbp);
             foreach (var t in _free.Where(t => t.Role != TensorRole.Weight))
                 cost += (Copies(t.Sbp) - 1) * (double)t.Bytes;
+            return cost;
+        }
+
+        private double Conversion(LogicalTensor t, NdSbp to)
+        {
+            if (t.Sbp == to) return 0;
+            var key = (t.Id, t.Sbp, to);
+            if (!_costs.TryGetValue(key, out double cost)) _costs[key] = cost = Boxing.Cost(t.Sbp, to, t.Bytes, _placement);
             return cost;
         }
 
@@ -146,8 +157,16 @@ namespace OneFlow.Dsl.Planner.Passes
         /// result, or an update of a broadcast weight).</summary>
         private double Replication(LogicalOp op, NdSignature s)
         {
-            int copies = op.Output >= 0 ? Copies(s.Output) : s.Inputs.Select(Copies).Min();
-            return (copies - 1) * OpRegistry.Get(op.Kind).Flops(_graph, op) / Boxing.FlopsPerByte;
+            int copies;
+            if (op.Output >= 0) copies = Copies(s.Output);
+            else
+            {
+                copies = int.MaxValue;
+                foreach (var input in s.Inputs) copies = System.Math.Min(copies, Copies(input));
+            }
+            if (copies <= 1) return 0;
+            if (!_flops.TryGetValue(op.Id, out double flops)) _flops[op.Id] = flops = OpRegistry.Get(op.Kind).Flops(_graph, op);
+            return (copies - 1) * flops / Boxing.FlopsPerByte;
         }
 
         /// <summary>How many devices hold each distinct part: the product of the broadcast mesh axes' sizes.</summary>
@@ -164,6 +183,13 @@ namespace OneFlow.Dsl.Planner.Passes
             // An update's one signature follows its weight's current SBP, so it is never cached.
             bool follows = OpRegistry.Get(op.Kind).SignaturesFollowOperands;
             if (!follows && _signatures.TryGetValue(op.Id, out var cached)) return cached;
+            if (follows && _lastFollowed.TryGetValue(op.Id, out var last) && SameOperands(op, last.Operands)) return last.List;
+            string? key = follows ? op.Id + "|" + string.Join("|", op.Inputs.Select(i => _graph.Tensor(i).Sbp.ToString())) : null;
+            if (key != null && _followed.TryGetValue(key, out var followed))
+            {
+                _lastFollowed[op.Id] = (op.Inputs.Select(i => _graph.Tensor(i).Sbp).ToArray(), followed);
+                return followed;
+            }
             var partial = new List<List<Signature>>();
             _graph.SignatureDevices = _placement.MeshRank == 1 ? _placement.Count : 0;
             for (int k = 0; k < _placement.MeshRank; k++)
@@ -180,8 +206,19 @@ namespace OneFlow.Dsl.Planner.Passes
                 Inputs = Enumerable.Range(0, op.Inputs.Length).Select(i => new NdSbp(p.Select(s => s.Inputs[i]).ToArray())).ToArray(),
                 Output = new NdSbp(p.Select(s => s.Output).ToArray()),
             }).Where(s => Fits(op, s)).ToList();
-            if (!follows) _signatures[op.Id] = list;
+            if (key == null) _signatures[op.Id] = list;
+            else
+            {
+                _followed[key] = list;
+                _lastFollowed[op.Id] = (op.Inputs.Select(i => _graph.Tensor(i).Sbp).ToArray(), list);
+            }
             return list;
+        }
+
+        private bool SameOperands(LogicalOp op, NdSbp[] operands)
+        {
+            for (int i = 0; i < operands.Length; i++) if (_graph.Tensor(op.Inputs[i]).Sbp != operands[i]) return false;
+            return true;
         }
 
         private IEnumerable<NdSbp> SourceOptions(LogicalTensor t)
