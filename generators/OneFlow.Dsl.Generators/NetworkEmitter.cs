@@ -132,7 +132,8 @@ namespace OneFlow.Dsl.Generators
         }
 
         private static string Decl(TensorDecl d)
-            => $"{Spec}.{d.Kind}({Str(d.Name)}, {(d.Sbp == null ? "null" : Str(d.Sbp))}{string.Concat(d.Dims.Select(x => ", " + Int(x)))})";
+            => $"{Spec}.{d.Kind}({Str(d.Name)}, {(d.Sbp == null ? "null" : Str(d.Sbp))}{string.Concat(d.Dims.Select(x => ", " + Int(x)))})" +
+               (d.Placement == null ? "" : $".On({Str(d.Placement)})");
 
         private static string Op(OpDecl o) => o.Args.Count == 0
             ? $"{Spec}.Op({Str(o.Output)}, {Str(o.Op)}{string.Concat(o.Inputs.Select(i => ", " + Str(i)))})"

@@ -82,6 +82,7 @@ namespace OneFlow.Dsl.Generators
             PlanErrorKind.SbpSyntax => DiagnosticDescriptors.SbpSyntax,
             PlanErrorKind.NoSignature => DiagnosticDescriptors.NoSignature,
             PlanErrorKind.PlacementSyntax => DiagnosticDescriptors.PlacementSyntax,
+            PlanErrorKind.PlacementConflict => DiagnosticDescriptors.PlacementConflict,
             PlanErrorKind.SplitTooSmall => DiagnosticDescriptors.SplitTooSmall,
             PlanErrorKind.UnknownValue => DiagnosticDescriptors.UnsupportedConstruct,
             PlanErrorKind.BadDeclaration => DiagnosticDescriptors.BadDeclaration,

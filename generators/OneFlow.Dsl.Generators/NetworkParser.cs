@@ -46,10 +46,10 @@ namespace OneFlow.Dsl.Generators
                         $"Weight '{field.Name}' must be a field of type Tensor, not {field.Type.ToDisplayString()}."));
                     continue;
                 }
-                weights.Add(new TensorDecl(field.Name, DeclKind.Weight, Dims(weight), SbpOf(field)));
+                weights.Add(new TensorDecl(field.Name, DeclKind.Weight, Dims(weight), SbpOf(field)) { Placement = PlacementOf(field) });
                 values[field.Name] = field.Name;
                 used.Add(field.Name);
-                AddDeclaration(locations, field.Name, field.Locations.FirstOrDefault(), weight, Attribute(field, "SbpAttribute"), cancellation);
+                AddDeclaration(locations, field, weight, cancellation);
             }
 
             var forward = Single(type, "Forward", syntax, diagnostics, required: true);
@@ -65,10 +65,10 @@ namespace OneFlow.Dsl.Generators
                     continue;
                 }
                 var kind = Attribute(p, "IdsAttribute") != null ? DeclKind.Ids : DeclKind.Input;
-                inputs.Add(new TensorDecl(p.Name, kind, Dims(input), SbpOf(p)));
+                inputs.Add(new TensorDecl(p.Name, kind, Dims(input), SbpOf(p)) { Placement = PlacementOf(p) });
                 values[p.Name] = p.Name;
                 used.Add(p.Name);
-                AddDeclaration(locations, p.Name, p.Locations.FirstOrDefault(), input, Attribute(p, "SbpAttribute"), cancellation);
+                AddDeclaration(locations, p, input, cancellation);
             }
             used.Add(NetworkSpec.LabelsName);
 
@@ -143,6 +143,8 @@ namespace OneFlow.Dsl.Generators
             return string.Join(",", arg.Value.Values.Select(v => v.Value as string ?? "?"));
         }
 
+        private static string? PlacementOf(ISymbol symbol) => Attribute(symbol, "PlacementAttribute")?.ConstructorArguments.FirstOrDefault().Value as string;
+
         private static EquatableArray<int> Dims(AttributeData attribute)
         {
             var arg = attribute.ConstructorArguments.FirstOrDefault();
@@ -153,14 +155,15 @@ namespace OneFlow.Dsl.Generators
         private static Location? ArgumentLocation(AttributeData? attribute, CancellationToken cancellation)
             => (attribute?.ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax)?.ArgumentList?.Arguments.FirstOrDefault()?.GetLocation();
 
-        /// <summary>Records where a weight or input was declared, and where its shape and SBP arguments are, so that
-        /// a complaint about "w1:sbp" lands on the very string.</summary>
-        private static void AddDeclaration(List<NamedLocation> locations, string name, Location? declared, AttributeData shape,
-            AttributeData? sbp, CancellationToken cancellation)
+        /// <summary>Records where a weight or input was declared, and where its shape, SBP and placement arguments
+        /// are, so that a complaint about "w1:sbp" lands on the very string.</summary>
+        private static void AddDeclaration(List<NamedLocation> locations, ISymbol declared, AttributeData shape, CancellationToken cancellation)
         {
-            Add(locations, name, declared);
+            string name = declared.Name;
+            Add(locations, name, declared.Locations.FirstOrDefault());
             Add(locations, name + ":dims", (shape.ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax)?.ArgumentList?.GetLocation());
-            Add(locations, name + ":sbp", ArgumentLocation(sbp, cancellation));
+            Add(locations, name + ":sbp", ArgumentLocation(Attribute(declared, "SbpAttribute"), cancellation));
+            Add(locations, name + ":placement", ArgumentLocation(Attribute(declared, "PlacementAttribute"), cancellation));
         }
 
         private static void Add(List<NamedLocation> locations, string name, Location? location)

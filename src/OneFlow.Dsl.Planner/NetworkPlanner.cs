@@ -18,13 +18,51 @@ namespace OneFlow.Dsl.Planner
             var warnings = new List<PlanWarning>();
             var graph = GraphBuilder.Build(spec, placement, mode, warnings, out int output);
             if (mode == PlanMode.Train) Autograd.AppendBackwardAndUpdate(graph, output);
-            SbpSelection.Run(graph, placement, output, mode);
+            SbpSelection.Run(graph, output, mode);
+            var plan = Lower(graph, spec.Name, mode, placement, output, registerSlots);
+            plan.Warnings = warnings;
+            return plan;
+        }
 
-            var tensors = graph.Tensors.Select(t => new Plan.PlanTensor(t.Id, t.Name, t.Shape, t.DType, t.Role, t.Sbp, t.GradientOf)).ToList();
-            var ops = graph.Ops.Select(o => new Plan.PlanOp(o.Id, o.Kind, o.Inputs, o.Output, o.TransA, o.TransB, o.From, o.To, o.Args, o.Origin)).ToList();
-            var (actors, registers) = PhysicalLowering.Lower(graph, placement, output, registerSlots);
-            var (placed, arena) = MemoryPlanner.Assign(actors, registers, ops, placement.Count);
-            return new Plan.Plan(spec.Name, mode, placement, tensors, ops, actors, placed, arena, output) { Warnings = warnings };
+        /// <summary>From a graph whose SBPs are chosen and boxing inserted: actors, registers, the memory plan.</summary>
+        private static Plan.Plan Lower(LogicalGraph graph, string name, PlanMode mode, Placement placement, int output, int registerSlots)
+        {
+            var tensors = graph.Tensors.Select(t => new Plan.PlanTensor(t.Id, t.Name, t.Shape, t.DType, t.Role, t.Sbp, t.GradientOf, t.Placement)).ToList();
+            var ops = graph.Ops.Select(o => new Plan.PlanOp(o.Id, o.Kind, o.Inputs, o.Output, o.TransA, o.TransB, o.From, o.To, o.Args, o.Origin,
+                o.Placement, o.Kind == Ops.OpKind.Boxing ? graph.Tensor(o.Inputs[0]).Placement : o.Placement)).ToList();
+            var devices = new DeviceMap(Plan.Plan.PlacementsOf(placement, graph.Tensors.Select(t => t.Placement)));
+            var (actors, registers) = PhysicalLowering.Lower(graph, devices, output, registerSlots);
+            var (placed, arena) = MemoryPlanner.Assign(actors, registers, ops, devices.Count);
+            return new Plan.Plan(name, mode, placement, tensors, ops, actors, placed, arena, output);
+        }
+
+        /// <summary>A plan that only moves one tensor: fed in the first layout, converted into each following one by
+        /// a boxing op (a transfer where the placement changes), and read in the last. Loading weights into another
+        /// placement is this plan, and so is a test of any boxing transition through the runtime.</summary>
+        public static Plan.Plan Reshard(Shape shape, params (NdSbp Sbp, Placement Placement)[] layouts)
+        {
+            if (layouts.Length == 0) throw new System.ArgumentException("Give at least one layout.", nameof(layouts));
+            foreach (var (sbp, at) in layouts)
+            {
+                if (sbp.Rank != at.MeshRank)
+                    throw new System.ArgumentException($"{sbp} gives {sbp.Rank} SBPs for {at}, which has {at.MeshRank} mesh axes; give one per axis.", nameof(layouts));
+                if (sbp.Parts.Any(p => p.IsSplit && p.Axis >= shape.Rank) || !GraphBuilder.Fits(shape, sbp, at))
+                    throw new System.ArgumentException($"{shape} cannot be split {sbp} over {at}: every device needs at least one element along the split axes.", nameof(layouts));
+            }
+            var graph = new LogicalGraph();
+            var x = graph.Tensor(graph.AddOp(Ops.OpKind.Input, new int[0], "x", TensorRole.Input, "x", layouts[0].Placement).Output);
+            x.Shape = shape;
+            x.Sbp = layouts[0].Sbp;
+            foreach (var (sbp, at) in layouts.Skip(1))
+            {
+                if (x.Sbp == sbp && x.Placement.Equals(at)) continue;
+                var box = graph.AddOp(Ops.OpKind.Boxing, new[] { x.Id }, "x" + graph.Ops.Count, TensorRole.Boxed, $"{x.Sbp} on {x.Placement} -> {sbp} on {at}", at);
+                box.From = x.Sbp;
+                box.To = sbp;
+                x = graph.Tensor(box.Output);
+                x.Sbp = sbp;
+            }
+            return Lower(graph, "Reshard", PlanMode.Infer, layouts[0].Placement, x.Id, 1);
         }
     }
 }

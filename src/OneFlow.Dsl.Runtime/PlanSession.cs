@@ -27,8 +27,11 @@ namespace OneFlow.Dsl.Runtime
         private readonly IntPtr[][] _collectiveSources;
         private readonly int[] _arrived;
         private readonly PartBox?[] _boxes;
-        /// <summary>The devices whose parts of the scalar output add up to it (one per partial-sum group).</summary>
-        private readonly TransferPart[] _lossParts;
+        /// <summary>Per actor, its device's index within the placement its op reads from and the one it writes to
+        /// (they differ only for a transfer between placements; -1 where the device is not in that placement).</summary>
+        private readonly int[] _readsAt, _writesAt;
+        /// <summary>The registers whose values add up to the scalar output (one per partial-sum group).</summary>
+        private readonly Register[] _lossParts;
 
         public PlanSession(Plan plan)
         {
@@ -37,10 +40,15 @@ namespace OneFlow.Dsl.Runtime
             _gemmThreads = Math.Max(1, Environment.ProcessorCount / plan.Devices);
             _feeds = new Array?[plan.Tensors.Count];
             _transfers = plan.Ops.Select(TransferOf).ToArray();
-            _collectiveSources = plan.Ops.Select(_ => new IntPtr[plan.Devices]).ToArray();
+            _collectiveSources = plan.Ops.Select(o => new IntPtr[o.Source.Count]).ToArray();
             _arrived = new int[plan.Ops.Count];
             _boxes = new PartBox?[plan.Actors.Count];
-            _lossParts = plan.Tensors[plan.Output].Shape.Rank == 0 ? ToHost(plan.Output).Parts[0] : new TransferPart[0];
+            _readsAt = plan.Actors.Select(a => plan.DeviceMap.IndexIn(plan.Ops[a.Op].Source, a.Device)).ToArray();
+            _writesAt = plan.Actors.Select(a => plan.DeviceMap.IndexIn(plan.Ops[a.Op].Placement, a.Device)).ToArray();
+            var output = plan.Tensors[plan.Output];
+            _lossParts = output.Shape.Rank == 0
+                ? ToHost(plan.Output).Parts[0].Select(p => plan.RegisterOf(output.Id, plan.DeviceMap.Of(output.Placement, p.Source))).ToArray()
+                : new Register[0];
             // Weights are always there and the engine need not track them; everything else flows through slots.
             var actors = plan.Actors.Select(a => new EngineActor(a.Id, a.Device,
                 a.Inputs.Concat(a.Controls).Where(r => plan.Registers[r].Producer >= 0).ToArray(), a.Output)).ToList();
@@ -52,22 +60,22 @@ namespace OneFlow.Dsl.Runtime
         {
             if (op.Kind == OpKind.Input) return FromHost(op.Output);
             if (op.Kind == OpKind.Boxing)
-                return Transfer.Between(Plan.Tensors[op.Output].Shape, op.From, Plan.Placement, op.To, Plan.Placement);
+                return Transfer.Between(Plan.Tensors[op.Output].Shape, op.From, op.Source, op.To, op.Placement);
             return null;
         }
 
         private Transfer FromHost(int tensor)
         {
             var t = Plan.Tensors[tensor];
-            int rank = Plan.Placement.MeshRank;
-            return Transfer.Between(t.Shape, NdSbp.Broadcast(rank), Placement.OneDevice(rank), t.Sbp, Plan.Placement);
+            int rank = t.Placement.MeshRank;
+            return Transfer.Between(t.Shape, NdSbp.Broadcast(rank), Placement.OneDevice(rank), t.Sbp, t.Placement);
         }
 
         private Transfer ToHost(int tensor)
         {
             var t = Plan.Tensors[tensor];
-            int rank = Plan.Placement.MeshRank;
-            return Transfer.Between(t.Shape, t.Sbp, Plan.Placement, NdSbp.Broadcast(rank), Placement.OneDevice(rank));
+            int rank = t.Placement.MeshRank;
+            return Transfer.Between(t.Shape, t.Sbp, t.Placement, NdSbp.Broadcast(rank), Placement.OneDevice(rank));
         }
 
         /// <summary>Sets the host array an input op reads in the next <see cref="Run"/>: float[] or, for labels, int[].</summary>
@@ -90,10 +98,11 @@ namespace OneFlow.Dsl.Runtime
         public void Write(int tensor, ReadOnlySpan<float> logical)
         {
             var transfer = FromHost(tensor);
+            var at = Plan.Tensors[tensor].Placement;
             fixed (float* src = logical)
             {
                 var sources = new[] { (IntPtr)src };
-                for (int d = 0; d < Plan.Devices; d++) transfer.Apply(d, sources, Pointer(Plan.RegisterOf(tensor, d), 0));
+                for (int i = 0; i < at.Count; i++) transfer.Apply(i, sources, Pointer(Part(tensor, i), 0));
             }
         }
 
@@ -101,18 +110,22 @@ namespace OneFlow.Dsl.Runtime
         public void Read(int tensor, Span<float> logical)
         {
             var transfer = ToHost(tensor);
-            var sources = new IntPtr[Plan.Devices];
-            for (int d = 0; d < Plan.Devices; d++) sources[d] = (IntPtr)Pointer(Plan.RegisterOf(tensor, d), 0);
+            var sources = new IntPtr[Plan.Tensors[tensor].Placement.Count];
+            for (int i = 0; i < sources.Length; i++) sources[i] = (IntPtr)Pointer(Part(tensor, i), 0);
             fixed (float* dst = logical) transfer.Apply(0, sources, dst);
         }
 
         /// <summary>The scalar output (the loss), its partial sums added; allocation-free.</summary>
         public float ReadScalar(int tensor)
         {
+            if (tensor != Plan.Output) throw new ArgumentException("ReadScalar reads the plan's output; use Read for other tensors.");
             float sum = 0;
-            foreach (var part in _lossParts) sum += *Pointer(Plan.RegisterOf(tensor, part.Source), 0);
+            foreach (var part in _lossParts) sum += *Pointer(part, 0);
             return sum;
         }
+
+        /// <summary>The register of the <paramref name="index"/>-th part of a tensor, counted in its placement.</summary>
+        private Register Part(int tensor, int index) => Plan.RegisterOf(tensor, Plan.DeviceMap.Of(Plan.Tensors[tensor].Placement, index));
 
         private float* Pointer(Register r, long piece)
             => (float*)(_arenas[r.Device].Base + r.Offset + (piece % r.Slots) * r.SlotBytes);
@@ -130,8 +143,8 @@ namespace OneFlow.Dsl.Runtime
                     return Arrive(op, actor, piece);
                 case OpKind.Boxing:
                     var own = _collectiveSources[op.Id];
-                    own[actor.Device] = (IntPtr)Input(actor, 0, piece);
-                    _transfers[op.Id]!.Apply(actor.Device, own, Output(actor, piece));
+                    own[_readsAt[actor.Id]] = (IntPtr)Input(actor, 0, piece);
+                    _transfers[op.Id]!.Apply(_writesAt[actor.Id], own, Output(actor, piece));
                     return true;
                 default:
                     Compute(op, actor, piece);
@@ -146,21 +159,24 @@ namespace OneFlow.Dsl.Runtime
             {
                 Span<IntPtr> sources = stackalloc IntPtr[1];
                 sources[0] = (IntPtr)src;
-                _transfers[op.Id]!.Apply(actor.Device, sources, Output(actor, piece));
+                _transfers[op.Id]!.Apply(_writesAt[actor.Id], sources, Output(actor, piece));
             }
         }
 
         /// <summary>A collective: each participant leaves its buffers; the last to arrive moves the data for all
-        /// of them and completes every participant. Nobody blocks, so no order of arrival can deadlock.</summary>
+        /// of them and completes every participant. Nobody blocks, so no order of arrival can deadlock. In a
+        /// transfer between placements, devices only on the source side bring data and receive nothing, devices
+        /// only on the destination side the reverse.</summary>
         private bool Arrive(PlanOp op, Actor actor, long piece)
         {
             var sources = _collectiveSources[op.Id];
-            sources[actor.Device] = (IntPtr)Input(actor, 0, piece);
-            if (Interlocked.Increment(ref _arrived[op.Id]) < Plan.Devices) return false;
-            _arrived[op.Id] = 0;
+            if (actor.Inputs.Length > 0) sources[_readsAt[actor.Id]] = (IntPtr)Input(actor, 0, piece);
             var participants = Plan.ActorsOf(op.Id);
-            for (int d = 0; d < participants.Count; d++) _transfers[op.Id]!.Apply(d, sources, Output(participants[d], piece));
-            for (int d = 0; d < participants.Count; d++) _engine.Complete(participants[d].Id);
+            if (Interlocked.Increment(ref _arrived[op.Id]) < participants.Count) return false;
+            _arrived[op.Id] = 0;
+            foreach (var p in participants)
+                if (p.Output >= 0) _transfers[op.Id]!.Apply(_writesAt[p.Id], sources, Output(p, piece));
+            foreach (var p in participants) _engine.Complete(p.Id);
             return false;
         }
 
@@ -273,8 +289,8 @@ namespace OneFlow.Dsl.Runtime
             for (int i = strides.Length - 1; i >= 0; i--) { strides[i] = stride; stride *= t.Shape[i]; }
             return new PartBox
             {
-                Start = Partition.Offsets(t.Shape, t.Sbp, Plan.Placement, device),
-                Length = Partition.LocalShape(t.Shape, t.Sbp, Plan.Placement, device).ToArray(),
+                Start = Partition.Offsets(t.Shape, t.Sbp, t.Placement, Plan.DeviceMap.IndexIn(t.Placement, device)),
+                Length = Partition.LocalShape(t.Shape, t.Sbp, t.Placement, Plan.DeviceMap.IndexIn(t.Placement, device)).ToArray(),
                 Strides = strides,
             };
         }
@@ -305,7 +321,7 @@ namespace OneFlow.Dsl.Runtime
         private int FirstRow(int tensor, int device)
         {
             var t = Plan.Tensors[tensor];
-            return Partition.Offsets(t.Shape, t.Sbp, Plan.Placement, device)[0];
+            return Partition.Offsets(t.Shape, t.Sbp, t.Placement, Plan.DeviceMap.IndexIn(t.Placement, device))[0];
         }
 
         private Span<float> Out(Actor a, long piece)

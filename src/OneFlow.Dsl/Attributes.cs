@@ -11,8 +11,10 @@ namespace OneFlow.Dsl
     }
 
     /// <summary>The devices the network runs on: "cpu:0-3" (four CPU devices), "cpu:0", "cuda:0-7", or a 2-D mesh
-    /// "2x2:cpu" (devices 0-3 as two rows of two).</summary>
-    [AttributeUsage(AttributeTargets.Class, Inherited = false)]
+    /// "2x2:cpu" (devices 0-3 as two rows of two). On a weight, where that weight lives instead: every op reading
+    /// it runs there, and the planner inserts the transfers between placements. On an input, where it is fed (left
+    /// out, wherever its first consumer runs).</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Field | AttributeTargets.Parameter, Inherited = false)]
     public sealed class PlacementAttribute : Attribute
     {
         public string Devices { get; }

@@ -18,6 +18,9 @@ namespace OneFlow.Dsl
 
         public static TensorDecl Ids(string name, string? sbp, params int[] dims) => new TensorDecl(name, DeclKind.Ids, new EquatableArray<int>(dims), sbp);
 
+        /// <summary>The declaration placed on <paramref name="placement"/> rather than the network's placement.</summary>
+        public static TensorDecl On(this TensorDecl decl, string placement) => decl with { Placement = placement };
+
         public static OpDecl Op(string output, string op, params string[] inputs) => new OpDecl(output, op, new EquatableArray<string>(inputs));
 
         /// <summary>A statement with constant arguments after its tensors, e.g. <c>Dropout(h, 0.1)</c>.</summary>

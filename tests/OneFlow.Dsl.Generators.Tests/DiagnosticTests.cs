@@ -105,6 +105,25 @@ namespace OneFlow.Dsl.Generators.Tests
         }
 
         [Fact]
+        public void OF0006_placement_on_a_weight_that_does_not_parse_at_its_argument()
+        {
+            string source = Mlp("[Weight(10)]                    Tensor b2", "[Weight(10), Placement(\"cpu:4-x\")] Tensor b2");
+            var d = Single(source, "OF0006");
+            Assert.Equal("\"cpu:4-x\"", Span(source, d));
+            Assert.StartsWith("b2: ", d.GetMessage());
+        }
+
+        [Fact]
+        public void OF0015_an_op_reading_weights_on_two_placements_at_the_statement()
+        {
+            string source = Mlp("[Weight(10)]                    Tensor b2;", "[Weight(10)] Tensor b2; [Weight(10), Placement(\"cpu:4-5\")] Tensor c;")
+                .Replace("return MatMul(h, w2) + b2;", "return MatMul(h, w2) + (b2 + c);");
+            var d = Single(source, "OF0015");
+            Assert.Equal("b2 + c", Span(source, d));
+            Assert.Contains("b2 on cpu:0-3 and c on cpu:4-5", d.GetMessage());
+        }
+
+        [Fact]
         public void OF0007_uneven_split_is_a_warning_at_the_sbp()
         {
             string source = Mlp("\"cpu:0-3\"", "\"cpu:0-2\"").Replace("Sbp(\"S(0)\")] Tensor b1", "Sbp(\"B\")] Tensor b1")

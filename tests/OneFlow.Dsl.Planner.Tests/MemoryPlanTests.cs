@@ -56,7 +56,7 @@ namespace OneFlow.Dsl.Planner.Tests
 
         /// <summary>Runs the actors in a random order the dependencies allow (a collective completes only when all
         /// its participants have started) and checks every write against the registers still waiting for readers.</summary>
-        private static void Simulate(Plan.Plan plan, Random random)
+        internal static void Simulate(Plan.Plan plan, Random random)
         {
             var readersLeft = plan.Registers.ToDictionary(r => r.Id, r => plan.Actors.Count(a => a.Inputs.Contains(r.Id)));
             var written = new HashSet<int>(plan.Registers.Where(r => r.Producer < 0).Select(r => r.Id));

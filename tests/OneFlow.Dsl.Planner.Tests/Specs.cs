@@ -17,6 +17,7 @@ namespace OneFlow.Dsl.Planner.Tests
                 "t3", NetworkSpec.DefaultLoss("t3"), "loss");
 
         public static TensorDecl W(string name, string? sbp, params int[] dims) => new TensorDecl(name, DeclKind.Weight, Arr(dims), sbp);
+        public static TensorDecl On(this TensorDecl decl, string placement) => decl with { Placement = placement };
         public static OpDecl Op(string output, string op, params string[] inputs) => new OpDecl(output, op, Arr(inputs));
         public static EquatableArray<T> Arr<T>(params T[] items) where T : System.IEquatable<T> => new EquatableArray<T>(items);
     }

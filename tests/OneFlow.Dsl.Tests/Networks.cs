@@ -171,3 +171,45 @@ namespace OneFlow.Dsl.Tests
         }
     }
 }
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>The MLP as two pipeline stages: the first layer data parallel on devices 0-1, the second on devices
+    /// 2-4 with its weight split by columns (10 over 3, uneven on purpose). The weights' names and shapes are
+    /// <see cref="MlpDataParallel"/>'s, so the same seed gives the same weights.</summary>
+#pragma warning disable OF0007
+    [Network(Batch = 64)]
+    [Placement("cpu:0-1")]
+    public partial class PipelinedMlp
+    {
+        [Weight(784, 512)] Tensor w1;
+        [Weight(512)] Tensor b1;
+        [Weight(512, 10), Sbp("S(1)"), Placement("cpu:2-4")] Tensor w2;
+        [Weight(10), Placement("cpu:2-4")] Tensor b2;
+
+        public Tensor Forward([Input(784), Sbp("S(0)")] Tensor x)
+        {
+            var h = Relu(MatMul(x, w1) + b1);
+            return MatMul(h, w2) + b2;
+        }
+    }
+#pragma warning restore OF0007
+
+    /// <summary><see cref="MeshMlp"/>'s first layer on a 2×2 mesh (data × model parallel), its second on two more
+    /// devices, row-parallel.</summary>
+    [Network(Batch = 8)]
+    [Placement("2x2:cpu")]
+    public partial class MeshThenPair
+    {
+        [Weight(12, 16), Sbp("B", "S(1)")] Tensor w1;
+        [Weight(16), Sbp("B", "S(0)")] Tensor b1;
+        [Weight(16, 5), Sbp("S(0)"), Placement("cpu:4-5")] Tensor w2;
+        [Weight(5), Placement("cpu:4-5")] Tensor b2;
+
+        public Tensor Forward([Input(12), Sbp("S(0)", "B")] Tensor x)
+        {
+            var h = Relu(MatMul(x, w1) + b1);
+            return MatMul(h, w2) + b2;
+        }
+    }
+}

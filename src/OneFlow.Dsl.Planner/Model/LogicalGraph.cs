@@ -18,6 +18,8 @@ namespace OneFlow.Dsl.Planner.Model
         public NdSbp Sbp { get; internal set; }
         /// <summary>A weight, input or labels tensor with no annotation: SBP selection chooses its layout.</summary>
         public bool Free { get; internal set; }
+        /// <summary>The devices holding the tensor: its producer's, or the declared placement of a weight or input.</summary>
+        public Placement Placement { get; internal set; } = null!;
         /// <summary>The op that writes this tensor; -1 for weights, which persist across steps.</summary>
         public int Producer { get; internal set; } = -1;
         /// <summary>For a weight's gradient: the weight's tensor id, else -1.</summary>
@@ -39,6 +41,8 @@ namespace OneFlow.Dsl.Planner.Model
         /// <summary>For a boxing op: the SBP it converts from and to.</summary>
         public NdSbp From { get; internal set; }
         public NdSbp To { get; internal set; }
+        /// <summary>The devices the op runs on; a boxing op's input may live elsewhere (a transfer between placements).</summary>
+        public Placement Placement { get; internal set; } = null!;
         /// <summary>Ops that must finish before this one although it reads none of their outputs
         /// (an in-place weight update waits for every reader of the weight).</summary>
         public List<int> ControlDeps { get; } = new List<int>();
@@ -75,10 +79,10 @@ namespace OneFlow.Dsl.Planner.Model
         }
 
         /// <summary>Appends an op, infers its output shape and creates its output tensor.</summary>
-        public LogicalOp AddOp(OpKind kind, int[] inputs, string outputName, TensorRole role, string origin,
+        public LogicalOp AddOp(OpKind kind, int[] inputs, string outputName, TensorRole role, string origin, Placement placement,
             bool transA = false, bool transB = false, string? subject = null, double[]? args = null)
         {
-            var op = new LogicalOp { Id = Ops.Count, Kind = kind, Inputs = inputs, TransA = transA, TransB = transB, Origin = origin, Args = args ?? System.Array.Empty<double>() };
+            var op = new LogicalOp { Id = Ops.Count, Kind = kind, Inputs = inputs, TransA = transA, TransB = transB, Origin = origin, Placement = placement, Args = args ?? System.Array.Empty<double>() };
             if (subject != null) op.Subject = subject;
             Ops.Add(op);
             var def = OpRegistry.Get(kind);
@@ -86,6 +90,7 @@ namespace OneFlow.Dsl.Planner.Model
             {
                 var output = AddTensor(outputName, def.InferShape(this, op), def.OutputType(this, op), role);
                 output.Producer = op.Id;
+                output.Placement = placement;
                 op.Output = output.Id;
             }
             return op;

@@ -16,6 +16,10 @@ namespace OneFlow.Dsl.Planner.Model
         public Sbp this[int meshAxis] => _parts == null ? Sbp.B : _parts[meshAxis];
         public IEnumerable<Sbp> Parts => _parts ?? new[] { Sbp.B };
 
+        /// <summary>This SBP on a mesh lifted to <paramref name="meshRank"/> axes (see <see cref="Placement.Lifted"/>):
+        /// the new outer axes, of size 1, broadcast.</summary>
+        public NdSbp Lifted(int meshRank) => meshRank <= Rank ? this : new NdSbp(Enumerable.Repeat(Sbp.B, meshRank - Rank).Concat(Parts).ToArray());
+
         public static NdSbp Broadcast(int meshRank) => new NdSbp(Enumerable.Repeat(Sbp.B, meshRank).ToArray());
 
         public static implicit operator NdSbp(Sbp sbp) => new NdSbp(sbp);

@@ -5,7 +5,12 @@ namespace OneFlow.Dsl.Planner.Model
 
     /// <summary>A weight or input field of a network as the user declared it.
     /// <see cref="Dims"/> of an input exclude the batch dimension, which the planner prepends.</summary>
-    public sealed record TensorDecl(string Name, DeclKind Kind, EquatableArray<int> Dims, string? Sbp);
+    public sealed record TensorDecl(string Name, DeclKind Kind, EquatableArray<int> Dims, string? Sbp)
+    {
+        /// <summary>Where this weight lives or this input is fed, when not on the network's placement; an input
+        /// left without one is fed where its first consumer runs.</summary>
+        public string? Placement { get; init; }
+    }
 
     /// <summary>One statement of Forward (or Loss) in static single-assignment form:
     /// <c>Output = Op(Inputs...)</c>. <see cref="Op"/> is an op name of <see cref="Ops.OpKind"/>.</summary>

@@ -25,6 +25,11 @@ namespace OneFlow.Dsl.Planner.Model
         /// or a fetch.</summary>
         public static Placement OneDevice(int meshRank) => new Placement("cpu", new[] { 0 }, Enumerable.Repeat(1, meshRank).ToArray());
 
+        /// <summary>The same devices seen as a mesh of higher rank, with outer axes of size 1: lets a conversion
+        /// between a list of devices and a 2-D mesh be computed axis by axis.</summary>
+        public Placement Lifted(int meshRank)
+            => meshRank <= MeshRank ? this : new Placement(DeviceType, DeviceIds.ToArray(), Enumerable.Repeat(1, meshRank - MeshRank).Concat(Mesh).ToArray());
+
         /// <summary>The mesh coordinates of device index <paramref name="device"/>, the last axis fastest.</summary>
         public int[] Coordinates(int device)
         {

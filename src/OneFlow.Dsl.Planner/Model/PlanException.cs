@@ -10,6 +10,7 @@ namespace OneFlow.Dsl.Planner.Model
         SbpSyntax,
         NoSignature,
         PlacementSyntax,
+        PlacementConflict,
         SplitTooSmall,
         UnknownValue,
         BadDeclaration,

@@ -13,6 +13,8 @@ namespace OneFlow.Dsl.Planner.Passes
         private readonly HashSet<int> _dependsOnWeight = new HashSet<int>();
         private readonly Dictionary<int, int> _gradients = new Dictionary<int, int>();
         private readonly Dictionary<string, int> _names = new Dictionary<string, int>();
+        /// <summary>Where the forward op being differentiated runs: its gradient ops run there too.</summary>
+        private Placement _at = null!;
 
         private Autograd(LogicalGraph graph) => _graph = graph;
 
@@ -25,6 +27,7 @@ namespace OneFlow.Dsl.Planner.Passes
             {
                 var op = graph.Ops[i];
                 if (op.Output < 0 || !ad._dependsOnWeight.Contains(op.Output)) continue;
+                ad._at = op.Placement;
                 if (op.Output == loss) OpRegistry.Get(op.Kind).Backward(ad, op, -1);
                 else if (ad._gradients.TryGetValue(op.Output, out int dy)) OpRegistry.Get(op.Kind).Backward(ad, op, dy);
             }
@@ -42,7 +45,7 @@ namespace OneFlow.Dsl.Planner.Passes
             string name = "d" + _graph.Tensor(of).Name;
             _names[name] = _names.TryGetValue(name, out int count) ? count + 1 : 0;
             if (_names[name] > 0) name += "." + _names[name].ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return _graph.AddOp(kind, inputs, name, TensorRole.Gradient, "grad of " + _graph.Tensor(of).Name, transA, transB, args: args).Output;
+            return _graph.AddOp(kind, inputs, name, TensorRole.Gradient, "grad of " + _graph.Tensor(of).Name, _at, transA, transB, args: args).Output;
         }
 
         /// <summary>The gradient of a last-axis reduction: <paramref name="dy"/> repeated along the reduced axis of
@@ -80,7 +83,7 @@ namespace OneFlow.Dsl.Planner.Passes
             {
                 if (!_gradients.TryGetValue(w.Id, out int grad)) continue;
                 _graph.Tensor(grad).GradientOf = w.Id;
-                _graph.AddOp(OpKind.SgdUpdate, new[] { w.Id, grad }, "", TensorRole.Gradient, "update of " + w.Name);
+                _graph.AddOp(OpKind.SgdUpdate, new[] { w.Id, grad }, "", TensorRole.Gradient, "update of " + w.Name, w.Placement);
             }
         }
     }

@@ -4,8 +4,9 @@ using OneFlow.Dsl.Planner.Model;
 namespace OneFlow.Dsl.Planner.Passes
 {
     /// <summary>The collective (or local op) that converts a tensor between two SBPs; on a mesh, one that changes
-    /// a single mesh axis is named after that axis's 1-D conversion, one that changes several is hierarchical.</summary>
-    public enum BoxingKind { None, AllGather, AllReduce, ReduceScatter, AllToAll, Slice, PartialFromBroadcast, PartialFromSplit, Hierarchical, Unsupported }
+    /// a single mesh axis is named after that axis's 1-D conversion, one that changes several is hierarchical.
+    /// Between two placements it is a transfer: each destination part is sent from the source parts it overlaps.</summary>
+    public enum BoxingKind { None, AllGather, AllReduce, ReduceScatter, AllToAll, Slice, PartialFromBroadcast, PartialFromSplit, Hierarchical, Transfer, Unsupported }
 
     /// <summary>Which collective each SBP transition needs, and what it costs: the bytes sent by all devices
     /// together under ring algorithms (T logical bytes, n devices), as OneFlow's cost model counts them. On a mesh
@@ -47,6 +48,33 @@ namespace OneFlow.Dsl.Planner.Passes
         /// (B→P keeps the value on the first device and zeros elsewhere; S→P puts each slice in a zero tensor.)</summary>
         public static bool IsLocal(BoxingKind kind)
             => kind == BoxingKind.Slice || kind == BoxingKind.PartialFromBroadcast || kind == BoxingKind.PartialFromSplit;
+
+        public static BoxingKind KindOf(NdSbp from, Placement source, NdSbp to, Placement destination)
+            => source.Equals(destination) ? KindOf(from, to) : BoxingKind.Transfer;
+
+        /// <summary>What it costs to provide a tensor as <paramref name="to"/> on <paramref name="destination"/>
+        /// when it lives as <paramref name="from"/> on <paramref name="source"/>.</summary>
+        public static double Cost(NdSbp from, Placement source, NdSbp to, Placement destination, long bytes)
+            => source.Equals(destination) ? Cost(from, to, bytes, destination) : TotalBytes(from, source, to, destination, bytes) + FixedCost;
+
+        /// <summary>Bytes sent by a transfer between placements: every destination part arrives whole (a broadcast
+        /// destination receives one copy per device), once from each partial-sum source, summed where it lands.
+        /// A device in both placements still counts: the figure is what the transfer copies.</summary>
+        public static double TotalBytes(NdSbp from, Placement source, NdSbp to, Placement destination, long bytes)
+        {
+            if (source.Equals(destination)) return TotalBytes(from, to, bytes, destination);
+            int partialSources = 1;
+            for (int k = 0; k < source.MeshRank; k++) if (from[k].IsPartial) partialSources *= source.Mesh[k];
+            return (double)bytes * Copies(to, destination) * partialSources;
+        }
+
+        /// <summary>How many devices hold each distinct part: the product of the broadcast mesh axes' sizes.</summary>
+        public static int Copies(NdSbp sbp, Placement placement)
+        {
+            int copies = 1;
+            for (int k = 0; k < placement.MeshRank; k++) if (sbp[k].IsBroadcast) copies *= placement.Mesh[k];
+            return copies;
+        }
 
         public static double Cost(NdSbp from, NdSbp to, long bytes, Placement placement)
         {

@@ -16,38 +16,65 @@ namespace OneFlow.Dsl.Planner.Passes
             if (spec.Batch <= 0) throw new PlanException(PlanErrorKind.BadDeclaration, "Batch", $"Batch must be positive, but is {spec.Batch}.");
             var g = new LogicalGraph();
             var names = new Dictionary<string, int>();
+            var declared = new List<(LogicalTensor Tensor, TensorDecl Decl, Sbp Default)>();
+            // Inputs without a placement of their own are fed wherever their first consumer runs.
+            var floating = new HashSet<int>();
             foreach (var w in spec.Weights)
-                Declare(g, names, w, new Shape(w.Dims.ToArray()), TensorRole.Weight, Sbp.B, placement, warnings);
+                declared.Add((Declare(g, names, w, new Shape(w.Dims.ToArray()), TensorRole.Weight, PlacementOf(w) ?? placement), w, Sbp.B));
             foreach (var x in spec.Inputs)
-                Declare(g, names, x, new Shape(new[] { spec.Batch }.Concat(x.Dims).ToArray()), TensorRole.Input, Sbp.S(0), placement, warnings);
-            foreach (var x in spec.Inputs.Where(i => i.Kind == DeclKind.Ids)) g.Tensor(names[x.Name]).DType = DType.I32;
+            {
+                var at = PlacementOf(x);
+                var t = Declare(g, names, x, new Shape(new[] { spec.Batch }.Concat(x.Dims).ToArray()), TensorRole.Input, at ?? placement);
+                if (at == null) floating.Add(t.Id);
+                if (x.Kind == DeclKind.Ids) t.DType = DType.I32;
+                declared.Add((t, x, Sbp.S(0)));
+            }
             if (spec.Inputs.Count == 0) throw new PlanException(PlanErrorKind.MissingInput, "Forward", "Forward takes no [Input] parameter; give it at least one.");
 
+            LogicalTensor? labels = null;
             if (mode == PlanMode.Train)
             {
-                var labels = g.AddOp(OpKind.Input, new int[0], NetworkSpec.LabelsName, TensorRole.Label, "labels");
-                var t = g.Tensor(labels.Output);
-                t.Shape = new Shape(spec.Batch);
-                t.DType = DType.I32;
-                // Labels travel with the rows of the first input so that the loss needs no transfer.
-                var first = g.Tensor(names[spec.Inputs[0].Name]);
-                t.Sbp = new NdSbp(first.Sbp.Parts.Select(p => p.IsSplit && p.Axis == 0 ? Sbp.S(0) : Sbp.B).ToArray());
-                t.Free = true;
-                names[NetworkSpec.LabelsName] = t.Id;
+                labels = g.Tensor(g.AddOp(OpKind.Input, new int[0], NetworkSpec.LabelsName, TensorRole.Label, "labels", placement).Output);
+                labels.Shape = new Shape(spec.Batch);
+                labels.DType = DType.I32;
+                floating.Add(labels.Id);
+                names[NetworkSpec.LabelsName] = labels.Id;
             }
 
-            AddStatements(g, names, spec.Forward, mode);
+            AddStatements(g, names, spec.Forward, mode, placement, floating);
             output = Lookup(names, spec.ForwardOutput, "Forward's return value");
+            if (mode == PlanMode.Train)
+            {
+                AddStatements(g, names, spec.Loss, mode, placement, floating);
+                output = Lookup(names, spec.LossOutput, "Loss's return value");
+                var loss = g.Tensor(output);
+                if (loss.Shape.Rank != 0)
+                    throw new PlanException(PlanErrorKind.BadLoss, "Loss", $"The loss must be a scalar, but {loss.Name} is {loss.Shape}.");
+                loss.Role = TensorRole.Loss;
+            }
+            PlacementRules.PlaceFloating(g, floating, placement);
+            foreach (var (t, decl, start) in declared) LayOut(t, decl, start, warnings);
+            if (labels != null) LayOutLabels(labels, g.Tensor(names[spec.Inputs[0].Name]));
             WarnUnused(g, warnings);
-            if (mode == PlanMode.Infer) return g;
-
-            AddStatements(g, names, spec.Loss, mode);
-            output = Lookup(names, spec.LossOutput, "Loss's return value");
-            var loss = g.Tensor(output);
-            if (loss.Shape.Rank != 0)
-                throw new PlanException(PlanErrorKind.BadLoss, "Loss", $"The loss must be a scalar, but {loss.Name} is {loss.Shape}.");
-            loss.Role = TensorRole.Loss;
             return g;
+        }
+
+        /// <summary>Labels travel with the rows of the first input, so that the loss needs no transfer.</summary>
+        private static void LayOutLabels(LogicalTensor labels, LogicalTensor first)
+        {
+            labels.Free = true;
+            if (labels.Placement.Equals(first.Placement))
+                labels.Sbp = new NdSbp(first.Sbp.Parts.Select(p => p.IsSplit && p.Axis == 0 ? Sbp.S(0) : Sbp.B).ToArray());
+            else
+                labels.Sbp = DefaultSbp(labels.Shape, Sbp.S(0), labels.Placement);
+        }
+
+        private static Placement? PlacementOf(TensorDecl decl)
+        {
+            if (decl.Placement == null) return null;
+            return Placement.TryParse(decl.Placement, out var parsed, out string error)
+                ? parsed
+                : throw new PlanException(PlanErrorKind.PlacementSyntax, decl.Name + ":placement", $"{decl.Name}: {error}");
         }
 
         private static void WarnUnused(LogicalGraph g, List<PlanWarning> warnings)
@@ -57,39 +84,48 @@ namespace OneFlow.Dsl.Planner.Passes
                     $"Weight {w.Name} is declared but Forward never uses it; use it or remove the field."));
         }
 
-        private static void Declare(LogicalGraph g, Dictionary<string, int> names, TensorDecl decl, Shape shape,
-            TensorRole role, Sbp defaultSbp, Placement placement, List<PlanWarning> warnings)
+        private static LogicalTensor Declare(LogicalGraph g, Dictionary<string, int> names, TensorDecl decl, Shape shape, TensorRole role, Placement placement)
         {
             if (names.ContainsKey(decl.Name)) throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name, $"'{decl.Name}' is declared twice.");
             if (decl.Dims.Count == 0 && role == TensorRole.Weight)
                 throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name + ":dims", $"Weight {decl.Name} has no shape; write its dimensions, e.g. [Weight(784, 512)].");
             if (decl.Dims.Any(d => d <= 0))
                 throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name + ":dims", $"{decl.Name} has a dimension that is not positive: {shape}.");
-            NdSbp sbp = ParseSbp(decl, shape, defaultSbp, placement);
-            if (decl.Sbp != null && Enumerable.Range(0, placement.Count).Select(d => Partition.LocalShape(shape, sbp, placement, d)).Distinct().Count() > 1)
-                warnings.Add(new PlanWarning(PlanWarningKind.UnevenSplit, decl.Name + ":sbp",
-                    $"{decl.Name} {shape} split {sbp} over {placement} ({placement.Count} devices): {SplitText(shape, sbp, placement)}, so the parts " +
-                    "differ in size and the devices with larger parts set the pace."));
             LogicalTensor t;
             if (role == TensorRole.Input)
-                t = g.Tensor(g.AddOp(OpKind.Input, new int[0], decl.Name, role, decl.Name).Output);
+                t = g.Tensor(g.AddOp(OpKind.Input, new int[0], decl.Name, role, decl.Name, placement).Output);
             else
                 t = g.AddTensor(decl.Name, shape, DType.F32, role);
             t.Shape = shape;
-            t.Sbp = sbp;
-            t.Free = decl.Sbp == null;
+            t.Placement = placement;
             names[decl.Name] = t.Id;
+            return t;
         }
 
-        /// <summary>The declared SBP, one per mesh axis; unannotated tensors start from the default on the first
-        /// mesh axis (SBP selection may change them) and broadcast on the others.</summary>
+        /// <summary>The declared SBP, checked against the placement the tensor ended up on.</summary>
+        private static void LayOut(LogicalTensor t, TensorDecl decl, Sbp defaultSbp, List<PlanWarning> warnings)
+        {
+            var placement = t.Placement;
+            t.Sbp = ParseSbp(decl, t.Shape, defaultSbp, placement);
+            t.Free = decl.Sbp == null;
+            if (decl.Sbp != null && Enumerable.Range(0, placement.Count).Select(d => Partition.LocalShape(t.Shape, t.Sbp, placement, d)).Distinct().Count() > 1)
+                warnings.Add(new PlanWarning(PlanWarningKind.UnevenSplit, decl.Name + ":sbp",
+                    $"{decl.Name} {t.Shape} split {t.Sbp} over {placement} ({placement.Count} devices): {SplitText(t.Shape, t.Sbp, placement)}, so the parts " +
+                    "differ in size and the devices with larger parts set the pace."));
+        }
+
+        /// <summary>An unannotated tensor starts from the default on the first mesh axis (SBP selection may change
+        /// it) and broadcast on the others.</summary>
+        private static NdSbp DefaultSbp(Shape shape, Sbp defaultSbp, Placement placement)
+        {
+            var start = NdSbp.Broadcast(placement.MeshRank).With(0, defaultSbp);
+            return Fits(shape, start, placement) ? start : NdSbp.Broadcast(placement.MeshRank);
+        }
+
+        /// <summary>The declared SBP, one per mesh axis, or the default for an unannotated tensor.</summary>
         private static NdSbp ParseSbp(TensorDecl decl, Shape shape, Sbp defaultSbp, Placement placement)
         {
-            if (decl.Sbp == null)
-            {
-                var start = NdSbp.Broadcast(placement.MeshRank).With(0, defaultSbp);
-                return Fits(shape, start, placement) ? start : NdSbp.Broadcast(placement.MeshRank);
-            }
+            if (decl.Sbp == null) return DefaultSbp(shape, defaultSbp, placement);
             string subject = decl.Name + ":sbp";
             if (!NdSbp.TryParse(decl.Sbp, out var sbp))
                 throw new PlanException(PlanErrorKind.SbpSyntax, subject, $"Sbp(\"{decl.Sbp}\") on {decl.Name} does not parse: write \"S(axis)\", \"B\" or \"P\".");
@@ -119,7 +155,8 @@ namespace OneFlow.Dsl.Planner.Passes
             => string.Join("; ", Enumerable.Range(0, placement.MeshRank).Where(k => sbp[k].IsSplit)
                 .Select(k => $"{shape[sbp[k].Axis]} is not a multiple of {placement.Mesh[k]}"));
 
-        private static void AddStatements(LogicalGraph g, Dictionary<string, int> names, EquatableArray<OpDecl> statements, PlanMode mode)
+        private static void AddStatements(LogicalGraph g, Dictionary<string, int> names, EquatableArray<OpDecl> statements, PlanMode mode,
+            Placement fallback, HashSet<int> floating)
         {
             foreach (var s in statements)
             {
@@ -129,7 +166,8 @@ namespace OneFlow.Dsl.Planner.Passes
                 // Inference keeps every unit: dropout is the identity there.
                 if (kind == OpKind.Dropout && mode == PlanMode.Infer && inputs.Length == 1) { names[s.Output] = inputs[0]; continue; }
                 string origin = $"{s.Output} = {s.Op}({string.Join(", ", s.Inputs)})";
-                names[s.Output] = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, subject: s.Output, args: s.Args.ToArray()).Output;
+                var at = PlacementRules.ForOp(g, inputs, floating, fallback, s.Output);
+                names[s.Output] = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, at, subject: s.Output, args: s.Args.ToArray()).Output;
             }
         }
 

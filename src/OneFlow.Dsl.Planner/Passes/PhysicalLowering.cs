@@ -6,42 +6,61 @@ using OneFlow.Dsl.Planner.Plan;
 
 namespace OneFlow.Dsl.Planner.Passes
 {
-    /// <summary>Expands the logical graph into one actor per op and device, and one register per tensor and
-    /// device, with local shapes from the SBPs. Offsets are left to the memory planner.</summary>
+    /// <summary>Expands the logical graph into one actor per op and device, and one register per tensor and device
+    /// of its placement, with local shapes from the SBPs. A transfer between placements has an actor on every device
+    /// of either side: those of the source hand in their parts, those of the destination receive theirs. Offsets are
+    /// left to the memory planner.</summary>
     public static class PhysicalLowering
     {
-        public static (List<Actor> Actors, List<Register> Registers) Lower(LogicalGraph g, Placement placement, int output, int slots)
+        public static (List<Actor> Actors, List<Register> Registers) Lower(LogicalGraph g, DeviceMap devices, int output, int slots)
         {
-            int devices = placement.Count;
-            var registers = new List<Register>();
-            var producers = new int[g.Tensors.Count * devices];
-            for (int i = 0; i < producers.Length; i++) producers[i] = -1;
-            foreach (var op in g.Ops.Where(o => o.Output >= 0))
-                for (int d = 0; d < devices; d++) producers[op.Output * devices + d] = op.Id * devices + d;
+            var registerOf = new Dictionary<(int Tensor, int Device), int>();
+            foreach (var t in g.Tensors)
+                foreach (int d in devices.DevicesOf(t.Placement)) registerOf[(t.Id, d)] = registerOf.Count;
 
+            var actors = new List<Actor>();
+            var producers = new Dictionary<int, int>();
+            foreach (var op in g.Ops)
+            {
+                var controls = op.Kind == OpKind.SgdUpdate ? ReadersOf(g, op.Inputs[0], op.Id) : new List<int>();
+                foreach (int d in DevicesOf(g, op, devices))
+                {
+                    int? Here(int tensor) => registerOf.TryGetValue((tensor, d), out int r) ? r : (int?)null;
+                    // A reader elsewhere (a transfer out of this placement) is waited for on every device it writes.
+                    int[] Wait(int tensor) => Here(tensor) is int r ? new[] { r } : devices.DevicesOf(g.Tensor(tensor).Placement).Select(x => registerOf[(tensor, x)]).ToArray();
+                    int outputRegister = op.Output >= 0 ? Here(op.Output) ?? -1 : -1;
+                    if (outputRegister >= 0) producers[outputRegister] = actors.Count;
+                    actors.Add(new Actor(actors.Count, d, op.Id,
+                        op.Inputs.Select(Here).Where(r => r != null).Select(r => r!.Value).ToArray(),
+                        controls.SelectMany(Wait).ToArray(),
+                        outputRegister));
+                }
+            }
+
+            var registers = new List<Register>();
             foreach (var t in g.Tensors)
             {
                 // Weights persist across steps; the output persists until the host has read it.
                 bool persistent = t.Role == TensorRole.Weight || t.Id == output;
-                for (int d = 0; d < devices; d++)
-                    registers.Add(new Register(registers.Count, d, t.Id, Partition.LocalShape(t.Shape, t.Sbp, placement, d),
-                        persistent ? 1 : slots, 0, persistent, producers[t.Id * devices + d]));
-            }
-
-            var actors = new List<Actor>();
-            foreach (var op in g.Ops)
-            {
-                var controls = op.Kind == OpKind.SgdUpdate ? ReadersOf(g, op.Inputs[0], op.Id) : new List<int>();
-                for (int d = 0; d < devices; d++)
+                for (int i = 0; i < t.Placement.Count; i++)
                 {
-                    int device = d;
-                    actors.Add(new Actor(actors.Count, d, op.Id,
-                        op.Inputs.Select(t => t * devices + device).ToArray(),
-                        controls.Select(t => t * devices + device).ToArray(),
-                        op.Output >= 0 ? op.Output * devices + d : -1));
+                    int d = devices.Of(t.Placement, i), id = registerOf[(t.Id, d)];
+                    registers.Add(new Register(id, d, t.Id, Partition.LocalShape(t.Shape, t.Sbp, t.Placement, i),
+                        persistent ? 1 : slots, 0, persistent, producers.TryGetValue(id, out int p) ? p : -1));
                 }
             }
             return (actors, registers);
+        }
+
+        /// <summary>An op's devices; a transfer between placements also runs on the devices it reads from.</summary>
+        private static IEnumerable<int> DevicesOf(LogicalGraph g, LogicalOp op, DeviceMap devices)
+        {
+            var own = devices.DevicesOf(op.Placement);
+            if (op.Kind == OpKind.Boxing) return own.Concat(devices.DevicesOf(g.Tensor(op.Inputs[0]).Placement)).Distinct().OrderBy(d => d);
+            foreach (int input in op.Inputs)
+                if (!g.Tensor(input).Placement.Equals(op.Placement))
+                    throw new System.InvalidOperationException($"{op.Origin} on {op.Placement} reads {g.Tensor(input).Name} from {g.Tensor(input).Placement} without a transfer.");
+            return own.OrderBy(d => d);
         }
 
         /// <summary>The outputs of every other op that reads <paramref name="weight"/>: an in-place update must

@@ -25,7 +25,6 @@ namespace OneFlow.Dsl.Planner.Passes
         }
 
         private readonly LogicalGraph _graph;
-        private readonly Placement _placement;
         private readonly int _output;
         private readonly PlanMode _mode;
         private readonly List<LogicalOp> _ops;
@@ -34,29 +33,29 @@ namespace OneFlow.Dsl.Planner.Passes
         private readonly List<LogicalTensor> _free;
         // Memos: the descent prices thousands of assignments that differ in one choice.
         private readonly Dictionary<string, List<NdSignature>> _followed = new Dictionary<string, List<NdSignature>>();
-        private readonly Dictionary<(int, NdSbp, NdSbp), double> _costs = new Dictionary<(int, NdSbp, NdSbp), double>();
-        private readonly HashSet<(int, NdSbp)> _needed = new HashSet<(int, NdSbp)>();
+        private readonly Dictionary<(int, NdSbp, NdSbp, Placement), double> _costs = new Dictionary<(int, NdSbp, NdSbp, Placement), double>();
+        private readonly HashSet<(int, NdSbp, Placement)> _needed = new HashSet<(int, NdSbp, Placement)>();
         private readonly Dictionary<int, double> _flops = new Dictionary<int, double>();
         private readonly Dictionary<int, (NdSbp[] Operands, List<NdSignature> List)> _lastFollowed = new Dictionary<int, (NdSbp[], List<NdSignature>)>();
 
-        private SbpSelection(LogicalGraph graph, Placement placement, int output, PlanMode mode)
+        private SbpSelection(LogicalGraph graph, int output, PlanMode mode)
         {
             _graph = graph;
-            _placement = placement;
             _output = output;
             _mode = mode;
             _ops = graph.Ops.Where(o => o.Kind != OpKind.Input).ToList();
             _free = graph.Tensors.Where(t => t.Free).ToList();
         }
 
-        public static void Run(LogicalGraph graph, Placement placement, int output, PlanMode mode)
+        public static void Run(LogicalGraph graph, int output, PlanMode mode)
         {
-            if (placement.Count == 1)
+            var placements = graph.Ops.Select(o => o.Placement).Concat(graph.Tensors.Select(t => t.Placement)).Distinct().ToList();
+            if (placements.Count == 1 && placements[0].Count == 1)
             {
-                foreach (var t in graph.Tensors) t.Sbp = NdSbp.Broadcast(placement.MeshRank);
+                foreach (var t in graph.Tensors) t.Sbp = NdSbp.Broadcast(placements[0].MeshRank);
                 return;
             }
-            var selection = new SbpSelection(graph, placement, output, mode);
+            var selection = new SbpSelection(graph, output, mode);
             selection.Greedy();
             selection.Improve();
             selection.InsertBoxing();
@@ -65,7 +64,7 @@ namespace OneFlow.Dsl.Planner.Passes
         /// <summary>Op by op, the signature whose inputs cost least to provide, counting conversions already needed.</summary>
         private void Greedy()
         {
-            var needed = new HashSet<(int, NdSbp)>();
+            var needed = new HashSet<(int, NdSbp, Placement)>();
             foreach (var op in _ops)
             {
                 var options = Options(op);
@@ -77,13 +76,13 @@ namespace OneFlow.Dsl.Planner.Passes
                     for (int k = 0; k < op.Inputs.Length; k++)
                     {
                         var t = _graph.Tensor(op.Inputs[k]);
-                        if (!needed.Contains((t.Id, options[i].Inputs[k]))) cost += Boxing.Cost(t.Sbp, options[i].Inputs[k], t.Bytes, _placement);
+                        if (!needed.Contains((t.Id, options[i].Inputs[k], op.Placement))) cost += Conversion(t, options[i].Inputs[k], op.Placement);
                     }
                     if (cost < bestCost) { best = i; bestCost = cost; }
                 }
                 if (best < 0) throw NoSignature(op);
                 _choice[op.Id] = best;
-                for (int k = 0; k < op.Inputs.Length; k++) needed.Add((op.Inputs[k], options[best].Inputs[k]));
+                for (int k = 0; k < op.Inputs.Length; k++) needed.Add((op.Inputs[k], options[best].Inputs[k], op.Placement));
                 if (op.Output >= 0) _graph.Tensor(op.Output).Sbp = options[best].Output;
             }
         }
@@ -135,21 +134,26 @@ namespace OneFlow.Dsl.Planner.Passes
                 if (_choice[op.Id] >= options.Count) return double.PositiveInfinity;
                 var s = options[_choice[op.Id]];
                 if (op.Output >= 0) _graph.Tensor(op.Output).Sbp = s.Output;
-                for (int k = 0; k < op.Inputs.Length; k++) needed.Add((op.Inputs[k], s.Inputs[k]));
+                for (int k = 0; k < op.Inputs.Length; k++) needed.Add((op.Inputs[k], s.Inputs[k], op.Placement));
                 cost += Replication(op, s);
             }
-            if (_mode == PlanMode.Infer) needed.Add((_output, NdSbp.Broadcast(_placement.MeshRank)));
-            foreach (var (tensor, sbp) in needed) cost += Conversion(_graph.Tensor(tensor), sbp);
+            if (_mode == PlanMode.Infer)
+            {
+                var output = _graph.Tensor(_output);
+                needed.Add((_output, NdSbp.Broadcast(output.Placement.MeshRank), output.Placement));
+            }
+            foreach (var (tensor, sbp, at) in needed) cost += Conversion(_graph.Tensor(tensor), sbp, at);
             foreach (var t in _free.Where(t => t.Role != TensorRole.Weight))
-                cost += (Copies(t.Sbp) - 1) * (double)t.Bytes;
+                cost += (Copies(t.Sbp, t.Placement) - 1) * (double)t.Bytes;
             return cost;
         }
 
-        private double Conversion(LogicalTensor t, NdSbp to)
+        private double Conversion(LogicalTensor t, NdSbp to, Placement at)
         {
-            if (t.Sbp == to) return 0;
-            var key = (t.Id, t.Sbp, to);
-            if (!_costs.TryGetValue(key, out double cost)) _costs[key] = cost = Boxing.Cost(t.Sbp, to, t.Bytes, _placement);
+            bool here = ReferenceEquals(t.Placement, at) || t.Placement.Equals(at);
+            if (here && t.Sbp == to) return 0;
+            var key = (t.Id, t.Sbp, to, at);
+            if (!_costs.TryGetValue(key, out double cost)) _costs[key] = cost = Boxing.Cost(t.Sbp, t.Placement, to, at, t.Bytes);
             return cost;
         }
 
@@ -158,11 +162,11 @@ namespace OneFlow.Dsl.Planner.Passes
         private double Replication(LogicalOp op, NdSignature s)
         {
             int copies;
-            if (op.Output >= 0) copies = Copies(s.Output);
+            if (op.Output >= 0) copies = Copies(s.Output, op.Placement);
             else
             {
                 copies = int.MaxValue;
-                foreach (var input in s.Inputs) copies = System.Math.Min(copies, Copies(input));
+                foreach (var input in s.Inputs) copies = System.Math.Min(copies, Copies(input, op.Placement));
             }
             if (copies <= 1) return 0;
             if (!_flops.TryGetValue(op.Id, out double flops)) _flops[op.Id] = flops = OpRegistry.Get(op.Kind).Flops(_graph, op);
@@ -170,12 +174,7 @@ namespace OneFlow.Dsl.Planner.Passes
         }
 
         /// <summary>How many devices hold each distinct part: the product of the broadcast mesh axes' sizes.</summary>
-        private int Copies(NdSbp sbp)
-        {
-            int copies = 1;
-            for (int k = 0; k < _placement.MeshRank; k++) if (sbp[k].IsBroadcast) copies *= _placement.Mesh[k];
-            return copies;
-        }
+        private static int Copies(NdSbp sbp, Placement placement) => Boxing.Copies(sbp, placement);
 
         /// <summary>Every combination of one 1-D signature per mesh axis whose parts all fit.</summary>
         private List<NdSignature> Options(LogicalOp op)
@@ -191,8 +190,9 @@ namespace OneFlow.Dsl.Planner.Passes
                 return followed;
             }
             var partial = new List<List<Signature>>();
-            _graph.SignatureDevices = _placement.MeshRank == 1 ? _placement.Count : 0;
-            for (int k = 0; k < _placement.MeshRank; k++)
+            var placement = op.Placement;
+            _graph.SignatureDevices = placement.MeshRank == 1 ? placement.Count : 0;
+            for (int k = 0; k < placement.MeshRank; k++)
             {
                 _graph.SignatureAxis = k;
                 partial.Add(OpRegistry.Get(op.Kind).Signatures(_graph, op).ToList());
@@ -206,6 +206,8 @@ namespace OneFlow.Dsl.Planner.Passes
                 Inputs = Enumerable.Range(0, op.Inputs.Length).Select(i => new NdSbp(p.Select(s => s.Inputs[i]).ToArray())).ToArray(),
                 Output = new NdSbp(p.Select(s => s.Output).ToArray()),
             }).Where(s => Fits(op, s)).ToList();
+            // On one device every layout is the whole tensor: only the all-broadcast signature means anything.
+            if (placement.Count == 1 && list.Any(Replicated)) list = list.Where(Replicated).Take(1).ToList();
             if (key == null) _signatures[op.Id] = list;
             else
             {
@@ -221,21 +223,25 @@ namespace OneFlow.Dsl.Planner.Passes
             return true;
         }
 
+        private static bool Replicated(NdSignature s) => s.Output.AllBroadcast && s.Inputs.All(i => i.AllBroadcast);
+
         private IEnumerable<NdSbp> SourceOptions(LogicalTensor t)
         {
+            var placement = t.Placement;
+            if (placement.Count == 1) return new[] { NdSbp.Broadcast(placement.MeshRank) };
             var choices = new List<Sbp> { Sbp.B };
             for (int axis = 0; axis < t.Shape.Rank; axis++) choices.Add(Sbp.S(axis));
             IEnumerable<Sbp[]> combos = new[] { new Sbp[0] };
-            for (int k = 0; k < _placement.MeshRank; k++) combos = combos.SelectMany(c => choices.Select(x => c.Concat(new[] { x }).ToArray())).ToList();
-            return combos.Select(c => new NdSbp(c)).Where(s => GraphBuilder.Fits(t.Shape, s, _placement));
+            for (int k = 0; k < placement.MeshRank; k++) combos = combos.SelectMany(c => choices.Select(x => c.Concat(new[] { x }).ToArray())).ToList();
+            return combos.Select(c => new NdSbp(c)).Where(s => GraphBuilder.Fits(t.Shape, s, placement));
         }
 
         /// <summary>Every device's part keeps at least one element along every axis.</summary>
         private bool Fits(LogicalOp op, NdSignature s)
         {
             for (int i = 0; i < op.Inputs.Length; i++)
-                if (!GraphBuilder.Fits(_graph.Tensor(op.Inputs[i]).Shape, s.Inputs[i], _placement)) return false;
-            return op.Output < 0 || GraphBuilder.Fits(_graph.Tensor(op.Output).Shape, s.Output, _placement);
+                if (!GraphBuilder.Fits(_graph.Tensor(op.Inputs[i]).Shape, s.Inputs[i], op.Placement)) return false;
+            return op.Output < 0 || GraphBuilder.Fits(_graph.Tensor(op.Output).Shape, s.Output, op.Placement);
         }
 
         private PlanException NoSignature(LogicalOp op)
@@ -249,13 +255,13 @@ namespace OneFlow.Dsl.Planner.Passes
         /// boxing op per distinct (tensor, SBP), placed just before its first consumer; op ids stay topological.</summary>
         private void InsertBoxing()
         {
-            var boxed = new Dictionary<(int, NdSbp), int>();
+            var boxed = new Dictionary<(int, NdSbp, Placement), int>();
             var ordered = new List<LogicalOp>();
             var choices = _ops.ToDictionary(o => o.Id, o => Options(o)[_choice[o.Id]]);
             foreach (var op in _graph.Ops.ToList())
             {
                 if (choices.TryGetValue(op.Id, out var signature))
-                    for (int k = 0; k < op.Inputs.Length; k++) op.Inputs[k] = Converted(op.Inputs[k], signature.Inputs[k], boxed, ordered);
+                    for (int k = 0; k < op.Inputs.Length; k++) op.Inputs[k] = Converted(op.Inputs[k], signature.Inputs[k], op.Placement, boxed, ordered);
                 ordered.Add(op);
             }
             _graph.Ops.Clear();
@@ -267,17 +273,20 @@ namespace OneFlow.Dsl.Planner.Passes
             }
         }
 
-        private int Converted(int tensor, NdSbp needed, Dictionary<(int, NdSbp), int> boxed, List<LogicalOp> ordered)
+        private int Converted(int tensor, NdSbp needed, Placement at, Dictionary<(int, NdSbp, Placement), int> boxed, List<LogicalOp> ordered)
         {
             var t = _graph.Tensor(tensor);
-            if (t.Sbp == needed) return tensor;
-            if (boxed.TryGetValue((tensor, needed), out int existing)) return existing;
-            var boxing = _graph.AddOp(OpKind.Boxing, new[] { tensor }, t.Name + "@" + needed, TensorRole.Boxed, $"{t.Name}: {t.Sbp} -> {needed}");
+            bool here = t.Placement.Equals(at);
+            if (here && t.Sbp == needed) return tensor;
+            if (boxed.TryGetValue((tensor, needed, at), out int existing)) return existing;
+            string name = here ? t.Name + "@" + needed : $"{t.Name}@{needed}@{at}";
+            string origin = here ? $"{t.Name}: {t.Sbp} -> {needed}" : $"{t.Name}: {t.Sbp} on {t.Placement} -> {needed} on {at}";
+            var boxing = _graph.AddOp(OpKind.Boxing, new[] { tensor }, name, TensorRole.Boxed, origin, at);
             boxing.From = t.Sbp;
             boxing.To = needed;
             _graph.Tensor(boxing.Output).Sbp = needed;
             ordered.Add(boxing);
-            boxed[(tensor, needed)] = boxing.Output;
+            boxed[(tensor, needed, at)] = boxing.Output;
             return boxing.Output;
         }
     }

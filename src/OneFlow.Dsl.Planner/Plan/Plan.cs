@@ -7,16 +7,17 @@ using OneFlow.Dsl.Planner.Passes;
 namespace OneFlow.Dsl.Planner.Plan
 {
     /// <summary>A logical tensor as the plan records it.</summary>
-    public sealed record PlanTensor(int Id, string Name, Shape Shape, DType DType, TensorRole Role, NdSbp Sbp, int GradientOf)
+    public sealed record PlanTensor(int Id, string Name, Shape Shape, DType DType, TensorRole Role, NdSbp Sbp, int GradientOf, Placement Placement)
     {
         public long Bytes => Shape.Elements * 4;
     }
 
-    /// <summary>A logical op after SBP selection; boxing ops included.</summary>
+    /// <summary>A logical op after SBP selection; boxing ops included. <see cref="Source"/> is where a boxing op
+    /// reads from: another placement than its own for a transfer, else its own.</summary>
     public sealed record PlanOp(int Id, OpKind Kind, int[] Inputs, int Output, bool TransA, bool TransB,
-        NdSbp From, NdSbp To, double[] Args, string Origin)
+        NdSbp From, NdSbp To, double[] Args, string Origin, Placement Placement, Placement Source)
     {
-        public BoxingKind Boxing => Kind == OpKind.Boxing ? Passes.Boxing.KindOf(From, To) : BoxingKind.None;
+        public BoxingKind Boxing => Kind == OpKind.Boxing ? Passes.Boxing.KindOf(From, Source, To, Placement) : BoxingKind.None;
     }
 
     /// <summary>One instance of a logical op on one device: the unit the runtime schedules.</summary>
@@ -35,8 +36,11 @@ namespace OneFlow.Dsl.Planner.Plan
     {
         public string Network { get; }
         public PlanMode Mode { get; }
+        /// <summary>The network's placement: where everything runs that no weight or input was placed elsewhere.</summary>
         public Placement Placement { get; }
-        public int Devices => Placement.Count;
+        /// <summary>Every device of every placement in the plan, numbered as actors and registers number them.</summary>
+        public DeviceMap DeviceMap { get; }
+        public int Devices => DeviceMap.Count;
         public IReadOnlyList<PlanTensor> Tensors { get; }
         public IReadOnlyList<PlanOp> Ops { get; }
         public IReadOnlyList<Actor> Actors { get; }
@@ -51,6 +55,7 @@ namespace OneFlow.Dsl.Planner.Plan
         {
             Network = network; Mode = mode; Placement = placement; Tensors = tensors; Ops = ops;
             Actors = actors; Registers = registers; ArenaBytes = arenaBytes; Output = output;
+            DeviceMap = new DeviceMap(Placements);
             _registerIndex = registers.ToDictionary(r => (r.Tensor, r.Device), r => r.Id);
             var byOp = actors.GroupBy(a => a.Op).ToDictionary(g => g.Key, g => (IReadOnlyList<Actor>)g.OrderBy(a => a.Device).ToList());
             _actorsByOp = ops.Select(o => byOp.TryGetValue(o.Id, out var list) ? list : new Actor[0]).ToArray();
@@ -67,6 +72,11 @@ namespace OneFlow.Dsl.Planner.Plan
 
         /// <summary>The actors of one op, one per device it runs on, in device order: a collective's participants.</summary>
         public IReadOnlyList<Actor> ActorsOf(int op) => _actorsByOp[op];
+
+        /// <summary>Every placement the plan's tensors live on, the network's first.</summary>
+        public IEnumerable<Placement> Placements => PlacementsOf(Placement, Tensors.Select(t => t.Placement));
+
+        public static IEnumerable<Placement> PlacementsOf(Placement network, IEnumerable<Placement> tensors) => new[] { network }.Concat(tensors).Distinct();
 
         public IEnumerable<PlanTensor> Weights => Tensors.Where(t => t.Role == TensorRole.Weight);
 

@@ -14,11 +14,11 @@ namespace OneFlow.Dsl.Planner.Plan
         {
             var sb = new StringBuilder();
             sb.Append($"digraph \"{Escape(plan.Network)}\" {{\n");
-            sb.Append($"  label=\"{Escape(plan.Network)}: {plan.Mode} plan on {plan.Placement}\";\n");
+            sb.Append($"  label=\"{Escape(plan.Network)}: {plan.Mode} plan on {string.Join(" + ", plan.Placements)}\";\n");
             sb.Append("  rankdir=TB;\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=8];\n");
             for (int d = 0; d < plan.Devices; d++)
             {
-                sb.Append($"  subgraph cluster_{d} {{\n    label=\"{plan.Placement.DeviceType}:{plan.Placement.DeviceIds[d]} ({Num(plan.ArenaBytes[d])} bytes)\";\n");
+                sb.Append($"  subgraph cluster_{d} {{\n    label=\"{plan.DeviceMap.DeviceType}:{plan.DeviceMap.Ids[d]} ({Num(plan.ArenaBytes[d])} bytes)\";\n");
                 foreach (var a in plan.Actors.Where(a => a.Device == d)) sb.Append("    ").Append(Node(plan, a)).Append('\n');
                 sb.Append("  }\n");
             }
@@ -47,7 +47,7 @@ namespace OneFlow.Dsl.Planner.Plan
         private static string Node(Plan plan, Actor a)
         {
             var op = plan.Ops[a.Op];
-            string what = op.Kind == OpKind.Boxing ? $"{PlanReport.Collective(plan, op)}\\n{op.From} -> {op.To}" : op.Kind.ToString();
+            string what = op.Kind == OpKind.Boxing ? $"{PlanReport.Collective(op)}\\n{op.From} -> {op.To}" : op.Kind.ToString();
             string output = op.Output >= 0 ? "\\n" + Escape(plan.Tensors[op.Output].Name) : "";
             string style = op.Kind == OpKind.Boxing ? ", style=\"rounded,filled\", fillcolor=\"#ffd0d0\", color=red" : "";
             return $"a{a.Id} [label=\"{what}{output}\"{style}];";

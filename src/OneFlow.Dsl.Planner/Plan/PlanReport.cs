@@ -15,7 +15,7 @@ namespace OneFlow.Dsl.Planner.Plan
         {
             var sb = new StringBuilder();
             string mode = plan.Mode == PlanMode.Train ? "training" : "inference";
-            sb.Append($"{plan.Network}: {mode} plan on {plan.Placement} ({plan.Devices} device{(plan.Devices == 1 ? "" : "s")})\n");
+            sb.Append($"{plan.Network}: {mode} plan on {string.Join(" + ", plan.Placements)} ({plan.Devices} device{(plan.Devices == 1 ? "" : "s")})\n");
             sb.Append("\nops (output = op(inputs) : input SBPs -> output SBP)\n");
             foreach (var op in plan.Ops.Where(o => o.Kind != OpKind.Boxing))
                 sb.Append("  ").Append(Describe(plan, op)).Append('\n');
@@ -26,11 +26,13 @@ namespace OneFlow.Dsl.Planner.Plan
             foreach (var op in boxing)
             {
                 var t = plan.Tensors[op.Inputs[0]];
-                double bytes = Boxing.TotalBytes(op.From, op.To, t.Bytes, plan.Placement);
+                double bytes = Boxing.TotalBytes(op.From, op.Source, op.To, op.Placement, t.Bytes);
                 total += bytes;
                 var consumer = plan.Ops.First(o => o.Inputs.Contains(op.Output));
-                sb.Append($"  {Collective(plan, op)} {t.Name} {t.Shape}: {op.From} -> {op.To}, needed by {consumer.Origin}; " +
-                          $"{Num(bytes)} bytes per step ({Num(bytes / plan.Devices)} per device)\n");
+                int participants = plan.ActorsOf(op.Id).Count;
+                string sbps = op.Boxing == BoxingKind.Transfer ? $"{op.From} on {op.Source} -> {op.To} on {op.Placement}" : $"{op.From} -> {op.To}";
+                sb.Append($"  {Collective(op)} {t.Name} {t.Shape}: {sbps}, needed by {consumer.Origin}; " +
+                          $"{Num(bytes)} bytes per step ({Num(bytes / participants)} per device)\n");
             }
             sb.Append($"  total {Num(total)} bytes per step\n");
 
@@ -39,7 +41,7 @@ namespace OneFlow.Dsl.Planner.Plan
             {
                 var regs = plan.Registers.Where(r => r.Device == d).ToList();
                 long sum = regs.Sum(r => r.Bytes), persistent = regs.Where(r => r.Persistent).Sum(r => r.Bytes);
-                sb.Append($"  device {d} ({plan.Placement.DeviceType}:{plan.Placement.DeviceIds[d]}): peak {Num(plan.ArenaBytes[d])} bytes " +
+                sb.Append($"  device {d} ({plan.DeviceMap.DeviceType}:{plan.DeviceMap.Ids[d]}): peak {Num(plan.ArenaBytes[d])} bytes " +
                           $"({Num(persistent)} persistent; {Num(sum)} without reuse), {regs.Count} registers\n");
             }
             sb.Append($"\nactors: {plan.Actors.Count} ({plan.Actors.Count / plan.Devices} per device); register slots: " +
@@ -61,10 +63,10 @@ namespace OneFlow.Dsl.Planner.Plan
         private static string B(bool b) => b ? "1" : "0";
 
         /// <summary>The collective's name and, on a mesh, the axis it runs along.</summary>
-        public static string Collective(Plan plan, PlanOp op)
+        public static string Collective(PlanOp op)
         {
-            if (plan.Placement.MeshRank == 1 || op.Boxing == BoxingKind.Hierarchical) return Name(op.Boxing);
-            int axis = Enumerable.Range(0, plan.Placement.MeshRank).First(k => op.From[k] != op.To[k]);
+            if (op.Placement.MeshRank == 1 || op.Boxing == BoxingKind.Hierarchical || op.Boxing == BoxingKind.Transfer) return Name(op.Boxing);
+            int axis = Enumerable.Range(0, op.Placement.MeshRank).First(k => op.From[k] != op.To[k]);
             return $"{Name(op.Boxing)} (mesh axis {axis})";
         }
 
@@ -78,6 +80,7 @@ namespace OneFlow.Dsl.Planner.Plan
             BoxingKind.PartialFromBroadcast => "broadcast-to-partial",
             BoxingKind.PartialFromSplit => "split-to-partial",
             BoxingKind.Hierarchical => "hierarchical",
+            BoxingKind.Transfer => "transfer",
             _ => kind.ToString(),
         };
 

@@ -18,9 +18,9 @@ namespace OneFlow.Dsl.Planner.Plan
             var sb = new StringBuilder();
             sb.Append($"plan {p.Network} {p.Mode} {p.Placement} output={p.Output}\n");
             foreach (var t in p.Tensors)
-                sb.Append($"tensor {t.Id} {t.Name} {t.Shape} {t.DType} {t.Role} {t.Sbp} grad_of={t.GradientOf}\n");
+                sb.Append($"tensor {t.Id} {t.Name} {t.Shape} {t.DType} {t.Role} {t.Sbp} grad_of={t.GradientOf} at={t.Placement}\n");
             foreach (var o in p.Ops)
-                sb.Append($"op {o.Id} {o.Kind} in={Ids(o.Inputs)} out={o.Output} ta={Bit(o.TransA)} tb={Bit(o.TransB)} from={o.From} to={o.To} args={Numbers(o.Args)} | {o.Origin}\n");
+                sb.Append($"op {o.Id} {o.Kind} in={Ids(o.Inputs)} out={o.Output} ta={Bit(o.TransA)} tb={Bit(o.TransB)} from={o.From} to={o.To} args={Numbers(o.Args)} at={o.Placement} src={o.Source} | {o.Origin}\n");
             foreach (var a in p.Actors)
                 sb.Append($"actor {a.Id} dev={a.Device} op={a.Op} in={Ids(a.Inputs)} ctrl={Ids(a.Controls)} out={a.Output}\n");
             foreach (var r in p.Registers)
@@ -40,18 +40,21 @@ namespace OneFlow.Dsl.Planner.Plan
             var actors = new List<Actor>();
             var registers = new List<Register>();
             var arena = new List<long>();
+            var placements = new Dictionary<string, Placement>();
+            Placement At(string text) => placements.TryGetValue(text, out var p) ? p : placements[text] = Placement.Parse(text);
             foreach (string line in lines.Skip(1))
             {
                 string[] f = line.Split(' ');
                 switch (f[0])
                 {
                     case "tensor":
-                        tensors.Add(new PlanTensor(Int(f[1]), f[2], Shape.Parse(f[3]), Enum<DType>(f[4]), Enum<TensorRole>(f[5]), NdSbp.Parse(f[6]), Int(Val(f[7]))));
+                        tensors.Add(new PlanTensor(Int(f[1]), f[2], Shape.Parse(f[3]), Enum<DType>(f[4]), Enum<TensorRole>(f[5]), NdSbp.Parse(f[6]), Int(Val(f[7])), At(Val(f[8]))));
                         break;
                     case "op":
                         int bar = line.IndexOf(" | ", StringComparison.Ordinal);
                         ops.Add(new PlanOp(Int(f[1]), Enum<OpKind>(f[2]), IdList(Val(f[3])), Int(Val(f[4])), Val(f[5]) == "1", Val(f[6]) == "1",
-                            NdSbp.Parse(Val(f[7])), NdSbp.Parse(Val(f[8])), NumberList(Val(f[9])), line.Substring(bar + 3)));
+                            NdSbp.Parse(Val(f[7])), NdSbp.Parse(Val(f[8])), NumberList(Val(f[9])), line.Substring(bar + 3),
+                            At(Val(f[10])), At(Val(f[11]))));
                         break;
                     case "actor":
                         actors.Add(new Actor(Int(f[1]), Int(Val(f[2])), Int(Val(f[3])), IdList(Val(f[4])), IdList(Val(f[5])), Int(Val(f[6]))));

@@ -10,8 +10,8 @@ namespace OneFlow.Dsl.Runtime.Boxing
     /// <summary>One source part's contribution to one destination part.</summary>
     public sealed record TransferPart(int Source, int Destination, Segment[] Segments);
 
-    /// <summary>A precomputed SBP conversion of one logical tensor between two meshes of the same rank (a boxing op,
-    /// or a host feed or fetch seen as a one-device mesh): for each destination part, the source parts it reads and
+    /// <summary>A precomputed SBP conversion of one logical tensor between two meshes (a boxing op, a transfer
+    /// between placements, or a host feed or fetch seen as a one-device mesh; a mesh of lower rank is lifted): for each destination part, the source parts it reads and
     /// the runs to copy. Partial sums are added in device order, so the result is the same bits whichever thread
     /// runs it.</summary>
     public sealed class Transfer
@@ -32,7 +32,8 @@ namespace OneFlow.Dsl.Runtime.Boxing
         /// sources whose coordinate maps to its own (S→P), so that the parts add up to the value exactly once.</summary>
         public static Transfer Between(Shape logical, NdSbp from, Placement sources, NdSbp to, Placement destinations)
         {
-            int rank = destinations.MeshRank;
+            int rank = Math.Max(sources.MeshRank, destinations.MeshRank);
+            (sources, from, destinations, to) = (sources.Lifted(rank), from.Lifted(rank), destinations.Lifted(rank), to.Lifted(rank));
             var parts = new TransferPart[destinations.Count][];
             var accumulate = new bool[destinations.Count];
             var elements = new long[destinations.Count];
@@ -45,7 +46,12 @@ namespace OneFlow.Dsl.Runtime.Boxing
                 {
                     Sbp a = from[k], b = to[k];
                     int n = sources.Mesh[k];
-                    if (a.IsPartial && b.IsPartial) perAxis[k] = new List<int> { c[k] };
+                    if (a.IsPartial && b.IsPartial)
+                    {
+                        // Between placements of different sizes, source s adds into destination s mod n'.
+                        perAxis[k] = Enumerable.Range(0, n).Where(x => x % destinations.Mesh[k] == c[k]).ToList();
+                        sums |= n != destinations.Mesh[k];
+                    }
                     else if (a.IsPartial) { perAxis[k] = Enumerable.Range(0, n).ToList(); sums = true; }
                     else if (b.IsPartial)
                     {

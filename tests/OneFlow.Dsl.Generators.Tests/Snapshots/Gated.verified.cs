@@ -81,64 +81,64 @@ actors: 54 (27 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "3fca41f32fc6e80a";
+        public const string PlanHash = "71daab13224b8c3d";
 
         /// <summary>The training plan (forward, backward, SGD update) in the plan text format.</summary>
         private const string TrainPlanText = @"plan Gated Train cpu:0-1 output=11
-tensor 0 w [16,32] F32 Weight B grad_of=-1
-tensor 1 gate [32] F32 Weight B grad_of=-1
-tensor 2 shift [32] F32 Weight B grad_of=-1
-tensor 3 head [32,4] F32 Weight B grad_of=-1
-tensor 4 x [8,16] F32 Input S(0) grad_of=-1
-tensor 5 labels [8] I32 Label S(0) grad_of=-1
-tensor 6 %0 [8,32] F32 Activation S(0) grad_of=-1
-tensor 7 %1 [8,32] F32 Activation S(0) grad_of=-1
-tensor 8 %2 [8,32] F32 Activation S(0) grad_of=-1
-tensor 9 %3 [8,32] F32 Activation S(0) grad_of=-1
-tensor 10 %4 [8,4] F32 Activation S(0) grad_of=-1
-tensor 11 %5 [] F32 Loss P grad_of=-1
-tensor 12 d%4 [8,4] F32 Gradient S(0) grad_of=-1
-tensor 13 d%3 [8,32] F32 Gradient S(0) grad_of=-1
-tensor 14 dhead [32,4] F32 Gradient P grad_of=3
-tensor 15 d%2 [8,32] F32 Gradient S(0) grad_of=-1
-tensor 16 dshift [32] F32 Gradient P grad_of=-1
-tensor 17 dshift.1 [32] F32 Gradient P grad_of=2
-tensor 18 d%0 [8,32] F32 Gradient S(0) grad_of=-1
-tensor 19 dgate [8,32] F32 Gradient S(0) grad_of=-1
-tensor 20 dgate.1 [32] F32 Gradient P grad_of=1
-tensor 21 dw [16,32] F32 Gradient B grad_of=0
-tensor 22 x@B [8,16] F32 Boxed B grad_of=-1
-tensor 23 d%0@B [8,32] F32 Boxed B grad_of=-1
-tensor 24 dgate.1@B [32] F32 Boxed B grad_of=-1
-tensor 25 dshift.1@B [32] F32 Boxed B grad_of=-1
-tensor 26 dhead@B [32,4] F32 Boxed B grad_of=-1
-op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= | x
-op 1 Input in= out=5 ta=0 tb=0 from=B to=B args= | labels
-op 2 MatMul in=4,0 out=6 ta=0 tb=0 from=B to=B args= | %0 = MatMul(x, w)
-op 3 Mul in=6,1 out=7 ta=0 tb=0 from=B to=B args= | %1 = Mul(%0, gate)
-op 4 Sub in=7,2 out=8 ta=0 tb=0 from=B to=B args= | %2 = Sub(%1, shift)
-op 5 Relu in=8 out=9 ta=0 tb=0 from=B to=B args= | %3 = Relu(%2)
-op 6 MatMul in=9,3 out=10 ta=0 tb=0 from=B to=B args= | %4 = MatMul(%3, head)
-op 7 SoftmaxCrossEntropy in=10,5 out=11 ta=0 tb=0 from=B to=B args= | %5 = SoftmaxCrossEntropy(%4, labels)
-op 8 SoftmaxCrossEntropyGrad in=10,5 out=12 ta=0 tb=0 from=B to=B args= | grad of %4
-op 9 MatMul in=12,3 out=13 ta=0 tb=1 from=B to=B args= | grad of %3
-op 10 MatMul in=9,12 out=14 ta=1 tb=0 from=B to=B args= | grad of head
-op 11 ReluGrad in=13,9 out=15 ta=0 tb=0 from=B to=B args= | grad of %2
-op 12 ReduceRows in=15 out=16 ta=0 tb=0 from=B to=B args= | grad of shift
-op 13 Neg in=16 out=17 ta=0 tb=0 from=B to=B args= | grad of shift
-op 14 Mul in=15,1 out=18 ta=0 tb=0 from=B to=B args= | grad of %0
-op 15 Mul in=15,6 out=19 ta=0 tb=0 from=B to=B args= | grad of gate
-op 16 ReduceRows in=19 out=20 ta=0 tb=0 from=B to=B args= | grad of gate
-op 17 Boxing in=4 out=22 ta=0 tb=0 from=S(0) to=B args= | x: S(0) -> B
-op 18 Boxing in=18 out=23 ta=0 tb=0 from=S(0) to=B args= | d%0: S(0) -> B
-op 19 MatMul in=22,23 out=21 ta=1 tb=0 from=B to=B args= | grad of w
-op 20 SgdUpdate in=0,21 out=-1 ta=0 tb=0 from=B to=B args= | update of w
-op 21 Boxing in=20 out=24 ta=0 tb=0 from=P to=B args= | dgate.1: P -> B
-op 22 SgdUpdate in=1,24 out=-1 ta=0 tb=0 from=B to=B args= | update of gate
-op 23 Boxing in=17 out=25 ta=0 tb=0 from=P to=B args= | dshift.1: P -> B
-op 24 SgdUpdate in=2,25 out=-1 ta=0 tb=0 from=B to=B args= | update of shift
-op 25 Boxing in=14 out=26 ta=0 tb=0 from=P to=B args= | dhead: P -> B
-op 26 SgdUpdate in=3,26 out=-1 ta=0 tb=0 from=B to=B args= | update of head
+tensor 0 w [16,32] F32 Weight B grad_of=-1 at=cpu:0-1
+tensor 1 gate [32] F32 Weight B grad_of=-1 at=cpu:0-1
+tensor 2 shift [32] F32 Weight B grad_of=-1 at=cpu:0-1
+tensor 3 head [32,4] F32 Weight B grad_of=-1 at=cpu:0-1
+tensor 4 x [8,16] F32 Input S(0) grad_of=-1 at=cpu:0-1
+tensor 5 labels [8] I32 Label S(0) grad_of=-1 at=cpu:0-1
+tensor 6 %0 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 7 %1 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 8 %2 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 9 %3 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 10 %4 [8,4] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 11 %5 [] F32 Loss P grad_of=-1 at=cpu:0-1
+tensor 12 d%4 [8,4] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 13 d%3 [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 14 dhead [32,4] F32 Gradient P grad_of=3 at=cpu:0-1
+tensor 15 d%2 [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 16 dshift [32] F32 Gradient P grad_of=-1 at=cpu:0-1
+tensor 17 dshift.1 [32] F32 Gradient P grad_of=2 at=cpu:0-1
+tensor 18 d%0 [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 19 dgate [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 20 dgate.1 [32] F32 Gradient P grad_of=1 at=cpu:0-1
+tensor 21 dw [16,32] F32 Gradient B grad_of=0 at=cpu:0-1
+tensor 22 x@B [8,16] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 23 d%0@B [8,32] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 24 dgate.1@B [32] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 25 dshift.1@B [32] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 26 dhead@B [32,4] F32 Boxed B grad_of=-1 at=cpu:0-1
+op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | x
+op 1 Input in= out=5 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | labels
+op 2 MatMul in=4,0 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %0 = MatMul(x, w)
+op 3 Mul in=6,1 out=7 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %1 = Mul(%0, gate)
+op 4 Sub in=7,2 out=8 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %2 = Sub(%1, shift)
+op 5 Relu in=8 out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %3 = Relu(%2)
+op 6 MatMul in=9,3 out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %4 = MatMul(%3, head)
+op 7 SoftmaxCrossEntropy in=10,5 out=11 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 8 SoftmaxCrossEntropyGrad in=10,5 out=12 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %4
+op 9 MatMul in=12,3 out=13 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %3
+op 10 MatMul in=9,12 out=14 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of head
+op 11 ReluGrad in=13,9 out=15 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %2
+op 12 ReduceRows in=15 out=16 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of shift
+op 13 Neg in=16 out=17 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of shift
+op 14 Mul in=15,1 out=18 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %0
+op 15 Mul in=15,6 out=19 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of gate
+op 16 ReduceRows in=19 out=20 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of gate
+op 17 Boxing in=4 out=22 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-1 src=cpu:0-1 | x: S(0) -> B
+op 18 Boxing in=18 out=23 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-1 src=cpu:0-1 | d%0: S(0) -> B
+op 19 MatMul in=22,23 out=21 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of w
+op 20 SgdUpdate in=0,21 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of w
+op 21 Boxing in=20 out=24 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dgate.1: P -> B
+op 22 SgdUpdate in=1,24 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of gate
+op 23 Boxing in=17 out=25 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dshift.1: P -> B
+op 24 SgdUpdate in=2,25 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of shift
+op 25 Boxing in=14 out=26 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dhead: P -> B
+op 26 SgdUpdate in=3,26 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of head
 actor 0 dev=0 op=0 in= ctrl= out=8
 actor 1 dev=1 op=0 in= ctrl= out=9
 actor 2 dev=0 op=1 in= ctrl= out=10
@@ -253,22 +253,22 @@ arena 1 9984
 
         /// <summary>The inference plan (forward only) in the plan text format.</summary>
         private const string InferPlanText = @"plan Gated Infer cpu:0-1 output=9
-tensor 0 w [16,32] F32 Weight B grad_of=-1
-tensor 1 gate [32] F32 Weight B grad_of=-1
-tensor 2 shift [32] F32 Weight B grad_of=-1
-tensor 3 head [32,4] F32 Weight B grad_of=-1
-tensor 4 x [8,16] F32 Input S(0) grad_of=-1
-tensor 5 %0 [8,32] F32 Activation S(0) grad_of=-1
-tensor 6 %1 [8,32] F32 Activation S(0) grad_of=-1
-tensor 7 %2 [8,32] F32 Activation S(0) grad_of=-1
-tensor 8 %3 [8,32] F32 Activation S(0) grad_of=-1
-tensor 9 %4 [8,4] F32 Activation S(0) grad_of=-1
-op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= | x
-op 1 MatMul in=4,0 out=5 ta=0 tb=0 from=B to=B args= | %0 = MatMul(x, w)
-op 2 Mul in=5,1 out=6 ta=0 tb=0 from=B to=B args= | %1 = Mul(%0, gate)
-op 3 Sub in=6,2 out=7 ta=0 tb=0 from=B to=B args= | %2 = Sub(%1, shift)
-op 4 Relu in=7 out=8 ta=0 tb=0 from=B to=B args= | %3 = Relu(%2)
-op 5 MatMul in=8,3 out=9 ta=0 tb=0 from=B to=B args= | %4 = MatMul(%3, head)
+tensor 0 w [16,32] F32 Weight B grad_of=-1 at=cpu:0-1
+tensor 1 gate [32] F32 Weight B grad_of=-1 at=cpu:0-1
+tensor 2 shift [32] F32 Weight B grad_of=-1 at=cpu:0-1
+tensor 3 head [32,4] F32 Weight B grad_of=-1 at=cpu:0-1
+tensor 4 x [8,16] F32 Input S(0) grad_of=-1 at=cpu:0-1
+tensor 5 %0 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 6 %1 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 7 %2 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 8 %3 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 9 %4 [8,4] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | x
+op 1 MatMul in=4,0 out=5 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %0 = MatMul(x, w)
+op 2 Mul in=5,1 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %1 = Mul(%0, gate)
+op 3 Sub in=6,2 out=7 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %2 = Sub(%1, shift)
+op 4 Relu in=7 out=8 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %3 = Relu(%2)
+op 5 MatMul in=8,3 out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %4 = MatMul(%3, head)
 actor 0 dev=0 op=0 in= ctrl= out=8
 actor 1 dev=1 op=0 in= ctrl= out=9
 actor 2 dev=0 op=1 in=8,0 ctrl= out=10

@@ -76,54 +76,54 @@ actors: 88 (22 per device); register slots: 1
 ";
 
     /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-    public const string PlanHash = "fd3fbb6d56c55a78";
+    public const string PlanHash = "ef06c9ae3f5ea2ce";
 
     /// <summary>The training plan (forward, backward, SGD update) in the plan text format.</summary>
     private const string TrainPlanText = @"plan Mlp Train cpu:0-3 output=11
-tensor 0 w1 [784,512] F32 Weight S(1) grad_of=-1
-tensor 1 b1 [512] F32 Weight S(0) grad_of=-1
-tensor 2 w2 [512,10] F32 Weight S(0) grad_of=-1
-tensor 3 b2 [10] F32 Weight B grad_of=-1
-tensor 4 x [64,784] F32 Input S(0) grad_of=-1
-tensor 5 labels [64] I32 Label S(0) grad_of=-1
-tensor 6 %0 [64,512] F32 Activation S(1) grad_of=-1
-tensor 7 %1 [64,512] F32 Activation S(1) grad_of=-1
-tensor 8 h [64,512] F32 Activation S(1) grad_of=-1
-tensor 9 %2 [64,10] F32 Activation P grad_of=-1
-tensor 10 %3 [64,10] F32 Activation S(0) grad_of=-1
-tensor 11 loss [] F32 Loss P grad_of=-1
-tensor 12 d%3 [64,10] F32 Gradient S(0) grad_of=-1
-tensor 13 db2 [10] F32 Gradient B grad_of=3
-tensor 14 dh [64,512] F32 Gradient S(1) grad_of=-1
-tensor 15 dw2 [512,10] F32 Gradient S(0) grad_of=2
-tensor 16 d%1 [64,512] F32 Gradient S(1) grad_of=-1
-tensor 17 db1 [512] F32 Gradient S(0) grad_of=1
-tensor 18 dw1 [784,512] F32 Gradient S(1) grad_of=0
-tensor 19 x@B [64,784] F32 Boxed B grad_of=-1
-tensor 20 %2@S(0) [64,10] F32 Boxed S(0) grad_of=-1
-tensor 21 d%3@B [64,10] F32 Boxed B grad_of=-1
-op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= | x
-op 1 Input in= out=5 ta=0 tb=0 from=B to=B args= | labels
-op 2 Boxing in=4 out=19 ta=0 tb=0 from=S(0) to=B args= | x: S(0) -> B
-op 3 MatMul in=19,0 out=6 ta=0 tb=0 from=B to=B args= | %0 = MatMul(x, w1)
-op 4 Add in=6,1 out=7 ta=0 tb=0 from=B to=B args= | %1 = Add(%0, b1)
-op 5 Relu in=7 out=8 ta=0 tb=0 from=B to=B args= | h = Relu(%1)
-op 6 MatMul in=8,2 out=9 ta=0 tb=0 from=B to=B args= | %2 = MatMul(h, w2)
-op 7 Boxing in=9 out=20 ta=0 tb=0 from=P to=S(0) args= | %2: P -> S(0)
-op 8 Add in=20,3 out=10 ta=0 tb=0 from=B to=B args= | %3 = Add(%2, b2)
-op 9 SoftmaxCrossEntropy in=10,5 out=11 ta=0 tb=0 from=B to=B args= | loss = SoftmaxCrossEntropy(%3, labels)
-op 10 SoftmaxCrossEntropyGrad in=10,5 out=12 ta=0 tb=0 from=B to=B args= | grad of %3
-op 11 Boxing in=12 out=21 ta=0 tb=0 from=S(0) to=B args= | d%3: S(0) -> B
-op 12 ReduceRows in=21 out=13 ta=0 tb=0 from=B to=B args= | grad of b2
-op 13 MatMul in=21,2 out=14 ta=0 tb=1 from=B to=B args= | grad of h
-op 14 MatMul in=8,21 out=15 ta=1 tb=0 from=B to=B args= | grad of w2
-op 15 ReluGrad in=14,8 out=16 ta=0 tb=0 from=B to=B args= | grad of %1
-op 16 ReduceRows in=16 out=17 ta=0 tb=0 from=B to=B args= | grad of b1
-op 17 MatMul in=19,16 out=18 ta=1 tb=0 from=B to=B args= | grad of w1
-op 18 SgdUpdate in=0,18 out=-1 ta=0 tb=0 from=B to=B args= | update of w1
-op 19 SgdUpdate in=1,17 out=-1 ta=0 tb=0 from=B to=B args= | update of b1
-op 20 SgdUpdate in=2,15 out=-1 ta=0 tb=0 from=B to=B args= | update of w2
-op 21 SgdUpdate in=3,13 out=-1 ta=0 tb=0 from=B to=B args= | update of b2
+tensor 0 w1 [784,512] F32 Weight S(1) grad_of=-1 at=cpu:0-3
+tensor 1 b1 [512] F32 Weight S(0) grad_of=-1 at=cpu:0-3
+tensor 2 w2 [512,10] F32 Weight S(0) grad_of=-1 at=cpu:0-3
+tensor 3 b2 [10] F32 Weight B grad_of=-1 at=cpu:0-3
+tensor 4 x [64,784] F32 Input S(0) grad_of=-1 at=cpu:0-3
+tensor 5 labels [64] I32 Label S(0) grad_of=-1 at=cpu:0-3
+tensor 6 %0 [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
+tensor 7 %1 [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
+tensor 8 h [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
+tensor 9 %2 [64,10] F32 Activation P grad_of=-1 at=cpu:0-3
+tensor 10 %3 [64,10] F32 Activation S(0) grad_of=-1 at=cpu:0-3
+tensor 11 loss [] F32 Loss P grad_of=-1 at=cpu:0-3
+tensor 12 d%3 [64,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
+tensor 13 db2 [10] F32 Gradient B grad_of=3 at=cpu:0-3
+tensor 14 dh [64,512] F32 Gradient S(1) grad_of=-1 at=cpu:0-3
+tensor 15 dw2 [512,10] F32 Gradient S(0) grad_of=2 at=cpu:0-3
+tensor 16 d%1 [64,512] F32 Gradient S(1) grad_of=-1 at=cpu:0-3
+tensor 17 db1 [512] F32 Gradient S(0) grad_of=1 at=cpu:0-3
+tensor 18 dw1 [784,512] F32 Gradient S(1) grad_of=0 at=cpu:0-3
+tensor 19 x@B [64,784] F32 Boxed B grad_of=-1 at=cpu:0-3
+tensor 20 %2@S(0) [64,10] F32 Boxed S(0) grad_of=-1 at=cpu:0-3
+tensor 21 d%3@B [64,10] F32 Boxed B grad_of=-1 at=cpu:0-3
+op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | x
+op 1 Input in= out=5 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | labels
+op 2 Boxing in=4 out=19 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | x: S(0) -> B
+op 3 MatMul in=19,0 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
+op 4 Add in=6,1 out=7 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %1 = Add(%0, b1)
+op 5 Relu in=7 out=8 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | h = Relu(%1)
+op 6 MatMul in=8,2 out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
+op 7 Boxing in=9 out=20 ta=0 tb=0 from=P to=S(0) args= at=cpu:0-3 src=cpu:0-3 | %2: P -> S(0)
+op 8 Add in=20,3 out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
+op 9 SoftmaxCrossEntropy in=10,5 out=11 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 10 SoftmaxCrossEntropyGrad in=10,5 out=12 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %3
+op 11 Boxing in=12 out=21 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | d%3: S(0) -> B
+op 12 ReduceRows in=21 out=13 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of b2
+op 13 MatMul in=21,2 out=14 ta=0 tb=1 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of h
+op 14 MatMul in=8,21 out=15 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w2
+op 15 ReluGrad in=14,8 out=16 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %1
+op 16 ReduceRows in=16 out=17 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of b1
+op 17 MatMul in=19,16 out=18 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w1
+op 18 SgdUpdate in=0,18 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w1
+op 19 SgdUpdate in=1,17 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b1
+op 20 SgdUpdate in=2,15 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w2
+op 21 SgdUpdate in=3,13 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b2
 actor 0 dev=0 op=0 in= ctrl= out=16
 actor 1 dev=1 op=0 in= ctrl= out=17
 actor 2 dev=2 op=0 in= ctrl= out=18
@@ -308,26 +308,26 @@ arena 3 1083776
 
     /// <summary>The inference plan (forward only) in the plan text format.</summary>
     private const string InferPlanText = @"plan Mlp Infer cpu:0-3 output=9
-tensor 0 w1 [784,512] F32 Weight S(1) grad_of=-1
-tensor 1 b1 [512] F32 Weight S(0) grad_of=-1
-tensor 2 w2 [512,10] F32 Weight S(0) grad_of=-1
-tensor 3 b2 [10] F32 Weight B grad_of=-1
-tensor 4 x [64,784] F32 Input S(0) grad_of=-1
-tensor 5 %0 [64,512] F32 Activation S(1) grad_of=-1
-tensor 6 %1 [64,512] F32 Activation S(1) grad_of=-1
-tensor 7 h [64,512] F32 Activation S(1) grad_of=-1
-tensor 8 %2 [64,10] F32 Activation P grad_of=-1
-tensor 9 %3 [64,10] F32 Activation B grad_of=-1
-tensor 10 x@B [64,784] F32 Boxed B grad_of=-1
-tensor 11 %2@B [64,10] F32 Boxed B grad_of=-1
-op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= | x
-op 1 Boxing in=4 out=10 ta=0 tb=0 from=S(0) to=B args= | x: S(0) -> B
-op 2 MatMul in=10,0 out=5 ta=0 tb=0 from=B to=B args= | %0 = MatMul(x, w1)
-op 3 Add in=5,1 out=6 ta=0 tb=0 from=B to=B args= | %1 = Add(%0, b1)
-op 4 Relu in=6 out=7 ta=0 tb=0 from=B to=B args= | h = Relu(%1)
-op 5 MatMul in=7,2 out=8 ta=0 tb=0 from=B to=B args= | %2 = MatMul(h, w2)
-op 6 Boxing in=8 out=11 ta=0 tb=0 from=P to=B args= | %2: P -> B
-op 7 Add in=11,3 out=9 ta=0 tb=0 from=B to=B args= | %3 = Add(%2, b2)
+tensor 0 w1 [784,512] F32 Weight S(1) grad_of=-1 at=cpu:0-3
+tensor 1 b1 [512] F32 Weight S(0) grad_of=-1 at=cpu:0-3
+tensor 2 w2 [512,10] F32 Weight S(0) grad_of=-1 at=cpu:0-3
+tensor 3 b2 [10] F32 Weight B grad_of=-1 at=cpu:0-3
+tensor 4 x [64,784] F32 Input S(0) grad_of=-1 at=cpu:0-3
+tensor 5 %0 [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
+tensor 6 %1 [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
+tensor 7 h [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
+tensor 8 %2 [64,10] F32 Activation P grad_of=-1 at=cpu:0-3
+tensor 9 %3 [64,10] F32 Activation B grad_of=-1 at=cpu:0-3
+tensor 10 x@B [64,784] F32 Boxed B grad_of=-1 at=cpu:0-3
+tensor 11 %2@B [64,10] F32 Boxed B grad_of=-1 at=cpu:0-3
+op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | x
+op 1 Boxing in=4 out=10 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | x: S(0) -> B
+op 2 MatMul in=10,0 out=5 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
+op 3 Add in=5,1 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %1 = Add(%0, b1)
+op 4 Relu in=6 out=7 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | h = Relu(%1)
+op 5 MatMul in=7,2 out=8 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
+op 6 Boxing in=8 out=11 ta=0 tb=0 from=P to=B args= at=cpu:0-3 src=cpu:0-3 | %2: P -> B
+op 7 Add in=11,3 out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
 actor 0 dev=0 op=0 in= ctrl= out=16
 actor 1 dev=1 op=0 in= ctrl= out=17
 actor 2 dev=2 op=0 in= ctrl= out=18
