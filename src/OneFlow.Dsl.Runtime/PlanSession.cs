@@ -183,19 +183,20 @@ namespace OneFlow.Dsl.Runtime
         private float* Input(Actor a, int index, long piece) => Pointer(Plan.Registers[a.Inputs[index]], piece);
         private float* Output(Actor a, long piece) => Pointer(Plan.Registers[a.Output], piece);
         private Shape InputShape(Actor a, int index) => Plan.Registers[a.Inputs[index]].LocalShape;
+        private Shape OutputShape(Actor a) => Plan.Registers[a.Output].LocalShape;
 
         private void Compute(PlanOp op, Actor a, long piece)
         {
             switch (op.Kind)
             {
                 case OpKind.MatMul: MatMul(op, a, piece); break;
-                case OpKind.Add: Elementwise.Add(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
-                case OpKind.Sub: Elementwise.Sub(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
-                case OpKind.Mul: Elementwise.Mul(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
+                case OpKind.Add: Elementwise.Add(In(a, 0, piece), InputShape(a, 0), In(a, 1, piece), InputShape(a, 1), Out(a, piece), OutputShape(a)); break;
+                case OpKind.Sub: Elementwise.Sub(In(a, 0, piece), InputShape(a, 0), In(a, 1, piece), InputShape(a, 1), Out(a, piece), OutputShape(a)); break;
+                case OpKind.Mul: Elementwise.Mul(In(a, 0, piece), InputShape(a, 0), In(a, 1, piece), InputShape(a, 1), Out(a, piece), OutputShape(a)); break;
                 case OpKind.Neg: Elementwise.Neg(In(a, 0, piece), Out(a, piece)); break;
                 case OpKind.Relu: Elementwise.Relu(In(a, 0, piece), Out(a, piece)); break;
                 case OpKind.ReluGrad: Elementwise.ReluGrad(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
-                case OpKind.ReduceRows: Elementwise.ReduceRows(In(a, 0, piece), InputShape(a, 0)[0], Out(a, piece)); break;
+                case OpKind.SumTo: Broadcasting.SumTo(In(a, 0, piece), InputShape(a, 0), Out(a, piece), OutputShape(a)); break;
                 case OpKind.SgdUpdate:
                     Elementwise.SgdUpdate(new Span<float>(Input(a, 0, piece), (int)InputShape(a, 0).Elements), In(a, 1, piece), LearningRate);
                     break;

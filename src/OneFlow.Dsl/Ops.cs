@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using OneFlow.Dsl.Runtime.Kernels;
 using Kernel = OneFlow.Dsl.Runtime.Kernels.SoftmaxCrossEntropy;
+using PlanShape = OneFlow.Dsl.Planner.Model.Shape;
 
 namespace OneFlow.Dsl
 {
@@ -25,11 +26,12 @@ namespace OneFlow.Dsl
             }, a, b);
         }
 
-        public static Tensor Add(Tensor a, Tensor b) => Binary(a, b, "Add", Elementwise.Add, negateB: false, dy => dy, dy => dy);
-        public static Tensor Sub(Tensor a, Tensor b) => Binary(a, b, "Sub", Elementwise.Sub, negateB: true, dy => dy, dy => dy);
+        /// <summary>a + b, broadcasting as NumPy does (shapes aligned at their last axes, axes of length 1 repeated).</summary>
+        public static Tensor Add(Tensor a, Tensor b) => Binary(a, b, BinaryOp.Add, negateB: false, (dy, _) => dy, (dy, _) => dy);
+        public static Tensor Sub(Tensor a, Tensor b) => Binary(a, b, BinaryOp.Sub, negateB: true, (dy, _) => dy, (dy, _) => dy);
 
         public static Tensor Mul(Tensor a, Tensor b)
-            => Binary(a, b, "Mul", Elementwise.Mul, negateB: false, dy => Apply(dy, b.Host, Elementwise.Mul), dy => Apply(dy, a.Host, Elementwise.Mul));
+            => Binary(a, b, BinaryOp.Mul, negateB: false, (dy, shape) => Product(dy, shape, b), (dy, shape) => Product(dy, shape, a));
 
         public static Tensor Relu(Tensor x)
         {
@@ -261,45 +263,40 @@ namespace OneFlow.Dsl
             return y;
         }
 
-        private static Tensor Binary(Tensor a, Tensor b, string name, Action<ReadOnlySpan<float>, ReadOnlySpan<float>, Span<float>> kernel,
-            bool negateB, Func<float[], float[]> gradA, Func<float[], float[]> gradB)
+        private static Tensor Binary(Tensor a, Tensor b, BinaryOp op, bool negateB, Func<float[], PlanShape, float[]> gradA, Func<float[], PlanShape, float[]> gradB)
         {
-            int[] shape = BroadcastShape(a, b, name);
-            var y = new float[Elements(shape)];
-            kernel(a.Host, b.Host, y);
-            return Tensor.Record(Tensor.Wrap(y, shape), dy =>
+            var ys = Planner.Ops.BroadcastShapes.Of(ShapeOf(a), ShapeOf(b))
+                ?? throw new ArgumentException($"{op}: a is {a.ShapeText} but b is {b.ShapeText}; aligned at their last axes, each pair of lengths must be equal or one of them 1.");
+            var y = new float[ys.Elements];
+            Broadcasting.Binary(op, a.Host, ShapeOf(a), b.Host, ShapeOf(b), y, ys);
+            return Tensor.Record(Tensor.Wrap(y, ys.ToArray()), dy =>
             {
-                if (a.RequiresGrad) a.Accumulate(SumTo(gradA(dy), a));
+                if (a.RequiresGrad) a.Accumulate(SumTo(gradA(dy, ys), ys, a));
                 if (!b.RequiresGrad) return;
-                var db = SumTo(gradB(dy), b);
+                var db = SumTo(gradB(dy, ys), ys, b);
                 if (negateB) Elementwise.Neg(db, db);
                 b.Accumulate(db);
             }, a, b);
         }
 
-        private static int[] BroadcastShape(Tensor a, Tensor b, string name)
+        /// <summary>dy · the other operand, broadcast to dy's shape.</summary>
+        private static float[] Product(float[] dy, PlanShape shape, Tensor other)
         {
-            if (SameShape(a, b)) return Shape(a);
-            if (a.Rank == 2 && b.Rank == 1 && a.Shape[1] == b.Shape[0]) return Shape(a);
-            if (b.Rank == 2 && a.Rank == 1 && b.Shape[1] == a.Shape[0]) return Shape(b);
-            throw new ArgumentException($"{name}: a is {a.ShapeText} but b is {b.ShapeText}; the shapes must be equal, or one must be a vector as long as the other's last dimension.");
+            var y = new float[dy.Length];
+            Broadcasting.Binary(BinaryOp.Mul, dy, shape, other.Host, ShapeOf(other), y, shape);
+            return y;
         }
 
         /// <summary>Sums a broadcast gradient back to the operand's shape.</summary>
-        private static float[] SumTo(float[] gradient, Tensor operand)
+        private static float[] SumTo(float[] gradient, PlanShape shape, Tensor operand)
         {
             if (gradient.Length == operand.Length) return gradient;
             var reduced = new float[operand.Length];
-            Elementwise.ReduceRows(gradient, gradient.Length / reduced.Length, reduced);
+            Broadcasting.SumTo(gradient, shape, reduced, ShapeOf(operand));
             return reduced;
         }
 
-        private static float[] Apply(float[] a, float[] b, Action<ReadOnlySpan<float>, ReadOnlySpan<float>, Span<float>> kernel)
-        {
-            var y = new float[Math.Max(a.Length, b.Length)];
-            kernel(a, b, y);
-            return y;
-        }
+        private static PlanShape ShapeOf(Tensor t) => new PlanShape(Shape(t));
 
         private static unsafe float[] Gemm(bool transA, bool transB, int m, int n, int k, float[] a, float[] b)
         {

@@ -212,6 +212,33 @@ namespace OneFlow.Dsl.Planner.Tests
         private static OpDecl OpWith(string output, string op, string[] inputs, params double[] args)
             => new OpDecl(output, op, Arr(inputs)) { Args = Arr(args) };
 
+        /// <summary>A [8,4,4] batch of matrices times a per-row scale [4,1]: the scale's gradient sums dy·m over
+        /// the batch and the columns, so a batch split leaves partial sums, reduced once before the update.</summary>
+        [Fact]
+        public void Broadcast_operands_get_gradients_summed_over_their_repeated_axes()
+        {
+            var spec = new NetworkSpec("Scaled", 8, "cpu:0-3", Arr(W("w", null, 12, 16), W("scale", null, 4, 1), W("head", null, 16, 5)),
+                Arr(new TensorDecl("x", DeclKind.Input, Arr(12), "S(0)")),
+                Arr(Op("h", "MatMul", "x", "w"), OpWith("m", "Reshape", new[] { "h" }, 8, 4, 4), Op("z", "Mul", "m", "scale"),
+                    OpWith("f", "Reshape", new[] { "z" }, 8, 16), Op("y", "MatMul", "f", "head")),
+                "y", NetworkSpec.DefaultLoss("y"), "loss");
+            var p = Train(spec);
+            Assert.Equal(new Shape(8, 4, 4), T(p, "z").Shape);
+            var sum = p.Ops.Single(o => o.Kind == OpKind.SumTo);
+            Assert.Equal(new Shape(4, 1), p.Tensors[sum.Output].Shape);
+            Assert.Equal((NdSbp)Sbp.S(0), p.Tensors[sum.Inputs[0]].Sbp);
+            Assert.Equal((NdSbp)Sbp.P, p.Tensors[sum.Output].Sbp);
+            Assert.Contains(Boxings(p), b => b.Tensor == p.Tensors[sum.Output].Name && b.Kind == BoxingKind.AllReduce);
+        }
+
+        [Fact]
+        public void Shapes_that_do_not_broadcast_are_an_error_naming_both()
+        {
+            var spec = Mlp() with { Weights = Arr(W("w1", "S(1)", 784, 512), W("b1", null, 3, 1), W("w2", "S(0)", 512, 10), W("b2", null, 10)) };
+            var e = Assert.Throws<PlanException>(() => Train(spec));
+            Assert.Equal("Add: %0 is [64,512] but b1 is [3,1]; aligned at their last axes, each pair of lengths must be equal or one of them 1.".Replace("%0", "t0"), e.Message);
+        }
+
         [Fact]
         public void Same_input_gives_the_same_plan_and_text_round_trips()
         {

@@ -41,6 +41,12 @@ namespace OneFlow.Dsl.Tests
         [Fact] public void Sub_bias() => Check(t => Loss(t[0] - t[1]), Data.Floats(1, 4, 5), Data.Floats(2, 5));
         [Fact] public void Mul() => Check(t => Loss(t[0] * t[1]), Data.Floats(1, 4, 5), Data.Floats(2, 4, 5));
         [Fact] public void Mul_bias() => Check(t => Loss(t[0] * t[1]), Data.Floats(1, 4, 5), Data.Floats(2, 5));
+        [Fact] public void Mul_column() => Check(t => Loss(t[0] * t[1]), Data.Floats(1, 4, 5), Data.Floats(2, 4, 1));
+        [Fact] public void Add_middle_axis_broadcast() => Check(t => Loss(Ops.Reshape(t[0] + t[1], 4, 5)), Data.Floats(1, 2, 2, 5), Data.Floats(2, 2, 1, 5));
+        [Fact] public void Mul_by_one_value_per_matrix() => Check(t => Loss(Ops.Reshape(t[0] * t[1], 4, 5)), Data.Floats(1, 2, 2, 5), Data.Floats(2, 2, 1, 1));
+        [Fact] public void Sub_both_operands_broadcast() => Check(t => Loss(t[0] - t[1]), Data.Floats(1, 4, 1), Data.Floats(2, 5));
+        [Fact] public void Add_matrix_over_a_batch() => Check(t => Loss(Ops.Reshape(t[1] + t[0], 4, 5)), Data.Floats(1, 2, 2, 5), Data.Floats(2, 2, 5));
+
         [Fact] public void Relu() => Check(t => Loss(Ops.Relu(t[0])), Data.Floats(1, 4, 5));
         [Fact] public void SoftmaxCrossEntropy() => Check(t => Loss(t[0]), Data.Floats(1, 4, 5));
         [Fact] public void Gelu() => Check(t => Loss(Ops.Gelu(t[0])), Data.Floats(1, 4, 5));
@@ -76,6 +82,26 @@ namespace OneFlow.Dsl.Tests
             {
                 var (x, y) = (Data.Floats(30 + s, 8, 6), Data.Labels(40 + s, 8, 5));
                 return (one.Step(x, y), four.Step(x, y));
+            });
+        }
+
+        /// <summary>NumPy broadcasting over a batch of matrices on four devices: plan gradients equal eager ones, and
+        /// four devices train like one.</summary>
+        [Fact]
+        public void Broadcasting_plan_gradients_equal_eager_gradients()
+        {
+            var x = Data.Floats(51, 8, 12);
+            var y = Data.Labels(52, 8, 5);
+            BroadcastNet eager = new(seed: 3), planned = new(seed: 3);
+            Agreement.PlanGradientsEqualEager(eager.Parameters, () => Ops.SoftmaxCrossEntropy(eager.Forward(x), y),
+                planned.Parameters, sgd => { using var t = planned.Trainer(sgd); t.Step(x, y); });
+            using var one = new BroadcastNet(seed: 4).Trainer(new Sgd(0.3f), "cpu:0");
+            using var four = new BroadcastNet(seed: 4).Trainer(new Sgd(0.3f));
+            Assert.Contains(four.Plan.Ops, o => o.Kind == Planner.Ops.OpKind.SumTo);
+            Agreement.SameLosses(10, s =>
+            {
+                var (xs, ys) = (Data.Floats(60 + s, 8, 12), Data.Labels(61 + s, 8, 5));
+                return (one.Step(xs, ys), four.Step(xs, ys));
             });
         }
 

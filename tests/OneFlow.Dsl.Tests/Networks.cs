@@ -213,3 +213,27 @@ namespace OneFlow.Dsl.Tests
         }
     }
 }
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>NumPy broadcasting over a batch of 4×4 matrices: a per-row scale [4,1], a per-column shift [4], a
+    /// whole-matrix bias [4,4], and one value per matrix (a [8,1,1] mean), on four devices.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-3")]
+    public partial class BroadcastNet
+    {
+        [Weight(12, 16)] Tensor w;
+        [Weight(4, 1)] Tensor scale;
+        [Weight(4)] Tensor shift;
+        [Weight(4, 4)] Tensor bias;
+        [Weight(16, 5)] Tensor head;
+
+        public Tensor Forward([Input(12)] Tensor x)
+        {
+            var m = Reshape(MatMul(x, w), 8, 4, 4);
+            var z = m * scale + shift - bias;
+            var centred = z - Reshape(Mean(Reshape(z, 8, 16)), 8, 1, 1);
+            return MatMul(Reshape(Gelu(centred), 8, 16), head);
+        }
+    }
+}

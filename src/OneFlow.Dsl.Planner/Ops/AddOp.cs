@@ -4,7 +4,7 @@ using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>a + b, with a vector broadcast over the rows of a matrix (a bias).</summary>
+    /// <summary>a + b, broadcasting as NumPy does (see <see cref="BroadcastShapes"/>).</summary>
     public sealed class AddOp : OpDef
     {
         public override OpKind Kind => OpKind.Add;
@@ -57,27 +57,6 @@ namespace OneFlow.Dsl.Planner.Ops
         public override void Backward(Autograd ad, LogicalOp op, int dy)
         {
             if (ad.NeedsGradient(op.Inputs[0])) ad.Accumulate(op.Inputs[0], ad.Emit(OpKind.Neg, new[] { dy }, op.Inputs[0]));
-        }
-    }
-
-    /// <summary>Sums a matrix over its rows: the gradient of a bias broadcast over those rows.</summary>
-    public sealed class ReduceRowsOp : OpDef
-    {
-        public override OpKind Kind => OpKind.ReduceRows;
-
-        public override Shape InferShape(LogicalGraph g, LogicalOp op)
-        {
-            ExpectRank(g, op, 0, 2, "ReduceRows");
-            return new Shape(ShapeOf(g, op, 0)[1]);
-        }
-
-        /// <summary>Split rows sum to partial sums; split columns stay split, now along the vector's only axis.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
-        {
-            yield return new Signature(Sbp.P, Sbp.S(0));
-            yield return new Signature(Sbp.S(0), Sbp.S(1));
-            yield return new Signature(Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P);
         }
     }
 }

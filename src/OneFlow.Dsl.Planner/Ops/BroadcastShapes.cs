@@ -1,44 +1,60 @@
+using System.Collections.Generic;
+using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>The broadcasting the elementwise ops allow: equal shapes, or a vector against the last axis of a
-    /// matrix (a bias over its rows).</summary>
-    internal static class BroadcastShapes
+    /// <summary>NumPy broadcasting for the binary elementwise ops: shapes aligned at their last axes, each pair of
+    /// lengths equal or one of them 1 (a missing axis counts as 1), the output taking the larger.</summary>
+    public static class BroadcastShapes
     {
         public static Shape Infer(LogicalGraph g, LogicalOp op, string opName)
         {
             Shape a = g.Tensor(op.Inputs[0]).Shape, b = g.Tensor(op.Inputs[1]).Shape;
-            if (a.Equals(b)) return a;
-            if (IsRowBias(a, b)) return a;
-            if (IsRowBias(b, a)) return b;
-            throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
+            return Of(a, b) ?? throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
                 $"{opName}: {g.Tensor(op.Inputs[0]).Name} is {a} but {g.Tensor(op.Inputs[1]).Name} is {b}; " +
-                "the shapes must be equal, or one must be a vector as long as the other's last dimension.");
+                "aligned at their last axes, each pair of lengths must be equal or one of them 1.");
         }
 
-        /// <summary>True when <paramref name="vector"/> broadcasts over the rows of <paramref name="matrix"/>.</summary>
-        public static bool IsRowBias(Shape matrix, Shape vector)
-            => matrix.Rank == 2 && vector.Rank == 1 && matrix[1] == vector[0];
-
-        /// <summary>Signatures of a binary elementwise op; <paramref name="linear"/> marks ops that may take two
-        /// partial sums (a + b, a − b) and <paramref name="scales"/> ops that may take one partial and one
-        /// replicated operand (a · b).</summary>
-        public static System.Collections.Generic.IEnumerable<Ops.Signature> Signatures(LogicalGraph g, LogicalOp op, bool linear, bool scales)
+        /// <summary>The broadcast shape, or null where the shapes do not broadcast.</summary>
+        public static Shape? Of(Shape a, Shape b)
         {
-            Shape a = g.Tensor(op.Inputs[0]).Shape, b = g.Tensor(op.Inputs[1]).Shape;
-            if (a.Equals(b))
+            int rank = System.Math.Max(a.Rank, b.Rank);
+            var y = new int[rank];
+            for (int k = 0; k < rank; k++)
             {
-                for (int axis = 0; axis < a.Rank; axis++)
-                    yield return new Signature(Sbp.S(axis), Sbp.S(axis), Sbp.S(axis));
+                int da = Dim(a, k, rank), db = Dim(b, k, rank);
+                if (da != db && da != 1 && db != 1) return null;
+                y[k] = System.Math.Max(da, db);
             }
-            else
-            {
-                bool biasIsB = IsRowBias(a, b);
-                // Rows of the matrix split: the whole vector is needed on each device; columns split: the matching part.
-                yield return biasIsB ? new Signature(Sbp.S(0), Sbp.S(0), Sbp.B) : new Signature(Sbp.S(0), Sbp.B, Sbp.S(0));
-                yield return biasIsB ? new Signature(Sbp.S(1), Sbp.S(1), Sbp.S(0)) : new Signature(Sbp.S(1), Sbp.S(0), Sbp.S(1));
-            }
+            return new Shape(y);
+        }
+
+        /// <summary>The length of <paramref name="shape"/> along output axis <paramref name="axis"/> of a
+        /// rank-<paramref name="rank"/> output (1 where the operand has no such axis).</summary>
+        public static int Dim(Shape shape, int axis, int rank)
+        {
+            int j = axis - (rank - shape.Rank);
+            return j < 0 ? 1 : shape[j];
+        }
+
+        /// <summary>What an operand must be when the output is split along <paramref name="axis"/>: split along its
+        /// own matching axis, or whole where it is repeated along that axis.</summary>
+        public static Sbp AlongOutputSplit(Shape operand, Shape output, int axis)
+        {
+            int j = axis - (output.Rank - operand.Rank);
+            return j >= 0 && operand[j] == output[axis] ? Sbp.S(j) : Sbp.B;
+        }
+
+        /// <summary>Signatures of a binary elementwise op: the output split along any axis (each operand split
+        /// alike, or whole where it is broadcast along that axis), all broadcast, and partial sums where the op
+        /// allows: <paramref name="linear"/> ops (a + b, a − b) may take two, <paramref name="scales"/> ops (a · b)
+        /// one partial and one replicated operand.</summary>
+        public static IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op, bool linear, bool scales)
+        {
+            Shape a = g.Tensor(op.Inputs[0]).Shape, b = g.Tensor(op.Inputs[1]).Shape, y = Of(a, b)!;
+            for (int axis = 0; axis < y.Rank; axis++)
+                yield return new Signature(Sbp.S(axis), AlongOutputSplit(a, y, axis), AlongOutputSplit(b, y, axis));
             yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
             if (linear) yield return new Signature(Sbp.P, Sbp.P, Sbp.P);
             if (scales)
@@ -46,6 +62,33 @@ namespace OneFlow.Dsl.Planner.Ops
                 yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
                 yield return new Signature(Sbp.P, Sbp.B, Sbp.P);
             }
+        }
+
+        /// <summary>The axes of <paramref name="from"/> along which a tensor of <paramref name="to"/> was repeated
+        /// (every axis it lacks, even one of length 1: the sum has nowhere else to put it).</summary>
+        public static bool[] ReducedAxes(Shape from, Shape to)
+            => Enumerable.Range(0, from.Rank).Select(i => i < from.Rank - to.Rank || Dim(to, i, from.Rank) != from[i]).ToArray();
+    }
+
+    /// <summary>Sums a tensor over the axes along which a smaller one was broadcast to it: the gradient of a
+    /// broadcast operand (a bias's gradient is its output's gradient summed over the rows). The target shape is
+    /// the op's constant arguments.</summary>
+    public sealed class SumToOp : OpDef
+    {
+        public override OpKind Kind => OpKind.SumTo;
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => new Shape(op.Args.Select(a => (int)a).ToArray());
+
+        /// <summary>An axis split and kept stays split (along its place in the smaller shape); an axis split and
+        /// summed away leaves partial sums.</summary>
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            Shape x = ShapeOf(g, op, 0), y = InferShape(g, op);
+            var reduced = BroadcastShapes.ReducedAxes(x, y);
+            for (int i = 0; i < x.Rank; i++)
+                yield return new Signature(reduced[i] ? Sbp.P : Sbp.S(i - (x.Rank - y.Rank)), Sbp.S(i));
+            yield return new Signature(Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P);
         }
     }
 }

@@ -13,7 +13,7 @@ namespace OneFlow.Dsl.Planner.Ops
         SoftmaxCrossEntropy,
         ReluGrad,
         SoftmaxCrossEntropyGrad,
-        ReduceRows,
+        SumTo,
         Neg,
         SgdUpdate,
         Boxing,

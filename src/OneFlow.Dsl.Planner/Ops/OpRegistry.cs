@@ -6,7 +6,7 @@ namespace OneFlow.Dsl.Planner.Ops
     public static class OpRegistry
     {
         private static readonly Dictionary<OpKind, OpDef> Defs = Build(
-            new InputOp(), new MatMulOp(), new AddOp(), new SubOp(), new MulOp(), new NegOp(), new ReduceRowsOp(),
+            new InputOp(), new MatMulOp(), new AddOp(), new SubOp(), new MulOp(), new NegOp(), new SumToOp(),
             new ReluOp(), new ReluGradOp(), new SoftmaxCrossEntropyOp(), new SoftmaxCrossEntropyGradOp(),
             new SgdUpdateOp(), new BoxingOp(), new GeluOp(), new GeluGradOp(), new SoftmaxOp(), new SoftmaxGradOp(),
             new LogSoftmaxOp(), new LogSoftmaxGradOp(), new ReduceLastOp(mean: false), new ReduceLastOp(mean: true), new ExpandLastOp(mean: false), new ExpandLastOp(mean: true),

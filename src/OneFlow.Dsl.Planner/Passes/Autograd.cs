@@ -66,8 +66,7 @@ namespace OneFlow.Dsl.Planner.Passes
         {
             Shape g = _graph.Tensor(gradient).Shape, t = _graph.Tensor(target).Shape;
             if (g.Equals(t)) return gradient;
-            if (BroadcastShapes.IsRowBias(g, t)) return Emit(OpKind.ReduceRows, new[] { gradient }, target);
-            throw new PlanException(PlanErrorKind.ShapeMismatch, _graph.Tensor(target).Name, $"Cannot reduce a gradient of shape {g} to {t}.");
+            return Emit(OpKind.SumTo, new[] { gradient }, target, args: t.ToArray().Select(d => (double)d).ToArray());
         }
 
         private void MarkWeightDependents()

@@ -1,15 +1,16 @@
 using System;
 using System.Numerics.Tensors;
+using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
-    /// <summary>Elementwise kernels on spans, vectorised by TensorPrimitives. A "row bias" operand is a vector
-    /// broadcast over every row of a row-major matrix.</summary>
+    /// <summary>Elementwise kernels on spans, vectorised by TensorPrimitives; the binary ones broadcast (see
+    /// <see cref="Broadcasting"/>).</summary>
     public static class Elementwise
     {
-        public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Broadcast(a, b, y, BinaryOp.Add);
-        public static void Sub(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Broadcast(a, b, y, BinaryOp.Sub);
-        public static void Mul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Broadcast(a, b, y, BinaryOp.Mul);
+        public static void Add(ReadOnlySpan<float> a, Shape sa, ReadOnlySpan<float> b, Shape sb, Span<float> y, Shape sy) => Broadcasting.Binary(BinaryOp.Add, a, sa, b, sb, y, sy);
+        public static void Sub(ReadOnlySpan<float> a, Shape sa, ReadOnlySpan<float> b, Shape sb, Span<float> y, Shape sy) => Broadcasting.Binary(BinaryOp.Sub, a, sa, b, sb, y, sy);
+        public static void Mul(ReadOnlySpan<float> a, Shape sa, ReadOnlySpan<float> b, Shape sb, Span<float> y, Shape sy) => Broadcasting.Binary(BinaryOp.Mul, a, sa, b, sb, y, sy);
 
         public static void Neg(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Negate(x, y);
 
@@ -52,45 +53,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 for (int c = 0; c < cols; c++) y[c * rows + r] = x[r * cols + c];
         }
 
-        /// <summary>Sums a rows×cols matrix over its rows into a vector of cols.</summary>
-        public static void ReduceRows(ReadOnlySpan<float> x, int rows, Span<float> y)
-        {
-            int cols = y.Length;
-            y.Clear();
-            for (int r = 0; r < rows; r++) TensorPrimitives.Add(y, x.Slice(r * cols, cols), y);
-        }
-
         /// <summary>w −= lr · g.</summary>
         public static void SgdUpdate(Span<float> w, ReadOnlySpan<float> g, float lr) => TensorPrimitives.MultiplyAdd(g, -lr, w, w);
-
-        private enum BinaryOp { Add, Sub, Mul }
-
-        /// <summary>Equal lengths: elementwise. Otherwise the shorter operand is a row bias of the longer one.</summary>
-        private static void Broadcast(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, BinaryOp op)
-        {
-            if (a.Length == b.Length) { Apply(a, b, y, op); return; }
-            bool biasOnRight = b.Length < a.Length;
-            var bias = biasOnRight ? b : a;
-            var matrix = biasOnRight ? a : b;
-            if (bias.Length == 0 || matrix.Length % bias.Length != 0)
-                throw new ArgumentException($"Cannot broadcast {bias.Length} elements over {matrix.Length}.");
-            int cols = bias.Length;
-            for (int r = 0; r < matrix.Length / cols; r++)
-            {
-                var row = matrix.Slice(r * cols, cols);
-                var outRow = y.Slice(r * cols, cols);
-                if (biasOnRight) Apply(row, bias, outRow, op); else Apply(bias, row, outRow, op);
-            }
-        }
-
-        private static void Apply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, BinaryOp op)
-        {
-            switch (op)
-            {
-                case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
-                case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
-                default: TensorPrimitives.Multiply(a, b, y); break;
-            }
-        }
     }
 }

@@ -54,11 +54,11 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   d%3 [8,32] = MatMul(d%4, head) [transA=0 transB=1] : (S(0), B) -> S(0)
   dhead [32,4] = MatMul(%3, d%4) [transA=1 transB=0] : (S(0), S(0)) -> P
   d%2 [8,32] = ReluGrad(d%3, %3) : (S(0), S(0)) -> S(0)
-  dshift [32] = ReduceRows(d%2) : (S(0)) -> P
+  dshift [32] = SumTo(d%2) : (S(0)) -> P
   dshift.1 [32] = Neg(dshift) : (P) -> P
   d%0 [8,32] = Mul(d%2, gate) : (S(0), B) -> S(0)
   dgate [8,32] = Mul(d%2, %0) : (S(0), S(0)) -> S(0)
-  dgate.1 [32] = ReduceRows(dgate) : (S(0)) -> P
+  dgate.1 [32] = SumTo(dgate) : (S(0)) -> P
   dw [16,32] = MatMul(x@B, d%0@B) [transA=1 transB=0] : (B, B) -> B
   SgdUpdate(w, dw) : (B, B)
   SgdUpdate(gate, dgate.1@B) : (B, B)
@@ -81,7 +81,7 @@ actors: 54 (27 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "71daab13224b8c3d";
+        public const string PlanHash = "27718b88eeb9ebdb";
 
         /// <summary>The training plan (forward, backward, SGD update) in the plan text format.</summary>
         private const string TrainPlanText = @"plan Gated Train cpu:0-1 output=11
@@ -124,11 +124,11 @@ op 8 SoftmaxCrossEntropyGrad in=10,5 out=12 ta=0 tb=0 from=B to=B args= at=cpu:0
 op 9 MatMul in=12,3 out=13 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %3
 op 10 MatMul in=9,12 out=14 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of head
 op 11 ReluGrad in=13,9 out=15 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %2
-op 12 ReduceRows in=15 out=16 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of shift
+op 12 SumTo in=15 out=16 ta=0 tb=0 from=B to=B args=32 at=cpu:0-1 src=cpu:0-1 | grad of shift
 op 13 Neg in=16 out=17 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of shift
 op 14 Mul in=15,1 out=18 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %0
 op 15 Mul in=15,6 out=19 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of gate
-op 16 ReduceRows in=19 out=20 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of gate
+op 16 SumTo in=19 out=20 ta=0 tb=0 from=B to=B args=32 at=cpu:0-1 src=cpu:0-1 | grad of gate
 op 17 Boxing in=4 out=22 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-1 src=cpu:0-1 | x: S(0) -> B
 op 18 Boxing in=18 out=23 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-1 src=cpu:0-1 | d%0: S(0) -> B
 op 19 MatMul in=22,23 out=21 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of w

@@ -49,11 +49,11 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   %3 [64,10] = Add(%2@S(0), b2) : (S(0), B) -> S(0)
   loss [] = SoftmaxCrossEntropy(%3, labels) : (S(0), S(0)) -> P
   d%3 [64,10] = SoftmaxCrossEntropyGrad(%3, labels) : (S(0), S(0)) -> S(0)
-  db2 [10] = ReduceRows(d%3@B) : (B) -> B
+  db2 [10] = SumTo(d%3@B) : (B) -> B
   dh [64,512] = MatMul(d%3@B, w2) [transA=0 transB=1] : (B, S(0)) -> S(1)
   dw2 [512,10] = MatMul(h, d%3@B) [transA=1 transB=0] : (S(1), B) -> S(0)
   d%1 [64,512] = ReluGrad(dh, h) : (S(1), S(1)) -> S(1)
-  db1 [512] = ReduceRows(d%1) : (S(1)) -> S(0)
+  db1 [512] = SumTo(d%1) : (S(1)) -> S(0)
   dw1 [784,512] = MatMul(x@B, d%1) [transA=1 transB=0] : (B, S(1)) -> S(1)
   SgdUpdate(w1, dw1) : (S(1), S(1))
   SgdUpdate(b1, db1) : (S(0), S(0))
@@ -76,7 +76,7 @@ actors: 88 (22 per device); register slots: 1
 ";
 
     /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-    public const string PlanHash = "ef06c9ae3f5ea2ce";
+    public const string PlanHash = "f8a15b7f9c1daf6b";
 
     /// <summary>The training plan (forward, backward, SGD update) in the plan text format.</summary>
     private const string TrainPlanText = @"plan Mlp Train cpu:0-3 output=11
@@ -114,11 +114,11 @@ op 8 Add in=20,3 out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %3 
 op 9 SoftmaxCrossEntropy in=10,5 out=11 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
 op 10 SoftmaxCrossEntropyGrad in=10,5 out=12 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %3
 op 11 Boxing in=12 out=21 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | d%3: S(0) -> B
-op 12 ReduceRows in=21 out=13 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of b2
+op 12 SumTo in=21 out=13 ta=0 tb=0 from=B to=B args=10 at=cpu:0-3 src=cpu:0-3 | grad of b2
 op 13 MatMul in=21,2 out=14 ta=0 tb=1 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of h
 op 14 MatMul in=8,21 out=15 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w2
 op 15 ReluGrad in=14,8 out=16 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %1
-op 16 ReduceRows in=16 out=17 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of b1
+op 16 SumTo in=16 out=17 ta=0 tb=0 from=B to=B args=512 at=cpu:0-3 src=cpu:0-3 | grad of b1
 op 17 MatMul in=19,16 out=18 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w1
 op 18 SgdUpdate in=0,18 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w1
 op 19 SgdUpdate in=1,17 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b1
