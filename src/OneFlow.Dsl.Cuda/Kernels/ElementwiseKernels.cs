@@ -1,0 +1,64 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace OneFlow.Dsl.Cuda.Kernels
+{
+    /// <summary>The elementwise ops as ILGPU kernels, one thread per output element; the same formulas as the CPU
+    /// kernels in OneFlow.Dsl.Runtime, so that a plan gives the same numbers on either backend.</summary>
+    internal static class ElementwiseKernels
+    {
+        public const int Add = 0, Sub = 1, Mul = 2;
+        private const float GeluScale = 0.7978845608f; // √(2/π)
+
+        public static void Binary(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, BroadcastLayout l, int op)
+        {
+            int r = i;
+            int c3 = r % l.D3; r /= l.D3;
+            int c2 = r % l.D2; r /= l.D2;
+            int c1 = r % l.D1;
+            int c0 = r / l.D1;
+            float u = a[c0 * l.A0 + c1 * l.A1 + c2 * l.A2 + c3 * l.A3];
+            float v = b[c0 * l.B0 + c1 * l.B1 + c2 * l.B2 + c3 * l.B3];
+            y[i] = op == Add ? u + v : op == Sub ? u - v : u * v;
+        }
+
+        /// <summary>One thread per output element, summing the input elements that were broadcast from it.</summary>
+        public static void SumTo(Index1D i, ArrayView<float> x, ArrayView<float> y, SumLayout l)
+        {
+            int r = i;
+            int p3 = l.R3 == 1 ? 0 : r % l.X3; if (l.R3 == 0) r /= l.X3;
+            int p2 = l.R2 == 1 ? 0 : r % l.X2; if (l.R2 == 0) r /= l.X2;
+            int p1 = l.R1 == 1 ? 0 : r % l.X1; if (l.R1 == 0) r /= l.X1;
+            int p0 = l.R0 == 1 ? 0 : r;
+            float sum = 0f;
+            for (int c0 = p0; c0 < (l.R0 == 1 ? l.X0 : p0 + 1); c0++)
+                for (int c1 = p1; c1 < (l.R1 == 1 ? l.X1 : p1 + 1); c1++)
+                    for (int c2 = p2; c2 < (l.R2 == 1 ? l.X2 : p2 + 1); c2++)
+                        for (int c3 = p3; c3 < (l.R3 == 1 ? l.X3 : p3 + 1); c3++)
+                            sum += x[c0 * l.S0 + c1 * l.S1 + c2 * l.S2 + c3 * l.S3];
+            y[i] = sum;
+        }
+
+        public static void Neg(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = -x[i];
+
+        public static void Relu(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Max(x[i], 0f);
+
+        public static void ReluGrad(Index1D i, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => dx[i] = y[i] > 0f ? dy[i] : 0f;
+
+        public static void Gelu(Index1D i, ArrayView<float> x, ArrayView<float> y)
+        {
+            float v = x[i];
+            y[i] = 0.5f * v * (1f + XMath.Tanh(GeluScale * (v + 0.044715f * v * v * v)));
+        }
+
+        public static void GeluGrad(Index1D i, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx)
+        {
+            float v = x[i];
+            float t = XMath.Tanh(GeluScale * (v + 0.044715f * v * v * v));
+            dx[i] = dy[i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * GeluScale * (1f + 3f * 0.044715f * v * v));
+        }
+
+        /// <summary>w −= lr · g, in place.</summary>
+        public static void SgdUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, float lr) => w[i] -= lr * g[i];
+    }
+}

@@ -1,0 +1,78 @@
+using System;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Cuda.Kernels
+{
+    /// <summary>How a broadcasting binary kernel finds its operands: the output's dimensions (up to four, padded
+    /// in front with 1) and each operand's element stride along them, 0 where the operand is repeated. A plain
+    /// struct of ints, so that it passes to a kernel by value.</summary>
+    public struct BroadcastLayout
+    {
+        public const int MaxRank = 4;
+        public int D0, D1, D2, D3;
+        public int A0, A1, A2, A3;
+        public int B0, B1, B2, B3;
+
+        public static BroadcastLayout Of(Shape a, Shape b, Shape y)
+        {
+            var dims = Padded(y);
+            var sa = Strides(a, y);
+            var sb = Strides(b, y);
+            return new BroadcastLayout
+            {
+                D0 = dims[0], D1 = dims[1], D2 = dims[2], D3 = dims[3],
+                A0 = sa[0], A1 = sa[1], A2 = sa[2], A3 = sa[3],
+                B0 = sb[0], B1 = sb[1], B2 = sb[2], B3 = sb[3],
+            };
+        }
+
+        /// <summary>The dimensions of <paramref name="shape"/> as four, padded in front with 1.</summary>
+        public static int[] Padded(Shape shape)
+        {
+            if (shape.Rank > MaxRank) throw new NotSupportedException($"The GPU kernels broadcast tensors of rank up to {MaxRank}, not {shape}.");
+            var dims = new[] { 1, 1, 1, 1 };
+            for (int k = 0; k < shape.Rank; k++) dims[MaxRank - shape.Rank + k] = shape[k];
+            return dims;
+        }
+
+        /// <summary>The operand's element strides along the output's four padded axes, 0 where it is repeated.</summary>
+        public static int[] Strides(Shape operand, Shape output)
+        {
+            int[] dims = Padded(operand), outer = Padded(output);
+            var strides = new int[MaxRank];
+            int stride = 1;
+            for (int k = MaxRank - 1; k >= 0; k--)
+            {
+                strides[k] = dims[k] == outer[k] ? stride : 0;
+                stride *= dims[k];
+            }
+            return strides;
+        }
+    }
+
+    /// <summary>How a summing kernel undoes a broadcast: the input's four padded dimensions and strides, which of
+    /// them are summed away, and the output's dimensions along the kept ones.</summary>
+    public struct SumLayout
+    {
+        public int X0, X1, X2, X3;
+        public int S0, S1, S2, S3;
+        public int R0, R1, R2, R3;
+
+        public static SumLayout Of(Shape x, Shape y)
+        {
+            var dims = BroadcastLayout.Padded(x);
+            var kept = BroadcastLayout.Strides(y, x);
+            var strides = new int[BroadcastLayout.MaxRank];
+            int stride = 1;
+            for (int k = BroadcastLayout.MaxRank - 1; k >= 0; k--) { strides[k] = stride; stride *= dims[k]; }
+            // An axis of length 1 in both is kept (its only coordinate is 0 either way).
+            int Reduced(int k) => kept[k] == 0 && dims[k] > 1 ? 1 : 0;
+            return new SumLayout
+            {
+                X0 = dims[0], X1 = dims[1], X2 = dims[2], X3 = dims[3],
+                S0 = strides[0], S1 = strides[1], S2 = strides[2], S3 = strides[3],
+                R0 = Reduced(0), R1 = Reduced(1), R2 = Reduced(2), R3 = Reduced(3),
+            };
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System;
+using System.Linq;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Runtime.Kernels;
+using Xunit;
+
+namespace OneFlow.Dsl.Cuda.Tests
+{
+    /// <summary>Each elementwise GPU kernel against the CPU kernel the runtime uses, on random data at tiny sizes.</summary>
+    public class ElementwiseKernelTests : IClassFixture<GpuFixture>
+    {
+        private readonly GpuFixture _gpu;
+
+        public ElementwiseKernelTests(GpuFixture gpu) => _gpu = gpu;
+
+        private static float[] Values(int n, int seed)
+        {
+            var random = new Random(seed);
+            return Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+        }
+
+        private static void Close(float[] expected, float[] actual, double tolerance = 1e-5)
+        {
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i])), $"element {i}: CPU {expected[i]}, GPU {actual[i]}");
+        }
+
+        [Fact]
+        public void The_accelerator_is_a_gpu_or_the_simulator()
+            => Assert.Contains(_gpu.Gpu.Accelerator.AcceleratorType, new[] { ILGPU.Runtime.AcceleratorType.Cuda, ILGPU.Runtime.AcceleratorType.CPU });
+
+        [Theory]
+        [InlineData("[3,5]", "[3,5]")]
+        [InlineData("[3,5]", "[5]")]
+        [InlineData("[5]", "[3,5]")]
+        [InlineData("[4,1]", "[5]")]
+        [InlineData("[2,3,5]", "[2,1,5]")]
+        [InlineData("[2,3,4,5]", "[4,1]")]
+        [InlineData("[2,1,5]", "[1,3,1]")]
+        public void Broadcasting_binary_ops_and_sums(string a, string b)
+        {
+            Shape sa = Shape.Parse(a), sb = Shape.Parse(b), sy = BroadcastShapes.Of(sa, sb)!;
+            float[] x = Values((int)sa.Elements, 1), w = Values((int)sb.Elements, 2);
+            int n = (int)sy.Elements;
+            using var ga = _gpu.Upload(x);
+            using var gb = _gpu.Upload(w);
+            using var gy = _gpu.Upload(new float[n]);
+            foreach (BinaryOp op in Enum.GetValues(typeof(BinaryOp)))
+            {
+                var expected = new float[n];
+                Broadcasting.Binary(op, x, sa, w, sb, expected, sy);
+                var launch = op switch { BinaryOp.Add => (Action<ILGPU.Runtime.AcceleratorStream, ILGPU.ArrayView<float>, Shape, ILGPU.ArrayView<float>, Shape, ILGPU.ArrayView<float>, Shape>)_gpu.Kernels.Add, BinaryOp.Sub => _gpu.Kernels.Sub, _ => _gpu.Kernels.Mul };
+                launch(_gpu.Gpu.Accelerator.DefaultStream, ga.View, sa, gb.View, sb, gy.View.SubView(0, n), sy);
+                Close(expected, _gpu.Download(gy, n));
+            }
+            foreach (var target in new[] { sa, sb })
+            {
+                var g = Values(n, 3);
+                var expected = new float[target.Elements];
+                Broadcasting.SumTo(g, sy, expected, target);
+                using var gg = _gpu.Upload(g);
+                using var gs = _gpu.Upload(new float[target.Elements]);
+                _gpu.Kernels.SumTo(_gpu.Gpu.Accelerator.DefaultStream, gg.View, sy, gs.View.SubView(0, (int)target.Elements), target);
+                Close(expected, _gpu.Download(gs, (int)target.Elements), 1e-4);
+            }
+        }
+
+        [Fact]
+        public void Unary_ops_and_their_gradients()
+        {
+            const int n = 37;
+            float[] x = Values(n, 4), dy = Values(n, 5);
+            using var gx = _gpu.Upload(x);
+            using var gdy = _gpu.Upload(dy);
+            using var gy = _gpu.Upload(new float[n]);
+            var s = _gpu.Gpu.Accelerator.DefaultStream;
+
+            void Check(Action<float[]> cpu, Action gpu)
+            {
+                var expected = new float[n];
+                cpu(expected);
+                gpu();
+                Close(expected, _gpu.Download(gy, n));
+            }
+
+            Check(e => Elementwise.Neg(x, e), () => _gpu.Kernels.Neg(s, gx.View, gy.View));
+            Check(e => Elementwise.Relu(x, e), () => _gpu.Kernels.Relu(s, gx.View, gy.View));
+            Check(e => Elementwise.ReluGrad(dy, x, e), () => _gpu.Kernels.ReluGrad(s, gdy.View, gx.View, gy.View));
+            Check(e => Elementwise.Gelu(x, e), () => _gpu.Kernels.Gelu(s, gx.View, gy.View));
+            Check(e => Elementwise.GeluGrad(dy, x, e), () => _gpu.Kernels.GeluGrad(s, gdy.View, gx.View, gy.View));
+        }
+
+        [Fact]
+        public void Sgd_update_in_place()
+        {
+            float[] w = Values(29, 6), g = Values(29, 7);
+            using var gw = _gpu.Upload(w);
+            using var gg = _gpu.Upload(g);
+            _gpu.Kernels.SgdUpdate(_gpu.Gpu.Accelerator.DefaultStream, gw.View, gg.View, 0.25f);
+            var expected = (float[])w.Clone();
+            Elementwise.SgdUpdate(expected, g, 0.25f);
+            Close(expected, _gpu.Download(gw, w.Length));
+        }
+    }
+}
