@@ -14,6 +14,11 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> _neg, _relu, _gelu;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _reluGrad, _geluGrad;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, float> _sgd;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _softmax, _logSoftmax, _maxLast, _layerNorm;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _softmaxGrad, _logSoftmaxGrad, _maxLastGrad, _layerNormGrad;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float> _sumLast, _expandLast;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _crossEntropyRows, _crossEntropyGrad;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _sumInOrder;
 
         public GpuKernels(Accelerator accelerator)
         {
@@ -25,7 +30,46 @@ namespace OneFlow.Dsl.Cuda.Kernels
             _reluGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.ReluGrad);
             _geluGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.GeluGrad);
             _sgd = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(ElementwiseKernels.SgdUpdate);
+            _softmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.Softmax);
+            _logSoftmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.LogSoftmax);
+            _maxLast = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.MaxLast);
+            _layerNorm = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.LayerNorm);
+            _softmaxGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(RowKernels.SoftmaxGrad);
+            _logSoftmaxGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(RowKernels.LogSoftmaxGrad);
+            _maxLastGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(RowKernels.MaxLastGrad);
+            _layerNormGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(RowKernels.LayerNormGrad);
+            _sumLast = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(RowKernels.SumLast);
+            _expandLast = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(RowKernels.ExpandLast);
+            _crossEntropyRows = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(RowKernels.CrossEntropyRows);
+            _crossEntropyGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(RowKernels.CrossEntropyGrad);
+            _sumInOrder = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.SumInOrder);
         }
+
+        public void Softmax(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int cols) => _softmax(s, Rows(y, cols), x, y, cols);
+        public void SoftmaxGrad(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols) => _softmaxGrad(s, Rows(dx, cols), dy, y, dx, cols);
+        public void LogSoftmax(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int cols) => _logSoftmax(s, Rows(y, cols), x, y, cols);
+        public void LogSoftmaxGrad(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols) => _logSoftmaxGrad(s, Rows(dx, cols), dy, y, dx, cols);
+        public void LayerNorm(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int cols) => _layerNorm(s, Rows(y, cols), x, y, cols);
+        public void LayerNormGrad(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx, int cols) => _layerNormGrad(s, Rows(dx, cols), dy, x, dx, cols);
+        /// <summary>Each row's sum divided by <paramref name="divisor"/> (the logical row length for a mean).</summary>
+        public void SumLast(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int cols, float divisor) => _sumLast(s, Count(y), x, y, cols, divisor);
+        public void ExpandLast(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int cols, float divisor) => _expandLast(s, Count(y), x, y, cols, divisor);
+        public void MaxLast(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int cols) => _maxLast(s, Count(y), x, y, cols);
+        public void MaxLastGrad(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx, int cols) => _maxLastGrad(s, Count(dy), dy, x, dx, cols);
+
+        /// <summary>The mean cross-entropy of these rows over the whole <paramref name="batch"/> into <paramref name="loss"/>[0];
+        /// <paramref name="rowLoss"/> holds one float per row.</summary>
+        public void CrossEntropy(AcceleratorStream s, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> rowLoss, ArrayView<float> loss, int classes, int batch)
+        {
+            int rows = (int)labels.Length;
+            _crossEntropyRows(s, rows, logits, labels, rowLoss, classes, batch);
+            _sumInOrder(s, 1, rowLoss, loss, rows);
+        }
+
+        public void CrossEntropyGrad(AcceleratorStream s, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> dLogits, int classes, int batch)
+            => _crossEntropyGrad(s, (int)labels.Length, logits, labels, dLogits, classes, batch);
+
+        private static int Rows(ArrayView<float> view, int cols) => Count(view) / cols;
 
         public void Add(AcceleratorStream s, ArrayView<float> a, Shape sa, ArrayView<float> b, Shape sb, ArrayView<float> y, Shape sy) => Binary(s, ElementwiseKernels.Add, a, sa, b, sb, y, sy);
         public void Sub(AcceleratorStream s, ArrayView<float> a, Shape sa, ArrayView<float> b, Shape sb, ArrayView<float> y, Shape sy) => Binary(s, ElementwiseKernels.Sub, a, sa, b, sb, y, sy);

@@ -1,0 +1,132 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace OneFlow.Dsl.Cuda.Kernels
+{
+    /// <summary>Kernels over rows of the last axis, one thread per row, with the CPU kernels' formulas. (A group
+    /// per row with a shared-memory reduction is the faster shape for long rows; it comes with the GPU
+    /// benchmarks.)</summary>
+    internal static class RowKernels
+    {
+        public const float LayerNormEpsilon = OneFlow.Dsl.Runtime.Kernels.RowKernels.LayerNormEpsilon;
+
+        public static void Softmax(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols)
+        {
+            int o = r * cols;
+            float max = RowMax(x, o, cols), sum = 0f;
+            for (int c = 0; c < cols; c++) { float e = XMath.Exp(x[o + c] - max); y[o + c] = e; sum += e; }
+            for (int c = 0; c < cols; c++) y[o + c] /= sum;
+        }
+
+        public static void SoftmaxGrad(Index1D r, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols)
+        {
+            int o = r * cols;
+            float dot = 0f;
+            for (int c = 0; c < cols; c++) dot += dy[o + c] * y[o + c];
+            for (int c = 0; c < cols; c++) dx[o + c] = (dy[o + c] - dot) * y[o + c];
+        }
+
+        public static void LogSoftmax(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols)
+        {
+            int o = r * cols;
+            float max = RowMax(x, o, cols), z = 0f;
+            for (int c = 0; c < cols; c++) z += XMath.Exp(x[o + c] - max);
+            float shift = max + XMath.Log(z);
+            for (int c = 0; c < cols; c++) y[o + c] = x[o + c] - shift;
+        }
+
+        public static void LogSoftmaxGrad(Index1D r, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols)
+        {
+            int o = r * cols;
+            float sum = 0f;
+            for (int c = 0; c < cols; c++) sum += dy[o + c];
+            for (int c = 0; c < cols; c++) dx[o + c] = dy[o + c] - XMath.Exp(y[o + c]) * sum;
+        }
+
+        public static void SumLast(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols, float divisor)
+        {
+            float sum = 0f;
+            for (int c = 0; c < cols; c++) sum += x[r * cols + c];
+            y[r] = sum / divisor;
+        }
+
+        /// <summary>One thread per output element: its row's value divided by <paramref name="divisor"/>.</summary>
+        public static void ExpandLast(Index1D i, ArrayView<float> x, ArrayView<float> y, int cols, float divisor) => y[i] = x[i / cols] / divisor;
+
+        public static void MaxLast(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols) => y[r] = RowMax(x, r * cols, cols);
+
+        /// <summary>dy at each row's first maximum, zero elsewhere.</summary>
+        public static void MaxLastGrad(Index1D r, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx, int cols)
+        {
+            int o = r * cols, best = 0;
+            for (int c = 1; c < cols; c++) if (x[o + c] > x[o + best]) best = c;
+            for (int c = 0; c < cols; c++) dx[o + c] = c == best ? dy[r] : 0f;
+        }
+
+        public static void LayerNorm(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols)
+        {
+            int o = r * cols;
+            Moments(x, o, cols, out float mean, out float inv);
+            for (int c = 0; c < cols; c++) y[o + c] = (x[o + c] - mean) * inv;
+        }
+
+        public static void LayerNormGrad(Index1D r, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx, int cols)
+        {
+            int o = r * cols;
+            Moments(x, o, cols, out float mean, out float inv);
+            float sumDy = 0f, sumDyY = 0f;
+            for (int c = 0; c < cols; c++)
+            {
+                float y = (x[o + c] - mean) * inv;
+                sumDy += dy[o + c];
+                sumDyY += dy[o + c] * y;
+            }
+            float meanDy = sumDy / cols, meanDyY = sumDyY / cols;
+            for (int c = 0; c < cols; c++) dx[o + c] = (dy[o + c] - meanDy - (x[o + c] - mean) * inv * meanDyY) * inv;
+        }
+
+        /// <summary>Each row's −log softmax(row)[label] / batch, into <paramref name="rowLoss"/>.</summary>
+        public static void CrossEntropyRows(Index1D r, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> rowLoss, int classes, int batch)
+        {
+            int o = r * classes;
+            float max = RowMax(logits, o, classes), z = 0f;
+            for (int c = 0; c < classes; c++) z += XMath.Exp(logits[o + c] - max);
+            rowLoss[r] = (XMath.Log(z) - (logits[o + labels[r]] - max)) / batch;
+        }
+
+        /// <summary>One thread adds the rows' losses in row order: the same bits on every run.</summary>
+        public static void SumInOrder(Index1D i, ArrayView<float> values, ArrayView<float> total, int count)
+        {
+            float sum = 0f;
+            for (int k = 0; k < count; k++) sum += values[k];
+            total[0] = sum;
+        }
+
+        /// <summary>d logits = (softmax − one-hot) / batch.</summary>
+        public static void CrossEntropyGrad(Index1D r, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> dLogits, int classes, int batch)
+        {
+            int o = r * classes;
+            float max = RowMax(logits, o, classes), z = 0f;
+            for (int c = 0; c < classes; c++) z += XMath.Exp(logits[o + c] - max);
+            float scale = 1f / batch;
+            for (int c = 0; c < classes; c++)
+                dLogits[o + c] = (XMath.Exp(logits[o + c] - max) / z - (c == labels[r] ? 1f : 0f)) * scale;
+        }
+
+        private static float RowMax(ArrayView<float> x, int offset, int cols)
+        {
+            float max = x[offset];
+            for (int c = 1; c < cols; c++) max = XMath.Max(max, x[offset + c]);
+            return max;
+        }
+
+        private static void Moments(ArrayView<float> x, int offset, int cols, out float mean, out float inv)
+        {
+            float sum = 0f, squares = 0f;
+            for (int c = 0; c < cols; c++) sum += x[offset + c];
+            mean = sum / cols;
+            for (int c = 0; c < cols; c++) { float d = x[offset + c] - mean; squares += d * d; }
+            inv = XMath.Rsqrt(squares / cols + LayerNormEpsilon);
+        }
+    }
+}
