@@ -19,6 +19,10 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float> _sumLast, _expandLast;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _crossEntropyRows, _crossEntropyGrad;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _sumInOrder;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> _transpose;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int> _slice, _unslice;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> _concat;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int> _embedding, _embeddingGrad;
 
         public GpuKernels(Accelerator accelerator)
         {
@@ -43,7 +47,21 @@ namespace OneFlow.Dsl.Cuda.Kernels
             _crossEntropyRows = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(RowKernels.CrossEntropyRows);
             _crossEntropyGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(RowKernels.CrossEntropyGrad);
             _sumInOrder = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.SumInOrder);
+            _transpose = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(LayoutKernels.Transpose);
+            _slice = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(LayoutKernels.Slice);
+            _unslice = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(LayoutKernels.Unslice);
+            _concat = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(LayoutKernels.Concat);
+            _embedding = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(LayoutKernels.EmbeddingForward);
+            _embeddingGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(LayoutKernels.EmbeddingBackward);
         }
+
+        /// <summary>y = xᵀ for a rows×cols matrix.</summary>
+        public void Transpose(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int rows, int cols) => _transpose(s, Count(y), x, y, rows, cols);
+        public void Slice(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int full, int start, int length, int inner) => _slice(s, Count(y), x, y, full, start, length, inner);
+        public void Unslice(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> dx, int full, int start, int length, int inner) => _unslice(s, Count(dx), dy, dx, full, start, length, inner);
+        public void Concat(AcceleratorStream s, ArrayView<float> a, int lengthA, ArrayView<float> b, int lengthB, int inner, ArrayView<float> y) => _concat(s, Count(y), a, b, y, lengthA, lengthB, inner);
+        public void Embedding(AcceleratorStream s, ArrayView<int> ids, ArrayView<float> table, int first, int rows, int width, ArrayView<float> y) => _embedding(s, Count(y), ids, table, y, first, rows, width);
+        public void EmbeddingGrad(AcceleratorStream s, ArrayView<int> ids, ArrayView<float> dy, int first, int width, ArrayView<float> dTable) => _embeddingGrad(s, Count(dTable), ids, dy, dTable, first, width, (int)ids.Length);
 
         public void Softmax(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int cols) => _softmax(s, Rows(y, cols), x, y, cols);
         public void SoftmaxGrad(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols) => _softmaxGrad(s, Rows(dx, cols), dy, y, dx, cols);
