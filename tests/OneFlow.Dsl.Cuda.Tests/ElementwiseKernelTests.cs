@@ -103,5 +103,22 @@ namespace OneFlow.Dsl.Cuda.Tests
             Elementwise.SgdUpdate(expected, g, 0.25f);
             Close(expected, _gpu.Download(gw, w.Length));
         }
+
+        /// <summary>The part [1..3, 2..6] of a [4, 7] tensor: the GPU drops exactly the elements the CPU drops.</summary>
+        [Fact]
+        public void Dropout_draws_the_cpu_mask()
+        {
+            int[] start = { 1, 2 }, length = { 3, 4 };
+            long[] strides = { 7, 1 };
+            float[] x = Values(12, 8);
+            var expected = new float[12];
+            Dropout.Apply(x, expected, 0.3, 42, 5, start, length, strides);
+            using var gx = _gpu.Upload(x);
+            using var gy = _gpu.Upload(new float[12]);
+            _gpu.Kernels.Dropout(_gpu.Gpu.Accelerator.DefaultStream, gx.View, gy.View, 0.3, 42, 5, start, length, strides);
+            var actual = _gpu.Download(gy, 12);
+            Assert.Contains(expected, v => v == 0f);
+            for (int i = 0; i < 12; i++) Assert.Equal(expected[i], actual[i], 6);
+        }
     }
 }

@@ -58,6 +58,18 @@ namespace OneFlow.Dsl.Cuda.Kernels
             dx[i] = dy[i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * GeluScale * (1f + 3f * 0.044715f * v * v));
         }
 
+        /// <summary>Dropout with the CPU kernel's mask function itself, so a GPU drops exactly the elements a CPU does.</summary>
+        public static void Dropout(Index1D i, ArrayView<float> x, ArrayView<float> y, PartLayout l, double p, long key, long step)
+        {
+            int r = i;
+            int c3 = r % l.L3; r /= l.L3;
+            int c2 = r % l.L2; r /= l.L2;
+            int c1 = r % l.L1;
+            int c0 = r / l.L1;
+            long global = (l.O0 + c0) * l.W0 + (l.O1 + c1) * l.W1 + (l.O2 + c2) * l.W2 + (l.O3 + c3) * l.W3;
+            y[i] = OneFlow.Dsl.Runtime.Kernels.Dropout.Keep(key, step, global, p) ? x[i] * (float)(1 / (1 - p)) : 0f;
+        }
+
         /// <summary>w −= lr · g, in place.</summary>
         public static void SgdUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, float lr) => w[i] -= lr * g[i];
     }

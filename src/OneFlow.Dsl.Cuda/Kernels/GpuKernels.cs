@@ -14,6 +14,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> _neg, _relu, _gelu;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _reluGrad, _geluGrad;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, float> _sgd;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PartLayout, double, long, long> _dropout;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _softmax, _logSoftmax, _maxLast, _layerNorm;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _softmaxGrad, _logSoftmaxGrad, _maxLastGrad, _layerNormGrad;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float> _sumLast, _expandLast;
@@ -34,6 +35,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
             _reluGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.ReluGrad);
             _geluGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.GeluGrad);
             _sgd = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(ElementwiseKernels.SgdUpdate);
+            _dropout = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, PartLayout, double, long, long>(ElementwiseKernels.Dropout);
             _softmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.Softmax);
             _logSoftmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.LogSoftmax);
             _maxLast = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.MaxLast);
@@ -101,6 +103,11 @@ namespace OneFlow.Dsl.Cuda.Kernels
         public void ReluGrad(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => _reluGrad(s, Count(dx), dy, y, dx);
         public void Gelu(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y) => _gelu(s, Count(y), x, y);
         public void GeluGrad(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx) => _geluGrad(s, Count(dx), dy, x, dx);
+        /// <summary>Dropout of this device's part (<paramref name="start"/>, <paramref name="length"/> in a whole tensor of
+        /// <paramref name="strides"/>) keyed by <paramref name="key"/> and the step.</summary>
+        public void Dropout(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, double p, long key, long step, int[] start, int[] length, long[] strides)
+            => _dropout(s, Count(y), x, y, PartLayout.Of(start, length, strides), p, key, step);
+
         public void SgdUpdate(AcceleratorStream s, ArrayView<float> w, ArrayView<float> g, float lr) => _sgd(s, Count(w), w, g, lr);
 
         private void Binary(AcceleratorStream s, int op, ArrayView<float> a, Shape sa, ArrayView<float> b, Shape sb, ArrayView<float> y, Shape sy)

@@ -76,3 +76,25 @@ namespace OneFlow.Dsl.Cuda.Kernels
         }
     }
 }
+
+namespace OneFlow.Dsl.Cuda.Kernels
+{
+    /// <summary>Where a device's part lies in the whole tensor, for dropout's mask: the part's four padded lengths,
+    /// where it starts along each axis, and the whole tensor's strides.</summary>
+    public struct PartLayout
+    {
+        public int L0, L1, L2, L3;
+        public int O0, O1, O2, O3;
+        public long W0, W1, W2, W3;
+
+        public static PartLayout Of(int[] start, int[] length, long[] strides)
+        {
+            if (length.Length > BroadcastLayout.MaxRank) throw new System.NotSupportedException($"GPU dropout handles tensors of rank up to {BroadcastLayout.MaxRank}.");
+            int pad = BroadcastLayout.MaxRank - length.Length;
+            int L(int k) => k < pad ? 1 : length[k - pad];
+            int O(int k) => k < pad ? 0 : start[k - pad];
+            long W(int k) => k < pad ? 0 : strides[k - pad];
+            return new PartLayout { L0 = L(0), L1 = L(1), L2 = L(2), L3 = L(3), O0 = O(0), O1 = O(1), O2 = O(2), O3 = O(3), W0 = W(0), W1 = W(1), W2 = W(2), W3 = W(3) };
+        }
+    }
+}
