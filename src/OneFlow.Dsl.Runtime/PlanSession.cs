@@ -14,7 +14,7 @@ namespace OneFlow.Dsl.Runtime
 {
     /// <summary>A plan made runnable on CPU devices: one arena per device, one actor per physical op, the
     /// boxing ops as in-process collectives. Feed the inputs, run a piece, read the output.</summary>
-    public sealed unsafe class PlanSession : IDisposable, IActorBody
+    public sealed unsafe class PlanSession : IPlanSession, IActorBody
     {
         public Plan Plan { get; }
         public float LearningRate { get; set; }
@@ -23,15 +23,12 @@ namespace OneFlow.Dsl.Runtime
         private readonly ActorEngine _engine;
         private readonly int _gemmThreads;
         private readonly Array?[] _feeds;
+        private readonly PlanLayout _layout;
         private readonly Transfer?[] _transfers;
         private readonly IntPtr[][] _collectiveSources;
         private readonly int[] _arrived;
         private readonly PartBox?[] _boxes;
-        /// <summary>Per actor, its device's index within the placement its op reads from and the one it writes to
-        /// (they differ only for a transfer between placements; -1 where the device is not in that placement).</summary>
         private readonly int[] _readsAt, _writesAt;
-        /// <summary>The registers whose values add up to the scalar output (one per partial-sum group).</summary>
-        private readonly Register[] _lossParts;
 
         public PlanSession(Plan plan)
         {
@@ -39,16 +36,13 @@ namespace OneFlow.Dsl.Runtime
             _arenas = plan.ArenaBytes.Select(b => new DeviceArena(b)).ToArray();
             _gemmThreads = Math.Max(1, Environment.ProcessorCount / plan.Devices);
             _feeds = new Array?[plan.Tensors.Count];
-            _transfers = plan.Ops.Select(TransferOf).ToArray();
+            _layout = new PlanLayout(plan);
+            _transfers = _layout.Transfers;
+            _readsAt = _layout.ReadsAt;
+            _writesAt = _layout.WritesAt;
             _collectiveSources = plan.Ops.Select(o => new IntPtr[o.Source.Count]).ToArray();
             _arrived = new int[plan.Ops.Count];
             _boxes = new PartBox?[plan.Actors.Count];
-            _readsAt = plan.Actors.Select(a => plan.DeviceMap.IndexIn(plan.Ops[a.Op].Source, a.Device)).ToArray();
-            _writesAt = plan.Actors.Select(a => plan.DeviceMap.IndexIn(plan.Ops[a.Op].Placement, a.Device)).ToArray();
-            var output = plan.Tensors[plan.Output];
-            _lossParts = output.Shape.Rank == 0
-                ? ToHost(plan.Output).Parts[0].Select(p => plan.RegisterOf(output.Id, plan.DeviceMap.Of(output.Placement, p.Source))).ToArray()
-                : new Register[0];
             // Weights are always there and the engine need not track them; everything else flows through slots.
             var actors = plan.Actors.Select(a => new EngineActor(a.Id, a.Device,
                 a.Inputs.Concat(a.Controls).Where(r => plan.Registers[r].Producer >= 0).ToArray(), a.Output)).ToList();
@@ -56,34 +50,10 @@ namespace OneFlow.Dsl.Runtime
             _engine = new ActorEngine(plan.Devices, actors, registers, this);
         }
 
-        private Transfer? TransferOf(PlanOp op)
-        {
-            if (op.Kind == OpKind.Input) return FromHost(op.Output);
-            if (op.Kind == OpKind.Boxing)
-                return Transfer.Between(Plan.Tensors[op.Output].Shape, op.From, op.Source, op.To, op.Placement);
-            return null;
-        }
-
-        private Transfer FromHost(int tensor)
-        {
-            var t = Plan.Tensors[tensor];
-            int rank = t.Placement.MeshRank;
-            return Transfer.Between(t.Shape, NdSbp.Broadcast(rank), Placement.OneDevice(rank), t.Sbp, t.Placement);
-        }
-
-        private Transfer ToHost(int tensor)
-        {
-            var t = Plan.Tensors[tensor];
-            int rank = t.Placement.MeshRank;
-            return Transfer.Between(t.Shape, t.Sbp, t.Placement, NdSbp.Broadcast(rank), Placement.OneDevice(rank));
-        }
-
         /// <summary>Sets the host array an input op reads in the next <see cref="Run"/>: float[] or, for labels, int[].</summary>
         public void Feed(int tensor, Array data)
         {
-            var t = Plan.Tensors[tensor];
-            if (data.Length != t.Shape.Elements)
-                throw new ArgumentException($"{t.Name} needs {t.Shape.Elements} elements ({t.Shape}) but got {data.Length}.");
+            _layout.CheckFeed(tensor, data);
             _feeds[tensor] = data;
         }
 
@@ -97,7 +67,7 @@ namespace OneFlow.Dsl.Runtime
         /// <summary>Writes a whole logical tensor (a weight) into every device's part of it.</summary>
         public void Write(int tensor, ReadOnlySpan<float> logical)
         {
-            var transfer = FromHost(tensor);
+            var transfer = _layout.FromHost(tensor);
             var at = Plan.Tensors[tensor].Placement;
             fixed (float* src = logical)
             {
@@ -109,7 +79,7 @@ namespace OneFlow.Dsl.Runtime
         /// <summary>Reads a whole logical tensor: split parts are joined, partial sums added, replicas read once.</summary>
         public void Read(int tensor, Span<float> logical)
         {
-            var transfer = ToHost(tensor);
+            var transfer = _layout.ToHost(tensor);
             var sources = new IntPtr[Plan.Tensors[tensor].Placement.Count];
             for (int i = 0; i < sources.Length; i++) sources[i] = (IntPtr)Pointer(Part(tensor, i), 0);
             fixed (float* dst = logical) transfer.Apply(0, sources, dst);
@@ -120,12 +90,11 @@ namespace OneFlow.Dsl.Runtime
         {
             if (tensor != Plan.Output) throw new ArgumentException("ReadScalar reads the plan's output; use Read for other tensors.");
             float sum = 0;
-            foreach (var part in _lossParts) sum += *Pointer(part, 0);
+            foreach (var part in _layout.ScalarParts) sum += *Pointer(part, 0);
             return sum;
         }
 
-        /// <summary>The register of the <paramref name="index"/>-th part of a tensor, counted in its placement.</summary>
-        private Register Part(int tensor, int index) => Plan.RegisterOf(tensor, Plan.DeviceMap.Of(Plan.Tensors[tensor].Placement, index));
+        private Register Part(int tensor, int index) => _layout.Part(tensor, index);
 
         private float* Pointer(Register r, long piece)
             => (float*)(_arenas[r.Device].Base + r.Offset + (piece % r.Slots) * r.SlotBytes);

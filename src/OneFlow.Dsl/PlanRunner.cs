@@ -10,7 +10,7 @@ namespace OneFlow.Dsl
     /// devices when the host (or another runner) has newer values, and lets the host read them back lazily.</summary>
     public abstract class PlanRunner : IWeightHolder, IDisposable
     {
-        private protected PlanSession Session { get; }
+        private protected IPlanSession Session { get; }
         private readonly Tensor[] _weights;
         private readonly int[] _weightIds;
         private readonly int[] _heldVersions;
@@ -22,7 +22,7 @@ namespace OneFlow.Dsl
 
         private protected PlanRunner(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights)
         {
-            Session = new PlanSession(plan);
+            Session = PlanSessions.Open(plan);
             var planWeights = plan.Weights.ToArray();
             _weightIds = planWeights.Select(w => w.Id).ToArray();
             _weights = planWeights.Select(w => weights.Single(x => x.Name == w.Name).Value).ToArray();

@@ -24,6 +24,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int> _slice, _unslice;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> _concat;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int> _embedding, _embeddingGrad;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> _gemm;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, int, int, int> _gather;
 
         public GpuKernels(Accelerator accelerator)
         {
@@ -55,7 +57,17 @@ namespace OneFlow.Dsl.Cuda.Kernels
             _concat = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(LayoutKernels.Concat);
             _embedding = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(LayoutKernels.EmbeddingForward);
             _embeddingGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(LayoutKernels.EmbeddingBackward);
+            _gemm = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GemmKernels.Gemm);
+            _gather = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, int, int, int>(GatherKernels.Gather);
         }
+
+        /// <summary>Row-major C[m,n] = op(A)·op(B) by the plain kernel (see <see cref="GpuGemm"/> for cuBLAS).</summary>
+        public void Gemm(AcceleratorStream s, bool transA, bool transB, int m, int n, int k, ArrayView<float> a, int lda, ArrayView<float> b, int ldb, ArrayView<float> c, int ldc)
+            => _gemm(s, m * n, a, b, c, new GemmShape { M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, TransA = transA ? 1 : 0, TransB = transB ? 1 : 0 });
+
+        /// <summary>memory[destination + i] = the sum of element i's contributions (see <see cref="GatherKernels"/>).</summary>
+        public void Gather(AcceleratorStream s, ArrayView<float> memory, ArrayView<int> map, int count, int contributions, int destination)
+            => _gather(s, count, memory, map, count, contributions, destination);
 
         /// <summary>y = xᵀ for a rows×cols matrix.</summary>
         public void Transpose(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int rows, int cols) => _transpose(s, Count(y), x, y, rows, cols);

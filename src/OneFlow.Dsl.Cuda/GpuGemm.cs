@@ -1,0 +1,36 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using OneFlow.Dsl.Cuda.Kernels;
+
+namespace OneFlow.Dsl.Cuda
+{
+    /// <summary>Row-major SGEMM on one stream: cuBLAS on a CUDA GPU (a handle per device thread, its stream set per
+    /// call), the plain kernel elsewhere. cuBLAS is column-major, so C = op(A)·op(B) runs as Cᵀ = op(B)ᵀ·op(A)ᵀ,
+    /// which reads the same buffers with the operands swapped.</summary>
+    internal sealed class GpuGemm : System.IDisposable
+    {
+        private readonly GpuKernels _kernels;
+        private readonly CuBlas? _blas;
+
+        public GpuGemm(Accelerator accelerator, GpuKernels kernels)
+        {
+            _kernels = kernels;
+            if (accelerator is CudaAccelerator cuda)
+            {
+                CublasLibrary.Install();
+                _blas = new CuBlas(cuda); // default math mode: full fp32, TF32 off, as the peer figure is measured
+            }
+        }
+
+        public void Run(AcceleratorStream stream, bool transA, bool transB, int m, int n, int k, ArrayView<float> a, int lda, ArrayView<float> b, int ldb, ArrayView<float> c, int ldc)
+        {
+            if (_blas == null) { _kernels.Gemm(stream, transA, transB, m, n, k, a, lda, b, ldb, c, ldc); return; }
+            _blas.Stream = (CudaStream)stream;
+            _blas.Gemm(transB ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose, transA ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose,
+                n, m, k, 1f, b, ldb, a, lda, 0f, c, ldc);
+        }
+
+        public void Dispose() => _blas?.Dispose();
+    }
+}

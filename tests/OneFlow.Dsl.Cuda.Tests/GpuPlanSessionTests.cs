@@ -1,0 +1,108 @@
+using System;
+using System.Linq;
+using OneFlow.Dsl.Planner;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Passes;
+using OneFlow.Dsl.Runtime;
+using Xunit;
+
+namespace OneFlow.Dsl.Cuda.Tests
+{
+    /// <summary>Whole plans on the GPU backend (the simulator here, the GPU on the GPU machine) against the CPU
+    /// runtime: the same losses step by step, on one device and on several devices as streams, with every kind of
+    /// boxing and a transfer between placements.</summary>
+    public class GpuPlanSessionTests : IClassFixture<GpuFixture>
+    {
+        private readonly GpuFixture _gpu;
+
+        public GpuPlanSessionTests(GpuFixture gpu) => _gpu = gpu;
+
+        private static NetworkSpec Mlp(string placement, string? w1 = null, string? w2 = null, string? second = null)
+            => new NetworkSpec("Mlp", 8, placement,
+                Arr(W("w1", w1, 12, 16), W("b1", null, 16), W("w2", w2, 16, 5, second), W("b2", null, 5, second)),
+                Arr(new TensorDecl("x", DeclKind.Input, Arr(12), null)),
+                Arr(Op("t0", "MatMul", "x", "w1"), Op("t1", "Add", "t0", "b1"), Op("h", "Gelu", "t1"),
+                    Op("t2", "MatMul", "h", "w2"), Op("y", "Add", "t2", "b2")),
+                "y", NetworkSpec.DefaultLoss("y"), "loss");
+
+        private static TensorDecl W(string name, string? sbp, int a, int b, string? placement = null)
+            => new TensorDecl(name, DeclKind.Weight, Arr(a, b), sbp) { Placement = placement };
+        private static TensorDecl W(string name, string? sbp, int a, string? placement = null)
+            => new TensorDecl(name, DeclKind.Weight, Arr(a), sbp) { Placement = placement };
+        private static OpDecl Op(string output, string op, params string[] inputs) => new OpDecl(output, op, Arr(inputs));
+        private static EquatableArray<T> Arr<T>(params T[] items) where T : IEquatable<T> => new EquatableArray<T>(items);
+
+        private static float[] Losses(IPlanSession session)
+        {
+            var plan = session.Plan;
+            session.LearningRate = 0.3f;
+            var random = new Random(5);
+            foreach (var w in plan.Weights)
+                session.Write(w.Id, Enumerable.Range(0, (int)w.Shape.Elements).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray());
+            int x = plan.Tensors.Single(t => t.Name == "x").Id, labels = plan.Tensors.Single(t => t.Name == "labels").Id;
+            var losses = new float[5];
+            for (int step = 0; step < losses.Length; step++)
+            {
+                session.Feed(x, Enumerable.Range(0, 96).Select(i => (float)Math.Sin(i * 0.37 + step)).ToArray());
+                session.Feed(labels, Enumerable.Range(0, 8).Select(i => (i + step) % 5).ToArray());
+                session.Run();
+                losses[step] = session.ReadScalar(plan.Output);
+            }
+            return losses;
+        }
+
+        [Theory]
+        [InlineData("cuda:0", null, null, null)]
+        [InlineData("cuda:0-3", null, null, null)]
+        [InlineData("cuda:0-3", "S(1)", "S(0)", null)]
+        [InlineData("2x2:cuda", "B,S(1)", "B,S(0)", null)]
+        [InlineData("cuda:0-1", null, "S(1)", "cuda:2-4")]
+        public void Training_on_the_gpu_backend_gives_the_cpu_losses(string placement, string? w1, string? w2, string? second)
+        {
+            var spec = Mlp(placement, w1, w2, second);
+            var gpuPlan = NetworkPlanner.Compile(spec, PlanMode.Train);
+            var cpuSpec = Mlp(placement.Replace("cuda", "cpu"), w1, w2, second?.Replace("cuda", "cpu"));
+            float[] cpu;
+            using (var session = new PlanSession(NetworkPlanner.Compile(cpuSpec, PlanMode.Train))) cpu = Losses(session);
+            float[] gpu;
+            using (var session = new GpuPlanSession(gpuPlan, _gpu.Gpu, _gpu.Kernels)) gpu = Losses(session);
+            Assert.True(cpu[^1] < cpu[0], "the loss should fall");
+            for (int i = 0; i < cpu.Length; i++) Assert.True(Math.Abs(cpu[i] - gpu[i]) <= 1e-4 * Math.Max(1, Math.Abs(cpu[i])), $"step {i}: CPU {cpu[i]}, GPU {gpu[i]}");
+        }
+
+        /// <summary>Every boxing transition and transfers between placements, as gathers on the GPU: the tensor
+        /// read back is the one fed.</summary>
+        [Theory]
+        [InlineData("S(0)", "cuda:0-3", "S(1)", "cuda:0-3")]
+        [InlineData("S(1)", "cuda:0-3", "B", "cuda:0-3")]
+        [InlineData("B", "cuda:0-2", "S(0)", "cuda:0-2")]
+        [InlineData("P", "cuda:0-3", "B", "cuda:0-3")]
+        [InlineData("P", "cuda:0-3", "S(1)", "cuda:0-3")]
+        [InlineData("S(0)", "cuda:0-1", "S(1)", "cuda:2-4")]
+        [InlineData("P", "cuda:0-1", "P", "cuda:1-3")]
+        [InlineData("S(0),S(1)", "2x2:cuda", "B", "cuda:4-5")]
+        public void Resharding_on_the_gpu_returns_the_tensor(string from, string fromPlacement, string to, string toPlacement)
+        {
+            Placement a = Placement.Parse(fromPlacement), b = Placement.Parse(toPlacement);
+            NdSbp source = NdSbp.Parse(from), target = NdSbp.Parse(to);
+            var split = new NdSbp(Enumerable.Range(0, a.MeshRank).Select(k => Sbp.S(k % 2)).ToArray());
+            var layouts = source.Parts.Any(p => p.IsPartial) ? new[] { (split, a), (source, a), (target, b) } : new[] { (source, a), (target, b) };
+            var plan = NetworkPlanner.Reshard(new Shape(10, 6), layouts);
+            var x = Enumerable.Range(0, 60).Select(i => (float)Math.Cos(i * 0.3)).ToArray();
+            var y = new float[60];
+            using var session = new GpuPlanSession(plan, _gpu.Gpu, _gpu.Kernels);
+            session.Feed(plan.Ops[0].Output, x);
+            session.Run();
+            session.Read(plan.Output, y);
+            for (int i = 0; i < 60; i++) Assert.Equal(x[i], y[i], 6);
+        }
+
+        [Fact]
+        public void Plans_with_several_slots_are_refused_with_the_reason()
+        {
+            var plan = NetworkPlanner.Compile(Mlp("cuda:0"), PlanMode.Train, registerSlots: 2);
+            var e = Assert.Throws<NotSupportedException>(() => new GpuPlanSession(plan, _gpu.Gpu, _gpu.Kernels));
+            Assert.Contains("one slot per register", e.Message);
+        }
+    }
+}
