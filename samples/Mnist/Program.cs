@@ -5,15 +5,19 @@ using OneFlow.Dsl;
 // column- then row-parallel weights, on four CPU devices.
 //   dotnet run -c Release --project samples/Mnist -- --data DIR --epochs N [--placement cpu:0] [--lr 0.1] [--seed 42]
 //     [--plan FILE.svg]   the training plan as a graph (SVG where Graphviz dot is installed, DOT text otherwise)
+//     [--device cuda]     the same placement on GPUs (cpu:0-3 becomes cuda:0-3)
+//     [--bench]           times the training step (and, on cuda, SGEMM and a large add), one line per figure
 Options options;
 MnistData all;
 try
 {
     options = Options.Parse(args);
+    if (options.Device == "cuda") OneFlow.Dsl.Cuda.CudaBackend.Use();
+    if (options.Bench) return Bench.Run(options.Device);
     all = options.Data is null ? MnistData.Synthetic(10_000, options.Seed) : MnistData.Load(options.Data);
     if (all.Count < 2 * Mlp.Batch) throw new InvalidDataException($"{all.Count} images are too few; at least {2 * Mlp.Batch} are needed.");
 }
-catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException)
+catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException)
 {
     Console.Error.WriteLine(e.Message);
     return 2;
@@ -24,7 +28,18 @@ var test = all.Slice(trainCount, all.Count - trainCount);
 Console.WriteLine($"{(options.Data is null ? "synthetic data" : options.Data)}: {train.Count} training and {test.Count} test images");
 
 var model = new Mlp(seed: options.Seed);
-using var trainer = options.Placement is null ? model.Trainer(new Sgd(lr: options.LearningRate)) : model.Trainer(new Sgd(lr: options.LearningRate), options.Placement);
+string? placement = options.Device == "cuda" ? (options.Placement ?? Mlp.Spec.Placement).Replace("cpu", "cuda") : options.Placement;
+Mlp.Training trainer;
+try
+{
+    trainer = placement is null ? model.Trainer(new Sgd(lr: options.LearningRate)) : model.Trainer(new Sgd(lr: options.LearningRate), placement);
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+using var disposeTrainer = trainer;
 int devices = trainer.Plan.Devices, boxing = trainer.Plan.Ops.Count(o => o.Kind == OneFlow.Dsl.Planner.Ops.OpKind.Boxing);
 Console.WriteLine($"plan: {trainer.Plan.Placement}, {devices} device{(devices == 1 ? "" : "s")}, {boxing} boxing op{(boxing == 1 ? "" : "s")}");
 if (options.Plan is not null) Console.WriteLine($"plan graph written to {PlanGraphFile.Write(trainer.Plan, options.Plan)}");
@@ -84,7 +99,7 @@ static float MaxOf(Span<float> row)
     return max;
 }
 
-sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan)
+sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan, string Device = "cpu", bool Bench = false)
 {
     public static Options Parse(string[] args)
     {
@@ -100,7 +115,9 @@ sealed record Options(string? Data, int Epochs, string? Placement, float Learnin
                 "--plan" => o with { Plan = Next() },
                 "--lr" => o with { LearningRate = float.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out float lr) ? lr : throw new ArgumentException("--lr takes a number.") },
                 "--seed" => o with { Seed = int.TryParse(Next(), out int s) ? s : throw new ArgumentException("--seed takes an integer.") },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --lr 0.1 --seed 42 --plan FILE.svg"),
+                "--device" => o with { Device = Next() is var d && (d == "cpu" || d == "cuda") ? d : throw new ArgumentException("--device takes cpu or cuda.") },
+                "--bench" => o with { Bench = true },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.1 --seed 42 --plan FILE.svg --bench"),
             };
         }
         return o;

@@ -44,6 +44,7 @@ namespace OneFlow.Dsl.Cuda
         /// producers of what it reads, and the readers of what it is about to overwrite.</summary>
         private readonly int[][] _waits;
         private readonly object? _simulatorLock;
+        private long _launches;
         [ThreadStatic] private static Accelerator? _bound;
 
         public GpuPlanSession(Plan plan, GpuContext gpu, GpuKernels kernels)
@@ -131,10 +132,19 @@ namespace OneFlow.Dsl.Cuda
 
         public void Run()
         {
+            Interlocked.Exchange(ref _launches, 0);
             _engine.Run(1);
             Synchronize();
+            LaunchesPerStep = Interlocked.Read(ref _launches);
             Array.Clear(_feeds);
         }
+
+        /// <summary>Kernels and copies the last <see cref="Run"/> enqueued (cuBLAS calls count as one).</summary>
+        public long LaunchesPerStep { get; private set; }
+
+        /// <summary>Times the host waits for the GPU in a training step: once at the end of <see cref="Run"/>, once to
+        /// read the loss.</summary>
+        public int HostSynchronizationsPerStep => 2;
 
         private void Synchronize()
         {
@@ -215,6 +225,7 @@ namespace OneFlow.Dsl.Cuda
                 else Compute(op, actor, stream, piece);
             }
             finally { if (locked) Monitor.Exit(_simulatorLock!); }
+            Interlocked.Add(ref _launches, op.Kind == OpKind.SoftmaxCrossEntropy ? 2 : 1);
             _order.Done(actorId, stream);
             return true;
         }
@@ -244,6 +255,7 @@ namespace OneFlow.Dsl.Cuda
                 foreach (var p in participants) if (p.Output >= 0) Gather(p, stream);
             }
             finally { if (locked) Monitor.Exit(_simulatorLock!); }
+            Interlocked.Add(ref _launches, participants.Count(p => p.Output >= 0));
             foreach (var p in participants) _order.Done(p.Id, stream);
             foreach (var p in participants) _engine.Complete(p.Id);
             return false;

@@ -10,7 +10,8 @@ namespace OneFlow.Dsl
     /// devices when the host (or another runner) has newer values, and lets the host read them back lazily.</summary>
     public abstract class PlanRunner : IWeightHolder, IDisposable
     {
-        private protected IPlanSession Session { get; }
+        /// <summary>The backend session running the plan (a <c>GpuPlanSession</c> on cuda placements).</summary>
+        public IPlanSession Session { get; }
         private readonly Tensor[] _weights;
         private readonly int[] _weightIds;
         private readonly int[] _heldVersions;

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Prepares the GPU measurement (issue: CUDA backend) so that it runs as one command on the GPU machine.
+#   bash bench/gpu.sh            packs samples/Mnist self-contained into .gpu/ (the GPU machine has no .NET)
+# then, on the GPU machine (device tool, carry [".gpu"]), one command measures ours and PyTorch side by side:
+#   bash .gpu/run.sh --bench --device cuda; python3 bench/torch_gpu_peer.py
+# Ours prints: the 784-512-512-10 step on cuda:0 (after checking 5 steps against cpu:0), kernel launches and host
+# synchronisations per step, SGEMM 4096^3, a 64M-float add. The peer prints the same figures for PyTorch, plus its
+# step replayed as one CUDA graph.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash ../shared/device/pack.sh samples/Mnist/Mnist.csproj
+echo 'on the GPU machine: bash .gpu/run.sh --bench --device cuda; python3 bench/torch_gpu_peer.py'

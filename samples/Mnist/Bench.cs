@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using OneFlow.Dsl;
+using OneFlow.Dsl.Cuda;
+using static OneFlow.Dsl.Ops;
+
+/// <summary>The network the benchmarks time (and PyTorch's peer script builds): 784-512-512-10, batch 64.</summary>
+[Network(Batch = 64)]
+[Placement("cpu:0")]
+public partial class BenchMlp
+{
+    [Weight(784, 512)] Tensor w1;
+    [Weight(512)] Tensor b1;
+    [Weight(512, 512)] Tensor w2;
+    [Weight(512)] Tensor b2;
+    [Weight(512, 10)] Tensor w3;
+    [Weight(10)] Tensor b3;
+
+    public Tensor Forward([Input(784)] Tensor x)
+    {
+        var h = Relu(MatMul(x, w1) + b1);
+        var g = Relu(MatMul(h, w2) + b2);
+        return MatMul(g, w3) + b3;
+    }
+}
+
+/// <summary><c>--bench</c>: one line per figure, each the median of timed rounds after a warm-up.</summary>
+static class Bench
+{
+    public static int Run(string device)
+    {
+        string placement = device + ":0";
+        var x = Tensor.From(Enumerable.Range(0, 64 * 784).Select(i => (float)Math.Sin(i)).ToArray(), 64, 784);
+        var y = Tensor.From(Enumerable.Range(0, 64).Select(i => i % 10).ToArray(), 64);
+        using var trainer = new BenchMlp(seed: 1).Trainer(new Sgd(lr: 0.01f), placement);
+        if (device != "cpu")
+        {
+            // The figures mean nothing if the device computes something else: the first steps must give the CPU's losses.
+            using var cpu = new BenchMlp(seed: 1).Trainer(new Sgd(lr: 0.01f), "cpu:0");
+            double worst = Enumerable.Range(0, 5).Max(_ => { float a = cpu.Step(x, y), b = trainer.Step(x, y); return Math.Abs(a - b) / Math.Max(1, Math.Abs(a)); });
+            Console.WriteLine($"losses of 5 steps on {placement} vs cpu:0: largest relative difference {worst:E1}");
+        }
+        for (int i = 0; i < 20; i++) trainer.Step(x, y);
+        var rounds = new double[7];
+        for (int r = 0; r < rounds.Length; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < 50; i++) trainer.Step(x, y);
+            rounds[r] = clock.Elapsed.TotalSeconds / 50;
+        }
+        Array.Sort(rounds);
+        Console.WriteLine($"mlp 784-512-512-10 batch 64 sgd step on {placement}: {rounds[3] * 1e6:F0} us");
+        if (trainer.Session is not GpuPlanSession gpu) return 0;
+        Console.WriteLine($"kernel launches per step: {gpu.LaunchesPerStep}; host synchronizations per step: {gpu.HostSynchronizationsPerStep}");
+        var (context, kernels) = CudaBackend.Device;
+        double sgemm = GpuBench.Sgemm(context, kernels, 4096);
+        Console.WriteLine($"sgemm 4096^3: {sgemm * 1e3:F2} ms ({2.0 * 4096 * 4096 * 4096 / sgemm / 1e12:F1} TFLOP/s)");
+        const int n = 64 << 20;
+        double add = GpuBench.Add(context, kernels, n);
+        Console.WriteLine($"add 64M floats: {add * 1e3:F3} ms ({3.0 * 4 * n / add / 1e12:F2} TB/s)");
+        return 0;
+    }
+}

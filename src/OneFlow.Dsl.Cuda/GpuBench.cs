@@ -1,0 +1,55 @@
+using System;
+using System.Diagnostics;
+using ILGPU.Runtime;
+using OneFlow.Dsl.Cuda.Kernels;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Cuda
+{
+    /// <summary>The GPU micro-benchmarks the samples' <c>--bench</c> mode prints beside the training step: SGEMM
+    /// through the backend's GEMM and a large elementwise add, each the median of several timed rounds after a
+    /// warm-up, with the GPU synchronised around each round.</summary>
+    public static class GpuBench
+    {
+        /// <summary>Seconds for one n×n×n SGEMM.</summary>
+        public static double Sgemm(GpuContext gpu, GpuKernels kernels, int n)
+        {
+            var acc = gpu.Accelerator;
+            using var a = acc.Allocate1D<float>((long)n * n);
+            using var b = acc.Allocate1D<float>((long)n * n);
+            using var c = acc.Allocate1D<float>((long)n * n);
+            a.MemSetToZero();
+            b.MemSetToZero();
+            using var gemm = new GpuGemm(acc, kernels);
+            var stream = acc.DefaultStream;
+            return Median(acc, 5, () => gemm.Run(stream, false, false, n, n, n, a.View.AsContiguous(), n, b.View.AsContiguous(), n, c.View.AsContiguous(), n));
+        }
+
+        /// <summary>Seconds for y = a + b over <paramref name="n"/> floats.</summary>
+        public static double Add(GpuContext gpu, GpuKernels kernels, int n)
+        {
+            var acc = gpu.Accelerator;
+            using var a = acc.Allocate1D<float>(n);
+            using var b = acc.Allocate1D<float>(n);
+            using var y = acc.Allocate1D<float>(n);
+            var shape = new Shape(n);
+            return Median(acc, 20, () => kernels.Add(acc.DefaultStream, a.View.AsContiguous(), shape, b.View.AsContiguous(), shape, y.View.AsContiguous(), shape));
+        }
+
+        private static double Median(Accelerator acc, int repeats, Action launch)
+        {
+            launch();
+            acc.Synchronize();
+            var rounds = new double[7];
+            for (int r = 0; r < rounds.Length; r++)
+            {
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i < repeats; i++) launch();
+                acc.Synchronize();
+                rounds[r] = clock.Elapsed.TotalSeconds / repeats;
+            }
+            Array.Sort(rounds);
+            return rounds[rounds.Length / 2];
+        }
+    }
+}
