@@ -45,6 +45,8 @@ namespace OneFlow.Dsl.Cuda
         private readonly int[][] _waits;
         private readonly object? _simulatorLock;
         private long _launches;
+        private readonly CudaGraph _graph = new CudaGraph();
+        private float _graphRate = float.NaN;
         [ThreadStatic] private static Accelerator? _bound;
 
         public GpuPlanSession(Plan plan, GpuContext gpu, GpuKernels kernels)
@@ -64,7 +66,7 @@ namespace OneFlow.Dsl.Cuda
             _all = _memory.View.AsContiguous();
             _streams = Enumerable.Range(0, plan.Devices).Select(_ => accelerator.CreateStream()).ToArray();
             _gemm = Enumerable.Range(0, plan.Devices).Select(_ => new GpuGemm(accelerator, kernels)).ToArray();
-            _order = new StreamOrder(accelerator, plan.Actors.Count);
+            _order = new StreamOrder(accelerator, plan.Actors.Count, plan.Devices);
             _feeds = new Array?[plan.Tensors.Count];
             _staging = plan.Actors.Select(a => plan.Ops[a.Op].Kind == OpKind.Input ? accelerator.AllocatePageLocked1D<float>(Math.Max(1, plan.Registers[a.Output].LocalShape.Elements)) : null).ToArray();
             _gathers = plan.Actors.Select(GatherOf).ToArray();
@@ -130,12 +132,63 @@ namespace OneFlow.Dsl.Cuda
             _feeds[tensor] = data;
         }
 
+        /// <summary>Records the first step as a CUDA graph and replays it from then on: one launch per step instead of
+        /// one per kernel. Only on a CUDA GPU; a changed learning rate (a kernel argument) records anew.</summary>
+        public bool UseGraph
+        {
+            get => _useGraph;
+            set
+            {
+                // A graph replays its kernels' arguments, the step number that keys dropout's mask among them.
+                if (value && Plan.Ops.Any(o => o.Kind == OpKind.Dropout))
+                    throw new NotSupportedException("This plan has dropout, whose mask changes every step; a recorded CUDA graph would replay one mask. Run it without UseGraph.");
+                _useGraph = value;
+            }
+        }
+
+        private bool _useGraph;
+
+        /// <summary>Runs one step: on a GPU with <see cref="UseGraph"/>, by replaying the recorded graph.</summary>
         public void Run()
         {
+            if (UseGraph && _gpu.IsCuda) { RunGraph(); return; }
             Interlocked.Exchange(ref _launches, 0);
             _engine.Run(1);
             Synchronize();
             LaunchesPerStep = Interlocked.Read(ref _launches);
+            Array.Clear(_feeds);
+        }
+
+        private void RunGraph()
+        {
+            if (_graph.Ready && _graphRate == LearningRate)
+            {
+                foreach (var a in Plan.Actors) if (Plan.Ops[a.Op].Kind == OpKind.Input) Stage(Plan.Ops[a.Op], a);
+                _graph.Launch(_streams[0]);
+                _streams[0].Synchronize();
+                LaunchesPerStep = 1;
+                Array.Clear(_feeds);
+                return;
+            }
+            _graph.Dispose();
+            _gpu.Accelerator.Bind();
+            CudaGraph.Begin(_streams[0]);
+            // Input actors fill their pinned buffers as always; their copies are recorded with everything else.
+            try
+            {
+                _order.Fork(_streams);
+                _engine.Run(1);
+                _order.Join(_streams);
+            }
+            finally
+            {
+                _graph.End(_streams[0]);
+            }
+            _graphRate = LearningRate;
+            // Recording runs nothing: this step runs now, as the graph's first replay.
+            _graph.Launch(_streams[0]);
+            _streams[0].Synchronize();
+            LaunchesPerStep = 1;
             Array.Clear(_feeds);
         }
 
@@ -270,16 +323,21 @@ namespace OneFlow.Dsl.Cuda
 
         private void Upload(PlanOp op, Actor actor, AcceleratorStream stream)
         {
+            Stage(op, actor);
+            View(actor.Output).CopyFromPageLockedAsync(stream, _staging[actor.Id]!);
+        }
+
+        /// <summary>This device's part of the fed array, into the pinned buffer its copy reads.</summary>
+        private void Stage(PlanOp op, Actor actor)
+        {
             var feed = _feeds[op.Output] ?? throw new InvalidOperationException($"No data was fed for {Plan.Tensors[op.Output].Name}.");
-            var staging = _staging[actor.Id]!;
             fixed (byte* src = &MemoryMarshal.GetArrayDataReference(feed))
-            fixed (float* dst = staging.Span)
+            fixed (float* dst = _staging[actor.Id]!.Span)
             {
                 Span<IntPtr> sources = stackalloc IntPtr[1];
                 sources[0] = (IntPtr)src;
                 _layout.Transfers[op.Id]!.Apply(_layout.WritesAt[actor.Id], sources, dst);
             }
-            View(actor.Output).CopyFromPageLockedAsync(stream, staging);
         }
 
         private Shape InShape(Actor a, int i) => Plan.Registers[a.Inputs[i]].LocalShape;
@@ -388,6 +446,7 @@ namespace OneFlow.Dsl.Cuda
         {
             _engine.Dispose();
             Synchronize();
+            _graph.Dispose();
             _order.Dispose();
             foreach (var g in _gemm) g.Dispose();
             foreach (var g in _gathers) g?.Map.Dispose();

@@ -14,12 +14,36 @@ namespace OneFlow.Dsl.Cuda
         private readonly IntPtr[] _events;
         private readonly bool _cuda;
 
-        public StreamOrder(Accelerator accelerator, int actors)
+        private readonly int _actors;
+
+        /// <summary>One event per actor, and one per stream for forking and joining a captured step.</summary>
+        public StreamOrder(Accelerator accelerator, int actors, int streams)
         {
             _cuda = accelerator.AcceleratorType == AcceleratorType.Cuda;
-            _events = new IntPtr[actors];
+            _actors = actors;
+            _events = new IntPtr[actors + streams];
             if (!_cuda) return;
-            for (int a = 0; a < actors; a++) Check(Driver.cuEventCreate(out _events[a], Driver.DisableTiming), "cuEventCreate");
+            for (int a = 0; a < _events.Length; a++) Check(Driver.cuEventCreate(out _events[a], Driver.DisableTiming), "cuEventCreate");
+        }
+
+        /// <summary>Makes every other stream start after the work enqueued so far on the first (during a capture,
+        /// this brings them into it).</summary>
+        public void Fork(AcceleratorStream[] streams)
+        {
+            if (!_cuda) return;
+            Check(Driver.cuEventRecord(_events[_actors], Handle(streams[0])), "cuEventRecord");
+            for (int s = 1; s < streams.Length; s++) Check(Driver.cuStreamWaitEvent(Handle(streams[s]), _events[_actors], 0), "cuStreamWaitEvent");
+        }
+
+        /// <summary>Makes the first stream wait for everything enqueued on the others.</summary>
+        public void Join(AcceleratorStream[] streams)
+        {
+            if (!_cuda) return;
+            for (int s = 1; s < streams.Length; s++)
+            {
+                Check(Driver.cuEventRecord(_events[_actors + s], Handle(streams[s])), "cuEventRecord");
+                Check(Driver.cuStreamWaitEvent(Handle(streams[0]), _events[_actors + s], 0), "cuStreamWaitEvent");
+            }
         }
 
         /// <summary>Marks the point on <paramref name="stream"/> after which <paramref name="actor"/>'s work is done.</summary>

@@ -104,5 +104,15 @@ namespace OneFlow.Dsl.Cuda.Tests
             var e = Assert.Throws<NotSupportedException>(() => new GpuPlanSession(plan, _gpu.Gpu, _gpu.Kernels));
             Assert.Contains("one slot per register", e.Message);
         }
+
+        [Fact]
+        public void A_graph_is_refused_for_a_plan_with_dropout()
+        {
+            var spec = Mlp("cuda:0");
+            spec = spec with { Forward = new EquatableArray<OpDecl>(spec.Forward.Select(o => o.Output == "h" ? new OpDecl("h", "Dropout", Arr("t1")) { Args = Arr(0.1) } : o).ToArray()) };
+            using var session = new GpuPlanSession(NetworkPlanner.Compile(spec, PlanMode.Train), _gpu.Gpu, _gpu.Kernels);
+            var e = Assert.Throws<NotSupportedException>(() => session.UseGraph = true);
+            Assert.Contains("dropout", e.Message);
+        }
     }
 }
