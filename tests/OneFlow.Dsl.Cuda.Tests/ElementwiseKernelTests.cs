@@ -33,6 +33,7 @@ namespace OneFlow.Dsl.Cuda.Tests
 
         [Theory]
         [InlineData("[3,5]", "[3,5]")]
+        [InlineData("[4,6]", "[4,6]")]
         [InlineData("[3,5]", "[5]")]
         [InlineData("[5]", "[3,5]")]
         [InlineData("[4,1]", "[5]")]
