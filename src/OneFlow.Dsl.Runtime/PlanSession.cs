@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -13,7 +14,10 @@ using OneFlow.Dsl.Runtime.Kernels;
 namespace OneFlow.Dsl.Runtime
 {
     /// <summary>A plan made runnable on CPU devices: one arena per device, one actor per physical op, the
-    /// boxing ops as in-process collectives. Feed the inputs, run a piece, read the output.</summary>
+    /// boxing ops as in-process collectives. Feed the inputs, run a piece, read the output. Given a transport, it
+    /// runs one process's share of a plan spread over several: only this process's devices get arenas and actors,
+    /// and a boxing op whose devices span processes is carried out by a communication thread that takes those ops
+    /// in plan order (the same order in every process, so collectives always match).</summary>
     public sealed unsafe class PlanSession : IPlanSession, IActorBody
     {
         public Plan Plan { get; }
@@ -29,11 +33,23 @@ namespace OneFlow.Dsl.Runtime
         private readonly int[] _arrived;
         private readonly PartBox?[] _boxes;
         private readonly int[] _readsAt, _writesAt;
+        private readonly IRankTransport? _transport;
+        /// <summary>Plan actor ids of the engine's actors (this process's), and the engine id of each plan actor (−1 elsewhere).</summary>
+        private readonly int[] _planActor, _engineActor;
+        private readonly int[] _localParticipants;
+        private readonly CrossRankBoxing?[] _crossRank;
+        private readonly SemaphoreSlim?[] _crossReady;
+        private readonly Thread? _communication;
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
-        public PlanSession(Plan plan)
+        public PlanSession(Plan plan, IRankTransport? transport = null)
         {
             Plan = plan;
-            _arenas = plan.ArenaBytes.Select(b => new DeviceArena(b)).ToArray();
+            _transport = transport;
+            if (transport != null && transport.Size != plan.DeviceMap.Ranks)
+                throw new ArgumentException($"The plan spreads its devices over {plan.DeviceMap.Ranks} process{(plan.DeviceMap.Ranks == 1 ? "" : "es")}, but {transport.Size} were started; plan for the world size (placement \"{transport.Size}/...\").");
+            bool Local(int device) => transport == null || plan.DeviceMap.RankOf(device) == transport.Rank;
+            _arenas = plan.ArenaBytes.Select((b, d) => new DeviceArena(Local(d) ? b : 0)).ToArray();
             _gemmThreads = Math.Max(1, Environment.ProcessorCount / plan.Devices);
             _feeds = new Array?[plan.Tensors.Count];
             _layout = new PlanLayout(plan);
@@ -43,11 +59,51 @@ namespace OneFlow.Dsl.Runtime
             _collectiveSources = plan.Ops.Select(o => new IntPtr[o.Source.Count]).ToArray();
             _arrived = new int[plan.Ops.Count];
             _boxes = new PartBox?[plan.Actors.Count];
+            _planActor = plan.Actors.Where(a => Local(a.Device)).Select(a => a.Id).ToArray();
+            _engineActor = Enumerable.Repeat(-1, plan.Actors.Count).ToArray();
+            for (int i = 0; i < _planActor.Length; i++) _engineActor[_planActor[i]] = i;
+            _localParticipants = plan.Ops.Select(o => plan.ActorsOf(o.Id).Count(a => Local(a.Device))).ToArray();
+            _crossRank = new CrossRankBoxing?[plan.Ops.Count];
+            _crossReady = new SemaphoreSlim?[plan.Ops.Count];
+            if (transport != null)
+            {
+                foreach (var op in plan.Ops.Where(o => MemoryPlanner.IsRendezvous(o) && _localParticipants[o.Id] > 0
+                             && plan.ActorsOf(o.Id).Select(a => plan.DeviceMap.RankOf(a.Device)).Distinct().Count() > 1))
+                {
+                    _crossRank[op.Id] = new CrossRankBoxing(_layout, op, transport, (r, piece) => (IntPtr)Pointer(r, piece));
+                    _crossReady[op.Id] = new SemaphoreSlim(0);
+                }
+            }
             // Weights are always there and the engine need not track them; everything else flows through slots.
-            var actors = plan.Actors.Select(a => new EngineActor(a.Id, a.Device,
+            var actors = _planActor.Select((id, i) => plan.Actors[id]).Select((a, i) => new EngineActor(i, a.Device,
                 a.Inputs.Concat(a.Controls).Where(r => plan.Registers[r].Producer >= 0).ToArray(), a.Output)).ToList();
-            var registers = plan.Registers.Select(r => new EngineRegister(r.Id, r.Slots, r.Producer)).ToList();
+            var registers = plan.Registers.Select(r => new EngineRegister(r.Id, r.Slots, r.Producer >= 0 ? _engineActor[r.Producer] : -1)).ToList();
             _engine = new ActorEngine(plan.Devices, actors, registers, this);
+            if (_crossRank.Any(c => c != null))
+            {
+                _communication = new Thread(Communicate) { IsBackground = true, Name = "communication" };
+                _communication.Start();
+            }
+        }
+
+        /// <summary>The boxing ops that span processes, in plan order, piece after piece: each waits until this
+        /// process's participants have arrived, then moves the data between processes and completes them.</summary>
+        private void Communicate()
+        {
+            var order = Plan.Ops.Where(o => _crossRank[o.Id] != null).ToArray();
+            try
+            {
+                for (long piece = 0; ; piece++)
+                    foreach (var op in order)
+                    {
+                        _crossReady[op.Id]!.Wait(_stop.Token);
+                        _crossRank[op.Id]!.Run(piece);
+                        foreach (var p in Plan.ActorsOf(op.Id))
+                            if (_engineActor[p.Id] >= 0) _engine.Complete(_engineActor[p.Id]);
+                    }
+            }
+            catch (OperationCanceledException) { }
+            catch (Exception e) { _engine.Fail(e); }
         }
 
         /// <summary>Sets the host array an input op reads in the next <see cref="Run"/>: float[] or, for labels, int[].</summary>
@@ -72,7 +128,8 @@ namespace OneFlow.Dsl.Runtime
             fixed (float* src = logical)
             {
                 var sources = new[] { (IntPtr)src };
-                for (int i = 0; i < at.Count; i++) transfer.Apply(i, sources, Pointer(Part(tensor, i), 0));
+                for (int i = 0; i < at.Count; i++)
+                    if (IsLocal(Part(tensor, i).Device)) transfer.Apply(i, sources, Pointer(Part(tensor, i), 0));
             }
         }
 
@@ -81,8 +138,18 @@ namespace OneFlow.Dsl.Runtime
         {
             var transfer = _layout.ToHost(tensor);
             var sources = new IntPtr[Plan.Tensors[tensor].Placement.Count];
-            for (int i = 0; i < sources.Length; i++) sources[i] = (IntPtr)Pointer(Part(tensor, i), 0);
-            fixed (float* dst = logical) transfer.Apply(0, sources, dst);
+            var received = new List<IntPtr>();
+            try
+            {
+                if (_transport != null) Gather(tensor, sources, received);
+                for (int i = 0; i < sources.Length; i++)
+                    if (IsLocal(Part(tensor, i).Device)) sources[i] = (IntPtr)Pointer(Part(tensor, i), 0);
+                fixed (float* dst = logical) transfer.Apply(0, sources, dst);
+            }
+            finally
+            {
+                foreach (var p in received) NativeMemory.Free((void*)p);
+            }
         }
 
         /// <summary>The scalar output (the loss), its partial sums added; allocation-free.</summary>
@@ -90,8 +157,41 @@ namespace OneFlow.Dsl.Runtime
         {
             if (tensor != Plan.Output) throw new ArgumentException("ReadScalar reads the plan's output; use Read for other tensors.");
             float sum = 0;
-            foreach (var part in _layout.ScalarParts) sum += *Pointer(part, 0);
-            return sum;
+            foreach (var part in _layout.ScalarParts) if (IsLocal(part.Device)) sum += *Pointer(part, 0);
+            if (_transport == null) return sum;
+            Span<float> total = stackalloc float[1];
+            total[0] = sum;
+            _transport.AllreduceSum(total);
+            return total[0];
+        }
+
+        private bool IsLocal(int device) => _transport == null || Plan.DeviceMap.RankOf(device) == _transport.Rank;
+
+        /// <summary>Every process sends its parts of <paramref name="tensor"/> to every other, so that each can read
+        /// the whole of it.</summary>
+        private void Gather(int tensor, IntPtr[] sources, List<IntPtr> received)
+        {
+            var sends = new List<RankMessage>();
+            var receives = new List<RankMessage>();
+            const int tag = 32000;
+            for (int i = 0; i < sources.Length; i++)
+            {
+                var r = Part(tensor, i);
+                int owner = Plan.DeviceMap.RankOf(r.Device), floats = (int)r.LocalShape.Elements;
+                if (owner == _transport!.Rank)
+                {
+                    for (int other = 0; other < _transport.Size; other++)
+                        if (other != owner) sends.Add(new RankMessage(other, tag, (IntPtr)Pointer(r, 0), floats));
+                }
+                else
+                {
+                    var buffer = (IntPtr)NativeMemory.Alloc((nuint)Math.Max(1, floats) * sizeof(float));
+                    received.Add(buffer);
+                    sources[i] = buffer;
+                    receives.Add(new RankMessage(owner, tag, buffer, floats));
+                }
+            }
+            _transport!.Exchange(sends, receives);
         }
 
         private Register Part(int tensor, int index) => _layout.Part(tensor, index);
@@ -99,9 +199,9 @@ namespace OneFlow.Dsl.Runtime
         private float* Pointer(Register r, long piece)
             => (float*)(_arenas[r.Device].Base + r.Offset + (piece % r.Slots) * r.SlotBytes);
 
-        bool IActorBody.Act(int actorId, long piece)
+        bool IActorBody.Act(int engineId, long piece)
         {
-            var actor = Plan.Actors[actorId];
+            var actor = Plan.Actors[_planActor[engineId]];
             var op = Plan.Ops[actor.Op];
             switch (op.Kind)
             {
@@ -141,11 +241,12 @@ namespace OneFlow.Dsl.Runtime
             var sources = _collectiveSources[op.Id];
             if (actor.Inputs.Length > 0) sources[_readsAt[actor.Id]] = (IntPtr)Input(actor, 0, piece);
             var participants = Plan.ActorsOf(op.Id);
-            if (Interlocked.Increment(ref _arrived[op.Id]) < participants.Count) return false;
+            if (Interlocked.Increment(ref _arrived[op.Id]) < _localParticipants[op.Id]) return false;
             _arrived[op.Id] = 0;
+            if (_crossReady[op.Id] is { } ready) { ready.Release(); return false; }
             foreach (var p in participants)
                 if (p.Output >= 0) _transfers[op.Id]!.Apply(_writesAt[p.Id], sources, Output(p, piece));
-            foreach (var p in participants) _engine.Complete(p.Id);
+            foreach (var p in participants) _engine.Complete(_engineActor[p.Id]);
             return false;
         }
 
@@ -299,6 +400,9 @@ namespace OneFlow.Dsl.Runtime
 
         public void Dispose()
         {
+            _stop.Cancel();
+            _communication?.Join();
+            foreach (var c in _crossRank) c?.Dispose();
             _engine.Dispose();
             foreach (var arena in _arenas) arena.Dispose();
         }

@@ -15,12 +15,24 @@ namespace OneFlow.Dsl.Planner.Model
         public IReadOnlyList<int> Ids { get; }
         public int Count => Ids.Count;
 
+        /// <summary>How many processes the plan's devices are spread over (the largest "N/" of its placements).</summary>
+        public int Ranks { get; }
+
         public DeviceMap(IEnumerable<Placement> placements)
         {
             var list = placements.ToList();
             DeviceType = list.Count == 0 ? "cpu" : list[0].DeviceType;
             Ids = list.SelectMany(p => p.DeviceIds).Distinct().OrderBy(id => id).ToArray();
             _index = Ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+            Ranks = System.Math.Min(Ids.Count, list.Count == 0 ? 1 : list.Max(p => p.Ranks));
+        }
+
+        /// <summary>The process that runs plan device <paramref name="device"/>: the plan's devices in equal contiguous
+        /// blocks, the first blocks one longer where they do not divide.</summary>
+        public int RankOf(int device)
+        {
+            for (int r = Ranks - 1; r >= 0; r--) if (device >= Partition.Start(Count, Ranks, r)) return r;
+            return 0;
         }
 
         /// <summary>The plan device that is <paramref name="placement"/>'s device number <paramref name="index"/>.</summary>

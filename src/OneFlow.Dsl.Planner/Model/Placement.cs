@@ -6,7 +6,9 @@ using System.Linq;
 namespace OneFlow.Dsl.Planner.Model
 {
     /// <summary>The devices a network lives on: a 1-D list ("cpu:0-3", "cpu:0", "cpu:0,2,5", "cuda:0-7") or a 2-D
-    /// mesh ("2x2:cpu": devices 0-3, row-major, the first mesh axis outermost).</summary>
+    /// mesh ("2x2:cpu": devices 0-3, row-major, the first mesh axis outermost). A prefix "N/" spreads the devices
+    /// over N processes (MPI ranks) in equal contiguous blocks by device id: "4/cpu:0-3" is four processes with one
+    /// device each, "2/cpu:0-3" two processes with two devices each, "2/2x2:cpu" a mesh whose rows are processes.</summary>
     public sealed class Placement : IEquatable<Placement>
     {
         /// <summary>More devices than any one placement should name; beyond it a typo ("0-99999") is likelier.</summary>
@@ -18,8 +20,13 @@ namespace OneFlow.Dsl.Planner.Model
         /// <summary>The size of each mesh axis; one axis for a list of devices.</summary>
         public IReadOnlyList<int> Mesh { get; }
         public int MeshRank => Mesh.Count;
+        /// <summary>How many processes the devices are spread over; 1 for a placement inside one process.</summary>
+        public int Ranks { get; }
 
-        private Placement(string deviceType, int[] ids, int[] mesh) { DeviceType = deviceType; DeviceIds = ids; Mesh = mesh; }
+        private Placement(string deviceType, int[] ids, int[] mesh, int ranks = 1) { DeviceType = deviceType; DeviceIds = ids; Mesh = mesh; Ranks = ranks; }
+
+        /// <summary>The same devices spread over <paramref name="ranks"/> processes.</summary>
+        public Placement OnRanks(int ranks) => new Placement(DeviceType, DeviceIds.ToArray(), Mesh.ToArray(), ranks);
 
         /// <summary>A single device seen as a mesh of the given rank (every axis of size 1): the host side of a feed
         /// or a fetch.</summary>
@@ -50,6 +57,8 @@ namespace OneFlow.Dsl.Planner.Model
             placement = null;
             error = "";
             string t = (text ?? "").Replace(" ", "");
+            int slash = t.IndexOf('/');
+            if (slash >= 0) return TryParseRanks(text, t.Substring(0, slash), t.Substring(slash + 1), out placement, out error);
             int colon = t.IndexOf(':');
             if (colon <= 0 || colon == t.Length - 1)
             {
@@ -83,6 +92,26 @@ namespace OneFlow.Dsl.Planner.Model
                 return false;
             }
             placement = new Placement(type, ids.ToArray(), new[] { ids.Count });
+            return true;
+        }
+
+        /// <summary>"N/placement": the placement's devices spread over N processes.</summary>
+        private static bool TryParseRanks(string? text, string ranks, string rest, out Placement? placement, out string error)
+        {
+            placement = null;
+            if (!IsId(ranks) || int.Parse(ranks, CultureInfo.InvariantCulture) == 0)
+            {
+                error = $"'{text}': write the number of processes before the slash, e.g. \"4/cpu:0-3\".";
+                return false;
+            }
+            if (!TryParse(rest, out var inner, out error)) return false;
+            int n = int.Parse(ranks, CultureInfo.InvariantCulture);
+            if (n > inner!.Count)
+            {
+                error = $"'{text}': {n} processes need at least {n} devices, but {inner} has {inner.Count}.";
+                return false;
+            }
+            placement = inner.OnRanks(n);
             return true;
         }
 
@@ -128,12 +157,15 @@ namespace OneFlow.Dsl.Planner.Model
 
         private static bool IsId(string s) => s.Length > 0 && s.Length < 6 && s.All(char.IsDigit);
 
-        public bool Equals(Placement? other) => other != null && DeviceType == other.DeviceType && DeviceIds.SequenceEqual(other.DeviceIds) && Mesh.SequenceEqual(other.Mesh);
+        public bool Equals(Placement? other) => other != null && DeviceType == other.DeviceType && Ranks == other.Ranks && DeviceIds.SequenceEqual(other.DeviceIds) && Mesh.SequenceEqual(other.Mesh);
         public override bool Equals(object? obj) => Equals(obj as Placement);
         public override int GetHashCode() => DeviceType.GetHashCode() ^ Count;
 
         /// <summary>The canonical text: consecutive ids as a range ("cpu:0-3"), others listed ("cpu:0,2").</summary>
         public override string ToString()
+            => Ranks > 1 ? Ranks.ToString(CultureInfo.InvariantCulture) + "/" + Devices() : Devices();
+
+        private string Devices()
         {
             if (MeshRank > 1) return string.Join("x", Mesh.Select(m => m.ToString(CultureInfo.InvariantCulture))) + ":" + DeviceType;
             var parts = new List<string>();

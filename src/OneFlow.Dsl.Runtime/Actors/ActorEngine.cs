@@ -78,6 +78,14 @@ namespace OneFlow.Dsl.Runtime.Actors
             if (_failure != null) throw new InvalidOperationException("An actor failed: " + _failure.Message, _failure);
         }
 
+        /// <summary>Stops the run in progress with <paramref name="error"/> (work done off the device threads, such as
+        /// communication with other processes, failed); callable from any thread.</summary>
+        public void Fail(Exception error)
+        {
+            Interlocked.CompareExchange(ref _failure, error, null);
+            _finished.Set();
+        }
+
         /// <summary>Finishes an actor whose <see cref="IActorBody.Act"/> returned false; callable from any thread.</summary>
         public void Complete(int actor) => _queues[_actors[actor].Device].Post(Pack(Done, actor, 0));
 
