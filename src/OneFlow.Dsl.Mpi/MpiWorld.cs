@@ -1,0 +1,241 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading;
+using OneFlow.Dsl.Runtime;
+using static MPI.Unsafe;
+
+namespace OneFlow.Dsl.Mpi
+{
+    /// <summary>The processes of an MPI job as a transport for plan sessions, over MPI.NET's raw bindings and
+    /// Debian's MPICH (MPI.NET is built against MS-MPI, whose handles are MPICH's: a resolver maps msmpi.dll to
+    /// libmpich.so.12). A heartbeat thread exchanges a message with every peer twice a second; a peer silent for
+    /// <see cref="Deadline"/> has died or stopped answering, and this process then exits with code 3 and a message
+    /// naming it, whatever its other threads are blocked in — never a hang.</summary>
+    public sealed unsafe class MpiWorld : IRankTransport, IDisposable
+    {
+        /// <summary>How long a process waits for a peer's message before it declares that peer lost.</summary>
+        public static TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(15);
+
+        /// <summary>The exit code of a process that lost a peer.</summary>
+        public const int LostPeerExitCode = 3;
+
+        private const string Mpich = "libmpich.so.12";
+        private static int _resolver;
+
+        public int Rank { get; }
+        public int Size { get; }
+
+        private readonly Thread? _heartbeat;
+        private volatile bool _stopping;
+
+        private MpiWorld(int rank, int size)
+        {
+            Rank = rank;
+            Size = size;
+            if (size == 1) return;
+            _heartbeat = new Thread(Heartbeat) { IsBackground = true, Name = "heartbeat" };
+            _heartbeat.Start();
+        }
+
+        /// <summary>Joins the job (MPI_Init_thread, every thread allowed to communicate).</summary>
+        public static MpiWorld Start()
+        {
+            if (Interlocked.Exchange(ref _resolver, 1) == 0)
+                NativeLibrary.SetDllImportResolver(typeof(MPI.Unsafe).Assembly, (name, _, _) =>
+                    name.Contains("msmpi", StringComparison.OrdinalIgnoreCase) && NativeLibrary.TryLoad(Mpich, out var h) ? h : IntPtr.Zero);
+            int argc = 0;
+            byte** argv = null;
+            Check(MPI_Init_thread(ref argc, ref argv, MPI_THREAD_MULTIPLE, out int provided), "MPI_Init_thread");
+            if (provided < MPI_THREAD_MULTIPLE) throw new InvalidOperationException("This MPI cannot be used from several threads (MPI_THREAD_MULTIPLE); install MPICH.");
+            // Errors come back as codes, so that a lost peer is reported by name rather than aborting the job.
+            Check(Native.MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+            Check(MPI_Comm_rank(MPI_COMM_WORLD, out int rank), "MPI_Comm_rank");
+            Check(MPI_Comm_size(MPI_COMM_WORLD, out int size), "MPI_Comm_size");
+            return new MpiWorld(rank, size);
+        }
+
+        public void Exchange(IReadOnlyList<RankMessage> sends, IReadOnlyList<RankMessage> receives)
+        {
+            int count = sends.Count + receives.Count;
+            if (count == 0) return;
+            var requests = stackalloc int[count];
+            var peers = stackalloc int[count];
+            int k = 0;
+            foreach (var m in receives)
+            {
+                Check(MPI_Irecv(m.Buffer, m.Floats, MPI_FLOAT, m.Rank, m.Tag, MPI_COMM_WORLD, out requests[k]), "MPI_Irecv");
+                peers[k++] = m.Rank;
+            }
+            foreach (var m in sends)
+            {
+                Check(MPI_Isend(m.Buffer, m.Floats, MPI_FLOAT, m.Rank, m.Tag, MPI_COMM_WORLD, out requests[k]), "MPI_Isend");
+                peers[k++] = m.Rank;
+            }
+            WaitAll(requests, peers, count);
+        }
+
+        /// <summary>MPI_Allreduce in place.</summary>
+        public void AllreduceSum(Span<float> values)
+        {
+            if (Size == 1) return;
+            fixed (float* v = values)
+                Check(MPI_Allreduce(InPlace, (IntPtr)v, values.Length, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+        }
+
+        /// <summary>MPICH's MPI_IN_PLACE.</summary>
+        private static readonly IntPtr InPlace = new IntPtr(-1);
+
+        /// <summary>The sum by an exchange of every value with every other process, added in rank order: the same bits
+        /// in every process whatever the MPI's reduction order.</summary>
+        public void AllreduceSumInRankOrder(Span<float> values)
+        {
+            if (Size == 1) return;
+            int n = values.Length;
+            var mine = values.ToArray();
+            var theirs = new float[Size][];
+            fixed (float* own = mine)
+            {
+                var sends = new List<RankMessage>();
+                var receives = new List<RankMessage>();
+                var pins = new List<GCHandle>();
+                try
+                {
+                    for (int r = 0; r < Size; r++)
+                    {
+                        if (r == Rank) continue;
+                        theirs[r] = new float[n];
+                        var pin = GCHandle.Alloc(theirs[r], GCHandleType.Pinned);
+                        pins.Add(pin);
+                        sends.Add(new RankMessage(r, AllreduceTag, (IntPtr)own, n));
+                        receives.Add(new RankMessage(r, AllreduceTag, pin.AddrOfPinnedObject(), n));
+                    }
+                    Exchange(sends, receives);
+                }
+                finally
+                {
+                    foreach (var p in pins) p.Free();
+                }
+            }
+            theirs[Rank] = mine;
+            for (int i = 0; i < n; i++)
+            {
+                float sum = 0;
+                for (int r = 0; r < Size; r++) sum += theirs[r][i];
+                values[i] = sum;
+            }
+        }
+
+        private const int AllreduceTag = 32001, HeartbeatTag = 32002;
+
+        /// <summary>Twice a second, a message to every peer and a look at what came from each: one missing for
+        /// <see cref="Deadline"/> ends this process. On shutdown, each peer's last message says goodbye instead.</summary>
+        private void Heartbeat()
+        {
+            var lastSeen = new long[Size];
+            var incoming = new int[Size];
+            var outgoing = new int[Size];
+            var received = new int[Size];
+            var said = new int[Size];
+            var sent = new int[Size];
+            var goodbye = new bool[Size];
+            var clock = Stopwatch.StartNew();
+            fixed (int* rx = received, tx = sent)
+            {
+                for (int p = 0; p < Size; p++)
+                {
+                    incoming[p] = outgoing[p] = MPI_REQUEST_NULL;
+                    if (p != Rank) MPI_Irecv((IntPtr)(rx + p), 1, MPI_INT, p, HeartbeatTag, MPI_COMM_WORLD, out incoming[p]);
+                }
+                long nextBeat = 0;
+                while (true)
+                {
+                    bool stopping = _stopping;
+                    for (int p = 0; p < Size; p++)
+                    {
+                        if (p == Rank) continue;
+                        if (incoming[p] != MPI_REQUEST_NULL && MPI_Test(ref incoming[p], out int arrived, out _) == 0 && arrived != 0)
+                        {
+                            lastSeen[p] = clock.ElapsedMilliseconds;
+                            if (received[p] == 1) goodbye[p] = true;
+                            else MPI_Irecv((IntPtr)(rx + p), 1, MPI_INT, p, HeartbeatTag, MPI_COMM_WORLD, out incoming[p]);
+                        }
+                        if (outgoing[p] != MPI_REQUEST_NULL) MPI_Test(ref outgoing[p], out _, out _);
+                        if (outgoing[p] == MPI_REQUEST_NULL && said[p] == 0 && (clock.ElapsedMilliseconds >= nextBeat || stopping))
+                        {
+                            sent[p] = stopping ? 1 : 0;
+                            if (stopping) said[p] = 1;
+                            MPI_Isend((IntPtr)(tx + p), 1, MPI_INT, p, HeartbeatTag, MPI_COMM_WORLD, out outgoing[p]);
+                        }
+                        if (!goodbye[p] && clock.ElapsedMilliseconds - lastSeen[p] > Deadline.TotalMilliseconds)
+                        {
+                            Console.Error.WriteLine($"rank {Rank}: lost rank {p}: no word from it for {Deadline.TotalSeconds:F0} s; it died or stopped answering. Exiting.");
+                            Console.Error.Flush();
+                            Environment.Exit(LostPeerExitCode);
+                        }
+                    }
+                    if (clock.ElapsedMilliseconds >= nextBeat) nextBeat = clock.ElapsedMilliseconds + 500;
+                    if (stopping && AllDone(goodbye, outgoing)) return;
+                    Thread.Sleep(stopping ? 1 : 50);
+                }
+            }
+        }
+
+        private bool AllDone(bool[] goodbye, int[] outgoing)
+        {
+            for (int p = 0; p < Size; p++)
+                if (p != Rank && (!goodbye[p] || outgoing[p] != MPI_REQUEST_NULL)) return false;
+            return true;
+        }
+
+        /// <summary>Polls until every request is done; a lost peer is the heartbeat's to report.</summary>
+        private void WaitAll(int* requests, int* peers, int count)
+        {
+            while (true)
+            {
+                bool done = true;
+                for (int i = 0; i < count; i++)
+                {
+                    if (requests[i] == MPI_REQUEST_NULL) continue;
+                    int error = MPI_Test(ref requests[i], out int flag, out _);
+                    if (error != 0) throw Lost(peers[i], $"MPI reported error {error} talking to it");
+                    if (flag == 0) done = false;
+                }
+                if (done) return;
+                Thread.Yield();
+            }
+        }
+
+        private Exception Lost(int peer, string why)
+            => new RankLostException(peer, $"rank {Rank}: lost rank {peer} ({why}); it died or stopped answering.");
+
+        private static void Check(int error, string call)
+        {
+            if (error != 0) throw new InvalidOperationException($"{call} failed with MPI error {error}.");
+        }
+
+        /// <summary>Says goodbye to every peer (so that none takes the silence for a death) and leaves the job.</summary>
+        public void Dispose()
+        {
+            _stopping = true;
+            _heartbeat?.Join();
+            MPI_Finalize();
+        }
+
+        /// <summary>Ends the whole job at once (after a lost peer: the others then stop too).</summary>
+        public static void Abort(int code) => MPI_Abort(MPI_COMM_WORLD, code);
+
+        private static class Native
+        {
+            [DllImport(Mpich)] public static extern int MPI_Comm_set_errhandler(int comm, int handler);
+        }
+    }
+
+    /// <summary>A peer process died or stopped answering.</summary>
+    public sealed class RankLostException : Exception
+    {
+        public int LostRank { get; }
+        public RankLostException(int lostRank, string message) : base(message) => LostRank = lostRank;
+    }
+}
