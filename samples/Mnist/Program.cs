@@ -7,11 +7,20 @@ using OneFlow.Dsl;
 //     [--plan FILE.svg]   the training plan as a graph (SVG where Graphviz dot is installed, DOT text otherwise)
 //     [--device cuda]     the same placement on GPUs (cpu:0-3 becomes cuda:0-3)
 //     [--bench]           times the training step (and, on cuda, SGEMM and a large add), one line per figure
+//     [--mpi]             one process of an MPI job (mpiexec.mpich -n 4 dotnet Mnist.dll --mpi ...): the plan is
+//                         spread over all processes ("N/cpu:0-3"); rank 0 alone prints
 Options options;
 MnistData all;
+OneFlow.Dsl.Mpi.MpiWorld? world = null;
 try
 {
     options = Options.Parse(args);
+    if (options.Mpi)
+    {
+        world = OneFlow.Dsl.Mpi.MpiWorld.Start();
+        OneFlow.Dsl.Runtime.PlanSessions.Transport = world;
+        if (world.Rank != 0) Console.SetOut(TextWriter.Null);
+    }
     if (options.Device == "cuda") OneFlow.Dsl.Cuda.CudaBackend.Use();
     if (options.Bench) return Bench.Run(options.Device);
     all = options.Data is null ? MnistData.Synthetic(10_000, options.Seed) : MnistData.Load(options.Data);
@@ -29,6 +38,7 @@ Console.WriteLine($"{(options.Data is null ? "synthetic data" : options.Data)}: 
 
 var model = new Mlp(seed: options.Seed);
 string? placement = options.Device == "cuda" ? (options.Placement ?? Mlp.Spec.Placement).Replace("cpu", "cuda") : options.Placement;
+if (world is not null) placement = AcrossRanks(placement ?? Mlp.Spec.Placement, world.Size);
 Mlp.Training trainer;
 try
 {
@@ -39,10 +49,9 @@ catch (InvalidOperationException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
-using var disposeTrainer = trainer;
 int devices = trainer.Plan.Devices, boxing = trainer.Plan.Ops.Count(o => o.Kind == OneFlow.Dsl.Planner.Ops.OpKind.Boxing);
 Console.WriteLine($"plan: {trainer.Plan.Placement}, {devices} device{(devices == 1 ? "" : "s")}, {boxing} boxing op{(boxing == 1 ? "" : "s")}");
-if (options.Plan is not null) Console.WriteLine($"plan graph written to {PlanGraphFile.Write(trainer.Plan, options.Plan)}");
+if (options.Plan is not null && world is not { Rank: > 0 }) Console.WriteLine($"plan graph written to {PlanGraphFile.Write(trainer.Plan, options.Plan)}");
 
 var order = Enumerable.Range(0, train.Count).ToArray();
 var shuffle = new Random(options.Seed);
@@ -70,7 +79,17 @@ for (int epoch = 1; epoch <= options.Epochs; epoch++)
     Console.WriteLine($"epoch {epoch}/{options.Epochs}  loss {lossSum / steps:F4}  accuracy {Accuracy(model, test):F4}  {steps * Mlp.Batch / seconds:F0} samples/s");
 }
 Console.WriteLine($"test accuracy: {Accuracy(model, test):F4}");
+// Bringing the trained weights home reads every process's parts: every process does it before leaving the job.
+trainer.Dispose();
+world?.Dispose();
 return 0;
+
+// The network's devices spread over the job's processes, or one device per process where there are fewer devices.
+static string AcrossRanks(string placement, int ranks)
+{
+    var parsed = OneFlow.Dsl.Planner.Model.Placement.Parse(placement);
+    return parsed.Count >= ranks ? $"{ranks}/{parsed}" : $"{ranks}/cpu:0-{ranks - 1}";
+}
 
 // The inference plan takes whole batches; the last one is padded and only its real rows are counted.
 static double Accuracy(Mlp model, MnistData data)
@@ -99,7 +118,7 @@ static float MaxOf(Span<float> row)
     return max;
 }
 
-sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan, string Device = "cpu", bool Bench = false)
+sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan, string Device = "cpu", bool Bench = false, bool Mpi = false)
 {
     public static Options Parse(string[] args)
     {
@@ -117,7 +136,8 @@ sealed record Options(string? Data, int Epochs, string? Placement, float Learnin
                 "--seed" => o with { Seed = int.TryParse(Next(), out int s) ? s : throw new ArgumentException("--seed takes an integer.") },
                 "--device" => o with { Device = Next() is var d && (d == "cpu" || d == "cuda") ? d : throw new ArgumentException("--device takes cpu or cuda.") },
                 "--bench" => o with { Bench = true },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.1 --seed 42 --plan FILE.svg --bench"),
+                "--mpi" => o with { Mpi = true },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.1 --seed 42 --plan FILE.svg --bench --mpi"),
             };
         }
         return o;

@@ -34,9 +34,15 @@ namespace OneFlow.Dsl.Runtime
 
         public static void Register(string deviceType, Func<Plan, IPlanSession> open) => Backends[deviceType] = open;
 
+        /// <summary>How this process reaches the others when a plan spreads over several (set by OneFlow.Dsl.Mpi).</summary>
+        public static IRankTransport? Transport { get; set; }
+
         public static IPlanSession Open(Plan plan)
         {
             string type = plan.DeviceMap.DeviceType;
+            if (type == "cpu" && plan.DeviceMap.Ranks > 1)
+                return new PlanSession(plan, Transport ?? throw new InvalidOperationException(
+                    $"The plan spreads over {plan.DeviceMap.Ranks} processes: start it with mpiexec and join them first (OneFlow.Dsl.Mpi: PlanSessions.Transport = MpiWorld.Start())."));
             if (type == "cpu") return new PlanSession(plan);
             return Backends.TryGetValue(type, out var open)
                 ? open(plan)

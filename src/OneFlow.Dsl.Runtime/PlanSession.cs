@@ -48,6 +48,7 @@ namespace OneFlow.Dsl.Runtime
             _transport = transport;
             if (transport != null && transport.Size != plan.DeviceMap.Ranks)
                 throw new ArgumentException($"The plan spreads its devices over {plan.DeviceMap.Ranks} process{(plan.DeviceMap.Ranks == 1 ? "" : "es")}, but {transport.Size} were started; plan for the world size (placement \"{transport.Size}/...\").");
+            if (transport != null) SamePlanEverywhere(plan, transport);
             bool Local(int device) => transport == null || plan.DeviceMap.RankOf(device) == transport.Rank;
             _arenas = plan.ArenaBytes.Select((b, d) => new DeviceArena(Local(d) ? b : 0)).ToArray();
             _gemmThreads = Math.Max(1, Environment.ProcessorCount / plan.Devices);
@@ -83,6 +84,34 @@ namespace OneFlow.Dsl.Runtime
             {
                 _communication = new Thread(Communicate) { IsBackground = true, Name = "communication" };
                 _communication.Start();
+            }
+        }
+
+        /// <summary>Every process must run the very same plan: a different binary or option would pair messages that
+        /// do not belong together. The plan hashes are compared before anything runs.</summary>
+        private static void SamePlanEverywhere(Plan plan, IRankTransport transport)
+        {
+            ulong hash = ulong.Parse(PlanText.Hash(PlanText.Write(plan)), System.Globalization.NumberStyles.HexNumber);
+            var mine = new float[] { BitConverter.Int32BitsToSingle((int)hash), BitConverter.Int32BitsToSingle((int)(hash >> 32)) };
+            var theirs = new float[transport.Size * 2];
+            fixed (float* m = mine, t = theirs)
+            {
+                var sends = new List<RankMessage>();
+                var receives = new List<RankMessage>();
+                for (int r = 0; r < transport.Size; r++)
+                {
+                    if (r == transport.Rank) continue;
+                    sends.Add(new RankMessage(r, 32003, (IntPtr)m, 2));
+                    receives.Add(new RankMessage(r, 32003, (IntPtr)(t + 2 * r), 2));
+                }
+                transport.Exchange(sends, receives);
+            }
+            for (int r = 0; r < transport.Size; r++)
+            {
+                if (r == transport.Rank) continue;
+                ulong other = (uint)BitConverter.SingleToInt32Bits(theirs[2 * r]) | (ulong)(uint)BitConverter.SingleToInt32Bits(theirs[2 * r + 1]) << 32;
+                if (other != hash)
+                    throw new InvalidOperationException($"rank {transport.Rank} runs plan {hash:x16} but rank {r} runs plan {other:x16}: start every rank with the same program and options.");
             }
         }
 
