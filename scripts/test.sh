@@ -8,10 +8,13 @@ if ! command -v dotnet >/dev/null; then
   echo "dotnet (SDK 10) is needed: https://dot.net" >&2
   exit 2
 fi
-# Graphviz renders the plan graph to SVG; without it that one test skips, saying so.
-if ! command -v dot >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends graphviz) >/dev/null 2>&1 \
-    || echo "graphviz could not be installed; the SVG test will be skipped" >&2
+# Graphviz renders the plan graph to SVG; MPICH runs the multi-process tests. Without them those tests skip, saying so.
+missing=""
+command -v dot >/dev/null || missing="$missing graphviz"
+command -v mpiexec.mpich >/dev/null || missing="$missing mpich"
+if [ -n "$missing" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing) >/dev/null 2>&1 \
+    || echo "could not install$missing; the tests that need it will be skipped" >&2
 fi
 # Real data for the tests that need it (MNIST); the tests skip visibly where it is absent.
 export ONEFLOW_DATA="${ONEFLOW_DATA:-$(cd .. && pwd)/shared/data}"
