@@ -84,6 +84,14 @@ namespace OneFlow.Dsl.Mpi
                 Check(MPI_Allreduce(InPlace, (IntPtr)v, values.Length, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
         }
 
+        /// <summary>MPI_Allreduce from one buffer into another: no copy first.</summary>
+        public void AllreduceSum(ReadOnlySpan<float> input, Span<float> output)
+        {
+            if (Size == 1) { input.CopyTo(output); return; }
+            fixed (float* i = input, o = output)
+                Check(MPI_Allreduce((IntPtr)i, (IntPtr)o, output.Length, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+        }
+
         /// <summary>MPICH's MPI_IN_PLACE.</summary>
         private static readonly IntPtr InPlace = new IntPtr(-1);
 

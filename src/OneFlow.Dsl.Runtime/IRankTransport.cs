@@ -20,5 +20,8 @@ namespace OneFlow.Dsl.Runtime
 
         /// <summary>Sums <paramref name="values"/> element by element over every process, in place.</summary>
         void AllreduceSum(Span<float> values);
+
+        /// <summary>Sums every process's <paramref name="input"/> into <paramref name="output"/> (of the same length).</summary>
+        void AllreduceSum(ReadOnlySpan<float> input, Span<float> output);
     }
 }

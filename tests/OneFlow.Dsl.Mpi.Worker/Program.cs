@@ -11,7 +11,9 @@ using OneFlow.Dsl.Runtime;
 // deterministic data, printing one "loss STEP VALUE" line per step (rank 0 only).
 //   dotnet Worker.dll --layout dp|mp --steps N            in one process, on cpu:0-3
 //   mpiexec.mpich -n R dotnet Worker.dll --mpi ...          spread over R processes ("R/cpu:0-3")
+//   mpiexec.mpich -n 2 dotnet Worker.dll --bench-allreduce N  the runtime's gradient all-reduce against bare MPI
 // Every process also writes "rank R pid P" to stderr first, so that a test can stop or kill one of them.
+if (args.Contains("--bench-allreduce")) return AllreduceBench.Run(int.Parse(Arg("--bench-allreduce", "1048576"), CultureInfo.InvariantCulture));
 string layout = Arg("--layout", "dp");
 int steps = int.Parse(Arg("--steps", "20"), CultureInfo.InvariantCulture);
 bool mpi = args.Contains("--mpi");

@@ -100,9 +100,7 @@ namespace OneFlow.Dsl.Runtime.Boxing
             var (_, source) = _localSources[0];
             var (_, target) = _localTargets[0];
             int n = (int)target.LocalShape.Elements;
-            var values = new Span<float>((float*)_pointer(target, piece), n);
-            new ReadOnlySpan<float>((float*)_pointer(source, piece), n).CopyTo(values);
-            _transport.AllreduceSum(values);
+            _transport.AllreduceSum(new ReadOnlySpan<float>((float*)_pointer(source, piece), n), new Span<float>((float*)_pointer(target, piece), n));
         }
 
         private void Pack(Link link, long piece)

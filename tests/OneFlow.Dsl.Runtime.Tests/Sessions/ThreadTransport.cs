@@ -47,6 +47,12 @@ namespace OneFlow.Dsl.Runtime.Tests.Sessions
                 }
             }
 
+            public void AllreduceSum(ReadOnlySpan<float> input, Span<float> output)
+            {
+                input.CopyTo(output);
+                AllreduceSum(output);
+            }
+
             public void AllreduceSum(Span<float> values)
             {
                 _world._contributions[Rank] = values.ToArray();
