@@ -107,9 +107,13 @@ namespace OneFlow.Dsl.Generators
             w.Line($"public Training Trainer({Dsl}Sgd optimizer) => new Training(TrainPlan, NamedWeights(), optimizer);");
             w.Line();
             w.Line("/// <summary>A trainer for another placement, planned now from <see cref=\"Spec\"/> by the same planner.</summary>");
-            w.Line($"public Training Trainer({Dsl}Sgd optimizer, string placement)");
-            w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(Spec.WithPlacement(placement), " +
-                   "global::OneFlow.Dsl.Planner.Passes.PlanMode.Train), NamedWeights(), optimizer);");
+            w.Line($"public Training Trainer({Dsl}Sgd optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));");
+            w.Line();
+            w.Line("/// <summary>A trainer planned now from <paramref name=\"spec\"/>: this network's <see cref=\"Spec\"/> with another");
+            w.Line("/// placement or other SBPs.</summary>");
+            w.Line($"public Training Trainer({Dsl}Sgd optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)");
+            w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train), " +
+                   "NamedWeights(), optimizer);");
             w.Line();
             w.Line("/// <summary>Runs the inference plan (Forward, compiled) on a batch.</summary>");
             w.Line($"public {Dsl}Tensor Infer({inputs}) => (_inference ??= new {Dsl}Inference(InferPlan, NamedWeights())).Run({args});");

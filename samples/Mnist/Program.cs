@@ -7,8 +7,8 @@ using OneFlow.Dsl;
 //     [--plan FILE.svg]   the training plan as a graph (SVG where Graphviz dot is installed, DOT text otherwise)
 //     [--device cuda]     the same placement on GPUs (cpu:0-3 becomes cuda:0-3)
 //     [--bench]           times the training step (and, on cuda, SGEMM and a large add), one line per figure
-//     [--mpi]             one process of an MPI job (mpiexec.mpich -n 4 dotnet Mnist.dll --mpi ...): the plan is
-//                         spread over all processes ("N/cpu:0-3"); rank 0 alone prints
+//     [--mpi]             one process of an MPI job (mpiexec.mpich -n 4 dotnet Mnist.dll --mpi ...): trains data
+//                         parallel, one device per process ("4/cpu:0-3"); rank 0 alone prints and writes files
 Options options;
 MnistData all;
 OneFlow.Dsl.Mpi.MpiWorld? world = null;
@@ -38,11 +38,11 @@ Console.WriteLine($"{(options.Data is null ? "synthetic data" : options.Data)}: 
 
 var model = new Mlp(seed: options.Seed);
 string? placement = options.Device == "cuda" ? (options.Placement ?? Mlp.Spec.Placement).Replace("cpu", "cuda") : options.Placement;
-if (world is not null) placement = AcrossRanks(placement ?? Mlp.Spec.Placement, world.Size);
 Mlp.Training trainer;
 try
 {
-    trainer = placement is null ? model.Trainer(new Sgd(lr: options.LearningRate)) : model.Trainer(new Sgd(lr: options.LearningRate), placement);
+    trainer = world is not null ? model.Trainer(new Sgd(lr: options.LearningRate), DataParallel(Mlp.Spec, world.Size, options.Placement))
+        : placement is null ? model.Trainer(new Sgd(lr: options.LearningRate)) : model.Trainer(new Sgd(lr: options.LearningRate), placement);
 }
 catch (InvalidOperationException e)
 {
@@ -84,12 +84,15 @@ trainer.Dispose();
 world?.Dispose();
 return 0;
 
-// The network's devices spread over the job's processes, or one device per process where there are fewer devices.
-static string AcrossRanks(string placement, int ranks)
-{
-    var parsed = OneFlow.Dsl.Planner.Model.Placement.Parse(placement);
-    return parsed.Count >= ranks ? $"{ranks}/{parsed}" : $"{ranks}/cpu:0-{ranks - 1}";
-}
+// Data parallel over the job: one device per process (or the --placement given, spread over the processes), every
+// weight whole in each, the batch split by rows; each weight's gradient is one all-reduce between the processes.
+static OneFlow.Dsl.Planner.Model.NetworkSpec DataParallel(OneFlow.Dsl.Planner.Model.NetworkSpec spec, int ranks, string? placement)
+    => spec with
+    {
+        Placement = $"{ranks}/{placement ?? (ranks == 1 ? "cpu:0" : $"cpu:0-{ranks - 1}")}",
+        Weights = new(spec.Weights.Select(w => w with { Sbp = "B" }).ToArray()),
+        Inputs = new(spec.Inputs.Select(x => x with { Sbp = "S(0)" }).ToArray()),
+    };
 
 // The inference plan takes whole batches; the last one is padded and only its real rows are counted.
 static double Accuracy(Mlp model, MnistData data)

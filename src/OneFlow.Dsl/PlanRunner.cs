@@ -26,7 +26,8 @@ namespace OneFlow.Dsl
             Session = PlanSessions.Open(plan);
             var planWeights = plan.Weights.ToArray();
             _weightIds = planWeights.Select(w => w.Id).ToArray();
-            _weights = planWeights.Select(w => weights.Single(x => x.Name == w.Name).Value).ToArray();
+            _weights = planWeights.Select(w => weights.FirstOrDefault(x => x.Name == w.Name).Value
+                ?? throw new ArgumentException($"The plan trains a weight '{w.Name}' that this network does not have; plan it from the network's own Spec.")).ToArray();
             _heldVersions = Enumerable.Repeat(-1, _weights.Length).ToArray();
             _inputs = plan.Inputs.Select(o => plan.Tensors[o.Output]).ToArray();
             _classes = plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.SoftmaxCrossEntropy)

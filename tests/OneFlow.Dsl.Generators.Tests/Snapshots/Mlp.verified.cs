@@ -439,8 +439,12 @@ arena 3 660544
     public Training Trainer(global::OneFlow.Dsl.Sgd optimizer) => new Training(TrainPlan, NamedWeights(), optimizer);
 
     /// <summary>A trainer for another placement, planned now from <see cref="Spec"/> by the same planner.</summary>
-    public Training Trainer(global::OneFlow.Dsl.Sgd optimizer, string placement)
-        => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(Spec.WithPlacement(placement), global::OneFlow.Dsl.Planner.Passes.PlanMode.Train), NamedWeights(), optimizer);
+    public Training Trainer(global::OneFlow.Dsl.Sgd optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));
+
+    /// <summary>A trainer planned now from <paramref name="spec"/>: this network's <see cref="Spec"/> with another
+    /// placement or other SBPs.</summary>
+    public Training Trainer(global::OneFlow.Dsl.Sgd optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)
+        => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train), NamedWeights(), optimizer);
 
     /// <summary>Runs the inference plan (Forward, compiled) on a batch.</summary>
     public global::OneFlow.Dsl.Tensor Infer(global::OneFlow.Dsl.Tensor x) => (_inference ??= new global::OneFlow.Dsl.Inference(InferPlan, NamedWeights())).Run(x);
