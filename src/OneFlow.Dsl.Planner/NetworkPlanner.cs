@@ -32,7 +32,7 @@ namespace OneFlow.Dsl.Planner
                 o.Placement, o.Kind == Ops.OpKind.Boxing ? graph.Tensor(o.Inputs[0]).Placement : o.Placement)).ToList();
             var devices = new DeviceMap(Plan.Plan.PlacementsOf(placement, graph.Tensors.Select(t => t.Placement)));
             var (actors, registers) = PhysicalLowering.Lower(graph, devices, output, registerSlots);
-            var (placed, arena) = MemoryPlanner.Assign(actors, registers, ops, devices.Count);
+            var (placed, arena) = MemoryPlanner.Assign(actors, registers, ops, devices);
             return new Plan.Plan(name, mode, placement, tensors, ops, actors, placed, arena, output);
         }
 

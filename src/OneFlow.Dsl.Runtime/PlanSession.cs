@@ -46,6 +46,8 @@ namespace OneFlow.Dsl.Runtime
         {
             Plan = plan;
             _transport = transport;
+            if (transport == null && plan.DeviceMap.Ranks > 1)
+                throw new ArgumentException($"The plan spreads its devices over {plan.DeviceMap.Ranks} processes; open it with a transport to them (OneFlow.Dsl.Mpi), or plan it for one process.");
             if (transport != null && transport.Size != plan.DeviceMap.Ranks)
                 throw new ArgumentException($"The plan spreads its devices over {plan.DeviceMap.Ranks} process{(plan.DeviceMap.Ranks == 1 ? "" : "es")}, but {transport.Size} were started; plan for the world size (placement \"{transport.Size}/...\").");
             if (transport != null) SamePlanEverywhere(plan, transport);

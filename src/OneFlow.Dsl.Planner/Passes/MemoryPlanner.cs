@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
+using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
 using OneFlow.Dsl.Planner.Plan;
 
@@ -9,7 +10,9 @@ namespace OneFlow.Dsl.Planner.Passes
 {
     /// <summary>Gives every register an offset in its device's arena. Two registers may share bytes when every
     /// reader of one is finished, by the plan's own dependencies, before the other is written: that holds whatever
-    /// order the actors happen to run in, so the static layout is safe under streaming execution.</summary>
+    /// order the actors happen to run in, so the static layout is safe under streaming execution. The result of an
+    /// all-reduce between processes takes the very bytes of the partial sums it reduces, which nothing else reads:
+    /// MPI then reduces in place, with no copy.</summary>
     public static class MemoryPlanner
     {
         public const int Alignment = 64;
@@ -17,7 +20,7 @@ namespace OneFlow.Dsl.Planner.Passes
         public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
 
         public static (List<Register> Registers, long[] ArenaBytes) Assign(
-            IReadOnlyList<Actor> actors, IReadOnlyList<Register> registers, IReadOnlyList<PlanOp> ops, int devices)
+            IReadOnlyList<Actor> actors, IReadOnlyList<Register> registers, IReadOnlyList<PlanOp> ops, DeviceMap devices)
         {
             var after = Descendants(actors, registers, ops);
             var readers = new List<int>[registers.Count];
@@ -25,12 +28,14 @@ namespace OneFlow.Dsl.Planner.Passes
             // A control input orders its actor after the producer but reads no bytes: it does not keep them alive.
             foreach (var a in actors)
                 foreach (int r in a.Inputs.Distinct()) readers[r].Add(a.Id);
+            var aliases = InPlace(actors, registers, ops, devices, readers);
+            foreach (var alias in aliases) readers[alias.Value].AddRange(readers[alias.Key]);
 
             var offsets = new long[registers.Count];
-            var arena = new long[devices];
-            for (int d = 0; d < devices; d++)
+            var arena = new long[devices.Count];
+            for (int d = 0; d < devices.Count; d++)
             {
-                var mine = registers.Where(r => r.Device == d).ToList();
+                var mine = registers.Where(r => r.Device == d && !aliases.ContainsKey(r.Id)).ToList();
                 bool Disjoint(Register x, Register y) => !x.Persistent && !y.Persistent && x.Slots == 1 && y.Slots == 1
                     && (Before(x, y, readers, after) || Before(y, x, readers, after));
                 // Two orders, as OneFlow tries several: biggest first, and first produced first; keep the smaller arena.
@@ -40,7 +45,29 @@ namespace OneFlow.Dsl.Planner.Passes
                 foreach (var kv in best.Offsets) offsets[kv.Key] = kv.Value;
                 arena[d] = best.Peak;
             }
+            foreach (var alias in aliases) offsets[alias.Key] = offsets[alias.Value];
             return (registers.Select(r => r with { Offset = offsets[r.Id] }).ToList(), arena);
+        }
+
+        /// <summary>Output register → input register, for each all-reduce between processes (one device each) whose
+        /// partial sums only it reads.</summary>
+        private static Dictionary<int, int> InPlace(IReadOnlyList<Actor> actors, IReadOnlyList<Register> registers, IReadOnlyList<PlanOp> ops,
+            DeviceMap devices, List<int>[] readers)
+        {
+            var aliases = new Dictionary<int, int>();
+            foreach (var group in actors.GroupBy(a => a.Op))
+            {
+                var op = ops[group.Key];
+                if (op.Boxing != BoxingKind.AllReduce || group.Select(a => devices.RankOf(a.Device)).Distinct().Count() != group.Count() || group.Count() < 2) continue;
+                foreach (var a in group)
+                {
+                    if (a.Inputs.Length != 1 || a.Output < 0) continue;
+                    Register input = registers[a.Inputs[0]], output = registers[a.Output];
+                    if (input.Persistent || output.Persistent || input.Slots != output.Slots || input.Bytes != output.Bytes) continue;
+                    if (readers[input.Id].Count == 1 && readers[input.Id][0] == a.Id) aliases[output.Id] = input.Id;
+                }
+            }
+            return aliases;
         }
 
         /// <summary>True when every reader of <paramref name="a"/> (its producer, if it has none) finishes before

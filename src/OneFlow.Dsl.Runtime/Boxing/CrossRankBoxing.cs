@@ -100,7 +100,10 @@ namespace OneFlow.Dsl.Runtime.Boxing
             var (_, source) = _localSources[0];
             var (_, target) = _localTargets[0];
             int n = (int)target.LocalShape.Elements;
-            _transport.AllreduceSum(new ReadOnlySpan<float>((float*)_pointer(source, piece), n), new Span<float>((float*)_pointer(target, piece), n));
+            float* from = (float*)_pointer(source, piece), to = (float*)_pointer(target, piece);
+            // The memory plan gives the result the partial sums' own bytes where nothing else reads them.
+            if (from == to) _transport.AllreduceSum(new Span<float>(to, n));
+            else _transport.AllreduceSum(new ReadOnlySpan<float>(from, n), new Span<float>(to, n));
         }
 
         private void Pack(Link link, long piece)
