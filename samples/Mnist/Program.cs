@@ -78,6 +78,13 @@ for (int epoch = 1; epoch <= options.Epochs; epoch++)
     double seconds = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"epoch {epoch}/{options.Epochs}  loss {lossSum / steps:F4}  accuracy {Accuracy(model, test):F4}  {steps * Mlp.Batch / seconds:F0} samples/s");
 }
+if (world is not null && trainer.Session is OneFlow.Dsl.Runtime.PlanSession session)
+{
+    var (wall, compute, communication) = session.Timing;
+    double hidden = communication > 0 ? Math.Clamp((compute + communication - wall) / communication, 0, 1) : 0;
+    Console.WriteLine($"rank 0 of {world.Size}: {wall:F2} s in training steps; compute {compute:F2} s (busiest device), " +
+                      $"communication {communication:F2} s, {hidden:P0} of it hidden behind compute");
+}
 Console.WriteLine($"test accuracy: {Accuracy(model, test):F4}");
 // Bringing the trained weights home reads every process's parts: every process does it before leaving the job.
 trainer.Dispose();

@@ -41,6 +41,16 @@ namespace OneFlow.Dsl.Runtime
         private readonly SemaphoreSlim?[] _crossReady;
         private readonly Thread? _communication;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private readonly long[] _computeTicks;
+        private long _communicationTicks, _runTicks;
+
+        /// <summary>Where the time of every <see cref="Run"/> so far went, in seconds: the runs' wall time, the compute
+        /// of this process's busiest device, and the communication with other processes. Communication is hidden
+        /// behind compute by (compute + communication − wall) / communication, where positive.</summary>
+        public (double Wall, double Compute, double Communication) Timing
+            => (Seconds(_runTicks), Seconds(_computeTicks.Max()), Seconds(Interlocked.Read(ref _communicationTicks)));
+
+        private static double Seconds(long ticks) => (double)ticks / System.Diagnostics.Stopwatch.Frequency;
 
         public PlanSession(Plan plan, IRankTransport? transport = null)
         {
@@ -55,6 +65,7 @@ namespace OneFlow.Dsl.Runtime
             _arenas = plan.ArenaBytes.Select((b, d) => new DeviceArena(Local(d) ? b : 0)).ToArray();
             _gemmThreads = Math.Max(1, Environment.ProcessorCount / plan.Devices);
             _feeds = new Array?[plan.Tensors.Count];
+            _computeTicks = new long[plan.Devices];
             _layout = new PlanLayout(plan);
             _transfers = _layout.Transfers;
             _readsAt = _layout.ReadsAt;
@@ -128,7 +139,9 @@ namespace OneFlow.Dsl.Runtime
                     foreach (var op in order)
                     {
                         _crossReady[op.Id]!.Wait(_stop.Token);
+                        long start = System.Diagnostics.Stopwatch.GetTimestamp();
                         _crossRank[op.Id]!.Run(piece);
+                        Interlocked.Add(ref _communicationTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
                         foreach (var p in Plan.ActorsOf(op.Id))
                             if (_engineActor[p.Id] >= 0) _engine.Complete(_engineActor[p.Id]);
                     }
@@ -147,7 +160,9 @@ namespace OneFlow.Dsl.Runtime
         /// <summary>Runs one piece (one step or one inference) through every actor and waits for it.</summary>
         public void Run()
         {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             _engine.Run(1);
+            _runTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
             Array.Clear(_feeds);
         }
 
@@ -247,7 +262,9 @@ namespace OneFlow.Dsl.Runtime
                     _transfers[op.Id]!.Apply(_writesAt[actor.Id], own, Output(actor, piece));
                     return true;
                 default:
+                    long start = System.Diagnostics.Stopwatch.GetTimestamp();
                     Compute(op, actor, piece);
+                    Interlocked.Add(ref _computeTicks[actor.Device], System.Diagnostics.Stopwatch.GetTimestamp() - start);
                     return true;
             }
         }
