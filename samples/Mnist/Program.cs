@@ -19,6 +19,8 @@ try
     {
         world = OneFlow.Dsl.Mpi.MpiWorld.Start();
         OneFlow.Dsl.Runtime.PlanSessions.Transport = world;
+        // mpiexec names a process that dies by its pid; this line says which rank that was.
+        Console.Error.WriteLine($"rank {world.Rank} pid {Environment.ProcessId}");
         if (world.Rank != 0) Console.SetOut(TextWriter.Null);
     }
     if (options.Device == "cuda") OneFlow.Dsl.Cuda.CudaBackend.Use();
