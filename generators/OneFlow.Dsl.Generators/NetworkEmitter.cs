@@ -115,6 +115,12 @@ namespace OneFlow.Dsl.Generators
             w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train), " +
                    "NamedWeights(), optimizer);");
             w.Line();
+            w.Line("/// <summary>Writes every weight to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>");
+            w.Line("public void SaveWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Save(path, NamedWeights());");
+            w.Line();
+            w.Line("/// <summary>Reads every weight from a safetensors file; a file that does not fit the network changes nothing.</summary>");
+            w.Line("public void LoadWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Load(path, NamedWeights());");
+            w.Line();
             w.Line("/// <summary>Runs the inference plan (Forward, compiled) on a batch.</summary>");
             w.Line($"public {Dsl}Tensor Infer({inputs}) => (_inference ??= new {Dsl}Inference(InferPlan, NamedWeights())).Run({args});");
             w.Line();

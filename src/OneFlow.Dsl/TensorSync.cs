@@ -30,6 +30,13 @@ namespace OneFlow.Dsl
             }
         }
 
+        /// <summary>Replaces the values (a loaded checkpoint); every device copy is stale from now on.</summary>
+        internal void Assign(float[] values)
+        {
+            values.CopyTo(_data!, 0);
+            HostChanged();
+        }
+
         /// <summary>Records that the host values were changed in place (an eager optimizer step).</summary>
         internal void HostChanged()
         {

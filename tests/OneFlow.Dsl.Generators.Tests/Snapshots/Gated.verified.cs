@@ -337,6 +337,12 @@ arena 1 3904
         public Training Trainer(global::OneFlow.Dsl.Sgd optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)
             => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train), NamedWeights(), optimizer);
 
+        /// <summary>Writes every weight to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>
+        public void SaveWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Save(path, NamedWeights());
+
+        /// <summary>Reads every weight from a safetensors file; a file that does not fit the network changes nothing.</summary>
+        public void LoadWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Load(path, NamedWeights());
+
         /// <summary>Runs the inference plan (Forward, compiled) on a batch.</summary>
         public global::OneFlow.Dsl.Tensor Infer(global::OneFlow.Dsl.Tensor x) => (_inference ??= new global::OneFlow.Dsl.Inference(InferPlan, NamedWeights())).Run(x);
 

@@ -1,0 +1,126 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace OneFlow.Dsl.Checkpoints
+{
+    /// <summary>One tensor of a safetensors file: its name, shape and float32 values (row-major).</summary>
+    public sealed record NamedTensor(string Name, int[] Shape, float[] Values);
+
+    /// <summary>The safetensors format, the one the PyTorch ecosystem exchanges weights in: an 8-byte little-endian
+    /// header length, a JSON header naming each tensor's dtype, shape and byte range, then the bytes. Writing goes to a
+    /// temporary file renamed over the target at the end, so a crash mid-write leaves the previous file whole. Reading
+    /// checks everything before returning anything: a file that is truncated, has an oversized or malformed header,
+    /// or ranges that do not fit is refused with the reason.</summary>
+    public static class SafeTensors
+    {
+        /// <summary>More header than any weight file needs; beyond it the length field is more likely garbage.</summary>
+        public const long MaxHeaderBytes = 100 << 20;
+
+        public static void Write(string path, IEnumerable<NamedTensor> tensors) => Write(path, tensors, s => s);
+
+        /// <param name="wrap">Wraps the output stream (tests use it to fail mid-write).</param>
+        internal static void Write(string path, IEnumerable<NamedTensor> tensors, Func<Stream, Stream> wrap)
+        {
+            var list = tensors.ToList();
+            var header = new Dictionary<string, object>();
+            long offset = 0;
+            foreach (var t in list)
+            {
+                long bytes = (long)t.Values.Length * sizeof(float);
+                header[t.Name] = new { dtype = "F32", shape = t.Shape, data_offsets = new[] { offset, offset + bytes } };
+                offset += bytes;
+            }
+            byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
+            // The data starts on an 8-byte boundary, as the format's writers pad it.
+            int padded = (json.Length + 7) / 8 * 8;
+            string full = Path.GetFullPath(path);
+            string temporary = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            try
+            {
+                using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                using (var stream = wrap(file))
+                {
+                    Span<byte> length = stackalloc byte[8];
+                    BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+                    stream.Write(length);
+                    stream.Write(json);
+                    for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+                    foreach (var t in list) stream.Write(MemoryMarshal.AsBytes(t.Values.AsSpan()));
+                    stream.Flush();
+                    file.Flush(flushToDisk: true);
+                }
+                File.Move(temporary, full, overwrite: true);
+            }
+            catch
+            {
+                File.Delete(temporary);
+                throw;
+            }
+        }
+
+        /// <summary>Every tensor of the file, checked: F32 only, shapes and byte ranges consistent with the data.</summary>
+        public static IReadOnlyList<NamedTensor> Read(string path)
+        {
+            byte[] bytes = File.ReadAllBytes(path);
+            string Where() => $"{path} is not a valid safetensors file";
+            if (bytes.Length < 8) throw new InvalidDataException($"{Where()}: it is truncated ({bytes.Length} bytes; the header length alone takes 8).");
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+            if (headerLength > MaxHeaderBytes) throw new InvalidDataException($"{Where()}: its header claims {headerLength} bytes, more than the {MaxHeaderBytes} allowed.");
+            if ((long)headerLength > bytes.Length - 8) throw new InvalidDataException($"{Where()}: it is truncated (the header claims {headerLength} bytes, but only {bytes.Length - 8} follow).");
+            int dataStart = 8 + (int)headerLength;
+            long dataLength = bytes.Length - dataStart;
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{Where()}: its header is not valid JSON ({e.Message}).");
+            }
+            using (document)
+            {
+                if (document.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{Where()}: its header is not a JSON object.");
+                var result = new List<NamedTensor>();
+                foreach (var entry in document.RootElement.EnumerateObject())
+                {
+                    if (entry.Name == "__metadata__") continue;
+                    var (dtype, shape, begin, end) = Entry(entry, Where);
+                    if (dtype != "F32") throw new InvalidDataException($"{Where()}: tensor '{entry.Name}' is {dtype}; only F32 is supported.");
+                    long elements = shape.Aggregate(1L, (a, d) => a * d);
+                    if (end - begin != elements * sizeof(float))
+                        throw new InvalidDataException($"{Where()}: tensor '{entry.Name}' of shape [{string.Join(",", shape)}] needs {elements * 4} bytes, but its range holds {end - begin}.");
+                    if (begin < 0 || end > dataLength)
+                        throw new InvalidDataException($"{Where()}: it is truncated (tensor '{entry.Name}' needs bytes {begin}–{end} of the data, which has {dataLength}).");
+                    var values = new float[elements];
+                    bytes.AsSpan(dataStart + (int)begin, (int)(end - begin)).CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+                    result.Add(new NamedTensor(entry.Name, shape, values));
+                }
+                return result;
+            }
+        }
+
+        private static (string Dtype, int[] Shape, long Begin, long End) Entry(JsonProperty entry, Func<string> where)
+        {
+            try
+            {
+                var e = entry.Value;
+                string dtype = e.GetProperty("dtype").GetString() ?? "";
+                int[] shape = e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
+                var offsets = e.GetProperty("data_offsets").EnumerateArray().Select(o => o.GetInt64()).ToArray();
+                if (offsets.Length != 2 || offsets[1] < offsets[0] || shape.Any(d => d < 0)) throw new FormatException("bad offsets or shape");
+                return (dtype, shape, offsets[0], offsets[1]);
+            }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new InvalidDataException($"{where()}: the header entry for '{entry.Name}' needs dtype, shape and data_offsets [begin, end] ({e.Message}).");
+            }
+        }
+    }
+}
