@@ -7,6 +7,7 @@ using OneFlow.Dsl;
 //     [--plan FILE.svg]   the training plan as a graph (SVG where Graphviz dot is installed, DOT text otherwise)
 //     [--device cuda]     the same placement on GPUs (cpu:0-3 becomes cuda:0-3)
 //     [--bench]           times the training step (and, on cuda, SGEMM and a large add), one line per figure
+//     [--trace FILE.json] what every device thread did, as a Chrome trace (chrome://tracing, Perfetto)
 //     [--mpi]             one process of an MPI job (mpiexec.mpich -n 4 dotnet Mnist.dll --mpi ...): trains data
 //                         parallel, one device per process ("4/cpu:0-3"); rank 0 alone prints and writes files
 Options options;
@@ -55,6 +56,7 @@ int devices = trainer.Plan.Devices, boxing = trainer.Plan.Ops.Count(o => o.Kind 
 Console.WriteLine($"plan: {trainer.Plan.Placement}, {devices} device{(devices == 1 ? "" : "s")}, {boxing} boxing op{(boxing == 1 ? "" : "s")}");
 if (options.Plan is not null && world is not { Rank: > 0 }) Console.WriteLine($"plan graph written to {PlanGraphFile.Write(trainer.Plan, options.Plan)}");
 
+if (options.Trace is not null && trainer.Session is OneFlow.Dsl.Runtime.PlanSession traced) traced.StartTrace();
 var order = Enumerable.Range(0, train.Count).ToArray();
 var shuffle = new Random(options.Seed);
 var x = new float[Mlp.Batch * MnistData.Pixels];
@@ -79,6 +81,11 @@ for (int epoch = 1; epoch <= options.Epochs; epoch++)
     }
     double seconds = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"epoch {epoch}/{options.Epochs}  loss {lossSum / steps:F4}  accuracy {Accuracy(model, test):F4}  {steps * Mlp.Batch / seconds:F0} samples/s");
+}
+if (options.Trace is not null && world is not { Rank: > 0 } && trainer.Session is OneFlow.Dsl.Runtime.PlanSession tracing)
+{
+    tracing.WriteTrace(options.Trace);
+    Console.WriteLine($"trace written to {options.Trace}");
 }
 if (world is not null && trainer.Session is OneFlow.Dsl.Runtime.PlanSession session)
 {
@@ -130,7 +137,7 @@ static float MaxOf(Span<float> row)
     return max;
 }
 
-sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan, string Device = "cpu", bool Bench = false, bool Mpi = false)
+sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan, string Device = "cpu", bool Bench = false, bool Mpi = false, string? Trace = null)
 {
     public static Options Parse(string[] args)
     {
@@ -149,7 +156,8 @@ sealed record Options(string? Data, int Epochs, string? Placement, float Learnin
                 "--device" => o with { Device = Next() is var d && (d == "cpu" || d == "cuda") ? d : throw new ArgumentException("--device takes cpu or cuda.") },
                 "--bench" => o with { Bench = true },
                 "--mpi" => o with { Mpi = true },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.1 --seed 42 --plan FILE.svg --bench --mpi"),
+                "--trace" => o with { Trace = Next() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.1 --seed 42 --plan FILE.svg --trace FILE.json --bench --mpi"),
             };
         }
         return o;

@@ -10,6 +10,7 @@ using OneFlow.Dsl.Planner.Plan;
 using OneFlow.Dsl.Runtime.Actors;
 using OneFlow.Dsl.Runtime.Boxing;
 using OneFlow.Dsl.Runtime.Kernels;
+using OneFlow.Dsl.Runtime.Tracing;
 
 namespace OneFlow.Dsl.Runtime
 {
@@ -42,6 +43,8 @@ namespace OneFlow.Dsl.Runtime
         private readonly Thread? _communication;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly long[] _computeTicks;
+        private readonly long[] _arrivedAt;
+        private TraceRecorder? _trace;
         private long _communicationTicks, _runTicks;
 
         /// <summary>Where the time of every <see cref="Run"/> so far went, in seconds: the runs' wall time, the compute
@@ -66,6 +69,7 @@ namespace OneFlow.Dsl.Runtime
             _gemmThreads = Math.Max(1, Environment.ProcessorCount / plan.Devices);
             _feeds = new Array?[plan.Tensors.Count];
             _computeTicks = new long[plan.Devices];
+            _arrivedAt = new long[plan.Actors.Count];
             _layout = new PlanLayout(plan);
             _transfers = _layout.Transfers;
             _readsAt = _layout.ReadsAt;
@@ -139,9 +143,16 @@ namespace OneFlow.Dsl.Runtime
                     foreach (var op in order)
                     {
                         _crossReady[op.Id]!.Wait(_stop.Token);
-                        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                        long start = TraceRecorder.Now;
                         _crossRank[op.Id]!.Run(piece);
-                        Interlocked.Add(ref _communicationTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+                        long end = TraceRecorder.Now;
+                        Interlocked.Add(ref _communicationTicks, end - start);
+                        if (_trace != null)
+                        {
+                            var first = Plan.ActorsOf(op.Id).First(p => _engineActor[p.Id] >= 0);
+                            _trace.Add(first.Id, Plan.Devices, TraceKind.Communication, start, end);
+                            Waited(Plan.ActorsOf(op.Id), end);
+                        }
                         foreach (var p in Plan.ActorsOf(op.Id))
                             if (_engineActor[p.Id] >= 0) _engine.Complete(_engineActor[p.Id]);
                     }
@@ -249,24 +260,50 @@ namespace OneFlow.Dsl.Runtime
         {
             var actor = Plan.Actors[_planActor[engineId]];
             var op = Plan.Ops[actor.Op];
+            long start = TraceRecorder.Now;
             switch (op.Kind)
             {
                 case OpKind.Input:
                     ReadFeed(op, actor, piece);
+                    _trace?.Add(actor.Id, actor.Device, TraceKind.Feed, start, TraceRecorder.Now);
                     return true;
                 case OpKind.Boxing when MemoryPlanner.IsRendezvous(op):
+                    _arrivedAt[actor.Id] = start;
                     return Arrive(op, actor, piece);
                 case OpKind.Boxing:
                     var own = _collectiveSources[op.Id];
                     own[_readsAt[actor.Id]] = (IntPtr)Input(actor, 0, piece);
                     _transfers[op.Id]!.Apply(_writesAt[actor.Id], own, Output(actor, piece));
+                    _trace?.Add(actor.Id, actor.Device, TraceKind.Boxing, start, TraceRecorder.Now);
                     return true;
                 default:
-                    long start = System.Diagnostics.Stopwatch.GetTimestamp();
                     Compute(op, actor, piece);
-                    Interlocked.Add(ref _computeTicks[actor.Device], System.Diagnostics.Stopwatch.GetTimestamp() - start);
+                    long end = TraceRecorder.Now;
+                    Interlocked.Add(ref _computeTicks[actor.Device], end - start);
+                    _trace?.Add(actor.Id, actor.Device, TraceKind.Compute, start, end);
                     return true;
             }
+        }
+
+        /// <summary>Starts recording what every thread does, for <see cref="WriteTrace"/>; at most
+        /// <paramref name="capacity"/> events are kept.</summary>
+        public void StartTrace(int capacity = 1 << 20) => _trace = new TraceRecorder(capacity);
+
+        /// <summary>Writes what was recorded since <see cref="StartTrace"/> as Chrome trace-event JSON (chrome://tracing,
+        /// Perfetto): a row per device thread and one for communication between processes.</summary>
+        public void WriteTrace(string path)
+        {
+            var trace = _trace ?? throw new InvalidOperationException("Call StartTrace before WriteTrace.");
+            var names = Enumerable.Range(0, Plan.Devices).Select(d => $"device {d} ({Plan.DeviceMap.DeviceType}:{Plan.DeviceMap.Ids[d]})")
+                .Append("communication").ToArray();
+            trace.Write(path, Plan, names);
+        }
+
+        /// <summary>A collective's participants waited from their arrival until the data moved.</summary>
+        private void Waited(IReadOnlyList<Actor> participants, long end)
+        {
+            foreach (var p in participants)
+                if (_engineActor[p.Id] >= 0) _trace!.Add(p.Id, p.Device, TraceKind.Waiting, _arrivedAt[p.Id], end);
         }
 
         private void ReadFeed(PlanOp op, Actor actor, long piece)
@@ -292,8 +329,15 @@ namespace OneFlow.Dsl.Runtime
             if (Interlocked.Increment(ref _arrived[op.Id]) < _localParticipants[op.Id]) return false;
             _arrived[op.Id] = 0;
             if (_crossReady[op.Id] is { } ready) { ready.Release(); return false; }
+            long start = TraceRecorder.Now;
             foreach (var p in participants)
                 if (p.Output >= 0) _transfers[op.Id]!.Apply(_writesAt[p.Id], sources, Output(p, piece));
+            if (_trace != null)
+            {
+                long end = TraceRecorder.Now;
+                _trace.Add(actor.Id, actor.Device, TraceKind.Boxing, start, end);
+                Waited(participants, end);
+            }
             foreach (var p in participants) _engine.Complete(_engineActor[p.Id]);
             return false;
         }

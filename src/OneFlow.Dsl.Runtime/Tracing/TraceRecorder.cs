@@ -1,0 +1,97 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text.Json;
+using System.Threading;
+using OneFlow.Dsl.Planner.Plan;
+
+namespace OneFlow.Dsl.Runtime.Tracing
+{
+    /// <summary>What an actor's time went to: its op's computation, a boxing op's data movement, waiting at a
+    /// collective for the other participants, messages to other processes, or a feed from the host.</summary>
+    public enum TraceKind : byte { Compute, Boxing, Waiting, Communication, Feed }
+
+    /// <summary>Records what every device thread (and the communication thread) did, as the Chrome trace-event JSON
+    /// that chrome://tracing and Perfetto open: one row per thread, one slice per act. Recording is a few stores into
+    /// a preallocated array; when it is full, later events are dropped and the file says how many.</summary>
+    public sealed class TraceRecorder
+    {
+        private struct Event
+        {
+            public int Actor, Thread;
+            public TraceKind Kind;
+            public long Start, End;
+        }
+
+        private readonly Event[] _events;
+        private int _count;
+
+        public TraceRecorder(int capacity) => _events = new Event[capacity];
+
+        public static long Now => Stopwatch.GetTimestamp();
+
+        public void Add(int actor, int thread, TraceKind kind, long start, long end)
+        {
+            int i = Interlocked.Increment(ref _count) - 1;
+            if (i < _events.Length) _events[i] = new Event { Actor = actor, Thread = thread, Kind = kind, Start = start, End = end };
+        }
+
+        /// <summary>Writes the events recorded so far; <paramref name="threadNames"/> names each row.</summary>
+        public void Write(string path, Plan plan, string[] threadNames)
+        {
+            int count = Math.Min(_count, _events.Length);
+            long origin = long.MaxValue;
+            for (int i = 0; i < count; i++) origin = Math.Min(origin, _events[i].Start);
+            using var file = File.Create(path);
+            using var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = false });
+            json.WriteStartObject();
+            json.WriteString("displayTimeUnit", "ms");
+            json.WriteStartObject("otherData");
+            json.WriteString("plan", $"{plan.Network} {plan.Mode} on {string.Join(" + ", plan.Placements)}");
+            json.WriteNumber("dropped", Math.Max(0, _count - _events.Length));
+            json.WriteEndObject();
+            json.WriteStartArray("traceEvents");
+            for (int t = 0; t < threadNames.Length; t++)
+            {
+                json.WriteStartObject();
+                json.WriteString("ph", "M");
+                json.WriteString("name", "thread_name");
+                json.WriteNumber("pid", 0);
+                json.WriteNumber("tid", t);
+                json.WriteStartObject("args");
+                json.WriteString("name", threadNames[t]);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            for (int i = 0; i < count; i++)
+            {
+                var e = _events[i];
+                var op = plan.Ops[plan.Actors[e.Actor].Op];
+                json.WriteStartObject();
+                json.WriteString("ph", "X");
+                json.WriteString("name", Name(plan, op, e.Kind));
+                json.WriteString("cat", e.Kind.ToString().ToLowerInvariant());
+                json.WriteNumber("pid", 0);
+                json.WriteNumber("tid", e.Thread);
+                json.WriteNumber("ts", Micro(e.Start - origin));
+                json.WriteNumber("dur", Micro(e.End - e.Start));
+                json.WriteStartObject("args");
+                json.WriteNumber("actor", e.Actor);
+                json.WriteString("op", op.Origin);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        private static string Name(Plan plan, PlanOp op, TraceKind kind)
+        {
+            string what = op.Kind == Planner.Ops.OpKind.Boxing ? Planner.Plan.PlanReport.Collective(op) : op.Kind.ToString();
+            string output = op.Output >= 0 ? " " + plan.Tensors[op.Output].Name : "";
+            return kind == TraceKind.Waiting ? "wait: " + what + output : what + output;
+        }
+
+        private static double Micro(long ticks) => ticks * 1e6 / Stopwatch.Frequency;
+    }
+}
