@@ -103,16 +103,17 @@ namespace OneFlow.Dsl.Generators
         {
             string inputs = string.Join(", ", m.InputParameters.Select(p => $"{Dsl}Tensor {p}"));
             string args = string.Join(", ", m.InputParameters);
-            w.Line("/// <summary>A trainer running the training plan built at compile time.</summary>");
-            w.Line($"public Training Trainer({Dsl}Sgd optimizer) => new Training(TrainPlan, NamedWeights(), optimizer);");
+            w.Line("/// <summary>A trainer running the training plan built at compile time (planned now for an optimizer with state).</summary>");
+            w.Line($"public Training Trainer({Dsl}Optimizer optimizer)");
+            w.Line($"    => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd ? new Training(TrainPlan, NamedWeights(), optimizer) : Trainer(optimizer, Spec);");
             w.Line();
             w.Line("/// <summary>A trainer for another placement, planned now from <see cref=\"Spec\"/> by the same planner.</summary>");
-            w.Line($"public Training Trainer({Dsl}Sgd optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));");
+            w.Line($"public Training Trainer({Dsl}Optimizer optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));");
             w.Line();
             w.Line("/// <summary>A trainer planned now from <paramref name=\"spec\"/>: this network's <see cref=\"Spec\"/> with another");
             w.Line("/// placement or other SBPs.</summary>");
-            w.Line($"public Training Trainer({Dsl}Sgd optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)");
-            w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train), " +
+            w.Line($"public Training Trainer({Dsl}Optimizer optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)");
+            w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule), " +
                    "NamedWeights(), optimizer);");
             w.Line();
             w.Line("/// <summary>Writes every weight to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>");
@@ -127,7 +128,7 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// <summary>Trains the network one batch at a time with its compiled training plan.</summary>");
             using (w.Block($"public sealed class Training : {Dsl}Trainer"))
             {
-                w.Line($"internal Training({PlanType} plan, (string Name, {Dsl}Tensor Value)[] weights, {Dsl}Sgd optimizer)");
+                w.Line($"internal Training({PlanType} plan, (string Name, {Dsl}Tensor Value)[] weights, {Dsl}Optimizer optimizer)");
                 w.Line("    : base(plan, weights, optimizer) { }");
                 w.Line();
                 w.Line("/// <summary>One step: forward, loss against the labels, backward and update. Returns the mean loss.</summary>");

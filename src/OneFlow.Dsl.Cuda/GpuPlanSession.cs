@@ -24,6 +24,7 @@ namespace OneFlow.Dsl.Cuda
     {
         public Plan Plan { get; }
         public float LearningRate { get; set; }
+        public OptimizerSettings Optimizer { get; } = new OptimizerSettings();
 
         private readonly GpuContext _gpu;
         private readonly GpuKernels _k;
@@ -142,6 +143,8 @@ namespace OneFlow.Dsl.Cuda
                 // A graph replays its kernels' arguments, the step number that keys dropout's mask among them.
                 if (value && Plan.Ops.Any(o => o.Kind == OpKind.Dropout))
                     throw new NotSupportedException("This plan has dropout, whose mask changes every step; a recorded CUDA graph would replay one mask. Run it without UseGraph.");
+                if (value && Plan.Ops.Any(o => o.Kind == OpKind.AdamUpdate))
+                    throw new NotSupportedException("This plan updates with Adam, whose bias correction changes every step; a recorded CUDA graph would replay one step's. Run it without UseGraph.");
                 _useGraph = value;
             }
         }
@@ -368,6 +371,10 @@ namespace OneFlow.Dsl.Cuda
                 case OpKind.Gelu: _k.Gelu(s, In(a, 0), Out(a)); break;
                 case OpKind.GeluGrad: _k.GeluGrad(s, In(a, 0), In(a, 1), Out(a)); break;
                 case OpKind.SgdUpdate: _k.SgdUpdate(s, In(a, 0), In(a, 1), LearningRate); break;
+                case OpKind.MomentumUpdate: _k.MomentumUpdate(s, In(a, 0), In(a, 1), In(a, 2), LearningRate, Optimizer.Momentum); break;
+                case OpKind.AdamUpdate:
+                    _k.AdamUpdate(s, In(a, 0), In(a, 1), In(a, 2), In(a, 3), LearningRate, Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay, Optimizer.Step);
+                    break;
                 case OpKind.SoftmaxCrossEntropy:
                     _k.CrossEntropy(s, In(a, 0), In(a, 1).Cast<int>(), _scratch[a.Id]!.View.AsContiguous(), Out(a), Last(InShape(a, 0)), Batch(op));
                     break;

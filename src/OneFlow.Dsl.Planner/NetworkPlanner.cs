@@ -10,14 +10,14 @@ namespace OneFlow.Dsl.Planner
     /// get the same plan from the same input.</summary>
     public static class NetworkPlanner
     {
-        public static Plan.Plan Compile(NetworkSpec spec, PlanMode mode, int registerSlots = 1)
+        public static Plan.Plan Compile(NetworkSpec spec, PlanMode mode, int registerSlots = 1, UpdateRule update = UpdateRule.Sgd)
         {
             if (!Placement.TryParse(spec.Placement, out var parsed, out string error))
                 throw new PlanException(PlanErrorKind.PlacementSyntax, "Placement", error);
             var placement = parsed!;
             var warnings = new List<PlanWarning>();
             var graph = GraphBuilder.Build(spec, placement, mode, warnings, out int output);
-            if (mode == PlanMode.Train) Autograd.AppendBackwardAndUpdate(graph, output);
+            if (mode == PlanMode.Train) Autograd.AppendBackwardAndUpdate(graph, output, update);
             SbpSelection.Run(graph, output, mode);
             var plan = Lower(graph, spec.Name, mode, placement, output, registerSlots);
             plan.Warnings = warnings;

@@ -10,6 +10,9 @@ namespace OneFlow.Dsl.Runtime
         Plan Plan { get; }
         float LearningRate { get; set; }
 
+        /// <summary>The other hyperparameters of the plan's update ops (momentum, Adam's betas, the step number).</summary>
+        OptimizerSettings Optimizer { get; }
+
         /// <summary>Sets the host array an input op reads in the next <see cref="Run"/>: float[] or, for labels and ids, int[].</summary>
         void Feed(int tensor, Array data);
 

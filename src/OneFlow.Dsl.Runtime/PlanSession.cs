@@ -23,6 +23,7 @@ namespace OneFlow.Dsl.Runtime
     {
         public Plan Plan { get; }
         public float LearningRate { get; set; }
+        public OptimizerSettings Optimizer { get; } = new OptimizerSettings();
 
         private readonly DeviceArena[] _arenas;
         private readonly ActorEngine _engine;
@@ -359,6 +360,13 @@ namespace OneFlow.Dsl.Runtime
                 case OpKind.Relu: Elementwise.Relu(In(a, 0, piece), Out(a, piece)); break;
                 case OpKind.ReluGrad: Elementwise.ReluGrad(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
                 case OpKind.SumTo: Broadcasting.SumTo(In(a, 0, piece), InputShape(a, 0), Out(a, piece), OutputShape(a)); break;
+                case OpKind.MomentumUpdate:
+                    Elementwise.MomentumUpdate(Mutable(a, 0, piece), In(a, 1, piece), Mutable(a, 2, piece), LearningRate, Optimizer.Momentum);
+                    break;
+                case OpKind.AdamUpdate:
+                    Elementwise.AdamUpdate(Mutable(a, 0, piece), In(a, 1, piece), Mutable(a, 2, piece), Mutable(a, 3, piece),
+                        LearningRate, Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay, Optimizer.Step);
+                    break;
                 case OpKind.SgdUpdate:
                     Elementwise.SgdUpdate(new Span<float>(Input(a, 0, piece), (int)InputShape(a, 0).Elements), In(a, 1, piece), LearningRate);
                     break;
@@ -486,6 +494,9 @@ namespace OneFlow.Dsl.Runtime
             var t = Plan.Tensors[tensor];
             return Partition.Offsets(t.Shape, t.Sbp, t.Placement, Plan.DeviceMap.IndexIn(t.Placement, device))[0];
         }
+
+        /// <summary>An input the op updates in place (a weight, an optimizer state).</summary>
+        private Span<float> Mutable(Actor a, int index, long piece) => new Span<float>(Input(a, index, piece), (int)InputShape(a, index).Elements);
 
         private Span<float> Out(Actor a, long piece)
             => new Span<float>(Output(a, piece), (int)Plan.Registers[a.Output].LocalShape.Elements);

@@ -1,31 +1,146 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Runtime;
 using OneFlow.Dsl.Runtime.Kernels;
 
 namespace OneFlow.Dsl
 {
-    /// <summary>Plain stochastic gradient descent: w −= lr · dw. In a plan its update ops sit beside each weight's
-    /// shard; eagerly, <see cref="Step"/> applies it to tensors that hold gradients.</summary>
-    public sealed class Sgd
+    /// <summary>How a trainer updates the weights: the rule its plan's update ops follow (the state tensors it
+    /// needs are planned beside each weight, laid out as the weight), the hyperparameters set before every step, and
+    /// the learning rate's schedule. <see cref="Step"/> does the same eagerly.</summary>
+    public abstract class Optimizer
     {
+        private readonly ConditionalWeakTable<Tensor, float[][]> _eagerState = new ConditionalWeakTable<Tensor, float[][]>();
+        private long _eagerSteps;
+
         public float LearningRate { get; }
 
-        public Sgd(float lr)
+        /// <summary>The learning rate's course over the steps; constant when left out.</summary>
+        public LearningRateSchedule? Schedule { get; init; }
+
+        /// <summary>The update rule a training plan is built for.</summary>
+        public abstract UpdateRule Rule { get; }
+
+        protected Optimizer(float lr)
         {
             if (!(lr > 0) || float.IsInfinity(lr)) throw new ArgumentOutOfRangeException(nameof(lr), $"The learning rate must be positive and finite, not {lr}.");
             LearningRate = lr;
         }
 
+        /// <summary>The learning rate of step <paramref name="step"/> (counted from 1).</summary>
+        public float RateAt(long step) => Schedule?.Rate(LearningRate, step) ?? LearningRate;
+
+        /// <summary>Sets a session's hyperparameters for step <paramref name="step"/> (counted from 1).</summary>
+        internal void Configure(IPlanSession session, long step)
+        {
+            session.LearningRate = RateAt(step);
+            session.Optimizer.Step = step;
+            Configure(session.Optimizer);
+        }
+
+        private protected abstract void Configure(OptimizerSettings settings);
+
         /// <summary>The eager update: applies and clears the gradient of every parameter.</summary>
         public void Step(IEnumerable<Tensor> parameters)
         {
+            long step = ++_eagerSteps;
             foreach (var p in parameters)
             {
                 if (p.Grad == null) continue;
-                Elementwise.SgdUpdate(p.Host, p.Grad.Host, LearningRate);
+                var state = _eagerState.GetValue(p, t => States((int)t.Length));
+                Update(p.Host, p.Grad.Host, state, RateAt(step), step);
                 p.HostChanged();
                 p.Grad = null;
             }
+        }
+
+        private protected abstract float[][] States(int length);
+        private protected abstract void Update(float[] w, float[] g, float[][] state, float lr, long step);
+    }
+
+    /// <summary>Stochastic gradient descent, w −= lr · g; with <c>momentum</c>, PyTorch's form: v = μ·v + g, w −= lr · v.</summary>
+    public sealed class Sgd : Optimizer
+    {
+        public float Momentum { get; }
+
+        public Sgd(float lr, float momentum = 0f) : base(lr)
+        {
+            if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), $"Momentum must lie in [0, 1), not {momentum}.");
+            Momentum = momentum;
+        }
+
+        public override UpdateRule Rule => Momentum > 0 ? UpdateRule.Momentum : UpdateRule.Sgd;
+
+        private protected override void Configure(OptimizerSettings settings) => settings.Momentum = Momentum;
+
+        private protected override float[][] States(int length) => Momentum > 0 ? new[] { new float[length] } : Array.Empty<float[]>();
+
+        private protected override void Update(float[] w, float[] g, float[][] state, float lr, long step)
+        {
+            if (Momentum > 0) Elementwise.MomentumUpdate(w, g, state[0], lr, Momentum);
+            else Elementwise.SgdUpdate(w, g, lr);
+        }
+    }
+
+    /// <summary>Adam with decoupled weight decay (Loshchilov and Hutter's AdamW, PyTorch's <c>AdamW</c>); with
+    /// <c>weightDecay</c> 0 it is Adam.</summary>
+    public class AdamW : Optimizer
+    {
+        public float Beta1 { get; }
+        public float Beta2 { get; }
+        public float Epsilon { get; }
+        public float WeightDecay { get; }
+
+        public AdamW(float lr, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0.01f) : base(lr)
+        {
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), $"The betas must lie in [0, 1), not {beta1} and {beta2}.");
+            if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"Epsilon must be positive, not {epsilon}.");
+            if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"Weight decay must not be negative, not {weightDecay}.");
+            (Beta1, Beta2, Epsilon, WeightDecay) = (beta1, beta2, epsilon, weightDecay);
+        }
+
+        public override UpdateRule Rule => UpdateRule.Adam;
+
+        private protected override void Configure(OptimizerSettings settings)
+        {
+            settings.Beta1 = Beta1;
+            settings.Beta2 = Beta2;
+            settings.Epsilon = Epsilon;
+            settings.WeightDecay = WeightDecay;
+        }
+
+        private protected override float[][] States(int length) => new[] { new float[length], new float[length] };
+
+        private protected override void Update(float[] w, float[] g, float[][] state, float lr, long step)
+            => Elementwise.AdamUpdate(w, g, state[0], state[1], lr, Beta1, Beta2, Epsilon, WeightDecay, step);
+    }
+
+    /// <summary>Adam: <see cref="AdamW"/> without weight decay.</summary>
+    public sealed class Adam : AdamW
+    {
+        public Adam(float lr, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f) : base(lr, beta1, beta2, epsilon, weightDecay: 0f) { }
+    }
+
+    /// <summary>The learning rate over the steps: a linear warm-up from 0 over <see cref="WarmupSteps"/>, then a
+    /// cosine decay to <see cref="Floor"/> × the peak at <see cref="TotalSteps"/>, and the floor after.</summary>
+    public sealed record LearningRateSchedule(int WarmupSteps, int TotalSteps, float Floor = 0.1f)
+    {
+        public static LearningRateSchedule WarmupCosine(int warmup, int total, float floor = 0.1f)
+        {
+            if (warmup < 0 || total <= warmup) throw new ArgumentOutOfRangeException(nameof(total), $"Need 0 ≤ warm-up < total steps, not {warmup} and {total}.");
+            if (!(floor >= 0 && floor <= 1)) throw new ArgumentOutOfRangeException(nameof(floor), $"The floor is a fraction of the peak rate in [0, 1], not {floor}.");
+            return new LearningRateSchedule(warmup, total, floor);
+        }
+
+        /// <summary>The rate at step <paramref name="step"/> (from 1) for a peak rate of <paramref name="peak"/>.</summary>
+        public float Rate(float peak, long step)
+        {
+            if (step <= WarmupSteps) return peak * step / WarmupSteps;
+            if (step >= TotalSteps) return peak * Floor;
+            double progress = (double)(step - WarmupSteps) / (TotalSteps - WarmupSteps);
+            return (float)(peak * (Floor + (1 - Floor) * 0.5 * (1 + Math.Cos(Math.PI * progress))));
         }
     }
 }

@@ -94,6 +94,27 @@ namespace OneFlow.Dsl.Cuda.Tests
         }
 
         [Fact]
+        public void Momentum_and_adam_updates_match_the_cpu()
+        {
+            float[] w = Values(29, 6), g = Values(29, 7), m = Values(29, 8), v = Values(29, 9).Select(Math.Abs).ToArray();
+            var s = _gpu.Gpu.Accelerator.DefaultStream;
+            using var gw = _gpu.Upload(w);
+            using var gg = _gpu.Upload(g);
+            using var gm = _gpu.Upload(m);
+            using var gv = _gpu.Upload(v);
+            _gpu.Kernels.MomentumUpdate(s, gw.View, gg.View, gm.View, 0.1f, 0.9f);
+            float[] ew = (float[])w.Clone(), em = (float[])m.Clone(), ev = (float[])v.Clone();
+            Elementwise.MomentumUpdate(ew, g, em, 0.1f, 0.9f);
+            Close(ew, _gpu.Download(gw, 29));
+            Close(em, _gpu.Download(gm, 29));
+            _gpu.Kernels.AdamUpdate(s, gw.View, gg.View, gm.View, gv.View, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 3);
+            Elementwise.AdamUpdate(ew, g, em, ev, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 3);
+            Close(ew, _gpu.Download(gw, 29));
+            Close(em, _gpu.Download(gm, 29));
+            Close(ev, _gpu.Download(gv, 29));
+        }
+
+        [Fact]
         public void Sgd_update_in_place()
         {
             float[] w = Values(29, 6), g = Values(29, 7);

@@ -86,6 +86,26 @@ namespace OneFlow.Dsl.Cuda.Kernels
             y[i] = OneFlow.Dsl.Runtime.Kernels.Dropout.Keep(key, step, global, p) ? x[i] * (float)(1 / (1 - p)) : 0f;
         }
 
+        /// <summary>v = μ·v + g; w −= lr · v.</summary>
+        public static void MomentumUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, float lr, float momentum)
+        {
+            float velocity = momentum * v[i] + g[i];
+            v[i] = velocity;
+            w[i] -= lr * velocity;
+        }
+
+        /// <summary>AdamW (Adam when <paramref name="decay"/> is 0); <paramref name="c1"/>, <paramref name="c2"/> are the bias corrections 1 − βᵗ.</summary>
+        public static void AdamUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v,
+            float lr, float beta1, float beta2, float epsilon, float decay, float c1, float c2)
+        {
+            float gi = g[i];
+            float mi = beta1 * m[i] + (1 - beta1) * gi;
+            float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            w[i] -= lr * (mi / c1 / (XMath.Sqrt(vi / c2) + epsilon) + decay * w[i]);
+        }
+
         /// <summary>w −= lr · g, in place.</summary>
         public static void SgdUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, float lr) => w[i] -= lr * g[i];
     }

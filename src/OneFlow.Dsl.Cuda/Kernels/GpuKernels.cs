@@ -15,6 +15,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> _neg, _relu, _gelu;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _reluGrad, _geluGrad;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, float> _sgd;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float> _momentum;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float> _adam;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PartLayout, double, long, long> _dropout;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _softmax, _logSoftmax, _maxLast, _layerNorm;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _softmaxGrad, _logSoftmaxGrad, _maxLastGrad, _layerNormGrad;
@@ -39,6 +41,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
             _reluGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.ReluGrad);
             _geluGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.GeluGrad);
             _sgd = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(ElementwiseKernels.SgdUpdate);
+            _momentum = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(ElementwiseKernels.MomentumUpdate);
+            _adam = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float>(ElementwiseKernels.AdamUpdate);
             _dropout = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, PartLayout, double, long, long>(ElementwiseKernels.Dropout);
             _softmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.Softmax);
             _logSoftmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.LogSoftmax);
@@ -121,6 +125,13 @@ namespace OneFlow.Dsl.Cuda.Kernels
         /// <paramref name="strides"/>) keyed by <paramref name="key"/> and the step.</summary>
         public void Dropout(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, double p, long key, long step, int[] start, int[] length, long[] strides)
             => _dropout(s, Count(y), x, y, PartLayout.Of(start, length, strides), p, key, step);
+
+        public void MomentumUpdate(AcceleratorStream s, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, float lr, float momentum)
+            => _momentum(s, Count(w), w, g, v, lr, momentum);
+
+        public void AdamUpdate(AcceleratorStream s, ArrayView<float> w, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v,
+            float lr, float beta1, float beta2, float epsilon, float decay, long step)
+            => _adam(s, Count(w), w, g, m, v, lr, beta1, beta2, epsilon, decay, 1 - MathF.Pow(beta1, step), 1 - MathF.Pow(beta2, step));
 
         public void SgdUpdate(AcceleratorStream s, ArrayView<float> w, ArrayView<float> g, float lr) => _sgd(s, Count(w), w, g, lr);
 

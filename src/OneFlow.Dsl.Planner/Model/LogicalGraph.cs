@@ -5,7 +5,11 @@ namespace OneFlow.Dsl.Planner.Model
 {
     public enum DType { F32, I32 }
 
-    public enum TensorRole { Input, Label, Weight, Activation, Loss, Gradient, Boxed }
+    public enum TensorRole { Input, Label, Weight, Activation, Loss, Gradient, Boxed, OptimizerState }
+
+    /// <summary>How a training plan updates each weight from its gradient: plain SGD, SGD with momentum (one state
+    /// tensor per weight), or Adam/AdamW (two). The hyperparameters are run-time values.</summary>
+    public enum UpdateRule { Sgd, Momentum, Adam }
 
     public sealed class LogicalTensor
     {
@@ -24,6 +28,9 @@ namespace OneFlow.Dsl.Planner.Model
         public int Producer { get; internal set; } = -1;
         /// <summary>For a weight's gradient: the weight's tensor id, else -1.</summary>
         public int GradientOf { get; internal set; } = -1;
+        /// <summary>For an optimizer state: the weight it belongs to, whose layout it always has (so its update is
+        /// local to each shard: ZeRO-1 style sharding wherever the weight is split), else -1.</summary>
+        public int TiedTo { get; internal set; } = -1;
         public long Bytes => Shape.Elements * 4;
     }
 

@@ -16,6 +16,8 @@ namespace OneFlow.Dsl.Planner.Ops
         SumTo,
         Neg,
         SgdUpdate,
+        MomentumUpdate,
+        AdamUpdate,
         Boxing,
         Gelu,
         GeluGrad,

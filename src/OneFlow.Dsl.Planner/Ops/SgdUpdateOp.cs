@@ -3,19 +3,37 @@ using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>w −= lr · g, in place on the weight's own shard; the learning rate is a run-time value.</summary>
-    public sealed class SgdUpdateOp : OpDef
+    /// <summary>An in-place update of a weight from its gradient (and the optimizer's state tensors, which always
+    /// have the weight's layout): local to each shard. The hyperparameters are run-time values.</summary>
+    public abstract class UpdateOp : OpDef
     {
-        public override OpKind Kind => OpKind.SgdUpdate;
         public override bool HasOutput => false;
         public override bool SignaturesFollowOperands => true;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
 
-        /// <summary>The gradient must be laid out exactly as the weight: the update is local to each shard.</summary>
+        /// <summary>The gradient and the states must be laid out exactly as the weight.</summary>
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
         {
             var w = g.Tensor(op.Inputs[0]).Sbp[g.SignatureAxis];
-            yield return new Signature(w, w, w);
+            yield return new Signature(w, Repeat(w, op.Inputs.Length));
         }
+    }
+
+    /// <summary>w −= lr · g.</summary>
+    public sealed class SgdUpdateOp : UpdateOp
+    {
+        public override OpKind Kind => OpKind.SgdUpdate;
+    }
+
+    /// <summary>v = μ·v + g; w −= lr · v (PyTorch's SGD with momentum).</summary>
+    public sealed class MomentumUpdateOp : UpdateOp
+    {
+        public override OpKind Kind => OpKind.MomentumUpdate;
+    }
+
+    /// <summary>Adam with decoupled weight decay (AdamW; Adam when the decay is 0): m and v, bias-corrected by the step.</summary>
+    public sealed class AdamUpdateOp : UpdateOp
+    {
+        public override OpKind Kind => OpKind.AdamUpdate;
     }
 }

@@ -18,7 +18,7 @@ namespace OneFlow.Dsl.Planner.Passes
 
         private Autograd(LogicalGraph graph) => _graph = graph;
 
-        public static void AppendBackwardAndUpdate(LogicalGraph graph, int loss)
+        public static void AppendBackwardAndUpdate(LogicalGraph graph, int loss, UpdateRule rule = UpdateRule.Sgd)
         {
             var ad = new Autograd(graph);
             ad.MarkWeightDependents();
@@ -31,7 +31,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 if (op.Output == loss) OpRegistry.Get(op.Kind).Backward(ad, op, -1);
                 else if (ad._gradients.TryGetValue(op.Output, out int dy)) OpRegistry.Get(op.Kind).Backward(ad, op, dy);
             }
-            ad.AppendUpdates();
+            ad.AppendUpdates(rule);
         }
 
         public bool NeedsGradient(int tensor) => _dependsOnWeight.Contains(tensor);
@@ -76,13 +76,25 @@ namespace OneFlow.Dsl.Planner.Passes
                 if (op.Output >= 0 && op.Inputs.Any(_dependsOnWeight.Contains)) _dependsOnWeight.Add(op.Output);
         }
 
-        private void AppendUpdates()
+        /// <summary>An update op per weight with a gradient, and the optimizer's state tensors beside the weight.</summary>
+        private void AppendUpdates(UpdateRule rule)
         {
             foreach (var w in _graph.Tensors.Where(t => t.Role == TensorRole.Weight).ToList())
             {
                 if (!_gradients.TryGetValue(w.Id, out int grad)) continue;
                 _graph.Tensor(grad).GradientOf = w.Id;
-                _graph.AddOp(OpKind.SgdUpdate, new[] { w.Id, grad }, "", TensorRole.Gradient, "update of " + w.Name, w.Placement);
+                var operands = new List<int> { w.Id, grad };
+                string[] states = rule == UpdateRule.Momentum ? new[] { "velocity" } : rule == UpdateRule.Adam ? new[] { "m", "v" } : new string[0];
+                foreach (string state in states)
+                {
+                    var t = _graph.AddTensor($"{w.Name}.{state}", w.Shape, DType.F32, TensorRole.OptimizerState);
+                    t.Placement = w.Placement;
+                    t.Sbp = w.Sbp;
+                    t.TiedTo = w.Id;
+                    operands.Add(t.Id);
+                }
+                var kind = rule == UpdateRule.Momentum ? OpKind.MomentumUpdate : rule == UpdateRule.Adam ? OpKind.AdamUpdate : OpKind.SgdUpdate;
+                _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient, "update of " + w.Name, w.Placement);
             }
         }
     }

@@ -22,7 +22,7 @@ namespace OneFlow.Dsl.Planner.Passes
             var producers = new Dictionary<int, int>();
             foreach (var op in g.Ops)
             {
-                var controls = op.Kind == OpKind.SgdUpdate ? ReadersOf(g, op.Inputs[0], op.Id) : new List<int>();
+                var controls = OpRegistry.Get(op.Kind) is UpdateOp ? ReadersOf(g, op.Inputs[0], op.Id) : new List<int>();
                 foreach (int d in DevicesOf(g, op, devices))
                 {
                     int? Here(int tensor) => registerOf.TryGetValue((tensor, d), out int r) ? r : (int?)null;
@@ -41,7 +41,7 @@ namespace OneFlow.Dsl.Planner.Passes
             foreach (var t in g.Tensors)
             {
                 // Weights persist across steps; the output persists until the host has read it.
-                bool persistent = t.Role == TensorRole.Weight || t.Id == output;
+                bool persistent = t.Role == TensorRole.Weight || t.Role == TensorRole.OptimizerState || t.Id == output;
                 for (int i = 0; i < t.Placement.Count; i++)
                 {
                     int d = devices.Of(t.Placement, i), id = registerOf[(t.Id, d)];

@@ -31,6 +31,8 @@ namespace OneFlow.Dsl.Planner.Passes
         private readonly Dictionary<int, List<NdSignature>> _signatures = new Dictionary<int, List<NdSignature>>();
         private readonly Dictionary<int, int> _choice = new Dictionary<int, int>();
         private readonly List<LogicalTensor> _free;
+        /// <summary>Optimizer states: always laid out as their weight, whatever it becomes.</summary>
+        private readonly List<LogicalTensor> _tied;
         // Memos: the descent prices thousands of assignments that differ in one choice.
         private readonly Dictionary<string, List<NdSignature>> _followed = new Dictionary<string, List<NdSignature>>();
         private readonly Dictionary<(int, NdSbp, NdSbp, Placement), double> _costs = new Dictionary<(int, NdSbp, NdSbp, Placement), double>();
@@ -45,6 +47,7 @@ namespace OneFlow.Dsl.Planner.Passes
             _mode = mode;
             _ops = graph.Ops.Where(o => o.Kind != OpKind.Input).ToList();
             _free = graph.Tensors.Where(t => t.Free).ToList();
+            _tied = graph.Tensors.Where(t => t.TiedTo >= 0).ToList();
         }
 
         public static void Run(LogicalGraph graph, int output, PlanMode mode)
@@ -64,6 +67,7 @@ namespace OneFlow.Dsl.Planner.Passes
         /// <summary>Op by op, the signature whose inputs cost least to provide, counting conversions already needed.</summary>
         private void Greedy()
         {
+            FollowWeights();
             var needed = new HashSet<(int, NdSbp, Placement)>();
             foreach (var op in _ops)
             {
@@ -125,6 +129,7 @@ namespace OneFlow.Dsl.Planner.Passes
         /// <summary>Propagates the current choices to every tensor and prices them.</summary>
         private double TotalCost()
         {
+            FollowWeights();
             double cost = 0;
             var needed = _needed;
             needed.Clear();
@@ -249,6 +254,11 @@ namespace OneFlow.Dsl.Planner.Passes
             string have = string.Join(", ", op.Inputs.Select(i => $"{_graph.Tensor(i).Name} {_graph.Tensor(i).Sbp}"));
             return new PlanException(PlanErrorKind.NoSignature, op.Subject,
                 $"{op.Kind}: no SBP signature accepts {have}, and no boxing reaches one; change the Sbp of an operand.");
+        }
+
+        private void FollowWeights()
+        {
+            foreach (var t in _tied) t.Sbp = _graph.Tensor(t.TiedTo).Sbp;
         }
 
         /// <summary>Rewrites every input whose SBP differs from the chosen signature's to read a boxed copy, one

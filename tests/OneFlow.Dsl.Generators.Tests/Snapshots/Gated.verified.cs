@@ -326,16 +326,17 @@ arena 1 3904
 
         private (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedWeights() => new (string, global::OneFlow.Dsl.Tensor)[] { ("w", w), ("gate", gate), ("shift", shift), ("head", head) };
 
-        /// <summary>A trainer running the training plan built at compile time.</summary>
-        public Training Trainer(global::OneFlow.Dsl.Sgd optimizer) => new Training(TrainPlan, NamedWeights(), optimizer);
+        /// <summary>A trainer running the training plan built at compile time (planned now for an optimizer with state).</summary>
+        public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer)
+            => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd ? new Training(TrainPlan, NamedWeights(), optimizer) : Trainer(optimizer, Spec);
 
         /// <summary>A trainer for another placement, planned now from <see cref="Spec"/> by the same planner.</summary>
-        public Training Trainer(global::OneFlow.Dsl.Sgd optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));
+        public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));
 
         /// <summary>A trainer planned now from <paramref name="spec"/>: this network's <see cref="Spec"/> with another
         /// placement or other SBPs.</summary>
-        public Training Trainer(global::OneFlow.Dsl.Sgd optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)
-            => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train), NamedWeights(), optimizer);
+        public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)
+            => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule), NamedWeights(), optimizer);
 
         /// <summary>Writes every weight to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>
         public void SaveWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Save(path, NamedWeights());
@@ -349,7 +350,7 @@ arena 1 3904
         /// <summary>Trains the network one batch at a time with its compiled training plan.</summary>
         public sealed class Training : global::OneFlow.Dsl.Trainer
         {
-            internal Training(global::OneFlow.Dsl.Planner.Plan.Plan plan, (string Name, global::OneFlow.Dsl.Tensor Value)[] weights, global::OneFlow.Dsl.Sgd optimizer)
+            internal Training(global::OneFlow.Dsl.Planner.Plan.Plan plan, (string Name, global::OneFlow.Dsl.Tensor Value)[] weights, global::OneFlow.Dsl.Optimizer optimizer)
                 : base(plan, weights, optimizer) { }
 
             /// <summary>One step: forward, loss against the labels, backward and update. Returns the mean loss.</summary>

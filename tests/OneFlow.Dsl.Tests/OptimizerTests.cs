@@ -1,0 +1,91 @@
+using System;
+using System.Linq;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+using Xunit;
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>SGD with momentum, Adam and AdamW in plans: their state lives beside each weight, laid out as the
+    /// weight (split where it is split), and four devices train like one and like the eager optimizer.</summary>
+    public class OptimizerTests
+    {
+        private static float[] Losses(Func<Tensor, Tensor, float> step, int steps = 10)
+            => Enumerable.Range(0, steps).Select(s => step(Data.Floats(100 + s, 64, 784), Data.Labels(200 + s, 64, 10))).ToArray();
+
+        private static float[] Eager(Optimizer optimizer, int steps = 10)
+        {
+            var model = new Mlp(seed: 7);
+            return Losses((x, y) =>
+            {
+                var loss = Ops.SoftmaxCrossEntropy(model.Forward(x), y);
+                loss.Backward();
+                optimizer.Step(model.Parameters);
+                return loss.Item();
+            }, steps);
+        }
+
+        public static TheoryData<string> Optimizers() => new TheoryData<string> { "momentum", "adam", "adamw", "scheduled" };
+
+        private static Optimizer Make(string kind) => kind switch
+        {
+            "momentum" => new Sgd(0.05f, momentum: 0.9f),
+            "adam" => new Adam(1e-3f),
+            "adamw" => new AdamW(1e-3f, weightDecay: 0.1f),
+            _ => new AdamW(2e-3f) { Schedule = LearningRateSchedule.WarmupCosine(warmup: 3, total: 8, floor: 0.2f) },
+        };
+
+        [Theory]
+        [MemberData(nameof(Optimizers))]
+        public void Four_devices_train_like_one_and_like_the_eager_optimizer(string kind)
+        {
+            using var four = new Mlp(seed: 7).Trainer(Make(kind));
+            using var one = new Mlp(seed: 7).Trainer(Make(kind), "cpu:0");
+            Assert.Equal(4, four.Plan.Devices);
+            var eager = Eager(Make(kind));
+            var onOne = Losses(one.Step);
+            var onFour = Losses(four.Step);
+            Assert.True(onOne[^1] < onOne[0], $"the loss should fall: {string.Join(", ", onOne)}");
+            for (int i = 0; i < onOne.Length; i++)
+            {
+                Assert.True(Math.Abs(onOne[i] - onFour[i]) <= 1e-5 * Math.Max(1, Math.Abs(onOne[i])), $"step {i}: one device {onOne[i]}, four {onFour[i]}");
+                Assert.True(Math.Abs(onOne[i] - eager[i]) <= 1e-4 * Math.Max(1, Math.Abs(onOne[i])), $"step {i}: plan {onOne[i]}, eager {eager[i]}");
+            }
+        }
+
+        /// <summary>Adam's two states per weight have the weight's layout: w1's are split by columns like w1, on
+        /// the same devices, and no boxing op ever touches them.</summary>
+        [Fact]
+        public void Optimizer_state_is_sharded_like_its_weight()
+        {
+            using var t = new Mlp(seed: 1).Trainer(new Adam(1e-3f));
+            var plan = t.Plan;
+            var w1 = plan.Tensors.Single(x => x.Name == "w1");
+            foreach (var name in new[] { "w1.m", "w1.v" })
+            {
+                var state = plan.Tensors.Single(x => x.Name == name);
+                Assert.Equal(TensorRole.OptimizerState, state.Role);
+                Assert.Equal(w1.Sbp, state.Sbp);
+                Assert.Equal((NdSbp)Sbp.S(1), state.Sbp);
+                Assert.All(plan.Registers.Where(r => r.Tensor == state.Id), r => Assert.True(r.Persistent));
+            }
+            Assert.Equal(8, plan.Tensors.Count(x => x.Role == TensorRole.OptimizerState));
+            Assert.DoesNotContain(plan.Ops, o => o.Kind == OpKind.Boxing && plan.Tensors[o.Inputs[0]].Role == TensorRole.OptimizerState);
+            Assert.Equal(4, plan.Ops.Count(o => o.Kind == OpKind.AdamUpdate));
+        }
+
+        [Fact]
+        public void Warmup_then_cosine_decay_to_the_floor()
+        {
+            var schedule = LearningRateSchedule.WarmupCosine(warmup: 10, total: 110, floor: 0.1f);
+            Assert.Equal(0.1f, schedule.Rate(1f, 1), 6);
+            Assert.Equal(1f, schedule.Rate(1f, 10), 6);
+            Assert.Equal(0.55f, schedule.Rate(1f, 60), 5);
+            Assert.Equal(0.1f, schedule.Rate(1f, 110), 6);
+            Assert.Equal(0.1f, schedule.Rate(1f, 500), 6);
+            Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.WarmupCosine(10, 5));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new AdamW(1e-3f, beta1: 1f));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(0.1f, momentum: -0.5f));
+        }
+    }
+}
