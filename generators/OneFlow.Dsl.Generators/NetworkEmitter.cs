@@ -105,7 +105,7 @@ namespace OneFlow.Dsl.Generators
             string args = string.Join(", ", m.InputParameters);
             w.Line("/// <summary>A trainer running the training plan built at compile time (planned now for an optimizer with state).</summary>");
             w.Line($"public Training Trainer({Dsl}Optimizer optimizer)");
-            w.Line($"    => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd ? new Training(TrainPlan, NamedWeights(), optimizer) : Trainer(optimizer, Spec);");
+            w.Line($"    => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd && !optimizer.Clips ? new Training(TrainPlan, NamedWeights(), optimizer) : Trainer(optimizer, Spec);");
             w.Line();
             w.Line("/// <summary>A trainer for another placement, planned now from <see cref=\"Spec\"/> by the same planner.</summary>");
             w.Line($"public Training Trainer({Dsl}Optimizer optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));");
@@ -113,7 +113,7 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// <summary>A trainer planned now from <paramref name=\"spec\"/>: this network's <see cref=\"Spec\"/> with another");
             w.Line("/// placement or other SBPs.</summary>");
             w.Line($"public Training Trainer({Dsl}Optimizer optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)");
-            w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule), " +
+            w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), " +
                    "NamedWeights(), optimizer);");
             w.Line();
             w.Line("/// <summary>Writes every weight to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>");

@@ -64,6 +64,8 @@ namespace OneFlow.Dsl.Cuda
             long floats = _base[plan.Devices - 1] + plan.ArenaBytes[plan.Devices - 1] / sizeof(float);
             if (floats >= int.MaxValue) throw new NotSupportedException($"The plan needs {floats * 4:N0} bytes of GPU memory; the GPU backend addresses at most 8 GB per session.");
             _memory = accelerator.Allocate1D<float>(Math.Max(1, floats));
+            // Optimizer states start from zero, as on CPUs (whose arenas are cleared when allocated).
+            _memory.MemSetToZero();
             _all = _memory.View.AsContiguous();
             _streams = Enumerable.Range(0, plan.Devices).Select(_ => accelerator.CreateStream()).ToArray();
             _gemm = Enumerable.Range(0, plan.Devices).Select(_ => new GpuGemm(accelerator, kernels)).ToArray();
@@ -370,11 +372,13 @@ namespace OneFlow.Dsl.Cuda
                 case OpKind.ReluGrad: _k.ReluGrad(s, In(a, 0), In(a, 1), Out(a)); break;
                 case OpKind.Gelu: _k.Gelu(s, In(a, 0), Out(a)); break;
                 case OpKind.GeluGrad: _k.GeluGrad(s, In(a, 0), In(a, 1), Out(a)); break;
-                case OpKind.SgdUpdate: _k.SgdUpdate(s, In(a, 0), In(a, 1), LearningRate); break;
-                case OpKind.MomentumUpdate: _k.MomentumUpdate(s, In(a, 0), In(a, 1), In(a, 2), LearningRate, Optimizer.Momentum); break;
+                case OpKind.SgdUpdate: _k.SgdUpdate(s, In(a, 0), In(a, 1), LearningRate, Norm(op, a), MaxNorm(op)); break;
+                case OpKind.MomentumUpdate: _k.MomentumUpdate(s, In(a, 0), In(a, 1), In(a, 2), LearningRate, Optimizer.Momentum, Norm(op, a), MaxNorm(op)); break;
                 case OpKind.AdamUpdate:
-                    _k.AdamUpdate(s, In(a, 0), In(a, 1), In(a, 2), In(a, 3), LearningRate, Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay, Optimizer.Step);
+                    _k.AdamUpdate(s, In(a, 0), In(a, 1), In(a, 2), In(a, 3), LearningRate, Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay, Optimizer.Step,
+                        Norm(op, a), MaxNorm(op));
                     break;
+                case OpKind.SumSquares: _k.SumSquares(s, In(a, 0), Out(a)); break;
                 case OpKind.SoftmaxCrossEntropy:
                     _k.CrossEntropy(s, In(a, 0), In(a, 1).Cast<int>(), _scratch[a.Id]!.View.AsContiguous(), Out(a), Last(InShape(a, 0)), Batch(op));
                     break;
@@ -431,6 +435,10 @@ namespace OneFlow.Dsl.Cuda
         }
 
         private int Batch(PlanOp op) => Plan.Tensors[op.Inputs[0]].Shape[0];
+
+        private static bool Clipped(PlanOp op) => op.Args.Length > 0 && op.Args[0] == 1;
+        private ArrayView<float> Norm(PlanOp op, Actor a) => Clipped(op) ? In(a, a.Inputs.Length - 1) : default;
+        private float MaxNorm(PlanOp op) => Clipped(op) ? Optimizer.MaxGradNorm : float.PositiveInfinity;
 
         private int FirstRow(int tensor, int device)
         {

@@ -10,14 +10,15 @@ namespace OneFlow.Dsl.Planner
     /// get the same plan from the same input.</summary>
     public static class NetworkPlanner
     {
-        public static Plan.Plan Compile(NetworkSpec spec, PlanMode mode, int registerSlots = 1, UpdateRule update = UpdateRule.Sgd)
+        /// <param name="clip">Scale every gradient by min(1, c / global norm) before the update (c is a run-time value).</param>
+        public static Plan.Plan Compile(NetworkSpec spec, PlanMode mode, int registerSlots = 1, UpdateRule update = UpdateRule.Sgd, bool clip = false)
         {
             if (!Placement.TryParse(spec.Placement, out var parsed, out string error))
                 throw new PlanException(PlanErrorKind.PlacementSyntax, "Placement", error);
             var placement = parsed!;
             var warnings = new List<PlanWarning>();
             var graph = GraphBuilder.Build(spec, placement, mode, warnings, out int output);
-            if (mode == PlanMode.Train) Autograd.AppendBackwardAndUpdate(graph, output, update);
+            if (mode == PlanMode.Train) Autograd.AppendBackwardAndUpdate(graph, output, update, clip);
             SbpSelection.Run(graph, output, mode);
             var plan = Lower(graph, spec.Name, mode, placement, output, registerSlots);
             plan.Warnings = warnings;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Threading;
 using OneFlow.Dsl.Planner.Model;
@@ -361,15 +362,16 @@ namespace OneFlow.Dsl.Runtime
                 case OpKind.ReluGrad: Elementwise.ReluGrad(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
                 case OpKind.SumTo: Broadcasting.SumTo(In(a, 0, piece), InputShape(a, 0), Out(a, piece), OutputShape(a)); break;
                 case OpKind.MomentumUpdate:
-                    Elementwise.MomentumUpdate(Mutable(a, 0, piece), In(a, 1, piece), Mutable(a, 2, piece), LearningRate, Optimizer.Momentum);
+                    Elementwise.MomentumUpdate(Mutable(a, 0, piece), In(a, 1, piece), Mutable(a, 2, piece), LearningRate, Optimizer.Momentum, GradScale(op, a, piece));
                     break;
                 case OpKind.AdamUpdate:
                     Elementwise.AdamUpdate(Mutable(a, 0, piece), In(a, 1, piece), Mutable(a, 2, piece), Mutable(a, 3, piece),
-                        LearningRate, Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay, Optimizer.Step);
+                        LearningRate, Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay, Optimizer.Step, GradScale(op, a, piece));
                     break;
                 case OpKind.SgdUpdate:
-                    Elementwise.SgdUpdate(new Span<float>(Input(a, 0, piece), (int)InputShape(a, 0).Elements), In(a, 1, piece), LearningRate);
+                    Elementwise.SgdUpdate(Mutable(a, 0, piece), In(a, 1, piece), LearningRate, GradScale(op, a, piece));
                     break;
+                case OpKind.SumSquares: *Output(a, piece) = TensorPrimitives.SumOfSquares(In(a, 0, piece)); break;
                 case OpKind.SoftmaxCrossEntropy:
                     *Output(a, piece) = Kernels.SoftmaxCrossEntropy.Forward(In(a, 0, piece), Labels(a, piece), InputShape(a, 0)[1], Batch(op));
                     break;
@@ -494,6 +496,10 @@ namespace OneFlow.Dsl.Runtime
             var t = Plan.Tensors[tensor];
             return Partition.Offsets(t.Shape, t.Sbp, t.Placement, Plan.DeviceMap.IndexIn(t.Placement, device))[0];
         }
+
+        /// <summary>1, or for an update clipped by the global norm, the factor its last operand (the squared norm) gives.</summary>
+        private float GradScale(PlanOp op, Actor a, long piece)
+            => op.Args.Length > 0 && op.Args[0] == 1 ? Optimizer.ClipScale(*Input(a, a.Inputs.Length - 1, piece)) : 1f;
 
         /// <summary>An input the op updates in place (a weight, an optimizer state).</summary>
         private Span<float> Mutable(Actor a, int index, long piece) => new Span<float>(Input(a, index, piece), (int)InputShape(a, index).Elements);

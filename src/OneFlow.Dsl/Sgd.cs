@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Runtime;
@@ -20,6 +21,19 @@ namespace OneFlow.Dsl
         /// <summary>The learning rate's course over the steps; constant when left out.</summary>
         public LearningRateSchedule? Schedule { get; init; }
 
+        /// <summary>When set, every gradient is scaled by min(1, this / the global norm of all gradients) before the
+        /// update, as <c>torch.nn.utils.clip_grad_norm_</c> does.</summary>
+        public float? ClipGradientNorm
+        {
+            get => _clip;
+            init => _clip = value is null || value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(ClipGradientNorm), $"The norm to clip to must be positive, not {value}.");
+        }
+
+        private readonly float? _clip;
+
+        /// <summary>True when a plan's updates read the global gradient norm.</summary>
+        public bool Clips => _clip != null;
+
         /// <summary>The update rule a training plan is built for.</summary>
         public abstract UpdateRule Rule { get; }
 
@@ -37,6 +51,7 @@ namespace OneFlow.Dsl
         {
             session.LearningRate = RateAt(step);
             session.Optimizer.Step = step;
+            session.Optimizer.MaxGradNorm = _clip ?? float.PositiveInfinity;
             Configure(session.Optimizer);
         }
 
@@ -46,18 +61,25 @@ namespace OneFlow.Dsl
         public void Step(IEnumerable<Tensor> parameters)
         {
             long step = ++_eagerSteps;
-            foreach (var p in parameters)
+            var list = parameters.Where(p => p.Grad != null).ToList();
+            float scale = 1f;
+            if (_clip is float limit)
             {
-                if (p.Grad == null) continue;
+                double squares = list.Sum(p => (double)System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(p.Grad!.Host));
+                var settings = new OptimizerSettings { MaxGradNorm = limit };
+                scale = settings.ClipScale((float)squares);
+            }
+            foreach (var p in list)
+            {
                 var state = _eagerState.GetValue(p, t => States((int)t.Length));
-                Update(p.Host, p.Grad.Host, state, RateAt(step), step);
+                Update(p.Host, p.Grad!.Host, state, RateAt(step), step, scale);
                 p.HostChanged();
                 p.Grad = null;
             }
         }
 
         private protected abstract float[][] States(int length);
-        private protected abstract void Update(float[] w, float[] g, float[][] state, float lr, long step);
+        private protected abstract void Update(float[] w, float[] g, float[][] state, float lr, long step, float gradScale);
     }
 
     /// <summary>Stochastic gradient descent, w −= lr · g; with <c>momentum</c>, PyTorch's form: v = μ·v + g, w −= lr · v.</summary>
@@ -77,10 +99,10 @@ namespace OneFlow.Dsl
 
         private protected override float[][] States(int length) => Momentum > 0 ? new[] { new float[length] } : Array.Empty<float[]>();
 
-        private protected override void Update(float[] w, float[] g, float[][] state, float lr, long step)
+        private protected override void Update(float[] w, float[] g, float[][] state, float lr, long step, float gradScale)
         {
-            if (Momentum > 0) Elementwise.MomentumUpdate(w, g, state[0], lr, Momentum);
-            else Elementwise.SgdUpdate(w, g, lr);
+            if (Momentum > 0) Elementwise.MomentumUpdate(w, g, state[0], lr, Momentum, gradScale);
+            else Elementwise.SgdUpdate(w, g, lr, gradScale);
         }
     }
 
@@ -113,8 +135,8 @@ namespace OneFlow.Dsl
 
         private protected override float[][] States(int length) => new[] { new float[length], new float[length] };
 
-        private protected override void Update(float[] w, float[] g, float[][] state, float lr, long step)
-            => Elementwise.AdamUpdate(w, g, state[0], state[1], lr, Beta1, Beta2, Epsilon, WeightDecay, step);
+        private protected override void Update(float[] w, float[] g, float[][] state, float lr, long step, float gradScale)
+            => Elementwise.AdamUpdate(w, g, state[0], state[1], lr, Beta1, Beta2, Epsilon, WeightDecay, step, gradScale);
     }
 
     /// <summary>Adam: <see cref="AdamW"/> without weight decay.</summary>

@@ -43,6 +43,7 @@ namespace OneFlow.Dsl.Cuda.Tests
             var losses = new float[5];
             for (int step = 0; step < losses.Length; step++)
             {
+                session.Optimizer.Step = step + 1;
                 session.Feed(x, Enumerable.Range(0, 96).Select(i => (float)Math.Sin(i * 0.37 + step)).ToArray());
                 session.Feed(labels, Enumerable.Range(0, 8).Select(i => (i + step) % 5).ToArray());
                 session.Run();
@@ -95,6 +96,21 @@ namespace OneFlow.Dsl.Cuda.Tests
             session.Run();
             session.Read(plan.Output, y);
             for (int i = 0; i < 60; i++) Assert.Equal(x[i], y[i], 6);
+        }
+
+        /// <summary>Adam with clipping by the global norm: the states and the norm's all-reduce on the GPU backend.</summary>
+        [Fact]
+        public void Adam_with_clipping_on_the_gpu_gives_the_cpu_losses()
+        {
+            float[] Run(IPlanSession session)
+            {
+                session.Optimizer.MaxGradNorm = 0.2f;
+                return Losses(session);
+            }
+            float[] cpu, gpu;
+            using (var session = new PlanSession(NetworkPlanner.Compile(Mlp("cpu:0-3", "S(1)", "S(0)"), PlanMode.Train, update: UpdateRule.Adam, clip: true))) cpu = Run(session);
+            using (var session = new GpuPlanSession(NetworkPlanner.Compile(Mlp("cuda:0-3", "S(1)", "S(0)"), PlanMode.Train, update: UpdateRule.Adam, clip: true), _gpu.Gpu, _gpu.Kernels)) gpu = Run(session);
+            for (int i = 0; i < cpu.Length; i++) Assert.True(Math.Abs(cpu[i] - gpu[i]) <= 1e-4 * Math.Max(1, Math.Abs(cpu[i])), $"step {i}: CPU {cpu[i]}, GPU {gpu[i]}");
         }
 
         [Fact]

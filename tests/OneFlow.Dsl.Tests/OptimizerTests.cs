@@ -25,13 +25,15 @@ namespace OneFlow.Dsl.Tests
             }, steps);
         }
 
-        public static TheoryData<string> Optimizers() => new TheoryData<string> { "momentum", "adam", "adamw", "scheduled" };
+        public static TheoryData<string> Optimizers() => new TheoryData<string> { "momentum", "adam", "adamw", "scheduled", "clipped-sgd", "clipped-adamw" };
 
         private static Optimizer Make(string kind) => kind switch
         {
             "momentum" => new Sgd(0.05f, momentum: 0.9f),
             "adam" => new Adam(1e-3f),
             "adamw" => new AdamW(1e-3f, weightDecay: 0.1f),
+            "clipped-sgd" => new Sgd(0.1f) { ClipGradientNorm = 0.05f },
+            "clipped-adamw" => new AdamW(1e-3f) { ClipGradientNorm = 0.05f },
             _ => new AdamW(2e-3f) { Schedule = LearningRateSchedule.WarmupCosine(warmup: 3, total: 8, floor: 0.2f) },
         };
 
@@ -72,6 +74,22 @@ namespace OneFlow.Dsl.Tests
             Assert.Equal(8, plan.Tensors.Count(x => x.Role == TensorRole.OptimizerState));
             Assert.DoesNotContain(plan.Ops, o => o.Kind == OpKind.Boxing && plan.Tensors[o.Inputs[0]].Role == TensorRole.OptimizerState);
             Assert.Equal(4, plan.Ops.Count(o => o.Kind == OpKind.AdamUpdate));
+        }
+
+        /// <summary>Clipping by the global norm: a squared norm per gradient, added up, whole on every device before
+        /// the updates; with a small enough limit it changes the course of training.</summary>
+        [Fact]
+        public void Clipping_reads_the_global_norm_and_changes_the_steps()
+        {
+            using var clipped = new Mlp(seed: 7).Trainer(new Sgd(0.1f) { ClipGradientNorm = 0.05f });
+            var plan = clipped.Plan;
+            Assert.Equal(4, plan.Ops.Count(o => o.Kind == OpKind.SumSquares));
+            Assert.All(plan.Ops.Where(o => o.Kind == OpKind.SgdUpdate), o => Assert.True(plan.Tensors[o.Inputs[^1]].Sbp.AllBroadcast));
+            using var plain = new Mlp(seed: 7).Trainer(new Sgd(0.1f));
+            var a = Losses(clipped.Step, 3);
+            var b = Losses(plain.Step, 3);
+            Assert.Equal(a[0], b[0]);
+            Assert.True(Math.Abs(a[2] - b[2]) > 1e-3, $"clipping at 0.05 should change the third loss: {a[2]} vs {b[2]}");
         }
 
         [Fact]

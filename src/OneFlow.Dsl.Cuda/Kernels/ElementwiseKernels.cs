@@ -87,18 +87,18 @@ namespace OneFlow.Dsl.Cuda.Kernels
         }
 
         /// <summary>v = μ·v + g; w −= lr · v.</summary>
-        public static void MomentumUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, float lr, float momentum)
+        public static void MomentumUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, float lr, float momentum, ArrayView<float> norm, float maxNorm)
         {
-            float velocity = momentum * v[i] + g[i];
+            float velocity = momentum * v[i] + g[i] * Scale(norm, maxNorm);
             v[i] = velocity;
             w[i] -= lr * velocity;
         }
 
         /// <summary>AdamW (Adam when <paramref name="decay"/> is 0); <paramref name="c1"/>, <paramref name="c2"/> are the bias corrections 1 − βᵗ.</summary>
         public static void AdamUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v,
-            float lr, float beta1, float beta2, float epsilon, float decay, float c1, float c2)
+            float lr, float beta1, float beta2, float epsilon, float decay, float c1, float c2, ArrayView<float> norm, float maxNorm)
         {
-            float gi = g[i];
+            float gi = g[i] * Scale(norm, maxNorm);
             float mi = beta1 * m[i] + (1 - beta1) * gi;
             float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
             m[i] = mi;
@@ -107,6 +107,22 @@ namespace OneFlow.Dsl.Cuda.Kernels
         }
 
         /// <summary>w −= lr · g, in place.</summary>
-        public static void SgdUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, float lr) => w[i] -= lr * g[i];
+        public static void SgdUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, float lr, ArrayView<float> norm, float maxNorm) => w[i] -= lr * Scale(norm, maxNorm) * g[i];
+
+        /// <summary>Clipping by the global norm: min(1, maxNorm / √(squared norm)); an unclipped update passes +∞.</summary>
+        private static float Scale(ArrayView<float> norm, float maxNorm)
+        {
+            if (maxNorm == float.PositiveInfinity) return 1f;
+            float n = XMath.Sqrt(norm[0]);
+            return n > maxNorm ? maxNorm / n : 1f;
+        }
+
+        /// <summary>One thread: Σ x² in order.</summary>
+        public static void SumSquares(Index1D i, ArrayView<float> x, ArrayView<float> y, int count)
+        {
+            float sum = 0f;
+            for (int k = 0; k < count; k++) sum += x[k] * x[k];
+            y[0] = sum;
+        }
     }
 }

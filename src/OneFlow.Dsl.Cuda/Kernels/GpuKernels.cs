@@ -14,9 +14,10 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private readonly Action<AcceleratorStream, Index1D, ArrayView<Four>, ArrayView<Four>, ArrayView<Four>, int> _binaryFour;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> _neg, _relu, _gelu;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _reluGrad, _geluGrad;
-        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, float> _sgd;
-        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float> _momentum;
-        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float> _adam;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, float> _sgd;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, ArrayView<float>, float> _momentum;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float, ArrayView<float>, float> _adam;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _sumSquares;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PartLayout, double, long, long> _dropout;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _softmax, _logSoftmax, _maxLast, _layerNorm;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _softmaxGrad, _logSoftmaxGrad, _maxLastGrad, _layerNormGrad;
@@ -40,9 +41,10 @@ namespace OneFlow.Dsl.Cuda.Kernels
             _gelu = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Gelu);
             _reluGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.ReluGrad);
             _geluGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.GeluGrad);
-            _sgd = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(ElementwiseKernels.SgdUpdate);
-            _momentum = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(ElementwiseKernels.MomentumUpdate);
-            _adam = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float>(ElementwiseKernels.AdamUpdate);
+            _sgd = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, float>(ElementwiseKernels.SgdUpdate);
+            _momentum = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, ArrayView<float>, float>(ElementwiseKernels.MomentumUpdate);
+            _adam = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float, ArrayView<float>, float>(ElementwiseKernels.AdamUpdate);
+            _sumSquares = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.SumSquares);
             _dropout = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, PartLayout, double, long, long>(ElementwiseKernels.Dropout);
             _softmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.Softmax);
             _logSoftmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.LogSoftmax);
@@ -126,14 +128,20 @@ namespace OneFlow.Dsl.Cuda.Kernels
         public void Dropout(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, double p, long key, long step, int[] start, int[] length, long[] strides)
             => _dropout(s, Count(y), x, y, PartLayout.Of(start, length, strides), p, key, step);
 
-        public void MomentumUpdate(AcceleratorStream s, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, float lr, float momentum)
-            => _momentum(s, Count(w), w, g, v, lr, momentum);
+        /// <param name="norm">For an update clipped by the global norm, the squared norm (with <paramref name="maxNorm"/>
+        /// finite); any view with +∞ otherwise.</param>
+        public void MomentumUpdate(AcceleratorStream s, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, float lr, float momentum,
+            ArrayView<float> norm = default, float maxNorm = float.PositiveInfinity)
+            => _momentum(s, Count(w), w, g, v, lr, momentum, norm.IsValid ? norm : g, maxNorm);
 
         public void AdamUpdate(AcceleratorStream s, ArrayView<float> w, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v,
-            float lr, float beta1, float beta2, float epsilon, float decay, long step)
-            => _adam(s, Count(w), w, g, m, v, lr, beta1, beta2, epsilon, decay, 1 - MathF.Pow(beta1, step), 1 - MathF.Pow(beta2, step));
+            float lr, float beta1, float beta2, float epsilon, float decay, long step, ArrayView<float> norm = default, float maxNorm = float.PositiveInfinity)
+            => _adam(s, Count(w), w, g, m, v, lr, beta1, beta2, epsilon, decay, 1 - MathF.Pow(beta1, step), 1 - MathF.Pow(beta2, step), norm.IsValid ? norm : g, maxNorm);
 
-        public void SgdUpdate(AcceleratorStream s, ArrayView<float> w, ArrayView<float> g, float lr) => _sgd(s, Count(w), w, g, lr);
+        public void SumSquares(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y) => _sumSquares(s, 1, x, y, Count(x));
+
+        public void SgdUpdate(AcceleratorStream s, ArrayView<float> w, ArrayView<float> g, float lr, ArrayView<float> norm = default, float maxNorm = float.PositiveInfinity)
+            => _sgd(s, Count(w), w, g, lr, norm.IsValid ? norm : g, maxNorm);
 
         /// <summary>Equal shapes whose length divides by four go four floats per thread (every register starts on a
         /// 64-byte boundary, so the 16-byte loads are aligned); the rest through the broadcasting kernel.</summary>

@@ -18,6 +18,7 @@ namespace OneFlow.Dsl.Planner.Ops
         SgdUpdate,
         MomentumUpdate,
         AdamUpdate,
+        SumSquares,
         Boxing,
         Gelu,
         GeluGrad,

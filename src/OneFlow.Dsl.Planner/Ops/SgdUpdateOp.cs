@@ -11,12 +11,18 @@ namespace OneFlow.Dsl.Planner.Ops
         public override bool SignaturesFollowOperands => true;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
 
-        /// <summary>The gradient and the states must be laid out exactly as the weight.</summary>
+        /// <summary>The gradient and the states must be laid out exactly as the weight; with clipping, the last
+        /// operand is the global squared norm, whole on every device.</summary>
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
         {
             var w = g.Tensor(op.Inputs[0]).Sbp[g.SignatureAxis];
-            yield return new Signature(w, Repeat(w, op.Inputs.Length));
+            var inputs = Repeat(w, op.Inputs.Length);
+            if (IsClipped(op)) inputs[inputs.Length - 1] = Sbp.B;
+            yield return new Signature(w, inputs);
         }
+
+        /// <summary>An update clipped by the global gradient norm has that squared norm as its last operand.</summary>
+        public static bool IsClipped(LogicalOp op) => op.Args.Length > 0 && op.Args[0] == 1;
     }
 
     /// <summary>w −= lr · g.</summary>

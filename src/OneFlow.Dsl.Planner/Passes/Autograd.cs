@@ -18,7 +18,7 @@ namespace OneFlow.Dsl.Planner.Passes
 
         private Autograd(LogicalGraph graph) => _graph = graph;
 
-        public static void AppendBackwardAndUpdate(LogicalGraph graph, int loss, UpdateRule rule = UpdateRule.Sgd)
+        public static void AppendBackwardAndUpdate(LogicalGraph graph, int loss, UpdateRule rule = UpdateRule.Sgd, bool clip = false)
         {
             var ad = new Autograd(graph);
             ad.MarkWeightDependents();
@@ -31,7 +31,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 if (op.Output == loss) OpRegistry.Get(op.Kind).Backward(ad, op, -1);
                 else if (ad._gradients.TryGetValue(op.Output, out int dy)) OpRegistry.Get(op.Kind).Backward(ad, op, dy);
             }
-            ad.AppendUpdates(rule);
+            ad.AppendUpdates(rule, clip);
         }
 
         public bool NeedsGradient(int tensor) => _dependsOnWeight.Contains(tensor);
@@ -77,11 +77,13 @@ namespace OneFlow.Dsl.Planner.Passes
         }
 
         /// <summary>An update op per weight with a gradient, and the optimizer's state tensors beside the weight.</summary>
-        private void AppendUpdates(UpdateRule rule)
+        private void AppendUpdates(UpdateRule rule, bool clip)
         {
-            foreach (var w in _graph.Tensors.Where(t => t.Role == TensorRole.Weight).ToList())
+            var weights = _graph.Tensors.Where(t => t.Role == TensorRole.Weight && _gradients.ContainsKey(t.Id)).ToList();
+            int norm = clip ? SquaredNorm(weights) : -1;
+            foreach (var w in weights)
             {
-                if (!_gradients.TryGetValue(w.Id, out int grad)) continue;
+                int grad = _gradients[w.Id];
                 _graph.Tensor(grad).GradientOf = w.Id;
                 var operands = new List<int> { w.Id, grad };
                 string[] states = rule == UpdateRule.Momentum ? new[] { "velocity" } : rule == UpdateRule.Adam ? new[] { "m", "v" } : new string[0];
@@ -93,9 +95,23 @@ namespace OneFlow.Dsl.Planner.Passes
                     t.TiedTo = w.Id;
                     operands.Add(t.Id);
                 }
+                if (clip) operands.Add(norm);
                 var kind = rule == UpdateRule.Momentum ? OpKind.MomentumUpdate : rule == UpdateRule.Adam ? OpKind.AdamUpdate : OpKind.SgdUpdate;
-                _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient, "update of " + w.Name, w.Placement);
+                _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient, "update of " + w.Name, w.Placement, args: clip ? new[] { 1.0 } : null);
             }
+        }
+
+        /// <summary>The squared norm of all gradients together: Σ over weights of Σ g², summed where the last weight lives.</summary>
+        private int SquaredNorm(List<LogicalTensor> weights)
+        {
+            int total = -1;
+            foreach (var w in weights)
+            {
+                int squares = _graph.AddOp(OpKind.SumSquares, new[] { _gradients[w.Id] }, "sumsq.d" + w.Name, TensorRole.Gradient, "squared norm of d" + w.Name, w.Placement).Output;
+                total = total < 0 ? squares
+                    : _graph.AddOp(OpKind.Add, new[] { total, squares }, "gradnorm2." + w.Name, TensorRole.Gradient, "global squared norm", w.Placement).Output;
+            }
+            return total;
         }
     }
 }

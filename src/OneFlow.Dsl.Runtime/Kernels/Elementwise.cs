@@ -54,27 +54,30 @@ namespace OneFlow.Dsl.Runtime.Kernels
         }
 
         /// <summary>v = μ·v + g; w −= lr · v.</summary>
-        public static void MomentumUpdate(Span<float> w, ReadOnlySpan<float> g, Span<float> v, float lr, float momentum)
+        public static void MomentumUpdate(Span<float> w, ReadOnlySpan<float> g, Span<float> v, float lr, float momentum, float gradScale = 1f)
         {
-            TensorPrimitives.MultiplyAdd(v, momentum, g, v);
+            TensorPrimitives.Multiply(v, momentum / gradScale, v);
+            TensorPrimitives.Add(v, g, v);
+            TensorPrimitives.Multiply(v, gradScale, v);
             TensorPrimitives.MultiplyAdd(v, -lr, w, w);
         }
 
         /// <summary>AdamW at step <paramref name="step"/> (from 1): m and v move toward g and g², bias-corrected;
         /// w −= lr · (m̂ / (√v̂ + ε) + decay · w). With decay 0 it is Adam.</summary>
         public static void AdamUpdate(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
-            float lr, float beta1, float beta2, float epsilon, float decay, long step)
+            float lr, float beta1, float beta2, float epsilon, float decay, long step, float gradScale = 1f)
         {
             float c1 = 1 - MathF.Pow(beta1, step), c2 = 1 - MathF.Pow(beta2, step);
             for (int i = 0; i < w.Length; i++)
             {
-                m[i] = beta1 * m[i] + (1 - beta1) * g[i];
-                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+                float gi = g[i] * gradScale;
+                m[i] = beta1 * m[i] + (1 - beta1) * gi;
+                v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
                 w[i] -= lr * (m[i] / c1 / (MathF.Sqrt(v[i] / c2) + epsilon) + decay * w[i]);
             }
         }
 
         /// <summary>w −= lr · g.</summary>
-        public static void SgdUpdate(Span<float> w, ReadOnlySpan<float> g, float lr) => TensorPrimitives.MultiplyAdd(g, -lr, w, w);
+        public static void SgdUpdate(Span<float> w, ReadOnlySpan<float> g, float lr, float gradScale = 1f) => TensorPrimitives.MultiplyAdd(g, -lr * gradScale, w, w);
     }
 }

@@ -328,7 +328,7 @@ arena 1 3904
 
         /// <summary>A trainer running the training plan built at compile time (planned now for an optimizer with state).</summary>
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer)
-            => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd ? new Training(TrainPlan, NamedWeights(), optimizer) : Trainer(optimizer, Spec);
+            => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd && !optimizer.Clips ? new Training(TrainPlan, NamedWeights(), optimizer) : Trainer(optimizer, Spec);
 
         /// <summary>A trainer for another placement, planned now from <see cref="Spec"/> by the same planner.</summary>
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));
@@ -336,7 +336,7 @@ arena 1 3904
         /// <summary>A trainer planned now from <paramref name="spec"/>: this network's <see cref="Spec"/> with another
         /// placement or other SBPs.</summary>
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)
-            => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule), NamedWeights(), optimizer);
+            => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), NamedWeights(), optimizer);
 
         /// <summary>Writes every weight to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>
         public void SaveWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Save(path, NamedWeights());
