@@ -13,6 +13,10 @@ namespace OneFlow.Dsl
         /// <summary>The backend session running the plan (a <c>GpuPlanSession</c> on cuda placements).</summary>
         public IPlanSession Session { get; }
         private readonly Tensor[] _weights;
+        private readonly (string Name, Tensor Value)[] _named;
+
+        /// <summary>The network's weights this runner trains or reads, by field name.</summary>
+        private protected IReadOnlyList<(string Name, Tensor Value)> Weights => _named;
         private readonly int[] _weightIds;
         private readonly int[] _heldVersions;
         private readonly PlanTensor[] _inputs;
@@ -29,6 +33,7 @@ namespace OneFlow.Dsl
             _weights = planWeights.Select(w => weights.FirstOrDefault(x => x.Name == w.Name).Value
                 ?? throw new ArgumentException($"The plan trains a weight '{w.Name}' that this network does not have; plan it from the network's own Spec.")).ToArray();
             _heldVersions = Enumerable.Repeat(-1, _weights.Length).ToArray();
+            _named = planWeights.Select((w, i) => (w.Name, _weights[i])).ToArray();
             _inputs = plan.Inputs.Select(o => plan.Tensors[o.Output]).ToArray();
             _classes = plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.SoftmaxCrossEntropy)
                 .Select(o => plan.Tensors[o.Inputs[0]].Shape[1]).FirstOrDefault();

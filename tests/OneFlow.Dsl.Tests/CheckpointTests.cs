@@ -47,6 +47,36 @@ namespace OneFlow.Dsl.Tests
             });
         }
 
+        /// <summary>AdamW with a schedule on four devices, its checkpoint (weights, both states, the step) resumed on
+        /// one device: the next steps' losses are the ones the first trainer goes on to.</summary>
+        [Fact]
+        public void Optimizer_state_and_step_resume_under_another_placement()
+        {
+            AdamW Make() => new AdamW(2e-3f) { Schedule = LearningRateSchedule.WarmupCosine(warmup: 4, total: 20) };
+            using var four = new Mlp(seed: 7).Trainer(Make());
+            for (int s = 0; s < 5; s++) four.Step(Data.Floats(100 + s, 64, 784), Data.Labels(200 + s, 64, 10));
+            four.SaveCheckpoint(File("adamw.safetensors"));
+            Assert.Contains(SafeTensors.Read(File("adamw.safetensors"), out var meta), t => t.Name == "w1.v");
+            Assert.Equal("5", meta["step"]);
+            using var one = new Mlp(seed: 1).Trainer(Make(), "cpu:0");
+            one.LoadCheckpoint(File("adamw.safetensors"));
+            Assert.Equal(5, one.Steps);
+            Agreement.SameLosses(5, s =>
+            {
+                var (x, y) = (Data.Floats(105 + s, 64, 784), Data.Labels(205 + s, 64, 10));
+                return (one.Step(x, y), four.Step(x, y));
+            });
+        }
+
+        [Fact]
+        public void A_checkpoint_without_this_optimizers_state_is_refused()
+        {
+            new Mlp(seed: 1).SaveWeights(File("weights-only.safetensors"));
+            using var trainer = new Mlp(seed: 2).Trainer(new Adam(1e-3f), "cpu:0");
+            var e = Assert.Throws<InvalidDataException>(() => trainer.LoadCheckpoint(File("weights-only.safetensors")));
+            Assert.Contains("has no optimizer state 'w1.m'", e.Message);
+        }
+
         [Fact]
         public void A_failed_write_leaves_the_previous_file_whole_and_no_temporary()
         {

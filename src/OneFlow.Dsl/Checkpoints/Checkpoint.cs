@@ -14,9 +14,11 @@ namespace OneFlow.Dsl.Checkpoints
 
         /// <summary>Loads every weight, or none: the file is checked against the network (names, shapes) before any
         /// weight changes.</summary>
-        public static void Load(string path, IReadOnlyList<(string Name, Tensor Value)> weights)
+        public static void Load(string path, IReadOnlyList<(string Name, Tensor Value)> weights) => Load(SafeTensors.Read(path), weights, path);
+
+        internal static void Load(IReadOnlyList<NamedTensor> tensors, IReadOnlyList<(string Name, Tensor Value)> weights, string path)
         {
-            var file = SafeTensors.Read(path).ToDictionary(t => t.Name);
+            var file = tensors.ToDictionary(t => t.Name);
             foreach (var name in file.Keys.Where(n => weights.All(w => w.Name != n)))
                 throw new InvalidDataException($"{path} has a tensor '{name}' that the network does not have (its weights: {string.Join(", ", weights.Select(w => w.Name))}).");
             foreach (var (name, value) in weights)

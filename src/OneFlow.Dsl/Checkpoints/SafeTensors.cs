@@ -22,13 +22,15 @@ namespace OneFlow.Dsl.Checkpoints
         /// <summary>More header than any weight file needs; beyond it the length field is more likely garbage.</summary>
         public const long MaxHeaderBytes = 100 << 20;
 
-        public static void Write(string path, IEnumerable<NamedTensor> tensors) => Write(path, tensors, s => s);
+        public static void Write(string path, IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+            => Write(path, tensors, s => s, metadata);
 
         /// <param name="wrap">Wraps the output stream (tests use it to fail mid-write).</param>
-        internal static void Write(string path, IEnumerable<NamedTensor> tensors, Func<Stream, Stream> wrap)
+        internal static void Write(string path, IEnumerable<NamedTensor> tensors, Func<Stream, Stream> wrap, IReadOnlyDictionary<string, string>? metadata = null)
         {
             var list = tensors.ToList();
             var header = new Dictionary<string, object>();
+            if (metadata != null && metadata.Count > 0) header["__metadata__"] = metadata;
             long offset = 0;
             foreach (var t in list)
             {
@@ -65,8 +67,13 @@ namespace OneFlow.Dsl.Checkpoints
         }
 
         /// <summary>Every tensor of the file, checked: F32 only, shapes and byte ranges consistent with the data.</summary>
-        public static IReadOnlyList<NamedTensor> Read(string path)
+        public static IReadOnlyList<NamedTensor> Read(string path) => Read(path, out _);
+
+        /// <summary>Every tensor of the file and its string metadata (the "__metadata__" entry).</summary>
+        public static IReadOnlyList<NamedTensor> Read(string path, out IReadOnlyDictionary<string, string> metadata)
         {
+            var meta = new Dictionary<string, string>();
+            metadata = meta;
             byte[] bytes = File.ReadAllBytes(path);
             string Where() => $"{path} is not a valid safetensors file";
             if (bytes.Length < 8) throw new InvalidDataException($"{Where()}: it is truncated ({bytes.Length} bytes; the header length alone takes 8).");
@@ -90,7 +97,12 @@ namespace OneFlow.Dsl.Checkpoints
                 var result = new List<NamedTensor>();
                 foreach (var entry in document.RootElement.EnumerateObject())
                 {
-                    if (entry.Name == "__metadata__") continue;
+                    if (entry.Name == "__metadata__")
+                    {
+                        if (entry.Value.ValueKind == JsonValueKind.Object)
+                            foreach (var m in entry.Value.EnumerateObject()) meta[m.Name] = m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : m.Value.GetRawText();
+                        continue;
+                    }
                     var (dtype, shape, begin, end) = Entry(entry, Where);
                     if (dtype != "F32") throw new InvalidDataException($"{Where()}: tensor '{entry.Name}' is {dtype}; only F32 is supported.");
                     long elements = shape.Aggregate(1L, (a, d) => a * d);
