@@ -359,8 +359,13 @@ namespace OneFlow.Dsl.Cuda
                 case OpKind.MatMul:
                 {
                     Shape sa = InShape(a, 0), sb = InShape(a, 1);
-                    int m = op.TransA ? sa[1] : sa[0], k = op.TransA ? sa[0] : sa[1], n = op.TransB ? sb[0] : sb[1];
-                    _gemm[a.Device].Run(s, op.TransA, op.TransB, m, n, k, In(a, 0), sa[1], In(a, 1), sb[1], Out(a), n);
+                    int r = sa.Rank, rows = sa[r - 2], cols = sa[r - 1], bRows = sb[r - 2], bCols = sb[r - 1];
+                    int m = op.TransA ? cols : rows, k = op.TransA ? rows : cols, n = op.TransB ? bRows : bCols;
+                    long batch = sa.Elements / ((long)rows * cols);
+                    ArrayView<float> x = In(a, 0), w = In(a, 1), y = Out(a);
+                    for (long i = 0; i < batch; i++)
+                        _gemm[a.Device].Run(s, op.TransA, op.TransB, m, n, k, x.SubView(i * rows * cols, rows * cols), cols,
+                            w.SubView(i * bRows * bCols, bRows * bCols), bCols, y.SubView(i * m * n, (long)m * n), n);
                     break;
                 }
                 case OpKind.Add: _k.Add(s, In(a, 0), InShape(a, 0), In(a, 1), InShape(a, 1), Out(a), OutShape(a)); break;
@@ -383,7 +388,13 @@ namespace OneFlow.Dsl.Cuda
                     _k.CrossEntropy(s, In(a, 0), In(a, 1).Cast<int>(), _scratch[a.Id]!.View.AsContiguous(), Out(a), Last(InShape(a, 0)), Batch(op));
                     break;
                 case OpKind.SoftmaxCrossEntropyGrad: _k.CrossEntropyGrad(s, In(a, 0), In(a, 1).Cast<int>(), Out(a), Last(InShape(a, 0)), Batch(op)); break;
-                case OpKind.Transpose: _k.Transpose(s, In(a, 0), Out(a), InShape(a, 0)[0], InShape(a, 0)[1]); break;
+                case OpKind.Transpose:
+                {
+                    var x = InShape(a, 0);
+                    _k.Transpose(s, In(a, 0), Out(a), x[x.Rank - 2], x[x.Rank - 1]);
+                    break;
+                }
+                case OpKind.CausalSoftmax: _k.CausalSoftmax(s, In(a, 0), Out(a), Last(InShape(a, 0))); break;
                 case OpKind.Softmax: _k.Softmax(s, In(a, 0), Out(a), Last(InShape(a, 0))); break;
                 case OpKind.SoftmaxGrad: _k.SoftmaxGrad(s, In(a, 0), In(a, 1), Out(a), Last(InShape(a, 0))); break;
                 case OpKind.LogSoftmax: _k.LogSoftmax(s, In(a, 0), Out(a), Last(InShape(a, 0))); break;

@@ -380,7 +380,13 @@ namespace OneFlow.Dsl.Runtime
                     break;
                 case OpKind.Gelu: Elementwise.Gelu(In(a, 0, piece), Out(a, piece)); break;
                 case OpKind.GeluGrad: Elementwise.GeluGrad(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
-                case OpKind.Transpose: Elementwise.Transpose(In(a, 0, piece), InputShape(a, 0)[0], InputShape(a, 0)[1], Out(a, piece)); break;
+                case OpKind.Transpose:
+                {
+                    var x = InputShape(a, 0);
+                    Elementwise.Transpose(In(a, 0, piece), x[x.Rank - 2], x[x.Rank - 1], Out(a, piece));
+                    break;
+                }
+                case OpKind.CausalSoftmax: RowKernels.CausalSoftmax(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
                 case OpKind.Softmax: RowKernels.Softmax(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
                 case OpKind.SoftmaxGrad: RowKernels.SoftmaxGrad(In(a, 0, piece), In(a, 1, piece), LastDim(a, 0), Out(a, piece)); break;
                 case OpKind.LogSoftmax: RowKernels.LogSoftmax(In(a, 0, piece), LastDim(a, 0), Out(a, piece)); break;
@@ -432,12 +438,17 @@ namespace OneFlow.Dsl.Runtime
             }
         }
 
+        /// <summary>One GEMM per matrix of the batch (a plain matrix product is a batch of one).</summary>
         private void MatMul(PlanOp op, Actor a, long piece)
         {
             Shape sa = InputShape(a, 0), sb = InputShape(a, 1);
-            int m = op.TransA ? sa[1] : sa[0], k = op.TransA ? sa[0] : sa[1], n = op.TransB ? sb[0] : sb[1];
-            Gemm.Sgemm(op.TransA, op.TransB, m, n, k, Input(a, 0, piece), sa[1], Input(a, 1, piece), sb[1],
-                Output(a, piece), n, accumulate: false, _gemmThreads);
+            int r = sa.Rank, rows = sa[r - 2], cols = sa[r - 1], bRows = sb[r - 2], bCols = sb[r - 1];
+            int m = op.TransA ? cols : rows, k = op.TransA ? rows : cols, n = op.TransB ? bRows : bCols;
+            long batch = sa.Elements / ((long)rows * cols);
+            float* x = Input(a, 0, piece), w = Input(a, 1, piece), y = Output(a, piece);
+            for (long i = 0; i < batch; i++)
+                Gemm.Sgemm(op.TransA, op.TransB, m, n, k, x + i * rows * cols, cols, w + i * bRows * bCols, bCols,
+                    y + i * m * n, n, accumulate: false, _gemmThreads);
         }
 
         /// <summary>Dropout on this device's part of <paramref name="tensor"/>, keyed by <paramref name="key"/> and the step.</summary>

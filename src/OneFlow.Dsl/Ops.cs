@@ -13,16 +13,19 @@ namespace OneFlow.Dsl
         /// <summary>a [m,k] · b [k,n] → [m,n].</summary>
         public static Tensor MatMul(Tensor a, Tensor b)
         {
-            if (a.Rank != 2 || b.Rank != 2 || a.Shape[1] != b.Shape[0])
+            int r = a.Rank;
+            if (r < 2 || b.Rank != r || !a.Shape.Take(r - 2).SequenceEqual(b.Shape.Take(r - 2)) || a.Shape[r - 1] != b.Shape[r - 2])
                 throw new ArgumentException(a.Rank == 2 && b.Rank == 2
                     ? $"MatMul: a is {a.ShapeText} but b is {b.ShapeText}; inner dimensions {a.Shape[1]} and {b.Shape[0]} differ."
-                    : $"MatMul: needs two matrices, but a is {a.ShapeText} and b is {b.ShapeText}.");
-            int m = a.Shape[0], k = a.Shape[1], n = b.Shape[1];
-            var y = Gemm(false, false, m, n, k, a.Host, b.Host);
-            return Tensor.Record(Tensor.Wrap(y, new[] { m, n }), dy =>
+                    : $"MatMul: needs two matrices or two batches of matrices (equal leading dimensions), but a is {a.ShapeText} and b is {b.ShapeText}.");
+            int m = a.Shape[r - 2], k = a.Shape[r - 1], n = b.Shape[r - 1];
+            int batch = a.Shape.Take(r - 2).Aggregate(1, (x, d) => x * d);
+            var y = Batched(batch, m * k, k * n, m * n, (x, w) => Gemm(false, false, m, n, k, x, w), a.Host, b.Host);
+            var shape = a.Shape.Take(r - 2).Concat(new[] { m, n }).ToArray();
+            return Tensor.Record(Tensor.Wrap(y, shape), dy =>
             {
-                if (a.RequiresGrad) a.Accumulate(Gemm(false, true, m, k, n, dy, b.Host));
-                if (b.RequiresGrad) b.Accumulate(Gemm(true, false, k, n, m, a.Host, dy));
+                if (a.RequiresGrad) a.Accumulate(Batched(batch, m * n, k * n, m * k, (d, w) => Gemm(false, true, m, k, n, d, w), dy, b.Host));
+                if (b.RequiresGrad) b.Accumulate(Batched(batch, m * k, m * n, k * n, (x, d) => Gemm(true, false, k, n, m, x, d), a.Host, dy));
             }, a, b);
         }
 
@@ -74,6 +77,18 @@ namespace OneFlow.Dsl
             int cols = Last(x);
             var y = new float[x.Length];
             RowKernels.Softmax(x.Host, cols, y);
+            return Tensor.Record(Tensor.Wrap(y, Shape(x)), dy => x.Accumulate(Map(dy, y, (d, s, o) => RowKernels.SoftmaxGrad(d, s, cols, o))), x);
+        }
+
+        /// <summary>Softmax over the last axis of square blocks [..., T, T] of attention scores, row i over its first
+        /// i + 1 entries: each token attends to itself and those before it.</summary>
+        public static Tensor CausalSoftmax(Tensor x)
+        {
+            int cols = Last(x);
+            if (x.Rank < 2 || x.Shape[x.Rank - 2] != cols)
+                throw new ArgumentException($"CausalSoftmax: x is {x.ShapeText}; it needs square blocks of scores over its last two axes, [..., T, T].");
+            var y = new float[x.Length];
+            RowKernels.CausalSoftmax(x.Host, cols, y);
             return Tensor.Record(Tensor.Wrap(y, Shape(x)), dy => x.Accumulate(Map(dy, y, (d, s, o) => RowKernels.SoftmaxGrad(d, s, cols, o))), x);
         }
 
@@ -194,13 +209,16 @@ namespace OneFlow.Dsl
         }
 
         /// <summary>The transpose of a matrix.</summary>
+        /// <summary>Swaps the last two axes: a matrix's transpose, or each matrix's of a batch.</summary>
         public static Tensor Transpose(Tensor x)
         {
-            if (x.Rank != 2) throw new ArgumentException($"Transpose: x is {x.ShapeText} but must be a matrix.");
-            int rows = x.Shape[0], cols = x.Shape[1];
+            if (x.Rank < 2) throw new ArgumentException($"Transpose: x is {x.ShapeText} but must have at least two axes.");
+            int rows = x.Shape[x.Rank - 2], cols = x.Shape[x.Rank - 1];
             var y = new float[x.Length];
             Elementwise.Transpose(x.Host, rows, cols, y);
-            return Tensor.Record(Tensor.Wrap(y, new[] { cols, rows }), dy =>
+            var shape = Shape(x);
+            (shape[^2], shape[^1]) = (cols, rows);
+            return Tensor.Record(Tensor.Wrap(y, shape), dy =>
             {
                 var dx = new float[dy.Length];
                 Elementwise.Transpose(dy, cols, rows, dx);
@@ -297,6 +315,16 @@ namespace OneFlow.Dsl
         }
 
         private static PlanShape ShapeOf(Tensor t) => new PlanShape(Shape(t));
+
+        /// <summary>A product per matrix of a batch: <paramref name="product"/> on each pair of slices, concatenated.</summary>
+        private static float[] Batched(int batch, int left, int right, int result, Func<float[], float[], float[]> product, float[] a, float[] b)
+        {
+            if (batch == 1) return product(a, b);
+            var y = new float[batch * result];
+            for (int i = 0; i < batch; i++)
+                product(a.AsSpan(i * left, left).ToArray(), b.AsSpan(i * right, right).ToArray()).CopyTo(y, i * result);
+            return y;
+        }
 
         private static unsafe float[] Gemm(bool transA, bool transB, int m, int n, int k, float[] a, float[] b)
         {

@@ -38,6 +38,12 @@ namespace OneFlow.Dsl.Cuda.Tests
             k.Transpose(s, gx.View, gy.View.SubView(0, 30), 6, 5);
             Same(expected, gy);
 
+            // The same 30 floats as a batch of two 5×3 matrices.
+            expected = new float[30];
+            Cpu.Elementwise.Transpose(x, 5, 3, expected);
+            k.Transpose(s, gx.View, gy.View.SubView(0, 30), 5, 3);
+            Same(expected, gy);
+
             expected = new float[12];
             Cpu.AxisCopy.Slice(x, 5, 1, 2, 3, expected);
             k.Slice(s, gx.View, gy.View.SubView(0, 12), 5, 1, 2, 3);

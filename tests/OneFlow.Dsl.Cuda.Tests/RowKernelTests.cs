@@ -48,6 +48,9 @@ namespace OneFlow.Dsl.Cuda.Tests
                 Close(expected, _gpu.Download(output, length));
             }
 
+            // Causal softmax over 7×7 blocks: x holds 5 rows, the first block's first five.
+            Check(x.Length, e => Cpu.RowKernels.CausalSoftmax(x, Cols, e), () => k.CausalSoftmax(s, gx.View, gy.View, Cols), gy);
+
             var softmax = new float[Rows * Cols];
             Cpu.RowKernels.Softmax(x, Cols, softmax);
             Check(x.Length, e => softmax.CopyTo(e, 0), () => k.Softmax(s, gx.View, gy.View, Cols), gy);

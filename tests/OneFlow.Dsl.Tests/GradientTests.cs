@@ -47,6 +47,41 @@ namespace OneFlow.Dsl.Tests
         [Fact] public void Sub_both_operands_broadcast() => Check(t => Loss(t[0] - t[1]), Data.Floats(1, 4, 1), Data.Floats(2, 5));
         [Fact] public void Add_matrix_over_a_batch() => Check(t => Loss(Ops.Reshape(t[1] + t[0], 4, 5)), Data.Floats(1, 2, 2, 5), Data.Floats(2, 2, 5));
 
+        [Fact] public void Batched_MatMul() => Check(t => Loss(Ops.Reshape(Ops.MatMul(t[0], t[1]), 4, 5)), Data.Floats(1, 2, 2, 3), Data.Floats(2, 2, 3, 5));
+        [Fact] public void Batched_Transpose() => Check(t => Loss(Ops.Reshape(Ops.Transpose(t[0]), 4, 5)), Data.Floats(1, 2, 5, 2));
+        [Fact] public void CausalSoftmax() => Check(t => Loss(Ops.Reshape(Ops.CausalSoftmax(t[0]) * t[1], 4, 5)), Data.Floats(1, 5, 2, 2), Data.Floats(2, 5, 2, 2));
+
+        [Fact]
+        public void Causal_softmax_attends_only_to_earlier_positions()
+        {
+            var y = Ops.CausalSoftmax(Data.Floats(3, 2, 3, 3)).ToArray();
+            for (int b = 0; b < 2; b++)
+                for (int i = 0; i < 3; i++)
+                {
+                    var row = y.AsSpan((b * 3 + i) * 3, 3);
+                    for (int j = i + 1; j < 3; j++) Assert.Equal(0f, row[j]);
+                    Assert.Equal(1f, row[..(i + 1)].ToArray().Sum(), 5);
+                }
+        }
+
+        /// <summary>Causal self-attention on four devices: plan gradients equal eager ones, and four devices train like one.</summary>
+        [Fact]
+        public void Attention_plan_gradients_equal_eager_and_four_devices_train_like_one()
+        {
+            var x = Data.Floats(31, 8, 4, 6);
+            var y = Data.Labels(32, 8, 5);
+            AttentionNet eager = new(seed: 3), planned = new(seed: 3);
+            Agreement.PlanGradientsEqualEager(eager.Parameters, () => Ops.SoftmaxCrossEntropy(eager.Forward(x), y),
+                planned.Parameters, sgd => { using var t = planned.Trainer(sgd); t.Step(x, y); });
+            using var one = new AttentionNet(seed: 4).Trainer(new Sgd(0.3f), "cpu:0");
+            using var four = new AttentionNet(seed: 4).Trainer(new Sgd(0.3f));
+            Agreement.SameLosses(8, s =>
+            {
+                var (xs, ys) = (Data.Floats(40 + s, 8, 4, 6), Data.Labels(50 + s, 8, 5));
+                return (one.Step(xs, ys), four.Step(xs, ys));
+            });
+        }
+
         [Fact] public void Relu() => Check(t => Loss(Ops.Relu(t[0])), Data.Floats(1, 4, 5));
         [Fact] public void SoftmaxCrossEntropy() => Check(t => Loss(t[0]), Data.Floats(1, 4, 5));
         [Fact] public void Gelu() => Check(t => Loss(Ops.Gelu(t[0])), Data.Floats(1, 4, 5));

@@ -237,3 +237,28 @@ namespace OneFlow.Dsl.Tests
         }
     }
 }
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>One head of causal self-attention over 4 tokens of width 6: batched products q·kᵀ and attention·v,
+    /// the causal softmax between them, on four devices with the SBPs left to the planner.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-3")]
+    public partial class AttentionNet
+    {
+        [Weight(6, 6)] Tensor wq;
+        [Weight(6, 6)] Tensor wk;
+        [Weight(6, 6)] Tensor wv;
+        [Weight(24, 5)] Tensor head;
+
+        public Tensor Forward([Input(4, 6)] Tensor x)
+        {
+            var tokens = Reshape(x, 32, 6);
+            var q = Reshape(MatMul(tokens, wq), 8, 4, 6);
+            var k = Reshape(MatMul(tokens, wk), 8, 4, 6);
+            var v = Reshape(MatMul(tokens, wv), 8, 4, 6);
+            var attention = CausalSoftmax(MatMul(q, Transpose(k)));
+            return MatMul(Reshape(MatMul(attention, v), 8, 24), head);
+        }
+    }
+}

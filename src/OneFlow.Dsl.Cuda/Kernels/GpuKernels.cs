@@ -19,7 +19,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float, ArrayView<float>, float> _adam;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _sumSquares;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PartLayout, double, long, long> _dropout;
-        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _softmax, _logSoftmax, _maxLast, _layerNorm;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _softmax, _logSoftmax, _maxLast, _layerNorm, _causalSoftmax;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _softmaxGrad, _logSoftmaxGrad, _maxLastGrad, _layerNormGrad;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float> _sumLast, _expandLast;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _crossEntropyRows, _crossEntropyGrad;
@@ -47,6 +47,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
             _sumSquares = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.SumSquares);
             _dropout = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, PartLayout, double, long, long>(ElementwiseKernels.Dropout);
             _softmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.Softmax);
+            _causalSoftmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.CausalSoftmax);
             _logSoftmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.LogSoftmax);
             _maxLast = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.MaxLast);
             _layerNorm = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.LayerNorm);
@@ -77,7 +78,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
         public void Gather(AcceleratorStream s, ArrayView<float> memory, ArrayView<int> map, int count, int contributions, int destination)
             => _gather(s, count, memory, map, count, contributions, destination);
 
-        /// <summary>y = xᵀ for a rows×cols matrix.</summary>
+        /// <summary>y = xᵀ for each rows×cols matrix of a batch.</summary>
         public void Transpose(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int rows, int cols) => _transpose(s, Count(y), x, y, rows, cols);
         public void Slice(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int full, int start, int length, int inner) => _slice(s, Count(y), x, y, full, start, length, inner);
         public void Unslice(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> dx, int full, int start, int length, int inner) => _unslice(s, Count(dx), dy, dx, full, start, length, inner);
@@ -86,6 +87,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
         public void EmbeddingGrad(AcceleratorStream s, ArrayView<int> ids, ArrayView<float> dy, int first, int width, ArrayView<float> dTable) => _embeddingGrad(s, Count(dTable), ids, dy, dTable, first, width, (int)ids.Length);
 
         public void Softmax(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int cols) => _softmax(s, Rows(y, cols), x, y, cols);
+        public void CausalSoftmax(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int cols) => _causalSoftmax(s, Rows(y, cols), x, y, cols);
         public void SoftmaxGrad(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols) => _softmaxGrad(s, Rows(dx, cols), dy, y, dx, cols);
         public void LogSoftmax(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int cols) => _logSoftmax(s, Rows(y, cols), x, y, cols);
         public void LogSoftmaxGrad(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols) => _logSoftmaxGrad(s, Rows(dx, cols), dy, y, dx, cols);

@@ -7,10 +7,12 @@ namespace OneFlow.Dsl.Cuda.Kernels
     /// contributions in id order, without atomics, so that it gives the same bits on every run.</summary>
     internal static class LayoutKernels
     {
+        /// <summary>Each rows×cols matrix of a batch transposed.</summary>
         public static void Transpose(Index1D i, ArrayView<float> x, ArrayView<float> y, int rows, int cols)
         {
-            int c = i / rows, r = i % rows;
-            y[i] = x[r * cols + c];
+            int size = rows * cols, b = i / size, j = i % size;
+            int c = j / rows, r = j % rows;
+            y[i] = x[b * size + r * cols + c];
         }
 
         /// <summary>x seen as [outer, full, inner]; y is [outer, length, inner] from <paramref name="start"/>.</summary>

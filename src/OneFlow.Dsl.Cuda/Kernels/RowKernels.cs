@@ -18,6 +18,15 @@ namespace OneFlow.Dsl.Cuda.Kernels
             for (int c = 0; c < cols; c++) y[o + c] /= sum;
         }
 
+        /// <summary>Row r of a T×T block over its first r mod T + 1 entries, zeros after.</summary>
+        public static void CausalSoftmax(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols)
+        {
+            int o = r * cols, keep = r % cols + 1;
+            float max = RowMax(x, o, keep), sum = 0f;
+            for (int c = 0; c < keep; c++) { float e = XMath.Exp(x[o + c] - max); y[o + c] = e; sum += e; }
+            for (int c = 0; c < cols; c++) y[o + c] = c < keep ? y[o + c] / sum : 0f;
+        }
+
         public static void SoftmaxGrad(Index1D r, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols)
         {
             int o = r * cols;

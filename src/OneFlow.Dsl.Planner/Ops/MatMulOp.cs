@@ -4,34 +4,51 @@ using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>y = op(a) · op(b), op = transpose when the flag is set; a is m×k, b is k×n after op.</summary>
+    /// <summary>y = op(a) · op(b), op = transpose when the flag is set; a is m×k, b is k×n after op. Tensors of
+    /// higher rank are batches of matrices over their last two axes (the leading axes equal): q·kᵀ in attention.</summary>
     public sealed class MatMulOp : OpDef
     {
         public override OpKind Kind => OpKind.MatMul;
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
-            ExpectRank(g, op, 0, 2, "MatMul");
-            ExpectRank(g, op, 1, 2, "MatMul");
             Shape a = ShapeOf(g, op, 0), b = ShapeOf(g, op, 1);
-            int ka = a[op.TransA ? 0 : 1], kb = b[op.TransB ? 1 : 0];
+            if (a.Rank < 2 || a.Rank != b.Rank)
+                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
+                    $"MatMul: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, 1)} is {b}; it needs two matrices, or two batches of matrices of the same rank.");
+            int o = a.Rank - 2;
+            for (int k = 0; k < o; k++)
+                if (a[k] != b[k])
+                    throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
+                        $"MatMul: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, 1)} is {b}; the batch dimensions before the last two must be equal.");
+            int ka = a[o + (op.TransA ? 0 : 1)], kb = b[o + (op.TransB ? 1 : 0)];
             if (ka != kb)
                 throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
                     $"MatMul: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, 1)} is {b}; inner dimensions {ka} and {kb} differ.");
-            return new Shape(a[op.TransA ? 1 : 0], b[op.TransB ? 0 : 1]);
+            var dims = new int[a.Rank];
+            for (int k = 0; k < o; k++) dims[k] = a[k];
+            dims[o] = a[o + (op.TransA ? 1 : 0)];
+            dims[o + 1] = b[o + (op.TransB ? 0 : 1)];
+            return new Shape(dims);
         }
 
         public override double Flops(LogicalGraph g, LogicalOp op)
-            => 2.0 * g.Tensor(op.Output).Shape.Elements * ShapeOf(g, op, 0)[op.TransA ? 0 : 1];
+        {
+            var a = ShapeOf(g, op, 0);
+            return 2.0 * g.Tensor(op.Output).Shape.Elements * a[a.Rank - 2 + (op.TransA ? 0 : 1)];
+        }
 
         /// <summary>Rows of a split give rows of y; columns of b give columns of y; splitting the shared k axis of
         /// both gives partial sums. A partial operand times a replicated one stays partial (the product is linear).</summary>
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
         {
-            int aRows = op.TransA ? 1 : 0, aInner = 1 - aRows;
-            int bCols = op.TransB ? 0 : 1, bInner = 1 - bCols;
-            yield return new Signature(Sbp.S(0), Sbp.S(aRows), Sbp.B);
-            yield return new Signature(Sbp.S(1), Sbp.B, Sbp.S(bCols));
+            int o = ShapeOf(g, op, 0).Rank - 2;
+            // A batch splits into batches: each device multiplies its own matrices.
+            for (int k = 0; k < o; k++) yield return new Signature(Sbp.S(k), Sbp.S(k), Sbp.S(k));
+            int aRows = o + (op.TransA ? 1 : 0), aInner = 2 * o + 1 - aRows;
+            int bCols = o + (op.TransB ? 0 : 1), bInner = 2 * o + 1 - bCols;
+            yield return new Signature(Sbp.S(o), Sbp.S(aRows), Sbp.B);
+            yield return new Signature(Sbp.S(o + 1), Sbp.B, Sbp.S(bCols));
             yield return new Signature(Sbp.P, Sbp.S(aInner), Sbp.S(bInner));
             yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
             yield return new Signature(Sbp.P, Sbp.P, Sbp.B);

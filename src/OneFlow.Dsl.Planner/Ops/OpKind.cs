@@ -19,6 +19,7 @@ namespace OneFlow.Dsl.Planner.Ops
         MomentumUpdate,
         AdamUpdate,
         SumSquares,
+        CausalSoftmax,
         Boxing,
         Gelu,
         GeluGrad,

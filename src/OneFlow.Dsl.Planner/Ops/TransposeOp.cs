@@ -4,22 +4,27 @@ using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>The transpose of a matrix: a split of rows becomes a split of columns and back.</summary>
+    /// <summary>Swaps the last two axes (a matrix's transpose; for a batch, each matrix's, as kᵀ in attention): a
+    /// split of rows becomes a split of columns and back, a split batch stays split.</summary>
     public sealed class TransposeOp : OpDef
     {
         public override OpKind Kind => OpKind.Transpose;
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
-            ExpectRank(g, op, 0, 2, "Transpose");
             var x = ShapeOf(g, op, 0);
-            return new Shape(x[1], x[0]);
+            if (x.Rank < 2)
+                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Transpose: {NameOf(g, op, 0)} is {x} but must have at least two axes.");
+            int r = x.Rank;
+            return x.With(r - 2, x[r - 1]).With(r - 1, x[r - 2]);
         }
 
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
         {
-            yield return new Signature(Sbp.S(1), Sbp.S(0));
-            yield return new Signature(Sbp.S(0), Sbp.S(1));
+            int r = ShapeOf(g, op, 0).Rank;
+            for (int k = 0; k < r - 2; k++) yield return new Signature(Sbp.S(k), Sbp.S(k));
+            yield return new Signature(Sbp.S(r - 1), Sbp.S(r - 2));
+            yield return new Signature(Sbp.S(r - 2), Sbp.S(r - 1));
             yield return new Signature(Sbp.B, Sbp.B);
             yield return new Signature(Sbp.P, Sbp.P);
         }

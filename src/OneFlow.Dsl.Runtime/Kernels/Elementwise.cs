@@ -46,11 +46,17 @@ namespace OneFlow.Dsl.Runtime.Kernels
             }
         }
 
-        /// <summary>y = xᵀ for a rows×cols matrix.</summary>
+        /// <summary>y = xᵀ for each rows×cols matrix of a batch (a single matrix is a batch of one).</summary>
         public static void Transpose(ReadOnlySpan<float> x, int rows, int cols, Span<float> y)
         {
-            for (int r = 0; r < rows; r++)
-                for (int c = 0; c < cols; c++) y[c * rows + r] = x[r * cols + c];
+            int size = rows * cols;
+            for (int b = 0; b < x.Length / size; b++)
+            {
+                var from = x.Slice(b * size, size);
+                var to = y.Slice(b * size, size);
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < cols; c++) to[c * rows + r] = from[r * cols + c];
+            }
         }
 
         /// <summary>v = μ·v + g; w −= lr · v.</summary>

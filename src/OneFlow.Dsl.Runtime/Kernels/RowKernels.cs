@@ -13,6 +13,18 @@ namespace OneFlow.Dsl.Runtime.Kernels
             for (int r = 0; r < x.Length / cols; r++) TensorPrimitives.SoftMax(x.Slice(r * cols, cols), y.Slice(r * cols, cols));
         }
 
+        /// <summary>Softmax of blocks of <paramref name="cols"/> × <paramref name="cols"/> scores, row i over its
+        /// first i + 1 entries (the rest 0): causal attention's mask.</summary>
+        public static void CausalSoftmax(ReadOnlySpan<float> x, int cols, Span<float> y)
+        {
+            for (int r = 0; r < x.Length / cols; r++)
+            {
+                int keep = r % cols + 1;
+                TensorPrimitives.SoftMax(x.Slice(r * cols, keep), y.Slice(r * cols, keep));
+                y.Slice(r * cols + keep, cols - keep).Clear();
+            }
+        }
+
         /// <summary>dx = y ⊙ (dy − Σ dy ⊙ y).</summary>
         public static void SoftmaxGrad(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, int cols, Span<float> dx)
         {

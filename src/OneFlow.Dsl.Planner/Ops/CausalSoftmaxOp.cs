@@ -1,0 +1,37 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Passes;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>Softmax over the last axis of square blocks of attention scores [..., T, T], with position j masked out
+    /// of row i where j &gt; i: each token attends to itself and the tokens before it. Batches may be split; a
+    /// block may not, since the mask depends on where a row lies in it.</summary>
+    public sealed class CausalSoftmaxOp : OpDef
+    {
+        public override OpKind Kind => OpKind.CausalSoftmax;
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            var x = ShapeOf(g, op, 0);
+            if (x.Rank < 2 || x[x.Rank - 1] != x[x.Rank - 2])
+                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
+                    $"CausalSoftmax: {NameOf(g, op, 0)} is {x}; it needs square blocks of scores over its last two axes, [..., T, T].");
+            return x;
+        }
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            int r = ShapeOf(g, op, 0).Rank;
+            for (int k = 0; k < r - 2; k++) yield return new Signature(Sbp.S(k), Sbp.S(k));
+            yield return new Signature(Sbp.B, Sbp.B);
+        }
+
+        /// <summary>The softmax gradient from the output: masked entries are 0 there, so their gradient is 0 too.</summary>
+        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        {
+            int x = op.Inputs[0];
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.SoftmaxGrad, new[] { dy, op.Output }, x));
+        }
+    }
+}
