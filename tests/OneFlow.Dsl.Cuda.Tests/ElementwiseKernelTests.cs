@@ -14,18 +14,7 @@ namespace OneFlow.Dsl.Cuda.Tests
 
         public ElementwiseKernelTests(GpuFixture gpu) => _gpu = gpu;
 
-        private static float[] Values(int n, int seed)
-        {
-            var random = new Random(seed);
-            return Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
-        }
 
-        private static void Close(float[] expected, float[] actual, double tolerance = 1e-5)
-        {
-            Assert.Equal(expected.Length, actual.Length);
-            for (int i = 0; i < expected.Length; i++)
-                Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i])), $"element {i}: CPU {expected[i]}, GPU {actual[i]}");
-        }
 
         [Fact]
         public void The_accelerator_is_a_gpu_or_the_simulator()
@@ -43,7 +32,7 @@ namespace OneFlow.Dsl.Cuda.Tests
         public void Broadcasting_binary_ops_and_sums(string a, string b)
         {
             Shape sa = Shape.Parse(a), sb = Shape.Parse(b), sy = BroadcastShapes.Of(sa, sb)!;
-            float[] x = Values((int)sa.Elements, 1), w = Values((int)sb.Elements, 2);
+            float[] x = Compare.Values((int)sa.Elements, 1), w = Compare.Values((int)sb.Elements, 2);
             int n = (int)sy.Elements;
             using var ga = _gpu.Upload(x);
             using var gb = _gpu.Upload(w);
@@ -54,17 +43,17 @@ namespace OneFlow.Dsl.Cuda.Tests
                 Broadcasting.Binary(op, x, sa, w, sb, expected, sy);
                 var launch = op switch { BinaryOp.Add => (Action<ILGPU.Runtime.AcceleratorStream, ILGPU.ArrayView<float>, Shape, ILGPU.ArrayView<float>, Shape, ILGPU.ArrayView<float>, Shape>)_gpu.Kernels.Add, BinaryOp.Sub => _gpu.Kernels.Sub, _ => _gpu.Kernels.Mul };
                 launch(_gpu.Gpu.Accelerator.DefaultStream, ga.View, sa, gb.View, sb, gy.View.SubView(0, n), sy);
-                Close(expected, _gpu.Download(gy, n));
+                Compare.Close(expected, _gpu.Download(gy, n));
             }
             foreach (var target in new[] { sa, sb })
             {
-                var g = Values(n, 3);
+                var g = Compare.Values(n, 3);
                 var expected = new float[target.Elements];
                 Broadcasting.SumTo(g, sy, expected, target);
                 using var gg = _gpu.Upload(g);
                 using var gs = _gpu.Upload(new float[target.Elements]);
                 _gpu.Kernels.SumTo(_gpu.Gpu.Accelerator.DefaultStream, gg.View, sy, gs.View.SubView(0, (int)target.Elements), target);
-                Close(expected, _gpu.Download(gs, (int)target.Elements), 1e-4);
+                Compare.Close(expected, _gpu.Download(gs, (int)target.Elements), 1e-4);
             }
         }
 
@@ -72,7 +61,7 @@ namespace OneFlow.Dsl.Cuda.Tests
         public void Unary_ops_and_their_gradients()
         {
             const int n = 37;
-            float[] x = Values(n, 4), dy = Values(n, 5);
+            float[] x = Compare.Values(n, 4), dy = Compare.Values(n, 5);
             using var gx = _gpu.Upload(x);
             using var gdy = _gpu.Upload(dy);
             using var gy = _gpu.Upload(new float[n]);
@@ -83,7 +72,7 @@ namespace OneFlow.Dsl.Cuda.Tests
                 var expected = new float[n];
                 cpu(expected);
                 gpu();
-                Close(expected, _gpu.Download(gy, n));
+                Compare.Close(expected, _gpu.Download(gy, n));
             }
 
             Check(e => Elementwise.Neg(x, e), () => _gpu.Kernels.Neg(s, gx.View, gy.View));
@@ -96,7 +85,7 @@ namespace OneFlow.Dsl.Cuda.Tests
         [Fact]
         public void Momentum_and_adam_updates_match_the_cpu()
         {
-            float[] w = Values(29, 6), g = Values(29, 7), m = Values(29, 8), v = Values(29, 9).Select(Math.Abs).ToArray();
+            float[] w = Compare.Values(29, 6), g = Compare.Values(29, 7), m = Compare.Values(29, 8), v = Compare.Values(29, 9).Select(Math.Abs).ToArray();
             var s = _gpu.Gpu.Accelerator.DefaultStream;
             using var gw = _gpu.Upload(w);
             using var gg = _gpu.Upload(g);
@@ -105,25 +94,25 @@ namespace OneFlow.Dsl.Cuda.Tests
             _gpu.Kernels.MomentumUpdate(s, gw.View, gg.View, gm.View, 0.1f, 0.9f);
             float[] ew = (float[])w.Clone(), em = (float[])m.Clone(), ev = (float[])v.Clone();
             Elementwise.MomentumUpdate(ew, g, em, 0.1f, 0.9f);
-            Close(ew, _gpu.Download(gw, 29));
-            Close(em, _gpu.Download(gm, 29));
+            Compare.Close(ew, _gpu.Download(gw, 29));
+            Compare.Close(em, _gpu.Download(gm, 29));
             _gpu.Kernels.AdamUpdate(s, gw.View, gg.View, gm.View, gv.View, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 3);
             Elementwise.AdamUpdate(ew, g, em, ev, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 3);
-            Close(ew, _gpu.Download(gw, 29));
-            Close(em, _gpu.Download(gm, 29));
-            Close(ev, _gpu.Download(gv, 29));
+            Compare.Close(ew, _gpu.Download(gw, 29));
+            Compare.Close(em, _gpu.Download(gm, 29));
+            Compare.Close(ev, _gpu.Download(gv, 29));
         }
 
         [Fact]
         public void Sgd_update_in_place()
         {
-            float[] w = Values(29, 6), g = Values(29, 7);
+            float[] w = Compare.Values(29, 6), g = Compare.Values(29, 7);
             using var gw = _gpu.Upload(w);
             using var gg = _gpu.Upload(g);
             _gpu.Kernels.SgdUpdate(_gpu.Gpu.Accelerator.DefaultStream, gw.View, gg.View, 0.25f);
             var expected = (float[])w.Clone();
             Elementwise.SgdUpdate(expected, g, 0.25f);
-            Close(expected, _gpu.Download(gw, w.Length));
+            Compare.Close(expected, _gpu.Download(gw, w.Length));
         }
 
         /// <summary>The part [1..3, 2..6] of a [4, 7] tensor: the GPU drops exactly the elements the CPU drops.</summary>
@@ -132,7 +121,7 @@ namespace OneFlow.Dsl.Cuda.Tests
         {
             int[] start = { 1, 2 }, length = { 3, 4 };
             long[] strides = { 7, 1 };
-            float[] x = Values(12, 8);
+            float[] x = Compare.Values(12, 8);
             var expected = new float[12];
             Dropout.Apply(x, expected, 0.3, 42, 5, start, length, strides);
             using var gx = _gpu.Upload(x);

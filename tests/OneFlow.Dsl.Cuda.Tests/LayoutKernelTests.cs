@@ -13,11 +13,6 @@ namespace OneFlow.Dsl.Cuda.Tests
 
         public LayoutKernelTests(GpuFixture gpu) => _gpu = gpu;
 
-        private static float[] Values(int n, int seed)
-        {
-            var random = new Random(seed);
-            return Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        }
 
         private void Same(float[] expected, MemoryBuffer1D<float, ILGPU.Stride1D.Dense> actual)
             => Assert.Equal(expected, _gpu.Download(actual, expected.Length));
@@ -26,7 +21,7 @@ namespace OneFlow.Dsl.Cuda.Tests
         public void Moves_match_the_cpu()
         {
             // x is [outer 2, axis 5, inner 3]
-            float[] x = Values(30, 1), b = Values(12, 2);
+            float[] x = Compare.Values(30, 1, scale: 1), b = Compare.Values(12, 2, scale: 1);
             var s = _gpu.Gpu.Accelerator.DefaultStream;
             var k = _gpu.Kernels;
             using var gx = _gpu.Upload(x);
@@ -67,7 +62,7 @@ namespace OneFlow.Dsl.Cuda.Tests
         {
             int[] ids = { 4, 9, 2, 4, 7, 12, 4 };
             const int first = 4, rows = 6, width = 3;
-            float[] table = Values(rows * width, 3), dy = Values(ids.Length * width, 4);
+            float[] table = Compare.Values(rows * width, 3, scale: 1), dy = Compare.Values(ids.Length * width, 4, scale: 1);
             var s = _gpu.Gpu.Accelerator.DefaultStream;
             using var gIds = _gpu.Gpu.Accelerator.Allocate1D<int>(ids.Length);
             gIds.View.CopyFromCPU(ids);

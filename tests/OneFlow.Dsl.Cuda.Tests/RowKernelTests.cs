@@ -15,23 +15,12 @@ namespace OneFlow.Dsl.Cuda.Tests
 
         public RowKernelTests(GpuFixture gpu) => _gpu = gpu;
 
-        private static float[] Values(int n, int seed)
-        {
-            var random = new Random(seed);
-            return Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 6 - 3)).ToArray();
-        }
 
-        private static void Close(float[] expected, float[] actual, double tolerance = 1e-5)
-        {
-            Assert.Equal(expected.Length, actual.Length);
-            for (int i = 0; i < expected.Length; i++)
-                Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i])), $"element {i}: CPU {expected[i]}, GPU {actual[i]}");
-        }
 
         [Fact]
         public void Row_ops_and_their_gradients_match_the_cpu()
         {
-            float[] x = Values(Rows * Cols, 1), dy = Values(Rows * Cols, 2), dRow = Values(Rows, 3);
+            float[] x = Compare.Values(Rows * Cols, 1, scale: 3), dy = Compare.Values(Rows * Cols, 2, scale: 3), dRow = Compare.Values(Rows, 3, scale: 3);
             var s = _gpu.Gpu.Accelerator.DefaultStream;
             var k = _gpu.Kernels;
             using var gx = _gpu.Upload(x);
@@ -45,7 +34,7 @@ namespace OneFlow.Dsl.Cuda.Tests
                 var expected = new float[length];
                 cpu(expected);
                 gpu();
-                Close(expected, _gpu.Download(output, length));
+                Compare.Close(expected, _gpu.Download(output, length));
             }
 
             // Causal softmax over 7×7 blocks: x holds 5 rows, the first block's first five.
@@ -74,7 +63,7 @@ namespace OneFlow.Dsl.Cuda.Tests
         public void Cross_entropy_and_its_gradient_match_the_cpu()
         {
             const int batch = 8;
-            float[] logits = Values(Rows * Cols, 4);
+            float[] logits = Compare.Values(Rows * Cols, 4, scale: 3);
             int[] labels = Enumerable.Range(0, Rows).Select(r => (r * 3) % Cols).ToArray();
             var s = _gpu.Gpu.Accelerator.DefaultStream;
             using var gLogits = _gpu.Upload(logits);
@@ -85,12 +74,12 @@ namespace OneFlow.Dsl.Cuda.Tests
             using var grad = _gpu.Upload(new float[Rows * Cols]);
 
             _gpu.Kernels.CrossEntropy(s, gLogits.View, gLabels.View, rowLoss.View, loss.View, Cols, batch);
-            Close(new[] { Cpu.SoftmaxCrossEntropy.Forward(logits, labels, Cols, batch) }, _gpu.Download(loss, 1));
+            Compare.Close(new[] { Cpu.SoftmaxCrossEntropy.Forward(logits, labels, Cols, batch) }, _gpu.Download(loss, 1));
 
             var expected = new float[Rows * Cols];
             Cpu.SoftmaxCrossEntropy.Backward(logits, labels, Cols, batch, expected);
             _gpu.Kernels.CrossEntropyGrad(s, gLogits.View, gLabels.View, grad.View, Cols, batch);
-            Close(expected, _gpu.Download(grad, expected.Length));
+            Compare.Close(expected, _gpu.Download(grad, expected.Length));
         }
     }
 }
