@@ -408,6 +408,7 @@ namespace OneFlow.Dsl.Cuda
                 case OpKind.LayerNorm: _k.LayerNorm(s, In(a, 0), Out(a), Last(InShape(a, 0))); break;
                 case OpKind.LayerNormGrad: _k.LayerNormGrad(s, In(a, 0), In(a, 1), Out(a), Last(InShape(a, 1))); break;
                 case OpKind.Reshape: In(a, 0).CopyTo(s, Out(a)); break;
+                case OpKind.Permute: _k.Permute(s, In(a, 0), InShape(a, 0), op.Args.Select(x => (int)x).ToArray(), Out(a)); break;
                 case OpKind.Embedding:
                 {
                     Shape table = InShape(a, 1);

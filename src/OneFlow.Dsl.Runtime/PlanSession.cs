@@ -46,6 +46,7 @@ namespace OneFlow.Dsl.Runtime
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly long[] _computeTicks;
         private readonly long[] _arrivedAt;
+        private readonly int[]?[] _permutations;
         private TraceRecorder? _trace;
         private long _communicationTicks, _runTicks;
 
@@ -72,6 +73,7 @@ namespace OneFlow.Dsl.Runtime
             _feeds = new Array?[plan.Tensors.Count];
             _computeTicks = new long[plan.Devices];
             _arrivedAt = new long[plan.Actors.Count];
+            _permutations = plan.Ops.Select(o => o.Kind == OpKind.Permute ? o.Args.Select(x => (int)x).ToArray() : null).ToArray();
             _layout = new PlanLayout(plan);
             _transfers = _layout.Transfers;
             _readsAt = _layout.ReadsAt;
@@ -408,6 +410,7 @@ namespace OneFlow.Dsl.Runtime
                 case OpKind.DropoutGrad: DropoutPart(a, op.Output, op.Args[0], (long)op.Args[1], piece); break;
                 // A reshape keeps each device's run of elements (its signatures ensure it), so it is a copy.
                 case OpKind.Reshape: In(a, 0, piece).CopyTo(Out(a, piece)); break;
+                case OpKind.Permute: AxisCopy.Permute(In(a, 0, piece), InputShape(a, 0), _permutations[op.Id]!, Out(a, piece)); break;
                 case OpKind.Slice:
                 {
                     var x = InputShape(a, 0);

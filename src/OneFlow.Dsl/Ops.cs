@@ -147,6 +147,25 @@ namespace OneFlow.Dsl
         }
 
         /// <summary>The same elements under a new shape; one dimension may be −1, inferred from the others.</summary>
+        /// <summary>Reorders the axes: the result's axis i is x's axis <paramref name="axes"/>[i], as <c>torch.permute</c>.</summary>
+        public static Tensor Permute(Tensor x, params int[] axes)
+        {
+            if (axes.Length != x.Rank || !axes.OrderBy(a => a).SequenceEqual(Enumerable.Range(0, x.Rank)))
+                throw new ArgumentException($"Permute: x is {x.ShapeText}; the axes ({string.Join(", ", axes)}) must name each of its {x.Rank} axes once.");
+            var shape = new PlanShape(Shape(x));
+            var y = new float[x.Length];
+            AxisCopy.Permute(x.Host, shape, axes, y);
+            var inverse = new int[axes.Length];
+            for (int i = 0; i < axes.Length; i++) inverse[axes[i]] = i;
+            var permuted = new PlanShape(axes.Select(a => shape[a]).ToArray());
+            return Tensor.Record(Tensor.Wrap(y, permuted.ToArray()), dy =>
+            {
+                var dx = new float[dy.Length];
+                AxisCopy.Permute(dy, permuted, inverse, dx);
+                x.Accumulate(dx);
+            }, x);
+        }
+
         public static Tensor Reshape(Tensor x, params int[] shape)
         {
             int inferred = Array.IndexOf(shape, -1);

@@ -39,6 +39,13 @@ namespace OneFlow.Dsl.Cuda.Tests
             k.Transpose(s, gx.View, gy.View.SubView(0, 30), 5, 3);
             Same(expected, gy);
 
+            // The same 30 floats as [5, 2, 3], axes reordered (2, 0, 1).
+            expected = new float[30];
+            var shape = new Planner.Model.Shape(5, 2, 3);
+            Cpu.AxisCopy.Permute(x, shape, new[] { 2, 0, 1 }, expected);
+            k.Permute(s, gx.View, shape, new[] { 2, 0, 1 }, gy.View.SubView(0, 30));
+            Same(expected, gy);
+
             expected = new float[12];
             Cpu.AxisCopy.Slice(x, 5, 1, 2, 3, expected);
             k.Slice(s, gx.View, gy.View.SubView(0, 12), 5, 1, 2, 3);

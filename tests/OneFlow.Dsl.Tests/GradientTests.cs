@@ -51,6 +51,27 @@ namespace OneFlow.Dsl.Tests
         [Fact] public void Batched_Transpose() => Check(t => Loss(Ops.Reshape(Ops.Transpose(t[0]), 4, 5)), Data.Floats(1, 2, 5, 2));
         [Fact] public void CausalSoftmax() => Check(t => Loss(Ops.Reshape(Ops.CausalSoftmax(t[0]) * t[1], 4, 5)), Data.Floats(1, 5, 2, 2), Data.Floats(2, 5, 2, 2));
 
+        [Fact] public void Permute() => Check(t => Loss(Ops.Reshape(Ops.Permute(t[0], 2, 0, 1, 3), 4, 5)), Data.Floats(1, 2, 1, 2, 5));
+
+        /// <summary>Two attention heads split off and joined by Permute, on four devices: plan gradients equal eager
+        /// ones, and four devices train like one.</summary>
+        [Fact]
+        public void Multi_head_attention_plan_gradients_equal_eager_and_four_devices_train_like_one()
+        {
+            var x = Data.Floats(61, 8, 4, 6);
+            var y = Data.Labels(62, 8, 5);
+            MultiHeadNet eager = new(seed: 3), planned = new(seed: 3);
+            Agreement.PlanGradientsEqualEager(eager.Parameters, () => Ops.SoftmaxCrossEntropy(eager.Forward(x), y),
+                planned.Parameters, sgd => { using var t = planned.Trainer(sgd); t.Step(x, y); });
+            using var one = new MultiHeadNet(seed: 4).Trainer(new Sgd(0.3f), "cpu:0");
+            using var four = new MultiHeadNet(seed: 4).Trainer(new Sgd(0.3f));
+            Agreement.SameLosses(8, s =>
+            {
+                var (xs, ys) = (Data.Floats(70 + s, 8, 4, 6), Data.Labels(71 + s, 8, 5));
+                return (one.Step(xs, ys), four.Step(xs, ys));
+            });
+        }
+
         [Fact]
         public void Causal_softmax_attends_only_to_earlier_positions()
         {

@@ -262,3 +262,28 @@ namespace OneFlow.Dsl.Tests
         }
     }
 }
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>Two heads of causal self-attention over 4 tokens of width 6 (3 per head): the heads are split off
+    /// by Permute ([B, T, H, d] → [B, H, T, d]) and joined back the same way.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-3")]
+    public partial class MultiHeadNet
+    {
+        [Weight(6, 18)] Tensor qkv;
+        [Weight(6, 6)] Tensor proj;
+        [Weight(24, 5)] Tensor head;
+
+        public Tensor Forward([Input(4, 6)] Tensor x)
+        {
+            var all = Reshape(MatMul(Reshape(x, 32, 6), qkv), 8, 4, 18);
+            var q = Permute(Reshape(Slice(all, 2, 0, 6), 8, 4, 2, 3), 0, 2, 1, 3);
+            var k = Permute(Reshape(Slice(all, 2, 6, 6), 8, 4, 2, 3), 0, 2, 1, 3);
+            var v = Permute(Reshape(Slice(all, 2, 12, 6), 8, 4, 2, 3), 0, 2, 1, 3);
+            var attended = MatMul(CausalSoftmax(MatMul(q, Transpose(k))), v);
+            var joined = Reshape(Permute(attended, 0, 2, 1, 3), 32, 6);
+            return MatMul(Reshape(MatMul(joined, proj), 8, 24), head);
+        }
+    }
+}

@@ -25,6 +25,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _crossEntropyRows, _crossEntropyGrad;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _sumInOrder;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> _transpose;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, BroadcastLayout> _permute;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int> _slice, _unslice;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> _concat;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int> _embedding, _embeddingGrad;
@@ -61,6 +62,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
             _crossEntropyGrad = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(RowKernels.CrossEntropyGrad);
             _sumInOrder = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(RowKernels.SumInOrder);
             _transpose = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(LayoutKernels.Transpose);
+            _permute = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, BroadcastLayout>(LayoutKernels.Permute);
             _slice = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(LayoutKernels.Slice);
             _unslice = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(LayoutKernels.Unslice);
             _concat = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(LayoutKernels.Concat);
@@ -80,6 +82,25 @@ namespace OneFlow.Dsl.Cuda.Kernels
 
         /// <summary>y = xᵀ for each rows×cols matrix of a batch.</summary>
         public void Transpose(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int rows, int cols) => _transpose(s, Count(y), x, y, rows, cols);
+        /// <summary>y = x with its axes reordered (rank up to four): y's axis i is x's axis <paramref name="axes"/>[i].</summary>
+        public void Permute(AcceleratorStream s, ArrayView<float> x, Shape shape, int[] axes, ArrayView<float> y)
+        {
+            int rank = shape.Rank, pad = BroadcastLayout.MaxRank - rank;
+            if (rank > BroadcastLayout.MaxRank) throw new NotSupportedException($"The GPU permutes tensors of rank up to {BroadcastLayout.MaxRank}, not {shape}.");
+            var inStride = new long[rank];
+            long stride = 1;
+            for (int k = rank - 1; k >= 0; k--) { inStride[k] = stride; stride *= shape[k]; }
+            var dims = new int[BroadcastLayout.MaxRank];
+            var steps = new int[BroadcastLayout.MaxRank];
+            for (int k = 0; k < BroadcastLayout.MaxRank; k++)
+            {
+                dims[k] = k < pad ? 1 : shape[axes[k - pad]];
+                steps[k] = k < pad ? 0 : (int)inStride[axes[k - pad]];
+            }
+            var l = new BroadcastLayout { D0 = dims[0], D1 = dims[1], D2 = dims[2], D3 = dims[3], A0 = steps[0], A1 = steps[1], A2 = steps[2], A3 = steps[3] };
+            _permute(s, Count(y), x, y, l);
+        }
+
         public void Slice(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y, int full, int start, int length, int inner) => _slice(s, Count(y), x, y, full, start, length, inner);
         public void Unslice(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> dx, int full, int start, int length, int inner) => _unslice(s, Count(dx), dy, dx, full, start, length, inner);
         public void Concat(AcceleratorStream s, ArrayView<float> a, int lengthA, ArrayView<float> b, int lengthB, int inner, ArrayView<float> y) => _concat(s, Count(y), a, b, y, lengthA, lengthB, inner);

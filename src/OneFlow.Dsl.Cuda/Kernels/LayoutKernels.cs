@@ -15,6 +15,18 @@ namespace OneFlow.Dsl.Cuda.Kernels
             y[i] = x[b * size + r * cols + c];
         }
 
+        /// <summary>y's element i from x through the permutation's strides (see <see cref="BroadcastLayout"/>: the
+        /// output's four padded dimensions and, per output axis, the input's stride along it).</summary>
+        public static void Permute(Index1D i, ArrayView<float> x, ArrayView<float> y, BroadcastLayout l)
+        {
+            int r = i;
+            int c3 = r % l.D3; r /= l.D3;
+            int c2 = r % l.D2; r /= l.D2;
+            int c1 = r % l.D1;
+            int c0 = r / l.D1;
+            y[i] = x[c0 * l.A0 + c1 * l.A1 + c2 * l.A2 + c3 * l.A3];
+        }
+
         /// <summary>x seen as [outer, full, inner]; y is [outer, length, inner] from <paramref name="start"/>.</summary>
         public static void Slice(Index1D i, ArrayView<float> x, ArrayView<float> y, int full, int start, int length, int inner)
         {

@@ -20,6 +20,7 @@ namespace OneFlow.Dsl.Planner.Ops
         AdamUpdate,
         SumSquares,
         CausalSoftmax,
+        Permute,
         Boxing,
         Gelu,
         GeluGrad,

@@ -8,7 +8,7 @@ namespace OneFlow.Dsl.Planner.Ops
         private static readonly Dictionary<OpKind, OpDef> Defs = Build(
             new InputOp(), new MatMulOp(), new AddOp(), new SubOp(), new MulOp(), new NegOp(), new SumToOp(),
             new ReluOp(), new ReluGradOp(), new SoftmaxCrossEntropyOp(), new SoftmaxCrossEntropyGradOp(),
-            new SgdUpdateOp(), new MomentumUpdateOp(), new AdamUpdateOp(), new SumSquaresOp(), new CausalSoftmaxOp(), new BoxingOp(), new GeluOp(), new GeluGradOp(), new SoftmaxOp(), new SoftmaxGradOp(),
+            new SgdUpdateOp(), new MomentumUpdateOp(), new AdamUpdateOp(), new SumSquaresOp(), new CausalSoftmaxOp(), new PermuteOp(), new BoxingOp(), new GeluOp(), new GeluGradOp(), new SoftmaxOp(), new SoftmaxGradOp(),
             new LogSoftmaxOp(), new LogSoftmaxGradOp(), new ReduceLastOp(mean: false), new ReduceLastOp(mean: true), new ExpandLastOp(mean: false), new ExpandLastOp(mean: true),
             new TransposeOp(), new LayerNormOp(), new LayerNormGradOp(), new EmbeddingOp(), new EmbeddingGradOp(), new MaxLastOp(), new MaxLastGradOp(), new DropoutOp(), new DropoutGradOp(),
             new ReshapeOp(), new SliceOp(), new SliceGradOp(), new ConcatOp());
@@ -29,6 +29,7 @@ namespace OneFlow.Dsl.Planner.Ops
                 case "Gelu": kind = OpKind.Gelu; return true;
                 case "Softmax": kind = OpKind.Softmax; return true;
                 case "CausalSoftmax": kind = OpKind.CausalSoftmax; return true;
+                case "Permute": kind = OpKind.Permute; return true;
                 case "LogSoftmax": kind = OpKind.LogSoftmax; return true;
                 case "Sum": kind = OpKind.SumLast; return true;
                 case "Mean": kind = OpKind.MeanLast; return true;

@@ -34,6 +34,32 @@ namespace OneFlow.Dsl.Runtime.Kernels
             }
         }
 
+        /// <summary>y = x with its axes reordered: y's axis i is x's axis <paramref name="axes"/>[i]
+        /// (<paramref name="x"/>'s shape is <paramref name="shape"/>).</summary>
+        public static void Permute(ReadOnlySpan<float> x, OneFlow.Dsl.Planner.Model.Shape shape, ReadOnlySpan<int> axes, Span<float> y)
+        {
+            int rank = shape.Rank;
+            Span<long> inStride = stackalloc long[rank];
+            long stride = 1;
+            for (int k = rank - 1; k >= 0; k--) { inStride[k] = stride; stride *= shape[k]; }
+            Span<int> dims = stackalloc int[rank];
+            Span<long> step = stackalloc long[rank];
+            for (int i = 0; i < rank; i++) { dims[i] = shape[axes[i]]; step[i] = inStride[axes[i]]; }
+            Span<int> index = stackalloc int[rank];
+            long offset = 0;
+            for (int o = 0; o < y.Length; o++)
+            {
+                y[o] = x[(int)offset];
+                for (int k = rank - 1; k >= 0; k--)
+                {
+                    offset += step[k];
+                    if (++index[k] < dims[k]) break;
+                    offset -= step[k] * dims[k];
+                    index[k] = 0;
+                }
+            }
+        }
+
         /// <summary>The product of the dimensions after <paramref name="axis"/>.</summary>
         public static int Inner(OneFlow.Dsl.Planner.Model.Shape shape, int axis)
         {
