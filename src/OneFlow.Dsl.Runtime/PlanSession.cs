@@ -140,29 +140,79 @@ namespace OneFlow.Dsl.Runtime
         /// process's participants have arrived, then moves the data between processes and completes them.</summary>
         private void Communicate()
         {
-            var order = Plan.Ops.Where(o => _crossRank[o.Id] != null).ToArray();
+            var units = Buckets();
+            var bucket = new float[units.Max(u => u.Length > 1 ? u.Sum(op => _crossRank[op.Id]!.AllReduceLength) : 0)];
             try
             {
                 for (long piece = 0; ; piece++)
-                    foreach (var op in order)
+                    foreach (var unit in units)
                     {
-                        _crossReady[op.Id]!.Wait(_stop.Token);
+                        foreach (var op in unit) _crossReady[op.Id]!.Wait(_stop.Token);
                         long start = TraceRecorder.Now;
-                        _crossRank[op.Id]!.Run(piece);
+                        if (unit.Length == 1) _crossRank[unit[0].Id]!.Run(piece);
+                        else AllReduceTogether(unit, bucket, piece);
                         long end = TraceRecorder.Now;
                         Interlocked.Add(ref _communicationTicks, end - start);
-                        if (_trace != null)
+                        foreach (var op in unit)
                         {
-                            var first = Plan.ActorsOf(op.Id).First(p => _engineActor[p.Id] >= 0);
-                            _trace.Add(first.Id, Plan.Devices, TraceKind.Communication, start, end);
-                            Waited(Plan.ActorsOf(op.Id), end);
+                            if (_trace != null)
+                            {
+                                var first = Plan.ActorsOf(op.Id).First(p => _engineActor[p.Id] >= 0);
+                                _trace.Add(first.Id, Plan.Devices, TraceKind.Communication, start, end);
+                                Waited(Plan.ActorsOf(op.Id), end);
+                            }
+                            foreach (var p in Plan.ActorsOf(op.Id))
+                                if (_engineActor[p.Id] >= 0) _engine.Complete(_engineActor[p.Id]);
                         }
-                        foreach (var p in Plan.ActorsOf(op.Id))
-                            if (_engineActor[p.Id] >= 0) _engine.Complete(_engineActor[p.Id]);
                     }
             }
             catch (OperationCanceledException) { }
             catch (Exception e) { _engine.Fail(e); }
+        }
+
+        /// <summary>Up to this many floats of gradients share one all-reduce (PyTorch DDP's bucket is 25 MB).</summary>
+        private const int BucketFloats = 25 << 18;
+
+        /// <summary>The cross-process ops in plan order, in units taken together: consecutive gradient all-reduces
+        /// (one device per process, read by updates only, so none waits for another) share one collective — the same
+        /// grouping in every process, computed from the plan alone.</summary>
+        private PlanOp[][] Buckets()
+        {
+            var units = new List<PlanOp[]>();
+            var open = new List<PlanOp>();
+            int floats = 0;
+            void Flush() { if (open.Count > 0) { units.Add(open.ToArray()); open.Clear(); floats = 0; } }
+            foreach (var op in Plan.Ops.Where(o => _crossRank[o.Id] != null))
+            {
+                var boxing = _crossRank[op.Id]!;
+                bool gradient = boxing.IsAllReduce && Plan.Ops.Where(o => o.Inputs.Contains(op.Output)).All(o => OpRegistry.Get(o.Kind) is UpdateOp);
+                if (!gradient) { Flush(); units.Add(new[] { op }); continue; }
+                if (floats + boxing.AllReduceLength > BucketFloats) Flush();
+                open.Add(op);
+                floats += boxing.AllReduceLength;
+            }
+            Flush();
+            return units.ToArray();
+        }
+
+        /// <summary>Several gradient all-reduces as one: packed, reduced in place, unpacked.</summary>
+        private void AllReduceTogether(PlanOp[] unit, float[] bucket, long piece)
+        {
+            int offset = 0;
+            foreach (var op in unit)
+            {
+                var boxing = _crossRank[op.Id]!;
+                boxing.CopyIn(bucket.AsSpan(offset, boxing.AllReduceLength), piece);
+                offset += boxing.AllReduceLength;
+            }
+            _transport!.AllreduceSum(bucket.AsSpan(0, offset));
+            offset = 0;
+            foreach (var op in unit)
+            {
+                var boxing = _crossRank[op.Id]!;
+                boxing.CopyOut(bucket.AsSpan(offset, boxing.AllReduceLength), piece);
+                offset += boxing.AllReduceLength;
+            }
         }
 
         /// <summary>Sets the host array an input op reads in the next <see cref="Run"/>: float[] or, for labels, int[].</summary>

@@ -80,6 +80,21 @@ namespace OneFlow.Dsl.Runtime.Boxing
             _receiveMessages = _receives.Select(l => new RankMessage(RankOfSource(l.Part), tag, (IntPtr)l.Buffer, l.Floats)).ToArray();
         }
 
+        /// <summary>True when the op is one all-reduce between processes, one device each: several such ops can share
+        /// one collective (see <see cref="AllReduceLength"/>, <see cref="CopyIn"/>, <see cref="CopyOut"/>).</summary>
+        public bool IsAllReduce => _allreduce;
+
+        /// <summary>How many floats this process contributes to the all-reduce.</summary>
+        public int AllReduceLength => (int)_localTargets[0].Register.LocalShape.Elements;
+
+        /// <summary>This process's partial sums, into a bucket.</summary>
+        public void CopyIn(Span<float> bucket, long piece)
+            => new ReadOnlySpan<float>((float*)_pointer(_localSources[0].Register, piece), bucket.Length).CopyTo(bucket);
+
+        /// <summary>The reduced values, out of a bucket into the op's result.</summary>
+        public void CopyOut(ReadOnlySpan<float> bucket, long piece)
+            => bucket.CopyTo(new Span<float>((float*)_pointer(_localTargets[0].Register, piece), bucket.Length));
+
         /// <summary>True when this process holds some of the op's devices and so takes part.</summary>
         public bool Participates => _localSources.Length > 0 || _localTargets.Length > 0;
 

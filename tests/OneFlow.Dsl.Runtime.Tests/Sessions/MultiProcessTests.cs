@@ -48,6 +48,7 @@ namespace OneFlow.Dsl.Runtime.Tests.Sessions
         [InlineData(2, null, "S(1)", "S(0)", "S(0)")]
         [InlineData(4, null, "S(1)", "S(0)", "S(0)")]
         [InlineData(3, "S(0)", null, null, null)]
+        [InlineData(4, "S(0)", "B", "B", "B")]
         public void Processes_train_like_one(int ranks, string? x, string? w1, string? b1, string? w2)
         {
             var single = NetworkPlanner.Compile(Mlp("cpu:0-3", x, w1, b1, w2), PlanMode.Train);
