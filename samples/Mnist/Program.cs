@@ -7,6 +7,7 @@ using OneFlow.Dsl;
 //     [--plan FILE.svg]   the training plan as a graph (SVG where Graphviz dot is installed, DOT text otherwise)
 //     [--device cuda]     the same placement on GPUs (cpu:0-3 becomes cuda:0-3)
 //     [--bench]           times the training step (and, on cuda, SGEMM and a large add), one line per figure
+//     [--plot FILE.png]   the loss of every step and the accuracy of every epoch, as a chart
 //     [--trace FILE.json] what every device thread did, as a Chrome trace (chrome://tracing, Perfetto)
 //     [--mpi]             one process of an MPI job (mpiexec.mpich -n 4 dotnet Mnist.dll --mpi ...): trains data
 //                         parallel, one device per process ("4/cpu:0-3"); rank 0 alone prints and writes files
@@ -57,6 +58,7 @@ Console.WriteLine($"plan: {trainer.Plan.Placement}, {devices} device{(devices ==
 if (options.Plan is not null && world is not { Rank: > 0 }) Console.WriteLine($"plan graph written to {PlanGraphFile.Write(trainer.Plan, options.Plan)}");
 
 if (options.Trace is not null && trainer.Session is OneFlow.Dsl.Runtime.PlanSession traced) traced.StartTrace();
+var chart = new TrainingPlot();
 var order = Enumerable.Range(0, train.Count).ToArray();
 var shuffle = new Random(options.Seed);
 var x = new float[Mlp.Batch * MnistData.Pixels];
@@ -77,10 +79,19 @@ for (int epoch = 1; epoch <= options.Epochs; epoch++)
             Array.Copy(train.Images, n * MnistData.Pixels, x, i * MnistData.Pixels, MnistData.Pixels);
             y[i] = train.Labels[n];
         }
-        lossSum += trainer.Step(xs, ys);
+        float stepLoss = trainer.Step(xs, ys);
+        chart.Loss(stepLoss);
+        lossSum += stepLoss;
     }
     double seconds = clock.Elapsed.TotalSeconds;
-    Console.WriteLine($"epoch {epoch}/{options.Epochs}  loss {lossSum / steps:F4}  accuracy {Accuracy(model, test):F4}  {steps * Mlp.Batch / seconds:F0} samples/s");
+    double accuracy = Accuracy(model, test);
+    chart.Accuracy(accuracy);
+    Console.WriteLine($"epoch {epoch}/{options.Epochs}  loss {lossSum / steps:F4}  accuracy {accuracy:F4}  {steps * Mlp.Batch / seconds:F0} samples/s");
+}
+if (options.Chart is not null && world is not { Rank: > 0 })
+{
+    chart.Save(options.Chart, $"MNIST, {trainer.Plan.Placement}");
+    Console.WriteLine($"chart written to {options.Chart}");
 }
 if (options.Trace is not null && world is not { Rank: > 0 } && trainer.Session is OneFlow.Dsl.Runtime.PlanSession tracing)
 {
@@ -137,7 +148,7 @@ static float MaxOf(Span<float> row)
     return max;
 }
 
-sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan, string Device = "cpu", bool Bench = false, bool Mpi = false, string? Trace = null)
+sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan, string Device = "cpu", bool Bench = false, bool Mpi = false, string? Trace = null, string? Chart = null)
 {
     public static Options Parse(string[] args)
     {
@@ -157,7 +168,8 @@ sealed record Options(string? Data, int Epochs, string? Placement, float Learnin
                 "--bench" => o with { Bench = true },
                 "--mpi" => o with { Mpi = true },
                 "--trace" => o with { Trace = Next() },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.1 --seed 42 --plan FILE.svg --trace FILE.json --bench --mpi"),
+                "--plot" => o with { Chart = Next() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.1 --seed 42 --plan FILE.svg --plot FILE.png --trace FILE.json --bench --mpi"),
             };
         }
         return o;

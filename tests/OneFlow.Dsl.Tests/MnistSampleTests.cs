@@ -60,5 +60,31 @@ namespace OneFlow.Dsl.Tests
             double accuracy = double.Parse(last["test accuracy: ".Length..], System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(accuracy >= 0.95, output);
         }
+
+        /// <summary><c>--plot</c> writes a PNG chart and <c>--trace</c> a Chrome trace, and the last line stays the contract's.</summary>
+        [Fact]
+        public void Mnist_sample_writes_its_chart_and_trace()
+        {
+            string dll = Path.Combine(TestData.RepositoryRoot, "samples", "Mnist", "bin", "Release", "net10.0", "Mnist.dll");
+            Assert.True(File.Exists(dll), $"{dll} is missing: build the solution in Release first (scripts/test.sh does).");
+            string dir = Directory.CreateTempSubdirectory("oneflow-mnist-").FullName;
+            try
+            {
+                string png = Path.Combine(dir, "loss.png"), trace = Path.Combine(dir, "trace.json");
+                var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --epochs 1 --plot \"{png}\" --trace \"{trace}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
+                using var process = Process.Start(info)!;
+                string stdout = process.StandardOutput.ReadToEnd(), output = stdout + process.StandardError.ReadToEnd();
+                process.WaitForExit();
+                Assert.True(process.ExitCode == 0, output);
+                Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, File.ReadAllBytes(png).Take(8));
+                using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(trace));
+                Assert.True(json.RootElement.GetProperty("traceEvents").GetArrayLength() > 100);
+                Assert.Matches(@"^test accuracy: [01]\.\d{4}$", stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim());
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
     }
 }
