@@ -46,6 +46,7 @@ namespace OneFlow.Dsl.Cuda
         private readonly int[][] _waits;
         private readonly object? _simulatorLock;
         private long _launches;
+        private readonly int[]?[] _permutations;
         private readonly CudaGraph _graph = new CudaGraph();
         private float _graphRate = float.NaN;
         [ThreadStatic] private static Accelerator? _bound;
@@ -75,6 +76,7 @@ namespace OneFlow.Dsl.Cuda
             _gathers = plan.Actors.Select(GatherOf).ToArray();
             _scratch = plan.Actors.Select(a => plan.Ops[a.Op].Kind == OpKind.SoftmaxCrossEntropy ? accelerator.Allocate1D<float>(Math.Max(1, plan.Registers[a.Inputs[1]].LocalShape.Elements)) : null).ToArray();
             _arrived = new int[plan.Ops.Count];
+            _permutations = plan.Ops.Select(o => o.Kind == OpKind.Permute ? o.Args.Select(x => (int)x).ToArray() : null).ToArray();
             _waits = plan.Actors.Select(WaitsOf).ToArray();
             _simulatorLock = gpu.IsCuda ? null : new object();
             var actors = plan.Actors.Select(a => new EngineActor(a.Id, a.Device,
@@ -313,7 +315,9 @@ namespace OneFlow.Dsl.Cuda
                 foreach (var p in participants) if (p.Output >= 0) Gather(p, stream);
             }
             finally { if (locked) Monitor.Exit(_simulatorLock!); }
-            Interlocked.Add(ref _launches, participants.Count(p => p.Output >= 0));
+            int written = 0;
+            foreach (var p in participants) if (p.Output >= 0) written++;
+            Interlocked.Add(ref _launches, written);
             foreach (var p in participants) _order.Done(p.Id, stream);
             foreach (var p in participants) _engine.Complete(p.Id);
             return false;
@@ -408,7 +412,7 @@ namespace OneFlow.Dsl.Cuda
                 case OpKind.LayerNorm: _k.LayerNorm(s, In(a, 0), Out(a), Last(InShape(a, 0))); break;
                 case OpKind.LayerNormGrad: _k.LayerNormGrad(s, In(a, 0), In(a, 1), Out(a), Last(InShape(a, 1))); break;
                 case OpKind.Reshape: In(a, 0).CopyTo(s, Out(a)); break;
-                case OpKind.Permute: _k.Permute(s, In(a, 0), InShape(a, 0), op.Args.Select(x => (int)x).ToArray(), Out(a)); break;
+                case OpKind.Permute: _k.Permute(s, In(a, 0), InShape(a, 0), _permutations[op.Id]!, Out(a)); break;
                 case OpKind.Embedding:
                 {
                     Shape table = InShape(a, 1);
@@ -448,9 +452,8 @@ namespace OneFlow.Dsl.Cuda
 
         private int Batch(PlanOp op) => Plan.Tensors[op.Inputs[0]].Shape[0];
 
-        private static bool Clipped(PlanOp op) => op.Args.Length > 0 && op.Args[0] == 1;
-        private ArrayView<float> Norm(PlanOp op, Actor a) => Clipped(op) ? In(a, a.Inputs.Length - 1) : default;
-        private float MaxNorm(PlanOp op) => Clipped(op) ? Optimizer.MaxGradNorm : float.PositiveInfinity;
+        private ArrayView<float> Norm(PlanOp op, Actor a) => UpdateOp.IsClipped(op.Args) ? In(a, a.Inputs.Length - 1) : default;
+        private float MaxNorm(PlanOp op) => UpdateOp.IsClipped(op.Args) ? Optimizer.MaxGradNorm : float.PositiveInfinity;
 
         private int FirstRow(int tensor, int device)
         {

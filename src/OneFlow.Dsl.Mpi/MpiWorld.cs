@@ -95,47 +95,7 @@ namespace OneFlow.Dsl.Mpi
         /// <summary>MPICH's MPI_IN_PLACE.</summary>
         private static readonly IntPtr InPlace = new IntPtr(-1);
 
-        /// <summary>The sum by an exchange of every value with every other process, added in rank order: the same bits
-        /// in every process whatever the MPI's reduction order.</summary>
-        public void AllreduceSumInRankOrder(Span<float> values)
-        {
-            if (Size == 1) return;
-            int n = values.Length;
-            var mine = values.ToArray();
-            var theirs = new float[Size][];
-            fixed (float* own = mine)
-            {
-                var sends = new List<RankMessage>();
-                var receives = new List<RankMessage>();
-                var pins = new List<GCHandle>();
-                try
-                {
-                    for (int r = 0; r < Size; r++)
-                    {
-                        if (r == Rank) continue;
-                        theirs[r] = new float[n];
-                        var pin = GCHandle.Alloc(theirs[r], GCHandleType.Pinned);
-                        pins.Add(pin);
-                        sends.Add(new RankMessage(r, AllreduceTag, (IntPtr)own, n));
-                        receives.Add(new RankMessage(r, AllreduceTag, pin.AddrOfPinnedObject(), n));
-                    }
-                    Exchange(sends, receives);
-                }
-                finally
-                {
-                    foreach (var p in pins) p.Free();
-                }
-            }
-            theirs[Rank] = mine;
-            for (int i = 0; i < n; i++)
-            {
-                float sum = 0;
-                for (int r = 0; r < Size; r++) sum += theirs[r][i];
-                values[i] = sum;
-            }
-        }
-
-        private const int AllreduceTag = 32001, HeartbeatTag = 32002;
+        private const int HeartbeatTag = 32002;
 
         /// <summary>Twice a second, a message to every peer and a look at what came from each: one missing for
         /// <see cref="Deadline"/> ends this process. On shutdown, each peer's last message says goodbye instead.</summary>
@@ -230,9 +190,6 @@ namespace OneFlow.Dsl.Mpi
             _heartbeat?.Join();
             MPI_Finalize();
         }
-
-        /// <summary>Ends the whole job at once (after a lost peer: the others then stop too).</summary>
-        public static void Abort(int code) => MPI_Abort(MPI_COMM_WORLD, code);
 
         private static class Native
         {

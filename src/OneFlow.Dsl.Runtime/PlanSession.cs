@@ -563,7 +563,7 @@ namespace OneFlow.Dsl.Runtime
 
         /// <summary>1, or for an update clipped by the global norm, the factor its last operand (the squared norm) gives.</summary>
         private float GradScale(PlanOp op, Actor a, long piece)
-            => op.Args.Length > 0 && op.Args[0] == 1 ? Optimizer.ClipScale(*Input(a, a.Inputs.Length - 1, piece)) : 1f;
+            => UpdateOp.IsClipped(op.Args) ? Optimizer.ClipScale(*Input(a, a.Inputs.Length - 1, piece)) : 1f;
 
         /// <summary>An input the op updates in place (a weight, an optimizer state).</summary>
         private Span<float> Mutable(Actor a, int index, long piece) => new Span<float>(Input(a, index, piece), (int)InputShape(a, index).Elements);

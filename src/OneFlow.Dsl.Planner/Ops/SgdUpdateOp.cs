@@ -17,12 +17,12 @@ namespace OneFlow.Dsl.Planner.Ops
         {
             var w = g.Tensor(op.Inputs[0]).Sbp[g.SignatureAxis];
             var inputs = Repeat(w, op.Inputs.Length);
-            if (IsClipped(op)) inputs[inputs.Length - 1] = Sbp.B;
+            if (IsClipped(op.Args)) inputs[inputs.Length - 1] = Sbp.B;
             yield return new Signature(w, inputs);
         }
 
         /// <summary>An update clipped by the global gradient norm has that squared norm as its last operand.</summary>
-        public static bool IsClipped(LogicalOp op) => op.Args.Length > 0 && op.Args[0] == 1;
+        public static bool IsClipped(double[] args) => args.Length > 0 && args[0] == 1;
     }
 
     /// <summary>w −= lr · g.</summary>

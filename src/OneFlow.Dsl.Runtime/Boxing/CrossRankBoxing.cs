@@ -29,7 +29,6 @@ namespace OneFlow.Dsl.Runtime.Boxing
         private readonly Transfer _transfer;
         private readonly IRankTransport _transport;
         private readonly Func<Register, long, IntPtr> _pointer;
-        private readonly PlanLayout _layout;
         private readonly List<Link> _sends = new List<Link>(), _receives = new List<Link>();
         private readonly RankMessage[] _sendMessages, _receiveMessages;
         private readonly Dictionary<int, IntPtr> _remoteParts = new Dictionary<int, IntPtr>();
@@ -41,7 +40,6 @@ namespace OneFlow.Dsl.Runtime.Boxing
         public CrossRankBoxing(PlanLayout layout, PlanOp op, IRankTransport transport, Func<Register, long, IntPtr> pointer)
         {
             var plan = layout.Plan;
-            _layout = layout;
             _op = op;
             _transfer = layout.Transfers[op.Id]!;
             _transport = transport;
