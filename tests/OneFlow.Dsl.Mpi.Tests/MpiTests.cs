@@ -141,16 +141,20 @@ namespace OneFlow.Dsl.Mpi.Tests
             Assert.Matches(@"rank [02]: lost rank 1", output);
         }
 
+        /// <summary>Killed, a rank is seen first by MPICH: its launcher ends the whole job and reports the first
+        /// process to end by pid — usually the killed one, but MPICH's UCX shared-memory transport may abort a
+        /// survivor first, and then the pid is the survivor's. So this asserts the time bound and the report, not
+        /// which rank it names (see issue 6's note).</summary>
         [NeedsMpichFact]
-        public void A_killed_rank_ends_the_job_within_30_seconds_named()
+        public void A_killed_rank_ends_the_job_within_30_seconds()
         {
             var (code, took, output, pid) = Harm("KILL");
             Assert.NotEqual(0, code);
             Assert.True(took < TimeSpan.FromSeconds(30), $"took {took.TotalSeconds:F1} s:\n{output}");
-            // The launcher (or MPI's transport, which sees the peer vanish first) reports the dead process by pid;
-            // every process announced its rank and pid when it started.
             Assert.Contains($"rank 1 pid {pid}", output);
-            Assert.True(Regex.Matches(output, $@"\b{pid}\b").Count >= 2, "nothing but rank 1's own announcement names its pid:\n" + output);
+            var reported = Regex.Match(output, @"PID (\d+) RUNNING AT");
+            Assert.True(reported.Success, "the launcher reported no terminated process:\n" + output);
+            Assert.Matches($@"rank \d pid {reported.Groups[1].Value}\b", output);
         }
 
         /// <summary>The sample as the README launches it: two processes, data parallel; rank 0 alone prints, and the
