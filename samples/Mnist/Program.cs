@@ -21,7 +21,7 @@ try
     {
         world = OneFlow.Dsl.Mpi.MpiWorld.Start();
         OneFlow.Dsl.Runtime.PlanSessions.Transport = world;
-        // mpiexec names a process that dies by its pid; this line says which rank that was.
+        // Which process trains as which rank: the pid to look at, stop or kill.
         Console.Error.WriteLine($"rank {world.Rank} pid {Environment.ProcessId}");
         if (world.Rank != 0) Console.SetOut(TextWriter.Null);
     }

@@ -39,9 +39,12 @@ namespace OneFlow.Dsl.Mpi
             _heartbeat.Start();
         }
 
-        /// <summary>Joins the job (MPI_Init_thread, every thread allowed to communicate).</summary>
+        /// <summary>Joins the job (MPI_Init_thread, every thread allowed to communicate). In the process the
+        /// launcher started, this first runs the program again as the rank's trainer and never returns: that process
+        /// only waits and names its rank if the trainer is killed (<see cref="RankSupervisor"/>).</summary>
         public static MpiWorld Start()
         {
+            if (RankSupervisor.ShouldSupervise) RankSupervisor.SuperviseAndExit();
             if (Interlocked.Exchange(ref _resolver, 1) == 0)
                 NativeLibrary.SetDllImportResolver(typeof(MPI.Unsafe).Assembly, (name, _, _) =>
                     name.Contains("msmpi", StringComparison.OrdinalIgnoreCase) && NativeLibrary.TryLoad(Mpich, out var h) ? h : IntPtr.Zero);
