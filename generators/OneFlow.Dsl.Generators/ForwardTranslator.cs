@@ -10,7 +10,9 @@ namespace OneFlow.Dsl.Generators
 {
     /// <summary>Reads the body of Forward (or Loss) into statements of the form <c>name = Op(inputs)</c>.
     /// Only what a static plan can express is accepted: locals, returns, calls of <c>OneFlow.Dsl.Ops</c> and the
-    /// tensor operators; anything else is reported at its own span with the reason.</summary>
+    /// tensor operators, calls of a module's Forward (inlined, its values named by the module's path) and
+    /// <c>foreach</c> over a [Repeat] array of modules (unrolled); anything else is reported at its own span with
+    /// the reason.</summary>
     internal sealed class ForwardTranslator
     {
         private const string OpsType = "OneFlow.Dsl.Ops";
@@ -18,23 +20,28 @@ namespace OneFlow.Dsl.Generators
 
         private readonly SemanticModel _model;
         private readonly string _method;
+        private readonly Scope _scope;
         private readonly Dictionary<string, string> _values;
         private readonly HashSet<string> _used;
-        private readonly List<OpDecl> _statements = new List<OpDecl>();
+        private readonly List<OpDecl> _statements;
+        /// <summary>The iteration variables of unrolled loops, each bound to the module of the current copy.</summary>
+        private readonly Dictionary<string, ModuleInstance> _loopModules = new Dictionary<string, ModuleInstance>();
         private readonly List<NamedLocation> _locations;
         private readonly List<DiagnosticInfo> _diagnostics;
         /// <summary>Locals whose value could not be translated: already reported, so their uses stay quiet.</summary>
         private readonly HashSet<string> _failed = new HashSet<string>();
 
-        public ForwardTranslator(SemanticModel model, string method, Dictionary<string, string> values, HashSet<string> used,
-            List<NamedLocation> locations, List<DiagnosticInfo> diagnostics)
+        public ForwardTranslator(SemanticModel model, string method, Scope scope, HashSet<string> used,
+            List<NamedLocation> locations, List<DiagnosticInfo> diagnostics, List<OpDecl>? statements = null)
         {
             _model = model;
             _method = method;
-            _values = values;
+            _scope = scope;
+            _values = scope.Values;
             _used = used;
             _locations = locations;
             _diagnostics = diagnostics;
+            _statements = statements ?? new List<OpDecl>();
         }
 
         public IReadOnlyList<OpDecl> Statements => _statements;
@@ -47,29 +54,110 @@ namespace OneFlow.Dsl.Generators
             string? result = null;
             foreach (var statement in method.Body.Statements)
             {
-                switch (statement)
-                {
-                    case LocalDeclarationStatementSyntax local:
-                        foreach (var v in local.Declaration.Variables)
-                        {
-                            if (v.Initializer == null) { Unsupported(v, "a tensor local must be initialised where it is declared"); continue; }
-                            Bind(v.Identifier.ValueText, Value(v.Initializer.Value, v.Identifier.ValueText));
-                        }
-                        break;
-                    case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assign }
-                        when assign.Left is IdentifierNameSyntax target && _model.GetSymbolInfo(target).Symbol is ILocalSymbol:
-                        Bind(target.Identifier.ValueText, Value(assign.Right, target.Identifier.ValueText));
-                        break;
-                    case ReturnStatementSyntax ret when ret.Expression != null:
-                        if (result != null) return Unsupported(ret, "a static plan has one return at the end of the method");
-                        result = Value(ret.Expression, null);
-                        break;
-                    default:
-                        Unsupported(statement, Reason(statement));
-                        break;
-                }
+                if (result != null) return Unsupported(statement, "a static plan has one return at the end of the method");
+                result = Statement(statement);
             }
-            return result ?? (_diagnostics.Count == 0 ? Unsupported(method.Identifier, $"{_method} must return a tensor") : null);
+            if (result == null && _diagnostics.Count == 0) Unsupported(method.Identifier, $"{_method} must return a tensor");
+            return string.IsNullOrEmpty(result) ? null : result;
+        }
+
+        /// <summary>Translates one statement; returns the returned value's name for a return ("" when it failed),
+        /// else null.</summary>
+        private string? Statement(StatementSyntax statement)
+        {
+            switch (statement)
+            {
+                case LocalDeclarationStatementSyntax local:
+                    foreach (var v in local.Declaration.Variables)
+                    {
+                        if (v.Initializer == null) { Unsupported(v, "a tensor local must be initialised where it is declared"); continue; }
+                        Bind(v.Identifier.ValueText, Value(v.Initializer.Value, v.Identifier.ValueText));
+                    }
+                    return null;
+                case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assign }
+                    when assign.Left is IdentifierNameSyntax target && _model.GetSymbolInfo(target).Symbol is ILocalSymbol or IParameterSymbol:
+                    Bind(target.Identifier.ValueText, Value(assign.Right, target.Identifier.ValueText));
+                    return null;
+                case ReturnStatementSyntax ret when ret.Expression != null:
+                    return Value(ret.Expression, null) ?? "";
+                case BlockSyntax block:
+                    foreach (var inner in block.Statements)
+                        if (Statement(inner) != null) return Unsupported(inner, "a static plan has one return at the end of the method");
+                    return null;
+                case ForEachStatementSyntax loop when ModulesOf(loop.Expression) is ModuleInstance[] modules:
+                    // Unrolled: the body once per module, its iteration variable bound to that module.
+                    string variable = loop.Identifier.ValueText;
+                    foreach (var module in modules)
+                    {
+                        _loopModules[variable] = module;
+                        if (Statement(loop.Statement) != null) return Unsupported(loop.Statement, "return after the loop, not inside it");
+                    }
+                    _loopModules.Remove(variable);
+                    return null;
+                default:
+                    return Unsupported(statement, Reason(statement));
+            }
+        }
+
+        /// <summary>The modules of a [Repeat] array field named by <paramref name="e"/>, or null.</summary>
+        private ModuleInstance[]? ModulesOf(ExpressionSyntax e)
+        {
+            string? field = e switch
+            {
+                IdentifierNameSyntax id => id.Identifier.ValueText,
+                MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } member => member.Name.Identifier.ValueText,
+                _ => null,
+            };
+            return field != null && _scope.Arrays.Contains(field) ? _scope.Modules[field] : null;
+        }
+
+        /// <summary>The module a call's receiver names: a module field, an element of a [Repeat] array at a constant
+        /// index, or the variable of an unrolled loop; null, reported, for anything else.</summary>
+        private ModuleInstance? ModuleOf(ExpressionSyntax receiver)
+        {
+            switch (receiver)
+            {
+                case IdentifierNameSyntax id when _loopModules.TryGetValue(id.Identifier.ValueText, out var bound):
+                    return bound;
+                case IdentifierNameSyntax id when !_scope.Arrays.Contains(id.Identifier.ValueText) && _scope.Modules.TryGetValue(id.Identifier.ValueText, out var single):
+                    return single[0];
+                case MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } member:
+                    return ModuleOf(member.Name);
+                case ElementAccessExpressionSyntax element when ModulesOf(element.Expression) is ModuleInstance[] array
+                                                               && element.ArgumentList.Arguments.Count == 1:
+                    var index = _model.GetConstantValue(element.ArgumentList.Arguments[0].Expression);
+                    if (index.HasValue && index.Value is int i && i >= 0 && i < array.Length) return array[i];
+                    Unsupported(element, $"index a module array with a constant from 0 to {array.Length - 1}, or iterate it with foreach");
+                    return null;
+                default:
+                    Unsupported(receiver, "call Forward on a module field, an element of a [Repeat] array or a foreach variable over one");
+                    return null;
+            }
+        }
+
+        /// <summary>Inlines a module's Forward: its parameters bound to the arguments' values, its weights to the
+        /// instance's, its locals named under the instance's path.</summary>
+        private string? Inline(InvocationExpressionSyntax call, IMethodSymbol forward, ModuleInstance module)
+        {
+            if (!(forward.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is MethodDeclarationSyntax body))
+                return Unsupported(call, $"the source of {module.Type.Name}.Forward is not in this compilation");
+            if (call.ArgumentList.Arguments.Count != forward.Parameters.Length)
+                return Unsupported(call, $"{module.Type.Name}.Forward takes {forward.Parameters.Length} tensors");
+            var args = new string[forward.Parameters.Length];
+            for (int i = 0; i < args.Length; i++)
+            {
+                string? arg = Value(call.ArgumentList.Arguments[i].Expression, null);
+                if (arg == null) return null;
+                args[i] = arg;
+            }
+            // Parameters shadow nothing of the instance's: a fresh scope per call, the instance's weights and modules in it.
+            var scope = new Scope(module.Scope.Path, module.Scope.Placement);
+            foreach (var pair in module.Scope.Values) scope.Values[pair.Key] = pair.Value;
+            foreach (var pair in module.Scope.Modules) scope.Modules[pair.Key] = pair.Value;
+            scope.Arrays.UnionWith(module.Scope.Arrays);
+            for (int i = 0; i < args.Length; i++) scope.Values[forward.Parameters[i].Name] = args[i];
+            var model = _model.Compilation.GetSemanticModel(body.SyntaxTree);
+            return new ForwardTranslator(model, module.Type.Name + ".Forward", scope, _used, _locations, _diagnostics, _statements).Translate(body);
         }
 
         private void Bind(string local, string? value)
@@ -95,6 +183,11 @@ namespace OneFlow.Dsl.Generators
                     return Value(member.Name, preferredName);
                 case BinaryExpressionSyntax binary when OperatorName(binary) is string op:
                     return Emit(op, new[] { binary.Left, binary.Right }, e, preferredName);
+                case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax callee } call
+                    when _model.GetSymbolInfo(call).Symbol is IMethodSymbol { Name: "Forward" } forward
+                         && FieldReader.ModuleType(forward.ContainingType, out _) != null:
+                    var module = ModuleOf(callee.Expression);
+                    return module == null ? null : Inline(call, forward, module);
                 case InvocationExpressionSyntax call when _model.GetSymbolInfo(call).Symbol is IMethodSymbol m
                                                          && m.ContainingType?.ToDisplayString() == OpsType:
                     var args = new List<ExpressionSyntax>();
@@ -125,15 +218,17 @@ namespace OneFlow.Dsl.Generators
                 inputs[i] = input;
             }
             string output = Fresh(preferredName);
-            _statements.Add(new OpDecl(output, op, new EquatableArray<string>(inputs)) { Args = new EquatableArray<double>(constants ?? new double[0]) });
+            _statements.Add(new OpDecl(output, op, new EquatableArray<string>(inputs)) { Args = new EquatableArray<double>(constants ?? new double[0]), Placement = _scope.Placement });
             var location = LocationInfo.From(at.GetLocation());
             if (location != null) _locations.Add(new NamedLocation(output, location));
             return output;
         }
 
-        /// <summary>A new SSA name: the local's own name where it is free, "%n" for intermediate values.</summary>
+        /// <summary>A new SSA name: the local's own name (under the module's path) where it is free, "%n" for
+        /// intermediate values.</summary>
         private string Fresh(string? preferred)
         {
+            if (preferred != null) preferred = _scope.Qualify(preferred);
             string name = preferred ?? "%" + _used.Count(n => n.StartsWith("%", System.StringComparison.Ordinal)).ToString(CultureInfo.InvariantCulture);
             for (int i = 1; !_used.Add(name); i++) name = (preferred ?? "%") + "_" + i.ToString(CultureInfo.InvariantCulture);
             return name;
@@ -164,7 +259,7 @@ namespace OneFlow.Dsl.Generators
                 case ForEachStatementSyntax _:
                 case WhileStatementSyntax _:
                 case DoStatementSyntax _:
-                    return "loops are not unrolled yet; write each step out";
+                    return "loops are unrolled only as a foreach over a [Repeat] array of modules; write other steps out";
                 case TryStatementSyntax _:
                     return "try blocks have no meaning in a static plan";
                 case LambdaExpressionSyntax _:

@@ -34,7 +34,17 @@ namespace OneFlow.Dsl.Generators
         NetworkSpec Spec,
         EquatableArray<string> InputParameters,
         EquatableArray<NamedLocation> Locations,
-        LocationInfo? ClassLocation);
+        LocationInfo? ClassLocation)
+    {
+        /// <summary>The class's module fields, which its constructor creates and whose weights it names.</summary>
+        public EquatableArray<ModuleField> Modules { get; init; }
+    }
+
+    /// <summary>A field holding a module (<see cref="Count"/> -1) or a [Repeat(Count)] array of them.</summary>
+    public sealed record ModuleField(string Name, string TypeName, int Count);
+
+    /// <summary>A [Module] class as the emitter needs it: its own weights (by field name) and module fields.</summary>
+    public sealed record ModuleModel(string Namespace, string ClassName, EquatableArray<TensorDecl> Weights, EquatableArray<ModuleField> Modules);
 
     /// <summary>The result of one pipeline stage: a value, or the diagnostics that stopped it.</summary>
     public sealed record Result<T>(T? Value, EquatableArray<DiagnosticInfo> Diagnostics) where T : class

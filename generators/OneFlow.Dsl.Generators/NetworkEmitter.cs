@@ -56,11 +56,19 @@ namespace OneFlow.Dsl.Generators
                 w.Line();
                 EmitConstructor(w, m);
                 w.Line();
-                string weights = string.Join(", ", spec.Weights.Select(x => x.Name));
-                w.Line("/// <summary>The trained tensors, in declaration order.</summary>");
-                w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Dsl}Tensor> Parameters => new[] {{ {weights} }};");
+                w.Line("/// <summary>The trained tensors: the class's own in declaration order, then each module's.</summary>");
+                if (m.Modules.Count == 0)
+                    w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Dsl}Tensor> Parameters => new[] {{ {string.Join(", ", spec.Weights.Select(x => x.Name))} }};");
+                else
+                    w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Dsl}Tensor> Parameters => global::System.Array.ConvertAll(NamedWeights(), w => w.Value);");
                 w.Line();
-                w.Line($"private (string Name, {Dsl}Tensor Value)[] NamedWeights() => new (string, {Dsl}Tensor)[] {{ {string.Join(", ", spec.Weights.Select(x => $"(\"{x.Name}\", {x.Name})"))} }};");
+                NamedWeights(w, $"private (string Name, {Dsl}Tensor Value)[] NamedWeights()", OwnWeights(spec).Select(x => x.Name), m.Modules, "");
+                if (m.Modules.Count > 0)
+                {
+                    w.Line();
+                    w.Line("/// <summary>The trained tensors with their paths (\"blocks.2.qkv\"), as plans and checkpoints name them.</summary>");
+                    w.Line($"public global::System.Collections.Generic.IReadOnlyList<(string Name, {Dsl}Tensor Value)> NamedParameters => NamedWeights();");
+                }
                 w.Line();
                 EmitEntryPoints(w, m);
             }
@@ -76,7 +84,7 @@ namespace OneFlow.Dsl.Generators
             List(w, "forward", spec.Forward.Select(Op));
             w.Line($"    forwardOutput: {Str(spec.ForwardOutput)},");
             List(w, "loss", spec.Loss.Select(Op));
-            w.Line($"    lossOutput: {Str(spec.LossOutput)});");
+            w.Line($"    lossOutput: {Str(spec.LossOutput)}){(spec.LabelDims.Count == 0 ? "" : $" with {{ LabelDims = new global::OneFlow.Dsl.Planner.Model.EquatableArray<int>(new[] {{ {string.Join(", ", spec.LabelDims.Select(Int))} }}) }}")};");
         }
 
         /// <summary>An array argument, one element per line.</summary>
@@ -93,9 +101,45 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// <summary>Creates the network with weights drawn from <paramref name=\"seed\"/>: the same seed gives");
             w.Line("/// the same weights whatever the placement.</summary>");
             using (w.Block($"public {m.ClassName}(int seed)"))
+                ConstructorBody(w, OwnWeights(m.Spec), m.Modules, "");
+        }
+
+        /// <summary>Draws each weight from the seed and its path, and creates each module at its path.</summary>
+        internal static void ConstructorBody(IndentedWriter w, System.Collections.Generic.IEnumerable<TensorDecl> weights,
+            System.Collections.Generic.IEnumerable<ModuleField> modules, string pathPrefix)
+        {
+            foreach (var weight in weights)
             {
-                foreach (var weight in m.Spec.Weights)
-                    w.Line($"{weight.Name} = {Dsl}WeightInit.Create(seed, {Str(weight.Name)}{string.Concat(weight.Dims.Select(d => ", " + Int(d)))});");
+                string dims = string.Concat(weight.Dims.Select(d => ", " + Int(d)));
+                w.Line(weight.Fill is double fill
+                    ? $"{weight.Name} = {Dsl}WeightInit.Filled({fill.ToString("R", CultureInfo.InvariantCulture)}{dims});"
+                    : $"{weight.Name} = {Dsl}WeightInit.Create(seed, {pathPrefix}{Str(weight.Name)}{dims});");
+            }
+            foreach (var module in modules)
+                w.Line(module.Count < 0
+                    ? $"{module.Name} = new {module.TypeName}(seed, {pathPrefix}{Str(module.Name)});"
+                    : $"{module.Name} = new {module.TypeName}[] {{ {string.Join(", ", Enumerable.Range(0, module.Count).Select(i => $"new {module.TypeName}(seed, {pathPrefix}{Str(module.Name + "." + Int(i))})"))} }};");
+        }
+
+        /// <summary>The weights declared by the class itself; a module's are named by a path with dots.</summary>
+        private static System.Collections.Generic.IEnumerable<TensorDecl> OwnWeights(NetworkSpec spec) => spec.Weights.Where(x => x.Name.IndexOf('.') < 0);
+
+        /// <summary>The class's weights, then every module's by its path.</summary>
+        internal static void NamedWeights(IndentedWriter w, string signature, System.Collections.Generic.IEnumerable<string> weights,
+            System.Collections.Generic.IReadOnlyList<ModuleField> modules, string pathPrefix)
+        {
+            string own = string.Join(", ", weights.Select(x => $"({pathPrefix}{Str(x)}, {x})"));
+            if (modules.Count == 0)
+            {
+                w.Line($"{signature} => new (string, {Dsl}Tensor)[] {{ {own} }};");
+                return;
+            }
+            using (w.Block(signature))
+            {
+                w.Line($"var all = new global::System.Collections.Generic.List<(string, {Dsl}Tensor)> {{ {own} }};");
+                foreach (var module in modules)
+                    w.Line(module.Count < 0 ? $"all.AddRange({module.Name}.NamedWeights());" : $"foreach (var module in {module.Name}) all.AddRange(module.NamedWeights());");
+                w.Line("return all.ToArray();");
             }
         }
 
@@ -143,16 +187,22 @@ namespace OneFlow.Dsl.Generators
         }
 
         private static string Decl(TensorDecl d)
-            => $"{Spec}.{d.Kind}({Str(d.Name)}, {(d.Sbp == null ? "null" : Str(d.Sbp))}{string.Concat(d.Dims.Select(x => ", " + Int(x)))})" +
-               (d.Placement == null ? "" : $".On({Str(d.Placement)})");
+        {
+            string decl = $"{Spec}.{d.Kind}({Str(d.Name)}, {(d.Sbp == null ? "null" : Str(d.Sbp))}{string.Concat(d.Dims.Select(x => ", " + Int(x)))})";
+            return d.Placement == null ? decl : $"{Spec}.On({decl}, {Str(d.Placement)})";
+        }
 
-        private static string Op(OpDecl o) => o.Args.Count == 0
-            ? $"{Spec}.Op({Str(o.Output)}, {Str(o.Op)}{string.Concat(o.Inputs.Select(i => ", " + Str(i)))})"
-            : $"{Spec}.OpWithArgs({Str(o.Output)}, {Str(o.Op)}, new[] {{ {string.Join(", ", o.Inputs.Select(Str))} }}{string.Concat(o.Args.Select(a => ", " + a.ToString("R", CultureInfo.InvariantCulture)))})";
+        private static string Op(OpDecl o)
+        {
+            string op = o.Args.Count == 0
+                ? $"{Spec}.Op({Str(o.Output)}, {Str(o.Op)}{string.Concat(o.Inputs.Select(i => ", " + Str(i)))})"
+                : $"{Spec}.OpWithArgs({Str(o.Output)}, {Str(o.Op)}, new[] {{ {string.Join(", ", o.Inputs.Select(Str))} }}{string.Concat(o.Args.Select(a => ", " + a.ToString("R", CultureInfo.InvariantCulture)))})";
+            return o.Placement == null ? op : $"{Spec}.On({op}, {Str(o.Placement)})";
+        }
 
-        private static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
+        internal static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
 
-        private static string Str(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        internal static string Str(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
         private static string Verbatim(string s) => "@\"" + s.Replace("\"", "\"\"") + "\"";
     }

@@ -18,6 +18,7 @@ namespace OneFlow.Dsl.Generators
         {
             public const string Model = nameof(Model);
             public const string Plan = nameof(Plan);
+            public const string Module = nameof(Module);
         }
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -34,6 +35,15 @@ namespace OneFlow.Dsl.Generators
 
             context.RegisterSourceOutput(planned.Where(static r => r.Value != null),
                 static (spc, result) => spc.AddSource(Hint(result.Value!.Model), NetworkEmitter.Emit(result.Value)));
+
+            var modules = context.SyntaxProvider
+                .ForAttributeWithMetadataName("OneFlow.Dsl.ModuleAttribute",
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (ctx, ct) => FieldReader.ReadModuleClass((INamedTypeSymbol)ctx.TargetSymbol, (ClassDeclarationSyntax)ctx.TargetNode, ct))
+                .WithTrackingName(TrackingNames.Module)
+                .Where(static m => m != null);
+            context.RegisterSourceOutput(modules, static (spc, module) =>
+                spc.AddSource((module!.Namespace.Length == 0 ? module.ClassName : module.Namespace + "." + module.ClassName) + ".g.cs", ModuleEmitter.Emit(module)));
 
             // Diagnostics need locations in the compilation's own trees (or #pragma cannot suppress them), so only
             // this light output looks at the compilation; the parsed model and the plan stay cached.

@@ -5,15 +5,14 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using OneFlow.Dsl.Planner.Model;
+using static OneFlow.Dsl.Generators.FieldReader;
 
 namespace OneFlow.Dsl.Generators
 {
-    /// <summary>Reads a [Network] class (its attributes, weight fields, Forward and optional Loss) into a
+    /// <summary>Reads a [Network] class (its attributes, weight and module fields, Forward and optional Loss) into a
     /// <see cref="NetworkModel"/>. All semantic work happens here; nothing Roslyn leaves this class.</summary>
     internal static class NetworkParser
     {
-        private const string Ns = "OneFlow.Dsl.";
-
         public static Result<NetworkModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
@@ -23,8 +22,9 @@ namespace OneFlow.Dsl.Generators
 
             var diagnostics = new List<DiagnosticInfo>();
             var locations = new List<NamedLocation>();
-            var values = new Dictionary<string, string>();
             var used = new HashSet<string>();
+            var scope = new Scope("");
+            var values = scope.Values;
 
             int batch = 1;
             foreach (var named in context.Attributes[0].NamedArguments)
@@ -36,21 +36,8 @@ namespace OneFlow.Dsl.Generators
             Add(locations, "Placement", ArgumentLocation(placementAttr, cancellation));
 
             var weights = new List<TensorDecl>();
-            foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
-            {
-                var weight = Attribute(field, "WeightAttribute");
-                if (weight == null) continue;
-                if (field.Type.ToDisplayString() != "OneFlow.Dsl.Tensor")
-                {
-                    diagnostics.Add(Error(DiagnosticDescriptors.BadDeclaration, field.Locations.FirstOrDefault(),
-                        $"Weight '{field.Name}' must be a field of type Tensor, not {field.Type.ToDisplayString()}."));
-                    continue;
-                }
-                weights.Add(new TensorDecl(field.Name, DeclKind.Weight, Dims(weight), SbpOf(field)) { Placement = PlacementOf(field) });
-                values[field.Name] = field.Name;
-                used.Add(field.Name);
-                AddDeclaration(locations, field, weight, cancellation);
-            }
+            var modules = new List<ModuleField>();
+            new FieldReader(weights, used, locations, diagnostics, cancellation).Read(type, scope, null, modules);
 
             var forward = Single(type, "Forward", syntax, diagnostics, required: true);
             if (forward == null) return Result<NetworkModel>.Fail(diagnostics.ToArray());
@@ -68,17 +55,18 @@ namespace OneFlow.Dsl.Generators
                 inputs.Add(new TensorDecl(p.Name, kind, Dims(input), SbpOf(p)) { Placement = PlacementOf(p) });
                 values[p.Name] = p.Name;
                 used.Add(p.Name);
-                AddDeclaration(locations, p, input, cancellation);
+                AddDeclaration(locations, p.Name, p, input, cancellation);
             }
             used.Add(NetworkSpec.LabelsName);
 
             var model = context.SemanticModel;
-            var forwardBody = new ForwardTranslator(model, "Forward", values, used, locations, diagnostics);
+            var forwardBody = new ForwardTranslator(model, "Forward", scope, used, locations, diagnostics);
             string? output = forwardBody.Translate(forward.Syntax);
             Add(locations, "Forward", forward.Symbol.Locations.FirstOrDefault());
 
             var lossOps = NetworkSpec.DefaultLoss(output ?? "");
             string lossOutput = "loss";
+            var labelDims = EquatableArray<int>.Empty;
             var loss = Single(type, "Loss", syntax, diagnostics, required: false);
             if (loss != null && output != null)
             {
@@ -89,7 +77,8 @@ namespace OneFlow.Dsl.Generators
                 {
                     values[loss.Symbol.Parameters[0].Name] = output;
                     values[loss.Symbol.Parameters[1].Name] = NetworkSpec.LabelsName;
-                    var lossBody = new ForwardTranslator(model, "Loss", values, used, locations, diagnostics);
+                    if (Attribute(loss.Symbol.Parameters[1], "InputAttribute") is AttributeData labelShape) labelDims = Dims(labelShape);
+                    var lossBody = new ForwardTranslator(model, "Loss", scope, used, locations, diagnostics);
                     lossOutput = lossBody.Translate(loss.Syntax) ?? "";
                     lossOps = new EquatableArray<OpDecl>(lossBody.Statements.ToArray());
                 }
@@ -99,11 +88,12 @@ namespace OneFlow.Dsl.Generators
 
             var spec = new NetworkSpec(type.Name, batch, placement, new EquatableArray<TensorDecl>(weights.ToArray()),
                 new EquatableArray<TensorDecl>(inputs.ToArray()), new EquatableArray<OpDecl>(forwardBody.Statements.ToArray()),
-                output, lossOps, lossOutput);
+                output, lossOps, lossOutput) { LabelDims = labelDims };
             string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
             return Result<NetworkModel>.Ok(new NetworkModel(ns, type.Name, Accessibility(type), spec,
                 new EquatableArray<string>(inputs.Select(i => i.Name).ToArray()),
-                new EquatableArray<NamedLocation>(locations.ToArray()), LocationInfo.From(syntax.Identifier.GetLocation())));
+                new EquatableArray<NamedLocation>(locations.ToArray()), LocationInfo.From(syntax.Identifier.GetLocation()))
+            { Modules = new EquatableArray<ModuleField>(modules.ToArray()) });
         }
 
         private sealed class Method
@@ -130,46 +120,6 @@ namespace OneFlow.Dsl.Generators
             }
             var syntax = methods[0].DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax;
             return syntax == null ? null : new Method { Symbol = methods[0], Syntax = syntax };
-        }
-
-        private static AttributeData? Attribute(ISymbol symbol, string name)
-            => symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Ns + name);
-
-        /// <summary>The SBP strings of [Sbp(...)], one per mesh axis, joined by commas as the planner reads them.</summary>
-        private static string? SbpOf(ISymbol symbol)
-        {
-            var arg = Attribute(symbol, "SbpAttribute")?.ConstructorArguments.FirstOrDefault();
-            if (arg == null || arg.Value.Kind != TypedConstantKind.Array || arg.Value.IsNull) return null;
-            return string.Join(",", arg.Value.Values.Select(v => v.Value as string ?? "?"));
-        }
-
-        private static string? PlacementOf(ISymbol symbol) => Attribute(symbol, "PlacementAttribute")?.ConstructorArguments.FirstOrDefault().Value as string;
-
-        private static EquatableArray<int> Dims(AttributeData attribute)
-        {
-            var arg = attribute.ConstructorArguments.FirstOrDefault();
-            if (arg.Kind != TypedConstantKind.Array || arg.IsNull) return EquatableArray<int>.Empty;
-            return new EquatableArray<int>(arg.Values.Select(v => v.Value as int? ?? 0).ToArray());
-        }
-
-        private static Location? ArgumentLocation(AttributeData? attribute, CancellationToken cancellation)
-            => (attribute?.ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax)?.ArgumentList?.Arguments.FirstOrDefault()?.GetLocation();
-
-        /// <summary>Records where a weight or input was declared, and where its shape, SBP and placement arguments
-        /// are, so that a complaint about "w1:sbp" lands on the very string.</summary>
-        private static void AddDeclaration(List<NamedLocation> locations, ISymbol declared, AttributeData shape, CancellationToken cancellation)
-        {
-            string name = declared.Name;
-            Add(locations, name, declared.Locations.FirstOrDefault());
-            Add(locations, name + ":dims", (shape.ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax)?.ArgumentList?.GetLocation());
-            Add(locations, name + ":sbp", ArgumentLocation(Attribute(declared, "SbpAttribute"), cancellation));
-            Add(locations, name + ":placement", ArgumentLocation(Attribute(declared, "PlacementAttribute"), cancellation));
-        }
-
-        private static void Add(List<NamedLocation> locations, string name, Location? location)
-        {
-            var info = LocationInfo.From(location);
-            if (info != null) locations.Add(new NamedLocation(name, info));
         }
 
         private static string Accessibility(INamedTypeSymbol type)

@@ -377,6 +377,7 @@ namespace OneFlow.Dsl.Cuda
                 case OpKind.Mul: _k.Mul(s, In(a, 0), InShape(a, 0), In(a, 1), InShape(a, 1), Out(a), OutShape(a)); break;
                 case OpKind.SumTo: _k.SumTo(s, In(a, 0), InShape(a, 0), Out(a), OutShape(a)); break;
                 case OpKind.Neg: _k.Neg(s, In(a, 0), Out(a)); break;
+                case OpKind.Scale: _k.Scale(s, In(a, 0), (float)op.Args[0], Out(a)); break;
                 case OpKind.Relu: _k.Relu(s, In(a, 0), Out(a)); break;
                 case OpKind.ReluGrad: _k.ReluGrad(s, In(a, 0), In(a, 1), Out(a)); break;
                 case OpKind.Gelu: _k.Gelu(s, In(a, 0), Out(a)); break;
@@ -389,9 +390,9 @@ namespace OneFlow.Dsl.Cuda
                     break;
                 case OpKind.SumSquares: _k.SumSquares(s, In(a, 0), Out(a)); break;
                 case OpKind.SoftmaxCrossEntropy:
-                    _k.CrossEntropy(s, In(a, 0), In(a, 1).Cast<int>(), _scratch[a.Id]!.View.AsContiguous(), Out(a), Last(InShape(a, 0)), Batch(op));
+                    _k.CrossEntropy(s, In(a, 0), In(a, 1).Cast<int>(), _scratch[a.Id]!.View.AsContiguous(), Out(a), Last(InShape(a, 0)), Rows(op));
                     break;
-                case OpKind.SoftmaxCrossEntropyGrad: _k.CrossEntropyGrad(s, In(a, 0), In(a, 1).Cast<int>(), Out(a), Last(InShape(a, 0)), Batch(op)); break;
+                case OpKind.SoftmaxCrossEntropyGrad: _k.CrossEntropyGrad(s, In(a, 0), In(a, 1).Cast<int>(), Out(a), Last(InShape(a, 0)), Rows(op)); break;
                 case OpKind.Transpose:
                 {
                     var x = InShape(a, 0);
@@ -450,7 +451,8 @@ namespace OneFlow.Dsl.Cuda
             }
         }
 
-        private int Batch(PlanOp op) => Plan.Tensors[op.Inputs[0]].Shape[0];
+        /// <summary>The rows of a cross-entropy's whole logits, by which every device's sum is divided.</summary>
+        private int Rows(PlanOp op) => (int)(Plan.Tensors[op.Inputs[0]].Shape.Elements / Last(Plan.Tensors[op.Inputs[0]].Shape));
 
         private ArrayView<float> Norm(PlanOp op, Actor a) => UpdateOp.IsClipped(op.Args) ? In(a, a.Inputs.Length - 1) : default;
         private float MaxNorm(PlanOp op) => UpdateOp.IsClipped(op.Args) ? Optimizer.MaxGradNorm : float.PositiveInfinity;

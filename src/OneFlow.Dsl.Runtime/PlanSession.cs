@@ -410,6 +410,7 @@ namespace OneFlow.Dsl.Runtime
                 case OpKind.Sub: Elementwise.Sub(In(a, 0, piece), InputShape(a, 0), In(a, 1, piece), InputShape(a, 1), Out(a, piece), OutputShape(a)); break;
                 case OpKind.Mul: Elementwise.Mul(In(a, 0, piece), InputShape(a, 0), In(a, 1, piece), InputShape(a, 1), Out(a, piece), OutputShape(a)); break;
                 case OpKind.Neg: Elementwise.Neg(In(a, 0, piece), Out(a, piece)); break;
+                case OpKind.Scale: Elementwise.Scale(In(a, 0, piece), (float)op.Args[0], Out(a, piece)); break;
                 case OpKind.Relu: Elementwise.Relu(In(a, 0, piece), Out(a, piece)); break;
                 case OpKind.ReluGrad: Elementwise.ReluGrad(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
                 case OpKind.SumTo: Broadcasting.SumTo(In(a, 0, piece), InputShape(a, 0), Out(a, piece), OutputShape(a)); break;
@@ -425,10 +426,10 @@ namespace OneFlow.Dsl.Runtime
                     break;
                 case OpKind.SumSquares: *Output(a, piece) = TensorPrimitives.SumOfSquares(In(a, 0, piece)); break;
                 case OpKind.SoftmaxCrossEntropy:
-                    *Output(a, piece) = Kernels.SoftmaxCrossEntropy.Forward(In(a, 0, piece), Labels(a, piece), InputShape(a, 0)[1], Batch(op));
+                    *Output(a, piece) = Kernels.SoftmaxCrossEntropy.Forward(In(a, 0, piece), Labels(a, piece), Classes(a), Rows(op));
                     break;
                 case OpKind.SoftmaxCrossEntropyGrad:
-                    Kernels.SoftmaxCrossEntropy.Backward(In(a, 0, piece), Labels(a, piece), InputShape(a, 0)[1], Batch(op), Out(a, piece));
+                    Kernels.SoftmaxCrossEntropy.Backward(In(a, 0, piece), Labels(a, piece), Classes(a), Rows(op), Out(a, piece));
                     break;
                 case OpKind.Gelu: Elementwise.Gelu(In(a, 0, piece), Out(a, piece)); break;
                 case OpKind.GeluGrad: Elementwise.GeluGrad(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
@@ -544,7 +545,10 @@ namespace OneFlow.Dsl.Runtime
             return shape[shape.Rank - 1];
         }
 
-        private int Batch(PlanOp op) => Plan.Tensors[op.Inputs[0]].Shape[0];
+        /// <summary>The rows of a cross-entropy's whole logits, by which every device's sum is divided.</summary>
+        private int Rows(PlanOp op) => (int)(Plan.Tensors[op.Inputs[0]].Shape.Elements / Plan.Tensors[op.Inputs[0]].Shape[Plan.Tensors[op.Inputs[0]].Shape.Rank - 1]);
+
+        private int Classes(Actor a) => InputShape(a, 0)[InputShape(a, 0).Rank - 1];
 
         private ReadOnlySpan<float> In(Actor a, int index, long piece)
             => new ReadOnlySpan<float>(Input(a, index, piece), (int)InputShape(a, index).Elements);

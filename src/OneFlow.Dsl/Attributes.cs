@@ -21,12 +21,41 @@ namespace OneFlow.Dsl
         public PlacementAttribute(string devices) => Devices = devices;
     }
 
-    /// <summary>A trained tensor of the given shape, initialised from the network's seed.</summary>
+    /// <summary>A trained tensor of the given shape, initialised from the network's seed (matrices uniform in
+    /// ±1/√fan_in, vectors zero) or, with <see cref="Fill"/>, to one value (a layer norm's gain: Fill = 1).</summary>
     [AttributeUsage(AttributeTargets.Field, Inherited = false)]
     public sealed class WeightAttribute : Attribute
     {
         public int[] Dims { get; }
         public WeightAttribute(params int[] dims) => Dims = dims;
+
+        /// <summary>The value every element starts at, instead of the seeded draw.</summary>
+        public double Fill { get; set; }
+    }
+
+    /// <summary>Marks a partial class as a module: a piece of a network with [Weight] fields and a
+    /// <c>Forward(Tensor ...)</c> that a [Network] (or another module) holds as a field and calls. The planner inlines
+    /// each call; the module's weights are named by the path to them, e.g. "blocks.2.wq".</summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false)]
+    public sealed class ModuleAttribute : Attribute { }
+
+    /// <summary>On an array field of a module type: how many modules it holds. The generator creates them, and a
+    /// <c>foreach</c> over the array in Forward is unrolled into the plan, one copy of the body per module.</summary>
+    [AttributeUsage(AttributeTargets.Field, Inherited = false)]
+    public sealed class RepeatAttribute : Attribute
+    {
+        public int Count { get; }
+        public RepeatAttribute(int count) => Count = count;
+    }
+
+    /// <summary>On an array of modules: pipeline stages. The modules are spread over the placements in contiguous,
+    /// equal groups (<c>[Repeat(4), Stages("cpu:0-1", "cpu:2-3")]</c>: blocks 0-1 on cpu:0-1, 2-3 on cpu:2-3), and the
+    /// planner inserts the transfers between them.</summary>
+    [AttributeUsage(AttributeTargets.Field, Inherited = false)]
+    public sealed class StagesAttribute : Attribute
+    {
+        public string[] Placements { get; }
+        public StagesAttribute(params string[] placements) => Placements = placements;
     }
 
     /// <summary>A parameter of <c>Forward</c> fed from the host, with its shape less the batch dimension.</summary>

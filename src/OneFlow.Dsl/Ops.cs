@@ -36,6 +36,19 @@ namespace OneFlow.Dsl
         public static Tensor Mul(Tensor a, Tensor b)
             => Binary(a, b, BinaryOp.Mul, negateB: false, (dy, shape) => Product(dy, shape, b), (dy, shape) => Product(dy, shape, a));
 
+        /// <summary>Every element times the constant <paramref name="factor"/> (attention's 1/√d).</summary>
+        public static Tensor Scale(Tensor x, double factor)
+        {
+            var y = new float[x.Length];
+            Elementwise.Scale(x.Host, (float)factor, y);
+            return Tensor.Record(Tensor.Wrap(y, Shape(x)), dy =>
+            {
+                var dx = new float[dy.Length];
+                Elementwise.Scale(dy, (float)factor, dx);
+                x.Accumulate(dx);
+            }, x);
+        }
+
         public static Tensor Relu(Tensor x)
         {
             var y = new float[x.Length];
@@ -48,12 +61,13 @@ namespace OneFlow.Dsl
             }, x);
         }
 
-        /// <summary>Mean over the batch of −log softmax(logits)[label]; logits [N,C], integer labels [N].</summary>
+        /// <summary>Mean over every row of −log softmax(logits)[label]; logits [N,…,C], integer labels [N,…]: one per
+        /// row, a row being every axis but the last.</summary>
         public static Tensor SoftmaxCrossEntropy(Tensor logits, Tensor labels)
         {
-            if (logits.Rank != 2 || labels.Rank != 1 || logits.Shape[0] != labels.Shape[0])
+            if (logits.Rank < 2 || labels.Rank != logits.Rank - 1 || !Enumerable.Range(0, labels.Rank).All(k => labels.Shape[k] == logits.Shape[k]))
                 throw new ArgumentException($"SoftmaxCrossEntropy: logits is {logits.ShapeText} but labels is {labels.ShapeText}; one label per row is needed.");
-            int n = logits.Shape[0], c = logits.Shape[1];
+            int c = logits.Shape[logits.Rank - 1], n = (int)(logits.Length / c);
             float loss = Kernel.Forward(logits.Host, labels.IntegerData, c, n);
             return Tensor.Record(Tensor.Wrap(new[] { loss }, Array.Empty<int>()), dy =>
             {

@@ -36,7 +36,7 @@ namespace OneFlow.Dsl
             _named = planWeights.Select((w, i) => (w.Name, _weights[i])).ToArray();
             _inputs = plan.Inputs.Select(o => plan.Tensors[o.Output]).ToArray();
             _classes = plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.SoftmaxCrossEntropy)
-                .Select(o => plan.Tensors[o.Inputs[0]].Shape[1]).FirstOrDefault();
+                .Select(o => plan.Tensors[o.Inputs[0]].Shape[plan.Tensors[o.Inputs[0]].Shape.Rank - 1]).FirstOrDefault();
             _limits = _inputs.Select(t => t.DType != Planner.Model.DType.I32 ? 0 : t.Role == Planner.Model.TensorRole.Label ? _classes : TableRows(plan, t.Id)).ToArray();
         }
 

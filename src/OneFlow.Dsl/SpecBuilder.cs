@@ -21,6 +21,9 @@ namespace OneFlow.Dsl
         /// <summary>The declaration placed on <paramref name="placement"/> rather than the network's placement.</summary>
         public static TensorDecl On(this TensorDecl decl, string placement) => decl with { Placement = placement };
 
+        /// <summary>The statement run on <paramref name="placement"/>: it was written in a placed module.</summary>
+        public static OpDecl On(this OpDecl statement, string placement) => statement with { Placement = placement };
+
         public static OpDecl Op(string output, string op, params string[] inputs) => new OpDecl(output, op, new EquatableArray<string>(inputs));
 
         /// <summary>A statement with constant arguments after its tensors, e.g. <c>Dropout(h, 0.1)</c>.</summary>

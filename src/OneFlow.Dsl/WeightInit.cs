@@ -18,6 +18,14 @@ namespace OneFlow.Dsl
             return WithGrad(t);
         }
 
+        /// <summary>A weight whose every element starts at <paramref name="value"/> (a layer norm's gain: 1).</summary>
+        public static Tensor Filled(double value, params int[] shape)
+        {
+            var t = Tensor.Zeros(shape);
+            t.Host.AsSpan().Fill((float)value);
+            return WithGrad(t);
+        }
+
         private static Tensor WithGrad(Tensor t)
         {
             t.RequiresGrad = true;

@@ -76,6 +76,7 @@ namespace OneFlow.Dsl.Cuda.Tests
             }
 
             Check(e => Elementwise.Neg(x, e), () => _gpu.Kernels.Neg(s, gx.View, gy.View));
+            Check(e => Elementwise.Scale(x, -0.375f, e), () => _gpu.Kernels.Scale(s, gx.View, -0.375f, gy.View));
             Check(e => Elementwise.Relu(x, e), () => _gpu.Kernels.Relu(s, gx.View, gy.View));
             Check(e => Elementwise.ReluGrad(dy, x, e), () => _gpu.Kernels.ReluGrad(s, gdy.View, gx.View, gy.View));
             Check(e => Elementwise.Gelu(x, e), () => _gpu.Kernels.Gelu(s, gx.View, gy.View));

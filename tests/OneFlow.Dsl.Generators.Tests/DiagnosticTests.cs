@@ -159,6 +159,42 @@ namespace OneFlow.Dsl.Generators.Tests
         }
 
         [Fact]
+        public void A_network_of_repeated_modules_has_no_diagnostics_and_names_weights_by_path()
+        {
+            var (output, diagnostics, run) = GeneratorHarness.Generate(Networks.Stack, Networks.Layer);
+            Assert.Empty(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+            string generated = string.Join("\n", run.Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()));
+            Assert.Contains("\"layers.3.w\"", generated);
+            Assert.Contains("public Layer(int seed, string path)", generated);
+            Assert.Contains("gain = global::OneFlow.Dsl.WeightInit.Filled(1, 16);", generated);
+        }
+
+        [Fact]
+        public void OF0013_a_module_array_without_its_length()
+        {
+            string source = Networks.Stack.Replace("[Repeat(4), Stages(\"cpu:0-1\", \"cpu:2-3\")] Layer[] layers;", "Layer[] layers;");
+            var d = Single(source + "\n" + Networks.Layer, "OF0013");
+            Assert.Contains("needs its length as a positive constant: [Repeat(4)]", d.GetMessage());
+        }
+
+        [Fact]
+        public void OF0009_a_module_array_indexed_by_a_value_known_only_at_run_time()
+        {
+            string source = Networks.Stack.Replace("foreach (var layer in layers) x = layer.Forward(x);", "x = layers[layers.Length - 1].Forward(x);");
+            var d = Single(source + "\n" + Networks.Layer, "OF0009");
+            Assert.Equal("layers[layers.Length - 1]", Span(source + "\n" + Networks.Layer, d));
+            Assert.Contains("index a module array with a constant from 0 to 3", d.GetMessage());
+        }
+
+        [Fact]
+        public void OF0013_more_stages_than_modules()
+        {
+            string source = Networks.Stack.Replace("[Repeat(4), Stages(", "[Repeat(1), Stages(");
+            var d = Single(source + "\n" + Networks.Layer, "OF0013");
+            Assert.Contains("has 1 module for 2 stages", d.GetMessage());
+        }
+
+        [Fact]
         public void Aliasing_a_tensor_local_is_accepted()
         {
             string source = Mlp("using static OneFlow.Dsl.Ops;", "using static OneFlow.Dsl.Ops;\nstatic class Extra { }")

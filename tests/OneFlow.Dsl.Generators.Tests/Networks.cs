@@ -25,6 +25,51 @@ namespace OneFlow.Dsl.Generators.Tests
             }
             """;
 
+        /// <summary>A block declared once as a module and repeated in two pipeline stages, in a namespace; the block
+        /// in a file of its own.</summary>
+        public const string Stack = """
+            using OneFlow.Dsl;
+            using static OneFlow.Dsl.Ops;
+
+            namespace Models
+            {
+                [Network(Batch = 8)]
+                [Placement("cpu:0-1")]
+                public partial class Stack
+                {
+                    [Repeat(4), Stages("cpu:0-1", "cpu:2-3")] Layer[] layers;
+                    [Weight(16, 10)] Tensor head;
+
+                    public Tensor Forward([Input(16)] Tensor x)
+                    {
+                        foreach (var layer in layers) x = layer.Forward(x);
+                        return MatMul(x, head);
+                    }
+                }
+            }
+            """;
+
+        public const string Layer = """
+            using OneFlow.Dsl;
+            using static OneFlow.Dsl.Ops;
+
+            namespace Models
+            {
+                [Module]
+                public partial class Layer
+                {
+                    [Weight(16, Fill = 1)] Tensor gain;
+                    [Weight(16, 16)] Tensor w;
+
+                    public Tensor Forward(Tensor x)
+                    {
+                        var h = LayerNorm(x) * gain;
+                        return x + Relu(MatMul(h, w));
+                    }
+                }
+            }
+            """;
+
         /// <summary>Data parallel on two devices, in a namespace, with Sub, Mul, an expression body and its own loss.</summary>
         public const string Gated = """
             using OneFlow.Dsl;

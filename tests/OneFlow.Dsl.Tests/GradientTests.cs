@@ -103,6 +103,9 @@ namespace OneFlow.Dsl.Tests
             });
         }
 
+        [Fact] public void Scale() => Check(t => Loss(Ops.Scale(t[0], -1.5)), Data.Floats(1, 4, 5));
+        [Fact] public void Cross_entropy_over_every_token_of_a_sequence()
+            => Check(t => Ops.SoftmaxCrossEntropy(Ops.Reshape(t[0], 2, 2, 5), Tensor.From(new[] { 4, 0, 2, 3 }, 2, 2)), Data.Floats(1, 4, 5));
         [Fact] public void Relu() => Check(t => Loss(Ops.Relu(t[0])), Data.Floats(1, 4, 5));
         [Fact] public void SoftmaxCrossEntropy() => Check(t => Loss(t[0]), Data.Floats(1, 4, 5));
         [Fact] public void Gelu() => Check(t => Loss(Ops.Gelu(t[0])), Data.Floats(1, 4, 5));

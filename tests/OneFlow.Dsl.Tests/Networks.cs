@@ -287,3 +287,76 @@ namespace OneFlow.Dsl.Tests
         }
     }
 }
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>A pre-norm transformer block on [12, 8] activations (4 sequences of 3 tokens, 2 heads of 4): the
+    /// GPT sample's block, small enough to check by finite differences.</summary>
+    [Module]
+    public partial class TinyBlock
+    {
+        [Weight(8, Fill = 1)] Tensor gain;
+        [Weight(8)] Tensor shift;
+        [Weight(8, 24)] Tensor qkv;
+        [Weight(8, 8)] Tensor proj;
+        [Weight(8, 16), Sbp("S(1)")] Tensor up;
+        [Weight(16, 8), Sbp("S(0)")] Tensor down;
+
+        public Tensor Forward(Tensor x)
+        {
+            var all = Reshape(MatMul(LayerNorm(x) * gain + shift, qkv), 4, 3, 24);
+            var q = Permute(Reshape(Slice(all, 2, 0, 8), 4, 3, 2, 4), 0, 2, 1, 3);
+            var k = Permute(Reshape(Slice(all, 2, 8, 8), 4, 3, 2, 4), 0, 2, 1, 3);
+            var v = Permute(Reshape(Slice(all, 2, 16, 8), 4, 3, 2, 4), 0, 2, 1, 3);
+            var attention = CausalSoftmax(Scale(MatMul(q, Transpose(k)), 0.5));
+            var heads = Reshape(Permute(MatMul(attention, v), 0, 2, 1, 3), 12, 8);
+            x = x + MatMul(heads, proj);
+            return x + MatMul(Gelu(MatMul(x, up)), down);
+        }
+    }
+
+    /// <summary>Four blocks declared once, in two pipeline stages (blocks 0-1 on cpu:0-1, 2-3 on cpu:2-3), the
+    /// embeddings and head data parallel on cpu:0-1, a label per token.</summary>
+    [Network(Batch = 4)]
+    [Placement("cpu:0-1")]
+    public partial class TinyGpt
+    {
+        [Weight(10, 8)] Tensor tokens;
+        [Weight(3, 8)] Tensor positions;
+        [Repeat(4), Stages("cpu:0-1", "cpu:2-3")] TinyBlock[] blocks;
+        [Weight(8, 10)] Tensor head;
+
+        public Tensor Forward([Input(3), Ids, Sbp("S(0)")] Tensor text)
+        {
+            var x = Reshape(Embedding(text, tokens) + positions, 12, 8);
+            foreach (var block in blocks) x = block.Forward(x);
+            return Reshape(MatMul(x, head), 4, 3, 10);
+        }
+
+        public Tensor Loss(Tensor logits, [Input(3)] Tensor next) => SoftmaxCrossEntropy(logits, next);
+    }
+
+    /// <summary>A dense layer as a module.</summary>
+    [Module]
+    public partial class Dense
+    {
+        [Weight(6, 6)] Tensor w;
+        [Weight(6)] Tensor b;
+
+        public Tensor Forward(Tensor x) => Relu(MatMul(x, w) + b);
+    }
+
+    /// <summary>Modules called every way the planner reads: a single field, array elements at constant indices,
+    /// and one module placed by its field.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-1")]
+    public partial class DenseStack
+    {
+        Dense first;
+        [Repeat(2)] Dense[] pair;
+        [Placement("cpu:2")] Dense last;
+        [Weight(6, 5)] Tensor head;
+
+        public Tensor Forward([Input(6)] Tensor x) => MatMul(last.Forward(pair[1].Forward(pair[0].Forward(this.first.Forward(x)))), head);
+    }
+}

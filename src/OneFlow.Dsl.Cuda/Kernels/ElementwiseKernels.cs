@@ -56,6 +56,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
         }
 
         public static void Neg(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = -x[i];
+        public static void Scale(Index1D i, ArrayView<float> x, float c, ArrayView<float> y) => y[i] = c * x[i];
 
         public static void Relu(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Max(x[i], 0f);
 

@@ -13,6 +13,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, SumLayout> _sumTo;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<Four>, ArrayView<Four>, ArrayView<Four>, int> _binaryFour;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> _neg, _relu, _gelu;
+        private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, float, ArrayView<float>> _scale;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _reluGrad, _geluGrad;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, float> _sgd;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, ArrayView<float>, float> _momentum;
@@ -37,6 +38,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
             _binary = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastLayout, int>(ElementwiseKernels.Binary);
             _binaryFour = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<Four>, ArrayView<Four>, ArrayView<Four>, int>(ElementwiseKernels.BinaryFour);
             _sumTo = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, SumLayout>(ElementwiseKernels.SumTo);
+            _scale = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(ElementwiseKernels.Scale);
             _neg = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Neg);
             _relu = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Relu);
             _gelu = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Gelu);
@@ -142,6 +144,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
         public void SumTo(AcceleratorStream s, ArrayView<float> x, Shape sx, ArrayView<float> y, Shape sy) => _sumTo(s, Count(y), x, y, SumLayout.Of(sx, sy));
 
         public void Neg(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y) => _neg(s, Count(y), x, y);
+        public void Scale(AcceleratorStream s, ArrayView<float> x, float c, ArrayView<float> y) => _scale(s, Count(y), x, c, y);
         public void Relu(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y) => _relu(s, Count(y), x, y);
         public void ReluGrad(AcceleratorStream s, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => _reluGrad(s, Count(dx), dy, y, dx);
         public void Gelu(AcceleratorStream s, ArrayView<float> x, ArrayView<float> y) => _gelu(s, Count(y), x, y);

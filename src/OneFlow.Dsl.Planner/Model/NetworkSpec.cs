@@ -10,6 +10,9 @@ namespace OneFlow.Dsl.Planner.Model
         /// <summary>Where this weight lives or this input is fed, when not on the network's placement; an input
         /// left without one is fed where its first consumer runs.</summary>
         public string? Placement { get; init; }
+
+        /// <summary>A weight's starting value for every element, instead of the seeded draw (null: the draw).</summary>
+        public double? Fill { get; init; }
     }
 
     /// <summary>One statement of Forward (or Loss) in static single-assignment form:
@@ -18,6 +21,10 @@ namespace OneFlow.Dsl.Planner.Model
     {
         /// <summary>Constant arguments after the tensors, e.g. a dropout probability.</summary>
         public EquatableArray<double> Args { get; init; }
+
+        /// <summary>Where the op runs when it was written inside a module placed by its field or stage; null where
+        /// the placement rules decide.</summary>
+        public string? Placement { get; init; }
     }
 
     /// <summary>Everything the planner needs to know about a network, and nothing else: plain, equatable data
@@ -33,6 +40,10 @@ namespace OneFlow.Dsl.Planner.Model
         EquatableArray<OpDecl> Loss,
         string LossOutput)
     {
+        /// <summary>The shape of one sample's labels: empty for one class id per sample; [64] for a class id per
+        /// token of a 64-token sequence (declared on Loss's labels parameter, as [Input(64)]).</summary>
+        public EquatableArray<int> LabelDims { get; init; }
+
         /// <summary>The name of the integer class-label input of the training plan.</summary>
         public const string LabelsName = "labels";
 
@@ -41,5 +52,16 @@ namespace OneFlow.Dsl.Planner.Model
             => EquatableArray.Of(new OpDecl("loss", "SoftmaxCrossEntropy", EquatableArray.Of(forwardOutput, LabelsName)));
 
         public NetworkSpec WithPlacement(string placement) => this with { Placement = placement };
+
+        /// <summary>The network with every weight and input on <paramref name="placement"/>: its stages and other
+        /// placements of single weights dropped (what a pipelined network is checked against).</summary>
+        public NetworkSpec WithOnePlacement(string placement) => this with
+        {
+            Placement = placement,
+            Weights = new EquatableArray<TensorDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Weights, w => w with { Placement = null }))),
+            Inputs = new EquatableArray<TensorDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Inputs, x => x with { Placement = null }))),
+            Forward = new EquatableArray<OpDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Forward, o => o with { Placement = null }))),
+            Loss = new EquatableArray<OpDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Loss, o => o with { Placement = null }))),
+        };
     }
 }

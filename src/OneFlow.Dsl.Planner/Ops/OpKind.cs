@@ -45,5 +45,6 @@ namespace OneFlow.Dsl.Planner.Ops
         Slice,
         SliceGrad,
         Concat,
+        Scale,
     }
 }

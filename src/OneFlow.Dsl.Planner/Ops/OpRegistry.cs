@@ -11,7 +11,7 @@ namespace OneFlow.Dsl.Planner.Ops
             new SgdUpdateOp(), new MomentumUpdateOp(), new AdamUpdateOp(), new SumSquaresOp(), new CausalSoftmaxOp(), new PermuteOp(), new BoxingOp(), new GeluOp(), new GeluGradOp(), new SoftmaxOp(), new SoftmaxGradOp(),
             new LogSoftmaxOp(), new LogSoftmaxGradOp(), new ReduceLastOp(mean: false), new ReduceLastOp(mean: true), new ExpandLastOp(mean: false), new ExpandLastOp(mean: true),
             new TransposeOp(), new LayerNormOp(), new LayerNormGradOp(), new EmbeddingOp(), new EmbeddingGradOp(), new MaxLastOp(), new MaxLastGradOp(), new DropoutOp(), new DropoutGradOp(),
-            new ReshapeOp(), new SliceOp(), new SliceGradOp(), new ConcatOp());
+            new ReshapeOp(), new SliceOp(), new SliceGradOp(), new ConcatOp(), new ScaleOp());
 
         public static OpDef Get(OpKind kind) => Defs[kind];
 
@@ -41,6 +41,7 @@ namespace OneFlow.Dsl.Planner.Ops
                 case "Reshape": kind = OpKind.Reshape; return true;
                 case "Slice": kind = OpKind.Slice; return true;
                 case "Concat": kind = OpKind.Concat; return true;
+                case "Scale": kind = OpKind.Scale; return true;
                 default: kind = OpKind.Input; return false;
             }
         }

@@ -1,20 +1,20 @@
 using System.Collections.Generic;
+using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>The mean over the batch of −log softmax(logits)[label]: logits [N,C], integer labels [N], a scalar out.</summary>
+    /// <summary>The mean over every row of −log softmax(logits)[label]: logits [N,…,C], integer labels [N,…] (one
+    /// per row: every axis but the last), a scalar out.</summary>
     public sealed class SoftmaxCrossEntropyOp : OpDef
     {
         public override OpKind Kind => OpKind.SoftmaxCrossEntropy;
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
-            ExpectRank(g, op, 0, 2, "SoftmaxCrossEntropy");
-            ExpectRank(g, op, 1, 1, "SoftmaxCrossEntropy");
             Shape logits = ShapeOf(g, op, 0), labels = ShapeOf(g, op, 1);
-            if (logits[0] != labels[0])
+            if (logits.Rank < 2 || labels.Rank != logits.Rank - 1 || !Enumerable.Range(0, labels.Rank).All(k => labels[k] == logits[k]))
                 throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
                     $"SoftmaxCrossEntropy: {NameOf(g, op, 0)} is {logits} but {NameOf(g, op, 1)} is {labels}; one label per row is needed.");
             if (g.Tensor(op.Inputs[1]).DType != DType.I32)
@@ -39,7 +39,7 @@ namespace OneFlow.Dsl.Planner.Ops
         }
     }
 
-    /// <summary>(softmax(logits) − one-hot(labels)) / N, where N is the whole (logical) batch.</summary>
+    /// <summary>(softmax(logits) − one-hot(labels)) / N, where N is the number of rows of the whole (logical) logits.</summary>
     public sealed class SoftmaxCrossEntropyGradOp : OpDef
     {
         public override OpKind Kind => OpKind.SoftmaxCrossEntropyGrad;

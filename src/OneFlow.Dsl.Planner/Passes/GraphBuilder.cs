@@ -35,7 +35,7 @@ namespace OneFlow.Dsl.Planner.Passes
             if (mode == PlanMode.Train)
             {
                 labels = g.Tensor(g.AddOp(OpKind.Input, new int[0], NetworkSpec.LabelsName, TensorRole.Label, "labels", placement).Output);
-                labels.Shape = new Shape(spec.Batch);
+                labels.Shape = new Shape(new[] { spec.Batch }.Concat(spec.LabelDims).ToArray());
                 labels.DType = DType.I32;
                 floating.Add(labels.Id);
                 names[NetworkSpec.LabelsName] = labels.Id;
@@ -69,13 +69,12 @@ namespace OneFlow.Dsl.Planner.Passes
                 labels.Sbp = DefaultSbp(labels.Shape, Sbp.S(0), labels.Placement);
         }
 
-        private static Placement? PlacementOf(TensorDecl decl)
-        {
-            if (decl.Placement == null) return null;
-            return Placement.TryParse(decl.Placement, out var parsed, out string error)
-                ? parsed
-                : throw new PlanException(PlanErrorKind.PlacementSyntax, decl.Name + ":placement", $"{decl.Name}: {error}");
-        }
+        private static Placement? PlacementOf(TensorDecl decl) => decl.Placement == null ? null : ParsePlacement(decl.Placement, decl.Name);
+
+        private static Placement ParsePlacement(string text, string subject)
+            => Placement.TryParse(text, out var parsed, out string error)
+                ? parsed!
+                : throw new PlanException(PlanErrorKind.PlacementSyntax, subject + ":placement", $"{subject}: {error}");
 
         private static void WarnUnused(LogicalGraph g, List<PlanWarning> warnings)
         {
@@ -166,7 +165,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 // Inference keeps every unit: dropout is the identity there.
                 if (kind == OpKind.Dropout && mode == PlanMode.Infer && inputs.Length == 1) { names[s.Output] = inputs[0]; continue; }
                 string origin = $"{s.Output} = {s.Op}({string.Join(", ", s.Inputs)})";
-                var at = PlacementRules.ForOp(g, inputs, floating, fallback, s.Output);
+                var at = PlacementRules.ForOp(g, inputs, floating, fallback, s.Output, s.Placement == null ? null : ParsePlacement(s.Placement, s.Output));
                 names[s.Output] = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, at, subject: s.Output, args: s.Args.ToArray()).Output;
             }
         }

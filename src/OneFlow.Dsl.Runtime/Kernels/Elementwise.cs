@@ -14,6 +14,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         public static void Neg(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Negate(x, y);
 
+        public static void Scale(ReadOnlySpan<float> x, float c, Span<float> y) => TensorPrimitives.Multiply(x, c, y);
+
         public static void Relu(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
 
         /// <summary>dx = dy where y &gt; 0, else 0.</summary>

@@ -321,7 +321,7 @@ arena 1 3904
             head = global::OneFlow.Dsl.WeightInit.Create(seed, "head", 32, 4);
         }
 
-        /// <summary>The trained tensors, in declaration order.</summary>
+        /// <summary>The trained tensors: the class's own in declaration order, then each module's.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::OneFlow.Dsl.Tensor> Parameters => new[] { w, gate, shift, head };
 
         private (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedWeights() => new (string, global::OneFlow.Dsl.Tensor)[] { ("w", w), ("gate", gate), ("shift", shift), ("head", head) };

@@ -430,7 +430,7 @@ arena 3 660544
         b2 = global::OneFlow.Dsl.WeightInit.Create(seed, "b2", 10);
     }
 
-    /// <summary>The trained tensors, in declaration order.</summary>
+    /// <summary>The trained tensors: the class's own in declaration order, then each module's.</summary>
     public global::System.Collections.Generic.IReadOnlyList<global::OneFlow.Dsl.Tensor> Parameters => new[] { w1, b1, w2, b2 };
 
     private (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedWeights() => new (string, global::OneFlow.Dsl.Tensor)[] { ("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2) };

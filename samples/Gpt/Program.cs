@@ -1,0 +1,104 @@
+// Trains the character-level GPT of Gpt.cs on a text with the plan the generator built at compile time: data,
+// tensor and pipeline parallel over four CPU devices. Prints a progress line every --log-every steps, then 200
+// characters sampled from the trained model, and last `val loss: X.XXXX` (nats per character).
+//
+//   dotnet run -c Release --project samples/Gpt -- --data ../shared/data/tinyshakespeare/input.txt
+//     [--steps 2000] [--lr 0.001] [--seed 42] [--log-every 100] [--trace FILE.json] [--bench]
+using System.Diagnostics;
+using System.Globalization;
+using Gpt;
+using OneFlow.Dsl;
+
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+CharText text;
+try
+{
+    text = options.Data is null ? CharText.Synthetic(options.Seed) : CharText.Load(options.Data);
+}
+catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+if (text.Replaced > 0) Console.WriteLine($"{text.Replaced} characters outside newline and printable ASCII read as '?'");
+
+var model = new CharGpt(seed: options.Seed);
+var optimizer = new AdamW(options.LearningRate, beta1: 0.9f, beta2: 0.99f, weightDecay: 0.1f)
+{
+    Schedule = LearningRateSchedule.WarmupCosine(Math.Min(100, options.Steps / 10), options.Steps),
+    ClipGradientNorm = 1f,
+};
+using var trainer = model.Trainer(optimizer);
+Console.WriteLine($"plan: {CharGpt.Spec.Placement} + cpu:2-3, {trainer.Plan.Actors.Count} actors, {model.Parameters.Sum(p => p.Length):N0} weights");
+if (options.Bench) return Bench.Run(trainer, text, options.Seed);
+
+var batches = new Batches(text, options.Seed);
+var clock = Stopwatch.StartNew();
+float recent = 0;
+var traced = options.Trace is null ? null : trainer.Session as OneFlow.Dsl.Runtime.PlanSession;
+for (int step = 1; step <= options.Steps; step++)
+{
+    var (x, y) = batches.Next(text.Train);
+    // The timeline covers steps 2-4: warm, and short enough to read.
+    if (step == 2) traced?.StartTrace();
+    recent += trainer.Step(x, y);
+    if (traced != null && step == Math.Min(options.Steps, 4))
+    {
+        traced.WriteTrace(options.Trace!);
+        Console.WriteLine($"trace of steps 2-{step} written to {options.Trace}");
+        traced = null;
+    }
+    if (step % options.LogEvery == 0 || step == options.Steps)
+    {
+        int span = step % options.LogEvery == 0 ? options.LogEvery : step % options.LogEvery;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"step {step}/{options.Steps}  loss {recent / span:F4}  lr {optimizer.RateAt(step):0.00000}  {clock.Elapsed.TotalMilliseconds / step:F0} ms/step"));
+        recent = 0;
+    }
+}
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {options.Steps} steps in {clock.Elapsed.TotalSeconds:F0} s"));
+
+var sampler = new Sampler(model, options.Seed);
+Console.WriteLine("---");
+Console.WriteLine(sampler.Generate("\n", 200));
+Console.WriteLine("---");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val loss: {Evaluation.Loss(model, text.Validation):F4}"));
+return 0;
+
+sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int LogEvery, string? Trace, bool Bench)
+{
+    public static Options Parse(string[] args)
+    {
+        var o = new Options(null, 2000, 1e-3f, 42, 100, null, false);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Count(string name)
+            {
+                string v = Value();
+                return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new ArgumentException($"{name} needs a positive whole number, not '{v}'.");
+            }
+            o = args[i] switch
+            {
+                "--data" => o with { Data = Value() },
+                "--steps" => o with { Steps = Count("--steps") },
+                "--lr" => o with { LearningRate = float.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out float lr) && lr > 0 ? lr : throw new ArgumentException("--lr needs a positive number, e.g. 0.001.") },
+                "--seed" => o with { Seed = Count("--seed") },
+                "--log-every" => o with { LogEvery = Count("--log-every") },
+                "--trace" => o with { Trace = Value() },
+                "--bench" => o with { Bench = true },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data FILE --steps N --lr 0.001 --seed 42 --log-every 100 --trace FILE.json --bench"),
+            };
+        }
+        return o;
+    }
+}

@@ -1,0 +1,83 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>A fact that is skipped, with its reason, when the tiny-shakespeare text is not there.</summary>
+    public sealed class NeedsShakespeareFactAttribute : FactAttribute
+    {
+        public NeedsShakespeareFactAttribute()
+        {
+            if (!File.Exists(GptSampleTests.Text))
+                Skip = $"tiny-shakespeare is not at {GptSampleTests.Text}; set ONEFLOW_DATA to the folder that holds tinyshakespeare/.";
+        }
+    }
+
+    /// <summary>The GPT sample as a user runs it, built in Release: data, tensor and pipeline parallel on four CPU
+    /// devices. A short run (the full one, 2000 steps to a val loss under 2.0, is the note's figure).</summary>
+    public class GptSampleTests
+    {
+        public static string Text => Path.Combine(TestData.Root, "tinyshakespeare", "input.txt");
+
+        private static (string Output, string Errors, int Code) Run(string arguments)
+        {
+            string dll = Path.Combine(TestData.RepositoryRoot, "samples", "Gpt", "bin", "Release", "net10.0", "Gpt.dll");
+            Assert.True(File.Exists(dll), $"{dll} is missing: build the solution in Release first (scripts/test.sh does).");
+            var info = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(info)!;
+            var errors = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return (output, errors.Result, process.ExitCode);
+        }
+
+        [NeedsShakespeareFact]
+        public void Three_hundred_steps_learn_shakespeare_and_the_last_line_is_the_val_loss()
+        {
+            string trace = Path.Combine(Path.GetTempPath(), $"gpt-{Guid.NewGuid():N}.json");
+            try
+            {
+                var (output, errors, code) = Run($"--data \"{Text}\" --steps 300 --trace \"{trace}\"");
+                Assert.True(code == 0, output + errors);
+                var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+                Assert.Equal(3, lines.Count(l => l.StartsWith("step ", StringComparison.Ordinal)));
+                // 200 sampled characters between the two rules, then the contract line.
+                int first = Array.IndexOf(lines, "---"), second = Array.LastIndexOf(lines, "---");
+                Assert.Equal(200, string.Join("\n", lines[(first + 1)..second]).Length);
+                string last = lines.Last(l => l.Length > 0);
+                Assert.Matches(@"^val loss: \d\.\d{4}$", last);
+                double loss = double.Parse(last["val loss: ".Length..], CultureInfo.InvariantCulture);
+                // A character chosen uniformly costs ln 96 = 4.56 nats and the letters' frequencies alone ~3.3.
+                Assert.True(loss < 2.45, $"val loss {loss} after 300 steps:\n{output}");
+                using var json = JsonDocument.Parse(File.ReadAllText(trace));
+                var names = json.RootElement.GetProperty("traceEvents").EnumerateArray()
+                    .Where(e => e.TryGetProperty("cat", out _)).Select(e => e.GetProperty("cat").GetString()).ToHashSet();
+                Assert.Contains("compute", names);
+                Assert.Contains("boxing", names);
+            }
+            finally
+            {
+                File.Delete(trace);
+            }
+        }
+
+        [Fact]
+        public void Without_data_it_learns_its_own_text_and_bad_options_say_what_to_change()
+        {
+            var (output, errors, code) = Run("--steps 60 --log-every 30");
+            Assert.True(code == 0, output + errors);
+            Assert.Matches(@"^val loss: \d\.\d{4}$", output.TrimEnd().Split('\n')[^1]);
+            var bad = Run("--steps zero");
+            Assert.Equal(2, bad.Code);
+            Assert.Contains("--steps needs a positive whole number, not 'zero'.", bad.Errors);
+            var missing = Run("--data /nonexistent/input.txt");
+            Assert.Equal(2, missing.Code);
+            Assert.Contains("No text at /nonexistent/input.txt", missing.Errors);
+        }
+    }
+}
