@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# Prepares the GPU measurement (issue: CUDA backend) so that it runs as one command on the GPU machine.
-#   bash bench/gpu.sh            packs samples/Mnist self-contained into .gpu/ (the GPU machine has no .NET), with the
-#                                MNIST files beside it (.gpu is never committed; ../shared does not travel)
-# then, on the GPU machine (device tool, carry [".gpu"]), one command measures ours and PyTorch side by side and
-# trains the sample there:
-#   bash .gpu/run.sh --bench --device cuda; python3 bench/torch_gpu_peer.py; bash .gpu/run.sh --device cuda --data .gpu/mnist --epochs 10
-# Ours prints: the 784-512-512-10 step on cuda:0 (after checking 5 steps against cpu:0), kernel launches and host
-# synchronisations per step, SGEMM 4096^3, a 64M-float add. The peer prints the same figures for PyTorch, plus its
-# step replayed as one CUDA graph.
+# Prepares a GPU measurement so that it runs as one command on the GPU machine (which has no .NET). .gpu/ is never
+# committed and ../shared does not travel, so the program is packed self-contained with its data beside it.
+#   bash bench/gpu.sh [mnist]    packs samples/Mnist with the MNIST files (issue: CUDA backend); then, on the GPU
+#                                machine (device tool, carry [".gpu"]):
+#     bash .gpu/run.sh --bench --device cuda; python3 bench/torch_gpu_peer.py; bash .gpu/run.sh --device cuda --data .gpu/mnist --epochs 10
+#   Ours prints: the 784-512-512-10 step on cuda:0 (after checking 5 steps against cpu:0), kernel launches and host
+#   synchronisations per step, SGEMM 4096^3, a 64M-float add; the peer the same figures for PyTorch, plus its step
+#   replayed as one CUDA graph.
+#   bash bench/gpu.sh gpt        packs samples/Gpt with tiny-shakespeare (issue: large models); then:
+#     bash .gpu/run.sh --bench --device cuda; python3 bench/torch_gpt_peer.py cuda; bash .gpu/run.sh --device cuda --data .gpu/input.txt
+#   Both print the GPT training step (4 layers, width 128, context 64, batch 12, AdamW); the last command trains the
+#   sample there and ends with its val loss.
+# Only one of the two fits the 64 MiB that travels at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash ../shared/device/pack.sh samples/Mnist/Mnist.csproj
-mkdir -p .gpu/mnist && cp ../shared/data/mnist/* .gpu/mnist/
-echo 'on the GPU machine: bash .gpu/run.sh --bench --device cuda; python3 bench/torch_gpu_peer.py; bash .gpu/run.sh --device cuda --data .gpu/mnist --epochs 10'
+case "${1:-mnist}" in
+  mnist)
+    bash ../shared/device/pack.sh samples/Mnist/Mnist.csproj
+    mkdir -p .gpu/mnist && cp ../shared/data/mnist/* .gpu/mnist/
+    echo 'on the GPU machine: bash .gpu/run.sh --bench --device cuda; python3 bench/torch_gpu_peer.py; bash .gpu/run.sh --device cuda --data .gpu/mnist --epochs 10'
+    ;;
+  gpt)
+    bash ../shared/device/pack.sh samples/Gpt/Gpt.csproj
+    cp ../shared/data/tinyshakespeare/input.txt .gpu/input.txt
+    echo 'on the GPU machine: bash .gpu/run.sh --bench --device cuda; python3 bench/torch_gpt_peer.py cuda; bash .gpu/run.sh --device cuda --data .gpu/input.txt'
+    ;;
+  *) echo "usage: bash bench/gpu.sh [mnist|gpt]" >&2; exit 2 ;;
+esac

@@ -84,7 +84,10 @@ namespace OneFlow.Dsl.Generators
             List(w, "forward", spec.Forward.Select(Op));
             w.Line($"    forwardOutput: {Str(spec.ForwardOutput)},");
             List(w, "loss", spec.Loss.Select(Op));
-            w.Line($"    lossOutput: {Str(spec.LossOutput)}){(spec.LabelDims.Count == 0 ? "" : $" with {{ LabelDims = new global::OneFlow.Dsl.Planner.Model.EquatableArray<int>(new[] {{ {string.Join(", ", spec.LabelDims.Select(Int))} }}) }}")};");
+            var extras = new System.Collections.Generic.List<string>();
+            if (spec.LabelDims.Count > 0) extras.Add($"LabelDims = new global::OneFlow.Dsl.Planner.Model.EquatableArray<int>(new[] {{ {string.Join(", ", spec.LabelDims.Select(Int))} }})");
+            if (spec.MicroBatches != 1) extras.Add($"MicroBatches = {Int(spec.MicroBatches)}");
+            w.Line($"    lossOutput: {Str(spec.LossOutput)}){(extras.Count == 0 ? "" : $" with {{ {string.Join(", ", extras)} }}")};");
         }
 
         /// <summary>An array argument, one element per line.</summary>

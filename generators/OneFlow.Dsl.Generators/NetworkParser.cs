@@ -26,11 +26,15 @@ namespace OneFlow.Dsl.Generators
             var scope = new Scope("");
             var values = scope.Values;
 
-            int batch = 1;
+            int batch = 1, micro = 1;
             foreach (var named in context.Attributes[0].NamedArguments)
+            {
                 if (named.Key == "Batch" && named.Value.Value is int b) batch = b;
+                if (named.Key == "MicroBatches" && named.Value.Value is int m) micro = m;
+            }
             var network = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax;
             Add(locations, "Batch", (network?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "Batch") ?? (SyntaxNode?)network)?.GetLocation());
+            Add(locations, "MicroBatches", (network?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "MicroBatches") ?? (SyntaxNode?)network)?.GetLocation());
             var placementAttr = Attribute(type, "PlacementAttribute");
             string placement = placementAttr?.ConstructorArguments.FirstOrDefault().Value as string ?? "cpu:0";
             Add(locations, "Placement", ArgumentLocation(placementAttr, cancellation));
@@ -88,7 +92,7 @@ namespace OneFlow.Dsl.Generators
 
             var spec = new NetworkSpec(type.Name, batch, placement, new EquatableArray<TensorDecl>(weights.ToArray()),
                 new EquatableArray<TensorDecl>(inputs.ToArray()), new EquatableArray<OpDecl>(forwardBody.Statements.ToArray()),
-                output, lossOps, lossOutput) { LabelDims = labelDims };
+                output, lossOps, lossOutput) { LabelDims = labelDims, MicroBatches = micro };
             string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
             return Result<NetworkModel>.Ok(new NetworkModel(ns, type.Name, Accessibility(type), spec,
                 new EquatableArray<string>(inputs.Select(i => i.Name).ToArray()),

@@ -6,8 +6,9 @@ namespace Gpt;
 /// <summary>A character-level GPT: 4 pre-norm transformer blocks of width 128 with 4 causal attention heads over a
 /// context of 64 characters. Embedding and head are data parallel on cpu:0-1; blocks 0-1 are the first pipeline
 /// stage on cpu:0-1 and blocks 2-3 the second on cpu:2-3, each block's MLP split over its stage's two devices
-/// (tensor parallel, Megatron style: the first matrix by columns, the second by rows).</summary>
-[Network(Batch = Shape.Batch)]
+/// (tensor parallel, Megatron style: the first matrix by columns, the second by rows). A step streams two
+/// micro-batches of 6 sequences through the stages, accumulating their gradients.</summary>
+[Network(Batch = Shape.Batch, MicroBatches = 2)]
 [Placement("cpu:0-1")]
 public partial class CharGpt
 {
@@ -21,10 +22,10 @@ public partial class CharGpt
     /// <summary>Logits [batch, context, vocabulary] for the next character at every position.</summary>
     public Tensor Forward([Input(Shape.Context), Ids, Sbp("S(0)")] Tensor text)
     {
-        var x = Reshape(Embedding(text, tokens) + positions, Shape.Rows, Shape.Width);
+        var x = Reshape(Embedding(text, tokens) + positions, -1, Shape.Width);
         foreach (var block in blocks) x = block.Forward(x);
         var logits = MatMul(LayerNorm(x) * norm + shift, head);
-        return Reshape(logits, Shape.Batch, Shape.Context, Shape.Vocabulary);
+        return Reshape(logits, -1, Shape.Context, Shape.Vocabulary);
     }
 
     /// <summary>Cross-entropy against the next character of every position.</summary>
@@ -47,12 +48,12 @@ public partial class Block
 
     public Tensor Forward(Tensor x)
     {
-        var all = Reshape(MatMul(LayerNorm(x) * norm1 + shift1, qkv), Shape.Batch, Shape.Context, 3 * Shape.Width);
-        var q = Permute(Reshape(Slice(all, 2, 0, Shape.Width), Shape.Batch, Shape.Context, Shape.Heads, Shape.HeadWidth), 0, 2, 1, 3);
-        var k = Permute(Reshape(Slice(all, 2, Shape.Width, Shape.Width), Shape.Batch, Shape.Context, Shape.Heads, Shape.HeadWidth), 0, 2, 1, 3);
-        var v = Permute(Reshape(Slice(all, 2, 2 * Shape.Width, Shape.Width), Shape.Batch, Shape.Context, Shape.Heads, Shape.HeadWidth), 0, 2, 1, 3);
+        var all = Reshape(MatMul(LayerNorm(x) * norm1 + shift1, qkv), -1, Shape.Context, 3 * Shape.Width);
+        var q = Permute(Reshape(Slice(all, 2, 0, Shape.Width), -1, Shape.Context, Shape.Heads, Shape.HeadWidth), 0, 2, 1, 3);
+        var k = Permute(Reshape(Slice(all, 2, Shape.Width, Shape.Width), -1, Shape.Context, Shape.Heads, Shape.HeadWidth), 0, 2, 1, 3);
+        var v = Permute(Reshape(Slice(all, 2, 2 * Shape.Width, Shape.Width), -1, Shape.Context, Shape.Heads, Shape.HeadWidth), 0, 2, 1, 3);
         var attention = CausalSoftmax(Scale(MatMul(q, Transpose(k)), Shape.AttentionScale));
-        var heads = Reshape(Permute(MatMul(attention, v), 0, 2, 1, 3), Shape.Rows, Shape.Width);
+        var heads = Reshape(Permute(MatMul(attention, v), 0, 2, 1, 3), -1, Shape.Width);
         x = x + MatMul(heads, proj);
         return x + MatMul(Gelu(MatMul(LayerNorm(x) * norm2 + shift2, up)), down);
     }
@@ -62,6 +63,6 @@ public partial class Block
 public static class Shape
 {
     public const int Batch = 12, Context = 64, Width = 128, Heads = 4, Layers = 4, Vocabulary = 96;
-    public const int HeadWidth = Width / Heads, Rows = Batch * Context;
+    public const int HeadWidth = Width / Heads;
     public const double AttentionScale = 0.17677669529663687; // 1/√HeadWidth
 }

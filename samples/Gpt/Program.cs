@@ -3,7 +3,9 @@
 // characters sampled from the trained model, and last `val loss: X.XXXX` (nats per character).
 //
 //   dotnet run -c Release --project samples/Gpt -- --data ../shared/data/tinyshakespeare/input.txt
-//     [--steps 2000] [--lr 0.001] [--seed 42] [--log-every 100] [--trace FILE.json] [--bench]
+//     [--steps 2000] [--lr 0.001] [--seed 42] [--log-every 100] [--micro-batches M] [--trace FILE.json] [--bench]
+//     [--device cuda]   trains on a GPU: every placement's cpu becomes cuda, one micro-batch per step (the GPU
+//                       backend streams one piece at a time); sampling and the val loss run on the CPU
 using System.Diagnostics;
 using System.Globalization;
 using Gpt;
@@ -37,8 +39,23 @@ var optimizer = new AdamW(options.LearningRate, beta1: 0.9f, beta2: 0.99f, weigh
     Schedule = LearningRateSchedule.WarmupCosine(Math.Min(100, options.Steps / 10), options.Steps),
     ClipGradientNorm = 1f,
 };
-using var trainer = model.Trainer(optimizer);
-Console.WriteLine($"plan: {CharGpt.Spec.Placement} + cpu:2-3, {trainer.Plan.Actors.Count} actors, {model.Parameters.Sum(p => p.Length):N0} weights");
+if (options.Device == "cuda") OneFlow.Dsl.Cuda.CudaBackend.Use();
+var spec = options.Device == "cuda"
+    ? CharGpt.Spec.OnDeviceType("cuda") with { MicroBatches = options.MicroBatches ?? 1 }
+    : CharGpt.Spec with { MicroBatches = options.MicroBatches ?? CharGpt.Spec.MicroBatches };
+CharGpt.Training trainer;
+try
+{
+    trainer = model.Trainer(optimizer, spec);
+}
+catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+using var _ = trainer;
+Console.WriteLine($"plan: {string.Join(" + ", trainer.Plan.Placements)}, {trainer.Plan.MicroBatches} micro-batch{(trainer.Plan.MicroBatches == 1 ? "" : "es")} per step, " +
+                  $"{trainer.Plan.Actors.Count} actors, {model.Parameters.Sum(p => p.Length):N0} weights");
 if (options.Bench) return Bench.Run(trainer, text, options.Seed);
 
 var batches = new Batches(text, options.Seed);
@@ -54,7 +71,9 @@ for (int step = 1; step <= options.Steps; step++)
     if (traced != null && step == Math.Min(options.Steps, 4))
     {
         traced.WriteTrace(options.Trace!);
-        Console.WriteLine($"trace of steps 2-{step} written to {options.Trace}");
+        var busy = traced.TracedBusyShares();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"trace of steps 2-{step} written to {options.Trace}: devices busy {string.Join(", ", busy.Select(b => $"{b * 100:F0}%"))} of the time"));
         traced = null;
     }
     if (step % options.LogEvery == 0 || step == options.Steps)
@@ -74,7 +93,7 @@ Console.WriteLine("---");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val loss: {Evaluation.Loss(model, text.Validation):F4}"));
 return 0;
 
-sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int LogEvery, string? Trace, bool Bench)
+sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int LogEvery, string? Trace, bool Bench, int? MicroBatches = null, string Device = "cpu")
 {
     public static Options Parse(string[] args)
     {
@@ -95,8 +114,10 @@ sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int
                 "--seed" => o with { Seed = Count("--seed") },
                 "--log-every" => o with { LogEvery = Count("--log-every") },
                 "--trace" => o with { Trace = Value() },
+                "--micro-batches" => o with { MicroBatches = Count("--micro-batches") },
+                "--device" => o with { Device = Value() is var d && (d == "cpu" || d == "cuda") ? d : throw new ArgumentException("--device takes cpu or cuda.") },
                 "--bench" => o with { Bench = true },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data FILE --steps N --lr 0.001 --seed 42 --log-every 100 --trace FILE.json --bench"),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data FILE --steps N --lr 0.001 --seed 42 --log-every 100 --micro-batches 2 --device cpu|cuda --trace FILE.json --bench"),
             };
         }
         return o;

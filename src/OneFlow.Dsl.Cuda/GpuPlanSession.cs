@@ -54,7 +54,7 @@ namespace OneFlow.Dsl.Cuda
         public GpuPlanSession(Plan plan, GpuContext gpu, GpuKernels kernels)
         {
             if (plan.Registers.Any(r => r.Slots > 1))
-                throw new NotSupportedException("The GPU backend runs plans with one slot per register; plan with registerSlots: 1.");
+                throw new NotSupportedException("The GPU backend runs plans with one slot per register and no micro-batches; plan with registerSlots: 1 and MicroBatches = 1.");
             Plan = plan;
             _gpu = gpu;
             _k = kernels;

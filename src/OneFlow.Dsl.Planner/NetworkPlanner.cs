@@ -11,6 +11,8 @@ namespace OneFlow.Dsl.Planner
     public static class NetworkPlanner
     {
         /// <param name="clip">Scale every gradient by min(1, c / global norm) before the update (c is a run-time value).</param>
+        /// <param name="registerSlots">Buffers per activation register; a training plan with micro-batches gets at
+        /// least two, so that pipeline stages work on different micro-batches at once.</param>
         public static Plan.Plan Compile(NetworkSpec spec, PlanMode mode, int registerSlots = 1, UpdateRule update = UpdateRule.Sgd, bool clip = false)
         {
             if (!Placement.TryParse(spec.Placement, out var parsed, out string error))
@@ -18,15 +20,16 @@ namespace OneFlow.Dsl.Planner
             var placement = parsed!;
             var warnings = new List<PlanWarning>();
             var graph = GraphBuilder.Build(spec, placement, mode, warnings, out int output);
-            if (mode == PlanMode.Train) Autograd.AppendBackwardAndUpdate(graph, output, update, clip);
+            int micro = mode == PlanMode.Train ? spec.MicroBatches : 1;
+            if (mode == PlanMode.Train) output = Autograd.AppendBackwardAndUpdate(graph, output, update, clip, micro);
             SbpSelection.Run(graph, output, mode);
-            var plan = Lower(graph, spec.Name, mode, placement, output, registerSlots);
+            var plan = Lower(graph, spec.Name, mode, placement, output, micro > 1 ? System.Math.Max(2, registerSlots) : registerSlots, micro);
             plan.Warnings = warnings;
             return plan;
         }
 
         /// <summary>From a graph whose SBPs are chosen and boxing inserted: actors, registers, the memory plan.</summary>
-        private static Plan.Plan Lower(LogicalGraph graph, string name, PlanMode mode, Placement placement, int output, int registerSlots)
+        private static Plan.Plan Lower(LogicalGraph graph, string name, PlanMode mode, Placement placement, int output, int registerSlots, int microBatches = 1)
         {
             var tensors = graph.Tensors.Select(t => new Plan.PlanTensor(t.Id, t.Name, t.Shape, t.DType, t.Role, t.Sbp, t.GradientOf, t.Placement)).ToList();
             var ops = graph.Ops.Select(o => new Plan.PlanOp(o.Id, o.Kind, o.Inputs, o.Output, o.TransA, o.TransB, o.From, o.To, o.Args, o.Origin,
@@ -34,7 +37,7 @@ namespace OneFlow.Dsl.Planner
             var devices = new DeviceMap(Plan.Plan.PlacementsOf(placement, graph.Tensors.Select(t => t.Placement)));
             var (actors, registers) = PhysicalLowering.Lower(graph, devices, output, registerSlots);
             var (placed, arena) = MemoryPlanner.Assign(actors, registers, ops, devices);
-            return new Plan.Plan(name, mode, placement, tensors, ops, actors, placed, arena, output);
+            return new Plan.Plan(name, mode, placement, tensors, ops, actors, placed, arena, output, microBatches);
         }
 
         /// <summary>A plan that only moves one tensor: fed in the first layout, converted into each following one by

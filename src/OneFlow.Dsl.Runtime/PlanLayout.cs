@@ -63,8 +63,9 @@ namespace OneFlow.Dsl.Runtime
         public void CheckFeed(int tensor, Array data)
         {
             var t = Plan.Tensors[tensor];
-            if (data.Length != t.Shape.Elements)
-                throw new ArgumentException($"{t.Name} needs {t.Shape.Elements} elements ({t.Shape}) but got {data.Length}.");
+            var shape = Plan.StepShape(t);
+            if (data.Length != shape.Elements)
+                throw new ArgumentException($"{t.Name} needs {shape.Elements} elements ({shape}) but got {data.Length}.");
         }
     }
 }

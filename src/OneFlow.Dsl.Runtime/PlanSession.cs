@@ -47,6 +47,8 @@ namespace OneFlow.Dsl.Runtime
         private readonly long[] _computeTicks;
         private readonly long[] _arrivedAt;
         private readonly int[]?[] _permutations;
+        /// <summary>Per op, whether it works only in a step's last micro-batch (see <see cref="Plan.OncePerStep"/>).</summary>
+        private readonly bool[] _oncePerStep;
         private TraceRecorder? _trace;
         private long _communicationTicks, _runTicks;
 
@@ -74,6 +76,7 @@ namespace OneFlow.Dsl.Runtime
             _computeTicks = new long[plan.Devices];
             _arrivedAt = new long[plan.Actors.Count];
             _permutations = plan.Ops.Select(o => o.Kind == OpKind.Permute ? o.Args.Select(x => (int)x).ToArray() : null).ToArray();
+            _oncePerStep = plan.OncePerStep();
             _layout = new PlanLayout(plan);
             _transfers = _layout.Transfers;
             _readsAt = _layout.ReadsAt;
@@ -147,6 +150,7 @@ namespace OneFlow.Dsl.Runtime
                 for (long piece = 0; ; piece++)
                     foreach (var unit in units)
                     {
+                        if (Idle(unit[0], piece)) continue;
                         foreach (var op in unit) _crossReady[op.Id]!.Wait(_stop.Token);
                         long start = TraceRecorder.Now;
                         if (unit.Length == 1) _crossRank[unit[0].Id]!.Run(piece);
@@ -222,11 +226,11 @@ namespace OneFlow.Dsl.Runtime
             _feeds[tensor] = data;
         }
 
-        /// <summary>Runs one piece (one step or one inference) through every actor and waits for it.</summary>
+        /// <summary>Runs one step (its micro-batches) or one inference through every actor and waits for it.</summary>
         public void Run()
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            _engine.Run(1);
+            _engine.Run(Plan.MicroBatches);
             _runTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
             Array.Clear(_feeds);
         }
@@ -314,6 +318,7 @@ namespace OneFlow.Dsl.Runtime
         {
             var actor = Plan.Actors[_planActor[engineId]];
             var op = Plan.Ops[actor.Op];
+            if (Idle(op, piece)) return true;
             long start = TraceRecorder.Now;
             switch (op.Kind)
             {
@@ -353,6 +358,11 @@ namespace OneFlow.Dsl.Runtime
             trace.Write(path, Plan, names);
         }
 
+        /// <summary>Per device, the share of the time traced since <see cref="StartTrace"/> it was busy (see
+        /// <see cref="TraceRecorder.BusyShares"/>): the measured side of the report's expected bubble.</summary>
+        public double[] TracedBusyShares()
+            => (_trace ?? throw new InvalidOperationException("Call StartTrace first.")).BusyShares(Plan.Devices);
+
         /// <summary>A collective's participants waited from their arrival until the data moved.</summary>
         private void Waited(IReadOnlyList<Actor> participants, long end)
         {
@@ -360,13 +370,19 @@ namespace OneFlow.Dsl.Runtime
                 if (_engineActor[p.Id] >= 0) _trace!.Add(p.Id, p.Device, TraceKind.Waiting, _arrivedAt[p.Id], end);
         }
 
+        /// <summary>True for a once-per-step op in a micro-batch that is not the step's last: it does nothing.</summary>
+        private bool Idle(PlanOp op, long piece) => _oncePerStep[op.Id] && piece % Plan.MicroBatches != Plan.MicroBatches - 1;
+
+        /// <summary>Copies this device's part of the piece's rows from the host: micro-batch p of a step is the
+        /// p-th run of rows of the batch fed.</summary>
         private void ReadFeed(PlanOp op, Actor actor, long piece)
         {
             var feed = _feeds[op.Output] ?? throw new InvalidOperationException($"No data was fed for {Plan.Tensors[op.Output].Name}.");
-            fixed (byte* src = &MemoryMarshal.GetArrayDataReference(feed))
+            long offset = piece % Plan.MicroBatches * Plan.Tensors[op.Output].Shape.Elements * sizeof(float);
+            fixed (byte* start = &MemoryMarshal.GetArrayDataReference(feed))
             {
                 Span<IntPtr> sources = stackalloc IntPtr[1];
-                sources[0] = (IntPtr)src;
+                sources[0] = (IntPtr)(start + offset);
                 _transfers[op.Id]!.Apply(_writesAt[actor.Id], sources, Output(actor, piece));
             }
         }
@@ -411,6 +427,7 @@ namespace OneFlow.Dsl.Runtime
                 case OpKind.Mul: Elementwise.Mul(In(a, 0, piece), InputShape(a, 0), In(a, 1, piece), InputShape(a, 1), Out(a, piece), OutputShape(a)); break;
                 case OpKind.Neg: Elementwise.Neg(In(a, 0, piece), Out(a, piece)); break;
                 case OpKind.Scale: Elementwise.Scale(In(a, 0, piece), (float)op.Args[0], Out(a, piece)); break;
+                case OpKind.Accumulate: Elementwise.AccumulateMean(In(a, 0, piece), Out(a, piece), piece % Plan.MicroBatches == 0, Plan.MicroBatches); break;
                 case OpKind.Relu: Elementwise.Relu(In(a, 0, piece), Out(a, piece)); break;
                 case OpKind.ReluGrad: Elementwise.ReluGrad(In(a, 0, piece), In(a, 1, piece), Out(a, piece)); break;
                 case OpKind.SumTo: Broadcasting.SumTo(In(a, 0, piece), InputShape(a, 0), Out(a, piece), OutputShape(a)); break;

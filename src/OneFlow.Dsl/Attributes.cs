@@ -8,6 +8,11 @@ namespace OneFlow.Dsl
     {
         /// <summary>The batch size the plan is built for: every input gets it as its first dimension.</summary>
         public int Batch { get; set; } = 1;
+
+        /// <summary>Pieces a training step splits its batch into: the gradients are accumulated over them and the
+        /// weights updated once, and pipeline stages work on different micro-batches at the same time. Write -1 for
+        /// the batch axis in Forward's reshapes so that they fit a micro-batch.</summary>
+        public int MicroBatches { get; set; } = 1;
     }
 
     /// <summary>The devices the network runs on: "cpu:0-3" (four CPU devices), "cpu:0", "cuda:0-7", or a 2-D mesh

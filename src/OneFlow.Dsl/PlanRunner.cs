@@ -61,10 +61,11 @@ namespace OneFlow.Dsl
         private protected void Feed(int index, Tensor value, string method)
         {
             var expected = _inputs[index];
+            var shape = Plan.StepShape(expected);
             bool integers = expected.DType == Planner.Model.DType.I32;
-            if (!SameShape(value, expected) || value.IsInteger != integers)
+            if (!SameShape(value, shape) || value.IsInteger != integers)
                 throw new ArgumentException(
-                    $"{method}: {expected.Name} must be {(integers ? "integers " : "")}{expected.Shape} but is " +
+                    $"{method}: {expected.Name} must be {(integers ? "integers " : "")}{shape} but is " +
                     $"{(value.IsInteger ? "integers " : "")}{value.ShapeText}.", expected.Name);
             if (integers) Session.Feed(expected.Id, Checked(value.IntegerData, _limits[index], expected.Name, method)); else Session.Feed(expected.Id, value.Host);
         }
@@ -96,10 +97,10 @@ namespace OneFlow.Dsl
 
         void IWeightHolder.CopyOut(Tensor weight, float[] host) => Session.Read(_weightIds[Array.IndexOf(_weights, weight)], host);
 
-        private static bool SameShape(Tensor t, PlanTensor expected)
+        private static bool SameShape(Tensor t, Planner.Model.Shape expected)
         {
-            if (t.Rank != expected.Shape.Rank) return false;
-            for (int i = 0; i < t.Rank; i++) if (t.Shape[i] != expected.Shape[i]) return false;
+            if (t.Rank != expected.Rank) return false;
+            for (int i = 0; i < t.Rank; i++) if (t.Shape[i] != expected[i]) return false;
             return true;
         }
 

@@ -73,6 +73,37 @@ namespace OneFlow.Dsl.Tests
             });
         }
 
+        /// <summary>The check for pipelining: two micro-batches per step streaming through the two stages
+        /// (gradients accumulated, weights updated once) give the losses of the whole batch in one piece.</summary>
+        [Fact]
+        public void Micro_batches_through_the_stages_train_like_the_whole_batch()
+        {
+            var adam = () => new AdamW(0.01f) { Schedule = LearningRateSchedule.WarmupCosine(2, 10), ClipGradientNorm = 1f };
+            using var whole = new TinyGpt(seed: 6).Trainer(adam());
+            using var pipelined = new TinyGpt(seed: 6).Trainer(adam(), TinyGpt.Spec with { MicroBatches = 2 });
+            Assert.Equal(2, pipelined.Plan.MicroBatches);
+            Assert.Contains("expected bubble 33.3%", pipelined.PlanReport);
+            Agreement.SameLosses(10, s =>
+            {
+                var (x, y) = TokenBatch(40 + s);
+                return (whole.Step(x, y), pipelined.Step(x, y));
+            });
+        }
+
+        [Fact]
+        public void Four_micro_batches_of_the_pipelined_mlp_train_like_one_device()
+        {
+            using var one = new MlpDataParallel(seed: 8).Trainer(new Sgd(0.1f), "cpu:0");
+            using var pipelined = new PipelinedMlp(seed: 8).Trainer(new Sgd(0.1f), PipelinedMlp.Spec with { MicroBatches = 4 });
+            Agreement.SameLosses(10, s =>
+            {
+                var (x, y) = (Data.Floats(500 + s, 64, 784), Data.Labels(600 + s, 64, 10));
+                return (one.Step(x, y), pipelined.Step(x, y));
+            });
+            var e = Assert.Throws<System.ArgumentException>(() => pipelined.Step(Data.Floats(1, 16, 784), Data.Labels(1, 16, 10)));
+            Assert.Contains("x must be [64,784] but is [16,784]", e.Message);
+        }
+
         [Fact]
         public void Modules_called_through_fields_and_indices_infer_what_eager_forward_computes()
         {

@@ -290,8 +290,9 @@ namespace OneFlow.Dsl.Tests
 
 namespace OneFlow.Dsl.Tests
 {
-    /// <summary>A pre-norm transformer block on [12, 8] activations (4 sequences of 3 tokens, 2 heads of 4): the
-    /// GPT sample's block, small enough to check by finite differences.</summary>
+    /// <summary>A pre-norm transformer block on [rows, 8] activations (sequences of 3 tokens, 2 heads of 4; -1 for
+    /// the batch axis, so that it fits a micro-batch too): the GPT sample's block, small enough to check by finite
+    /// differences.</summary>
     [Module]
     public partial class TinyBlock
     {
@@ -304,12 +305,12 @@ namespace OneFlow.Dsl.Tests
 
         public Tensor Forward(Tensor x)
         {
-            var all = Reshape(MatMul(LayerNorm(x) * gain + shift, qkv), 4, 3, 24);
-            var q = Permute(Reshape(Slice(all, 2, 0, 8), 4, 3, 2, 4), 0, 2, 1, 3);
-            var k = Permute(Reshape(Slice(all, 2, 8, 8), 4, 3, 2, 4), 0, 2, 1, 3);
-            var v = Permute(Reshape(Slice(all, 2, 16, 8), 4, 3, 2, 4), 0, 2, 1, 3);
+            var all = Reshape(MatMul(LayerNorm(x) * gain + shift, qkv), -1, 3, 24);
+            var q = Permute(Reshape(Slice(all, 2, 0, 8), -1, 3, 2, 4), 0, 2, 1, 3);
+            var k = Permute(Reshape(Slice(all, 2, 8, 8), -1, 3, 2, 4), 0, 2, 1, 3);
+            var v = Permute(Reshape(Slice(all, 2, 16, 8), -1, 3, 2, 4), 0, 2, 1, 3);
             var attention = CausalSoftmax(Scale(MatMul(q, Transpose(k)), 0.5));
-            var heads = Reshape(Permute(MatMul(attention, v), 0, 2, 1, 3), 12, 8);
+            var heads = Reshape(Permute(MatMul(attention, v), 0, 2, 1, 3), -1, 8);
             x = x + MatMul(heads, proj);
             return x + MatMul(Gelu(MatMul(x, up)), down);
         }
@@ -328,9 +329,9 @@ namespace OneFlow.Dsl.Tests
 
         public Tensor Forward([Input(3), Ids, Sbp("S(0)")] Tensor text)
         {
-            var x = Reshape(Embedding(text, tokens) + positions, 12, 8);
+            var x = Reshape(Embedding(text, tokens) + positions, -1, 8);
             foreach (var block in blocks) x = block.Forward(x);
-            return Reshape(MatMul(x, head), 4, 3, 10);
+            return Reshape(MatMul(x, head), -1, 3, 10);
         }
 
         public Tensor Loss(Tensor logits, [Input(3)] Tensor next) => SoftmaxCrossEntropy(logits, next);

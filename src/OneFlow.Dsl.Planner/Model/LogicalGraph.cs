@@ -5,7 +5,8 @@ namespace OneFlow.Dsl.Planner.Model
 {
     public enum DType { F32, I32 }
 
-    public enum TensorRole { Input, Label, Weight, Activation, Loss, Gradient, Boxed, OptimizerState }
+    /// <summary>What a tensor is for. An accumulated tensor sums a step's micro-batches and lives through the step.</summary>
+    public enum TensorRole { Input, Label, Weight, Activation, Loss, Gradient, Boxed, OptimizerState, Accumulated }
 
     /// <summary>How a training plan updates each weight from its gradient: plain SGD, SGD with momentum (one state
     /// tensor per weight), or Adam/AdamW (two). The hyperparameters are run-time values.</summary>

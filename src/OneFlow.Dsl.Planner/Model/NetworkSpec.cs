@@ -44,6 +44,10 @@ namespace OneFlow.Dsl.Planner.Model
         /// token of a 64-token sequence (declared on Loss's labels parameter, as [Input(64)]).</summary>
         public EquatableArray<int> LabelDims { get; init; }
 
+        /// <summary>How many pieces a training step splits its batch into (gradient accumulation): the plan is built
+        /// for Batch / MicroBatches rows, and pipeline stages work on different micro-batches at once.</summary>
+        public int MicroBatches { get; init; } = 1;
+
         /// <summary>The name of the integer class-label input of the training plan.</summary>
         public const string LabelsName = "labels";
 
@@ -52,6 +56,21 @@ namespace OneFlow.Dsl.Planner.Model
             => EquatableArray.Of(new OpDecl("loss", "SoftmaxCrossEntropy", EquatableArray.Of(forwardOutput, LabelsName)));
 
         public NetworkSpec WithPlacement(string placement) => this with { Placement = placement };
+
+        /// <summary>The network with every placement (its own, its weights', inputs' and modules') on devices of
+        /// type <paramref name="deviceType"/>: "cuda" runs a CPU network's plan, stages and all, on GPUs.</summary>
+        public NetworkSpec OnDeviceType(string deviceType)
+        {
+            string? On(string? placement) => placement == null ? null : Model.Placement.Parse(placement).OnDeviceType(deviceType).ToString();
+            return this with
+            {
+                Placement = On(Placement)!,
+                Weights = new EquatableArray<TensorDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Weights, w => w with { Placement = On(w.Placement) }))),
+                Inputs = new EquatableArray<TensorDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Inputs, x => x with { Placement = On(x.Placement) }))),
+                Forward = new EquatableArray<OpDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Forward, o => o with { Placement = On(o.Placement) }))),
+                Loss = new EquatableArray<OpDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Loss, o => o with { Placement = On(o.Placement) }))),
+            };
+        }
 
         /// <summary>The network with every weight and input on <paramref name="placement"/>: its stages and other
         /// placements of single weights dropped (what a pipelined network is checked against).</summary>

@@ -25,6 +25,9 @@ namespace OneFlow.Dsl.Planner.Model
 
         private Placement(string deviceType, int[] ids, int[] mesh, int ranks = 1) { DeviceType = deviceType; DeviceIds = ids; Mesh = mesh; Ranks = ranks; }
 
+        /// <summary>The same device ids and mesh on devices of another type ("cuda" for "cpu").</summary>
+        public Placement OnDeviceType(string deviceType) => new Placement(deviceType, DeviceIds.ToArray(), Mesh.ToArray(), Ranks);
+
         /// <summary>The same devices spread over <paramref name="ranks"/> processes.</summary>
         public Placement OnRanks(int ranks) => new Placement(DeviceType, DeviceIds.ToArray(), Mesh.ToArray(), ranks);
 

@@ -46,5 +46,6 @@ namespace OneFlow.Dsl.Planner.Ops
         SliceGrad,
         Concat,
         Scale,
+        Accumulate,
     }
 }

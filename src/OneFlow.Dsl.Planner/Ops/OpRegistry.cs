@@ -11,7 +11,7 @@ namespace OneFlow.Dsl.Planner.Ops
             new SgdUpdateOp(), new MomentumUpdateOp(), new AdamUpdateOp(), new SumSquaresOp(), new CausalSoftmaxOp(), new PermuteOp(), new BoxingOp(), new GeluOp(), new GeluGradOp(), new SoftmaxOp(), new SoftmaxGradOp(),
             new LogSoftmaxOp(), new LogSoftmaxGradOp(), new ReduceLastOp(mean: false), new ReduceLastOp(mean: true), new ExpandLastOp(mean: false), new ExpandLastOp(mean: true),
             new TransposeOp(), new LayerNormOp(), new LayerNormGradOp(), new EmbeddingOp(), new EmbeddingGradOp(), new MaxLastOp(), new MaxLastGradOp(), new DropoutOp(), new DropoutGradOp(),
-            new ReshapeOp(), new SliceOp(), new SliceGradOp(), new ConcatOp(), new ScaleOp());
+            new ReshapeOp(), new SliceOp(), new SliceGradOp(), new ConcatOp(), new ScaleOp(), new AccumulateOp());
 
         public static OpDef Get(OpKind kind) => Defs[kind];
 

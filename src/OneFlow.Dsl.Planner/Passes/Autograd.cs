@@ -18,7 +18,8 @@ namespace OneFlow.Dsl.Planner.Passes
 
         private Autograd(LogicalGraph graph) => _graph = graph;
 
-        public static void AppendBackwardAndUpdate(LogicalGraph graph, int loss, UpdateRule rule = UpdateRule.Sgd, bool clip = false)
+        /// <returns>The plan's output: the loss, or with micro-batches its mean over the step.</returns>
+        public static int AppendBackwardAndUpdate(LogicalGraph graph, int loss, UpdateRule rule = UpdateRule.Sgd, bool clip = false, int microBatches = 1)
         {
             var ad = new Autograd(graph);
             ad.MarkWeightDependents();
@@ -31,7 +32,27 @@ namespace OneFlow.Dsl.Planner.Passes
                 if (op.Output == loss) OpRegistry.Get(op.Kind).Backward(ad, op, -1);
                 else if (ad._gradients.TryGetValue(op.Output, out int dy)) OpRegistry.Get(op.Kind).Backward(ad, op, dy);
             }
+            if (microBatches > 1) ad.AccumulateOverMicroBatches(microBatches);
             ad.AppendUpdates(rule, clip);
+            return microBatches > 1 ? ad.Mean(loss, microBatches) : loss;
+        }
+
+        /// <summary>Each weight's gradient summed over the step's micro-batches (as their mean), so that the
+        /// collectives, clipping and update after it run once per step.</summary>
+        private void AccumulateOverMicroBatches(int microBatches)
+        {
+            foreach (var w in _graph.Tensors.Where(t => t.Role == TensorRole.Weight && _gradients.ContainsKey(t.Id)).ToList())
+            {
+                _at = w.Placement;
+                _gradients[w.Id] = Mean(_gradients[w.Id], microBatches);
+            }
+        }
+
+        private int Mean(int tensor, int microBatches)
+        {
+            var t = _graph.Tensor(tensor);
+            return _graph.AddOp(OpKind.Accumulate, new[] { tensor }, t.Name + ".mean", TensorRole.Accumulated, $"mean of {t.Name} over {microBatches} micro-batches",
+                t.Placement, args: new[] { (double)microBatches }).Output;
         }
 
         public bool NeedsGradient(int tensor) => _dependsOnWeight.Contains(tensor);

@@ -13,7 +13,7 @@ namespace OneFlow.Dsl.Planner.Passes
     {
         public static LogicalGraph Build(NetworkSpec spec, Placement placement, PlanMode mode, List<PlanWarning> warnings, out int output)
         {
-            if (spec.Batch <= 0) throw new PlanException(PlanErrorKind.BadDeclaration, "Batch", $"Batch must be positive, but is {spec.Batch}.");
+            int batch = RowsPerPiece(spec, mode);
             var g = new LogicalGraph();
             var names = new Dictionary<string, int>();
             var declared = new List<(LogicalTensor Tensor, TensorDecl Decl, Sbp Default)>();
@@ -24,7 +24,7 @@ namespace OneFlow.Dsl.Planner.Passes
             foreach (var x in spec.Inputs)
             {
                 var at = PlacementOf(x);
-                var t = Declare(g, names, x, new Shape(new[] { spec.Batch }.Concat(x.Dims).ToArray()), TensorRole.Input, at ?? placement);
+                var t = Declare(g, names, x, new Shape(new[] { batch }.Concat(x.Dims).ToArray()), TensorRole.Input, at ?? placement);
                 if (at == null) floating.Add(t.Id);
                 if (x.Kind == DeclKind.Ids) t.DType = DType.I32;
                 declared.Add((t, x, Sbp.S(0)));
@@ -35,7 +35,7 @@ namespace OneFlow.Dsl.Planner.Passes
             if (mode == PlanMode.Train)
             {
                 labels = g.Tensor(g.AddOp(OpKind.Input, new int[0], NetworkSpec.LabelsName, TensorRole.Label, "labels", placement).Output);
-                labels.Shape = new Shape(new[] { spec.Batch }.Concat(spec.LabelDims).ToArray());
+                labels.Shape = new Shape(new[] { batch }.Concat(spec.LabelDims).ToArray());
                 labels.DType = DType.I32;
                 floating.Add(labels.Id);
                 names[NetworkSpec.LabelsName] = labels.Id;
@@ -57,6 +57,16 @@ namespace OneFlow.Dsl.Planner.Passes
             if (labels != null) LayOutLabels(labels, g.Tensor(names[spec.Inputs[0].Name]));
             WarnUnused(g, warnings);
             return g;
+        }
+
+        /// <summary>The rows of one piece: a training step's micro-batch, or the whole batch.</summary>
+        private static int RowsPerPiece(NetworkSpec spec, PlanMode mode)
+        {
+            if (spec.Batch <= 0) throw new PlanException(PlanErrorKind.BadDeclaration, "Batch", $"Batch must be positive, but is {spec.Batch}.");
+            if (spec.MicroBatches <= 0 || spec.Batch % spec.MicroBatches != 0)
+                throw new PlanException(PlanErrorKind.BadDeclaration, "MicroBatches",
+                    $"MicroBatches = {spec.MicroBatches} does not divide Batch = {spec.Batch} into equal micro-batches; choose a divisor of the batch.");
+            return mode == PlanMode.Train ? spec.Batch / spec.MicroBatches : spec.Batch;
         }
 
         /// <summary>Labels travel with the rows of the first input, so that the loss needs no transfer.</summary>

@@ -40,8 +40,8 @@ namespace OneFlow.Dsl.Planner.Passes
             var registers = new List<Register>();
             foreach (var t in g.Tensors)
             {
-                // Weights persist across steps; the output persists until the host has read it.
-                bool persistent = t.Role == TensorRole.Weight || t.Role == TensorRole.OptimizerState || t.Id == output;
+                // Weights persist across steps, sums over micro-batches through the step, the output until the host has read it.
+                bool persistent = t.Role == TensorRole.Weight || t.Role == TensorRole.OptimizerState || t.Role == TensorRole.Accumulated || t.Id == output;
                 for (int i = 0; i < t.Placement.Count; i++)
                 {
                     int d = devices.Of(t.Placement, i), id = registerOf[(t.Id, d)];

@@ -47,14 +47,17 @@ namespace OneFlow.Dsl.Planner.Plan
         public IReadOnlyList<Register> Registers { get; }
         /// <summary>Peak bytes of each device's arena: the memory the device needs, known before it runs.</summary>
         public IReadOnlyList<long> ArenaBytes { get; }
-        /// <summary>The loss of a training plan, the network's output of an inference plan.</summary>
+        /// <summary>The loss of a training plan (its mean over the micro-batches), the network's output of an inference plan.</summary>
         public int Output { get; }
 
+        /// <summary>Pieces per step: a training step's micro-batches (1 without gradient accumulation).</summary>
+        public int MicroBatches { get; }
+
         public Plan(string network, PlanMode mode, Placement placement, IReadOnlyList<PlanTensor> tensors, IReadOnlyList<PlanOp> ops,
-            IReadOnlyList<Actor> actors, IReadOnlyList<Register> registers, IReadOnlyList<long> arenaBytes, int output)
+            IReadOnlyList<Actor> actors, IReadOnlyList<Register> registers, IReadOnlyList<long> arenaBytes, int output, int microBatches = 1)
         {
             Network = network; Mode = mode; Placement = placement; Tensors = tensors; Ops = ops;
-            Actors = actors; Registers = registers; ArenaBytes = arenaBytes; Output = output;
+            Actors = actors; Registers = registers; ArenaBytes = arenaBytes; Output = output; MicroBatches = microBatches;
             DeviceMap = new DeviceMap(Placements);
             _registerIndex = registers.ToDictionary(r => (r.Tensor, r.Device), r => r.Id);
             var byOp = actors.GroupBy(a => a.Op).ToDictionary(g => g.Key, g => (IReadOnlyList<Actor>)g.OrderBy(a => a.Device).ToList());
@@ -81,6 +84,31 @@ namespace OneFlow.Dsl.Planner.Plan
         public IEnumerable<PlanTensor> Weights => Tensors.Where(t => t.Role == TensorRole.Weight);
 
         public IEnumerable<PlanOp> Inputs => Ops.Where(o => o.Kind == OpKind.Input);
+
+        /// <summary>What the host feeds for an input in one step: the rows of all its micro-batches.</summary>
+        public Shape StepShape(PlanTensor input)
+        {
+            if (MicroBatches == 1) return input.Shape;
+            var dims = input.Shape.ToArray();
+            dims[0] *= MicroBatches;
+            return new Shape(dims);
+        }
+
+        /// <summary>Per op, whether it runs once per step rather than once per micro-batch: everything downstream of
+        /// an accumulation (gradient collectives, clipping, updates). In the other pieces of a step it does nothing.</summary>
+        public bool[] OncePerStep()
+        {
+            var once = new bool[Ops.Count];
+            var after = new HashSet<int>();
+            foreach (var op in Ops)
+            {
+                if (op.Kind == OpKind.Accumulate) { if (op.Output >= 0) after.Add(op.Output); continue; }
+                if (!op.Inputs.Any(after.Contains)) continue;
+                once[op.Id] = true;
+                if (op.Output >= 0) after.Add(op.Output);
+            }
+            return once;
+        }
 
         /// <summary>Every actor that reads register <paramref name="register"/>, as data or as a control input.</summary>
         public IEnumerable<Actor> ConsumersOf(int register) => Actors.Where(a => a.Inputs.Contains(register) || a.Controls.Contains(register));

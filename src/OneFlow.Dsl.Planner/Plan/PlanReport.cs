@@ -20,13 +20,15 @@ namespace OneFlow.Dsl.Planner.Plan
             foreach (var op in plan.Ops.Where(o => o.Kind != OpKind.Boxing))
                 sb.Append("  ").Append(Describe(plan, op)).Append('\n');
 
+            Pipeline(sb, plan);
             var boxing = plan.Ops.Where(o => o.Kind == OpKind.Boxing).ToList();
+            var once = plan.OncePerStep();
             sb.Append($"\nboxing ({boxing.Count} op{(boxing.Count == 1 ? "" : "s")})\n");
             double total = 0;
             foreach (var op in boxing)
             {
                 var t = plan.Tensors[op.Inputs[0]];
-                double bytes = Boxing.TotalBytes(op.From, op.Source, op.To, op.Placement, t.Bytes);
+                double bytes = Boxing.TotalBytes(op.From, op.Source, op.To, op.Placement, t.Bytes) * (once[op.Id] ? 1 : plan.MicroBatches);
                 total += bytes;
                 var consumer = plan.Ops.First(o => o.Inputs.Contains(op.Output));
                 int participants = plan.ActorsOf(op.Id).Count;
@@ -47,6 +49,21 @@ namespace OneFlow.Dsl.Planner.Plan
             sb.Append($"\nactors: {plan.Actors.Count} ({plan.Actors.Count / plan.Devices} per device); register slots: " +
                       string.Join(",", plan.Registers.Select(r => r.Slots).Distinct().OrderBy(s => s)) + "\n");
             return sb.ToString();
+        }
+
+        /// <summary>The stages (the placements compute ops run on, in the order the forward pass reaches them) and,
+        /// with M micro-batches over S stages, the expected bubble: (S − 1)/(M + S − 1) of each stage's step is idle
+        /// when every stage takes the same time per micro-batch.</summary>
+        private static void Pipeline(StringBuilder sb, Plan plan)
+        {
+            var stages = plan.Ops.Where(o => o.Kind != OpKind.Boxing && o.Kind != OpKind.Input && o.Output >= 0
+                                             && plan.Tensors[o.Output].Role == TensorRole.Activation)
+                .Select(o => o.Placement).Distinct().ToList();
+            if (stages.Count < 2 && plan.MicroBatches == 1) return;
+            int s = stages.Count, m = plan.MicroBatches;
+            double bubble = (s - 1) / (double)(m + s - 1);
+            sb.Append($"\npipeline: {s} stage{(s == 1 ? "" : "s")} ({string.Join(" -> ", stages)}), {m} micro-batch{(m == 1 ? "" : "es")} per step; " +
+                      $"expected bubble {(bubble * 100).ToString("F1", CultureInfo.InvariantCulture)}% of each stage's step\n");
         }
 
         private static string Describe(Plan plan, PlanOp op)

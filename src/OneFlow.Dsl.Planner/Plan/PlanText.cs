@@ -16,7 +16,7 @@ namespace OneFlow.Dsl.Planner.Plan
         public static string Write(Plan p)
         {
             var sb = new StringBuilder();
-            sb.Append($"plan {p.Network} {p.Mode} {p.Placement} output={p.Output}\n");
+            sb.Append($"plan {p.Network} {p.Mode} {p.Placement} output={p.Output}{(p.MicroBatches > 1 ? $" micro={p.MicroBatches}" : "")}\n");
             foreach (var t in p.Tensors)
                 sb.Append($"tensor {t.Id} {t.Name} {t.Shape} {t.DType} {t.Role} {t.Sbp} grad_of={t.GradientOf} at={t.Placement}\n");
             foreach (var o in p.Ops)
@@ -70,7 +70,8 @@ namespace OneFlow.Dsl.Planner.Plan
                         throw new FormatException($"Unknown plan record '{f[0]}'.");
                 }
             }
-            return new Plan(head[1], Enum<PlanMode>(head[2]), Placement.Parse(head[3]), tensors, ops, actors, registers, arena, Int(Val(head[4])));
+            return new Plan(head[1], Enum<PlanMode>(head[2]), Placement.Parse(head[3]), tensors, ops, actors, registers, arena, Int(Val(head[4])),
+                head.Length > 5 ? Int(Val(head[5])) : 1);
         }
 
         /// <summary>A 64-bit FNV-1a hash of the text: two processes with the same hash run the same plan.</summary>

@@ -16,6 +16,13 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         public static void Scale(ReadOnlySpan<float> x, float c, Span<float> y) => TensorPrimitives.Multiply(x, c, y);
 
+        /// <summary>y = x/n on a step's first micro-batch, y += x/n on the others: after n of them, their mean.</summary>
+        public static void AccumulateMean(ReadOnlySpan<float> x, Span<float> y, bool first, int n)
+        {
+            if (first) TensorPrimitives.Multiply(x, 1f / n, y);
+            else TensorPrimitives.MultiplyAdd(x, 1f / n, y, y);
+        }
+
         public static void Relu(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
 
         /// <summary>dx = dy where y &gt; 0, else 0.</summary>

@@ -36,6 +36,27 @@ namespace OneFlow.Dsl.Runtime.Tracing
             if (i < _events.Length) _events[i] = new Event { Actor = actor, Thread = thread, Kind = kind, Start = start, End = end };
         }
 
+        /// <summary>Per thread, the share of the recorded span (first start to last end, over all threads) it spent
+        /// computing, moving data or reading feeds: one minus it is that thread's idle share, a pipeline's bubble
+        /// included. Waiting at a collective counts as idle.</summary>
+        public double[] BusyShares(int threads)
+        {
+            int count = Math.Min(_count, _events.Length);
+            long first = long.MaxValue, last = long.MinValue;
+            var busy = new long[threads];
+            for (int i = 0; i < count; i++)
+            {
+                var e = _events[i];
+                first = Math.Min(first, e.Start);
+                last = Math.Max(last, e.End);
+                if (e.Kind != TraceKind.Waiting && e.Thread < threads) busy[e.Thread] += e.End - e.Start;
+            }
+            double span = Math.Max(1, last - first);
+            var shares = new double[threads];
+            for (int t = 0; t < threads; t++) shares[t] = count == 0 ? 0 : busy[t] / span;
+            return shares;
+        }
+
         /// <summary>Writes the events recorded so far; <paramref name="threadNames"/> names each row.</summary>
         public void Write(string path, Plan plan, string[] threadNames)
         {
