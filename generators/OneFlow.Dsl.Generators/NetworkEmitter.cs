@@ -63,12 +63,9 @@ namespace OneFlow.Dsl.Generators
                     w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Dsl}Tensor> Parameters => global::System.Array.ConvertAll(NamedWeights(), w => w.Value);");
                 w.Line();
                 NamedWeights(w, $"private (string Name, {Dsl}Tensor Value)[] NamedWeights()", OwnWeights(spec).Select(x => x.Name), m.Modules, "");
-                if (m.Modules.Count > 0)
-                {
-                    w.Line();
-                    w.Line("/// <summary>The trained tensors with their paths (\"blocks.2.qkv\"), as plans and checkpoints name them.</summary>");
-                    w.Line($"public global::System.Collections.Generic.IReadOnlyList<(string Name, {Dsl}Tensor Value)> NamedParameters => NamedWeights();");
-                }
+                w.Line();
+                w.Line("/// <summary>The trained tensors with their names (a module's by path, \"blocks.2.qkv\"), as plans and checkpoints name them.</summary>");
+                w.Line($"public global::System.Collections.Generic.IReadOnlyList<(string Name, {Dsl}Tensor Value)> NamedParameters => NamedWeights();");
                 w.Line();
                 EmitEntryPoints(w, m);
             }

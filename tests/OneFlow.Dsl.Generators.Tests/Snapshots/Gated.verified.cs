@@ -326,6 +326,9 @@ arena 1 3904
 
         private (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedWeights() => new (string, global::OneFlow.Dsl.Tensor)[] { ("w", w), ("gate", gate), ("shift", shift), ("head", head) };
 
+        /// <summary>The trained tensors with their names (a module's by path, "blocks.2.qkv"), as plans and checkpoints name them.</summary>
+        public global::System.Collections.Generic.IReadOnlyList<(string Name, global::OneFlow.Dsl.Tensor Value)> NamedParameters => NamedWeights();
+
         /// <summary>A trainer running the training plan built at compile time (planned now for an optimizer with state).</summary>
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer)
             => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd && !optimizer.Clips ? new Training(TrainPlan, NamedWeights(), optimizer) : Trainer(optimizer, Spec);
