@@ -3,7 +3,9 @@
 // characters sampled from the trained model, and last `val loss: X.XXXX` (nats per character).
 //
 //   dotnet run -c Release --project samples/Gpt -- --data ../shared/data/tinyshakespeare/input.txt
-//     [--steps 2000] [--lr 0.001] [--seed 42] [--log-every 100] [--micro-batches M] [--trace FILE.json] [--bench]
+//     [--steps 2000] [--lr 0.001] [--seed 42] [--log-every 100] [--micro-batches M] [--trace FILE.json]
+//     [--plot FILE.png] [--bench]
+// On a terminal a progress bar runs under the progress lines; redirected, only the lines are written.
 //     [--device cuda]   trains on a GPU: every placement's cpu becomes cuda, one micro-batch per step (the GPU
 //                       backend streams one piece at a time); sampling and the val loss run on the CPU
 using System.Diagnostics;
@@ -60,6 +62,8 @@ if (options.Bench) return Bench.Run(trainer, text, options.Seed);
 
 var batches = new Batches(text, options.Seed);
 var clock = Stopwatch.StartNew();
+var bar = new ProgressBar(options.Steps);
+var chart = new LossPlot();
 float recent = 0;
 var traced = options.Trace is null ? null : trainer.Session as OneFlow.Dsl.Runtime.PlanSession;
 for (int step = 1; step <= options.Steps; step++)
@@ -67,33 +71,43 @@ for (int step = 1; step <= options.Steps; step++)
     var (x, y) = batches.Next(text.Train);
     // The timeline covers steps 2-4: warm, and short enough to read.
     if (step == 2) traced?.StartTrace();
-    recent += trainer.Step(x, y);
+    float loss = trainer.Step(x, y);
+    recent += loss;
+    chart.Add(step, loss);
+    bar.Report(step, string.Create(CultureInfo.InvariantCulture, $"loss {loss:F4}"));
     if (traced != null && step == Math.Min(options.Steps, 4))
     {
         traced.WriteTrace(options.Trace!);
         var busy = traced.TracedBusyShares();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        bar.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"trace of steps 2-{step} written to {options.Trace}: devices busy {string.Join(", ", busy.Select(b => $"{b * 100:F0}%"))} of the time"));
         traced = null;
     }
     if (step % options.LogEvery == 0 || step == options.Steps)
     {
         int span = step % options.LogEvery == 0 ? options.LogEvery : step % options.LogEvery;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        bar.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"step {step}/{options.Steps}  loss {recent / span:F4}  lr {optimizer.RateAt(step):0.00000}  {clock.Elapsed.TotalMilliseconds / step:F0} ms/step"));
         recent = 0;
     }
 }
+bar.Clear();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {options.Steps} steps in {clock.Elapsed.TotalSeconds:F0} s"));
 
 var sampler = new Sampler(model, options.Seed);
 Console.WriteLine("---");
 Console.WriteLine(sampler.Generate("\n", 200));
 Console.WriteLine("---");
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val loss: {Evaluation.Loss(model, text.Validation):F4}"));
+double validation = Evaluation.Loss(model, text.Validation);
+if (options.Chart != null)
+{
+    chart.Save(options.Chart, $"character GPT, {string.Join(" + ", trainer.Plan.Placements)}", validation, options.Steps);
+    Console.WriteLine($"chart written to {options.Chart}");
+}
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val loss: {validation:F4}"));
 return 0;
 
-sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int LogEvery, string? Trace, bool Bench, int? MicroBatches = null, string Device = "cpu")
+sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int LogEvery, string? Trace, bool Bench, int? MicroBatches = null, string Device = "cpu", string? Chart = null)
 {
     public static Options Parse(string[] args)
     {
@@ -114,10 +128,11 @@ sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int
                 "--seed" => o with { Seed = Count("--seed") },
                 "--log-every" => o with { LogEvery = Count("--log-every") },
                 "--trace" => o with { Trace = Value() },
+                "--plot" => o with { Chart = Value() },
                 "--micro-batches" => o with { MicroBatches = Count("--micro-batches") },
                 "--device" => o with { Device = Value() is var d && (d == "cpu" || d == "cuda") ? d : throw new ArgumentException("--device takes cpu or cuda.") },
                 "--bench" => o with { Bench = true },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data FILE --steps N --lr 0.001 --seed 42 --log-every 100 --micro-batches 2 --device cpu|cuda --trace FILE.json --bench"),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data FILE --steps N --lr 0.001 --seed 42 --log-every 100 --micro-batches 2 --device cpu|cuda --trace FILE.json --plot FILE.png --bench"),
             };
         }
         return o;

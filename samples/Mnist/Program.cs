@@ -71,6 +71,7 @@ for (int epoch = 1; epoch <= options.Epochs; epoch++)
     var clock = Stopwatch.StartNew();
     double lossSum = 0;
     int steps = train.Count / Mlp.Batch;
+    var bar = new ProgressBar(steps);
     for (int s = 0; s < steps; s++)
     {
         for (int i = 0; i < Mlp.Batch; i++)
@@ -82,7 +83,9 @@ for (int epoch = 1; epoch <= options.Epochs; epoch++)
         float stepLoss = trainer.Step(xs, ys);
         chart.Loss(stepLoss);
         lossSum += stepLoss;
+        bar.Report(s + 1, $"epoch {epoch}  loss {stepLoss:F4}");
     }
+    bar.Clear();
     double seconds = clock.Elapsed.TotalSeconds;
     double accuracy = Accuracy(model, test);
     chart.Accuracy(accuracy);

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace OneFlow.Dsl.Mpi
 {
@@ -37,11 +38,19 @@ namespace OneFlow.Dsl.Mpi
             int code = trainer.ExitCode;
             if (code > 128 && code < 128 + 65)
             {
-                Console.Error.WriteLine($"rank {rank} (pid {trainer.Id}) ended by signal {code - 128}{SignalName(code - 128)}; the launcher ends the job.");
+                int signal = code - 128;
+                bool crash = signal is 4 or 6 or 7 or 8 or 11;
+                Console.Error.WriteLine($"rank {rank} (pid {trainer.Id}) ended by signal {signal}{SignalName(signal)}; " +
+                                        (crash ? "a crash in MPI's transport is often the echo of a lost peer, whose own report comes first." : "the launcher ends the job."));
                 Console.Error.Flush();
+                // The launcher ends the job when this process exits: a crashed rank holds on, so that the supervisor of
+                // a peer whose death caused the crash (and which exits at once) names it first.
+                if (crash) Thread.Sleep(CrashGrace);
             }
             Environment.Exit(code);
         }
+
+        private static readonly TimeSpan CrashGrace = TimeSpan.FromSeconds(3);
 
         private static ProcessStartInfo SameCommand()
         {
@@ -62,8 +71,8 @@ namespace OneFlow.Dsl.Mpi
 
         private static string SignalName(int signal) => signal switch
         {
-            1 => " (SIGHUP)", 2 => " (SIGINT)", 6 => " (SIGABRT)", 9 => " (SIGKILL)",
-            11 => " (SIGSEGV)", 15 => " (SIGTERM)", _ => "",
+            1 => " (SIGHUP)", 2 => " (SIGINT)", 4 => " (SIGILL)", 6 => " (SIGABRT)", 7 => " (SIGBUS)", 8 => " (SIGFPE)",
+            9 => " (SIGKILL)", 11 => " (SIGSEGV)", 15 => " (SIGTERM)", _ => "",
         };
 
         [DllImport("libc", SetLastError = true)]

@@ -150,7 +150,8 @@ namespace OneFlow.Dsl.Mpi.Tests
             Assert.NotEqual(0, code);
             Assert.True(took < TimeSpan.FromSeconds(30), $"took {took.TotalSeconds:F1} s:\n{output}");
             Assert.Contains($"rank 1 (pid {pid}) ended by signal 9 (SIGKILL); the launcher ends the job.", output);
-            Assert.DoesNotMatch(@"rank [02] \(pid \d+\) ended by signal", output);
+            // A survivor may crash in MPI's transport reading from the dead rank (and say so), but no other is named killed.
+            Assert.DoesNotMatch(@"rank [02] \(pid \d+\) ended by signal 9", output);
         }
 
         /// <summary>The sample as the README launches it: two processes, data parallel; rank 0 alone prints, and the

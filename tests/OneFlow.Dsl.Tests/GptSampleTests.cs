@@ -39,10 +39,10 @@ namespace OneFlow.Dsl.Tests
         [NeedsShakespeareFact]
         public void Three_hundred_steps_learn_shakespeare_and_the_last_line_is_the_val_loss()
         {
-            string trace = Path.Combine(Path.GetTempPath(), $"gpt-{Guid.NewGuid():N}.json");
+            string trace = Path.Combine(Path.GetTempPath(), $"gpt-{Guid.NewGuid():N}.json"), chart = Path.ChangeExtension(trace, ".png");
             try
             {
-                var (output, errors, code) = Run($"--data \"{Text}\" --steps 300 --trace \"{trace}\"");
+                var (output, errors, code) = Run($"--data \"{Text}\" --steps 300 --trace \"{trace}\" --plot \"{chart}\"");
                 Assert.True(code == 0, output + errors);
                 var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
                 Assert.Equal(3, lines.Count(l => l.StartsWith("step ", StringComparison.Ordinal)));
@@ -59,10 +59,16 @@ namespace OneFlow.Dsl.Tests
                     .Where(e => e.TryGetProperty("cat", out _)).Select(e => e.GetProperty("cat").GetString()).ToHashSet();
                 Assert.Contains("compute", names);
                 Assert.Contains("boxing", names);
+                Assert.Matches(@"trace of steps 2-4 written to .*: devices busy \d+%, \d+%, \d+%, \d+% of the time", output);
+                // Redirected, no progress bar is drawn.
+                Assert.DoesNotContain("\r", output);
+                var png = File.ReadAllBytes(chart);
+                Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
             }
             finally
             {
                 File.Delete(trace);
+                File.Delete(chart);
             }
         }
 
