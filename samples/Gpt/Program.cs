@@ -4,7 +4,7 @@
 //
 //   dotnet run -c Release --project samples/Gpt -- --data ../shared/data/tinyshakespeare/input.txt
 //     [--steps 2000] [--lr 0.001] [--seed 42] [--log-every 100] [--micro-batches M] [--trace FILE.json]
-//     [--plot FILE.png] [--bench]
+//     [--plot FILE.png] [--plan FILE.svg] [--bench]
 // On a terminal a progress bar runs under the progress lines; redirected, only the lines are written.
 //     [--device cuda]   trains on a GPU: every placement's cpu becomes cuda, one micro-batch per step (the GPU
 //                       backend streams one piece at a time); sampling and the val loss run on the CPU
@@ -58,6 +58,7 @@ catch (Exception e) when (e is InvalidOperationException or NotSupportedExceptio
 using var _ = trainer;
 Console.WriteLine($"plan: {string.Join(" + ", trainer.Plan.Placements)}, {trainer.Plan.MicroBatches} micro-batch{(trainer.Plan.MicroBatches == 1 ? "" : "es")} per step, " +
                   $"{trainer.Plan.Actors.Count} actors, {model.Parameters.Sum(p => p.Length):N0} weights");
+if (options.Plan != null) Console.WriteLine($"plan graph written to {PlanGraphFile.Write(trainer.Plan, options.Plan)}");
 if (options.Bench) return Bench.Run(trainer, text, options.Seed);
 
 var batches = new Batches(text, options.Seed);
@@ -107,7 +108,7 @@ if (options.Chart != null)
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val loss: {validation:F4}"));
 return 0;
 
-sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int LogEvery, string? Trace, bool Bench, int? MicroBatches = null, string Device = "cpu", string? Chart = null)
+sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int LogEvery, string? Trace, bool Bench, int? MicroBatches = null, string Device = "cpu", string? Chart = null, string? Plan = null)
 {
     public static Options Parse(string[] args)
     {
@@ -129,10 +130,11 @@ sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int
                 "--log-every" => o with { LogEvery = Count("--log-every") },
                 "--trace" => o with { Trace = Value() },
                 "--plot" => o with { Chart = Value() },
+                "--plan" => o with { Plan = Value() },
                 "--micro-batches" => o with { MicroBatches = Count("--micro-batches") },
                 "--device" => o with { Device = Value() is var d && (d == "cpu" || d == "cuda") ? d : throw new ArgumentException("--device takes cpu or cuda.") },
                 "--bench" => o with { Bench = true },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data FILE --steps N --lr 0.001 --seed 42 --log-every 100 --micro-batches 2 --device cpu|cuda --trace FILE.json --plot FILE.png --bench"),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data FILE --steps N --lr 0.001 --seed 42 --log-every 100 --micro-batches 2 --device cpu|cuda --trace FILE.json --plot FILE.png --plan FILE.svg --bench"),
             };
         }
         return o;

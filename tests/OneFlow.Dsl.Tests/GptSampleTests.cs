@@ -75,9 +75,21 @@ namespace OneFlow.Dsl.Tests
         [Fact]
         public void Without_data_it_learns_its_own_text_and_bad_options_say_what_to_change()
         {
-            var (output, errors, code) = Run("--steps 60 --log-every 30");
-            Assert.True(code == 0, output + errors);
-            Assert.Matches(@"^val loss: \d\.\d{4}$", output.TrimEnd().Split('\n')[^1]);
+            string plan = Path.Combine(Path.GetTempPath(), $"gpt-plan-{Guid.NewGuid():N}.svg");
+            try
+            {
+                var (output, errors, code) = Run($"--steps 60 --log-every 30 --plan \"{plan}\"");
+                Assert.True(code == 0, output + errors);
+                Assert.Matches(@"^val loss: \d\.\d{4}$", output.TrimEnd().Split('\n')[^1]);
+                string written = System.Text.RegularExpressions.Regex.Match(output, @"plan graph written to (\S+)").Groups[1].Value;
+                string graph = File.ReadAllText(written);
+                Assert.True(written.EndsWith(".svg", StringComparison.Ordinal) ? graph.Contains("<svg", StringComparison.Ordinal) : graph.StartsWith("digraph", StringComparison.Ordinal), written);
+                File.Delete(written);
+            }
+            finally
+            {
+                File.Delete(plan);
+            }
             var bad = Run("--steps zero");
             Assert.Equal(2, bad.Code);
             Assert.Contains("--steps needs a positive whole number, not 'zero'.", bad.Errors);
