@@ -30,12 +30,12 @@ namespace OneFlow.Dsl.Generators
                 using (w.Block($"public {m.ClassName}(int seed, string path)"))
                 {
                     w.Line("ModulePath = path;");
-                    NetworkEmitter.ConstructorBody(w, m.Weights, m.Modules, "path + \".\" + ");
+                    NetworkEmitter.ConstructorBody(w, m.Weights, m.Modules, "path");
                 }
                 w.Line();
                 w.Line("/// <summary>This module's weights and its modules', each named by its path in the network.</summary>");
                 NetworkEmitter.NamedWeights(w, "public (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedWeights()",
-                    m.Weights.Select(x => x.Name), m.Modules.ToArray(), "ModulePath + \".\" + ");
+                    m.Weights.Select(x => x.Name), m.Modules.ToArray(), "ModulePath");
             }
         }
     }

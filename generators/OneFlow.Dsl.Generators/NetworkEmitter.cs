@@ -62,7 +62,7 @@ namespace OneFlow.Dsl.Generators
                 else
                     w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Dsl}Tensor> Parameters => global::System.Array.ConvertAll(NamedWeights(), w => w.Value);");
                 w.Line();
-                NamedWeights(w, $"private (string Name, {Dsl}Tensor Value)[] NamedWeights()", OwnWeights(spec).Select(x => x.Name), m.Modules, "");
+                NamedWeights(w, $"private (string Name, {Dsl}Tensor Value)[] NamedWeights()", OwnWeights(spec).Select(x => x.Name), m.Modules, null);
                 w.Line();
                 w.Line("/// <summary>The trained tensors with their names (a module's by path, \"blocks.2.qkv\"), as plans and checkpoints name them.</summary>");
                 w.Line($"public global::System.Collections.Generic.IReadOnlyList<(string Name, {Dsl}Tensor Value)> NamedParameters => NamedWeights();");
@@ -101,34 +101,38 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// <summary>Creates the network with weights drawn from <paramref name=\"seed\"/>: the same seed gives");
             w.Line("/// the same weights whatever the placement.</summary>");
             using (w.Block($"public {m.ClassName}(int seed)"))
-                ConstructorBody(w, OwnWeights(m.Spec), m.Modules, "");
+                ConstructorBody(w, OwnWeights(m.Spec), m.Modules, null);
         }
 
-        /// <summary>Draws each weight from the seed and its path, and creates each module at its path.</summary>
+        /// <summary>Draws each weight from the seed and its path, and creates each module at its path; in a module,
+        /// paths start with <paramref name="path"/> (the expression holding the module's own path).</summary>
         internal static void ConstructorBody(IndentedWriter w, System.Collections.Generic.IEnumerable<TensorDecl> weights,
-            System.Collections.Generic.IEnumerable<ModuleField> modules, string pathPrefix)
+            System.Collections.Generic.IEnumerable<ModuleField> modules, string? path)
         {
             foreach (var weight in weights)
             {
                 string dims = string.Concat(weight.Dims.Select(d => ", " + Int(d)));
                 w.Line(weight.Fill is double fill
                     ? $"{weight.Name} = {Dsl}WeightInit.Filled({fill.ToString("R", CultureInfo.InvariantCulture)}{dims});"
-                    : $"{weight.Name} = {Dsl}WeightInit.Create(seed, {pathPrefix}{Str(weight.Name)}{dims});");
+                    : $"{weight.Name} = {Dsl}WeightInit.Create(seed, {PathOf(path, weight.Name)}{dims});");
             }
             foreach (var module in modules)
                 w.Line(module.Count < 0
-                    ? $"{module.Name} = new {module.TypeName}(seed, {pathPrefix}{Str(module.Name)});"
-                    : $"{module.Name} = new {module.TypeName}[] {{ {string.Join(", ", Enumerable.Range(0, module.Count).Select(i => $"new {module.TypeName}(seed, {pathPrefix}{Str(module.Name + "." + Int(i))})"))} }};");
+                    ? $"{module.Name} = new {module.TypeName}(seed, {PathOf(path, module.Name)});"
+                    : $"{module.Name} = new {module.TypeName}[] {{ {string.Join(", ", Enumerable.Range(0, module.Count).Select(i => $"new {module.TypeName}(seed, {PathOf(path, module.Name + "." + Int(i))})"))} }};");
         }
+
+        /// <summary>The expression naming <paramref name="name"/>: "w1" in a network, path + ".w1" in a module.</summary>
+        private static string PathOf(string? path, string name) => path == null ? Str(name) : $"{path} + {Str("." + name)}";
 
         /// <summary>The weights declared by the class itself; a module's are named by a path with dots.</summary>
         private static System.Collections.Generic.IEnumerable<TensorDecl> OwnWeights(NetworkSpec spec) => spec.Weights.Where(x => x.Name.IndexOf('.') < 0);
 
         /// <summary>The class's weights, then every module's by its path.</summary>
         internal static void NamedWeights(IndentedWriter w, string signature, System.Collections.Generic.IEnumerable<string> weights,
-            System.Collections.Generic.IReadOnlyList<ModuleField> modules, string pathPrefix)
+            System.Collections.Generic.IReadOnlyList<ModuleField> modules, string? path)
         {
-            string own = string.Join(", ", weights.Select(x => $"({pathPrefix}{Str(x)}, {x})"));
+            string own = string.Join(", ", weights.Select(x => $"({PathOf(path, x)}, {x})"));
             if (modules.Count == 0)
             {
                 w.Line($"{signature} => new (string, {Dsl}Tensor)[] {{ {own} }};");

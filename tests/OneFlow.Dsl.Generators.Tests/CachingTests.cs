@@ -41,6 +41,23 @@ namespace OneFlow.Dsl.Generators.Tests
             Assert.Contains(run.TrackedSteps[NetworkGenerator.TrackingNames.Plan].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         }
 
+        /// <summary>A network's plan depends on the modules it holds, which live in other files: editing a module
+        /// must re-plan the network that uses it.</summary>
+        [Fact]
+        public void Editing_a_module_in_its_own_file_replans_the_network_using_it()
+        {
+            var compilation = GeneratorHarness.Compilation(Networks.Stack, Networks.Layer);
+            var driver = GeneratorHarness.Driver().RunGenerators(compilation);
+            Assert.DoesNotContain("Gelu", Generated(driver));
+            var edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Last(),
+                CSharpSyntaxTree.ParseText(Networks.Layer.Replace("Relu(", "Gelu("), new CSharpParseOptions(LanguageVersion.Latest), path: "Network1.cs"));
+            driver = driver.RunGenerators(edited);
+            Assert.Contains("\"Gelu\"", Generated(driver));
+        }
+
+        private static string Generated(GeneratorDriver driver)
+            => string.Join("\n", driver.GetRunResult().Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()));
+
         private static void AssertPlainData(object value)
         {
             foreach (var property in value.GetType().GetProperties())

@@ -24,6 +24,18 @@ namespace OneFlow.Dsl.Generators.Tests
             Verify(name, generated.ToString());
         }
 
+        /// <summary>A network of repeated modules: the module's own half (constructor by path, weights by path) and
+        /// the network's (modules created in its constructor, weights gathered from them).</summary>
+        [Fact]
+        public void Generated_sources_of_a_network_of_modules_match_snapshots()
+        {
+            var (_, diagnostics, run) = GeneratorHarness.Generate(Networks.Stack, Networks.Layer);
+            Assert.Empty(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+            var trees = run.GeneratedTrees.ToDictionary(t => Path.GetFileName(t.FilePath), t => t.ToString());
+            Verify("Stack", trees["Models.Stack.g.cs"]);
+            Verify("Layer", trees["Models.Layer.g.cs"]);
+        }
+
         private static void Verify(string name, string actual, [CallerFilePath] string here = "")
         {
             string dir = Path.Combine(Path.GetDirectoryName(here)!, "Snapshots");
