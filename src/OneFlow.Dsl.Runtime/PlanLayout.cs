@@ -63,9 +63,8 @@ namespace OneFlow.Dsl.Runtime
         public void CheckFeed(int tensor, Array data)
         {
             var t = Plan.Tensors[tensor];
-            var shape = Plan.StepShape(t);
-            if (data.Length != shape.Elements)
-                throw new ArgumentException($"{t.Name} needs {shape.Elements} elements ({shape}) but got {data.Length}.");
+            if (data.Length != t.Shape.Elements * Plan.MicroBatches)
+                throw new ArgumentException($"{t.Name} needs {t.Shape.Elements * Plan.MicroBatches} elements ({Plan.StepShape(t)}) but got {data.Length}.");
         }
     }
 }

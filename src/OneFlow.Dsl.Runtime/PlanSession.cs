@@ -165,8 +165,9 @@ namespace OneFlow.Dsl.Runtime
                                 _trace.Add(first.Id, Plan.Devices, TraceKind.Communication, start, end);
                                 Waited(Plan.ActorsOf(op.Id), end);
                             }
-                            foreach (var p in Plan.ActorsOf(op.Id))
-                                if (_engineActor[p.Id] >= 0) _engine.Complete(_engineActor[p.Id]);
+                            var participants = Plan.ActorsOf(op.Id);
+                            for (int i = 0; i < participants.Count; i++)
+                                if (_engineActor[participants[i].Id] >= 0) _engine.Complete(_engineActor[participants[i].Id]);
                         }
                     }
             }
@@ -400,15 +401,16 @@ namespace OneFlow.Dsl.Runtime
             _arrived[op.Id] = 0;
             if (_crossReady[op.Id] is { } ready) { ready.Release(); return false; }
             long start = TraceRecorder.Now;
-            foreach (var p in participants)
-                if (p.Output >= 0) _transfers[op.Id]!.Apply(_writesAt[p.Id], sources, Output(p, piece));
+            // Indexed loops: a foreach over the list interface would allocate an enumerator per collective.
+            for (int i = 0; i < participants.Count; i++)
+                if (participants[i].Output >= 0) _transfers[op.Id]!.Apply(_writesAt[participants[i].Id], sources, Output(participants[i], piece));
             if (_trace != null)
             {
                 long end = TraceRecorder.Now;
                 _trace.Add(actor.Id, actor.Device, TraceKind.Boxing, start, end);
                 Waited(participants, end);
             }
-            foreach (var p in participants) _engine.Complete(_engineActor[p.Id]);
+            for (int i = 0; i < participants.Count; i++) _engine.Complete(_engineActor[participants[i].Id]);
             return false;
         }
 

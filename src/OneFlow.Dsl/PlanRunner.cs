@@ -20,6 +20,8 @@ namespace OneFlow.Dsl
         private readonly int[] _weightIds;
         private readonly int[] _heldVersions;
         private readonly PlanTensor[] _inputs;
+        /// <summary>Per input, what the host feeds in one step (all its micro-batches).</summary>
+        private readonly Planner.Model.Shape[] _stepShapes;
         private readonly int _classes;
         /// <summary>Per input, the exclusive upper bound of its integer values (classes for labels, table rows for
         /// ids), or 0 for a float input.</summary>
@@ -35,6 +37,7 @@ namespace OneFlow.Dsl
             _heldVersions = Enumerable.Repeat(-1, _weights.Length).ToArray();
             _named = planWeights.Select((w, i) => (w.Name, _weights[i])).ToArray();
             _inputs = plan.Inputs.Select(o => plan.Tensors[o.Output]).ToArray();
+            _stepShapes = _inputs.Select(plan.StepShape).ToArray();
             _classes = plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.SoftmaxCrossEntropy)
                 .Select(o => plan.Tensors[o.Inputs[0]].Shape[plan.Tensors[o.Inputs[0]].Shape.Rank - 1]).FirstOrDefault();
             _limits = _inputs.Select(t => t.DType != Planner.Model.DType.I32 ? 0 : t.Role == Planner.Model.TensorRole.Label ? _classes : TableRows(plan, t.Id)).ToArray();
@@ -61,7 +64,7 @@ namespace OneFlow.Dsl
         private protected void Feed(int index, Tensor value, string method)
         {
             var expected = _inputs[index];
-            var shape = Plan.StepShape(expected);
+            var shape = _stepShapes[index];
             bool integers = expected.DType == Planner.Model.DType.I32;
             if (!SameShape(value, shape) || value.IsInteger != integers)
                 throw new ArgumentException(
