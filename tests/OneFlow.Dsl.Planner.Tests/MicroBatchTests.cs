@@ -82,6 +82,20 @@ namespace OneFlow.Dsl.Planner.Tests
         }
 
         [Fact]
+        public void A_reshape_written_for_the_whole_batch_says_to_write_minus_one()
+        {
+            var spec = Pipelined(4) with
+            {
+                Forward = Arr(new OpDecl("r", "Reshape", Arr("x")) { Args = Arr(64.0, 784.0) }, Op("t0", "MatMul", "r", "w1"), Op("t1", "Add", "t0", "b1"),
+                    Op("h", "Relu", "t1"), Op("t2", "MatMul", "h", "w2"), Op("t3", "Add", "t2", "b2")),
+            };
+            var e = Assert.Throws<PlanException>(() => NetworkPlanner.Compile(spec, PlanMode.Train));
+            Assert.Contains("x is [16,784] (12544 elements) but [64,784] holds 50176; write -1 for the axis that takes the rest", e.Message);
+            Assert.NotNull(NetworkPlanner.Compile(spec with { Forward = Arr(new OpDecl("r", "Reshape", Arr("x")) { Args = Arr(-1.0, 784.0) },
+                Op("t0", "MatMul", "r", "w1"), Op("t1", "Add", "t0", "b1"), Op("h", "Relu", "t1"), Op("t2", "MatMul", "h", "w2"), Op("t3", "Add", "t2", "b2")) }, PlanMode.Train));
+        }
+
+        [Fact]
         public void Micro_batches_that_do_not_divide_the_batch_are_refused_with_the_fix()
         {
             var e = Assert.Throws<PlanException>(() => Compile(5));

@@ -21,7 +21,8 @@ namespace OneFlow.Dsl.Planner.Ops
                 throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Reshape: give the new shape of {NameOf(g, op, 0)} {x} as positive sizes, at most one of them −1.");
             var shape = new Shape(dims.Select(d => d == -1 ? (int)(x.Elements / known) : (int)d).ToArray());
             if (shape.Elements != x.Elements)
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Reshape: {NameOf(g, op, 0)} is {x} ({x.Elements} elements) but {shape} holds {shape.Elements}.");
+                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Reshape: {NameOf(g, op, 0)} is {x} ({x.Elements} elements) but {shape} holds {shape.Elements}; " +
+                    "write -1 for the axis that takes the rest (the batch axis, so that the reshape also fits a micro-batch).");
             return shape;
         }
 
