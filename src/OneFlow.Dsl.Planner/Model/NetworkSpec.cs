@@ -65,10 +65,10 @@ namespace OneFlow.Dsl.Planner.Model
             return this with
             {
                 Placement = On(Placement)!,
-                Weights = new EquatableArray<TensorDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Weights, w => w with { Placement = On(w.Placement) }))),
-                Inputs = new EquatableArray<TensorDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Inputs, x => x with { Placement = On(x.Placement) }))),
-                Forward = new EquatableArray<OpDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Forward, o => o with { Placement = On(o.Placement) }))),
-                Loss = new EquatableArray<OpDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Loss, o => o with { Placement = On(o.Placement) }))),
+                Weights = Map(Weights, w => w with { Placement = On(w.Placement) }),
+                Inputs = Map(Inputs, x => x with { Placement = On(x.Placement) }),
+                Forward = Map(Forward, o => o with { Placement = On(o.Placement) }),
+                Loss = Map(Loss, o => o with { Placement = On(o.Placement) }),
             };
         }
 
@@ -77,10 +77,13 @@ namespace OneFlow.Dsl.Planner.Model
         public NetworkSpec WithOnePlacement(string placement) => this with
         {
             Placement = placement,
-            Weights = new EquatableArray<TensorDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Weights, w => w with { Placement = null }))),
-            Inputs = new EquatableArray<TensorDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Inputs, x => x with { Placement = null }))),
-            Forward = new EquatableArray<OpDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Forward, o => o with { Placement = null }))),
-            Loss = new EquatableArray<OpDecl>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(Loss, o => o with { Placement = null }))),
+            Weights = Map(Weights, w => w with { Placement = null }),
+            Inputs = Map(Inputs, x => x with { Placement = null }),
+            Forward = Map(Forward, o => o with { Placement = null }),
+            Loss = Map(Loss, o => o with { Placement = null }),
         };
+
+        private static EquatableArray<T> Map<T>(EquatableArray<T> items, System.Func<T, T> change) where T : System.IEquatable<T>
+            => new EquatableArray<T>(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(items, change)));
     }
 }
