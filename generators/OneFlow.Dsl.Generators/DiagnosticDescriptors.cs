@@ -11,8 +11,8 @@ namespace OneFlow.Dsl.Generators
 
         public static readonly DiagnosticDescriptor ShapeMismatch = Error("OF0001", "Shapes do not fit the op", "OneFlow.Dsl.Shape");
         public static readonly DiagnosticDescriptor SbpAxisOutOfRange = Error("OF0002", "SBP split axis out of range", "OneFlow.Dsl.Sbp");
-        public static readonly DiagnosticDescriptor NotPartial = Create("OF0003", "A network class must be partial",
-            "Network class '{0}' must be declared partial so that the generator can add its plan and entry points", "OneFlow.Dsl.Declaration", DiagnosticSeverity.Error);
+        public static readonly DiagnosticDescriptor NotPartial = Create("OF0003", "A network or module class must be partial",
+            "{1} class '{0}' must be declared partial so that the generator can add its {2}", "OneFlow.Dsl.Declaration", DiagnosticSeverity.Error);
         public static readonly DiagnosticDescriptor SbpSyntax = Error("OF0004", "SBP does not parse", "OneFlow.Dsl.Sbp");
         public static readonly DiagnosticDescriptor NoSignature = Error("OF0005", "No SBP signature and no boxing fit", "OneFlow.Dsl.Sbp");
         public static readonly DiagnosticDescriptor PlacementSyntax = Error("OF0006", "Placement does not parse", "OneFlow.Dsl.Placement");

@@ -85,6 +85,16 @@ namespace OneFlow.Dsl.Generators.Tests
             var d = Assert.Single(GeneratorHarness.Analyze(source), x => x.Id == "OF0003");
             Assert.Equal("Mlp", Span(source, d));
             Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+            Assert.Equal("Network class 'Mlp' must be declared partial so that the generator can add its plan and entry points", d.GetMessage());
+        }
+
+        [Fact]
+        public void OF0003_a_module_that_is_not_partial()
+        {
+            string layer = Networks.Layer.Replace("public partial class Layer", "public class Layer");
+            var d = Assert.Single(GeneratorHarness.Analyze(Networks.Stack, layer), x => x.Id == "OF0003");
+            Assert.Equal("Layer", Span(layer, d));
+            Assert.Equal("Module class 'Layer' must be declared partial so that the generator can add its constructor and weight list", d.GetMessage());
         }
 
         [Fact]
