@@ -203,14 +203,16 @@ namespace OneFlow.Dsl.Mpi
             }
         }
 
-        /// <summary>Waiting that spins briefly (a message often arrives within microseconds), then yields, then sleeps,
-        /// so that a rank that waits leaves the cores to the ranks still working.</summary>
+        /// <summary>Waiting that yields between polls; where processes outnumber cores, it spins briefly (a message often
+        /// arrives within microseconds), then yields, then sleeps, so that a rank that waits leaves the cores to the
+        /// ranks still working. Where every process has a core, sleeping would only add latency.</summary>
         private struct Backoff
         {
             private int _rounds;
 
             public void Pause()
             {
+                if (!Oversubscribed) { Thread.Yield(); return; }
                 _rounds++;
                 if (_rounds < 64) Thread.SpinWait(32);
                 else if (_rounds < 256) Thread.Yield();

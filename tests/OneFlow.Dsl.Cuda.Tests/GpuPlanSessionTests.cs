@@ -5,6 +5,7 @@ using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Runtime;
 using Xunit;
+using static OneFlow.Dsl.Cuda.Tests.SpecParts;
 
 namespace OneFlow.Dsl.Cuda.Tests
 {
@@ -19,18 +20,12 @@ namespace OneFlow.Dsl.Cuda.Tests
 
         private static NetworkSpec Mlp(string placement, string? w1 = null, string? w2 = null, string? second = null)
             => new NetworkSpec("Mlp", 8, placement,
-                Arr(W("w1", w1, 12, 16), W("b1", null, 16), W("w2", w2, 16, 5, second), W("b2", null, 5, second)),
+                Arr(W("w1", w1, null, 12, 16), W("b1", null, null, 16), W("w2", w2, second, 16, 5), W("b2", null, second, 5)),
                 Arr(new TensorDecl("x", DeclKind.Input, Arr(12), null)),
                 Arr(Op("t0", "MatMul", "x", "w1"), Op("t1", "Add", "t0", "b1"), Op("h", "Gelu", "t1"),
                     Op("t2", "MatMul", "h", "w2"), Op("y", "Add", "t2", "b2")),
                 "y", NetworkSpec.DefaultLoss("y"), "loss");
 
-        private static TensorDecl W(string name, string? sbp, int a, int b, string? placement = null)
-            => new TensorDecl(name, DeclKind.Weight, Arr(a, b), sbp) { Placement = placement };
-        private static TensorDecl W(string name, string? sbp, int a, string? placement = null)
-            => new TensorDecl(name, DeclKind.Weight, Arr(a), sbp) { Placement = placement };
-        private static OpDecl Op(string output, string op, params string[] inputs) => new OpDecl(output, op, Arr(inputs));
-        private static EquatableArray<T> Arr<T>(params T[] items) where T : IEquatable<T> => new EquatableArray<T>(items);
 
         private static float[] Losses(IPlanSession session)
         {

@@ -6,6 +6,7 @@ using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Runtime;
 using Xunit;
+using static OneFlow.Dsl.Cuda.Tests.SpecParts;
 
 namespace OneFlow.Dsl.Cuda.Tests
 {
@@ -24,7 +25,7 @@ namespace OneFlow.Dsl.Cuda.Tests
             var weights = new List<TensorDecl> { W("tokens", null, first, 10, 8), W("positions", null, first, 3, 8), W("head", null, first, 8, 10) };
             var ops = new List<OpDecl>
             {
-                Op("e", "Embedding", null, "text", "tokens"), Op("ep", "Add", null, "e", "positions"), Args(Op("x", "Reshape", null, "ep"), -1, 8),
+                Op("e", "Embedding", "text", "tokens"), Op("ep", "Add", "e", "positions"), Op("x", "Reshape", "ep").Args(-1, 8),
             };
             string x = "x";
             foreach (var (block, at) in new[] { ("b0", first), ("b1", second) })
@@ -37,37 +38,32 @@ namespace OneFlow.Dsl.Cuda.Tests
                 string P(string name) => $"{block}.{name}";
                 ops.AddRange(new[]
                 {
-                    Op(P("n"), "LayerNorm", at, x), Op(P("a"), "Mul", at, P("n"), P("gain")), Op(P("b"), "Add", at, P("a"), P("shift")),
-                    Op(P("all2"), "MatMul", at, P("b"), P("qkv")), Args(Op(P("all"), "Reshape", at, P("all2")), -1, 3, 24),
+                    Op(P("n"), "LayerNorm", x).At(at), Op(P("a"), "Mul", P("n"), P("gain")).At(at), Op(P("b"), "Add", P("a"), P("shift")).At(at),
+                    Op(P("all2"), "MatMul", P("b"), P("qkv")).At(at), Op(P("all"), "Reshape", P("all2")).At(at).Args(-1, 3, 24),
                 });
                 foreach (var (part, start) in new[] { ("q", 0), ("k", 8), ("v", 16) })
                     ops.AddRange(new[]
                     {
-                        Args(Op(P(part + "s"), "Slice", at, P("all")), 2, start, 8), Args(Op(P(part + "4"), "Reshape", at, P(part + "s")), -1, 3, 2, 4),
-                        Args(Op(P(part), "Permute", at, P(part + "4")), 0, 2, 1, 3),
+                        Op(P(part + "s"), "Slice", P("all")).At(at).Args(2, start, 8), Op(P(part + "4"), "Reshape", P(part + "s")).At(at).Args(-1, 3, 2, 4),
+                        Op(P(part), "Permute", P(part + "4")).At(at).Args(0, 2, 1, 3),
                     });
                 ops.AddRange(new[]
                 {
-                    Op(P("kt"), "Transpose", at, P("k")), Op(P("s"), "MatMul", at, P("q"), P("kt")), Args(Op(P("sc"), "Scale", at, P("s")), 0.5),
-                    Op(P("att"), "CausalSoftmax", at, P("sc")), Op(P("o"), "MatMul", at, P("att"), P("v")), Args(Op(P("op"), "Permute", at, P("o")), 0, 2, 1, 3),
-                    Args(Op(P("h"), "Reshape", at, P("op")), -1, 8), Op(P("p"), "MatMul", at, P("h"), P("proj")), Op(P("x2"), "Add", at, x, P("p")),
-                    Op(P("u"), "MatMul", at, P("x2"), P("up")), Op(P("g"), "Gelu", at, P("u")), Op(P("d"), "MatMul", at, P("g"), P("down")),
-                    Op(P("y"), "Add", at, P("x2"), P("d")),
+                    Op(P("kt"), "Transpose", P("k")).At(at), Op(P("s"), "MatMul", P("q"), P("kt")).At(at), Op(P("sc"), "Scale", P("s")).At(at).Args(0.5),
+                    Op(P("att"), "CausalSoftmax", P("sc")).At(at), Op(P("o"), "MatMul", P("att"), P("v")).At(at), Op(P("op"), "Permute", P("o")).At(at).Args(0, 2, 1, 3),
+                    Op(P("h"), "Reshape", P("op")).At(at).Args(-1, 8), Op(P("p"), "MatMul", P("h"), P("proj")).At(at), Op(P("x2"), "Add", x, P("p")).At(at),
+                    Op(P("u"), "MatMul", P("x2"), P("up")).At(at), Op(P("g"), "Gelu", P("u")).At(at), Op(P("d"), "MatMul", P("g"), P("down")).At(at),
+                    Op(P("y"), "Add", P("x2"), P("d")).At(at),
                 });
                 x = P("y");
             }
-            ops.Add(Op("logits2", "MatMul", null, x, "head"));
-            ops.Add(Args(Op("logits", "Reshape", null, "logits2"), -1, 3, 10));
+            ops.Add(Op("logits2", "MatMul", x, "head"));
+            ops.Add(Op("logits", "Reshape", "logits2").Args(-1, 3, 10));
             return new NetworkSpec("Transformer", 4, first, Arr(weights.ToArray()),
                 Arr(new TensorDecl("text", DeclKind.Ids, Arr(3), "S(0)")), Arr(ops.ToArray()), "logits", NetworkSpec.DefaultLoss("logits"), "loss")
                 { LabelDims = Arr(3) };
         }
 
-        private static TensorDecl W(string name, string? sbp, string placement, params int[] dims)
-            => new TensorDecl(name, DeclKind.Weight, Arr(dims), sbp) { Placement = placement };
-        private static OpDecl Op(string output, string op, string? placement, params string[] inputs) => new OpDecl(output, op, Arr(inputs)) { Placement = placement };
-        private static OpDecl Args(OpDecl op, params double[] args) => op with { Args = Arr(args) };
-        private static EquatableArray<T> Arr<T>(params T[] items) where T : IEquatable<T> => new EquatableArray<T>(items);
 
         private static float[] Losses(IPlanSession session)
         {
