@@ -3,7 +3,7 @@ using static OneFlow.Dsl.Ops;
 
 namespace Pictures;
 
-/// <summary>DESIGN.md's example.</summary>
+/// <summary>The README's example.</summary>
 [Network(Batch = 64)]
 [Placement("cpu:0-3")]
 public partial class Mlp

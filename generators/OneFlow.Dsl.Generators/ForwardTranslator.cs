@@ -1,10 +1,13 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Generators
 {
@@ -181,8 +184,10 @@ namespace OneFlow.Dsl.Generators
                         : Unsupported(id, $"'{id.Identifier.ValueText}' is not a weight, an input or a tensor computed before it");
                 case MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } member:
                     return Value(member.Name, preferredName);
-                case BinaryExpressionSyntax binary when OperatorName(binary) is string op:
-                    return Emit(op, new[] { binary.Left, binary.Right }, e, preferredName);
+                case BinaryExpressionSyntax binary when Operator(binary) is IMethodSymbol op:
+                    return Arithmetic(binary, op, preferredName);
+                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression } minus when Operator(minus) != null:
+                    return Emit(OpName(OpKind.Neg), new[] { minus.Operand }, e, preferredName);
                 case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax callee } call
                     when _model.GetSymbolInfo(call).Symbol is IMethodSymbol { Name: "Forward" } forward
                          && FieldReader.ModuleType(forward.ContainingType, out _) != null:
@@ -190,17 +195,7 @@ namespace OneFlow.Dsl.Generators
                     return module == null ? null : Inline(call, forward, module);
                 case InvocationExpressionSyntax call when _model.GetSymbolInfo(call).Symbol is IMethodSymbol m
                                                          && m.ContainingType?.ToDisplayString() == OpsType:
-                    var args = new List<ExpressionSyntax>();
-                    var constants = new List<double>();
-                    foreach (var a in call.ArgumentList.Arguments)
-                    {
-                        if (a.RefKindKeyword.RawKind != 0) return Unsupported(a, "ref and out arguments have no meaning in a plan");
-                        var constant = _model.GetConstantValue(a.Expression);
-                        if (constant.HasValue && constant.Value is System.IConvertible number && !(number is string) && !(number is bool))
-                            constants.Add(number.ToDouble(CultureInfo.InvariantCulture));
-                        else args.Add(a.Expression);
-                    }
-                    return Emit(m.Name, args.ToArray(), e, preferredName, constants.ToArray());
+                    return OpCall(call, m, preferredName);
                 case InvocationExpressionSyntax call:
                     return Unsupported(call, $"only the ops of {OpsType} can be called in {_method}; '{call.Expression}' is unknown to the planner");
                 default:
@@ -217,6 +212,12 @@ namespace OneFlow.Dsl.Generators
                 if (input == null) return null;
                 inputs[i] = input;
             }
+            return Statement(op, inputs, at, preferredName, constants);
+        }
+
+        /// <summary>Adds <c>output = op(inputs)</c> and returns the output's name.</summary>
+        private string Statement(string op, string[] inputs, ExpressionSyntax at, string? preferredName, double[]? constants)
+        {
             string output = Fresh(preferredName);
             _statements.Add(new OpDecl(output, op, new EquatableArray<string>(inputs)) { Args = new EquatableArray<double>(constants ?? new double[0]), Placement = _scope.Placement });
             var location = LocationInfo.From(at.GetLocation());
@@ -234,18 +235,65 @@ namespace OneFlow.Dsl.Generators
             return name;
         }
 
-        private string? OperatorName(BinaryExpressionSyntax binary)
+        /// <summary>A call of an op: its tensor arguments become the statement's inputs, every other parameter (in
+        /// declaration order, defaults filled in, a params array spread out) a constant argument.</summary>
+        private string? OpCall(InvocationExpressionSyntax call, IMethodSymbol method, string? preferredName)
         {
-            if (!(_model.GetSymbolInfo(binary).Symbol is IMethodSymbol { MethodKind: MethodKind.UserDefinedOperator } m)
-                || m.ContainingType?.ToDisplayString() != TensorType) return null;
-            switch (binary.Kind())
+            foreach (var a in call.ArgumentList.Arguments)
+                if (a.RefKindKeyword.RawKind != 0) return Unsupported(a, "ref and out arguments have no meaning in a plan");
+            if (!(_model.GetOperation(call) is IInvocationOperation invocation)) return Unsupported(call, $"the call of {method.Name} does not bind");
+            var tensors = new List<ExpressionSyntax>();
+            var constants = new List<double>();
+            foreach (var argument in invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
             {
-                case SyntaxKind.AddExpression: return "Add";
-                case SyntaxKind.SubtractExpression: return "Sub";
-                case SyntaxKind.MultiplyExpression: return "Mul";
-                default: return null;
+                if (argument.Parameter?.Type.ToDisplayString() == TensorType)
+                {
+                    tensors.Add(argument.Syntax is ArgumentSyntax a ? a.Expression : (ExpressionSyntax)argument.Value.Syntax);
+                    continue;
+                }
+                var values = argument.ArgumentKind == ArgumentKind.ParamArray && argument.Value is IArrayCreationOperation array
+                    ? array.Initializer?.ElementValues ?? ImmutableArray<IOperation>.Empty
+                    : ImmutableArray.Create(argument.Value);
+                foreach (var value in values)
+                {
+                    if (!(Number(value.ConstantValue) is double number))
+                        return Unsupported(value.Syntax, $"{method.Name}'s {argument.Parameter?.Name} must be a constant in a plan");
+                    constants.Add(number);
+                }
             }
+            return Emit(method.Name, tensors.ToArray(), call, preferredName, constants.ToArray());
         }
+
+        /// <summary>Arithmetic of two tensors is their op; with a constant on either side it is the steps the planner
+        /// lowers it to (<see cref="ScalarArithmetic"/>), the same as the eager operators take.</summary>
+        private string? Arithmetic(BinaryExpressionSyntax binary, IMethodSymbol op, string? preferredName)
+        {
+            char symbol = binary.OperatorToken.Text[0];
+            bool leftTensor = op.Parameters[0].Type.ToDisplayString() == TensorType, rightTensor = op.Parameters[1].Type.ToDisplayString() == TensorType;
+            if (leftTensor && rightTensor)
+                return Emit(OpName(symbol == '+' ? OpKind.Add : symbol == '-' ? OpKind.Sub : symbol == '*' ? OpKind.Mul : OpKind.Div),
+                    new[] { binary.Left, binary.Right }, binary, preferredName);
+            var constantSide = leftTensor ? binary.Right : binary.Left;
+            if (!(Number(_model.GetConstantValue(constantSide)) is double c))
+                return Unsupported(constantSide, $"a number in arithmetic with a tensor must be a constant in a plan");
+            string? value = Value(leftTensor ? binary.Left : binary.Right, null);
+            var steps = ScalarArithmetic.Steps(symbol, constantFirst: !leftTensor, c);
+            for (int i = 0; i < steps.Length && value != null; i++)
+                value = Statement(OpName(steps[i].Op), new[] { value }, binary, i == steps.Length - 1 ? preferredName : null, steps[i].Args);
+            return value;
+        }
+
+        private static string OpName(OpKind kind) => OpRegistry.Get(kind).UserName!;
+
+        private static double? Number(Optional<object?> constant)
+            => constant.HasValue && constant.Value is System.IConvertible number && !(number is string) && !(number is bool)
+                ? number.ToDouble(CultureInfo.InvariantCulture)
+                : (double?)null;
+
+        /// <summary>The Tensor operator an expression calls, or null.</summary>
+        private IMethodSymbol? Operator(ExpressionSyntax expression)
+            => _model.GetSymbolInfo(expression).Symbol is IMethodSymbol { MethodKind: MethodKind.UserDefinedOperator } m
+               && m.ContainingType?.ToDisplayString() == TensorType ? m : null;
 
         private static string Reason(SyntaxNode node)
         {

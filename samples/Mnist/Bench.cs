@@ -45,7 +45,7 @@ static class Bench
             Console.WriteLine($"cuda graph replay failed: {e.Message}");
         }
         var (context, kernels) = CudaBackend.Device;
-        double sgemm = GpuBench.Sgemm(context, kernels, 4096);
+        double sgemm = GpuBench.Sgemm(context, 4096);
         Console.WriteLine($"sgemm 4096^3: {sgemm * 1e3:F2} ms ({2.0 * 4096 * 4096 * 4096 / sgemm / 1e12:F1} TFLOP/s)");
         const int n = 64 << 20;
         double add = GpuBench.Add(context, kernels, n);

@@ -1,7 +1,7 @@
 using OneFlow.Dsl;
 using static OneFlow.Dsl.Ops;
 
-/// <summary>The network of DESIGN.md, as written there: x split by rows, w1 by columns, so the planner must
+/// <summary>The README's network, as written there: x split by rows, w1 by columns, so the planner must
 /// insert a boxing op before the first MatMul.</summary>
 [Network(Batch = 64)]
 [Placement("cpu:0-3")]                 // four devices; "cuda:0-7", "2x4:cuda" (a 2-D mesh) ...

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using OneFlow.Dsl;
 
-// Trains the MLP of DESIGN.md on MNIST with the plan the generator built at compile time: data-parallel input,
+// Trains the README's MLP on MNIST with the plan the generator built at compile time: data-parallel input,
 // column- then row-parallel weights, on four CPU devices.
 //   dotnet run -c Release --project samples/Mnist -- --data DIR --epochs N [--placement cpu:0] [--lr 0.1] [--seed 42]
 //     [--plan FILE.svg]   the training plan as a graph (SVG where Graphviz dot is installed, DOT text otherwise)

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using ILGPU.Runtime;
 using OneFlow.Dsl.Cuda.Kernels;
 using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Runtime.Kernels;
 
 namespace OneFlow.Dsl.Cuda
 {
@@ -12,7 +14,7 @@ namespace OneFlow.Dsl.Cuda
     public static class GpuBench
     {
         /// <summary>Seconds for one n×n×n SGEMM.</summary>
-        public static double Sgemm(GpuContext gpu, GpuKernels kernels, int n)
+        public static double Sgemm(GpuContext gpu, int n)
         {
             var acc = gpu.Accelerator;
             using var a = acc.Allocate1D<float>((long)n * n);
@@ -20,7 +22,7 @@ namespace OneFlow.Dsl.Cuda
             using var c = acc.Allocate1D<float>((long)n * n);
             a.MemSetToZero();
             b.MemSetToZero();
-            using var gemm = new GpuGemm(acc, kernels);
+            using var gemm = new GpuGemm(acc);
             var stream = acc.DefaultStream;
             return Median(acc, 5, () => gemm.Run(stream, false, false, n, n, n, a.View.AsContiguous(), n, b.View.AsContiguous(), n, c.View.AsContiguous(), n));
         }
@@ -32,8 +34,10 @@ namespace OneFlow.Dsl.Cuda
             using var a = acc.Allocate1D<float>(n);
             using var b = acc.Allocate1D<float>(n);
             using var y = acc.Allocate1D<float>(n);
-            var shape = new Shape(n);
-            return Median(acc, 20, () => kernels.Add(acc.DefaultStream, a.View.AsContiguous(), shape, b.View.AsContiguous(), shape, y.View.AsContiguous(), shape));
+            var (graph, op) = SingleOp.Build(OpKind.Add, new[] { new Shape(n), new Shape(n) }, new[] { DType.F32, DType.F32 });
+            var add = kernels.For(OpKind.Add);
+            var context = new GpuKernelContext(SingleOp.Geometry(graph, op), new[] { a.View.AsContiguous(), b.View.AsContiguous() }, y.View.AsContiguous(), acc.DefaultStream, null);
+            return Median(acc, 20, () => add(context));
         }
 
         private static double Median(Accelerator acc, int repeats, Action launch)

@@ -10,13 +10,14 @@ namespace OneFlow.Dsl.Cuda
     /// which reads the same buffers with the operands swapped.</summary>
     internal sealed class GpuGemm : System.IDisposable
     {
-        private readonly GpuKernels _kernels;
+        private readonly System.Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _plain;
         private readonly CuBlas? _blas;
 
-        public GpuGemm(Accelerator accelerator, GpuKernels kernels)
+        public GpuGemm(Accelerator accelerator)
         {
-            _kernels = kernels;
-            if (accelerator is CudaAccelerator cuda)
+            if (!(accelerator is CudaAccelerator cuda))
+                _plain = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GemmKernels.Gemm);
+            else
             {
                 CublasLibrary.Install();
                 _blas = new CuBlas(cuda); // default math mode: full fp32, TF32 off, as the peer figure is measured
@@ -25,7 +26,11 @@ namespace OneFlow.Dsl.Cuda
 
         public void Run(AcceleratorStream stream, bool transA, bool transB, int m, int n, int k, ArrayView<float> a, int lda, ArrayView<float> b, int ldb, ArrayView<float> c, int ldc)
         {
-            if (_blas == null) { _kernels.Gemm(stream, transA, transB, m, n, k, a, lda, b, ldb, c, ldc); return; }
+            if (_blas == null)
+            {
+                _plain!(stream, m * n, a, b, c, new GemmShape { M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, TransA = transA ? 1 : 0, TransB = transB ? 1 : 0 });
+                return;
+            }
             _blas.Stream = (CudaStream)stream;
             _blas.Gemm(transB ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose, transA ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose,
                 n, m, k, 1f, b, ldb, a, lda, 0f, c, ldc);

@@ -6,6 +6,7 @@ namespace OneFlow.Dsl.Runtime
     /// <see cref="IPlanSession.Run"/>. <see cref="Step"/> counts from 1 (Adam's bias correction).</summary>
     public sealed class OptimizerSettings
     {
+        public float LearningRate { get; set; }
         public float Momentum { get; set; } = 0.9f;
         public float Beta1 { get; set; } = 0.9f;
         public float Beta2 { get; set; } = 0.999f;

@@ -3,13 +3,15 @@ using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
 using OneFlow.Dsl.Planner.Plan;
+using OneFlow.Dsl.Runtime.Actors;
 using OneFlow.Dsl.Runtime.Boxing;
+using OneFlow.Dsl.Runtime.Kernels;
 
 namespace OneFlow.Dsl.Runtime
 {
     /// <summary>What every backend derives once from a plan before running it: the copies of each boxing op, feed
-    /// and fetch, where each actor's device sits in the placements its op reads and writes, and which registers add
-    /// up to the scalar output.</summary>
+    /// and fetch, where each actor's device sits in the placements its op reads and writes, which registers add up
+    /// to the scalar output, the shapes each kernel works on, and the actor engine's wiring.</summary>
     public sealed class PlanLayout
     {
         public Plan Plan { get; }
@@ -59,6 +61,23 @@ namespace OneFlow.Dsl.Runtime
 
         /// <summary>The register of the <paramref name="index"/>-th part of a tensor, counted in its placement.</summary>
         public Register Part(int tensor, int index) => Plan.RegisterOf(tensor, Plan.DeviceMap.Of(Plan.Tensors[tensor].Placement, index));
+
+        /// <summary>The shapes each actor's kernel works on (null for the ops a session carries out itself).</summary>
+        public OpGeometry?[] Geometries() => Plan.Actors.Select(a => Plan.Ops[a.Op].RunsAsKernel ? OpGeometry.Of(Plan, a) : null).ToArray();
+
+        /// <summary>The actor engine over the actors of the devices <paramref name="local"/> accepts (every device in one
+        /// process): engine actor i is plan actor <c>PlanActor[i]</c>, and <c>EngineActor[a]</c> is −1 for actors elsewhere.</summary>
+        public (ActorEngine Engine, int[] PlanActor, int[] EngineActor) Engine(Func<int, bool> local, IActorBody body)
+        {
+            var planActor = Plan.Actors.Where(a => local(a.Device)).Select(a => a.Id).ToArray();
+            var engineActor = Enumerable.Repeat(-1, Plan.Actors.Count).ToArray();
+            for (int i = 0; i < planActor.Length; i++) engineActor[planActor[i]] = i;
+            // Weights are always there and the engine need not track them; everything else flows through slots.
+            var actors = planActor.Select(id => Plan.Actors[id]).Select((a, i) => new EngineActor(i, a.Device,
+                a.Inputs.Concat(a.Controls).Where(r => Plan.Registers[r].Producer >= 0).ToArray(), a.Output)).ToList();
+            var registers = Plan.Registers.Select(r => new EngineRegister(r.Id, r.Slots, r.Producer >= 0 ? engineActor[r.Producer] : -1)).ToList();
+            return (new ActorEngine(Plan.Devices, actors, registers, body), planActor, engineActor);
+        }
 
         public void CheckFeed(int tensor, Array data)
         {

@@ -62,6 +62,25 @@ namespace OneFlow.Dsl
         public static Tensor operator +(Tensor a, Tensor b) => Ops.Add(a, b);
         public static Tensor operator -(Tensor a, Tensor b) => Ops.Sub(a, b);
         public static Tensor operator *(Tensor a, Tensor b) => Ops.Mul(a, b);
+        public static Tensor operator /(Tensor a, Tensor b) => Ops.Div(a, b);
+        public static Tensor operator -(Tensor x) => Ops.Neg(x);
+
+        // Arithmetic with a constant, on either side: the ops it lowers to are the planner's (see ScalarArithmetic),
+        // so that a plan computes `1f - x` exactly as this does.
+        public static Tensor operator +(Tensor x, float c) => WithConstant('+', false, x, c);
+        public static Tensor operator +(float c, Tensor x) => WithConstant('+', true, x, c);
+        public static Tensor operator -(Tensor x, float c) => WithConstant('-', false, x, c);
+        public static Tensor operator -(float c, Tensor x) => WithConstant('-', true, x, c);
+        public static Tensor operator *(Tensor x, float c) => WithConstant('*', false, x, c);
+        public static Tensor operator *(float c, Tensor x) => WithConstant('*', true, x, c);
+        public static Tensor operator /(Tensor x, float c) => WithConstant('/', false, x, c);
+        public static Tensor operator /(float c, Tensor x) => WithConstant('/', true, x, c);
+
+        private static Tensor WithConstant(char op, bool constantFirst, Tensor x, float c)
+        {
+            foreach (var (kind, args) in Planner.Ops.ScalarArithmetic.Steps(op, constantFirst, c)) x = Eager.Run(kind, args, x);
+            return x;
+        }
 
         public override string ToString() => $"Tensor{ShapeText}";
     }

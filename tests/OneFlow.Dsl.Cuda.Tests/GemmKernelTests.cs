@@ -30,7 +30,7 @@ namespace OneFlow.Dsl.Cuda.Tests
             using var ga = _gpu.Upload(a);
             using var gb = _gpu.Upload(b);
             using var gc = _gpu.Upload(new float[m * n]);
-            using var gemm = new GpuGemm(_gpu.Gpu.Accelerator, _gpu.Kernels);
+            using var gemm = new GpuGemm(_gpu.Gpu.Accelerator);
             gemm.Run(_gpu.Gpu.Accelerator.DefaultStream, transA, transB, m, n, k, ga.View, colsA, gb.View, colsB, gc.View, n);
             var actual = _gpu.Download(gc, m * n);
             for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5, $"element {i}: CPU {expected[i]}, GPU {actual[i]}");

@@ -34,7 +34,7 @@ namespace OneFlow.Dsl.Generators.Tests
             }
         }
 
-        /// <summary>The DESIGN.md example, class and usage as written there, in a fresh console project: it builds
+        /// <summary>The README's example, class and usage as written there, in a fresh console project: it builds
         /// without a warning and runs, training and printing the plan report.</summary>
         [Fact]
         public void Design_example_builds_and_runs_in_a_fresh_console_project()

@@ -3,7 +3,7 @@ namespace OneFlow.Dsl.Generators.Tests
     /// <summary>Network sources the tests compile.</summary>
     internal static class Networks
     {
-        /// <summary>The example of DESIGN.md, verbatim.</summary>
+        /// <summary>The README's example, verbatim.</summary>
         public const string Mlp = """
             using OneFlow.Dsl;
             using static OneFlow.Dsl.Ops;

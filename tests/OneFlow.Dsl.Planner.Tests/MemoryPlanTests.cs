@@ -82,7 +82,7 @@ namespace OneFlow.Dsl.Planner.Tests
             {
                 var ready = plan.Actors.Where(a => !done.Contains(a.Id) && a.Inputs.Concat(a.Controls).All(written.Contains)).ToList();
                 foreach (var a in ready) started.Add(a.Id);
-                var finishable = ready.Where(a => !MemoryPlanner.IsRendezvous(plan.Ops[a.Op])
+                var finishable = ready.Where(a => !plan.Ops[a.Op].IsRendezvous
                     || plan.Actors.Where(o => o.Op == a.Op).All(o => started.Contains(o.Id))).ToList();
                 Assert.NotEmpty(finishable);
                 var actor = finishable[random.Next(finishable.Count)];

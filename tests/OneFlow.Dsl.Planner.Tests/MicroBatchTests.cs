@@ -48,7 +48,7 @@ namespace OneFlow.Dsl.Planner.Tests
             var once = p.OncePerStep();
             foreach (var op in p.Ops)
             {
-                bool update = OpRegistry.Get(op.Kind) is UpdateOp, norm = op.Kind == OpKind.SumSquares;
+                bool update = op.IsUpdate, norm = op.Kind == OpKind.SumSquares;
                 if (update || norm) Assert.True(once[op.Id], op.Origin);
                 if (op.Kind == OpKind.MatMul || op.Kind == OpKind.Accumulate) Assert.False(once[op.Id], op.Origin);
             }

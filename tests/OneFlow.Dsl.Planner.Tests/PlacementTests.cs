@@ -62,7 +62,7 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.Equal(new[] { 0, 1, 2, 3, 4 }, actors.Select(a => a.Device));
             Assert.All(actors.Take(2), a => { Assert.Single(a.Inputs); Assert.Equal(-1, a.Output); });
             Assert.All(actors.Skip(2), a => { Assert.Empty(a.Inputs); Assert.True(a.Output >= 0); });
-            Assert.True(MemoryPlanner.IsRendezvous(forward));
+            Assert.True(forward.IsRendezvous);
         }
 
         [Fact]

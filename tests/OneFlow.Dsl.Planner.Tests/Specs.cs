@@ -6,7 +6,7 @@ namespace OneFlow.Dsl.Planner.Tests
     /// <summary>Networks written as the generator would read them.</summary>
     internal static class Specs
     {
-        /// <summary>The MLP of DESIGN.md: 784-512-10, with the SBPs given (null = default).</summary>
+        /// <summary>The README's MLP: 784-512-10, with the SBPs given (null = default).</summary>
         public static NetworkSpec Mlp(string placement = "cpu:0-3", string? x = "S(0)", string? w1 = "S(1)", string? b1 = "S(0)",
             string? w2 = "S(0)", string? b2 = null, int batch = 64)
             => new NetworkSpec("Mlp", batch, placement,

@@ -4,33 +4,13 @@ using Xunit;
 
 namespace OneFlow.Dsl.Tests
 {
-    /// <summary>Every op's gradient against central finite differences (in double precision, on the float kernels),
-    /// and the compiled plan's gradients against the eager ones.</summary>
+    /// <summary>Gradients of ops composed with a loss against central finite differences (each op alone is checked by
+    /// <see cref="OpGradientTests"/>), and the compiled plan's gradients against the eager ones.</summary>
     public class GradientTests
     {
         private static readonly Tensor Labels = Data.Labels(3, 4, 5);
 
-        /// <summary>Perturbs each element of each leaf and compares the slope of the loss with its gradient.</summary>
-        private static void Check(Func<Tensor[], Tensor> f, params Tensor[] leaves)
-        {
-            foreach (var leaf in leaves) { leaf.RequiresGrad = true; leaf.Grad = null; }
-            f(leaves).Backward();
-            const float h = 1e-2f;
-            foreach (var leaf in leaves)
-            {
-                var data = leaf.Host;
-                var grad = leaf.Grad!.ToArray();
-                for (int i = 0; i < data.Length; i++)
-                {
-                    float saved = data[i];
-                    data[i] = saved + h; double up = f(leaves).Item();
-                    data[i] = saved - h; double down = f(leaves).Item();
-                    data[i] = saved;
-                    double numeric = (up - down) / (2 * h);
-                    Assert.True(Math.Abs(numeric - grad[i]) <= 2e-3 + 2e-2 * Math.Abs(numeric), $"element {i}: numeric {numeric}, autograd {grad[i]}");
-                }
-            }
-        }
+        private static void Check(Func<Tensor[], Tensor> f, params Tensor[] leaves) => FiniteDifferences.Check(() => f(leaves), leaves);
 
         private static Tensor Loss(Tensor logits) => Ops.SoftmaxCrossEntropy(logits, Labels);
 

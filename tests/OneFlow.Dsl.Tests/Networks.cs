@@ -3,7 +3,7 @@ using static OneFlow.Dsl.Ops;
 
 namespace OneFlow.Dsl.Tests
 {
-    /// <summary>The example of DESIGN.md: x split by rows, w1 by columns, w2 by rows (Megatron's column-then-row).</summary>
+    /// <summary>The README's example: x split by rows, w1 by columns, w2 by rows (Megatron's column-then-row).</summary>
     [Network(Batch = 64)]
     [Placement("cpu:0-3")]
     public partial class Mlp
@@ -359,5 +359,27 @@ namespace OneFlow.Dsl.Tests
         [Weight(6, 5)] Tensor head;
 
         public Tensor Forward([Input(6)] Tensor x) => MatMul(last.Forward(pair[1].Forward(pair[0].Forward(this.first.Forward(x)))), head);
+    }
+
+    /// <summary>The math ops alone (tanh, exp, log, sqrt, abs, square, softplus, division by tensors and constants,
+    /// constants on either side, means and sums over chosen axes) on four devices: the first layer column-parallel,
+    /// the head row-parallel.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-3")]
+    public partial class MathNet
+    {
+        [Weight(6, 16), Sbp("S(1)")] Tensor w1;
+        [Weight(6, 16)] Tensor w2;
+        [Weight(16)] Tensor scale;
+        [Weight(16, 20), Sbp("S(0)")] Tensor head;
+
+        public Tensor Forward([Input(6)] Tensor x)
+        {
+            var gate = Tanh(MatMul(x, w1) / 4f) * Softplus(MatMul(x, w2));
+            var positive = Softplus(gate) + 0.5f;
+            var h = Log(Exp(gate) + 1f) - Sqrt(Square(gate) + 1f) / positive + Abs(gate) * scale + 2f / (Square(gate) + 1f);
+            var z = Reshape(MatMul(1f - h, head), -1, 5, 4);
+            return Mean(z, axis: 2) * 2f - Sum(Sum(Reshape(-z, -1, 5, 2, 2), axis: 3), axis: -1) / 8f;
+        }
     }
 }

@@ -8,7 +8,7 @@ using Xunit;
 namespace OneFlow.Dsl.Tests
 {
     /// <summary>The packages as a user meets them: packed into a folder feed, then a fresh console project outside
-    /// the repository that references OneFlow.Dsl by PackageReference only builds the DESIGN.md example (planned at
+    /// the repository that references OneFlow.Dsl by PackageReference only builds the README's example (planned at
     /// build time by the packaged generator) and trains it.</summary>
     public sealed class PackageTests : IDisposable
     {
@@ -56,7 +56,7 @@ namespace OneFlow.Dsl.Tests
             </configuration>
             """;
 
-        /// <summary>DESIGN.md's example verbatim, trained on a synthetic batch whose class is the brightest quarter.</summary>
+        /// <summary>The README's example verbatim, trained on a synthetic batch whose class is the brightest quarter.</summary>
         private const string Program = """
             using OneFlow.Dsl;
             using static OneFlow.Dsl.Ops;

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using OneFlow.Dsl.Checkpoints;
@@ -14,45 +13,23 @@ namespace OneFlow.Dsl.Tests
     {
         public NeedsTorchFactAttribute()
         {
-            if (!TorchAgreementTests.TorchAvailable.Value)
-                Skip = $"PyTorch is not importable by {TorchAgreementTests.Python}; install python3-torch (scripts/test.sh does).";
+            if (!TorchPeer.Available.Value)
+                Skip = $"PyTorch is not importable by {TorchPeer.Python}; install python3-torch (scripts/test.sh does).";
         }
     }
 
-    /// <summary>The MLP of DESIGN.md against PyTorch, both ways, through safetensors files: our weights in PyTorch
+    /// <summary>The README's MLP against PyTorch, both ways, through safetensors files: our weights in PyTorch
     /// give our logits, loss and gradients; PyTorch's trained weights in our model give PyTorch's logits. Every
     /// element agrees within 1e-5 of its tensor's largest magnitude (fp32; the two sum in different orders).</summary>
     public sealed class TorchAgreementTests : IDisposable
     {
-        public const string Python = "/usr/bin/python3";
-        private const double Tolerance = 1e-5;
-
-        public static readonly Lazy<bool> TorchAvailable = new(() => Run("-c \"import torch\"").Code == 0);
-
         private readonly string _dir = Path.Combine(Path.GetTempPath(), $"torch-agreement-{Guid.NewGuid():N}");
 
         public TorchAgreementTests() => Directory.CreateDirectory(_dir);
 
         public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-        private static string Script => Path.Combine(TestData.RepositoryRoot, "tests", "OneFlow.Dsl.Tests", "Torch", "mlp_agreement.py");
-
-        private static (int Code, string Output) Run(string arguments)
-        {
-            if (!File.Exists(Python)) return (-1, $"{Python} is missing");
-            var info = new ProcessStartInfo(Python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(info)!;
-            var errors = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output + errors.Result);
-        }
-
-        private static void Torch(params string[] arguments)
-        {
-            var (code, output) = Run($"\"{Script}\" {string.Join(" ", arguments.Select(a => $"\"{a}\""))}");
-            Assert.True(code == 0, "PyTorch failed:\n" + output);
-        }
+        private static void Torch(params string[] arguments) => TorchPeer.Run("mlp_agreement.py", arguments);
 
         /// <summary>A batch of 64 images and labels, written for PyTorch too (labels as F32).</summary>
         private (Tensor X, Tensor Labels, string Path) Batch(int seed)
@@ -68,14 +45,6 @@ namespace OneFlow.Dsl.Tests
             return (x, labels, path);
         }
 
-        private static void Close(string what, float[] ours, float[] theirs)
-        {
-            Assert.Equal(theirs.Length, ours.Length);
-            double scale = Math.Max(1e-30, theirs.Max(v => Math.Abs(v)));
-            for (int i = 0; i < ours.Length; i++)
-                Assert.True(Math.Abs(ours[i] - theirs[i]) <= Tolerance * scale, $"{what}[{i}]: ours {ours[i]}, PyTorch {theirs[i]} (largest magnitude {scale})");
-        }
-
         [NeedsTorchFact]
         public void Our_weights_in_pytorch_give_our_logits_loss_and_gradients()
         {
@@ -89,12 +58,12 @@ namespace OneFlow.Dsl.Tests
             var logits = model.Forward(x);
             var loss = Ops.SoftmaxCrossEntropy(logits, labels);
             loss.Backward();
-            Close("logits", logits.ToArray(), theirs["logits"]);
-            Close("loss", new[] { loss.Item() }, theirs["loss"]);
+            TorchPeer.Close("logits", logits.ToArray(), theirs["logits"]);
+            TorchPeer.Close("loss", new[] { loss.Item() }, theirs["loss"]);
             foreach (var (name, value) in model.NamedParameters)
-                Close("grad of " + name, value.Grad!.ToArray(), theirs["grad." + name]);
+                TorchPeer.Close("grad of " + name, value.Grad!.ToArray(), theirs["grad." + name]);
             // The compiled plan on four devices (x by rows, w1 by columns, w2 by rows) gives the same logits.
-            Close("plan logits", model.Infer(x).ToArray(), theirs["logits"]);
+            TorchPeer.Close("plan logits", model.Infer(x).ToArray(), theirs["logits"]);
         }
 
         [NeedsTorchFact]
@@ -106,8 +75,8 @@ namespace OneFlow.Dsl.Tests
             var model = new Mlp(seed: 1);
             model.LoadWeights(weights);
             var theirs = SafeTensors.Read(output).Single(t => t.Name == "logits").Values;
-            Close("logits", model.Infer(x).ToArray(), theirs);
-            Close("eager logits", model.Forward(x).ToArray(), theirs);
+            TorchPeer.Close("logits", model.Infer(x).ToArray(), theirs);
+            TorchPeer.Close("eager logits", model.Forward(x).ToArray(), theirs);
         }
     }
 }

@@ -1,5 +1,10 @@
+using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Cuda.Kernels
 {
@@ -14,8 +19,106 @@ namespace OneFlow.Dsl.Cuda.Kernels
     /// kernels in OneFlow.Dsl.Runtime, so that a plan gives the same numbers on either backend.</summary>
     internal static class ElementwiseKernels
     {
-        public const int Add = 0, Sub = 1, Mul = 2;
+        public const int Add = 0, Sub = 1, Mul = 2, Div = 3;
         private const float GeluScale = 0.7978845608f; // √(2/π)
+
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            Broadcasting(OpKind.Add, Add);
+            Broadcasting(OpKind.Sub, Sub);
+            Broadcasting(OpKind.Mul, Mul);
+            Broadcasting(OpKind.Div, Div);
+            GpuKernels.Add(OpKind.SumTo, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, SumLayout>(SumTo);
+                return k => run(k.Stream, k.Threads, k.In(0), k.Out, k.Cached(c => SumLayout.Of(c.InShape(0), c.OutShape)));
+            });
+            GpuKernels.Map(OpKind.Neg, Neg);
+            GpuKernels.Add(OpKind.Scale, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(Scale);
+                return k => run(k.Stream, k.Threads, k.In(0), ScaleOp.Factor(k.Op), k.Out);
+            });
+            GpuKernels.Add(OpKind.AddScalar, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(AddScalar);
+                return k => run(k.Stream, k.Threads, k.In(0), AddScalarOp.Value(k.Op), k.Out);
+            });
+            GpuKernels.Add(OpKind.Accumulate, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(AccumulateMean);
+                return k =>
+                {
+                    int n = AccumulateOp.MicroBatches(k.Op);
+                    run(k.Stream, k.Threads, k.In(0), k.Out, k.Piece % n == 0 ? 1 : 0, n);
+                };
+            });
+            GpuKernels.Map(OpKind.Relu, Relu);
+            GpuKernels.Zip(OpKind.ReluGrad, ReluGrad);
+            GpuKernels.Map(OpKind.Gelu, Gelu);
+            GpuKernels.Zip(OpKind.GeluGrad, GeluGrad);
+            DropoutKernel(OpKind.Dropout, k => (DropoutOp.Probability(k.Op), k.Op.Output));
+            DropoutKernel(OpKind.DropoutGrad, k => DropoutGradOp.Attributes(k.Op));
+            GpuKernels.Add(OpKind.SumSquares, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(SumSquares);
+                return k => run(k.Stream, 1, k.In(0), k.Out, GpuKernelContext.Count(k.In(0)));
+            });
+            GpuKernels.Add(OpKind.SgdUpdate, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, float>(SgdUpdate);
+                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.LearningRate, Norm(k), MaxNorm(k));
+            });
+            GpuKernels.Add(OpKind.MomentumUpdate, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, ArrayView<float>, float>(MomentumUpdate);
+                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.LearningRate, k.Optimizer.Momentum, Norm(k), MaxNorm(k));
+            });
+            GpuKernels.Add(OpKind.AdamUpdate, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float, ArrayView<float>, float>(AdamUpdate);
+                return k =>
+                {
+                    var o = k.Optimizer;
+                    run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.In(3), k.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay,
+                        1 - MathF.Pow(o.Beta1, o.Step), 1 - MathF.Pow(o.Beta2, o.Step), Norm(k), MaxNorm(k));
+                };
+            });
+        }
+
+        /// <summary>Equal shapes whose length divides by four go four floats per thread (every register starts on a
+        /// 64-byte boundary, so the 16-byte loads are aligned); the rest through the broadcasting kernel.</summary>
+        private static void Broadcasting(OpKind kind, int op)
+            => GpuKernels.Add(kind, a =>
+            {
+                var general = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastLayout, int>(Binary);
+                var four = a.LoadAutoGroupedKernel<Index1D, ArrayView<Four>, ArrayView<Four>, ArrayView<Four>, int>(BinaryFour);
+                return k =>
+                {
+                    int n = k.Threads;
+                    if (k.In(0).Length == n && k.In(1).Length == n && n % 4 == 0)
+                        four(k.Stream, n / 4, k.In(0).SubView(0, n).Cast<Four>(), k.In(1).SubView(0, n).Cast<Four>(), k.Out.SubView(0, n).Cast<Four>(), op);
+                    else
+                        general(k.Stream, n, k.In(0), k.In(1), k.Out, k.Cached(c => BroadcastLayout.Of(c.InShape(0), c.InShape(1), c.OutShape)), op);
+                };
+            });
+
+        /// <summary>Dropout of this device's part, keyed by the forward output's id and the piece.</summary>
+        private static void DropoutKernel(OpKind kind, Func<GpuKernelContext, (double P, int MaskOf)> attributes)
+            => GpuKernels.Add(kind, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, PartLayout, double, long, long>(Dropout);
+                return k =>
+                {
+                    var (p, key) = attributes(k);
+                    run(k.Stream, k.Threads, k.In(0), k.Out, k.Cached(c => PartLayout.Of(c.Geometry.OutputStart, c.OutShape, c.WholeOut)), p, key, k.Piece);
+                };
+            });
+
+        /// <summary>For an update clipped by the global norm, the squared norm (its last operand); any view otherwise.</summary>
+        private static ArrayView<float> Norm(GpuKernelContext k) => UpdateOp.IsClipped(k.Op) ? k.In(k.Op.Inputs.Length - 1) : k.In(1);
+        private static float MaxNorm(GpuKernelContext k) => UpdateOp.IsClipped(k.Op) ? k.Optimizer.MaxGradNorm : float.PositiveInfinity;
 
         public static void Binary(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, BroadcastLayout l, int op)
         {
@@ -26,7 +129,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
             int c0 = r / l.D1;
             float u = a[c0 * l.A0 + c1 * l.A1 + c2 * l.A2 + c3 * l.A3];
             float v = b[c0 * l.B0 + c1 * l.B1 + c2 * l.B2 + c3 * l.B3];
-            y[i] = op == Add ? u + v : op == Sub ? u - v : u * v;
+            y[i] = op == Add ? u + v : op == Sub ? u - v : op == Mul ? u * v : u / v;
         }
 
         /// <summary>Equal shapes, four floats per thread: 16-byte loads are what reaches the memory's bandwidth.</summary>
@@ -35,7 +138,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
             Four u = a[i], v = b[i];
             y[i] = op == Add ? new Four(u.X + v.X, u.Y + v.Y, u.Z + v.Z, u.W + v.W)
                  : op == Sub ? new Four(u.X - v.X, u.Y - v.Y, u.Z - v.Z, u.W - v.W)
-                 : new Four(u.X * v.X, u.Y * v.Y, u.Z * v.Z, u.W * v.W);
+                 : op == Mul ? new Four(u.X * v.X, u.Y * v.Y, u.Z * v.Z, u.W * v.W)
+                 : new Four(u.X / v.X, u.Y / v.Y, u.Z / v.Z, u.W / v.W);
         }
 
         /// <summary>One thread per output element, summing the input elements that were broadcast from it.</summary>
@@ -57,6 +161,11 @@ namespace OneFlow.Dsl.Cuda.Kernels
 
         public static void Neg(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = -x[i];
         public static void Scale(Index1D i, ArrayView<float> x, float c, ArrayView<float> y) => y[i] = c * x[i];
+        public static void AddScalar(Index1D i, ArrayView<float> x, float c, ArrayView<float> y) => y[i] = x[i] + c;
+
+        /// <summary>y = x/n in a step's first micro-batch, y += x/n in the others: after n of them, their mean.</summary>
+        public static void AccumulateMean(Index1D i, ArrayView<float> x, ArrayView<float> y, int first, int n)
+            => y[i] = first == 1 ? x[i] * (1f / n) : y[i] + x[i] * (1f / n);
 
         public static void Relu(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Max(x[i], 0f);
 

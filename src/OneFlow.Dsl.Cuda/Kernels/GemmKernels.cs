@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Cuda.Kernels
 {
@@ -12,6 +14,23 @@ namespace OneFlow.Dsl.Cuda.Kernels
     /// the tests). On a GPU, GEMM goes through cuBLAS.</summary>
     internal static class GemmKernels
     {
+        /// <summary>MatMul: one product per matrix of the batch (a plain matrix product is a batch of one), through the
+        /// device's <see cref="GpuGemm"/>.</summary>
+        [ModuleInitializer]
+        internal static void Register() => GpuKernels.Add(OpKind.MatMul, _ => MatMul);
+
+        private static void MatMul(GpuKernelContext k)
+        {
+            var (sa, sb, op) = (k.InShape(0), k.InShape(1), k.Op);
+            int r = sa.Rank, rows = sa[r - 2], cols = sa[r - 1], bRows = sb[r - 2], bCols = sb[r - 1];
+            int m = op.TransA ? cols : rows, inner = op.TransA ? rows : cols, n = op.TransB ? bRows : bCols;
+            long batch = sa.Elements / ((long)rows * cols);
+            ArrayView<float> x = k.In(0), w = k.In(1), y = k.Out;
+            for (long i = 0; i < batch; i++)
+                k.Gemm.Run(k.Stream, op.TransA, op.TransB, m, n, inner, x.SubView(i * rows * cols, rows * cols), cols,
+                    w.SubView(i * bRows * bCols, bRows * bCols), bCols, y.SubView(i * m * n, (long)m * n), n);
+        }
+
         public static void Gemm(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, GemmShape s)
         {
             int row = i / s.N, col = i % s.N;

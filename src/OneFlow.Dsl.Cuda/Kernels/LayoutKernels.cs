@@ -1,4 +1,8 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
+using ILGPU.Runtime;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Runtime.Kernels;
 
 namespace OneFlow.Dsl.Cuda.Kernels
 {
@@ -7,6 +11,60 @@ namespace OneFlow.Dsl.Cuda.Kernels
     /// contributions in id order, without atomics, so that it gives the same bits on every run.</summary>
     internal static class LayoutKernels
     {
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            // A reshape keeps each device's run of elements (its signatures ensure it), so it is a copy.
+            GpuKernels.Add(OpKind.Reshape, _ => k => k.In(0).SubView(0, k.Out.Length).CopyTo(k.Stream, k.Out));
+            GpuKernels.Add(OpKind.Transpose, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(Transpose);
+                return k => run(k.Stream, k.Threads, k.In(0), k.Out, k.InShape(0)[k.InShape(0).Rank - 2], k.LastOf(0));
+            });
+            GpuKernels.Add(OpKind.Permute, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, BroadcastLayout>(Permute);
+                return k => run(k.Stream, k.Threads, k.In(0), k.Out, k.Cached(c => BroadcastLayout.Permuted(c.InShape(0), PermuteOp.Axes(c.Op))));
+            });
+            GpuKernels.Add(OpKind.Slice, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(Slice);
+                return k =>
+                {
+                    var (axis, start, length) = SliceOp.Attributes(k.Op);
+                    run(k.Stream, k.Threads, k.In(0), k.Out, k.InShape(0)[axis], start, length, AxisCopy.Inner(k.InShape(0), axis));
+                };
+            });
+            GpuKernels.Add(OpKind.SliceGrad, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(Unslice);
+                return k =>
+                {
+                    var (axis, start, full) = SliceGradOp.Attributes(k.Op);
+                    run(k.Stream, k.Threads, k.In(0), k.Out, full, start, k.InShape(0)[axis], AxisCopy.Inner(k.InShape(0), axis));
+                };
+            });
+            GpuKernels.Add(OpKind.Concat, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Concat);
+                return k =>
+                {
+                    int axis = ConcatOp.Axis(k.Op);
+                    run(k.Stream, k.Threads, k.In(0), k.In(1), k.Out, k.InShape(0)[axis], k.InShape(1)[axis], AxisCopy.Inner(k.InShape(0), axis));
+                };
+            });
+            GpuKernels.Add(OpKind.Embedding, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(EmbeddingForward);
+                return k => run(k.Stream, k.Threads, k.Ints(0), k.In(1), k.Out, k.Geometry.InputStarts[1][0], k.InShape(1)[0], k.InShape(1)[1]);
+            });
+            GpuKernels.Add(OpKind.EmbeddingGrad, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(EmbeddingBackward);
+                return k => run(k.Stream, k.Threads, k.Ints(0), k.In(1), k.Out, k.Geometry.OutputStart[0], k.OutShape[1], (int)k.InShape(0).Elements);
+            });
+        }
+
         /// <summary>Each rows×cols matrix of a batch transposed.</summary>
         public static void Transpose(Index1D i, ArrayView<float> x, ArrayView<float> y, int rows, int cols)
         {

@@ -26,6 +26,25 @@ namespace OneFlow.Dsl.Cuda.Kernels
             };
         }
 
+        /// <summary>A permutation as a layout: the output's four padded dimensions and, per output axis, the input's
+        /// stride along it (y's axis i is x's axis <paramref name="axes"/>[i]).</summary>
+        public static BroadcastLayout Permuted(Shape shape, int[] axes)
+        {
+            int rank = shape.Rank, pad = MaxRank - rank;
+            if (rank > MaxRank) throw new NotSupportedException($"The GPU permutes tensors of rank up to {MaxRank}, not {shape}.");
+            var inStride = new long[rank];
+            long stride = 1;
+            for (int k = rank - 1; k >= 0; k--) { inStride[k] = stride; stride *= shape[k]; }
+            var dims = new int[MaxRank];
+            var steps = new int[MaxRank];
+            for (int k = 0; k < MaxRank; k++)
+            {
+                dims[k] = k < pad ? 1 : shape[axes[k - pad]];
+                steps[k] = k < pad ? 0 : (int)inStride[axes[k - pad]];
+            }
+            return new BroadcastLayout { D0 = dims[0], D1 = dims[1], D2 = dims[2], D3 = dims[3], A0 = steps[0], A1 = steps[1], A2 = steps[2], A3 = steps[3] };
+        }
+
         /// <summary>The dimensions of <paramref name="shape"/> as four, padded in front with 1.</summary>
         public static int[] Padded(Shape shape)
         {
@@ -87,10 +106,12 @@ namespace OneFlow.Dsl.Cuda.Kernels
         public int O0, O1, O2, O3;
         public long W0, W1, W2, W3;
 
-        public static PartLayout Of(int[] start, int[] length, long[] strides)
+        public static PartLayout Of(int[] start, Shape length, Shape whole)
         {
-            if (length.Length > BroadcastLayout.MaxRank) throw new System.NotSupportedException($"GPU dropout handles tensors of rank up to {BroadcastLayout.MaxRank}.");
-            int pad = BroadcastLayout.MaxRank - length.Length;
+            if (length.Rank > BroadcastLayout.MaxRank) throw new System.NotSupportedException($"GPU dropout handles tensors of rank up to {BroadcastLayout.MaxRank}.");
+            var strides = new long[whole.Rank];
+            OneFlow.Dsl.Runtime.Kernels.OpGeometry.Strides(whole, strides);
+            int pad = BroadcastLayout.MaxRank - length.Rank;
             int L(int k) => k < pad ? 1 : length[k - pad];
             int O(int k) => k < pad ? 0 : start[k - pad];
             long W(int k) => k < pad ? 0 : strides[k - pad];

@@ -1,5 +1,9 @@
+using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Cuda.Kernels
 {
@@ -9,6 +13,64 @@ namespace OneFlow.Dsl.Cuda.Kernels
     internal static class RowKernels
     {
         public const float LayerNormEpsilon = OneFlow.Dsl.Runtime.Kernels.RowKernels.LayerNormEpsilon;
+
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            Rows(OpKind.Softmax, Softmax);
+            Rows(OpKind.CausalSoftmax, CausalSoftmax);
+            Rows(OpKind.LogSoftmax, LogSoftmax);
+            Rows(OpKind.LayerNorm, LayerNorm);
+            GradientRows(OpKind.SoftmaxGrad, SoftmaxGrad);
+            GradientRows(OpKind.LogSoftmaxGrad, LogSoftmaxGrad);
+            GradientRows(OpKind.LayerNormGrad, LayerNormGrad);
+            GpuKernels.Add(OpKind.MaxLast, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(MaxLast);
+                return k => run(k.Stream, k.Threads, k.In(0), k.Out, k.LastOf(0));
+            });
+            GpuKernels.Add(OpKind.MaxLastGrad, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(MaxLastGrad);
+                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.Out, k.LastOf(1));
+            });
+            // The loss of each row into scratch, then one thread adds them in order: the same bits on every run.
+            GpuKernels.Add(OpKind.SoftmaxCrossEntropy, a =>
+            {
+                var rows = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(CrossEntropyRows);
+                var sum = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(SumInOrder);
+                return k =>
+                {
+                    int count = (int)k.InShape(1).Elements;
+                    rows(k.Stream, count, k.In(0), k.Ints(1), k.Scratch, k.LastOf(0), WholeRows(k));
+                    sum(k.Stream, 1, k.Scratch, k.Out, count);
+                };
+            }, launches: 2, scratch: g => g.Inputs[1].Elements);
+            GpuKernels.Add(OpKind.SoftmaxCrossEntropyGrad, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(CrossEntropyGrad);
+                return k => run(k.Stream, (int)k.InShape(1).Elements, k.In(0), k.Ints(1), k.Out, k.LastOf(0), WholeRows(k));
+            });
+        }
+
+        /// <summary>One thread per row of the output's last axis.</summary>
+        private static void Rows(OpKind kind, Action<Index1D, ArrayView<float>, ArrayView<float>, int> kernel)
+            => GpuKernels.Add(kind, a =>
+            {
+                var run = a.LoadAutoGroupedKernel(kernel);
+                return k => run(k.Stream, k.Threads / k.LastOf(0), k.In(0), k.Out, k.LastOf(0));
+            });
+
+        /// <summary>One thread per row, from dy and a saved tensor of the output's shape.</summary>
+        private static void GradientRows(OpKind kind, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> kernel)
+            => GpuKernels.Add(kind, a =>
+            {
+                var run = a.LoadAutoGroupedKernel(kernel);
+                return k => run(k.Stream, k.Threads / k.LastOf(1), k.In(0), k.In(1), k.Out, k.LastOf(1));
+            });
+
+        /// <summary>Every device divides by the rows of the whole logits, so that its part is a partial sum of the mean.</summary>
+        private static int WholeRows(GpuKernelContext k) => (int)(k.WholeIn(0).Elements / k.WholeIn(0)[k.WholeIn(0).Rank - 1]);
 
         public static void Softmax(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols)
         {
@@ -51,16 +113,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
             for (int c = 0; c < cols; c++) sum += dy[o + c];
             for (int c = 0; c < cols; c++) dx[o + c] = dy[o + c] - XMath.Exp(y[o + c]) * sum;
         }
-
-        public static void SumLast(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols, float divisor)
-        {
-            float sum = 0f;
-            for (int c = 0; c < cols; c++) sum += x[r * cols + c];
-            y[r] = sum / divisor;
-        }
-
-        /// <summary>One thread per output element: its row's value divided by <paramref name="divisor"/>.</summary>
-        public static void ExpandLast(Index1D i, ArrayView<float> x, ArrayView<float> y, int cols, float divisor) => y[i] = x[i / cols] / divisor;
 
         public static void MaxLast(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols) => y[r] = RowMax(x, r * cols, cols);
 

@@ -35,7 +35,7 @@ namespace OneFlow.Dsl.Planner.Model
         public long Bytes => Shape.Elements * 4;
     }
 
-    public sealed class LogicalOp
+    public sealed class LogicalOp : IOpAttributes
     {
         public int Id { get; internal set; }
         public OpKind Kind { get; internal set; }
@@ -44,7 +44,7 @@ namespace OneFlow.Dsl.Planner.Model
         public int Output { get; internal set; } = -1;
         public bool TransA { get; internal set; }
         public bool TransB { get; internal set; }
-        /// <summary>Constant arguments (a dropout probability; for a dropout's gradient, the forward op's id).</summary>
+        /// <summary>Constant arguments, read through the op definition's typed accessor.</summary>
         public double[] Args { get; internal set; } = System.Array.Empty<double>();
         /// <summary>For a boxing op: the SBP it converts from and to.</summary>
         public NdSbp From { get; internal set; }

@@ -1,17 +1,20 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>a + b, broadcasting as NumPy does (see <see cref="BroadcastShapes"/>).</summary>
     public sealed class AddOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new AddOp(), new SubOp(), new MulOp(), new NegOp());
+
         public override OpKind Kind => OpKind.Add;
+        public override string UserName => "Add";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Add");
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: true, scales: false);
 
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             foreach (int input in op.Inputs)
                 if (ad.NeedsGradient(input)) ad.Accumulate(input, ad.SumToShape(dy, input));
@@ -22,10 +25,11 @@ namespace OneFlow.Dsl.Planner.Ops
     public sealed class SubOp : OpDef
     {
         public override OpKind Kind => OpKind.Sub;
+        public override string UserName => "Sub";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Sub");
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: true, scales: false);
 
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int a = op.Inputs[0], b = op.Inputs[1];
             if (ad.NeedsGradient(a)) ad.Accumulate(a, ad.SumToShape(dy, a));
@@ -37,10 +41,11 @@ namespace OneFlow.Dsl.Planner.Ops
     public sealed class MulOp : OpDef
     {
         public override OpKind Kind => OpKind.Mul;
+        public override string UserName => "Mul";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Mul");
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: false, scales: true);
 
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int a = op.Inputs[0], b = op.Inputs[1];
             if (ad.NeedsGradient(a)) ad.Accumulate(a, ad.SumToShape(ad.Emit(OpKind.Mul, new[] { dy, b }, a), a));
@@ -48,13 +53,14 @@ namespace OneFlow.Dsl.Planner.Ops
         }
     }
 
-    /// <summary>−x; the gradient of the subtrahend.</summary>
-    public sealed class NegOp : OpDef
+    /// <summary>−x: the unary minus, and the gradient of a subtrahend.</summary>
+    public sealed class NegOp : ElementwiseOp
     {
         public override OpKind Kind => OpKind.Neg;
-        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => ElementwiseSignatures(ShapeOf(g, op, 0).Rank, 1, linear: true);
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override string UserName => "Neg";
+        protected override bool Linear => true;
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             if (ad.NeedsGradient(op.Inputs[0])) ad.Accumulate(op.Inputs[0], ad.Emit(OpKind.Neg, new[] { dy }, op.Inputs[0]));
         }

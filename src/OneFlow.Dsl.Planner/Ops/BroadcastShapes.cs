@@ -69,26 +69,4 @@ namespace OneFlow.Dsl.Planner.Ops
         public static bool[] ReducedAxes(Shape from, Shape to)
             => Enumerable.Range(0, from.Rank).Select(i => i < from.Rank - to.Rank || Dim(to, i, from.Rank) != from[i]).ToArray();
     }
-
-    /// <summary>Sums a tensor over the axes along which a smaller one was broadcast to it: the gradient of a
-    /// broadcast operand (a bias's gradient is its output's gradient summed over the rows). The target shape is
-    /// the op's constant arguments.</summary>
-    public sealed class SumToOp : OpDef
-    {
-        public override OpKind Kind => OpKind.SumTo;
-
-        public override Shape InferShape(LogicalGraph g, LogicalOp op) => new Shape(op.Args.Select(a => (int)a).ToArray());
-
-        /// <summary>An axis split and kept stays split (along its place in the smaller shape); an axis split and
-        /// summed away leaves partial sums.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
-        {
-            Shape x = ShapeOf(g, op, 0), y = InferShape(g, op);
-            var reduced = BroadcastShapes.ReducedAxes(x, y);
-            for (int i = 0; i < x.Rank; i++)
-                yield return new Signature(reduced[i] ? Sbp.P : Sbp.S(i - (x.Rank - y.Rank)), Sbp.S(i));
-            yield return new Signature(Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P);
-        }
-    }
 }

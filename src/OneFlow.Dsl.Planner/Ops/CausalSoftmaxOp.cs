@@ -1,6 +1,6 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
@@ -9,14 +9,16 @@ namespace OneFlow.Dsl.Planner.Ops
     /// block may not, since the mask depends on where a row lies in it.</summary>
     public sealed class CausalSoftmaxOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new CausalSoftmaxOp());
+
         public override OpKind Kind => OpKind.CausalSoftmax;
+        public override string UserName => "CausalSoftmax";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var x = ShapeOf(g, op, 0);
             if (x.Rank < 2 || x[x.Rank - 1] != x[x.Rank - 2])
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
-                    $"CausalSoftmax: {NameOf(g, op, 0)} is {x}; it needs square blocks of scores over its last two axes, [..., T, T].");
+                throw Mismatch(op, $"CausalSoftmax: {NameOf(g, op, 0)} is {x}; it needs square blocks of scores over its last two axes, [..., T, T].");
             return x;
         }
 
@@ -28,7 +30,7 @@ namespace OneFlow.Dsl.Planner.Ops
         }
 
         /// <summary>The softmax gradient from the output: masked entries are 0 there, so their gradient is 0 too.</summary>
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];
             if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.SoftmaxGrad, new[] { dy, op.Output }, x));

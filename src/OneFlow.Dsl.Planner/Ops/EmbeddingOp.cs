@@ -1,20 +1,23 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Row lookup: integer ids [..] into a table [V, D] give [.., D].</summary>
     public sealed class EmbeddingOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new EmbeddingOp(), new EmbeddingGradOp());
+
         public override OpKind Kind => OpKind.Embedding;
+        public override string UserName => "Embedding";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             ExpectRank(g, op, 1, 2, "Embedding");
             if (g.Tensor(op.Inputs[0]).DType != DType.I32)
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Embedding: {NameOf(g, op, 0)} must hold integer ids; declare it [Input(...), Ids].");
+                throw Mismatch(op, $"Embedding: {NameOf(g, op, 0)} must hold integer ids; declare it [Input(...), Ids].");
             return new Shape(ShapeOf(g, op, 0).ToArray().Concat(new[] { ShapeOf(g, op, 1)[1] }).ToArray());
         }
 
@@ -30,7 +33,7 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
         }
 
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int table = op.Inputs[1];
             if (ad.NeedsGradient(table)) ad.Accumulate(table, ad.Emit(OpKind.EmbeddingGrad, new[] { op.Inputs[0], dy, table }, table));
@@ -39,7 +42,7 @@ namespace OneFlow.Dsl.Planner.Ops
 
     /// <summary>d table: each id's gradient row added into the table's row (a scatter-add). The third operand is the
     /// table itself, read for its shape and layout only.</summary>
-    public sealed class EmbeddingGradOp : OpDef
+    public sealed class EmbeddingGradOp : GradientOp
     {
         public override OpKind Kind => OpKind.EmbeddingGrad;
         public override bool SignaturesFollowOperands => true;

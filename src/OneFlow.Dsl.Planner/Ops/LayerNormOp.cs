@@ -1,6 +1,6 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
@@ -8,12 +8,15 @@ namespace OneFlow.Dsl.Planner.Ops
     /// written by the user as <c>LayerNorm(x) * gamma + beta</c>, which the bias broadcasts already cover.</summary>
     public sealed class LayerNormOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new LayerNormOp(), new LayerNormGradOp());
+
         public override OpKind Kind => OpKind.LayerNorm;
+        public override string UserName => "LayerNorm";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
 
         /// <summary>dx = (dy − mean(dy) − y · mean(dy ⊙ y)) / σ, with y and σ recomputed from x.</summary>
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];
             if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.LayerNormGrad, new[] { dy, x }, x));
@@ -21,7 +24,7 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>The gradient of layer norm from dy and the input x.</summary>
-    public sealed class LayerNormGradOp : OpDef
+    public sealed class LayerNormGradOp : GradientOp
     {
         public override OpKind Kind => OpKind.LayerNormGrad;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);

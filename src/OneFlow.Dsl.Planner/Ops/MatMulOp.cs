@@ -1,6 +1,6 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
@@ -8,22 +8,25 @@ namespace OneFlow.Dsl.Planner.Ops
     /// higher rank are batches of matrices over their last two axes (the leading axes equal): q·kᵀ in attention.</summary>
     public sealed class MatMulOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new MatMulOp());
+
         public override OpKind Kind => OpKind.MatMul;
+        public override string UserName => "MatMul";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             Shape a = ShapeOf(g, op, 0), b = ShapeOf(g, op, 1);
             if (a.Rank < 2 || a.Rank != b.Rank)
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
+                throw Mismatch(op,
                     $"MatMul: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, 1)} is {b}; it needs two matrices, or two batches of matrices of the same rank.");
             int o = a.Rank - 2;
             for (int k = 0; k < o; k++)
                 if (a[k] != b[k])
-                    throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
+                    throw Mismatch(op,
                         $"MatMul: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, 1)} is {b}; the batch dimensions before the last two must be equal.");
             int ka = a[o + (op.TransA ? 0 : 1)], kb = b[o + (op.TransB ? 1 : 0)];
             if (ka != kb)
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
+                throw Mismatch(op,
                     $"MatMul: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, 1)} is {b}; inner dimensions {ka} and {kb} differ.");
             var dims = new int[a.Rank];
             for (int k = 0; k < o; k++) dims[k] = a[k];
@@ -56,7 +59,7 @@ namespace OneFlow.Dsl.Planner.Ops
         }
 
         /// <summary>dA = dY·op(b)ᵀ and dB = op(a)ᵀ·dY, written with transpose flags so no transpose is materialised.</summary>
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int a = op.Inputs[0], b = op.Inputs[1];
             if (ad.NeedsGradient(a))

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
@@ -9,12 +9,15 @@ namespace OneFlow.Dsl.Planner.Ops
     /// nor a split of the reduced axis passes through it.</summary>
     public sealed class MaxLastOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new MaxLastOp(), new MaxLastGradOp());
+
         public override OpKind Kind => OpKind.MaxLast;
+        public override string UserName => "Max";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var x = ShapeOf(g, op, 0);
-            if (x.Rank == 0) throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Max: {NameOf(g, op, 0)} is a scalar; there is no axis to reduce.");
+            if (x.Rank == 0) throw Mismatch(op, $"Max: {NameOf(g, op, 0)} is a scalar; there is no axis to reduce.");
             return new Shape(x.ToArray().Take(x.Rank - 1).ToArray());
         }
 
@@ -26,7 +29,7 @@ namespace OneFlow.Dsl.Planner.Ops
         }
 
         /// <summary>The gradient goes to the first position holding each row's maximum.</summary>
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];
             if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.MaxLastGrad, new[] { dy, x }, x));
@@ -34,7 +37,7 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>dx: each row's dy at its (first) maximum, zero elsewhere; inputs dy [..] and x [.., C].</summary>
-    public sealed class MaxLastGradOp : OpDef
+    public sealed class MaxLastGradOp : GradientOp
     {
         public override OpKind Kind => OpKind.MaxLastGrad;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
@@ -15,16 +14,35 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string ToString() => "(" + string.Join(", ", System.Linq.Enumerable.Select(Inputs, s => s.ToString())) + ") -> " + Output;
     }
 
-    /// <summary>What the planner knows of one op kind: its output shape, its SBP signatures and its gradient.
-    /// One file per op, so that everything about MatMul is in MatMulOp.cs.</summary>
+    /// <summary>Everything the framework knows of one op kind, in one place: its output shape, its SBP signatures, its
+    /// gradient, its cost and its typed attributes. One file per op (with its gradient op), so that everything
+    /// about MatMul is in MatMulOp.cs; the file registers its definitions itself (see <see cref="OpRegistry"/>).
+    /// Eager calls and compiled plans run the same definition, and each backend has one kernel per kind.</summary>
     public abstract class OpDef
     {
         public abstract OpKind Kind { get; }
+
+        /// <summary>The name a user writes in Forward (the method of <c>OneFlow.Dsl.Ops</c>, or what a tensor operator
+        /// lowers to); null for ops that only the planner makes (gradients, updates, boxing).</summary>
+        public virtual string? UserName => null;
+
+        /// <summary>Why the op has no gradient rule, for an op that has none (a gradient op, an update); null for an
+        /// op that differentiates through <see cref="Backward"/>.</summary>
+        public virtual string? NotDifferentiable => null;
+
         public virtual bool HasOutput => true;
+
+        /// <summary>False for the ops a session carries out itself rather than through a kernel (feeds, boxing).</summary>
+        public virtual bool RunsAsKernel => true;
+
+        /// <summary>True for an op that an inference plan (and eager evaluation mode) replaces by its first operand,
+        /// as dropout.</summary>
+        public virtual bool IsIdentityWhenInferring => false;
 
         /// <summary>True when the signatures depend on an operand's current SBP (an update follows its weight), so
         /// that SBP selection must not cache them.</summary>
         public virtual bool SignaturesFollowOperands => false;
+
         public abstract Shape InferShape(LogicalGraph graph, LogicalOp op);
         public virtual DType OutputType(LogicalGraph graph, LogicalOp op) => DType.F32;
         public abstract IEnumerable<Signature> Signatures(LogicalGraph graph, LogicalOp op);
@@ -34,18 +52,21 @@ namespace OneFlow.Dsl.Planner.Ops
         public virtual double Flops(LogicalGraph graph, LogicalOp op) => op.Output >= 0 ? graph.Tensor(op.Output).Shape.Elements : 0;
 
         /// <summary>Adds the ops computing the gradient of each input that needs one, given the gradient
-        /// <paramref name="dy"/> of the output.</summary>
-        public virtual void Backward(Autograd autograd, LogicalOp op, int dy)
-            => throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"{Kind} has no gradient; it cannot appear between a weight and the loss.");
+        /// <paramref name="dy"/> of the output: as graph ops when planning, as eager computations when called directly.</summary>
+        public virtual void Backward(GradientBuilder ad, LogicalOp op, int dy)
+            => throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
+                $"{Kind} has no gradient ({NotDifferentiable ?? "no rule is defined"}); it cannot appear between a weight and the loss.");
 
         protected static Shape ShapeOf(LogicalGraph g, LogicalOp op, int input) => g.Tensor(op.Inputs[input]).Shape;
         protected static string NameOf(LogicalGraph g, LogicalOp op, int input) => g.Tensor(op.Inputs[input]).Name;
 
+        /// <summary>A shape error about <paramref name="op"/>, pointing at the statement that wrote it.</summary>
+        protected static PlanException Mismatch(LogicalOp op, string message) => new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, message);
+
         protected static void ExpectRank(LogicalGraph g, LogicalOp op, int input, int rank, string opName)
         {
             var shape = ShapeOf(g, op, input);
-            if (shape.Rank != rank)
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"{opName}: {NameOf(g, op, input)} is {shape} but must have rank {rank}.");
+            if (shape.Rank != rank) throw Mismatch(op, $"{opName}: {NameOf(g, op, input)} is {shape} but must have rank {rank}.");
         }
 
         /// <summary>S(i) for every axis, B, and P where the op is linear in that operand: the signatures of an op
@@ -57,6 +78,9 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return new Signature(Sbp.B, Repeat(Sbp.B, inputs));
             if (linear) yield return new Signature(Sbp.P, Repeat(Sbp.P, inputs));
         }
+
+        /// <summary>A shape as constant arguments.</summary>
+        protected static double[] Numbers(Shape shape) => System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(shape.ToArray(), d => (double)d));
 
         protected static Sbp[] Repeat(Sbp sbp, int count)
         {

@@ -1,7 +1,7 @@
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>Every op the planner knows. Forward ops are the ones a user calls in Forward; the others are
-    /// made by autograd, by the optimizer, or by boxing.</summary>
+    /// <summary>Every op the planner knows. Forward ops are the ones a user calls in Forward; the others are made by
+    /// autograd, by the optimizer, or by boxing. Each has one definition (see <see cref="OpRegistry"/>).</summary>
     public enum OpKind
     {
         Input,
@@ -28,10 +28,9 @@ namespace OneFlow.Dsl.Planner.Ops
         SoftmaxGrad,
         LogSoftmax,
         LogSoftmaxGrad,
-        SumLast,
-        MeanLast,
-        ExpandLast,
-        ExpandLastMean,
+        Sum,
+        Mean,
+        ExpandAxis,
         Transpose,
         LayerNorm,
         LayerNormGrad,
@@ -47,5 +46,17 @@ namespace OneFlow.Dsl.Planner.Ops
         Concat,
         Scale,
         Accumulate,
+        Div,
+        AddScalar,
+        Reciprocal,
+        Tanh,
+        TanhGrad,
+        Exp,
+        Log,
+        Sqrt,
+        Abs,
+        Sign,
+        Square,
+        Softplus,
     }
 }

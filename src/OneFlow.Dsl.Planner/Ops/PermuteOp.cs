@@ -1,25 +1,27 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>Reorders the axes: output axis i is input axis axes[i] (the op's constant arguments), as
+    /// <summary>Reorders the axes: output axis i is input axis axes[i], as
     /// <c>torch.permute</c>; [B, T, H, d] → [B, H, T, d] splits attention into heads. A split moves with its axis.</summary>
     public sealed class PermuteOp : OpDef
     {
-        public override OpKind Kind => OpKind.Permute;
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new PermuteOp());
 
-        public static int[] Axes(LogicalOp op) => op.Args.Select(a => (int)a).ToArray();
+        public override OpKind Kind => OpKind.Permute;
+        public override string UserName => "Permute";
+
+        public static int[] Axes(IOpAttributes op) => op.Args.Select(a => (int)a).ToArray();
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var x = ShapeOf(g, op, 0);
             var axes = Axes(op);
             if (axes.Length != x.Rank || !axes.OrderBy(a => a).SequenceEqual(Enumerable.Range(0, x.Rank)))
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
-                    $"Permute: {NameOf(g, op, 0)} is {x}; the axes ({string.Join(", ", axes)}) must name each of its {x.Rank} axes once.");
+                throw Mismatch(op, $"Permute: {NameOf(g, op, 0)} is {x}; the axes ({string.Join(", ", axes)}) must name each of its {x.Rank} axes once.");
             return new Shape(axes.Select(a => x[a]).ToArray());
         }
 
@@ -32,7 +34,7 @@ namespace OneFlow.Dsl.Planner.Ops
         }
 
         /// <summary>The gradient is dy permuted back.</summary>
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];
             if (!ad.NeedsGradient(x)) return;

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
@@ -9,19 +9,25 @@ namespace OneFlow.Dsl.Planner.Ops
     /// be −1, inferred from the others.</summary>
     public sealed class ReshapeOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new ReshapeOp());
+
         public override OpKind Kind => OpKind.Reshape;
+        public override string UserName => "Reshape";
+
+        /// <summary>The shape as written, −1 where it is inferred.</summary>
+        public static long[] Written(IOpAttributes op) => op.Args.Select(a => (long)a).ToArray();
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var x = ShapeOf(g, op, 0);
-            var dims = op.Args.Select(a => (long)a).ToArray();
+            var dims = Written(op);
             long known = dims.Where(d => d > 0).Aggregate(1L, (p, d) => p * d);
             int inferred = dims.Count(d => d == -1);
-            if (dims.Length == 0 || inferred > 1 || dims.Any(d => d == 0 || d < -1) || (inferred == 1 && (known == 0 || x.Elements % known != 0)))
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Reshape: give the new shape of {NameOf(g, op, 0)} {x} as positive sizes, at most one of them −1.");
+            if (inferred > 1 || dims.Any(d => d == 0 || d < -1) || (inferred == 1 && (known == 0 || x.Elements % known != 0)))
+                throw Mismatch(op, $"Reshape: give the new shape of {NameOf(g, op, 0)} {x} as positive sizes, at most one of them −1.");
             var shape = new Shape(dims.Select(d => d == -1 ? (int)(x.Elements / known) : (int)d).ToArray());
             if (shape.Elements != x.Elements)
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Reshape: {NameOf(g, op, 0)} is {x} ({x.Elements} elements) but {shape} holds {shape.Elements}; " +
+                throw Mismatch(op, $"Reshape: {NameOf(g, op, 0)} is {x} ({x.Elements} elements) but {shape} holds {shape.Elements}; " +
                     "write -1 for the axis that takes the rest (the batch axis, so that the reshape also fits a micro-batch).");
             return shape;
         }
@@ -49,11 +55,11 @@ namespace OneFlow.Dsl.Planner.Ops
             return p;
         }
 
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];
             if (ad.NeedsGradient(x))
-                ad.Accumulate(x, ad.Emit(OpKind.Reshape, new[] { dy }, x, args: ad.ShapeOf(x).ToArray().Select(d => (double)d).ToArray()));
+                ad.Accumulate(x, ad.Emit(OpKind.Reshape, new[] { dy }, x, args: Numbers(ad.ShapeOf(x))));
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
@@ -8,10 +8,10 @@ namespace OneFlow.Dsl.Planner.Ops
     /// axis must be whole on every device; any other axis may be split.</summary>
     internal static class AxisOps
     {
-        public static int Axis(LogicalGraph g, LogicalOp op, int input, int arg, string name)
+        /// <summary>Checks that <paramref name="axis"/> exists in input <paramref name="input"/>.</summary>
+        public static int CheckedAxis(LogicalGraph g, LogicalOp op, int input, int axis, string name)
         {
             var x = g.Tensor(op.Inputs[input]).Shape;
-            int axis = op.Args.Length > arg ? (int)op.Args[arg] : -1;
             if (axis < 0 || axis >= x.Rank)
                 throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"{name}: axis {axis} is out of range for {g.Tensor(op.Inputs[input]).Name} {x}.");
             return axis;
@@ -36,59 +36,71 @@ namespace OneFlow.Dsl.Planner.Ops
 
     public sealed class SliceOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SliceOp(), new SliceGradOp(), new ConcatOp());
+
         public override OpKind Kind => OpKind.Slice;
+        public override string UserName => "Slice";
+
+        public static (int Axis, int Start, int Length) Attributes(IOpAttributes op)
+            => op.Args.Length == 3 ? ((int)op.Args[0], (int)op.Args[1], (int)op.Args[2]) : (-1, -1, -1);
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
-            int axis = AxisOps.Axis(g, op, 0, 0, "Slice");
+            var (axis, start, length) = Attributes(op);
+            AxisOps.CheckedAxis(g, op, 0, axis, "Slice");
             var x = ShapeOf(g, op, 0);
-            int start = op.Args.Length == 3 ? (int)op.Args[1] : -1, length = op.Args.Length == 3 ? (int)op.Args[2] : -1;
             if (start < 0 || length <= 0 || start + length > x[axis])
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
-                    $"Slice: write Slice(x, axis, start, length) within {NameOf(g, op, 0)} {x}; axis {axis} has {x[axis]} entries.");
+                throw Mismatch(op, $"Slice: write Slice(x, axis, start, length) within {NameOf(g, op, 0)} {x}; axis {axis} has {x[axis]} entries.");
             return x.With(axis, length);
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => AxisOps.Signatures(ShapeOf(g, op, 0).Rank, (int)op.Args[0], 1);
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => AxisOps.Signatures(ShapeOf(g, op, 0).Rank, Attributes(op).Axis, 1);
 
         /// <summary>The gradient is dy placed back at its offset in zeros of x's shape.</summary>
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];
+            var (axis, start, _) = Attributes(op);
             if (ad.NeedsGradient(x))
-                ad.Accumulate(x, ad.Emit(OpKind.SliceGrad, new[] { dy }, x, args: new[] { op.Args[0], op.Args[1], ad.ShapeOf(x)[(int)op.Args[0]] }));
+                ad.Accumulate(x, ad.Emit(OpKind.SliceGrad, new[] { dy }, x, args: SliceGradOp.Arguments(axis, start, ad.ShapeOf(x)[axis])));
         }
     }
 
-    /// <summary>SliceGrad(dy, axis, start, fullLength): dy written at start along axis into zeros of the full length.</summary>
-    public sealed class SliceGradOp : OpDef
+    /// <summary>dy written at a start along an axis into zeros of the full length: the gradient of a slice.</summary>
+    public sealed class SliceGradOp : GradientOp
     {
         public override OpKind Kind => OpKind.SliceGrad;
-        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0).With((int)op.Args[0], (int)op.Args[2]);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => AxisOps.Signatures(ShapeOf(g, op, 0).Rank, (int)op.Args[0], 1);
+
+        public static double[] Arguments(int axis, int start, int fullLength) => new double[] { axis, start, fullLength };
+        public static (int Axis, int Start, int FullLength) Attributes(IOpAttributes op) => ((int)op.Args[0], (int)op.Args[1], (int)op.Args[2]);
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0).With(Attributes(op).Axis, Attributes(op).FullLength);
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => AxisOps.Signatures(ShapeOf(g, op, 0).Rank, Attributes(op).Axis, 1);
     }
 
     /// <summary>Concat(a, b, axis): b after a along the axis; the other dimensions must agree.</summary>
     public sealed class ConcatOp : OpDef
     {
         public override OpKind Kind => OpKind.Concat;
+        public override string UserName => "Concat";
+
+        public static int Axis(IOpAttributes op) => op.Args.Length == 1 ? (int)op.Args[0] : -1;
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
-            int axis = AxisOps.Axis(g, op, 0, 0, "Concat");
+            int axis = AxisOps.CheckedAxis(g, op, 0, Axis(op), "Concat");
             Shape a = ShapeOf(g, op, 0), b = ShapeOf(g, op, 1);
             if (a.Rank != b.Rank || !a.With(axis, 0).Equals(b.With(axis, 0)))
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
-                    $"Concat: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, 1)} is {b}; they may differ only along axis {axis}.");
+                throw Mismatch(op, $"Concat: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, 1)} is {b}; they may differ only along axis {axis}.");
             return a.With(axis, a[axis] + b[axis]);
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => AxisOps.Signatures(ShapeOf(g, op, 0).Rank, (int)op.Args[0], 2);
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => AxisOps.Signatures(ShapeOf(g, op, 0).Rank, Axis(op), 2);
 
         /// <summary>Each operand's gradient is its slice of dy.</summary>
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
-            int axis = (int)op.Args[0], first = ad.ShapeOf(op.Inputs[0])[axis];
+            int axis = Axis(op), first = ad.ShapeOf(op.Inputs[0])[axis];
             for (int i = 0; i < 2; i++)
             {
                 int x = op.Inputs[i];

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
@@ -9,16 +9,18 @@ namespace OneFlow.Dsl.Planner.Ops
     /// per row: every axis but the last), a scalar out.</summary>
     public sealed class SoftmaxCrossEntropyOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SoftmaxCrossEntropyOp(), new SoftmaxCrossEntropyGradOp());
+
         public override OpKind Kind => OpKind.SoftmaxCrossEntropy;
+        public override string UserName => "SoftmaxCrossEntropy";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             Shape logits = ShapeOf(g, op, 0), labels = ShapeOf(g, op, 1);
             if (logits.Rank < 2 || labels.Rank != logits.Rank - 1 || !Enumerable.Range(0, labels.Rank).All(k => labels[k] == logits[k]))
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
-                    $"SoftmaxCrossEntropy: {NameOf(g, op, 0)} is {logits} but {NameOf(g, op, 1)} is {labels}; one label per row is needed.");
+                throw Mismatch(op, $"SoftmaxCrossEntropy: {NameOf(g, op, 0)} is {logits} but {NameOf(g, op, 1)} is {labels}; one label per row is needed.");
             if (g.Tensor(op.Inputs[1]).DType != DType.I32)
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"SoftmaxCrossEntropy: {NameOf(g, op, 1)} must hold integer class ids.");
+                throw Mismatch(op, $"SoftmaxCrossEntropy: {NameOf(g, op, 1)} must hold integer class ids.");
             return Shape.Scalar;
         }
 
@@ -30,17 +32,19 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
         }
 
-        /// <summary>Only as the loss itself: its gradient (softmax − one-hot) / N assumes d loss = 1.</summary>
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        /// <summary>(softmax − one-hot) / N, times dy where the loss is scaled further on; the planner seeds it
+        /// without a dy (−1), as the loss itself.</summary>
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int logits = op.Inputs[0];
-            if (ad.NeedsGradient(logits))
-                ad.Accumulate(logits, ad.Emit(OpKind.SoftmaxCrossEntropyGrad, new[] { logits, op.Inputs[1] }, logits));
+            if (!ad.NeedsGradient(logits)) return;
+            int grad = ad.Emit(OpKind.SoftmaxCrossEntropyGrad, new[] { logits, op.Inputs[1] }, logits);
+            ad.Accumulate(logits, dy < 0 ? grad : ad.Emit(OpKind.Mul, new[] { grad, dy }, logits));
         }
     }
 
     /// <summary>(softmax(logits) − one-hot(labels)) / N, where N is the number of rows of the whole (logical) logits.</summary>
-    public sealed class SoftmaxCrossEntropyGradOp : OpDef
+    public sealed class SoftmaxCrossEntropyGradOp : GradientOp
     {
         public override OpKind Kind => OpKind.SoftmaxCrossEntropyGrad;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);

@@ -1,18 +1,21 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>softmax over the last axis: rows may be split, a row may not.</summary>
     public sealed class SoftmaxOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SoftmaxOp(), new SoftmaxGradOp(), new LogSoftmaxOp(), new LogSoftmaxGradOp());
+
         public override OpKind Kind => OpKind.Softmax;
+        public override string UserName => "Softmax";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
 
         /// <summary>dx = y ⊙ (dy − Σ dy ⊙ y), from the output y.</summary>
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];
             if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.SoftmaxGrad, new[] { dy, op.Output }, x));
@@ -20,7 +23,7 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>The gradient of softmax from dy and the softmax output.</summary>
-    public sealed class SoftmaxGradOp : OpDef
+    public sealed class SoftmaxGradOp : GradientOp
     {
         public override OpKind Kind => OpKind.SoftmaxGrad;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
@@ -31,11 +34,12 @@ namespace OneFlow.Dsl.Planner.Ops
     public sealed class LogSoftmaxOp : OpDef
     {
         public override OpKind Kind => OpKind.LogSoftmax;
+        public override string UserName => "LogSoftmax";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
 
         /// <summary>dx = dy − softmax(x) · Σ dy = dy − exp(y) · Σ dy, from the output y.</summary>
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];
             if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.LogSoftmaxGrad, new[] { dy, op.Output }, x));
@@ -43,7 +47,7 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>The gradient of log softmax from dy and the log-softmax output.</summary>
-    public sealed class LogSoftmaxGradOp : OpDef
+    public sealed class LogSoftmaxGradOp : GradientOp
     {
         public override OpKind Kind => OpKind.LogSoftmaxGrad;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
@@ -8,13 +8,16 @@ namespace OneFlow.Dsl.Planner.Ops
     /// split of rows becomes a split of columns and back, a split batch stays split.</summary>
     public sealed class TransposeOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new TransposeOp());
+
         public override OpKind Kind => OpKind.Transpose;
+        public override string UserName => "Transpose";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var x = ShapeOf(g, op, 0);
             if (x.Rank < 2)
-                throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"Transpose: {NameOf(g, op, 0)} is {x} but must have at least two axes.");
+                throw Mismatch(op, $"Transpose: {NameOf(g, op, 0)} is {x} but must have at least two axes.");
             int r = x.Rank;
             return x.With(r - 2, x[r - 1]).With(r - 1, x[r - 2]);
         }
@@ -29,7 +32,7 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return new Signature(Sbp.P, Sbp.P);
         }
 
-        public override void Backward(Autograd ad, LogicalOp op, int dy)
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];
             if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.Transpose, new[] { dy }, x));

@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Planner.Passes
 {
     /// <summary>Reverse-mode differentiation at plan time: walks the graph backwards from the loss and appends,
     /// for each op, the ops of its gradient rule; then an SGD update per weight.</summary>
-    public sealed class Autograd
+    public sealed class Autograd : GradientBuilder
     {
         private readonly LogicalGraph _graph;
         private readonly HashSet<int> _dependsOnWeight = new HashSet<int>();
@@ -55,12 +55,11 @@ namespace OneFlow.Dsl.Planner.Passes
                 t.Placement, args: new[] { (double)microBatches }).Output;
         }
 
-        public bool NeedsGradient(int tensor) => _dependsOnWeight.Contains(tensor);
+        public override bool NeedsGradient(int tensor) => _dependsOnWeight.Contains(tensor);
 
-        public Shape ShapeOf(int tensor) => _graph.Tensor(tensor).Shape;
+        public override Shape ShapeOf(int tensor) => _graph.Tensor(tensor).Shape;
 
-        /// <summary>Adds an op computing part of the gradient of <paramref name="of"/> and returns its output.</summary>
-        public int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false, double[]? args = null)
+        public override int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false, double[]? args = null)
         {
             // Partial gradients of one tensor are dx, dx.1, dx.2 ...: every tensor keeps a name of its own.
             string name = "d" + _graph.Tensor(of).Name;
@@ -69,25 +68,11 @@ namespace OneFlow.Dsl.Planner.Passes
             return _graph.AddOp(kind, inputs, name, TensorRole.Gradient, "grad of " + _graph.Tensor(of).Name, _at, transA, transB, args: args).Output;
         }
 
-        /// <summary>The gradient of a last-axis reduction: <paramref name="dy"/> repeated along the reduced axis of
-        /// <paramref name="x"/>, divided by its length for a mean.</summary>
-        public int EmitExpand(int dy, int x, bool mean)
-            => Emit(mean ? OpKind.ExpandLastMean : OpKind.ExpandLast, new[] { dy, x }, x);
-
-        /// <summary>A tensor read by several ops gets the sum of their gradients.</summary>
-        public void Accumulate(int tensor, int gradient)
+        public override void Accumulate(int tensor, int gradient)
         {
             _gradients[tensor] = _gradients.TryGetValue(tensor, out int previous)
                 ? Emit(OpKind.Add, new[] { previous, gradient }, tensor)
                 : gradient;
-        }
-
-        /// <summary>Undoes a broadcast: a bias gradient is the sum over the rows it was added to.</summary>
-        public int SumToShape(int gradient, int target)
-        {
-            Shape g = _graph.Tensor(gradient).Shape, t = _graph.Tensor(target).Shape;
-            if (g.Equals(t)) return gradient;
-            return Emit(OpKind.SumTo, new[] { gradient }, target, args: t.ToArray().Select(d => (double)d).ToArray());
         }
 
         private void MarkWeightDependents()
@@ -118,7 +103,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 }
                 if (clip) operands.Add(norm);
                 var kind = rule == UpdateRule.Momentum ? OpKind.MomentumUpdate : rule == UpdateRule.Adam ? OpKind.AdamUpdate : OpKind.SgdUpdate;
-                _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient, "update of " + w.Name, w.Placement, args: clip ? new[] { 1.0 } : null);
+                _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient, "update of " + w.Name, w.Placement, args: UpdateOp.Arguments(clip));
             }
         }
 

@@ -173,7 +173,7 @@ namespace OneFlow.Dsl.Planner.Passes
                     throw new PlanException(PlanErrorKind.UnknownValue, s.Output, $"'{s.Op}' is not an op of OneFlow.Dsl.Ops; see OneFlow.Dsl.Ops for the ops a plan can hold.");
                 int[] inputs = s.Inputs.Select(n => Lookup(names, n, s.Output)).ToArray();
                 // Inference keeps every unit: dropout is the identity there.
-                if (kind == OpKind.Dropout && mode == PlanMode.Infer && inputs.Length == 1) { names[s.Output] = inputs[0]; continue; }
+                if (mode == PlanMode.Infer && OpRegistry.Get(kind).IsIdentityWhenInferring && inputs.Length > 0) { names[s.Output] = inputs[0]; continue; }
                 string origin = $"{s.Output} = {s.Op}({string.Join(", ", s.Inputs)})";
                 var at = PlacementRules.ForOp(g, inputs, floating, fallback, s.Output, s.Placement == null ? null : ParsePlacement(s.Placement, s.Output));
                 names[s.Output] = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, at, subject: s.Output, args: s.Args.ToArray()).Output;

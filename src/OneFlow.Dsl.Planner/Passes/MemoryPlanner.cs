@@ -110,7 +110,7 @@ namespace OneFlow.Dsl.Planner.Passes
             foreach (var a in actors)
                 foreach (int r in a.Inputs.Concat(a.Controls))
                     if (registers[r].Producer >= 0) children[registers[r].Producer].Add(a.Id);
-            foreach (var group in actors.GroupBy(a => a.Op).Where(g => IsRendezvous(ops[g.Key])))
+            foreach (var group in actors.GroupBy(a => a.Op).Where(g => ops[g.Key].IsRendezvous))
                 foreach (var participant in group)
                     foreach (var other in group)
                         foreach (int r in other.Inputs)
@@ -130,6 +130,5 @@ namespace OneFlow.Dsl.Planner.Passes
             return after;
         }
 
-        public static bool IsRendezvous(PlanOp op) => op.Kind == OpKind.Boxing && !Boxing.IsLocal(op.Boxing);
     }
 }

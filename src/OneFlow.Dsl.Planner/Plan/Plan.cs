@@ -15,9 +15,22 @@ namespace OneFlow.Dsl.Planner.Plan
     /// <summary>A logical op after SBP selection; boxing ops included. <see cref="Source"/> is where a boxing op
     /// reads from: another placement than its own for a transfer, else its own.</summary>
     public sealed record PlanOp(int Id, OpKind Kind, int[] Inputs, int Output, bool TransA, bool TransB,
-        NdSbp From, NdSbp To, double[] Args, string Origin, Placement Placement, Placement Source)
+        NdSbp From, NdSbp To, double[] Args, string Origin, Placement Placement, Placement Source) : IOpAttributes
     {
         public BoxingKind Boxing => Kind == OpKind.Boxing ? Passes.Boxing.KindOf(From, Source, To, Placement) : BoxingKind.None;
+
+        /// <summary>A boxing op whose devices exchange data (a collective or a transfer): its actors meet, and the last
+        /// to arrive moves the data for all.</summary>
+        public bool IsRendezvous => Kind == OpKind.Boxing && !Passes.Boxing.IsLocal(Boxing);
+
+        /// <summary>An optimizer's in-place update of a weight.</summary>
+        public bool IsUpdate => OpRegistry.Get(Kind) is UpdateOp;
+
+        /// <summary>An update whose gradient is scaled down to the global norm; its last operand is the squared norm.</summary>
+        public bool IsClipped => IsUpdate && UpdateOp.IsClipped(this);
+
+        /// <summary>True for the ops a session carries out itself (feeds, boxing); every other op runs a kernel.</summary>
+        public bool RunsAsKernel => OpRegistry.Get(Kind).RunsAsKernel;
     }
 
     /// <summary>One instance of a logical op on one device: the unit the runtime schedules.</summary>

@@ -1,4 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
@@ -6,6 +9,29 @@ namespace OneFlow.Dsl.Runtime.Kernels
     /// un-slicing (the slice's gradient) and concatenation.</summary>
     public static class AxisCopy
     {
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            // A reshape keeps each device's run of elements (its signatures ensure it), so it is a copy.
+            CpuKernels.Add(OpKind.Reshape, k => k.In(0).CopyTo(k.Out));
+            CpuKernels.Add(OpKind.Permute, k => Permute(k.In(0), k.InShape(0), k.Cached(c => PermuteOp.Axes(c.Op)), k.Out));
+            CpuKernels.Add(OpKind.Slice, k =>
+            {
+                var (axis, start, length) = SliceOp.Attributes(k.Op);
+                Slice(k.In(0), k.InShape(0)[axis], start, length, Inner(k.InShape(0), axis), k.Out);
+            });
+            CpuKernels.Add(OpKind.SliceGrad, k =>
+            {
+                var (axis, start, full) = SliceGradOp.Attributes(k.Op);
+                Unslice(k.In(0), full, start, k.InShape(0)[axis], Inner(k.InShape(0), axis), k.Out);
+            });
+            CpuKernels.Add(OpKind.Concat, k =>
+            {
+                int axis = ConcatOp.Axis(k.Op);
+                Concat(k.In(0), k.InShape(0)[axis], k.In(1), k.InShape(1)[axis], Inner(k.InShape(0), axis), k.Out);
+            });
+        }
+
         /// <summary>y[o, 0..length, :] = x[o, start..start+length, :]; x's axis has <paramref name="full"/> entries.</summary>
         public static void Slice(ReadOnlySpan<float> x, int full, int start, int length, int inner, Span<float> y)
         {
@@ -36,7 +62,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         /// <summary>y = x with its axes reordered: y's axis i is x's axis <paramref name="axes"/>[i]
         /// (<paramref name="x"/>'s shape is <paramref name="shape"/>).</summary>
-        public static void Permute(ReadOnlySpan<float> x, OneFlow.Dsl.Planner.Model.Shape shape, ReadOnlySpan<int> axes, Span<float> y)
+        public static void Permute(ReadOnlySpan<float> x, Shape shape, ReadOnlySpan<int> axes, Span<float> y)
         {
             int rank = shape.Rank;
             Span<long> inStride = stackalloc long[rank];
@@ -61,7 +87,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
         }
 
         /// <summary>The product of the dimensions after <paramref name="axis"/>.</summary>
-        public static int Inner(OneFlow.Dsl.Planner.Model.Shape shape, int axis)
+        public static int Inner(Shape shape, int axis)
         {
             int inner = 1;
             for (int a = axis + 1; a < shape.Rank; a++) inner *= shape[a];

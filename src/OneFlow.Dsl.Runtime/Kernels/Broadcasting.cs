@@ -1,10 +1,12 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
-    public enum BinaryOp { Add, Sub, Mul }
+    public enum BinaryOp { Add, Sub, Mul, Div }
 
     /// <summary>Binary elementwise ops with NumPy broadcasting, and the sum that undoes a broadcast. Shapes are
     /// aligned at their last axes; an operand axis of length 1, or missing, is repeated along the output's. The
@@ -12,6 +14,18 @@ namespace OneFlow.Dsl.Runtime.Kernels
     /// on one repeated element of it.</summary>
     public static class Broadcasting
     {
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            CpuKernels.Add(OpKind.Add, k => Binary(BinaryOp.Add, k));
+            CpuKernels.Add(OpKind.Sub, k => Binary(BinaryOp.Sub, k));
+            CpuKernels.Add(OpKind.Mul, k => Binary(BinaryOp.Mul, k));
+            CpuKernels.Add(OpKind.Div, k => Binary(BinaryOp.Div, k));
+            CpuKernels.Add(OpKind.SumTo, k => SumTo(k.In(0), k.InShape(0), k.Out, k.OutShape));
+        }
+
+        private static void Binary(BinaryOp op, CpuKernelContext k) => Binary(op, k.In(0), k.InShape(0), k.In(1), k.InShape(1), k.Out, k.OutShape);
+
         public static void Binary(BinaryOp op, ReadOnlySpan<float> a, Shape sa, ReadOnlySpan<float> b, Shape sb, Span<float> y, Shape sy)
         {
             if (a.Length == y.Length && b.Length == y.Length) { Rows.Apply(op, a, b, y); return; }
@@ -89,7 +103,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 {
                     case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
                     case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
-                    default: TensorPrimitives.Multiply(a, b, y); break;
+                    case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
+                    default: TensorPrimitives.Divide(a, b, y); break;
                 }
             }
 
@@ -99,7 +114,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 {
                     case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
                     case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
-                    default: TensorPrimitives.Multiply(a, b, y); break;
+                    case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
+                    default: TensorPrimitives.Divide(a, b, y); break;
                 }
             }
 
@@ -109,11 +125,12 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 {
                     case BinaryOp.Add: TensorPrimitives.Add(b, a, y); break;
                     case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
-                    default: TensorPrimitives.Multiply(b, a, y); break;
+                    case BinaryOp.Mul: TensorPrimitives.Multiply(b, a, y); break;
+                    default: TensorPrimitives.Divide(a, b, y); break;
                 }
             }
 
-            public static float Apply(BinaryOp op, float a, float b) => op switch { BinaryOp.Add => a + b, BinaryOp.Sub => a - b, _ => a * b };
+            public static float Apply(BinaryOp op, float a, float b) => op switch { BinaryOp.Add => a + b, BinaryOp.Sub => a - b, BinaryOp.Mul => a * b, _ => a / b };
         }
     }
 }

@@ -1,4 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
@@ -6,13 +9,28 @@ namespace OneFlow.Dsl.Runtime.Kernels
     /// part of the tensor draws exactly the decisions one device holding all of it would.</summary>
     public static class Dropout
     {
+        /// <summary>The forward op's mask is keyed by its output tensor; its gradient names that tensor.</summary>
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            CpuKernels.Add(OpKind.Dropout, k => Apply(k, DropoutOp.Probability(k.Op), k.Op.Output));
+            CpuKernels.Add(OpKind.DropoutGrad, k => Apply(k, DropoutGradOp.Attributes(k.Op).P, DropoutGradOp.Attributes(k.Op).MaskOf));
+        }
+
+        private static void Apply(CpuKernelContext k, double p, long key)
+        {
+            Span<long> strides = stackalloc long[k.WholeOut.Rank];
+            OpGeometry.Strides(k.WholeOut, strides);
+            Apply(k.In(0), k.Out, p, key, k.Piece, k.Geometry.OutputStart, k.OutShape, strides);
+        }
+
         /// <summary>y = x · keep / (1 − p) over a part of a tensor: <paramref name="start"/> and
         /// <paramref name="length"/> give the part's box in the whole tensor, <paramref name="strides"/> the whole
         /// tensor's row-major strides.</summary>
         public static void Apply(ReadOnlySpan<float> x, Span<float> y, double p, long key, long step,
-            ReadOnlySpan<int> start, ReadOnlySpan<int> length, ReadOnlySpan<long> strides)
+            ReadOnlySpan<int> start, Shape length, ReadOnlySpan<long> strides)
         {
-            int rank = length.Length;
+            int rank = length.Rank;
             Span<int> index = stackalloc int[Math.Max(rank, 1)];
             index.Clear();
             float scale = (float)(1 / (1 - p));

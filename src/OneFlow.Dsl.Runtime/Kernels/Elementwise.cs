@@ -1,6 +1,7 @@
 using System;
 using System.Numerics.Tensors;
-using OneFlow.Dsl.Planner.Model;
+using System.Runtime.CompilerServices;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
@@ -8,9 +9,35 @@ namespace OneFlow.Dsl.Runtime.Kernels
     /// <see cref="Broadcasting"/>).</summary>
     public static class Elementwise
     {
-        public static void Add(ReadOnlySpan<float> a, Shape sa, ReadOnlySpan<float> b, Shape sb, Span<float> y, Shape sy) => Broadcasting.Binary(BinaryOp.Add, a, sa, b, sb, y, sy);
-        public static void Sub(ReadOnlySpan<float> a, Shape sa, ReadOnlySpan<float> b, Shape sb, Span<float> y, Shape sy) => Broadcasting.Binary(BinaryOp.Sub, a, sa, b, sb, y, sy);
-        public static void Mul(ReadOnlySpan<float> a, Shape sa, ReadOnlySpan<float> b, Shape sb, Span<float> y, Shape sy) => Broadcasting.Binary(BinaryOp.Mul, a, sa, b, sb, y, sy);
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            CpuKernels.Add(OpKind.Neg, k => Neg(k.In(0), k.Out));
+            CpuKernels.Add(OpKind.Scale, k => Scale(k.In(0), ScaleOp.Factor(k.Op), k.Out));
+            CpuKernels.Add(OpKind.AddScalar, k => TensorPrimitives.Add(k.In(0), AddScalarOp.Value(k.Op), k.Out));
+            CpuKernels.Add(OpKind.Accumulate, k =>
+            {
+                int n = AccumulateOp.MicroBatches(k.Op);
+                AccumulateMean(k.In(0), k.Out, k.Piece % n == 0, n);
+            });
+            CpuKernels.Add(OpKind.Relu, k => Relu(k.In(0), k.Out));
+            CpuKernels.Add(OpKind.ReluGrad, k => ReluGrad(k.In(0), k.In(1), k.Out));
+            CpuKernels.Add(OpKind.Gelu, k => Gelu(k.In(0), k.Out));
+            CpuKernels.Add(OpKind.GeluGrad, k => GeluGrad(k.In(0), k.In(1), k.Out));
+            CpuKernels.Add(OpKind.Transpose, k => Transpose(k.In(0), k.InShape(0)[k.InShape(0).Rank - 2], k.LastOf(0), k.Out));
+            CpuKernels.Add(OpKind.SumSquares, k => k.Out[0] = TensorPrimitives.SumOfSquares(k.In(0)));
+            CpuKernels.Add(OpKind.SgdUpdate, k => SgdUpdate(k.Mutable(0), k.In(1), k.LearningRate, GradScale(k)));
+            CpuKernels.Add(OpKind.MomentumUpdate, k => MomentumUpdate(k.Mutable(0), k.In(1), k.Mutable(2), k.LearningRate, k.Optimizer.Momentum, GradScale(k)));
+            CpuKernels.Add(OpKind.AdamUpdate, k =>
+            {
+                var o = k.Optimizer;
+                AdamUpdate(k.Mutable(0), k.In(1), k.Mutable(2), k.Mutable(3), k.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay, o.Step, GradScale(k));
+            });
+        }
+
+        /// <summary>1, or for an update clipped by the global norm, the factor its last operand (the squared norm) gives.</summary>
+        private static unsafe float GradScale(CpuKernelContext k)
+            => UpdateOp.IsClipped(k.Op) ? k.Optimizer.ClipScale(*k.InPointer(k.Op.Inputs.Length - 1)) : 1f;
 
         public static void Neg(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Negate(x, y);
 

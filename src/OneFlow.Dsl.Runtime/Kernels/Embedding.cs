@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
@@ -7,6 +9,14 @@ namespace OneFlow.Dsl.Runtime.Kernels
     /// outside that range reads zeros (its row lives on another device) and its gradient is not added here.</summary>
     public static class Embedding
     {
+        /// <summary>A table split by rows starts at its part's first row; the gradient's part likewise.</summary>
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            CpuKernels.Add(OpKind.Embedding, k => Forward(k.Ints(0), k.In(1), k.Geometry.InputStarts[1][0], k.InShape(1)[0], k.InShape(1)[1], k.Out));
+            CpuKernels.Add(OpKind.EmbeddingGrad, k => Backward(k.Ints(0), k.In(1), k.Geometry.OutputStart[0], k.OutShape[0], k.OutShape[1], k.Out));
+        }
+
         public static void Forward(ReadOnlySpan<int> ids, ReadOnlySpan<float> table, int first, int rows, int width, Span<float> y)
         {
             for (int i = 0; i < ids.Length; i++)

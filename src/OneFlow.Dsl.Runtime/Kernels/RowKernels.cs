@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
@@ -7,6 +9,20 @@ namespace OneFlow.Dsl.Runtime.Kernels
     public static class RowKernels
     {
         public const float LayerNormEpsilon = 1e-5f;
+
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            CpuKernels.Add(OpKind.Softmax, k => Softmax(k.In(0), k.LastOf(0), k.Out));
+            CpuKernels.Add(OpKind.CausalSoftmax, k => CausalSoftmax(k.In(0), k.LastOf(0), k.Out));
+            CpuKernels.Add(OpKind.SoftmaxGrad, k => SoftmaxGrad(k.In(0), k.In(1), k.LastOf(1), k.Out));
+            CpuKernels.Add(OpKind.LogSoftmax, k => LogSoftmax(k.In(0), k.LastOf(0), k.Out));
+            CpuKernels.Add(OpKind.LogSoftmaxGrad, k => LogSoftmaxGrad(k.In(0), k.In(1), k.LastOf(1), k.Out));
+            CpuKernels.Add(OpKind.MaxLast, k => MaxLast(k.In(0), k.LastOf(0), k.Out));
+            CpuKernels.Add(OpKind.MaxLastGrad, k => MaxLastGrad(k.In(0), k.In(1), k.LastOf(1), k.Out));
+            CpuKernels.Add(OpKind.LayerNorm, k => LayerNorm(k.In(0), k.LastOf(0), k.Out));
+            CpuKernels.Add(OpKind.LayerNormGrad, k => LayerNormGrad(k.In(0), k.In(1), k.LastOf(1), k.Out));
+        }
 
         public static void Softmax(ReadOnlySpan<float> x, int cols, Span<float> y)
         {
@@ -65,19 +81,6 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 TensorPrimitives.Multiply(o, -sum, o);
                 TensorPrimitives.Add(o, d, o);
             }
-        }
-
-        /// <summary>Each row's sum divided by <paramref name="divisor"/> (1 for a sum, the whole row's logical length
-        /// for a mean, even when this device holds only part of the row).</summary>
-        public static void SumLast(ReadOnlySpan<float> x, int cols, float divisor, Span<float> y)
-        {
-            for (int r = 0; r < y.Length; r++) y[r] = TensorPrimitives.Sum(x.Slice(r * cols, cols)) / divisor;
-        }
-
-        /// <summary>Each value repeated over a row of <paramref name="cols"/>, divided by <paramref name="divisor"/>.</summary>
-        public static void ExpandLast(ReadOnlySpan<float> x, int cols, float divisor, Span<float> y)
-        {
-            for (int r = 0; r < x.Length; r++) y.Slice(r * cols, cols).Fill(x[r] / divisor);
         }
 
         /// <summary>Each row's maximum.</summary>

@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
@@ -7,6 +9,16 @@ namespace OneFlow.Dsl.Runtime.Kernels
     /// (<c>batch</c>), so that devices holding slices of the rows produce partial sums of the mean.</summary>
     public static class SoftmaxCrossEntropy
     {
+        /// <summary>Every device divides by the rows of the whole logits, so that its part is a partial sum of the mean.</summary>
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            CpuKernels.Add(OpKind.SoftmaxCrossEntropy, k => k.Out[0] = Forward(k.In(0), k.Ints(1), k.LastOf(0), WholeRows(k)));
+            CpuKernels.Add(OpKind.SoftmaxCrossEntropyGrad, k => Backward(k.In(0), k.Ints(1), k.LastOf(0), WholeRows(k), k.Out));
+        }
+
+        private static int WholeRows(KernelContext k) => (int)(k.WholeIn(0).Elements / k.WholeIn(0)[k.WholeIn(0).Rank - 1]);
+
         /// <summary>Returns Σ over these rows of −log softmax(row)[label], divided by <paramref name="batch"/>.</summary>
         public static float Forward(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, int batch)
         {

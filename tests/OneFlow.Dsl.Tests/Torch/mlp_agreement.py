@@ -1,4 +1,4 @@
-"""PyTorch's side of the agreement tests (TorchAgreementTests.cs): the MLP of DESIGN.md built in PyTorch from a
+"""PyTorch's side of the agreement tests (TorchAgreementTests.cs): the README's MLP built in PyTorch from a
 safetensors file, with no package beyond torch. Weights are stored as OneFlow.Dsl stores them: w1 [784, 512] and
 w2 [512, 10] as [in, out] matrices (PyTorch's Linear keeps [out, in]), biases b1 [512] and b2 [10], all F32.
 
@@ -8,41 +8,12 @@ w2 [512, 10] as [in, out] matrices (PyTorch's Linear keeps [out, in]), biases b1
                                                          PyTorch, written as OneFlow.Dsl names them; the trained
                                                          model's logits on BATCH written to OUT
 """
-import json
-import struct
 import sys
 
 import torch
 import torch.nn.functional as F
 
-
-def read(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (length,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + length])
-    body = data[8 + length:]
-    tensors = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        assert info["dtype"] == "F32", f"{name} is {info['dtype']}"
-        start, end = info["data_offsets"]
-        tensors[name] = torch.frombuffer(bytearray(body[start:end]), dtype=torch.float32).reshape(info["shape"])
-    return tensors
-
-
-def write(path, tensors):
-    header, body, offset = {}, b"", 0
-    for name, tensor in tensors.items():
-        raw = tensor.detach().to(torch.float32).contiguous().numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(raw)]}
-        body += raw
-        offset += len(raw)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + body)
+from safetensors_io import read, write
 
 
 def forward(w, x):

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -7,6 +8,9 @@ namespace OneFlow.Dsl.Planner.Ops
     /// have the weight's layout): local to each shard. The hyperparameters are run-time values.</summary>
     public abstract class UpdateOp : OpDef
     {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SgdUpdateOp(), new MomentumUpdateOp(), new AdamUpdateOp());
+
+        public override string NotDifferentiable => "it updates a weight after the backward pass";
         public override bool HasOutput => false;
         public override bool SignaturesFollowOperands => true;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
@@ -17,12 +21,14 @@ namespace OneFlow.Dsl.Planner.Ops
         {
             var w = g.Tensor(op.Inputs[0]).Sbp[g.SignatureAxis];
             var inputs = Repeat(w, op.Inputs.Length);
-            if (IsClipped(op.Args)) inputs[inputs.Length - 1] = Sbp.B;
+            if (IsClipped(op)) inputs[inputs.Length - 1] = Sbp.B;
             yield return new Signature(w, inputs);
         }
 
         /// <summary>An update clipped by the global gradient norm has that squared norm as its last operand.</summary>
-        public static bool IsClipped(double[] args) => args.Length > 0 && args[0] == 1;
+        public static bool IsClipped(IOpAttributes op) => op.Args.Length > 0 && op.Args[0] == 1;
+
+        public static double[] Arguments(bool clipped) => clipped ? new[] { 1.0 } : System.Array.Empty<double>();
     }
 
     /// <summary>w −= lr · g.</summary>

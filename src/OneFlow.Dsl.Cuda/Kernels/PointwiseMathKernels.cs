@@ -1,0 +1,44 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+using ILGPU.Algorithms;
+using OneFlow.Dsl.Planner.Ops;
+
+namespace OneFlow.Dsl.Cuda.Kernels
+{
+    /// <summary>The math functions element by element, one thread per element, with the CPU's formulas
+    /// (<see cref="Runtime.Kernels.PointwiseMath"/>).</summary>
+    internal static class PointwiseMathKernels
+    {
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            GpuKernels.Map(OpKind.Tanh, Tanh);
+            GpuKernels.Zip(OpKind.TanhGrad, TanhGrad);
+            GpuKernels.Map(OpKind.Exp, Exp);
+            GpuKernels.Map(OpKind.Log, Log);
+            GpuKernels.Map(OpKind.Sqrt, Sqrt);
+            GpuKernels.Map(OpKind.Abs, Abs);
+            GpuKernels.Map(OpKind.Sign, Sign);
+            GpuKernels.Map(OpKind.Square, Square);
+            GpuKernels.Map(OpKind.Softplus, Softplus);
+            GpuKernels.Map(OpKind.Reciprocal, Reciprocal);
+        }
+
+        public static void Tanh(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Tanh(x[i]);
+        public static void TanhGrad(Index1D i, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => dx[i] = dy[i] * (1f - y[i] * y[i]);
+        public static void Exp(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Exp(x[i]);
+        public static void Log(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Log(x[i]);
+        public static void Sqrt(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Sqrt(x[i]);
+        public static void Abs(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Abs(x[i]);
+        public static void Sign(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = x[i] > 0f ? 1f : x[i] < 0f ? -1f : 0f;
+        public static void Square(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = x[i] * x[i];
+        public static void Reciprocal(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = 1f / x[i];
+
+        /// <summary>log(1 + eˣ) = max(x, 0) + log(1 + e^−|x|), which never overflows.</summary>
+        public static void Softplus(Index1D i, ArrayView<float> x, ArrayView<float> y)
+        {
+            float v = x[i];
+            y[i] = XMath.Max(v, 0f) + XMath.Log(1f + XMath.Exp(-XMath.Abs(v)));
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Runtime.CompilerServices;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>x + c for a constant c: what <c>x + 0.5f</c>, <c>x - c</c> and <c>c - x</c> lower to (see
+    /// <see cref="ScalarArithmetic"/>). Not linear: a partial sum would add c once per device.</summary>
+    public sealed class AddScalarOp : ElementwiseOp
+    {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new AddScalarOp());
+
+        public override OpKind Kind => OpKind.AddScalar;
+        public override string UserName => "AddScalar";
+
+        public static float Value(IOpAttributes op) => (float)op.Args[0];
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            if (op.Args.Length != 1 || double.IsNaN(op.Args[0]) || double.IsInfinity(op.Args[0]))
+                throw Mismatch(op, "AddScalar: the constant added to a tensor must be finite.");
+            return ShapeOf(g, op, 0);
+        }
+
+        /// <summary>The gradient passes unchanged.</summary>
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
+        {
+            if (ad.NeedsGradient(op.Inputs[0])) ad.Accumulate(op.Inputs[0], dy);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>y = f(x) element by element: any axis may be split, and partial sums pass only through a linear f.</summary>
+    public abstract class ElementwiseOp : OpDef
+    {
+        /// <summary>True when f(a + b) = f(a) + f(b), so that a partial sum may pass through unreduced.</summary>
+        protected virtual bool Linear => false;
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => ElementwiseSignatures(ShapeOf(g, op, 0).Rank, 1, Linear);
+
+        /// <summary>The usual rule: dx = <paramref name="kind"/>(dy, saved), saved being the op's input or output.</summary>
+        protected static void Through(GradientBuilder ad, LogicalOp op, int dy, OpKind kind, int saved)
+        {
+            int x = op.Inputs[0];
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(kind, new[] { dy, saved }, x));
+        }
+    }
+
+    /// <summary>dx = dy · f'(saved) element by element, saved being the forward op's input or output: linear in dy,
+    /// so dy may be a partial sum where the saved tensor is whole.</summary>
+    public abstract class ElementwiseGradOp : GradientOp
+    {
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            if (!ShapeOf(g, op, 0).Equals(ShapeOf(g, op, 1)))
+                throw Mismatch(op, $"{Kind}: dy is {ShapeOf(g, op, 0)} but the saved tensor is {ShapeOf(g, op, 1)}.");
+            return ShapeOf(g, op, 1);
+        }
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            foreach (var s in ElementwiseSignatures(ShapeOf(g, op, 0).Rank, 2, linear: false)) yield return s;
+            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Linq;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>What an op's gradient rule (<see cref="OpDef.Backward"/>) writes to: the planner's autograd appends
+    /// graph ops, the eager tape computes them at once. A rule names tensors by id and builds gradients from other
+    /// ops, so one rule serves both.</summary>
+    public abstract class GradientBuilder
+    {
+        /// <summary>True when <paramref name="tensor"/> leads to a weight (or a tensor asking for its gradient).</summary>
+        public abstract bool NeedsGradient(int tensor);
+
+        public abstract Shape ShapeOf(int tensor);
+
+        /// <summary>Adds an op computing part of the gradient of <paramref name="of"/> and returns its output.</summary>
+        public abstract int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false, double[]? args = null);
+
+        /// <summary>Adds <paramref name="gradient"/> to the gradient of <paramref name="tensor"/> (a tensor read by
+        /// several ops gets the sum of their gradients).</summary>
+        public abstract void Accumulate(int tensor, int gradient);
+
+        /// <summary>Undoes a broadcast: a bias gradient is the sum over the rows it was added to.</summary>
+        public int SumToShape(int gradient, int target)
+        {
+            Shape g = ShapeOf(gradient), t = ShapeOf(target);
+            return g.Equals(t) ? gradient : Emit(OpKind.SumTo, new[] { gradient }, target, args: SumToOp.Arguments(t));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>Sum (or mean) over one axis, dropping it, as <c>torch.sum(x, dim)</c>: [.., n, ..] → [.., ..]. The axis
+    /// may count from the end (−1, the default, is the last). Linear, so partial sums pass through; a split of the
+    /// reduced axis gives partial sums (a mean divides by the whole axis on every device).</summary>
+    public abstract class ReduceOp : OpDef
+    {
+        /// <summary>The reduced axis of an input of rank <paramref name="rank"/>, counted from the front.</summary>
+        public static int Axis(IOpAttributes op, int rank) => op.Args.Length == 0 ? rank - 1 : ((int)op.Args[0] + rank) % System.Math.Max(rank, 1);
+
+        protected abstract bool Mean { get; }
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            var x = ShapeOf(g, op, 0);
+            if (x.Rank == 0) throw Mismatch(op, $"{UserName}: {NameOf(g, op, 0)} is a scalar; there is no axis to reduce.");
+            int written = op.Args.Length == 0 ? -1 : (int)op.Args[0];
+            if (op.Args.Length > 1 || written < -x.Rank || written >= x.Rank)
+                throw Mismatch(op, $"{UserName}: axis {written} is out of range for {NameOf(g, op, 0)} {x}; write an axis from {-x.Rank} to {x.Rank - 1}.");
+            int axis = Axis(op, x.Rank);
+            return new Shape(x.ToArray().Where((_, i) => i != axis).ToArray());
+        }
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            int rank = ShapeOf(g, op, 0).Rank, axis = Axis(op, rank);
+            for (int i = 0; i < rank; i++)
+                yield return new Signature(i == axis ? Sbp.P : Sbp.S(i < axis ? i : i - 1), Sbp.S(i));
+            yield return new Signature(Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P);
+        }
+
+        /// <summary>Every element along the axis gets the gradient of its sum (divided by the axis length for a mean).</summary>
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
+        {
+            int x = op.Inputs[0];
+            if (!ad.NeedsGradient(x)) return;
+            var shape = ad.ShapeOf(x);
+            int axis = Axis(op, shape.Rank);
+            ad.Accumulate(x, ad.Emit(OpKind.ExpandAxis, new[] { dy }, x, args: ExpandAxisOp.Arguments(axis, shape[axis], Mean ? 1.0 / shape[axis] : 1)));
+        }
+    }
+
+    public sealed class SumOp : ReduceOp
+    {
+        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SumOp(), new MeanOp(), new ExpandAxisOp());
+
+        public override OpKind Kind => OpKind.Sum;
+        public override string UserName => "Sum";
+        protected override bool Mean => false;
+    }
+
+    public sealed class MeanOp : ReduceOp
+    {
+        public override OpKind Kind => OpKind.Mean;
+        public override string UserName => "Mean";
+        protected override bool Mean => true;
+    }
+
+    /// <summary>Inserts an axis of the given length and repeats each element along it, times a scale: the gradient
+    /// of <see cref="ReduceOp"/>. It reads only dy, so the reduced tensor need not live until the backward pass.</summary>
+    public sealed class ExpandAxisOp : GradientOp
+    {
+        public override OpKind Kind => OpKind.ExpandAxis;
+
+        public static double[] Arguments(int axis, int length, double scale) => new double[] { axis, length, scale };
+
+        public static (int Axis, int Length, float Scale) Attributes(IOpAttributes op) => ((int)op.Args[0], (int)op.Args[1], (float)op.Args[2]);
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            var (axis, length, _) = Attributes(op);
+            var dims = ShapeOf(g, op, 0).ToArray().ToList();
+            dims.Insert(axis, length);
+            return new Shape(dims.ToArray());
+        }
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            int rank = ShapeOf(g, op, 0).Rank + 1, axis = Attributes(op).Axis;
+            for (int i = 0; i < rank; i++)
+                yield return new Signature(Sbp.S(i), i == axis ? Sbp.B : Sbp.S(i < axis ? i : i - 1));
+            yield return new Signature(Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P);
+        }
+    }
+}

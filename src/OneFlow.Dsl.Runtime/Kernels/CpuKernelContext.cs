@@ -1,0 +1,34 @@
+using System;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Runtime.Kernels
+{
+    /// <summary>A CPU kernel's operands: the geometry and run values of <see cref="KernelContext"/>, and where this
+    /// act's slots lie in host memory (set before every act).</summary>
+    public sealed unsafe class CpuKernelContext : KernelContext
+    {
+        private readonly IntPtr[] _inputs;
+        private IntPtr _output;
+
+        public CpuKernelContext(OpGeometry geometry) : base(geometry) => _inputs = new IntPtr[geometry.Inputs.Length];
+
+        /// <summary>Threads a matrix product may use: the cores shared among the devices that run at once.</summary>
+        public int Threads { get; set; } = Gemm.DefaultThreads;
+
+        public void SetInput(int input, void* at) => _inputs[input] = (IntPtr)at;
+        public void SetOutput(void* at) => _output = (IntPtr)at;
+
+        public float* InPointer(int input) => (float*)_inputs[input];
+        public float* OutPointer => (float*)_output;
+
+        public ReadOnlySpan<float> In(int input) => new ReadOnlySpan<float>(InPointer(input), (int)InShape(input).Elements);
+
+        /// <summary>An input of integers: labels or ids.</summary>
+        public ReadOnlySpan<int> Ints(int input) => new ReadOnlySpan<int>(InPointer(input), (int)InShape(input).Elements);
+
+        /// <summary>An input the op updates in place (a weight, an optimizer state).</summary>
+        public Span<float> Mutable(int input) => new Span<float>(InPointer(input), (int)InShape(input).Elements);
+
+        public Span<float> Out => new Span<float>(OutPointer, (int)OutShape.Elements);
+    }
+}

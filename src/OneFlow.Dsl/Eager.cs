@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Runtime.Kernels;
+
+namespace OneFlow.Dsl
+{
+    /// <summary>Runs an op at once, on whole tensors on the CPU, through the very definition a compiled plan uses: the
+    /// op's shape rule checks the operands, its CPU kernel computes, and its gradient rule — the one autograd applies
+    /// when planning — pushes a gradient back on <see cref="Tensor.Backward"/>. Nothing about an op is written twice.</summary>
+    internal static class Eager
+    {
+        /// <summary>Numbers the calls: a dropout's mask is keyed by its call (as a plan keys it by the step), and its
+        /// gradient uses the same one.</summary>
+        private static long s_calls;
+
+        public static Tensor Run(OpKind kind, params Tensor[] inputs) => Run(kind, Array.Empty<double>(), inputs);
+
+        public static Tensor Run(OpKind kind, double[] args, params Tensor[] inputs)
+            => Run(kind, args, inputs, transA: false, transB: false, Interlocked.Increment(ref s_calls));
+
+        /// <param name="call">Keys dropout's mask: a call with the same number draws the same one.</param>
+        internal static Tensor Run(OpKind kind, double[] args, Tensor[] inputs, bool transA, bool transB, long call)
+        {
+            var (graph, op) = Build(kind, args, inputs, transA, transB);
+            var y = Compute(graph, op, new List<Tensor>(inputs), call);
+            return Tensor.Record(y, dy => new Tape(Build(kind, args, inputs, transA, transB), inputs, y, call).Backward(dy), inputs);
+        }
+
+        /// <summary>A graph of the operands and the op alone: the op's definition checks the operands on the way in.</summary>
+        private static (LogicalGraph Graph, LogicalOp Op) Build(OpKind kind, double[] args, Tensor[] inputs, bool transA, bool transB)
+            => Refused(() => SingleOp.Build(kind, Array.ConvertAll(inputs, t => new Shape(t.Shape.ToArray())),
+                Array.ConvertAll(inputs, t => t.IsInteger ? DType.I32 : DType.F32), args, transA, transB));
+
+        /// <summary>A shape the op refuses is the caller's mistake.</summary>
+        private static T Refused<T>(Func<T> build)
+        {
+            try
+            {
+                return build();
+            }
+            catch (PlanException e)
+            {
+                throw new ArgumentException(e.Message, e);
+            }
+        }
+
+        /// <summary>Runs <paramref name="op"/>'s CPU kernel on the tensors its inputs name in <paramref name="values"/>.</summary>
+        private static Tensor Compute(LogicalGraph graph, LogicalOp op, List<Tensor> values, long call)
+        {
+            var inputs = new Array[op.Inputs.Length];
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                var value = values[op.Inputs[i]];
+                inputs[i] = value.IsInteger ? value.IntegerData : value.Host;
+            }
+            var shape = graph.Tensor(op.Output).Shape;
+            var output = new float[shape.Elements];
+            CpuKernels.RunWhole(new CpuKernelContext(SingleOp.Geometry(graph, op)) { Piece = call }, inputs, output);
+            return Tensor.Wrap(output, shape.ToArray());
+        }
+
+        /// <summary>One eager call's backward step: the op's gradient rule, its ops computed as it emits them. Tensor
+        /// ids are those of a graph of the call alone: the operands first, then the output, then the gradient and what
+        /// the rule adds.</summary>
+        private sealed class Tape : GradientBuilder
+        {
+            private readonly LogicalGraph _graph;
+            private readonly LogicalOp _op;
+            private readonly List<Tensor> _values;
+            private readonly long _call;
+
+            public Tape((LogicalGraph Graph, LogicalOp Op) call, Tensor[] inputs, Tensor output, long number)
+            {
+                (_graph, _op) = call;
+                _values = new List<Tensor>(inputs) { output };
+                _call = number;
+            }
+
+            public void Backward(float[] dy)
+            {
+                var output = _graph.Tensor(_op.Output);
+                var gradient = _graph.AddTensor("d" + output.Name, output.Shape, DType.F32, TensorRole.Gradient);
+                _values.Add(Tensor.Wrap(dy, output.Shape.ToArray()));
+                OpRegistry.Get(_op.Kind).Backward(this, _op, gradient.Id);
+            }
+
+            public override bool NeedsGradient(int tensor) => tensor < _op.Inputs.Length && _values[tensor].RequiresGrad;
+
+            public override Shape ShapeOf(int tensor) => _graph.Tensor(tensor).Shape;
+
+            public override int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false, double[]? args = null)
+            {
+                var op = Refused(() => SingleOp.Add(_graph, kind, inputs, "d" + _graph.Tensor(of).Name, args, transA, transB));
+                _values.Add(Compute(_graph, op, _values, _call));
+                return op.Output;
+            }
+
+            public override void Accumulate(int tensor, int gradient) => _values[tensor].Accumulate(_values[gradient].Host);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using System.Linq;
+using ILGPU;
+using ILGPU.Runtime;
+using OneFlow.Dsl.Cuda.Kernels;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Planner.Plan;
+using OneFlow.Dsl.Runtime;
+using OneFlow.Dsl.Runtime.Kernels;
+using OneFlow.Dsl.Testing;
+using Xunit;
+
+namespace OneFlow.Dsl.Cuda.Tests
+{
+    /// <summary>Every op kind's GPU kernel against its CPU kernel, on the samples of <see cref="OpSamples"/>: the same
+    /// operands, two pieces in a row (an accumulation's first and later micro-batch, dropout's masks of two steps),
+    /// the output and every operand an update changes in place compared.</summary>
+    public class OpKernelTests : IClassFixture<GpuFixture>
+    {
+        private readonly GpuFixture _gpu;
+
+        public OpKernelTests(GpuFixture gpu) => _gpu = gpu;
+
+        [Theory]
+        [MemberData(nameof(OpSamples.Kernels), MemberType = typeof(OpSamples))]
+        public void The_gpu_kernel_gives_the_cpu_kernels_result(string name)
+        {
+            var sample = OpSamples.Named(name);
+            var (graph, op) = SingleOp.Build(sample.Kind, sample.Operands.Select(o => o.Shape).ToArray(), sample.Operands.Select(o => o.Type).ToArray(),
+                sample.Args, sample.TransA, sample.TransB);
+            Compare(sample.Kind, SingleOp.Geometry(graph, op), sample.Inputs(seed: 1));
+        }
+
+        /// <summary>A device holding rows 4..9 of a table of 14: ids elsewhere read zeros and add nothing, repeated
+        /// ids add up.</summary>
+        [Fact]
+        public void Embedding_into_part_of_a_table_matches_the_cpu()
+        {
+            int[] ids = { 4, 9, 2, 4, 7, 12, 4 };
+            var table = new Shape(6, 3);
+            var whole = new Shape(14, 3);
+            var lookup = Part(OpKind.Embedding, new[] { new Shape(7), table }, new Shape(7, 3), new[] { new Shape(7), whole }, new Shape(7, 3), new[] { new[] { 0 }, new[] { 4, 0 } }, new[] { 0, 0 });
+            Compare(OpKind.Embedding, lookup, new Array[] { ids, Values(18, 3) });
+            var gradient = Part(OpKind.EmbeddingGrad, new[] { new Shape(7), new Shape(7, 3), table }, table, new[] { new Shape(7), new Shape(7, 3), whole }, whole,
+                new[] { new[] { 0 }, new[] { 0, 0 }, new[] { 4, 0 } }, new[] { 4, 0 });
+            Compare(OpKind.EmbeddingGrad, gradient, new Array[] { ids, Values(21, 4), Values(18, 5) });
+        }
+
+        /// <summary>The part [1..3, 2..6] of a [4, 7] tensor: the GPU drops exactly the elements the CPU drops.</summary>
+        [Fact]
+        public void Dropout_of_a_part_draws_the_cpu_mask()
+        {
+            var part = new Shape(3, 4);
+            var dropout = Part(OpKind.Dropout, new[] { part }, part, new[] { new Shape(4, 7) }, new Shape(4, 7), new[] { new[] { 1, 2 } }, new[] { 1, 2 }, 0.3);
+            Compare(OpKind.Dropout, dropout, new Array[] { Values(12, 8) });
+        }
+
+        private static OpGeometry Part(OpKind kind, Shape[] inputs, Shape output, Shape[] wholeInputs, Shape wholeOutput, int[][] inputStarts, int[] outputStart, params double[] args)
+        {
+            var here = Placement.Parse("cpu:0");
+            var op = new PlanOp(0, kind, Enumerable.Range(0, inputs.Length).ToArray(), inputs.Length, false, false, default, default, args, kind.ToString(), here, here);
+            return new OpGeometry(op, inputs, output, wholeInputs, wholeOutput, inputStarts, outputStart);
+        }
+
+        private static float[] Values(int n, int seed)
+        {
+            var random = new Random(seed);
+            return Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        }
+
+        private void Compare(OpKind kind, OpGeometry geometry, Array[] inputs)
+        {
+            var accelerator = _gpu.Gpu.Accelerator;
+            var settings = new OptimizerSettings { LearningRate = 0.1f, Step = 3, WeightDecay = 0.01f, MaxGradNorm = 0.5f };
+            var cpuInputs = inputs.Select(a => (Array)a.Clone()).ToArray();
+            float[]? output = geometry.Op.Output >= 0 ? Values((int)geometry.Output.Elements, 99) : null;
+            var buffers = inputs.Select(a => _gpu.Upload(a is int[] ints ? ints.Select(BitConverter.Int32BitsToSingle).ToArray() : (float[])a)).ToArray();
+            using var gpuOutput = _gpu.Upload(output ?? new float[1]);
+            using var gemm = new GpuGemm(accelerator);
+            var kernel = GpuKernels.Describe(kind);
+            using var scratch = accelerator.Allocate1D<float>(Math.Max(1, kernel.Scratch?.Invoke(geometry) ?? 1));
+            try
+            {
+                var views = buffers.Select((b, i) => b.View.AsContiguous().SubView(0, Math.Max(1, geometry.Inputs[i].Elements))).ToArray();
+                var gpu = new GpuKernelContext(geometry, views, gpuOutput.View.AsContiguous().SubView(0, Math.Max(1, geometry.Output.Elements)), accelerator.DefaultStream, gemm)
+                    { Optimizer = settings, Scratch = scratch.View.AsContiguous() };
+                var cpu = new CpuKernelContext(geometry) { Optimizer = settings };
+                for (long piece = 0; piece < 2; piece++)
+                {
+                    cpu.Piece = gpu.Piece = piece;
+                    CpuKernels.RunWhole(cpu, cpuInputs, output);
+                    _gpu.Kernels.For(kind)(gpu);
+                    if (output != null) Cuda.Tests.Compare.Close(output, _gpu.Download(gpuOutput, output.Length), 2e-5);
+                    for (int i = 0; i < inputs.Length; i++)
+                        if (cpuInputs[i] is float[] changed) Cuda.Tests.Compare.Close(changed, _gpu.Download(buffers[i], changed.Length), 2e-5);
+                }
+            }
+            finally
+            {
+                foreach (var b in buffers) b.Dispose();
+            }
+        }
+    }
+}

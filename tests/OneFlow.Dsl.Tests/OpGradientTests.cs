@@ -1,0 +1,32 @@
+using System;
+using System.Linq;
+using OneFlow.Dsl.Testing;
+using Xunit;
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>Every op's gradient rule — the one the planner's autograd applies — against central finite
+    /// differences, on the samples of <see cref="OpSamples"/>, run eagerly (the same definition and kernels).</summary>
+    public class OpGradientTests
+    {
+        [Theory]
+        [MemberData(nameof(OpSamples.Gradients), MemberType = typeof(OpSamples))]
+        public void The_gradient_rule_matches_finite_differences(string name)
+        {
+            var sample = OpSamples.Named(name);
+            var leaves = sample.Inputs(seed: 3).Select((data, i) => data is int[] ids
+                ? Tensor.From(ids, sample.Operands[i].Shape.ToArray())
+                : Tensor.From((float[])data, sample.Operands[i].Shape.ToArray())).ToArray();
+            Tensor? projection = null;
+            // The loss Σ y·r for a fixed random r weighs every output element differently; a fixed call number keeps
+            // dropout's mask the same in every evaluation.
+            Tensor Loss()
+            {
+                var y = Eager.Run(sample.Kind, sample.Args, leaves, sample.TransA, sample.TransB, call: 1);
+                projection ??= Data.Floats(4, y.Shape.ToArray());
+                return Ops.Sum(Ops.Reshape(y * projection, -1));
+            }
+            FiniteDifferences.Check(Loss, leaves.Where(l => !l.IsInteger).ToArray());
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+
+namespace OneFlow.Dsl.Testing
+{
+    /// <summary>How the values of one operand are drawn: uniform in [<see cref="Low"/>, <see cref="High"/>), kept at
+    /// least <see cref="AwayFromZero"/> from 0 (for ops with a kink there); integers in [0, <see cref="Ids"/>).</summary>
+    public sealed record Operand(Shape Shape, float Low = -2, float High = 2, float AwayFromZero = 0, int Ids = 0)
+    {
+        public DType Type => Ids > 0 ? DType.I32 : DType.F32;
+
+        public static Operand Of(params int[] dims) => new Operand(new Shape(dims));
+        public static Operand Positive(params int[] dims) => new Operand(new Shape(dims), 0.5f, 2f);
+        public static Operand Kinked(params int[] dims) => new Operand(new Shape(dims), AwayFromZero: 0.1f);
+        public static Operand IdsBelow(int limit, params int[] dims) => new Operand(new Shape(dims), Ids: limit);
+    }
+
+    /// <summary>One example of an op kind: its operands and attributes. Every kind that runs as a kernel has at least
+    /// one, and every differentiable kind one checked against finite differences; <see cref="OpSamples"/> is the
+    /// table the kernel tests (GPU against CPU) and the gradient checks run over, and the coverage test holds it to.</summary>
+    public sealed record OpSample(string Name, OpKind Kind, Operand[] Operands, double[] Args, bool TransA = false, bool TransB = false)
+    {
+        /// <summary>True when the op has a gradient rule: its sample is checked against finite differences.</summary>
+        public bool Differentiable => OpRegistry.Get(Kind).NotDifferentiable == null;
+
+        /// <summary>Random operands: float[] or int[], the same for the same seed.</summary>
+        public Array[] Inputs(int seed)
+        {
+            var random = new Random(seed);
+            return Operands.Select(o => o.Ids > 0
+                ? (Array)Enumerable.Range(0, (int)o.Shape.Elements).Select(_ => random.Next(o.Ids)).ToArray()
+                : Enumerable.Range(0, (int)o.Shape.Elements).Select(_ => Draw(random, o)).ToArray()).ToArray();
+        }
+
+        private static float Draw(Random random, Operand o)
+        {
+            float v = (float)(o.Low + random.NextDouble() * (o.High - o.Low));
+            return o.AwayFromZero > 0 ? MathF.CopySign(o.AwayFromZero + MathF.Abs(v), v) : v;
+        }
+
+        public override string ToString() => Name;
+    }
+
+    public static class OpSamples
+    {
+        private static OpSample S(string name, OpKind kind, params Operand[] operands) => new OpSample(name, kind, operands, Array.Empty<double>());
+        private static OpSample S(string name, OpKind kind, double[] args, params Operand[] operands) => new OpSample(name, kind, operands, args);
+        private static Operand O(params int[] dims) => Operand.Of(dims);
+
+        public static readonly OpSample[] All =
+        {
+            S("MatMul", OpKind.MatMul, O(3, 4), O(4, 5)),
+            new OpSample("MatMul transposed A", OpKind.MatMul, new[] { O(4, 3), O(4, 5) }, Array.Empty<double>(), TransA: true),
+            new OpSample("MatMul transposed B", OpKind.MatMul, new[] { O(3, 4), O(5, 4) }, Array.Empty<double>(), TransB: true),
+            S("MatMul batched", OpKind.MatMul, O(2, 3, 4), O(2, 4, 5)),
+            S("Add bias", OpKind.Add, O(3, 5), O(5)),
+            S("Add middle axis", OpKind.Add, O(2, 3, 5), O(2, 1, 5)),
+            S("Add to every matrix", OpKind.Add, O(2, 3, 4, 5), O(4, 1)),
+            S("Sub both broadcast", OpKind.Sub, O(4, 1), O(5)),
+            S("Sub from a row", OpKind.Sub, O(5), O(3, 5)),
+            S("Mul both broadcast", OpKind.Mul, O(2, 1, 5), O(1, 3, 1)),
+            S("Mul column", OpKind.Mul, O(3, 5), O(3, 1)),
+            S("Div", OpKind.Div, O(3, 5), Operand.Positive(3, 5)),
+            S("Div by a row", OpKind.Div, O(3, 5), Operand.Positive(5)),
+            S("Neg", OpKind.Neg, O(3, 4)),
+            S("Scale", OpKind.Scale, new[] { -1.5 }, O(3, 4)),
+            S("AddScalar", OpKind.AddScalar, new[] { 0.5 }, O(3, 4)),
+            S("Reciprocal", OpKind.Reciprocal, Operand.Positive(3, 4)),
+            S("Relu", OpKind.Relu, Operand.Kinked(3, 4)),
+            S("ReluGrad", OpKind.ReluGrad, O(3, 4), O(3, 4)),
+            S("Gelu", OpKind.Gelu, O(3, 4)),
+            S("GeluGrad", OpKind.GeluGrad, O(3, 4), O(3, 4)),
+            S("Tanh", OpKind.Tanh, O(3, 4)),
+            S("TanhGrad", OpKind.TanhGrad, O(3, 4), new Operand(new Shape(3, 4), -0.9f, 0.9f)),
+            S("Exp", OpKind.Exp, O(3, 4)),
+            S("Log", OpKind.Log, Operand.Positive(3, 4)),
+            S("Sqrt", OpKind.Sqrt, Operand.Positive(3, 4)),
+            S("Abs", OpKind.Abs, Operand.Kinked(3, 4)),
+            S("Sign", OpKind.Sign, O(3, 4)),
+            S("Square", OpKind.Square, O(3, 4)),
+            S("Softplus", OpKind.Softplus, new Operand(new Shape(3, 4), -25, 25)),
+            S("SoftmaxCrossEntropy", OpKind.SoftmaxCrossEntropy, O(4, 5), Operand.IdsBelow(5, 4)),
+            S("SoftmaxCrossEntropy per token", OpKind.SoftmaxCrossEntropy, O(2, 2, 5), Operand.IdsBelow(5, 2, 2)),
+            S("SoftmaxCrossEntropyGrad", OpKind.SoftmaxCrossEntropyGrad, O(4, 5), Operand.IdsBelow(5, 4)),
+            S("SumTo", OpKind.SumTo, new double[] { 3, 1 }, O(2, 3, 5)),
+            S("SumSquares", OpKind.SumSquares, O(3, 4)),
+            S("SgdUpdate", OpKind.SgdUpdate, O(3, 4), O(3, 4)),
+            S("SgdUpdate clipped", OpKind.SgdUpdate, new double[] { 1 }, O(3, 4), O(3, 4), Operand.Positive()),
+            S("MomentumUpdate", OpKind.MomentumUpdate, O(3, 4), O(3, 4), O(3, 4)),
+            S("AdamUpdate", OpKind.AdamUpdate, O(3, 4), O(3, 4), O(3, 4), Operand.Positive(3, 4)),
+            S("AdamUpdate clipped", OpKind.AdamUpdate, new double[] { 1 }, O(3, 4), O(3, 4), O(3, 4), Operand.Positive(3, 4), Operand.Positive()),
+            S("CausalSoftmax", OpKind.CausalSoftmax, O(2, 3, 3)),
+            S("Permute", OpKind.Permute, new double[] { 2, 0, 1 }, O(2, 3, 4)),
+            S("Softmax", OpKind.Softmax, O(3, 5)),
+            S("SoftmaxGrad", OpKind.SoftmaxGrad, O(3, 5), Operand.Positive(3, 5)),
+            S("LogSoftmax", OpKind.LogSoftmax, O(3, 5)),
+            S("LogSoftmaxGrad", OpKind.LogSoftmaxGrad, O(3, 5), O(3, 5)),
+            S("Sum last axis", OpKind.Sum, new double[] { -1 }, O(3, 4, 5)),
+            S("Sum middle axis", OpKind.Sum, new double[] { 1 }, O(3, 4, 5)),
+            S("Mean first axis", OpKind.Mean, new double[] { 0 }, O(3, 4, 5)),
+            S("Mean last axis", OpKind.Mean, new double[] { -1 }, O(3, 5)),
+            S("ExpandAxis", OpKind.ExpandAxis, new double[] { 1, 4, 0.25 }, O(3, 5)),
+            S("Transpose", OpKind.Transpose, O(2, 3, 4)),
+            S("LayerNorm", OpKind.LayerNorm, O(3, 6)),
+            S("LayerNormGrad", OpKind.LayerNormGrad, O(3, 6), O(3, 6)),
+            S("Embedding", OpKind.Embedding, Operand.IdsBelow(6, 2, 3), O(6, 4)),
+            S("EmbeddingGrad", OpKind.EmbeddingGrad, Operand.IdsBelow(6, 2, 3), O(2, 3, 4), O(6, 4)),
+            S("Max", OpKind.MaxLast, O(3, 5)),
+            S("MaxLastGrad", OpKind.MaxLastGrad, O(3), O(3, 5)),
+            S("Dropout", OpKind.Dropout, new[] { 0.3 }, O(4, 5)),
+            S("DropoutGrad", OpKind.DropoutGrad, new[] { 0.3, 7 }, O(4, 5)),
+            S("Reshape", OpKind.Reshape, new double[] { 6, -1 }, O(2, 3, 4)),
+            S("Slice", OpKind.Slice, new double[] { 1, 2, 3 }, O(3, 7)),
+            S("SliceGrad", OpKind.SliceGrad, new double[] { 1, 2, 7 }, O(3, 3)),
+            S("Concat", OpKind.Concat, new double[] { 1 }, O(3, 2), O(3, 4)),
+            S("Accumulate", OpKind.Accumulate, new double[] { 2 }, O(3, 4)),
+        };
+
+        public static OpSample Named(string name) => All.Single(s => s.Name == name);
+
+        public static IEnumerable<object[]> Kernels => All.Select(s => new object[] { s.Name });
+
+        public static IEnumerable<object[]> Gradients => All.Where(s => s.Differentiable).Select(s => new object[] { s.Name });
+    }
+}
