@@ -160,6 +160,8 @@ namespace OneFlow.Dsl.Generators.Tests
         [InlineData("try { } finally { }", "try { } finally { }", "try")]
         [InlineData("System.Func<Tensor, Tensor> f = t => t;", "t => t", "lambdas")]
         [InlineData("var z = System.Math.Abs(1);", "System.Math.Abs(1)", "only the ops of OneFlow.Dsl.Ops")]
+        [InlineData("var z = x * System.Environment.ProcessorCount;", "System.Environment.ProcessorCount", "a number in arithmetic with a tensor must be a constant")]
+        [InlineData("var z = Sum(x, axis: System.Environment.ProcessorCount);", "System.Environment.ProcessorCount", "Sum's axis must be a constant")]
         public void OF0009_unsupported_construct_at_its_span_with_the_reason(string statement, string span, string reason)
         {
             string source = Mlp("var h = Relu(", statement + "\n        var h = Relu(");

@@ -92,5 +92,30 @@ namespace OneFlow.Dsl.Generators.Tests
                 }
             }
             """;
+    
+        /// <summary>Tensor arithmetic with constants on either side, division, unary minus, and ops with named and
+        /// default constant arguments.</summary>
+        public const string Arithmetic = """
+            using OneFlow.Dsl;
+            using static OneFlow.Dsl.Ops;
+
+            [Network(Batch = 8)]
+            [Placement("cpu:0-1")]
+            public partial class Arithmetic
+            {
+                [Weight(6, 10)] Tensor w;
+                [Weight(10)] Tensor d;
+
+                public Tensor Forward([Input(6)] Tensor x)
+                {
+                    var h = MatMul(x, w) / 4f;
+                    var g = 1f - h;
+                    var r = 2f / (g * g + 1f);
+                    var q = -r / d;
+                    var m = Mean(Reshape(q, -1, 2, 5), axis: 1);
+                    return Sum(Reshape(m, -1, 5, 1), axis: -1) + Sum(Reshape(m * 3, -1, 5, 1));
+                }
+            }
+            """;
     }
 }

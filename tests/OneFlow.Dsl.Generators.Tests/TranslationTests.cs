@@ -1,0 +1,37 @@
+using System.Linq;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace OneFlow.Dsl.Generators.Tests
+{
+    /// <summary>What Forward's expressions become: statements of the planner's ops, constants as their arguments.</summary>
+    public class TranslationTests
+    {
+        /// <summary>The statements of the generated spec, in order: the op and its constant arguments.</summary>
+        private static string[] Statements(string source)
+        {
+            var (_, diagnostics, run) = GeneratorHarness.Generate(source);
+            Assert.Empty(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+            string generated = Assert.Single(run.GeneratedTrees).ToString();
+            return Regex.Matches(generated, @"SpecBuilder\.Op(?:WithArgs)?\(""[^""]+"", ""(\w+)""[^\n]*?(?:\}((?:, [-\d.E]+)*))?\),?\r?\n")
+                .Select(m => m.Groups[1].Value + m.Groups[2].Value).ToArray();
+        }
+
+        [Fact]
+        public void Constants_on_either_side_lower_to_the_ops_eager_operators_run()
+        {
+            Assert.Equal(new[]
+            {
+                "MatMul", "Scale, 0.25",            // x / 4f
+                "Neg", "AddScalar, 1",              // 1f - h
+                "Mul", "AddScalar, 1", "Reciprocal", "Scale, 2", // 2f / (g * g + 1f)
+                "Neg", "Div",                       // -r / d
+                "Reshape, -1, 2, 5", "Mean, 1",     // Mean(..., axis: 1)
+                "Reshape, -1, 5, 1", "Sum, -1",     // axis: -1 written
+                "Scale, 3", "Reshape, -1, 5, 1", "Sum, -1", // the default axis filled in
+                "Add", "SoftmaxCrossEntropy",
+            }, Statements(Networks.Arithmetic));
+        }
+    }
+}
