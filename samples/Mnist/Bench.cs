@@ -44,11 +44,10 @@ static class Bench
         {
             Console.WriteLine($"cuda graph replay failed: {e.Message}");
         }
-        var (context, kernels) = CudaBackend.Device;
-        double sgemm = GpuBench.Sgemm(context, 4096);
+        double sgemm = GpuBench.Sgemm(4096);
         Console.WriteLine($"sgemm 4096^3: {sgemm * 1e3:F2} ms ({2.0 * 4096 * 4096 * 4096 / sgemm / 1e12:F1} TFLOP/s)");
         const int n = 64 << 20;
-        double add = GpuBench.Add(context, kernels, n);
+        double add = GpuBench.Add(n);
         Console.WriteLine($"add 64M floats: {add * 1e3:F3} ms ({3.0 * 4 * n / add / 1e12:F2} TB/s)");
         return 0;
     }

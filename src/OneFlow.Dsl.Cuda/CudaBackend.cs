@@ -15,7 +15,7 @@ namespace OneFlow.Dsl.Cuda
         });
 
         /// <summary>The process's GPU and kernels, created on first use; an error where the machine has no CUDA GPU.</summary>
-        public static (GpuContext Gpu, GpuKernels Kernels) Device => Shared.Value;
+        internal static (GpuContext Gpu, GpuKernels Kernels) Device => Shared.Value;
 
         /// <summary>Registers the backend; an error at the first plan if the machine has no CUDA GPU.</summary>
         public static void Use()

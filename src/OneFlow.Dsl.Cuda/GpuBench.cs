@@ -9,14 +9,14 @@ using OneFlow.Dsl.Runtime.Kernels;
 namespace OneFlow.Dsl.Cuda
 {
     /// <summary>The GPU micro-benchmarks the samples' <c>--bench</c> mode prints beside the training step: SGEMM
-    /// through the backend's GEMM and a large elementwise add, each the median of several timed rounds after a
-    /// warm-up, with the GPU synchronised around each round.</summary>
+    /// through the backend's GEMM and a large elementwise add (through the Add op's kernel), each the median of
+    /// several timed rounds after a warm-up, with the GPU synchronised around each round; on the process's GPU.</summary>
     public static class GpuBench
     {
         /// <summary>Seconds for one n×n×n SGEMM.</summary>
-        public static double Sgemm(GpuContext gpu, int n)
+        public static double Sgemm(int n)
         {
-            var acc = gpu.Accelerator;
+            var acc = CudaBackend.Device.Gpu.Accelerator;
             using var a = acc.Allocate1D<float>((long)n * n);
             using var b = acc.Allocate1D<float>((long)n * n);
             using var c = acc.Allocate1D<float>((long)n * n);
@@ -28,8 +28,9 @@ namespace OneFlow.Dsl.Cuda
         }
 
         /// <summary>Seconds for y = a + b over <paramref name="n"/> floats.</summary>
-        public static double Add(GpuContext gpu, GpuKernels kernels, int n)
+        public static double Add(int n)
         {
+            var (gpu, kernels) = CudaBackend.Device;
             var acc = gpu.Accelerator;
             using var a = acc.Allocate1D<float>(n);
             using var b = acc.Allocate1D<float>(n);

@@ -10,7 +10,7 @@ namespace OneFlow.Dsl.Cuda
     /// <summary>The ILGPU context and the accelerator kernels run on: a CUDA GPU where the machine has one, else —
     /// only where asked for, because it is a thread-by-thread simulator — ILGPU's CPU accelerator, which runs the
     /// very same kernels and lets them be tested at tiny sizes on any machine.</summary>
-    public sealed class GpuContext : IDisposable
+    internal sealed class GpuContext : IDisposable
     {
         public Context Context { get; }
         public Accelerator Accelerator { get; }

@@ -58,7 +58,7 @@ namespace OneFlow.Dsl.Cuda
         private bool _useGraph;
         [ThreadStatic] private static Accelerator? _bound;
 
-        public GpuPlanSession(Plan plan, GpuContext gpu, GpuKernels kernels)
+        internal GpuPlanSession(Plan plan, GpuContext gpu, GpuKernels kernels)
         {
             if (plan.Registers.Any(r => r.Slots > 1))
                 throw new NotSupportedException("The GPU backend runs plans with one slot per register and no micro-batches; plan with registerSlots: 1 and MicroBatches = 1.");

@@ -5,7 +5,7 @@ namespace OneFlow.Dsl.Runtime
 {
     /// <summary>One device's memory: a single aligned block whose size the memory plan fixed at build time;
     /// every register is an offset into it, so a step allocates nothing.</summary>
-    public sealed unsafe class DeviceArena : IDisposable
+    internal sealed unsafe class DeviceArena : IDisposable
     {
         public long Bytes { get; }
         public byte* Base { get; private set; }

@@ -6,7 +6,7 @@ namespace OneFlow.Dsl.Runtime
 {
     /// <summary>The host arrays fed for the next run, and the copy of a device's part of a piece's rows out of them:
     /// micro-batch p of a step is the p-th run of rows of the batch fed.</summary>
-    public sealed class Feeds
+    internal sealed class Feeds
     {
         private readonly PlanLayout _layout;
         private readonly Array?[] _arrays;

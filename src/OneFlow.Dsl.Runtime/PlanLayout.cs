@@ -12,7 +12,7 @@ namespace OneFlow.Dsl.Runtime
     /// <summary>What every backend derives once from a plan before running it: the copies of each boxing op, feed
     /// and fetch, where each actor's device sits in the placements its op reads and writes, which registers add up
     /// to the scalar output, the shapes each kernel works on, and the actor engine's wiring.</summary>
-    public sealed class PlanLayout
+    internal sealed class PlanLayout
     {
         public Plan Plan { get; }
         /// <summary>Per op: the feed of an input op, the conversion of a boxing op; null for the others.</summary>

@@ -9,8 +9,8 @@ namespace OneFlow.Dsl.Cuda.Tests
     /// ILGPU's CPU simulator, which runs the same kernels (at tiny sizes: it simulates every thread).</summary>
     public sealed class GpuFixture : IDisposable
     {
-        public GpuContext Gpu { get; } = GpuContext.Create(allowSimulator: true);
-        public GpuKernels Kernels { get; }
+        internal GpuContext Gpu { get; } = GpuContext.Create(allowSimulator: true);
+        internal GpuKernels Kernels { get; }
 
         public GpuFixture() => Kernels = new GpuKernels(Gpu.Accelerator);
 

@@ -9,7 +9,7 @@ using OneFlow.Dsl.Planner.Ops;
 namespace OneFlow.Dsl.Cuda.Kernels
 {
     /// <summary>Four consecutive floats, loaded and stored as one 16-byte access.</summary>
-    public readonly struct Four
+    internal readonly struct Four
     {
         public readonly float X, Y, Z, W;
         public Four(float x, float y, float z, float w) { X = x; Y = y; Z = z; W = w; }

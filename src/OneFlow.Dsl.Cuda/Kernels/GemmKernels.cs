@@ -5,7 +5,7 @@ using OneFlow.Dsl.Planner.Ops;
 namespace OneFlow.Dsl.Cuda.Kernels
 {
     /// <summary>The sizes of a row-major C[m,n] = op(A)·op(B), passed to a kernel by value.</summary>
-    public struct GemmShape
+    internal struct GemmShape
     {
         public int M, N, K, Lda, Ldb, Ldc, TransA, TransB;
     }

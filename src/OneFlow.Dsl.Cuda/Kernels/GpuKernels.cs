@@ -16,7 +16,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
     /// <summary>The GPU backend's kernel per op kind. Each kernel file adds its own from a module initializer, beside
     /// the ILGPU code it launches; an accelerator compiles a kind's kernels the first time a session needs them, and
     /// a session looks every op up when it opens, so a missing kernel is named before anything runs.</summary>
-    public sealed class GpuKernels
+    internal sealed class GpuKernels
     {
         private static readonly Dictionary<OpKind, GpuKernel> Table = new Dictionary<OpKind, GpuKernel>();
 

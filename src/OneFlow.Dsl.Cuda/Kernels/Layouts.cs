@@ -6,7 +6,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
     /// <summary>How a broadcasting binary kernel finds its operands: the output's dimensions (up to four, padded
     /// in front with 1) and each operand's element stride along them, 0 where the operand is repeated. A plain
     /// struct of ints, so that it passes to a kernel by value.</summary>
-    public struct BroadcastLayout
+    internal struct BroadcastLayout
     {
         public const int MaxRank = 4;
         public int D0, D1, D2, D3;
@@ -71,7 +71,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
 
     /// <summary>How a summing kernel undoes a broadcast: the input's four padded dimensions and strides, which of
     /// them are summed away, and the output's dimensions along the kept ones.</summary>
-    public struct SumLayout
+    internal struct SumLayout
     {
         public int X0, X1, X2, X3;
         public int S0, S1, S2, S3;
@@ -100,7 +100,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
 {
     /// <summary>Where a device's part lies in the whole tensor, for dropout's mask: the part's four padded lengths,
     /// where it starts along each axis, and the whole tensor's strides.</summary>
-    public struct PartLayout
+    internal struct PartLayout
     {
         public int L0, L1, L2, L3;
         public int O0, O1, O2, O3;

@@ -12,7 +12,7 @@ namespace OneFlow.Dsl.Planner.Model
     /// tensor per weight), or Adam/AdamW (two). The hyperparameters are run-time values.</summary>
     public enum UpdateRule { Sgd, Momentum, Adam }
 
-    public sealed class LogicalTensor
+    internal sealed class LogicalTensor
     {
         public int Id { get; internal set; }
         public string Name { get; internal set; } = "";
@@ -35,7 +35,7 @@ namespace OneFlow.Dsl.Planner.Model
         public long Bytes => Shape.Elements * 4;
     }
 
-    public sealed class LogicalOp : IOpAttributes
+    internal sealed class LogicalOp : IOpAttributes
     {
         public int Id { get; internal set; }
         public OpKind Kind { get; internal set; }
@@ -63,7 +63,7 @@ namespace OneFlow.Dsl.Planner.Model
     }
 
     /// <summary>The network as one dataflow graph over logical (whole, unsharded) tensors.</summary>
-    public sealed class LogicalGraph
+    internal sealed class LogicalGraph
     {
         public List<LogicalTensor> Tensors { get; } = new List<LogicalTensor>();
         public List<LogicalOp> Ops { get; } = new List<LogicalOp>();

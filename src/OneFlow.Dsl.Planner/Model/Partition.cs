@@ -2,7 +2,7 @@ namespace OneFlow.Dsl.Planner.Model
 {
     /// <summary>How a split axis is cut into parts: as evenly as possible, the first parts one longer when the
     /// length does not divide (10 over 4 devices: 3, 3, 2, 2).</summary>
-    public static class Partition
+    internal static class Partition
     {
         public static int Start(int length, int parts, int index)
         {

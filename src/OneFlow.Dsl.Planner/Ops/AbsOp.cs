@@ -1,14 +1,10 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>|x|.</summary>
-    public sealed class AbsOp : ElementwiseOp
+    internal sealed class AbsOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new AbsOp(), new SignOp());
-
-        public override OpKind Kind => OpKind.Abs;
         public override string UserName => "Abs";
 
         /// <summary>dx = dy · sign(x): 0 at 0, as PyTorch's.</summary>
@@ -20,9 +16,8 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>−1, 0 or 1 by the sign of x: the slope of <see cref="AbsOp"/>.</summary>
-    public sealed class SignOp : ElementwiseOp
+    internal sealed class SignOp : ElementwiseOp
     {
-        public override OpKind Kind => OpKind.Sign;
         public override string NotDifferentiable => "it is the slope of Abs, made only by Abs's gradient";
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -7,11 +6,8 @@ namespace OneFlow.Dsl.Planner.Ops
     /// step (the first piece overwrites it). Gradients and the loss pass through it, so everything after it (the
     /// gradient collectives, clipping, the updates) runs once per step on the whole batch's mean. Linear, so any
     /// layout passes through unchanged, partial sums included.</summary>
-    public sealed class AccumulateOp : ElementwiseOp
+    internal sealed class AccumulateOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new AccumulateOp());
-
-        public override OpKind Kind => OpKind.Accumulate;
         public override string NotDifferentiable => "it runs after the backward pass";
         protected override bool Linear => true;
 

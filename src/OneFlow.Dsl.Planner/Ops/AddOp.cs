@@ -1,15 +1,11 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>a + b, broadcasting as NumPy does (see <see cref="BroadcastShapes"/>).</summary>
-    public sealed class AddOp : OpDef
+    internal sealed class AddOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new AddOp(), new SubOp(), new MulOp(), new NegOp());
-
-        public override OpKind Kind => OpKind.Add;
         public override string UserName => "Add";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Add");
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: true, scales: false);
@@ -22,9 +18,8 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>a − b, broadcasting as <see cref="AddOp"/>.</summary>
-    public sealed class SubOp : OpDef
+    internal sealed class SubOp : OpDef
     {
-        public override OpKind Kind => OpKind.Sub;
         public override string UserName => "Sub";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Sub");
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: true, scales: false);
@@ -38,9 +33,8 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>a · b elementwise, broadcasting as <see cref="AddOp"/>.</summary>
-    public sealed class MulOp : OpDef
+    internal sealed class MulOp : OpDef
     {
-        public override OpKind Kind => OpKind.Mul;
         public override string UserName => "Mul";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Mul");
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: false, scales: true);
@@ -54,9 +48,8 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>−x: the unary minus, and the gradient of a subtrahend.</summary>
-    public sealed class NegOp : ElementwiseOp
+    internal sealed class NegOp : ElementwiseOp
     {
-        public override OpKind Kind => OpKind.Neg;
         public override string UserName => "Neg";
         protected override bool Linear => true;
 

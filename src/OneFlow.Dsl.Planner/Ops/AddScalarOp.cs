@@ -1,15 +1,11 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>x + c for a constant c: what <c>x + 0.5f</c>, <c>x - c</c> and <c>c - x</c> lower to (see
     /// <see cref="ScalarArithmetic"/>). Not linear: a partial sum would add c once per device.</summary>
-    public sealed class AddScalarOp : ElementwiseOp
+    internal sealed class AddScalarOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new AddScalarOp());
-
-        public override OpKind Kind => OpKind.AddScalar;
         public override string UserName => "AddScalar";
 
         public static float Value(IOpAttributes op) => (float)op.Args[0];

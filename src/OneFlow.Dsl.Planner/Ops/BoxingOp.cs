@@ -1,16 +1,12 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Moves a tensor from one SBP to another; inserted by the planner, never written by a user, and carried
     /// out by the sessions' collectives rather than by a kernel.</summary>
-    public sealed class BoxingOp : OpDef
+    internal sealed class BoxingOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new BoxingOp());
-
-        public override OpKind Kind => OpKind.Boxing;
         public override string NotDifferentiable => "it is inserted after autograd";
         public override bool RunsAsKernel => false;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);

@@ -6,7 +6,7 @@ namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>NumPy broadcasting for the binary elementwise ops: shapes aligned at their last axes, each pair of
     /// lengths equal or one of them 1 (a missing axis counts as 1), the output taking the larger.</summary>
-    public static class BroadcastShapes
+    internal static class BroadcastShapes
     {
         public static Shape Infer(LogicalGraph g, LogicalOp op, string opName)
         {

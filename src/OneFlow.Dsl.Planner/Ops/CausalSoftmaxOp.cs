@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -7,11 +6,8 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>Softmax over the last axis of square blocks of attention scores [..., T, T], with position j masked out
     /// of row i where j &gt; i: each token attends to itself and the tokens before it. Batches may be split; a
     /// block may not, since the mask depends on where a row lies in it.</summary>
-    public sealed class CausalSoftmaxOp : OpDef
+    internal sealed class CausalSoftmaxOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new CausalSoftmaxOp());
-
-        public override OpKind Kind => OpKind.CausalSoftmax;
         public override string UserName => "CausalSoftmax";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)

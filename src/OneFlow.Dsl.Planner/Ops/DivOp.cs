@@ -1,16 +1,12 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>a / b elementwise, broadcasting as <see cref="AddOp"/> (<c>torch.div</c>). Linear in a only, so a
     /// partial numerator may pass over a whole denominator.</summary>
-    public sealed class DivOp : OpDef
+    internal sealed class DivOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new DivOp());
-
-        public override OpKind Kind => OpKind.Div;
         public override string UserName => "Div";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Div");
 

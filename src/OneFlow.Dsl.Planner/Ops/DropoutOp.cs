@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -7,11 +6,8 @@ namespace OneFlow.Dsl.Planner.Ops
     /// is a hash of (the output tensor's id, the step, the element's index in the whole tensor), so every device
     /// that holds an element draws the same decision for it, whatever the placement. Inference plans omit it.
     /// Linear in x for a fixed mask, so partial sums pass through.</summary>
-    public sealed class DropoutOp : ElementwiseOp
+    internal sealed class DropoutOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new DropoutOp(), new DropoutGradOp());
-
-        public override OpKind Kind => OpKind.Dropout;
         public override string UserName => "Dropout";
         public override bool IsIdentityWhenInferring => true;
         protected override bool Linear => true;
@@ -34,9 +30,8 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>The gradient of <see cref="DropoutOp"/>: dy under the forward op's mask.</summary>
-    public sealed class DropoutGradOp : GradientOp
+    internal sealed class DropoutGradOp : GradientOp
     {
-        public override OpKind Kind => OpKind.DropoutGrad;
 
         /// <summary>p, and the id of the forward output, which keys the mask.</summary>
         public static (double P, int MaskOf) Attributes(IOpAttributes op) => (op.Args[0], (int)op.Args[1]);

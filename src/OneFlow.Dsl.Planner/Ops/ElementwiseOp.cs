@@ -4,7 +4,7 @@ using OneFlow.Dsl.Planner.Model;
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>y = f(x) element by element: any axis may be split, and partial sums pass only through a linear f.</summary>
-    public abstract class ElementwiseOp : OpDef
+    internal abstract class ElementwiseOp : OpDef
     {
         /// <summary>True when f(a + b) = f(a) + f(b), so that a partial sum may pass through unreduced.</summary>
         protected virtual bool Linear => false;
@@ -22,7 +22,7 @@ namespace OneFlow.Dsl.Planner.Ops
 
     /// <summary>dx = dy · f'(saved) element by element, saved being the forward op's input or output: linear in dy,
     /// so dy may be a partial sum where the saved tensor is whole.</summary>
-    public abstract class ElementwiseGradOp : GradientOp
+    internal abstract class ElementwiseGradOp : GradientOp
     {
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {

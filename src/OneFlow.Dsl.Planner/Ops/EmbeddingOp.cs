@@ -1,16 +1,12 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Row lookup: integer ids [..] into a table [V, D] give [.., D].</summary>
-    public sealed class EmbeddingOp : OpDef
+    internal sealed class EmbeddingOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new EmbeddingOp(), new EmbeddingGradOp());
-
-        public override OpKind Kind => OpKind.Embedding;
         public override string UserName => "Embedding";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
@@ -42,9 +38,8 @@ namespace OneFlow.Dsl.Planner.Ops
 
     /// <summary>d table: each id's gradient row added into the table's row (a scatter-add). The third operand is the
     /// table itself, read for its shape and layout only.</summary>
-    public sealed class EmbeddingGradOp : GradientOp
+    internal sealed class EmbeddingGradOp : GradientOp
     {
-        public override OpKind Kind => OpKind.EmbeddingGrad;
         public override bool SignaturesFollowOperands => true;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 2);
 

@@ -1,14 +1,10 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>eˣ.</summary>
-    public sealed class ExpOp : ElementwiseOp
+    internal sealed class ExpOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new ExpOp());
-
-        public override OpKind Kind => OpKind.Exp;
         public override string UserName => "Exp";
 
         /// <summary>dx = dy · y.</summary>

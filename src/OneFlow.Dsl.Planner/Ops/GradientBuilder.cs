@@ -6,7 +6,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>What an op's gradient rule (<see cref="OpDef.Backward"/>) writes to: the planner's autograd appends
     /// graph ops, the eager tape computes them at once. A rule names tensors by id and builds gradients from other
     /// ops, so one rule serves both.</summary>
-    public abstract class GradientBuilder
+    internal abstract class GradientBuilder
     {
         /// <summary>True when <paramref name="tensor"/> leads to a weight (or a tensor asking for its gradient).</summary>
         public abstract bool NeedsGradient(int tensor);

@@ -1,16 +1,12 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Normalises each row over the last axis to mean 0 and variance 1 (ε = 1e-5). The affine part is
     /// written by the user as <c>LayerNorm(x) * gamma + beta</c>, which the bias broadcasts already cover.</summary>
-    public sealed class LayerNormOp : OpDef
+    internal sealed class LayerNormOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new LayerNormOp(), new LayerNormGradOp());
-
-        public override OpKind Kind => OpKind.LayerNorm;
         public override string UserName => "LayerNorm";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
@@ -24,9 +20,8 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>The gradient of layer norm from dy and the input x.</summary>
-    public sealed class LayerNormGradOp : GradientOp
+    internal sealed class LayerNormGradOp : GradientOp
     {
-        public override OpKind Kind => OpKind.LayerNormGrad;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 2, linear: false);
     }

@@ -1,14 +1,10 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>The natural logarithm (NaN below 0 and −∞ at 0, as <c>torch.log</c>).</summary>
-    public sealed class LogOp : ElementwiseOp
+    internal sealed class LogOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new LogOp());
-
-        public override OpKind Kind => OpKind.Log;
         public override string UserName => "Log";
 
         /// <summary>dx = dy / x.</summary>

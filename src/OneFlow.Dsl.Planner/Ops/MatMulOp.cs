@@ -1,16 +1,12 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>y = op(a) · op(b), op = transpose when the flag is set; a is m×k, b is k×n after op. Tensors of
     /// higher rank are batches of matrices over their last two axes (the leading axes equal): q·kᵀ in attention.</summary>
-    public sealed class MatMulOp : OpDef
+    internal sealed class MatMulOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new MatMulOp());
-
-        public override OpKind Kind => OpKind.MatMul;
         public override string UserName => "MatMul";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)

@@ -1,17 +1,13 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>The maximum over the last axis, dropping it: [.., C] → [..]. Not linear, so neither a partial sum
     /// nor a split of the reduced axis passes through it.</summary>
-    public sealed class MaxLastOp : OpDef
+    internal sealed class MaxLastOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new MaxLastOp(), new MaxLastGradOp());
-
-        public override OpKind Kind => OpKind.MaxLast;
         public override string UserName => "Max";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
@@ -37,9 +33,8 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>dx: each row's dy at its (first) maximum, zero elsewhere; inputs dy [..] and x [.., C].</summary>
-    public sealed class MaxLastGradOp : GradientOp
+    internal sealed class MaxLastGradOp : GradientOp
     {
-        public override OpKind Kind => OpKind.MaxLastGrad;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
 
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)

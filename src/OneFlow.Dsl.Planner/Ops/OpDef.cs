@@ -4,7 +4,7 @@ using OneFlow.Dsl.Planner.Model;
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>A legal way to run an op distributed: the SBP each input must have and the SBP the output gets.</summary>
-    public sealed class Signature
+    internal sealed class Signature
     {
         public Sbp[] Inputs { get; }
         public Sbp Output { get; }
@@ -18,9 +18,10 @@ namespace OneFlow.Dsl.Planner.Ops
     /// gradient, its cost and its typed attributes. One file per op (with its gradient op), so that everything
     /// about MatMul is in MatMulOp.cs; the file registers its definitions itself (see <see cref="OpRegistry"/>).
     /// Eager calls and compiled plans run the same definition, and each backend has one kernel per kind.</summary>
-    public abstract class OpDef
+    internal abstract class OpDef
     {
-        public abstract OpKind Kind { get; }
+        /// <summary>The kind this definition is registered for (see <see cref="OpKind"/>).</summary>
+        public OpKind Kind { get; internal set; }
 
         /// <summary>The name a user writes in Forward (the method of <c>OneFlow.Dsl.Ops</c>, or what a tensor operator
         /// lowers to); null for ops that only the planner makes (gradients, updates, boxing).</summary>

@@ -1,30 +1,41 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Reflection;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>Every op definition by kind and by the name users call it by. Each op file adds its own definitions
-    /// from a module initializer, so a new op is registered where it is written and no list here must change.</summary>
-    public static class OpRegistry
+    /// <summary>Names the class that defines an op kind, on its member of <see cref="OpKind"/>.</summary>
+    [AttributeUsage(AttributeTargets.Field)]
+    internal sealed class DefinitionAttribute : Attribute
     {
-        private static readonly Dictionary<OpKind, OpDef> ByKind = new Dictionary<OpKind, OpDef>();
-        private static readonly Dictionary<string, OpKind> ByName = new Dictionary<string, OpKind>(StringComparer.Ordinal);
+        public DefinitionAttribute(Type definition) => Definition = definition;
 
-        /// <summary>Called by the op files' module initializers, once each.</summary>
-        internal static void Add(params OpDef[] defs)
+        public Type Definition { get; }
+    }
+
+    /// <summary>Every op definition by kind and by the name users call it by, made once from the definitions that
+    /// <see cref="OpKind"/> names: a new op is its file and its kind, and no list here changes.</summary>
+    internal static class OpRegistry
+    {
+        private static readonly Dictionary<OpKind, OpDef> ByKind = typeof(OpKind).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .ToDictionary(f => (OpKind)f.GetValue(null)!, Define);
+
+        private static readonly Dictionary<string, OpKind> ByName = ByKind.Values.Where(d => d.UserName != null)
+            .ToDictionary(d => d.UserName!, d => d.Kind, StringComparer.Ordinal);
+
+        private static OpDef Define(FieldInfo kind)
         {
-            foreach (var def in defs)
-            {
-                ByKind.Add(def.Kind, def);
-                if (def.UserName != null) ByName.Add(def.UserName, def.Kind);
-            }
+            var attribute = (DefinitionAttribute?)kind.GetCustomAttributes(typeof(DefinitionAttribute), false).SingleOrDefault()
+                ?? throw new InvalidOperationException($"OpKind.{kind.Name} names no definition; mark it [Definition(typeof(...Op))].");
+            var def = (OpDef)Activator.CreateInstance(attribute.Definition)!;
+            def.Kind = (OpKind)kind.GetValue(null)!;
+            return def;
         }
 
-        public static OpDef Get(OpKind kind)
-            => ByKind.TryGetValue(kind, out var def) ? def : throw new InvalidOperationException($"No op definition is registered for {kind}.");
+        public static OpDef Get(OpKind kind) => ByKind[kind];
 
-        /// <summary>Every registered definition, in the order of <see cref="OpKind"/>.</summary>
+        /// <summary>Every definition, in the order of <see cref="OpKind"/>.</summary>
         public static IEnumerable<OpDef> All => ByKind.Values.OrderBy(d => d.Kind);
 
         /// <summary>The ops a user may call in Forward or Loss, by the name of their method in <c>Ops</c> (or the op a

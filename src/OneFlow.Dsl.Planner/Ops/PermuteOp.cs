@@ -1,17 +1,13 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Reorders the axes: output axis i is input axis axes[i], as
     /// <c>torch.permute</c>; [B, T, H, d] → [B, H, T, d] splits attention into heads. A split moves with its axis.</summary>
-    public sealed class PermuteOp : OpDef
+    internal sealed class PermuteOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new PermuteOp());
-
-        public override OpKind Kind => OpKind.Permute;
         public override string UserName => "Permute";
 
         public static int[] Axes(IOpAttributes op) => op.Args.Select(a => (int)a).ToArray();

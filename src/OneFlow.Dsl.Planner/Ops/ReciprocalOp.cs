@@ -1,14 +1,10 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>1 / x (<c>torch.reciprocal</c>); <c>c / x</c> lowers to it, scaled.</summary>
-    public sealed class ReciprocalOp : ElementwiseOp
+    internal sealed class ReciprocalOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new ReciprocalOp());
-
-        public override OpKind Kind => OpKind.Reciprocal;
         public override string UserName => "Reciprocal";
 
         /// <summary>dx = −dy · y².</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -8,7 +7,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>Sum (or mean) over one axis, dropping it, as <c>torch.sum(x, dim)</c>: [.., n, ..] → [.., ..]. The axis
     /// may count from the end (−1, the default, is the last). Linear, so partial sums pass through; a split of the
     /// reduced axis gives partial sums (a mean divides by the whole axis on every device).</summary>
-    public abstract class ReduceOp : OpDef
+    internal abstract class ReduceOp : OpDef
     {
         /// <summary>The reduced axis of an input of rank <paramref name="rank"/>, counted from the front.</summary>
         public static int Axis(IOpAttributes op, int rank) => op.Args.Length == 0 ? rank - 1 : ((int)op.Args[0] + rank) % System.Math.Max(rank, 1);
@@ -46,27 +45,22 @@ namespace OneFlow.Dsl.Planner.Ops
         }
     }
 
-    public sealed class SumOp : ReduceOp
+    internal sealed class SumOp : ReduceOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SumOp(), new MeanOp(), new ExpandAxisOp());
-
-        public override OpKind Kind => OpKind.Sum;
         public override string UserName => "Sum";
         protected override bool Mean => false;
     }
 
-    public sealed class MeanOp : ReduceOp
+    internal sealed class MeanOp : ReduceOp
     {
-        public override OpKind Kind => OpKind.Mean;
         public override string UserName => "Mean";
         protected override bool Mean => true;
     }
 
     /// <summary>Inserts an axis of the given length and repeats each element along it, times a scale: the gradient
     /// of <see cref="ReduceOp"/>. It reads only dy, so the reduced tensor need not live until the backward pass.</summary>
-    public sealed class ExpandAxisOp : GradientOp
+    internal sealed class ExpandAxisOp : GradientOp
     {
-        public override OpKind Kind => OpKind.ExpandAxis;
 
         public static double[] Arguments(int axis, int length, double scale) => new double[] { axis, length, scale };
 

@@ -1,21 +1,16 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>max(x, 0). Not linear: a partial sum must be reduced before it.</summary>
-    public sealed class ReluOp : ElementwiseOp
+    internal sealed class ReluOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new ReluOp(), new ReluGradOp());
-
-        public override OpKind Kind => OpKind.Relu;
         public override string UserName => "Relu";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Through(ad, op, dy, OpKind.ReluGrad, op.Output);
     }
 
     /// <summary>dx = dy where y &gt; 0, else 0.</summary>
-    public sealed class ReluGradOp : ElementwiseGradOp
+    internal sealed class ReluGradOp : ElementwiseGradOp
     {
-        public override OpKind Kind => OpKind.ReluGrad;
     }
 }

@@ -1,17 +1,13 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Reshape(x, d0, d1, ...): the same elements in row-major order under a new shape; one dimension may
     /// be −1, inferred from the others.</summary>
-    public sealed class ReshapeOp : OpDef
+    internal sealed class ReshapeOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new ReshapeOp());
-
-        public override OpKind Kind => OpKind.Reshape;
         public override string UserName => "Reshape";
 
         /// <summary>The shape as written, −1 where it is inferred.</summary>

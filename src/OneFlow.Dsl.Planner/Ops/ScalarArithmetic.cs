@@ -5,7 +5,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>What arithmetic between a tensor and a constant is made of, for both the eager operators and the
     /// generator, so that <c>1f - x</c> is the same ops in either: each step is an op applied to the previous
     /// step's result (the tensor first).</summary>
-    public static class ScalarArithmetic
+    internal static class ScalarArithmetic
     {
         /// <summary>The steps of <c>x op c</c> (<paramref name="constantFirst"/> false) or <c>c op x</c> (true), for op
         /// one of + − * /.</summary>

@@ -1,15 +1,11 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Scale(x, c): every element times a constant, as attention's 1/√d; also what <c>x * c</c> and
     /// <c>x / c</c> lower to. Linear, so partial sums pass through; its own gradient: dx = c·dy.</summary>
-    public sealed class ScaleOp : ElementwiseOp
+    internal sealed class ScaleOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new ScaleOp());
-
-        public override OpKind Kind => OpKind.Scale;
         public override string UserName => "Scale";
         protected override bool Linear => true;
 

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -34,11 +33,8 @@ namespace OneFlow.Dsl.Planner.Ops
         }
     }
 
-    public sealed class SliceOp : OpDef
+    internal sealed class SliceOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SliceOp(), new SliceGradOp(), new ConcatOp());
-
-        public override OpKind Kind => OpKind.Slice;
         public override string UserName => "Slice";
 
         public static (int Axis, int Start, int Length) Attributes(IOpAttributes op)
@@ -67,9 +63,8 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>dy written at a start along an axis into zeros of the full length: the gradient of a slice.</summary>
-    public sealed class SliceGradOp : GradientOp
+    internal sealed class SliceGradOp : GradientOp
     {
-        public override OpKind Kind => OpKind.SliceGrad;
 
         public static double[] Arguments(int axis, int start, int fullLength) => new double[] { axis, start, fullLength };
         public static (int Axis, int Start, int FullLength) Attributes(IOpAttributes op) => ((int)op.Args[0], (int)op.Args[1], (int)op.Args[2]);
@@ -79,9 +74,8 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>Concat(a, b, axis): b after a along the axis; the other dimensions must agree.</summary>
-    public sealed class ConcatOp : OpDef
+    internal sealed class ConcatOp : OpDef
     {
-        public override OpKind Kind => OpKind.Concat;
         public override string UserName => "Concat";
 
         public static int Axis(IOpAttributes op) => op.Args.Length == 1 ? (int)op.Args[0] : -1;

@@ -1,17 +1,13 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>The mean over every row of −log softmax(logits)[label]: logits [N,…,C], integer labels [N,…] (one
     /// per row: every axis but the last), a scalar out.</summary>
-    public sealed class SoftmaxCrossEntropyOp : OpDef
+    internal sealed class SoftmaxCrossEntropyOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SoftmaxCrossEntropyOp(), new SoftmaxCrossEntropyGradOp());
-
-        public override OpKind Kind => OpKind.SoftmaxCrossEntropy;
         public override string UserName => "SoftmaxCrossEntropy";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
@@ -44,9 +40,8 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>(softmax(logits) − one-hot(labels)) / N, where N is the number of rows of the whole (logical) logits.</summary>
-    public sealed class SoftmaxCrossEntropyGradOp : GradientOp
+    internal sealed class SoftmaxCrossEntropyGradOp : GradientOp
     {
-        public override OpKind Kind => OpKind.SoftmaxCrossEntropyGrad;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
 
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)

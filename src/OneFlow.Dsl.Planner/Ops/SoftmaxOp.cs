@@ -1,15 +1,11 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>softmax over the last axis: rows may be split, a row may not.</summary>
-    public sealed class SoftmaxOp : OpDef
+    internal sealed class SoftmaxOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SoftmaxOp(), new SoftmaxGradOp(), new LogSoftmaxOp(), new LogSoftmaxGradOp());
-
-        public override OpKind Kind => OpKind.Softmax;
         public override string UserName => "Softmax";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
@@ -23,17 +19,15 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>The gradient of softmax from dy and the softmax output.</summary>
-    public sealed class SoftmaxGradOp : GradientOp
+    internal sealed class SoftmaxGradOp : GradientOp
     {
-        public override OpKind Kind => OpKind.SoftmaxGrad;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 2, linear: false);
     }
 
     /// <summary>log softmax over the last axis: x − log Σ exp x, computed stably.</summary>
-    public sealed class LogSoftmaxOp : OpDef
+    internal sealed class LogSoftmaxOp : OpDef
     {
-        public override OpKind Kind => OpKind.LogSoftmax;
         public override string UserName => "LogSoftmax";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
@@ -47,9 +41,8 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>The gradient of log softmax from dy and the log-softmax output.</summary>
-    public sealed class LogSoftmaxGradOp : GradientOp
+    internal sealed class LogSoftmaxGradOp : GradientOp
     {
-        public override OpKind Kind => OpKind.LogSoftmaxGrad;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 2, linear: false);
     }

@@ -1,14 +1,10 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>log(1 + eˣ), computed without overflow (x itself above 20, as <c>torch.nn.functional.softplus</c>).</summary>
-    public sealed class SoftplusOp : ElementwiseOp
+    internal sealed class SoftplusOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SoftplusOp());
-
-        public override OpKind Kind => OpKind.Softplus;
         public override string UserName => "Softplus";
 
         /// <summary>dx = dy · σ(x), σ's part of the gradient computed as 1 / (1 + e⁻ˣ) = Reciprocal(Exp(−x) + 1).</summary>

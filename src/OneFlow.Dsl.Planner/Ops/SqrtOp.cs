@@ -1,14 +1,10 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>√x (NaN below 0, as <c>torch.sqrt</c>).</summary>
-    public sealed class SqrtOp : ElementwiseOp
+    internal sealed class SqrtOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SqrtOp());
-
-        public override OpKind Kind => OpKind.Sqrt;
         public override string UserName => "Sqrt";
 
         /// <summary>dx = dy / (2y), from the output y.</summary>

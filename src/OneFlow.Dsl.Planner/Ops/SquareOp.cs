@@ -1,14 +1,10 @@
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>x².</summary>
-    public sealed class SquareOp : ElementwiseOp
+    internal sealed class SquareOp : ElementwiseOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SquareOp());
-
-        public override OpKind Kind => OpKind.Square;
         public override string UserName => "Square";
 
         /// <summary>dx = 2x · dy.</summary>

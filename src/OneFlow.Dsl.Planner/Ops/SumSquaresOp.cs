@@ -1,16 +1,12 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Σ x², a scalar: one term of a gradient's squared norm, for clipping by the global norm. A split
     /// tensor's parts give partial sums; squares of partial sums do not add up, so a partial tensor is reduced first.</summary>
-    public sealed class SumSquaresOp : GradientOp
+    internal sealed class SumSquaresOp : GradientOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SumSquaresOp());
-
-        public override OpKind Kind => OpKind.SumSquares;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => Shape.Scalar;
         public override double Flops(LogicalGraph g, LogicalOp op) => 2 * ShapeOf(g, op, 0).Elements;
 

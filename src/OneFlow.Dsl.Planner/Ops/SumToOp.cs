@@ -1,17 +1,13 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Sums a tensor over the axes along which a smaller one was broadcast to it: the gradient of a
     /// broadcast operand (a bias's gradient is its output's gradient summed over the rows).</summary>
-    public sealed class SumToOp : GradientOp
+    internal sealed class SumToOp : GradientOp
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SumToOp());
-
-        public override OpKind Kind => OpKind.SumTo;
 
         /// <summary>The shape summed to.</summary>
         public static Shape Target(IOpAttributes op) => new Shape(op.Args.Select(a => (int)a).ToArray());

@@ -1,16 +1,12 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Swaps the last two axes (a matrix's transpose; for a batch, each matrix's, as kᵀ in attention): a
     /// split of rows becomes a split of columns and back, a split batch stays split.</summary>
-    public sealed class TransposeOp : OpDef
+    internal sealed class TransposeOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new TransposeOp());
-
-        public override OpKind Kind => OpKind.Transpose;
         public override string UserName => "Transpose";
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)

@@ -1,15 +1,12 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>An in-place update of a weight from its gradient (and the optimizer's state tensors, which always
     /// have the weight's layout): local to each shard. The hyperparameters are run-time values.</summary>
-    public abstract class UpdateOp : OpDef
+    internal abstract class UpdateOp : OpDef
     {
-        [ModuleInitializer] internal static void Register() => OpRegistry.Add(new SgdUpdateOp(), new MomentumUpdateOp(), new AdamUpdateOp());
-
         public override string NotDifferentiable => "it updates a weight after the backward pass";
         public override bool HasOutput => false;
         public override bool SignaturesFollowOperands => true;
@@ -32,20 +29,17 @@ namespace OneFlow.Dsl.Planner.Ops
     }
 
     /// <summary>w −= lr · g.</summary>
-    public sealed class SgdUpdateOp : UpdateOp
+    internal sealed class SgdUpdateOp : UpdateOp
     {
-        public override OpKind Kind => OpKind.SgdUpdate;
     }
 
     /// <summary>v = μ·v + g; w −= lr · v (PyTorch's SGD with momentum).</summary>
-    public sealed class MomentumUpdateOp : UpdateOp
+    internal sealed class MomentumUpdateOp : UpdateOp
     {
-        public override OpKind Kind => OpKind.MomentumUpdate;
     }
 
     /// <summary>Adam with decoupled weight decay (AdamW; Adam when the decay is 0): m and v, bias-corrected by the step.</summary>
-    public sealed class AdamUpdateOp : UpdateOp
+    internal sealed class AdamUpdateOp : UpdateOp
     {
-        public override OpKind Kind => OpKind.AdamUpdate;
     }
 }

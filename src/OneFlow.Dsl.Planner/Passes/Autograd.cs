@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Planner.Passes
 {
     /// <summary>Reverse-mode differentiation at plan time: walks the graph backwards from the loss and appends,
     /// for each op, the ops of its gradient rule; then an SGD update per weight.</summary>
-    public sealed class Autograd : GradientBuilder
+    internal sealed class Autograd : GradientBuilder
     {
         private readonly LogicalGraph _graph;
         private readonly HashSet<int> _dependsOnWeight = new HashSet<int>();

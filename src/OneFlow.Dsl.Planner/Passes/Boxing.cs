@@ -12,7 +12,7 @@ namespace OneFlow.Dsl.Planner.Passes
     /// together under ring algorithms (T logical bytes, n devices), as OneFlow's cost model counts them. On a mesh
     /// a transition is priced axis by axis, each axis's conversion running within the groups of devices that
     /// differ only along it, on the part of the tensor such a group holds.</summary>
-    public static class Boxing
+    internal static class Boxing
     {
         /// <summary>Added to every boxing op, local or not: each is one more actor to schedule and, for a collective,
         /// one more synchronisation of all devices, worth about a kilobyte of bandwidth (a microsecond at 1 GB/s is

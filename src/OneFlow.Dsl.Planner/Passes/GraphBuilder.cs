@@ -9,7 +9,7 @@ namespace OneFlow.Dsl.Planner.Passes
 
     /// <summary>Turns a <see cref="NetworkSpec"/> into the logical graph of its forward pass (and loss, for
     /// training), inferring every shape and checking every annotation on the way.</summary>
-    public static class GraphBuilder
+    internal static class GraphBuilder
     {
         public static LogicalGraph Build(NetworkSpec spec, Placement placement, PlanMode mode, List<PlanWarning> warnings, out int output)
         {

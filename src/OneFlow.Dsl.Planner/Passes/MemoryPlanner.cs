@@ -13,7 +13,7 @@ namespace OneFlow.Dsl.Planner.Passes
     /// order the actors happen to run in, so the static layout is safe under streaming execution. The result of an
     /// all-reduce between processes takes the very bytes of the partial sums it reduces, which nothing else reads:
     /// MPI then reduces in place, with no copy.</summary>
-    public static class MemoryPlanner
+    internal static class MemoryPlanner
     {
         public const int Alignment = 64;
 

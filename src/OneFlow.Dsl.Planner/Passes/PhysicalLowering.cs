@@ -10,7 +10,7 @@ namespace OneFlow.Dsl.Planner.Passes
     /// of its placement, with local shapes from the SBPs. A transfer between placements has an actor on every device
     /// of either side: those of the source hand in their parts, those of the destination receive theirs. Offsets are
     /// left to the memory planner.</summary>
-    public static class PhysicalLowering
+    internal static class PhysicalLowering
     {
         public static (List<Actor> Actors, List<Register> Registers) Lower(LogicalGraph g, DeviceMap devices, int output, int slots)
         {

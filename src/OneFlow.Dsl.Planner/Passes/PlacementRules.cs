@@ -9,7 +9,7 @@ namespace OneFlow.Dsl.Planner.Passes
     /// op reading none runs where its first operand was computed; inputs are
     /// fed from the host, so they go wherever their first consumer runs. Everything else that crosses a placement
     /// becomes a transfer, chosen and priced by SBP selection like any other boxing.</summary>
-    public static class PlacementRules
+    internal static class PlacementRules
     {
         /// <param name="floating">Inputs not yet placed: they follow their consumers, not the other way round.</param>
         /// <param name="declared">The placement of the module the op was written in, if it has one.</param>

@@ -13,7 +13,7 @@ namespace OneFlow.Dsl.Planner.Passes
     /// broadcast (every device doing all of it). It starts from OneFlow's greedy choice, op by op in graph order,
     /// and then improves one op or one open tensor at a time while the total falls: a search OneFlow can only run as
     /// an option, affordable here because the whole graph is known at build time.</remarks>
-    public sealed class SbpSelection
+    internal sealed class SbpSelection
     {
         private const int MaxSweeps = 8;
 

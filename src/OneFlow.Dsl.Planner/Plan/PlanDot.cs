@@ -8,7 +8,7 @@ namespace OneFlow.Dsl.Planner.Plan
     /// <summary>The plan as a Graphviz graph: one cluster per device holding its actors, data edges labelled with the
     /// tensor's SBP and local shape, boxing actors highlighted, and each collective's participants joined across
     /// devices by a dashed edge named after the collective.</summary>
-    public static class PlanDot
+    internal static class PlanDot
     {
         public static string Write(Plan plan)
         {

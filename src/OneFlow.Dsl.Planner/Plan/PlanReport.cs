@@ -9,7 +9,7 @@ namespace OneFlow.Dsl.Planner.Plan
 {
     /// <summary>What the planner decided, for a person: every tensor's SBP, every op's signature, every boxing op
     /// with its cause and the bytes it moves, and the memory each device needs.</summary>
-    public static class PlanReport
+    internal static class PlanReport
     {
         public static string Write(Plan plan)
         {

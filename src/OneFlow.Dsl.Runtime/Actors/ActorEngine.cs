@@ -6,14 +6,14 @@ using System.Threading;
 namespace OneFlow.Dsl.Runtime.Actors
 {
     /// <summary>An actor as the engine sees it: which registers it waits for and which one it writes.</summary>
-    public sealed record EngineActor(int Id, int Device, int[] Inputs, int Output);
+    internal sealed record EngineActor(int Id, int Device, int[] Inputs, int Output);
 
     /// <summary>A register with <see cref="Slots"/> buffers; <see cref="Producer"/> is the actor writing it.</summary>
-    public sealed record EngineRegister(int Id, int Slots, int Producer);
+    internal sealed record EngineRegister(int Id, int Slots, int Producer);
 
     /// <summary>What an actor does when it acts. Returning false means the work finishes later, on another
     /// thread (a collective waiting for its peers), which then calls <see cref="ActorEngine.Complete"/>.</summary>
-    public interface IActorBody
+    internal interface IActorBody
     {
         bool Act(int actor, long piece);
     }
@@ -23,7 +23,7 @@ namespace OneFlow.Dsl.Runtime.Actors
     /// every input register has a ready slot and its output register has a free one; a consumer hands a slot back
     /// when done. With one slot per register a producer waits for its consumers (back-pressure); with more it
     /// runs ahead by that many pieces.</summary>
-    public sealed class ActorEngine : IDisposable
+    internal sealed class ActorEngine : IDisposable
     {
         private const long Ready = 0, Ack = 1, Done = 2, Kick = 3;
 

@@ -13,7 +13,7 @@ namespace OneFlow.Dsl.Runtime.Boxing
     /// runs for a local destination are received and unpacked into a copy of that source part laid out as it is
     /// there, and then every local destination is computed exactly as in one process. A partial-sum all-reduce
     /// with one device per process goes to the transport's all-reduce instead, in place.</summary>
-    public sealed unsafe class CrossRankBoxing : IDisposable
+    internal sealed unsafe class CrossRankBoxing : IDisposable
     {
         private sealed class Link
         {

@@ -5,12 +5,12 @@ using OneFlow.Dsl.Planner.Model;
 namespace OneFlow.Dsl.Runtime.Boxing
 {
     /// <summary>A run of elements to move between two dense row-major buffers (offsets in elements).</summary>
-    public readonly record struct Segment(long Src, long Dst, int Length);
+    internal readonly record struct Segment(long Src, long Dst, int Length);
 
     /// <summary>The box of a logical tensor that one device's part covers, and the copies that move the
     /// overlap of two such boxes between their buffers. Every boxing op, every host feed and every fetch is
     /// such a set of copies, computed once when a plan is loaded.</summary>
-    public sealed class Region
+    internal sealed class Region
     {
         public int[] Start { get; }
         public int[] Length { get; }

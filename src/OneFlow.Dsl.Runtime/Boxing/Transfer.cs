@@ -8,13 +8,13 @@ using OneFlow.Dsl.Planner.Model;
 namespace OneFlow.Dsl.Runtime.Boxing
 {
     /// <summary>One source part's contribution to one destination part.</summary>
-    public sealed record TransferPart(int Source, int Destination, Segment[] Segments);
+    internal sealed record TransferPart(int Source, int Destination, Segment[] Segments);
 
     /// <summary>A precomputed SBP conversion of one logical tensor between two meshes (a boxing op, a transfer
     /// between placements, or a host feed or fetch seen as a one-device mesh; a mesh of lower rank is lifted): for each destination part, the source parts it reads and
     /// the runs to copy. Partial sums are added in device order, so the result is the same bits whichever thread
     /// runs it.</summary>
-    public sealed class Transfer
+    internal sealed class Transfer
     {
         /// <summary>Per destination device, its contributions in the order they are applied.</summary>
         public TransferPart[][] Parts { get; }

@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>Copies of runs along one axis of a row-major tensor seen as [outer, axis, inner]: slicing,
     /// un-slicing (the slice's gradient) and concatenation.</summary>
-    public static class AxisCopy
+    internal static class AxisCopy
     {
         [ModuleInitializer]
         internal static void Register()

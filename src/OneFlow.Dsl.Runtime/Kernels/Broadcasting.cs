@@ -6,13 +6,13 @@ using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
-    public enum BinaryOp { Add, Sub, Mul, Div }
+    internal enum BinaryOp { Add, Sub, Mul, Div }
 
     /// <summary>Binary elementwise ops with NumPy broadcasting, and the sum that undoes a broadcast. Shapes are
     /// aligned at their last axes; an operand axis of length 1, or missing, is repeated along the output's. The
     /// output is walked a row (its last axis) at a time, each row one vectorised call on a run of each operand or
     /// on one repeated element of it.</summary>
-    public static class Broadcasting
+    internal static class Broadcasting
     {
         [ModuleInitializer]
         internal static void Register()

@@ -5,7 +5,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>A CPU kernel's operands: the geometry and run values of <see cref="KernelContext"/>, and where this
     /// act's slots lie in host memory (set before every act).</summary>
-    public sealed unsafe class CpuKernelContext : KernelContext
+    internal sealed unsafe class CpuKernelContext : KernelContext
     {
         private readonly IntPtr[] _inputs;
         private IntPtr _output;

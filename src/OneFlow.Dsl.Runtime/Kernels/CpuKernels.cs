@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>The CPU backend's kernel per op kind. Each kernel file adds its own from a module initializer, beside
     /// the code it runs; a session looks every op up when it opens, so a missing kernel is named before anything runs.</summary>
-    public static class CpuKernels
+    internal static class CpuKernels
     {
         private static readonly Dictionary<OpKind, Action<CpuKernelContext>> Table = new Dictionary<OpKind, Action<CpuKernelContext>>();
 

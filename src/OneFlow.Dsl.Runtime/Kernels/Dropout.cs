@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>Dropout whose mask is a pure function of (key, step, index in the whole tensor): a device holding a
     /// part of the tensor draws exactly the decisions one device holding all of it would.</summary>
-    public static class Dropout
+    internal static class Dropout
     {
         /// <summary>The forward op's mask is keyed by its output tensor; its gradient names that tensor.</summary>
         [ModuleInitializer]

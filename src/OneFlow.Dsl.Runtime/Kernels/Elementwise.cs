@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>Elementwise kernels on spans, vectorised by TensorPrimitives; the binary ones broadcast (see
     /// <see cref="Broadcasting"/>).</summary>
-    public static class Elementwise
+    internal static class Elementwise
     {
         [ModuleInitializer]
         internal static void Register()

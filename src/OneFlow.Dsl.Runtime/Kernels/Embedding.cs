@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>Row lookups into a table of which this device may hold only rows [first, first + rows): an id
     /// outside that range reads zeros (its row lives on another device) and its gradient is not added here.</summary>
-    public static class Embedding
+    internal static class Embedding
     {
         /// <summary>A table split by rows starts at its part's first row; the gradient's part likewise.</summary>
         [ModuleInitializer]

@@ -10,7 +10,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
     /// caches, operands packed into contiguous panels (the packing absorbs the transposes, so one register-tiled FMA
     /// micro-kernel serves all four cases). Several threads split C into column or row slices, each running the
     /// whole blocked algorithm on its slice with its own packing buffers: no synchronisation inside a call.</summary>
-    public static unsafe class Gemm
+    internal static unsafe class Gemm
     {
         /// <summary>Below this many flops waking a helper costs more than it saves.</summary>
         private const double ParallelFlops = 4e6;

@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
     /// <summary>What a kernel is handed when its op instance runs, on any backend: the op (its attributes read through
     /// the op definition's typed accessors), the shapes of its parts and of the whole tensors, and the run's values —
     /// the piece, the learning rate, the optimizer's settings. One context per actor, reused at every act.</summary>
-    public abstract class KernelContext
+    internal abstract class KernelContext
     {
         private object? _cached;
 

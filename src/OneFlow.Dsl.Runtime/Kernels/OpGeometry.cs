@@ -8,7 +8,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
     /// <summary>The shapes one instance of an op works on, fixed before it runs: this device's part of each operand
     /// and of the output, the whole (logical) tensors, and where each part starts in its whole tensor. A mean over a
     /// split axis divides by the whole length; a lookup into a split table needs its first row.</summary>
-    public sealed class OpGeometry
+    internal sealed class OpGeometry
     {
         private static readonly int[] NoStart = new int[0];
 

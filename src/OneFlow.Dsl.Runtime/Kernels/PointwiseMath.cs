@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>The math functions element by element, vectorised by TensorPrimitives; their gradients are made of
     /// other ops (see each op's definition) except tanh's.</summary>
-    public static class PointwiseMath
+    internal static class PointwiseMath
     {
         [ModuleInitializer]
         internal static void Register()

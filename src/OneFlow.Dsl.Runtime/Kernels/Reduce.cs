@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>Sums along one axis of a tensor seen as [outer, n, inner], and their gradient, the repetition along an
     /// inserted axis. A mean divides by the whole axis's length, even where this device holds part of it.</summary>
-    public static class Reduce
+    internal static class Reduce
     {
         [ModuleInitializer]
         internal static void Register()

@@ -6,7 +6,7 @@ using OneFlow.Dsl.Planner.Ops;
 namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>Kernels that work on each row of length <c>cols</c> (the last axis) independently.</summary>
-    public static class RowKernels
+    internal static class RowKernels
     {
         public const float LayerNormEpsilon = 1e-5f;
 

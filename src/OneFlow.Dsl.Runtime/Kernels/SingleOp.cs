@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>One op alone on whole tensors, on one device: what an eager call, a kernel test and a kernel benchmark
     /// run. The op's definition checks the operands as it would in a plan.</summary>
-    public static class SingleOp
+    internal static class SingleOp
     {
         private static readonly Placement Here = Placement.Parse("cpu:0");
         private static readonly string[] Names = { "a", "b", "c", "d", "e" };

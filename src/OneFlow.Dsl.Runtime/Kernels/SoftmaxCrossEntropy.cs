@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>Softmax cross-entropy over rows of logits against integer labels, normalised by the whole batch
     /// (<c>batch</c>), so that devices holding slices of the rows produce partial sums of the mean.</summary>
-    public static class SoftmaxCrossEntropy
+    internal static class SoftmaxCrossEntropy
     {
         /// <summary>Every device divides by the rows of the whole logits, so that its part is a partial sum of the mean.</summary>
         [ModuleInitializer]

@@ -9,12 +9,12 @@ namespace OneFlow.Dsl.Runtime.Tracing
 {
     /// <summary>What an actor's time went to: its op's computation, a boxing op's data movement, waiting at a
     /// collective for the other participants, messages to other processes, or a feed from the host.</summary>
-    public enum TraceKind : byte { Compute, Boxing, Waiting, Communication, Feed }
+    internal enum TraceKind : byte { Compute, Boxing, Waiting, Communication, Feed }
 
     /// <summary>Records what every device thread (and the communication thread) did, as the Chrome trace-event JSON
     /// that chrome://tracing and Perfetto open: one row per thread, one slice per act. Recording is a few stores into
     /// a preallocated array; when it is full, later events are dropped and the file says how many.</summary>
-    public sealed class TraceRecorder
+    internal sealed class TraceRecorder
     {
         private struct Event
         {
