@@ -40,6 +40,9 @@ namespace OneFlow.Dsl
 
         public static Tensor Tanh(Tensor x) => Eager.Run(OpKind.Tanh, x);
 
+        /// <summary>1 / (1 + e⁻ˣ).</summary>
+        public static Tensor Sigmoid(Tensor x) => Eager.Run(OpKind.Sigmoid, x);
+
         public static Tensor Exp(Tensor x) => Eager.Run(OpKind.Exp, x);
 
         /// <summary>The natural logarithm.</summary>

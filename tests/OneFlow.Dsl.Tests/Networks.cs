@@ -361,7 +361,7 @@ namespace OneFlow.Dsl.Tests
         public Tensor Forward([Input(6)] Tensor x) => MatMul(last.Forward(pair[1].Forward(pair[0].Forward(this.first.Forward(x)))), head);
     }
 
-    /// <summary>The math ops alone (tanh, exp, log, sqrt, abs, square, softplus, division by tensors and constants,
+    /// <summary>The math ops alone (tanh, sigmoid, exp, log, sqrt, abs, square, softplus, division by tensors and constants,
     /// constants on either side, means and sums over chosen axes) on four devices: the first layer column-parallel,
     /// the head row-parallel.</summary>
     [Network(Batch = 8)]
@@ -375,7 +375,7 @@ namespace OneFlow.Dsl.Tests
 
         public Tensor Forward([Input(6)] Tensor x)
         {
-            var gate = Tanh(MatMul(x, w1) / 4f) * Softplus(MatMul(x, w2));
+            var gate = Tanh(MatMul(x, w1) / 4f) * Sigmoid(MatMul(x, w2));
             var positive = Softplus(gate) + 0.5f;
             var h = Log(Exp(gate) + 1f) - Sqrt(Square(gate) + 1f) / positive + Abs(gate) * scale + 2f / (Square(gate) + 1f);
             var z = Reshape(MatMul(1f - h, head), -1, 5, 4);

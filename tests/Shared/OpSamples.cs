@@ -75,6 +75,8 @@ namespace OneFlow.Dsl.Testing
             S("GeluGrad", OpKind.GeluGrad, O(3, 4), O(3, 4)),
             S("Tanh", OpKind.Tanh, O(3, 4)),
             S("TanhGrad", OpKind.TanhGrad, O(3, 4), new Operand(new Shape(3, 4), -0.9f, 0.9f)),
+            S("Sigmoid", OpKind.Sigmoid, O(3, 4)),
+            S("SigmoidGrad", OpKind.SigmoidGrad, O(3, 4), new Operand(new Shape(3, 4), 0.05f, 0.95f)),
             S("Exp", OpKind.Exp, O(3, 4)),
             S("Log", OpKind.Log, Operand.Positive(3, 4)),
             S("Sqrt", OpKind.Sqrt, Operand.Positive(3, 4)),

@@ -59,5 +59,7 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(SignOp))] Sign,
         [Definition(typeof(SquareOp))] Square,
         [Definition(typeof(SoftplusOp))] Softplus,
+        [Definition(typeof(SigmoidOp))] Sigmoid,
+        [Definition(typeof(SigmoidGradOp))] SigmoidGrad,
     }
 }

@@ -12,7 +12,7 @@ from safetensors_io import read, write
 
 
 def forward(w, x):
-    gate = torch.tanh((x @ w["w1"]) / 4) * F.softplus(x @ w["w2"])
+    gate = torch.tanh((x @ w["w1"]) / 4) * torch.sigmoid(x @ w["w2"])
     positive = F.softplus(gate) + 0.5
     h = torch.log(torch.exp(gate) + 1) - torch.sqrt(torch.square(gate) + 1) / positive + torch.abs(gate) * w["scale"] \
         + 2 / (torch.square(gate) + 1)
