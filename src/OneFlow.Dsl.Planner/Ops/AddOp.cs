@@ -28,7 +28,7 @@ namespace OneFlow.Dsl.Planner.Ops
         {
             int a = op.Inputs[0], b = op.Inputs[1];
             if (ad.NeedsGradient(a)) ad.Accumulate(a, ad.SumToShape(dy, a));
-            if (ad.NeedsGradient(b)) ad.Accumulate(b, ad.Emit(OpKind.Neg, new[] { ad.SumToShape(dy, b) }, b));
+            if (ad.NeedsGradient(b)) ad.Accumulate(b, ad.Neg(ad.SumToShape(dy, b), b));
         }
     }
 
@@ -42,8 +42,8 @@ namespace OneFlow.Dsl.Planner.Ops
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int a = op.Inputs[0], b = op.Inputs[1];
-            if (ad.NeedsGradient(a)) ad.Accumulate(a, ad.SumToShape(ad.Emit(OpKind.Mul, new[] { dy, b }, a), a));
-            if (ad.NeedsGradient(b)) ad.Accumulate(b, ad.SumToShape(ad.Emit(OpKind.Mul, new[] { dy, a }, b), b));
+            if (ad.NeedsGradient(a)) ad.Accumulate(a, ad.SumToShape(ad.Mul(dy, b, a), a));
+            if (ad.NeedsGradient(b)) ad.Accumulate(b, ad.SumToShape(ad.Mul(dy, a, b), b));
         }
     }
 
@@ -53,9 +53,6 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string UserName => "Neg";
         protected override bool Linear => true;
 
-        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
-        {
-            if (ad.NeedsGradient(op.Inputs[0])) ad.Accumulate(op.Inputs[0], ad.Emit(OpKind.Neg, new[] { dy }, op.Inputs[0]));
-        }
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Neg(dy, x));
     }
 }

@@ -12,15 +12,11 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
-            if (op.Args.Length != 1 || double.IsNaN(op.Args[0]) || double.IsInfinity(op.Args[0]))
-                throw Mismatch(op, "AddScalar: the constant added to a tensor must be finite.");
+            FiniteConstant(op, "AddScalar: the constant added to a tensor must be finite.");
             return ShapeOf(g, op, 0);
         }
 
         /// <summary>The gradient passes unchanged.</summary>
-        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
-        {
-            if (ad.NeedsGradient(op.Inputs[0])) ad.Accumulate(op.Inputs[0], dy);
-        }
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, _ => dy);
     }
 }

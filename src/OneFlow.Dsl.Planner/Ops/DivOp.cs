@@ -20,10 +20,9 @@ namespace OneFlow.Dsl.Planner.Ops
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int a = op.Inputs[0], b = op.Inputs[1];
-            int quotient = ad.Emit(OpKind.Div, new[] { dy, b }, ad.NeedsGradient(a) ? a : b);
+            int quotient = ad.Div(dy, b, ad.NeedsGradient(a) ? a : b);
             if (ad.NeedsGradient(a)) ad.Accumulate(a, ad.SumToShape(quotient, a));
-            if (ad.NeedsGradient(b))
-                ad.Accumulate(b, ad.SumToShape(ad.Emit(OpKind.Neg, new[] { ad.Emit(OpKind.Mul, new[] { quotient, op.Output }, b) }, b), b));
+            if (ad.NeedsGradient(b)) ad.Accumulate(b, ad.SumToShape(ad.Neg(ad.Mul(quotient, op.Output, b), b), b));
         }
     }
 }

@@ -12,11 +12,19 @@ namespace OneFlow.Dsl.Planner.Ops
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => ElementwiseSignatures(ShapeOf(g, op, 0).Rank, 1, Linear);
 
+        /// <summary>The op's one constant argument, checked to be a finite number.</summary>
+        protected static double FiniteConstant(LogicalOp op, string message)
+            => op.Args.Length == 1 && !double.IsNaN(op.Args[0]) && !double.IsInfinity(op.Args[0]) ? op.Args[0] : throw Mismatch(op, message);
+
         /// <summary>The usual rule: dx = <paramref name="kind"/>(dy, saved), saved being the op's input or output.</summary>
         protected static void Through(GradientBuilder ad, LogicalOp op, int dy, OpKind kind, int saved)
+            => Into(ad, op, x => ad.Emit(kind, new[] { dy, saved }, x));
+
+        /// <summary>Adds <paramref name="gradient"/>(x) to the gradient of the operand x, where it needs one.</summary>
+        protected static void Into(GradientBuilder ad, LogicalOp op, System.Func<int, int> gradient)
         {
             int x = op.Inputs[0];
-            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(kind, new[] { dy, saved }, x));
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, gradient(x));
         }
     }
 

@@ -20,6 +20,11 @@ namespace OneFlow.Dsl.Planner.Ops
         /// several ops gets the sum of their gradients).</summary>
         public abstract void Accumulate(int tensor, int gradient);
 
+        public int Mul(int a, int b, int of) => Emit(OpKind.Mul, new[] { a, b }, of);
+        public int Div(int a, int b, int of) => Emit(OpKind.Div, new[] { a, b }, of);
+        public int Neg(int a, int of) => Emit(OpKind.Neg, new[] { a }, of);
+        public int Scale(int a, double c, int of) => Emit(OpKind.Scale, new[] { a }, of, args: new[] { c });
+
         /// <summary>Undoes a broadcast: a bias gradient is the sum over the rows it was added to.</summary>
         public int SumToShape(int gradient, int target)
         {

@@ -13,15 +13,10 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
-            if (op.Args.Length != 1 || double.IsNaN(op.Args[0]) || double.IsInfinity(op.Args[0]))
-                throw Mismatch(op, "Scale: write Scale(x, c) with a finite constant c.");
+            FiniteConstant(op, "Scale: write Scale(x, c) with a finite constant c.");
             return ShapeOf(g, op, 0);
         }
 
-        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
-        {
-            int x = op.Inputs[0];
-            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.Scale, new[] { dy }, x, args: op.Args));
-        }
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Scale(dy, Factor(op), x));
     }
 }

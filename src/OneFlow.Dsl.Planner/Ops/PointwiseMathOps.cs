@@ -1,0 +1,62 @@
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    // The math functions element by element (PyTorch's names and semantics: NaN outside a domain). None is linear;
+    // each gradient is made of other ops, so none has a gradient kernel of its own.
+
+    /// <summary>eˣ; dx = dy · y.</summary>
+    internal sealed class ExpOp : ElementwiseOp
+    {
+        public override string UserName => "Exp";
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Mul(dy, op.Output, x));
+    }
+
+    /// <summary>The natural logarithm; dx = dy / x.</summary>
+    internal sealed class LogOp : ElementwiseOp
+    {
+        public override string UserName => "Log";
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Div(dy, x, x));
+    }
+
+    /// <summary>√x; dx = dy / (2y).</summary>
+    internal sealed class SqrtOp : ElementwiseOp
+    {
+        public override string UserName => "Sqrt";
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Scale(ad.Div(dy, op.Output, x), 0.5, x));
+    }
+
+    /// <summary>x²; dx = dy · 2x.</summary>
+    internal sealed class SquareOp : ElementwiseOp
+    {
+        public override string UserName => "Square";
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Mul(dy, ad.Scale(x, 2, x), x));
+    }
+
+    /// <summary>1 / x; dx = −dy · y². <c>c / x</c> lowers to it, scaled.</summary>
+    internal sealed class ReciprocalOp : ElementwiseOp
+    {
+        public override string UserName => "Reciprocal";
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Neg(ad.Mul(ad.Mul(dy, op.Output, x), op.Output, x), x));
+    }
+
+    /// <summary>|x|; dx = dy · sign(x), 0 at 0 as PyTorch's.</summary>
+    internal sealed class AbsOp : ElementwiseOp
+    {
+        public override string UserName => "Abs";
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Mul(dy, ad.Emit(OpKind.Sign, new[] { x }, x), x));
+    }
+
+    /// <summary>−1, 0 or 1 by the sign of x: the slope of <see cref="AbsOp"/>.</summary>
+    internal sealed class SignOp : ElementwiseOp
+    {
+        public override string NotDifferentiable => "it is the slope of Abs, made only by Abs's gradient";
+    }
+
+    /// <summary>log(1 + eˣ) (<c>torch.nn.functional.softplus</c>), computed so that it never overflows; dx = dy · σ(x).</summary>
+    internal sealed class SoftplusOp : ElementwiseOp
+    {
+        public override string UserName => "Softplus";
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Mul(dy, ad.Emit(OpKind.Sigmoid, new[] { x }, x), x));
+    }
+}
