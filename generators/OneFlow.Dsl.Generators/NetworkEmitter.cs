@@ -90,6 +90,7 @@ namespace OneFlow.Dsl.Generators
             List(w, "loss", spec.Loss.Select(Op));
             var extras = new System.Collections.Generic.List<string>();
             if (spec.LabelDims.Count > 0) extras.Add($"LabelDims = new global::OneFlow.Dsl.Planner.Model.EquatableArray<int>(new[] {{ {string.Join(", ", spec.LabelDims.Select(Int))} }})");
+            if (spec.LabelIds) extras.Add("LabelIds = true");
             if (spec.MicroBatches != 1) extras.Add($"MicroBatches = {Int(spec.MicroBatches)}");
             w.Line($"    lossOutput: {Str(spec.LossOutput)}){(extras.Count == 0 ? "" : $" with {{ {string.Join(", ", extras)} }}")};");
         }

@@ -71,17 +71,19 @@ namespace OneFlow.Dsl.Generators
             var lossOps = NetworkSpec.DefaultLoss(output ?? "");
             string lossOutput = "loss";
             var labelDims = EquatableArray<int>.Empty;
+            bool labelIds = false;
             var loss = Single(type, "Loss", syntax, diagnostics, required: false);
             if (loss != null && output != null)
             {
                 if (loss.Symbol.Parameters.Length != 2)
                     diagnostics.Add(Error(DiagnosticDescriptors.BadLoss, loss.Symbol.Locations.FirstOrDefault(),
-                        "Loss must take (Tensor output, Tensor labels) and return a scalar tensor."));
+                        "Loss must take (Tensor output, Tensor labels) and return a scalar tensor; the labels are class ids for SoftmaxCrossEntropy (or marked [Ids]) and float targets otherwise, of the shape [Input(...)] declares."));
                 else
                 {
                     values[loss.Symbol.Parameters[0].Name] = output;
                     values[loss.Symbol.Parameters[1].Name] = NetworkSpec.LabelsName;
                     if (Attribute(loss.Symbol.Parameters[1], "InputAttribute") is AttributeData labelShape) labelDims = Dims(labelShape);
+                    labelIds = Attribute(loss.Symbol.Parameters[1], "IdsAttribute") != null;
                     var lossBody = new ForwardTranslator(model, "Loss", scope, used, locations, diagnostics);
                     lossOutput = lossBody.Translate(loss.Syntax) ?? "";
                     lossOps = new EquatableArray<OpDecl>(lossBody.Statements.ToArray());
@@ -92,7 +94,7 @@ namespace OneFlow.Dsl.Generators
 
             var spec = new NetworkSpec(type.Name, batch, placement, new EquatableArray<TensorDecl>(weights.ToArray()),
                 new EquatableArray<TensorDecl>(inputs.ToArray()), new EquatableArray<OpDecl>(forwardBody.Statements.ToArray()),
-                output, lossOps, lossOutput) { LabelDims = labelDims, MicroBatches = micro };
+                output, lossOps, lossOutput) { LabelDims = labelDims, LabelIds = labelIds, MicroBatches = micro };
             string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
             return Result<NetworkModel>.Ok(new NetworkModel(ns, type.Name, Accessibility(type), spec,
                 new EquatableArray<string>(inputs.Select(i => i.Name).ToArray()),

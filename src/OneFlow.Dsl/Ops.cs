@@ -62,6 +62,16 @@ namespace OneFlow.Dsl
         /// row, a row being every axis but the last.</summary>
         public static Tensor SoftmaxCrossEntropy(Tensor logits, Tensor labels) => Eager.Run(OpKind.SoftmaxCrossEntropy, logits, labels);
 
+        /// <summary>The mean of (prediction − target)² over every element (<c>torch.nn.functional.mse_loss</c>).</summary>
+        public static Tensor MseLoss(Tensor prediction, Tensor target) => Eager.Run(OpKind.MseLoss, prediction, target);
+
+        /// <summary>The mean of |prediction − target| over every element (<c>torch.nn.functional.l1_loss</c>).</summary>
+        public static Tensor L1Loss(Tensor prediction, Tensor target) => Eager.Run(OpKind.L1Loss, prediction, target);
+
+        /// <summary>The mean binary cross-entropy of logits against targets in [0, 1], computed stably
+        /// (<c>torch.nn.functional.binary_cross_entropy_with_logits</c>).</summary>
+        public static Tensor BceWithLogitsLoss(Tensor logits, Tensor target) => Eager.Run(OpKind.BceWithLogitsLoss, logits, target);
+
         /// <summary>softmax over the last axis.</summary>
         public static Tensor Softmax(Tensor x) => Eager.Run(OpKind.Softmax, x);
 

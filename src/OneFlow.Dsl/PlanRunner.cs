@@ -68,10 +68,13 @@ namespace OneFlow.Dsl
             bool integers = expected.DType == Planner.Model.DType.I32;
             if (!SameShape(value, shape) || value.IsInteger != integers)
                 throw new ArgumentException(
-                    $"{method}: {expected.Name} must be {(integers ? "integers " : "")}{shape} but is " +
-                    $"{(value.IsInteger ? "integers " : "")}{value.ShapeText}.", expected.Name);
+                    $"{method}: {expected.Name} must hold {Kind(integers, expected)}, shape {shape}; the tensor given holds {Kind(value.IsInteger, null)}, shape {value.ShapeText}." +
+                    (integers && !value.IsInteger ? " Make it with Tensor.From(int[], ...)." : ""), expected.Name);
             if (integers) Session.Feed(expected.Id, Checked(value.IntegerData, _limits[index], expected.Name, method)); else Session.Feed(expected.Id, value.Host);
         }
+
+        private static string Kind(bool integers, PlanTensor? input)
+            => !integers ? "floats" : input == null ? "integers" : input.Role == Planner.Model.TensorRole.Label ? "integers (class ids)" : "integers (ids)";
 
         /// <summary>A class id or table row out of range would fail inside a device thread; refuse it here, before
         /// anything runs.</summary>

@@ -276,6 +276,15 @@ namespace OneFlow.Dsl.Generators.Tests
         }
 
         [Fact]
+        public void OF0014_loss_expression_that_is_not_a_scalar_at_its_span()
+        {
+            string source = Mlp("        return MatMul(h, w2) + b2;\n    }", "        return MatMul(h, w2) + b2;\n    }\n    public Tensor Loss(Tensor output, [Input(10)] Tensor target) => Mean(output - target);");
+            var d = Single(source, "OF0014");
+            Assert.Equal("Mean(output - target)", Span(source, d));
+            Assert.Contains("must be a scalar, but this is [64]", d.GetMessage());
+        }
+
+        [Fact]
         public void Cascading_errors_are_reported_once()
         {
             string source = Mlp("var h = Relu(MatMul(x, w1) + b1);", "var h = System.Math.Abs(1) == 1 ? x : x;");

@@ -101,7 +101,7 @@ namespace OneFlow.Dsl.Tests
                 return (one.Step(x, y), pipelined.Step(x, y));
             });
             var e = Assert.Throws<System.ArgumentException>(() => pipelined.Step(Data.Floats(1, 16, 784), Data.Labels(1, 16, 10)));
-            Assert.Contains("x must be [64,784] but is [16,784]", e.Message);
+            Assert.Contains("x must hold floats, shape [64,784]; the tensor given holds floats, shape [16,784]", e.Message);
         }
 
         [Fact]

@@ -382,4 +382,64 @@ namespace OneFlow.Dsl.Tests
             return Mean(z, axis: 2) * 2f - Sum(Sum(Reshape(-z, -1, 5, 2, 2), axis: 3), axis: -1) / 8f;
         }
     }
+
+    /// <summary>Regression from two inputs with PyTorch's mean squared error against float targets.</summary>
+    [Network(Batch = 16)]
+    [Placement("cpu:0-3")]
+    public partial class Regression
+    {
+        [Weight(8, 16)] Tensor w1;
+        [Weight(4, 16)] Tensor w2;
+        [Weight(16, 3)] Tensor head;
+
+        public Tensor Forward([Input(8)] Tensor x, [Input(4)] Tensor z) => MatMul(Tanh(MatMul(x, w1) + MatMul(z, w2)), head);
+
+        public Tensor Loss(Tensor y, [Input(3)] Tensor target) => MseLoss(y, target);
+    }
+
+    /// <summary>The same network with the mean squared error written out.</summary>
+    [Network(Batch = 16)]
+    [Placement("cpu:0-3")]
+    public partial class ComposedRegression
+    {
+        [Weight(8, 16)] Tensor w1;
+        [Weight(4, 16)] Tensor w2;
+        [Weight(16, 3)] Tensor head;
+
+        public Tensor Forward([Input(8)] Tensor x, [Input(4)] Tensor z) => MatMul(Tanh(MatMul(x, w1) + MatMul(z, w2)), head);
+
+        public Tensor Loss(Tensor y, [Input(3)] Tensor target)
+        {
+            var d = y - target;
+            return Mean(Mean(d * d));
+        }
+    }
+
+    /// <summary>Losses of several terms: a classifier's scaled cross-entropy plus an L2 penalty on a weight, an L1
+    /// term and a binary cross-entropy on the same logits against the labels' one-hot rows, marked as class ids.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-1")]
+    public partial class PenalisedClassifier
+    {
+        [Weight(6, 12)] Tensor w;
+        [Weight(12, 4)] Tensor head;
+
+        public Tensor Forward([Input(6)] Tensor x) => MatMul(Relu(MatMul(x, w)), head);
+
+        public Tensor Loss(Tensor logits, Tensor labels)
+            => Scale(SoftmaxCrossEntropy(logits, labels), 2) + Sum(Sum(w * w)) * 1e-3f;
+    }
+
+    /// <summary>Binary cross-entropy on logits against float targets in [0, 1], plus an L1 term.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-1")]
+    public partial class MultiLabel
+    {
+        [Weight(6, 12)] Tensor w;
+        [Weight(12, 4)] Tensor head;
+
+        public Tensor Forward([Input(6)] Tensor x) => MatMul(Relu(MatMul(x, w)), head);
+
+        public Tensor Loss(Tensor logits, [Input(4)] Tensor targets) => BceWithLogitsLoss(logits, targets) + L1Loss(Sigmoid(logits), targets) * 0.5f;
+    }
 }

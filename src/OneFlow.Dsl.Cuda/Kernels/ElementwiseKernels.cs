@@ -40,6 +40,11 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(Scale);
                 return k => run(k.Stream, k.Threads, k.In(0), ScaleOp.Factor(k.Op), k.Out);
             });
+            GpuKernels.Add(OpKind.Fill, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, float>(Fill);
+                return k => run(k.Stream, k.Threads, k.Out, FillOp.Value(k.Op));
+            });
             GpuKernels.Add(OpKind.AddScalar, a =>
             {
                 var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(AddScalar);
@@ -162,6 +167,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
         public static void Neg(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = -x[i];
         public static void Scale(Index1D i, ArrayView<float> x, float c, ArrayView<float> y) => y[i] = c * x[i];
         public static void AddScalar(Index1D i, ArrayView<float> x, float c, ArrayView<float> y) => y[i] = x[i] + c;
+        public static void Fill(Index1D i, ArrayView<float> y, float value) => y[i] = value;
 
         /// <summary>y = x/n in a step's first micro-batch, y += x/n in the others: after n of them, their mean.</summary>
         public static void AccumulateMean(Index1D i, ArrayView<float> x, ArrayView<float> y, int first, int n)

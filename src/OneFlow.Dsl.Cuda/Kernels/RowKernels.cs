@@ -48,8 +48,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
             }, launches: 2, scratch: g => g.Inputs[1].Elements);
             GpuKernels.Add(OpKind.SoftmaxCrossEntropyGrad, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(CrossEntropyGrad);
-                return k => run(k.Stream, (int)k.InShape(1).Elements, k.In(0), k.Ints(1), k.Out, k.LastOf(0), WholeRows(k));
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(CrossEntropyGrad);
+                return k => run(k.Stream, (int)k.InShape(1).Elements, k.In(0), k.Ints(1), k.In(2), k.Out, k.LastOf(0), WholeRows(k));
             });
         }
 
@@ -163,13 +163,13 @@ namespace OneFlow.Dsl.Cuda.Kernels
             total[0] = sum;
         }
 
-        /// <summary>d logits = (softmax − one-hot) / batch.</summary>
-        public static void CrossEntropyGrad(Index1D r, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> dLogits, int classes, int batch)
+        /// <summary>d logits = (softmax − one-hot) / batch · dy.</summary>
+        public static void CrossEntropyGrad(Index1D r, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> dy, ArrayView<float> dLogits, int classes, int batch)
         {
             int o = r * classes;
             float max = RowMax(logits, o, classes), z = 0f;
             for (int c = 0; c < classes; c++) z += XMath.Exp(logits[o + c] - max);
-            float scale = 1f / batch;
+            float scale = dy[0] / batch;
             for (int c = 0; c < classes; c++)
                 dLogits[o + c] = (XMath.Exp(logits[o + c] - max) / z - (c == labels[r] ? 1f : 0f)) * scale;
         }

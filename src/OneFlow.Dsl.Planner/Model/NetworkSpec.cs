@@ -44,11 +44,15 @@ namespace OneFlow.Dsl.Planner.Model
         /// token of a 64-token sequence (declared on Loss's labels parameter, as [Input(64)]).</summary>
         public EquatableArray<int> LabelDims { get; init; }
 
+        /// <summary>True when the labels are marked [Ids]: integers whatever the loss does with them. Otherwise they
+        /// are integers only where the loss hands them to SoftmaxCrossEntropy, and float targets elsewhere.</summary>
+        public bool LabelIds { get; init; }
+
         /// <summary>How many pieces a training step splits its batch into (gradient accumulation): the plan is built
         /// for Batch / MicroBatches rows, and pipeline stages work on different micro-batches at once.</summary>
         public int MicroBatches { get; init; } = 1;
 
-        /// <summary>The name of the integer class-label input of the training plan.</summary>
+        /// <summary>The name of the training plan's input for Loss's second parameter: class labels or targets.</summary>
         public const string LabelsName = "labels";
 
         /// <summary>The default loss: softmax cross-entropy of Forward's output against integer labels.</summary>

@@ -61,5 +61,12 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(SoftplusOp))] Softplus,
         [Definition(typeof(SigmoidOp))] Sigmoid,
         [Definition(typeof(SigmoidGradOp))] SigmoidGrad,
+        [Definition(typeof(FillOp))] Fill,
+        [Definition(typeof(MseLossOp))] MseLoss,
+        [Definition(typeof(MseLossGradOp))] MseLossGrad,
+        [Definition(typeof(L1LossOp))] L1Loss,
+        [Definition(typeof(L1LossGradOp))] L1LossGrad,
+        [Definition(typeof(BceWithLogitsLossOp))] BceWithLogitsLoss,
+        [Definition(typeof(BceWithLogitsLossGradOp))] BceWithLogitsLossGrad,
     }
 }

@@ -16,7 +16,7 @@ namespace OneFlow.Dsl.Planner.Ops
             if (logits.Rank < 2 || labels.Rank != logits.Rank - 1 || !Enumerable.Range(0, labels.Rank).All(k => labels[k] == logits[k]))
                 throw Mismatch(op, $"SoftmaxCrossEntropy: {NameOf(g, op, 0)} is {logits} but {NameOf(g, op, 1)} is {labels}; one label per row is needed.");
             if (g.Tensor(op.Inputs[1]).DType != DType.I32)
-                throw Mismatch(op, $"SoftmaxCrossEntropy: {NameOf(g, op, 1)} must hold integer class ids.");
+                throw Mismatch(op, $"SoftmaxCrossEntropy: {NameOf(g, op, 1)} must hold integer class ids; pass the Loss's labels to it as they are, or mark them [Ids].");
             return Shape.Scalar;
         }
 
@@ -28,26 +28,24 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
         }
 
-        /// <summary>(softmax − one-hot) / N, times dy where the loss is scaled further on; the planner seeds it
-        /// without a dy (−1), as the loss itself.</summary>
+        /// <summary>d logits = (softmax − one-hot) / N · dy, in one kernel.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int logits = op.Inputs[0];
-            if (!ad.NeedsGradient(logits)) return;
-            int grad = ad.Emit(OpKind.SoftmaxCrossEntropyGrad, new[] { logits, op.Inputs[1] }, logits);
-            ad.Accumulate(logits, dy < 0 ? grad : ad.Emit(OpKind.Mul, new[] { grad, dy }, logits));
+            if (ad.NeedsGradient(logits)) ad.Accumulate(logits, ad.Emit(OpKind.SoftmaxCrossEntropyGrad, new[] { logits, op.Inputs[1], dy }, logits));
         }
     }
 
-    /// <summary>(softmax(logits) − one-hot(labels)) / N, where N is the number of rows of the whole (logical) logits.</summary>
+    /// <summary>(softmax(logits) − one-hot(labels)) / N · dy, where N is the number of rows of the whole (logical)
+    /// logits and dy the loss's gradient (a scalar).</summary>
     internal sealed class SoftmaxCrossEntropyGradOp : GradientOp
     {
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
 
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
         {
-            yield return new Signature(Sbp.S(0), Sbp.S(0), Sbp.S(0));
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.S(0), Sbp.S(0), Sbp.S(0), Sbp.B);
+            yield return new Signature(Sbp.B, Sbp.B, Sbp.B, Sbp.B);
         }
     }
 }

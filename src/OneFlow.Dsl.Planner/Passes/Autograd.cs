@@ -29,7 +29,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 var op = graph.Ops[i];
                 if (op.Output < 0 || !ad._dependsOnWeight.Contains(op.Output)) continue;
                 ad._at = op.Placement;
-                if (op.Output == loss) OpRegistry.Get(op.Kind).Backward(ad, op, -1);
+                if (op.Output == loss) OpRegistry.Get(op.Kind).Backward(ad, op, ad.Seed(loss));
                 else if (ad._gradients.TryGetValue(op.Output, out int dy)) OpRegistry.Get(op.Kind).Backward(ad, op, dy);
             }
             if (microBatches > 1) ad.AccumulateOverMicroBatches(microBatches);
@@ -53,6 +53,13 @@ namespace OneFlow.Dsl.Planner.Passes
             var t = _graph.Tensor(tensor);
             return _graph.AddOp(OpKind.Accumulate, new[] { tensor }, t.Name + ".mean", TensorRole.Accumulated, $"mean of {t.Name} over {microBatches} micro-batches",
                 t.Placement, args: new[] { (double)microBatches }).Output;
+        }
+
+        /// <summary>d loss / d loss = 1, whole on every device of the loss.</summary>
+        private int Seed(int loss)
+        {
+            var t = _graph.Tensor(loss);
+            return _graph.AddOp(OpKind.Fill, new int[0], "d" + t.Name, TensorRole.Gradient, "grad of " + t.Name, t.Placement, args: FillOp.Arguments(1, t.Shape)).Output;
         }
 
         public override bool NeedsGradient(int tensor) => _dependsOnWeight.Contains(tensor);

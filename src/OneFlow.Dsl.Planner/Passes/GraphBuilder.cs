@@ -36,7 +36,7 @@ namespace OneFlow.Dsl.Planner.Passes
             {
                 labels = g.Tensor(g.AddOp(OpKind.Input, new int[0], NetworkSpec.LabelsName, TensorRole.Label, "labels", placement).Output);
                 labels.Shape = new Shape(new[] { batch }.Concat(spec.LabelDims).ToArray());
-                labels.DType = DType.I32;
+                labels.DType = AreClassIds(spec) ? DType.I32 : DType.F32;
                 floating.Add(labels.Id);
                 names[NetworkSpec.LabelsName] = labels.Id;
             }
@@ -49,7 +49,8 @@ namespace OneFlow.Dsl.Planner.Passes
                 output = Lookup(names, spec.LossOutput, "Loss's return value");
                 var loss = g.Tensor(output);
                 if (loss.Shape.Rank != 0)
-                    throw new PlanException(PlanErrorKind.BadLoss, "Loss", $"The loss must be a scalar, but {loss.Name} is {loss.Shape}.");
+                    throw new PlanException(PlanErrorKind.BadLoss, spec.Loss.Any(s => s.Output == spec.LossOutput) ? spec.LossOutput : "Loss",
+                        $"The loss must be a scalar, but this is {loss.Shape}; reduce it, e.g. with Mean(...) over each axis, or use a loss op such as MseLoss.");
                 loss.Role = TensorRole.Loss;
             }
             PlacementRules.PlaceFloating(g, floating, placement);
@@ -58,6 +59,12 @@ namespace OneFlow.Dsl.Planner.Passes
             WarnUnused(g, warnings);
             return g;
         }
+
+        /// <summary>The labels hold integer class ids where the loss says so (<c>[Ids]</c>) or hands them to
+        /// SoftmaxCrossEntropy as its labels; otherwise they are float targets.</summary>
+        private static bool AreClassIds(NetworkSpec spec)
+            => spec.LabelIds || spec.Loss.Any(s => OpRegistry.TryGetUserOp(s.Op, out var kind) && kind == OpKind.SoftmaxCrossEntropy
+                                                   && s.Inputs.Count == 2 && s.Inputs[1] == NetworkSpec.LabelsName);
 
         /// <summary>The rows of one piece: a training step's micro-batch, or the whole batch.</summary>
         private static int RowsPerPiece(NetworkSpec spec, PlanMode mode)

@@ -14,6 +14,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
         {
             CpuKernels.Add(OpKind.Neg, k => Neg(k.In(0), k.Out));
             CpuKernels.Add(OpKind.Scale, k => Scale(k.In(0), ScaleOp.Factor(k.Op), k.Out));
+            CpuKernels.Add(OpKind.Fill, k => k.Out.Fill(FillOp.Value(k.Op)));
             CpuKernels.Add(OpKind.AddScalar, k => TensorPrimitives.Add(k.In(0), AddScalarOp.Value(k.Op), k.Out));
             CpuKernels.Add(OpKind.Accumulate, k =>
             {

@@ -14,7 +14,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
         internal static void Register()
         {
             CpuKernels.Add(OpKind.SoftmaxCrossEntropy, k => k.Out[0] = Forward(k.In(0), k.Ints(1), k.LastOf(0), WholeRows(k)));
-            CpuKernels.Add(OpKind.SoftmaxCrossEntropyGrad, k => Backward(k.In(0), k.Ints(1), k.LastOf(0), WholeRows(k), k.Out));
+            CpuKernels.Add(OpKind.SoftmaxCrossEntropyGrad, k => Backward(k.In(0), k.Ints(1), k.LastOf(0), WholeRows(k), k.In(2)[0], k.Out));
         }
 
         private static int WholeRows(KernelContext k) => (int)(k.WholeIn(0).Elements / k.WholeIn(0)[k.WholeIn(0).Rank - 1]);
@@ -35,10 +35,10 @@ namespace OneFlow.Dsl.Runtime.Kernels
             return (float)(sum / batch);
         }
 
-        /// <summary>d logits = (softmax − one-hot) / batch.</summary>
-        public static void Backward(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, int batch, Span<float> dLogits)
+        /// <summary>d logits = (softmax − one-hot) / batch · dy.</summary>
+        public static void Backward(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, int batch, float dy, Span<float> dLogits)
         {
-            float scale = 1f / batch;
+            float scale = dy / batch;
             for (int r = 0; r < labels.Length; r++)
             {
                 var row = logits.Slice(r * classes, classes);

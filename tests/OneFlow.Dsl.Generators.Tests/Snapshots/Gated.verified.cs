@@ -50,7 +50,8 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   %3 [8,32] = Relu(%2) : (S(0)) -> S(0)
   %4 [8,4] = MatMul(%3, head) : (S(0), B) -> S(0)
   %5 [] = SoftmaxCrossEntropy(%4, labels) : (S(0), S(0)) -> P
-  d%4 [8,4] = SoftmaxCrossEntropyGrad(%4, labels) : (S(0), S(0)) -> S(0)
+  d%5 [] = Fill() : () -> B
+  d%4 [8,4] = SoftmaxCrossEntropyGrad(%4, labels, d%5) : (S(0), S(0), B) -> S(0)
   d%3 [8,32] = MatMul(d%4, head) [transA=0 transB=1] : (S(0), B) -> S(0)
   dhead [32,4] = MatMul(%3, d%4) [transA=1 transB=0] : (S(0), S(0)) -> P
   d%2 [8,32] = ReluGrad(d%3, %3) : (S(0), S(0)) -> S(0)
@@ -74,14 +75,14 @@ boxing (5 ops)
   total 3,072 bytes per step
 
 memory (one arena per device, offsets fixed at build time)
-  device 0 (cpu:0): peak 9,984 bytes (2,880 persistent; 12,672 without reuse), 27 registers
-  device 1 (cpu:1): peak 9,984 bytes (2,880 persistent; 12,672 without reuse), 27 registers
+  device 0 (cpu:0): peak 9,984 bytes (2,880 persistent; 12,736 without reuse), 28 registers
+  device 1 (cpu:1): peak 9,984 bytes (2,880 persistent; 12,736 without reuse), 28 registers
 
-actors: 54 (27 per device); register slots: 1
+actors: 56 (28 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "27718b88eeb9ebdb";
+        public const string PlanHash = "7f89fb0c674aa3c4";
 
         /// <summary>The training plan (forward, backward, SGD update) in the plan text format.</summary>
         private const string TrainPlanText = @"plan Gated Train cpu:0-1 output=11
@@ -97,21 +98,22 @@ tensor 8 %2 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 9 %3 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 10 %4 [8,4] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 11 %5 [] F32 Loss P grad_of=-1 at=cpu:0-1
-tensor 12 d%4 [8,4] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 13 d%3 [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 14 dhead [32,4] F32 Gradient P grad_of=3 at=cpu:0-1
-tensor 15 d%2 [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 16 dshift [32] F32 Gradient P grad_of=-1 at=cpu:0-1
-tensor 17 dshift.1 [32] F32 Gradient P grad_of=2 at=cpu:0-1
-tensor 18 d%0 [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 19 dgate [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 20 dgate.1 [32] F32 Gradient P grad_of=1 at=cpu:0-1
-tensor 21 dw [16,32] F32 Gradient B grad_of=0 at=cpu:0-1
-tensor 22 x@B [8,16] F32 Boxed B grad_of=-1 at=cpu:0-1
-tensor 23 d%0@B [8,32] F32 Boxed B grad_of=-1 at=cpu:0-1
-tensor 24 dgate.1@B [32] F32 Boxed B grad_of=-1 at=cpu:0-1
-tensor 25 dshift.1@B [32] F32 Boxed B grad_of=-1 at=cpu:0-1
-tensor 26 dhead@B [32,4] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 12 d%5 [] F32 Gradient B grad_of=-1 at=cpu:0-1
+tensor 13 d%4 [8,4] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 14 d%3 [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 15 dhead [32,4] F32 Gradient P grad_of=3 at=cpu:0-1
+tensor 16 d%2 [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 17 dshift [32] F32 Gradient P grad_of=-1 at=cpu:0-1
+tensor 18 dshift.1 [32] F32 Gradient P grad_of=2 at=cpu:0-1
+tensor 19 d%0 [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 20 dgate [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 21 dgate.1 [32] F32 Gradient P grad_of=1 at=cpu:0-1
+tensor 22 dw [16,32] F32 Gradient B grad_of=0 at=cpu:0-1
+tensor 23 x@B [8,16] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 24 d%0@B [8,32] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 25 dgate.1@B [32] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 26 dshift.1@B [32] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 27 dhead@B [32,4] F32 Boxed B grad_of=-1 at=cpu:0-1
 op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | x
 op 1 Input in= out=5 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | labels
 op 2 MatMul in=4,0 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %0 = MatMul(x, w)
@@ -120,25 +122,26 @@ op 4 Sub in=7,2 out=8 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %2 = 
 op 5 Relu in=8 out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %3 = Relu(%2)
 op 6 MatMul in=9,3 out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %4 = MatMul(%3, head)
 op 7 SoftmaxCrossEntropy in=10,5 out=11 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 8 SoftmaxCrossEntropyGrad in=10,5 out=12 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 9 MatMul in=12,3 out=13 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %3
-op 10 MatMul in=9,12 out=14 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of head
-op 11 ReluGrad in=13,9 out=15 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %2
-op 12 SumTo in=15 out=16 ta=0 tb=0 from=B to=B args=32 at=cpu:0-1 src=cpu:0-1 | grad of shift
-op 13 Neg in=16 out=17 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of shift
-op 14 Mul in=15,1 out=18 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %0
-op 15 Mul in=15,6 out=19 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of gate
-op 16 SumTo in=19 out=20 ta=0 tb=0 from=B to=B args=32 at=cpu:0-1 src=cpu:0-1 | grad of gate
-op 17 Boxing in=4 out=22 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-1 src=cpu:0-1 | x: S(0) -> B
-op 18 Boxing in=18 out=23 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-1 src=cpu:0-1 | d%0: S(0) -> B
-op 19 MatMul in=22,23 out=21 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of w
-op 20 SgdUpdate in=0,21 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of w
-op 21 Boxing in=20 out=24 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dgate.1: P -> B
-op 22 SgdUpdate in=1,24 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of gate
-op 23 Boxing in=17 out=25 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dshift.1: P -> B
-op 24 SgdUpdate in=2,25 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of shift
-op 25 Boxing in=14 out=26 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dhead: P -> B
-op 26 SgdUpdate in=3,26 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of head
+op 8 Fill in= out=12 ta=0 tb=0 from=B to=B args=1 at=cpu:0-1 src=cpu:0-1 | grad of %5
+op 9 SoftmaxCrossEntropyGrad in=10,5,12 out=13 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %4
+op 10 MatMul in=13,3 out=14 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %3
+op 11 MatMul in=9,13 out=15 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of head
+op 12 ReluGrad in=14,9 out=16 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %2
+op 13 SumTo in=16 out=17 ta=0 tb=0 from=B to=B args=32 at=cpu:0-1 src=cpu:0-1 | grad of shift
+op 14 Neg in=17 out=18 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of shift
+op 15 Mul in=16,1 out=19 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %0
+op 16 Mul in=16,6 out=20 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of gate
+op 17 SumTo in=20 out=21 ta=0 tb=0 from=B to=B args=32 at=cpu:0-1 src=cpu:0-1 | grad of gate
+op 18 Boxing in=4 out=23 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-1 src=cpu:0-1 | x: S(0) -> B
+op 19 Boxing in=19 out=24 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-1 src=cpu:0-1 | d%0: S(0) -> B
+op 20 MatMul in=23,24 out=22 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of w
+op 21 SgdUpdate in=0,22 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of w
+op 22 Boxing in=21 out=25 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dgate.1: P -> B
+op 23 SgdUpdate in=1,25 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of gate
+op 24 Boxing in=18 out=26 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dshift.1: P -> B
+op 25 SgdUpdate in=2,26 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of shift
+op 26 Boxing in=15 out=27 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dhead: P -> B
+op 27 SgdUpdate in=3,27 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of head
 actor 0 dev=0 op=0 in= ctrl= out=8
 actor 1 dev=1 op=0 in= ctrl= out=9
 actor 2 dev=0 op=1 in= ctrl= out=10
@@ -155,44 +158,46 @@ actor 12 dev=0 op=6 in=18,6 ctrl= out=20
 actor 13 dev=1 op=6 in=19,7 ctrl= out=21
 actor 14 dev=0 op=7 in=20,10 ctrl= out=22
 actor 15 dev=1 op=7 in=21,11 ctrl= out=23
-actor 16 dev=0 op=8 in=20,10 ctrl= out=24
-actor 17 dev=1 op=8 in=21,11 ctrl= out=25
-actor 18 dev=0 op=9 in=24,6 ctrl= out=26
-actor 19 dev=1 op=9 in=25,7 ctrl= out=27
-actor 20 dev=0 op=10 in=18,24 ctrl= out=28
-actor 21 dev=1 op=10 in=19,25 ctrl= out=29
-actor 22 dev=0 op=11 in=26,18 ctrl= out=30
-actor 23 dev=1 op=11 in=27,19 ctrl= out=31
-actor 24 dev=0 op=12 in=30 ctrl= out=32
-actor 25 dev=1 op=12 in=31 ctrl= out=33
+actor 16 dev=0 op=8 in= ctrl= out=24
+actor 17 dev=1 op=8 in= ctrl= out=25
+actor 18 dev=0 op=9 in=20,10,24 ctrl= out=26
+actor 19 dev=1 op=9 in=21,11,25 ctrl= out=27
+actor 20 dev=0 op=10 in=26,6 ctrl= out=28
+actor 21 dev=1 op=10 in=27,7 ctrl= out=29
+actor 22 dev=0 op=11 in=18,26 ctrl= out=30
+actor 23 dev=1 op=11 in=19,27 ctrl= out=31
+actor 24 dev=0 op=12 in=28,18 ctrl= out=32
+actor 25 dev=1 op=12 in=29,19 ctrl= out=33
 actor 26 dev=0 op=13 in=32 ctrl= out=34
 actor 27 dev=1 op=13 in=33 ctrl= out=35
-actor 28 dev=0 op=14 in=30,2 ctrl= out=36
-actor 29 dev=1 op=14 in=31,3 ctrl= out=37
-actor 30 dev=0 op=15 in=30,12 ctrl= out=38
-actor 31 dev=1 op=15 in=31,13 ctrl= out=39
-actor 32 dev=0 op=16 in=38 ctrl= out=40
-actor 33 dev=1 op=16 in=39 ctrl= out=41
-actor 34 dev=0 op=17 in=8 ctrl= out=44
-actor 35 dev=1 op=17 in=9 ctrl= out=45
-actor 36 dev=0 op=18 in=36 ctrl= out=46
-actor 37 dev=1 op=18 in=37 ctrl= out=47
-actor 38 dev=0 op=19 in=44,46 ctrl= out=42
-actor 39 dev=1 op=19 in=45,47 ctrl= out=43
-actor 40 dev=0 op=20 in=0,42 ctrl=12 out=-1
-actor 41 dev=1 op=20 in=1,43 ctrl=13 out=-1
-actor 42 dev=0 op=21 in=40 ctrl= out=48
-actor 43 dev=1 op=21 in=41 ctrl= out=49
-actor 44 dev=0 op=22 in=2,48 ctrl=14,36 out=-1
-actor 45 dev=1 op=22 in=3,49 ctrl=15,37 out=-1
-actor 46 dev=0 op=23 in=34 ctrl= out=50
-actor 47 dev=1 op=23 in=35 ctrl= out=51
-actor 48 dev=0 op=24 in=4,50 ctrl=16 out=-1
-actor 49 dev=1 op=24 in=5,51 ctrl=17 out=-1
-actor 50 dev=0 op=25 in=28 ctrl= out=52
-actor 51 dev=1 op=25 in=29 ctrl= out=53
-actor 52 dev=0 op=26 in=6,52 ctrl=20,26 out=-1
-actor 53 dev=1 op=26 in=7,53 ctrl=21,27 out=-1
+actor 28 dev=0 op=14 in=34 ctrl= out=36
+actor 29 dev=1 op=14 in=35 ctrl= out=37
+actor 30 dev=0 op=15 in=32,2 ctrl= out=38
+actor 31 dev=1 op=15 in=33,3 ctrl= out=39
+actor 32 dev=0 op=16 in=32,12 ctrl= out=40
+actor 33 dev=1 op=16 in=33,13 ctrl= out=41
+actor 34 dev=0 op=17 in=40 ctrl= out=42
+actor 35 dev=1 op=17 in=41 ctrl= out=43
+actor 36 dev=0 op=18 in=8 ctrl= out=46
+actor 37 dev=1 op=18 in=9 ctrl= out=47
+actor 38 dev=0 op=19 in=38 ctrl= out=48
+actor 39 dev=1 op=19 in=39 ctrl= out=49
+actor 40 dev=0 op=20 in=46,48 ctrl= out=44
+actor 41 dev=1 op=20 in=47,49 ctrl= out=45
+actor 42 dev=0 op=21 in=0,44 ctrl=12 out=-1
+actor 43 dev=1 op=21 in=1,45 ctrl=13 out=-1
+actor 44 dev=0 op=22 in=42 ctrl= out=50
+actor 45 dev=1 op=22 in=43 ctrl= out=51
+actor 46 dev=0 op=23 in=2,50 ctrl=14,38 out=-1
+actor 47 dev=1 op=23 in=3,51 ctrl=15,39 out=-1
+actor 48 dev=0 op=24 in=36 ctrl= out=52
+actor 49 dev=1 op=24 in=37 ctrl= out=53
+actor 50 dev=0 op=25 in=4,52 ctrl=16 out=-1
+actor 51 dev=1 op=25 in=5,53 ctrl=17 out=-1
+actor 52 dev=0 op=26 in=30 ctrl= out=54
+actor 53 dev=1 op=26 in=31 ctrl= out=55
+actor 54 dev=0 op=27 in=6,54 ctrl=20,28 out=-1
+actor 55 dev=1 op=27 in=7,55 ctrl=21,29 out=-1
 register 0 dev=0 tensor=0 shape=[16,32] slots=1 offset=0 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[16,32] slots=1 offset=0 persistent=1 producer=-1
 register 2 dev=0 tensor=1 shape=[32] slots=1 offset=9216 persistent=1 producer=-1
@@ -217,36 +222,38 @@ register 20 dev=0 tensor=10 shape=[4,4] slots=1 offset=9792 persistent=0 produce
 register 21 dev=1 tensor=10 shape=[4,4] slots=1 offset=9792 persistent=0 producer=13
 register 22 dev=0 tensor=11 shape=[] slots=1 offset=9856 persistent=1 producer=14
 register 23 dev=1 tensor=11 shape=[] slots=1 offset=9856 persistent=1 producer=15
-register 24 dev=0 tensor=12 shape=[4,4] slots=1 offset=9920 persistent=0 producer=16
-register 25 dev=1 tensor=12 shape=[4,4] slots=1 offset=9920 persistent=0 producer=17
-register 26 dev=0 tensor=13 shape=[4,32] slots=1 offset=2048 persistent=0 producer=18
-register 27 dev=1 tensor=13 shape=[4,32] slots=1 offset=2048 persistent=0 producer=19
-register 28 dev=0 tensor=14 shape=[32,4] slots=1 offset=6656 persistent=0 producer=20
-register 29 dev=1 tensor=14 shape=[32,4] slots=1 offset=6656 persistent=0 producer=21
-register 30 dev=0 tensor=15 shape=[4,32] slots=1 offset=7168 persistent=0 producer=22
-register 31 dev=1 tensor=15 shape=[4,32] slots=1 offset=7168 persistent=0 producer=23
-register 32 dev=0 tensor=16 shape=[32] slots=1 offset=9472 persistent=0 producer=24
-register 33 dev=1 tensor=16 shape=[32] slots=1 offset=9472 persistent=0 producer=25
-register 34 dev=0 tensor=17 shape=[32] slots=1 offset=9600 persistent=0 producer=26
-register 35 dev=1 tensor=17 shape=[32] slots=1 offset=9600 persistent=0 producer=27
-register 36 dev=0 tensor=18 shape=[4,32] slots=1 offset=2048 persistent=0 producer=28
-register 37 dev=1 tensor=18 shape=[4,32] slots=1 offset=2048 persistent=0 producer=29
-register 38 dev=0 tensor=19 shape=[4,32] slots=1 offset=7680 persistent=0 producer=30
-register 39 dev=1 tensor=19 shape=[4,32] slots=1 offset=7680 persistent=0 producer=31
-register 40 dev=0 tensor=20 shape=[32] slots=1 offset=5632 persistent=0 producer=32
-register 41 dev=1 tensor=20 shape=[32] slots=1 offset=5632 persistent=0 producer=33
-register 42 dev=0 tensor=21 shape=[16,32] slots=1 offset=2048 persistent=0 producer=38
-register 43 dev=1 tensor=21 shape=[16,32] slots=1 offset=2048 persistent=0 producer=39
-register 44 dev=0 tensor=22 shape=[8,16] slots=1 offset=8192 persistent=0 producer=34
-register 45 dev=1 tensor=22 shape=[8,16] slots=1 offset=8192 persistent=0 producer=35
-register 46 dev=0 tensor=23 shape=[8,32] slots=1 offset=4096 persistent=0 producer=36
-register 47 dev=1 tensor=23 shape=[8,32] slots=1 offset=4096 persistent=0 producer=37
-register 48 dev=0 tensor=24 shape=[32] slots=1 offset=5760 persistent=0 producer=42
-register 49 dev=1 tensor=24 shape=[32] slots=1 offset=5760 persistent=0 producer=43
-register 50 dev=0 tensor=25 shape=[32] slots=1 offset=9472 persistent=0 producer=46
-register 51 dev=1 tensor=25 shape=[32] slots=1 offset=9472 persistent=0 producer=47
-register 52 dev=0 tensor=26 shape=[32,4] slots=1 offset=8704 persistent=0 producer=50
-register 53 dev=1 tensor=26 shape=[32,4] slots=1 offset=8704 persistent=0 producer=51
+register 24 dev=0 tensor=12 shape=[] slots=1 offset=3328 persistent=0 producer=16
+register 25 dev=1 tensor=12 shape=[] slots=1 offset=3328 persistent=0 producer=17
+register 26 dev=0 tensor=13 shape=[4,4] slots=1 offset=9920 persistent=0 producer=18
+register 27 dev=1 tensor=13 shape=[4,4] slots=1 offset=9920 persistent=0 producer=19
+register 28 dev=0 tensor=14 shape=[4,32] slots=1 offset=2048 persistent=0 producer=20
+register 29 dev=1 tensor=14 shape=[4,32] slots=1 offset=2048 persistent=0 producer=21
+register 30 dev=0 tensor=15 shape=[32,4] slots=1 offset=6656 persistent=0 producer=22
+register 31 dev=1 tensor=15 shape=[32,4] slots=1 offset=6656 persistent=0 producer=23
+register 32 dev=0 tensor=16 shape=[4,32] slots=1 offset=7168 persistent=0 producer=24
+register 33 dev=1 tensor=16 shape=[4,32] slots=1 offset=7168 persistent=0 producer=25
+register 34 dev=0 tensor=17 shape=[32] slots=1 offset=9472 persistent=0 producer=26
+register 35 dev=1 tensor=17 shape=[32] slots=1 offset=9472 persistent=0 producer=27
+register 36 dev=0 tensor=18 shape=[32] slots=1 offset=9600 persistent=0 producer=28
+register 37 dev=1 tensor=18 shape=[32] slots=1 offset=9600 persistent=0 producer=29
+register 38 dev=0 tensor=19 shape=[4,32] slots=1 offset=2048 persistent=0 producer=30
+register 39 dev=1 tensor=19 shape=[4,32] slots=1 offset=2048 persistent=0 producer=31
+register 40 dev=0 tensor=20 shape=[4,32] slots=1 offset=7680 persistent=0 producer=32
+register 41 dev=1 tensor=20 shape=[4,32] slots=1 offset=7680 persistent=0 producer=33
+register 42 dev=0 tensor=21 shape=[32] slots=1 offset=5632 persistent=0 producer=34
+register 43 dev=1 tensor=21 shape=[32] slots=1 offset=5632 persistent=0 producer=35
+register 44 dev=0 tensor=22 shape=[16,32] slots=1 offset=2048 persistent=0 producer=40
+register 45 dev=1 tensor=22 shape=[16,32] slots=1 offset=2048 persistent=0 producer=41
+register 46 dev=0 tensor=23 shape=[8,16] slots=1 offset=8192 persistent=0 producer=36
+register 47 dev=1 tensor=23 shape=[8,16] slots=1 offset=8192 persistent=0 producer=37
+register 48 dev=0 tensor=24 shape=[8,32] slots=1 offset=4096 persistent=0 producer=38
+register 49 dev=1 tensor=24 shape=[8,32] slots=1 offset=4096 persistent=0 producer=39
+register 50 dev=0 tensor=25 shape=[32] slots=1 offset=5760 persistent=0 producer=44
+register 51 dev=1 tensor=25 shape=[32] slots=1 offset=5760 persistent=0 producer=45
+register 52 dev=0 tensor=26 shape=[32] slots=1 offset=9472 persistent=0 producer=48
+register 53 dev=1 tensor=26 shape=[32] slots=1 offset=9472 persistent=0 producer=49
+register 54 dev=0 tensor=27 shape=[32,4] slots=1 offset=8704 persistent=0 producer=52
+register 55 dev=1 tensor=27 shape=[32,4] slots=1 offset=8704 persistent=0 producer=53
 arena 0 9984
 arena 1 9984
 ";

@@ -48,7 +48,8 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   %2 [64,10] = MatMul(h, w2) : (S(1), S(0)) -> P
   %3 [64,10] = Add(%2@S(0), b2) : (S(0), B) -> S(0)
   loss [] = SoftmaxCrossEntropy(%3, labels) : (S(0), S(0)) -> P
-  d%3 [64,10] = SoftmaxCrossEntropyGrad(%3, labels) : (S(0), S(0)) -> S(0)
+  dloss [] = Fill() : () -> B
+  d%3 [64,10] = SoftmaxCrossEntropyGrad(%3, labels, dloss) : (S(0), S(0), B) -> S(0)
   db2 [10] = SumTo(d%3@B) : (B) -> B
   dh [64,512] = MatMul(d%3@B, w2) [transA=0 transB=1] : (B, S(0)) -> S(1)
   dw2 [512,10] = MatMul(h, d%3@B) [transA=1 transB=0] : (S(1), B) -> S(0)
@@ -67,16 +68,16 @@ boxing (3 ops)
   total 617,472 bytes per step
 
 memory (one arena per device, offsets fixed at build time)
-  device 0 (cpu:0): peak 1,083,776 bytes (407,168 persistent; 1,236,096 without reuse), 22 registers
-  device 1 (cpu:1): peak 1,083,776 bytes (407,168 persistent; 1,236,096 without reuse), 22 registers
-  device 2 (cpu:2): peak 1,083,776 bytes (407,168 persistent; 1,236,096 without reuse), 22 registers
-  device 3 (cpu:3): peak 1,083,776 bytes (407,168 persistent; 1,236,096 without reuse), 22 registers
+  device 0 (cpu:0): peak 1,083,776 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
+  device 1 (cpu:1): peak 1,083,776 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
+  device 2 (cpu:2): peak 1,083,776 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
+  device 3 (cpu:3): peak 1,083,776 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
 
-actors: 88 (22 per device); register slots: 1
+actors: 92 (23 per device); register slots: 1
 ";
 
     /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-    public const string PlanHash = "f8a15b7f9c1daf6b";
+    public const string PlanHash = "dfd8bead4be40621";
 
     /// <summary>The training plan (forward, backward, SGD update) in the plan text format.</summary>
     private const string TrainPlanText = @"plan Mlp Train cpu:0-3 output=11
@@ -92,38 +93,40 @@ tensor 8 h [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
 tensor 9 %2 [64,10] F32 Activation P grad_of=-1 at=cpu:0-3
 tensor 10 %3 [64,10] F32 Activation S(0) grad_of=-1 at=cpu:0-3
 tensor 11 loss [] F32 Loss P grad_of=-1 at=cpu:0-3
-tensor 12 d%3 [64,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
-tensor 13 db2 [10] F32 Gradient B grad_of=3 at=cpu:0-3
-tensor 14 dh [64,512] F32 Gradient S(1) grad_of=-1 at=cpu:0-3
-tensor 15 dw2 [512,10] F32 Gradient S(0) grad_of=2 at=cpu:0-3
-tensor 16 d%1 [64,512] F32 Gradient S(1) grad_of=-1 at=cpu:0-3
-tensor 17 db1 [512] F32 Gradient S(0) grad_of=1 at=cpu:0-3
-tensor 18 dw1 [784,512] F32 Gradient S(1) grad_of=0 at=cpu:0-3
-tensor 19 x@B [64,784] F32 Boxed B grad_of=-1 at=cpu:0-3
-tensor 20 %2@S(0) [64,10] F32 Boxed S(0) grad_of=-1 at=cpu:0-3
-tensor 21 d%3@B [64,10] F32 Boxed B grad_of=-1 at=cpu:0-3
+tensor 12 dloss [] F32 Gradient B grad_of=-1 at=cpu:0-3
+tensor 13 d%3 [64,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
+tensor 14 db2 [10] F32 Gradient B grad_of=3 at=cpu:0-3
+tensor 15 dh [64,512] F32 Gradient S(1) grad_of=-1 at=cpu:0-3
+tensor 16 dw2 [512,10] F32 Gradient S(0) grad_of=2 at=cpu:0-3
+tensor 17 d%1 [64,512] F32 Gradient S(1) grad_of=-1 at=cpu:0-3
+tensor 18 db1 [512] F32 Gradient S(0) grad_of=1 at=cpu:0-3
+tensor 19 dw1 [784,512] F32 Gradient S(1) grad_of=0 at=cpu:0-3
+tensor 20 x@B [64,784] F32 Boxed B grad_of=-1 at=cpu:0-3
+tensor 21 %2@S(0) [64,10] F32 Boxed S(0) grad_of=-1 at=cpu:0-3
+tensor 22 d%3@B [64,10] F32 Boxed B grad_of=-1 at=cpu:0-3
 op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | x
 op 1 Input in= out=5 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | labels
-op 2 Boxing in=4 out=19 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | x: S(0) -> B
-op 3 MatMul in=19,0 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
+op 2 Boxing in=4 out=20 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | x: S(0) -> B
+op 3 MatMul in=20,0 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
 op 4 Add in=6,1 out=7 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %1 = Add(%0, b1)
 op 5 Relu in=7 out=8 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | h = Relu(%1)
 op 6 MatMul in=8,2 out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
-op 7 Boxing in=9 out=20 ta=0 tb=0 from=P to=S(0) args= at=cpu:0-3 src=cpu:0-3 | %2: P -> S(0)
-op 8 Add in=20,3 out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
+op 7 Boxing in=9 out=21 ta=0 tb=0 from=P to=S(0) args= at=cpu:0-3 src=cpu:0-3 | %2: P -> S(0)
+op 8 Add in=21,3 out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
 op 9 SoftmaxCrossEntropy in=10,5 out=11 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 10 SoftmaxCrossEntropyGrad in=10,5 out=12 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %3
-op 11 Boxing in=12 out=21 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | d%3: S(0) -> B
-op 12 SumTo in=21 out=13 ta=0 tb=0 from=B to=B args=10 at=cpu:0-3 src=cpu:0-3 | grad of b2
-op 13 MatMul in=21,2 out=14 ta=0 tb=1 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of h
-op 14 MatMul in=8,21 out=15 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w2
-op 15 ReluGrad in=14,8 out=16 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %1
-op 16 SumTo in=16 out=17 ta=0 tb=0 from=B to=B args=512 at=cpu:0-3 src=cpu:0-3 | grad of b1
-op 17 MatMul in=19,16 out=18 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w1
-op 18 SgdUpdate in=0,18 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w1
-op 19 SgdUpdate in=1,17 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b1
-op 20 SgdUpdate in=2,15 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w2
-op 21 SgdUpdate in=3,13 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b2
+op 10 Fill in= out=12 ta=0 tb=0 from=B to=B args=1 at=cpu:0-3 src=cpu:0-3 | grad of loss
+op 11 SoftmaxCrossEntropyGrad in=10,5,12 out=13 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %3
+op 12 Boxing in=13 out=22 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | d%3: S(0) -> B
+op 13 SumTo in=22 out=14 ta=0 tb=0 from=B to=B args=10 at=cpu:0-3 src=cpu:0-3 | grad of b2
+op 14 MatMul in=22,2 out=15 ta=0 tb=1 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of h
+op 15 MatMul in=8,22 out=16 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w2
+op 16 ReluGrad in=15,8 out=17 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %1
+op 17 SumTo in=17 out=18 ta=0 tb=0 from=B to=B args=512 at=cpu:0-3 src=cpu:0-3 | grad of b1
+op 18 MatMul in=20,17 out=19 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w1
+op 19 SgdUpdate in=0,19 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w1
+op 20 SgdUpdate in=1,18 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b1
+op 21 SgdUpdate in=2,16 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w2
+op 22 SgdUpdate in=3,14 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b2
 actor 0 dev=0 op=0 in= ctrl= out=16
 actor 1 dev=1 op=0 in= ctrl= out=17
 actor 2 dev=2 op=0 in= ctrl= out=18
@@ -132,14 +135,14 @@ actor 4 dev=0 op=1 in= ctrl= out=20
 actor 5 dev=1 op=1 in= ctrl= out=21
 actor 6 dev=2 op=1 in= ctrl= out=22
 actor 7 dev=3 op=1 in= ctrl= out=23
-actor 8 dev=0 op=2 in=16 ctrl= out=76
-actor 9 dev=1 op=2 in=17 ctrl= out=77
-actor 10 dev=2 op=2 in=18 ctrl= out=78
-actor 11 dev=3 op=2 in=19 ctrl= out=79
-actor 12 dev=0 op=3 in=76,0 ctrl= out=24
-actor 13 dev=1 op=3 in=77,1 ctrl= out=25
-actor 14 dev=2 op=3 in=78,2 ctrl= out=26
-actor 15 dev=3 op=3 in=79,3 ctrl= out=27
+actor 8 dev=0 op=2 in=16 ctrl= out=80
+actor 9 dev=1 op=2 in=17 ctrl= out=81
+actor 10 dev=2 op=2 in=18 ctrl= out=82
+actor 11 dev=3 op=2 in=19 ctrl= out=83
+actor 12 dev=0 op=3 in=80,0 ctrl= out=24
+actor 13 dev=1 op=3 in=81,1 ctrl= out=25
+actor 14 dev=2 op=3 in=82,2 ctrl= out=26
+actor 15 dev=3 op=3 in=83,3 ctrl= out=27
 actor 16 dev=0 op=4 in=24,4 ctrl= out=28
 actor 17 dev=1 op=4 in=25,5 ctrl= out=29
 actor 18 dev=2 op=4 in=26,6 ctrl= out=30
@@ -152,66 +155,70 @@ actor 24 dev=0 op=6 in=32,8 ctrl= out=36
 actor 25 dev=1 op=6 in=33,9 ctrl= out=37
 actor 26 dev=2 op=6 in=34,10 ctrl= out=38
 actor 27 dev=3 op=6 in=35,11 ctrl= out=39
-actor 28 dev=0 op=7 in=36 ctrl= out=80
-actor 29 dev=1 op=7 in=37 ctrl= out=81
-actor 30 dev=2 op=7 in=38 ctrl= out=82
-actor 31 dev=3 op=7 in=39 ctrl= out=83
-actor 32 dev=0 op=8 in=80,12 ctrl= out=40
-actor 33 dev=1 op=8 in=81,13 ctrl= out=41
-actor 34 dev=2 op=8 in=82,14 ctrl= out=42
-actor 35 dev=3 op=8 in=83,15 ctrl= out=43
+actor 28 dev=0 op=7 in=36 ctrl= out=84
+actor 29 dev=1 op=7 in=37 ctrl= out=85
+actor 30 dev=2 op=7 in=38 ctrl= out=86
+actor 31 dev=3 op=7 in=39 ctrl= out=87
+actor 32 dev=0 op=8 in=84,12 ctrl= out=40
+actor 33 dev=1 op=8 in=85,13 ctrl= out=41
+actor 34 dev=2 op=8 in=86,14 ctrl= out=42
+actor 35 dev=3 op=8 in=87,15 ctrl= out=43
 actor 36 dev=0 op=9 in=40,20 ctrl= out=44
 actor 37 dev=1 op=9 in=41,21 ctrl= out=45
 actor 38 dev=2 op=9 in=42,22 ctrl= out=46
 actor 39 dev=3 op=9 in=43,23 ctrl= out=47
-actor 40 dev=0 op=10 in=40,20 ctrl= out=48
-actor 41 dev=1 op=10 in=41,21 ctrl= out=49
-actor 42 dev=2 op=10 in=42,22 ctrl= out=50
-actor 43 dev=3 op=10 in=43,23 ctrl= out=51
-actor 44 dev=0 op=11 in=48 ctrl= out=84
-actor 45 dev=1 op=11 in=49 ctrl= out=85
-actor 46 dev=2 op=11 in=50 ctrl= out=86
-actor 47 dev=3 op=11 in=51 ctrl= out=87
-actor 48 dev=0 op=12 in=84 ctrl= out=52
-actor 49 dev=1 op=12 in=85 ctrl= out=53
-actor 50 dev=2 op=12 in=86 ctrl= out=54
-actor 51 dev=3 op=12 in=87 ctrl= out=55
-actor 52 dev=0 op=13 in=84,8 ctrl= out=56
-actor 53 dev=1 op=13 in=85,9 ctrl= out=57
-actor 54 dev=2 op=13 in=86,10 ctrl= out=58
-actor 55 dev=3 op=13 in=87,11 ctrl= out=59
-actor 56 dev=0 op=14 in=32,84 ctrl= out=60
-actor 57 dev=1 op=14 in=33,85 ctrl= out=61
-actor 58 dev=2 op=14 in=34,86 ctrl= out=62
-actor 59 dev=3 op=14 in=35,87 ctrl= out=63
-actor 60 dev=0 op=15 in=56,32 ctrl= out=64
-actor 61 dev=1 op=15 in=57,33 ctrl= out=65
-actor 62 dev=2 op=15 in=58,34 ctrl= out=66
-actor 63 dev=3 op=15 in=59,35 ctrl= out=67
-actor 64 dev=0 op=16 in=64 ctrl= out=68
-actor 65 dev=1 op=16 in=65 ctrl= out=69
-actor 66 dev=2 op=16 in=66 ctrl= out=70
-actor 67 dev=3 op=16 in=67 ctrl= out=71
-actor 68 dev=0 op=17 in=76,64 ctrl= out=72
-actor 69 dev=1 op=17 in=77,65 ctrl= out=73
-actor 70 dev=2 op=17 in=78,66 ctrl= out=74
-actor 71 dev=3 op=17 in=79,67 ctrl= out=75
-actor 72 dev=0 op=18 in=0,72 ctrl=24 out=-1
-actor 73 dev=1 op=18 in=1,73 ctrl=25 out=-1
-actor 74 dev=2 op=18 in=2,74 ctrl=26 out=-1
-actor 75 dev=3 op=18 in=3,75 ctrl=27 out=-1
-actor 76 dev=0 op=19 in=4,68 ctrl=28 out=-1
-actor 77 dev=1 op=19 in=5,69 ctrl=29 out=-1
-actor 78 dev=2 op=19 in=6,70 ctrl=30 out=-1
-actor 79 dev=3 op=19 in=7,71 ctrl=31 out=-1
-actor 80 dev=0 op=20 in=8,60 ctrl=36,56 out=-1
-actor 81 dev=1 op=20 in=9,61 ctrl=37,57 out=-1
-actor 82 dev=2 op=20 in=10,62 ctrl=38,58 out=-1
-actor 83 dev=3 op=20 in=11,63 ctrl=39,59 out=-1
-actor 84 dev=0 op=21 in=12,52 ctrl=40 out=-1
-actor 85 dev=1 op=21 in=13,53 ctrl=41 out=-1
-actor 86 dev=2 op=21 in=14,54 ctrl=42 out=-1
-actor 87 dev=3 op=21 in=15,55 ctrl=43 out=-1
+actor 40 dev=0 op=10 in= ctrl= out=48
+actor 41 dev=1 op=10 in= ctrl= out=49
+actor 42 dev=2 op=10 in= ctrl= out=50
+actor 43 dev=3 op=10 in= ctrl= out=51
+actor 44 dev=0 op=11 in=40,20,48 ctrl= out=52
+actor 45 dev=1 op=11 in=41,21,49 ctrl= out=53
+actor 46 dev=2 op=11 in=42,22,50 ctrl= out=54
+actor 47 dev=3 op=11 in=43,23,51 ctrl= out=55
+actor 48 dev=0 op=12 in=52 ctrl= out=88
+actor 49 dev=1 op=12 in=53 ctrl= out=89
+actor 50 dev=2 op=12 in=54 ctrl= out=90
+actor 51 dev=3 op=12 in=55 ctrl= out=91
+actor 52 dev=0 op=13 in=88 ctrl= out=56
+actor 53 dev=1 op=13 in=89 ctrl= out=57
+actor 54 dev=2 op=13 in=90 ctrl= out=58
+actor 55 dev=3 op=13 in=91 ctrl= out=59
+actor 56 dev=0 op=14 in=88,8 ctrl= out=60
+actor 57 dev=1 op=14 in=89,9 ctrl= out=61
+actor 58 dev=2 op=14 in=90,10 ctrl= out=62
+actor 59 dev=3 op=14 in=91,11 ctrl= out=63
+actor 60 dev=0 op=15 in=32,88 ctrl= out=64
+actor 61 dev=1 op=15 in=33,89 ctrl= out=65
+actor 62 dev=2 op=15 in=34,90 ctrl= out=66
+actor 63 dev=3 op=15 in=35,91 ctrl= out=67
+actor 64 dev=0 op=16 in=60,32 ctrl= out=68
+actor 65 dev=1 op=16 in=61,33 ctrl= out=69
+actor 66 dev=2 op=16 in=62,34 ctrl= out=70
+actor 67 dev=3 op=16 in=63,35 ctrl= out=71
+actor 68 dev=0 op=17 in=68 ctrl= out=72
+actor 69 dev=1 op=17 in=69 ctrl= out=73
+actor 70 dev=2 op=17 in=70 ctrl= out=74
+actor 71 dev=3 op=17 in=71 ctrl= out=75
+actor 72 dev=0 op=18 in=80,68 ctrl= out=76
+actor 73 dev=1 op=18 in=81,69 ctrl= out=77
+actor 74 dev=2 op=18 in=82,70 ctrl= out=78
+actor 75 dev=3 op=18 in=83,71 ctrl= out=79
+actor 76 dev=0 op=19 in=0,76 ctrl=24 out=-1
+actor 77 dev=1 op=19 in=1,77 ctrl=25 out=-1
+actor 78 dev=2 op=19 in=2,78 ctrl=26 out=-1
+actor 79 dev=3 op=19 in=3,79 ctrl=27 out=-1
+actor 80 dev=0 op=20 in=4,72 ctrl=28 out=-1
+actor 81 dev=1 op=20 in=5,73 ctrl=29 out=-1
+actor 82 dev=2 op=20 in=6,74 ctrl=30 out=-1
+actor 83 dev=3 op=20 in=7,75 ctrl=31 out=-1
+actor 84 dev=0 op=21 in=8,64 ctrl=36,60 out=-1
+actor 85 dev=1 op=21 in=9,65 ctrl=37,61 out=-1
+actor 86 dev=2 op=21 in=10,66 ctrl=38,62 out=-1
+actor 87 dev=3 op=21 in=11,67 ctrl=39,63 out=-1
+actor 88 dev=0 op=22 in=12,56 ctrl=40 out=-1
+actor 89 dev=1 op=22 in=13,57 ctrl=41 out=-1
+actor 90 dev=2 op=22 in=14,58 ctrl=42 out=-1
+actor 91 dev=3 op=22 in=15,59 ctrl=43 out=-1
 register 0 dev=0 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 2 dev=2 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
@@ -260,46 +267,50 @@ register 44 dev=0 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 produce
 register 45 dev=1 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 producer=37
 register 46 dev=2 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 producer=38
 register 47 dev=3 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 producer=39
-register 48 dev=0 tensor=12 shape=[16,10] slots=1 offset=401408 persistent=0 producer=40
-register 49 dev=1 tensor=12 shape=[16,10] slots=1 offset=401408 persistent=0 producer=41
-register 50 dev=2 tensor=12 shape=[16,10] slots=1 offset=401408 persistent=0 producer=42
-register 51 dev=3 tensor=12 shape=[16,10] slots=1 offset=401408 persistent=0 producer=43
-register 52 dev=0 tensor=13 shape=[10] slots=1 offset=1083712 persistent=0 producer=48
-register 53 dev=1 tensor=13 shape=[10] slots=1 offset=1083712 persistent=0 producer=49
-register 54 dev=2 tensor=13 shape=[10] slots=1 offset=1083712 persistent=0 producer=50
-register 55 dev=3 tensor=13 shape=[10] slots=1 offset=1083712 persistent=0 producer=51
-register 56 dev=0 tensor=14 shape=[64,128] slots=1 offset=401408 persistent=0 producer=52
-register 57 dev=1 tensor=14 shape=[64,128] slots=1 offset=401408 persistent=0 producer=53
-register 58 dev=2 tensor=14 shape=[64,128] slots=1 offset=401408 persistent=0 producer=54
-register 59 dev=3 tensor=14 shape=[64,128] slots=1 offset=401408 persistent=0 producer=55
-register 60 dev=0 tensor=15 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=56
-register 61 dev=1 tensor=15 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=57
-register 62 dev=2 tensor=15 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=58
-register 63 dev=3 tensor=15 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=59
-register 64 dev=0 tensor=16 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=60
-register 65 dev=1 tensor=16 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=61
-register 66 dev=2 tensor=16 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=62
-register 67 dev=3 tensor=16 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=63
-register 68 dev=0 tensor=17 shape=[128] slots=1 offset=1083008 persistent=0 producer=64
-register 69 dev=1 tensor=17 shape=[128] slots=1 offset=1083008 persistent=0 producer=65
-register 70 dev=2 tensor=17 shape=[128] slots=1 offset=1083008 persistent=0 producer=66
-register 71 dev=3 tensor=17 shape=[128] slots=1 offset=1083008 persistent=0 producer=67
-register 72 dev=0 tensor=18 shape=[784,128] slots=1 offset=401408 persistent=0 producer=68
-register 73 dev=1 tensor=18 shape=[784,128] slots=1 offset=401408 persistent=0 producer=69
-register 74 dev=2 tensor=18 shape=[784,128] slots=1 offset=401408 persistent=0 producer=70
-register 75 dev=3 tensor=18 shape=[784,128] slots=1 offset=401408 persistent=0 producer=71
-register 76 dev=0 tensor=19 shape=[64,784] slots=1 offset=802816 persistent=0 producer=8
-register 77 dev=1 tensor=19 shape=[64,784] slots=1 offset=802816 persistent=0 producer=9
-register 78 dev=2 tensor=19 shape=[64,784] slots=1 offset=802816 persistent=0 producer=10
-register 79 dev=3 tensor=19 shape=[64,784] slots=1 offset=802816 persistent=0 producer=11
-register 80 dev=0 tensor=20 shape=[16,10] slots=1 offset=403968 persistent=0 producer=28
-register 81 dev=1 tensor=20 shape=[16,10] slots=1 offset=403968 persistent=0 producer=29
-register 82 dev=2 tensor=20 shape=[16,10] slots=1 offset=403968 persistent=0 producer=30
-register 83 dev=3 tensor=20 shape=[16,10] slots=1 offset=403968 persistent=0 producer=31
-register 84 dev=0 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=44
-register 85 dev=1 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=45
-register 86 dev=2 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=46
-register 87 dev=3 tensor=21 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=47
+register 48 dev=0 tensor=12 shape=[] slots=1 offset=466944 persistent=0 producer=40
+register 49 dev=1 tensor=12 shape=[] slots=1 offset=466944 persistent=0 producer=41
+register 50 dev=2 tensor=12 shape=[] slots=1 offset=466944 persistent=0 producer=42
+register 51 dev=3 tensor=12 shape=[] slots=1 offset=466944 persistent=0 producer=43
+register 52 dev=0 tensor=13 shape=[16,10] slots=1 offset=401408 persistent=0 producer=44
+register 53 dev=1 tensor=13 shape=[16,10] slots=1 offset=401408 persistent=0 producer=45
+register 54 dev=2 tensor=13 shape=[16,10] slots=1 offset=401408 persistent=0 producer=46
+register 55 dev=3 tensor=13 shape=[16,10] slots=1 offset=401408 persistent=0 producer=47
+register 56 dev=0 tensor=14 shape=[10] slots=1 offset=1083712 persistent=0 producer=52
+register 57 dev=1 tensor=14 shape=[10] slots=1 offset=1083712 persistent=0 producer=53
+register 58 dev=2 tensor=14 shape=[10] slots=1 offset=1083712 persistent=0 producer=54
+register 59 dev=3 tensor=14 shape=[10] slots=1 offset=1083712 persistent=0 producer=55
+register 60 dev=0 tensor=15 shape=[64,128] slots=1 offset=401408 persistent=0 producer=56
+register 61 dev=1 tensor=15 shape=[64,128] slots=1 offset=401408 persistent=0 producer=57
+register 62 dev=2 tensor=15 shape=[64,128] slots=1 offset=401408 persistent=0 producer=58
+register 63 dev=3 tensor=15 shape=[64,128] slots=1 offset=401408 persistent=0 producer=59
+register 64 dev=0 tensor=16 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=60
+register 65 dev=1 tensor=16 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=61
+register 66 dev=2 tensor=16 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=62
+register 67 dev=3 tensor=16 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=63
+register 68 dev=0 tensor=17 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=64
+register 69 dev=1 tensor=17 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=65
+register 70 dev=2 tensor=17 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=66
+register 71 dev=3 tensor=17 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=67
+register 72 dev=0 tensor=18 shape=[128] slots=1 offset=1083008 persistent=0 producer=68
+register 73 dev=1 tensor=18 shape=[128] slots=1 offset=1083008 persistent=0 producer=69
+register 74 dev=2 tensor=18 shape=[128] slots=1 offset=1083008 persistent=0 producer=70
+register 75 dev=3 tensor=18 shape=[128] slots=1 offset=1083008 persistent=0 producer=71
+register 76 dev=0 tensor=19 shape=[784,128] slots=1 offset=401408 persistent=0 producer=72
+register 77 dev=1 tensor=19 shape=[784,128] slots=1 offset=401408 persistent=0 producer=73
+register 78 dev=2 tensor=19 shape=[784,128] slots=1 offset=401408 persistent=0 producer=74
+register 79 dev=3 tensor=19 shape=[784,128] slots=1 offset=401408 persistent=0 producer=75
+register 80 dev=0 tensor=20 shape=[64,784] slots=1 offset=802816 persistent=0 producer=8
+register 81 dev=1 tensor=20 shape=[64,784] slots=1 offset=802816 persistent=0 producer=9
+register 82 dev=2 tensor=20 shape=[64,784] slots=1 offset=802816 persistent=0 producer=10
+register 83 dev=3 tensor=20 shape=[64,784] slots=1 offset=802816 persistent=0 producer=11
+register 84 dev=0 tensor=21 shape=[16,10] slots=1 offset=403968 persistent=0 producer=28
+register 85 dev=1 tensor=21 shape=[16,10] slots=1 offset=403968 persistent=0 producer=29
+register 86 dev=2 tensor=21 shape=[16,10] slots=1 offset=403968 persistent=0 producer=30
+register 87 dev=3 tensor=21 shape=[16,10] slots=1 offset=403968 persistent=0 producer=31
+register 88 dev=0 tensor=22 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=48
+register 89 dev=1 tensor=22 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=49
+register 90 dev=2 tensor=22 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=50
+register 91 dev=3 tensor=22 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=51
 arena 0 1083776
 arena 1 1083776
 arena 2 1083776
