@@ -16,7 +16,16 @@ namespace OneFlow.Dsl
         private readonly ConditionalWeakTable<Tensor, float[][]> _eagerState = new ConditionalWeakTable<Tensor, float[][]>();
         private long _eagerSteps;
 
-        public float LearningRate { get; }
+        /// <summary>The base learning rate (the schedule scales it); set it between steps to change it without losing
+        /// the optimizer's state.</summary>
+        public float LearningRate
+        {
+            get => _learningRate;
+            set => _learningRate = value > 0 && !float.IsInfinity(value) ? value
+                : throw new ArgumentOutOfRangeException(nameof(LearningRate), $"The learning rate must be positive and finite, not {value}.");
+        }
+
+        private float _learningRate;
 
         /// <summary>The learning rate's course over the steps; constant when left out.</summary>
         public LearningRateSchedule? Schedule { get; init; }
@@ -40,7 +49,7 @@ namespace OneFlow.Dsl
         protected Optimizer(float lr)
         {
             if (!(lr > 0) || float.IsInfinity(lr)) throw new ArgumentOutOfRangeException(nameof(lr), $"The learning rate must be positive and finite, not {lr}.");
-            LearningRate = lr;
+            _learningRate = lr;
         }
 
         /// <summary>The learning rate of step <paramref name="step"/> (counted from 1).</summary>

@@ -34,6 +34,63 @@ namespace OneFlow.Dsl
 
         public static Tensor Zeros(params int[] shape) => new Tensor(Checked(-1, shape), new float[Elements(shape)], null);
 
+        public static Tensor Ones(params int[] shape) => Full(1f, shape);
+
+        /// <summary>Every element <paramref name="value"/>.</summary>
+        public static Tensor Full(float value, params int[] shape)
+        {
+            var t = Zeros(shape);
+            t._data.AsSpan().Fill(value);
+            return t;
+        }
+
+        /// <summary>Standard normal values, the same for the same <paramref name="seed"/> (<c>torch.randn</c>).</summary>
+        public static Tensor Randn(int seed, params int[] shape)
+        {
+            var t = Zeros(shape);
+            var random = new Random(seed);
+            var data = t._data!;
+            for (int i = 0; i < data.Length; i++)
+                data[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+            return t;
+        }
+
+        /// <summary>One element, by its index along every axis: <c>t[1, 2]</c>. Setting it changes the tensor in place
+        /// (a weight's devices are brought up to date before the next step).</summary>
+        [System.Runtime.CompilerServices.IndexerName("Element")]
+        public float this[params int[] index]
+        {
+            get => IsInteger ? _integers![Offset(index)] : Host[Offset(index)];
+            set
+            {
+                if (IsInteger) throw new InvalidOperationException($"Tensor{ShapeText} holds integers; make a new one with Tensor.From(int[], ...).");
+                Host[Offset(index)] = value;
+                HostChanged();
+            }
+        }
+
+        /// <summary>Replaces every value with <paramref name="values"/> (row-major, as many as the tensor holds): sets a
+        /// weight without a file.</summary>
+        public void CopyFrom(ReadOnlySpan<float> values)
+        {
+            if (IsInteger) throw new InvalidOperationException($"Tensor{ShapeText} holds integers; make a new one with Tensor.From(int[], ...).");
+            if (values.Length != Length) throw new ArgumentException($"Tensor{ShapeText} holds {Length} values but {values.Length} were given.", nameof(values));
+            values.CopyTo(Host);
+            HostChanged();
+        }
+
+        private int Offset(int[] index)
+        {
+            if (index.Length != Rank) throw new IndexOutOfRangeException($"Tensor{ShapeText} has {Rank} axes but {index.Length} indices were given.");
+            long offset = 0;
+            for (int i = 0; i < Rank; i++)
+            {
+                if ((uint)index[i] >= (uint)_shape[i]) throw new IndexOutOfRangeException($"Index {index[i]} is outside axis {i} of Tensor{ShapeText}.");
+                offset = offset * _shape[i] + index[i];
+            }
+            return (int)offset;
+        }
+
         /// <summary>A copy of the values.</summary>
         public float[] ToArray() => IsInteger ? _integers!.Select(l => (float)l).ToArray() : (float[])Host.Clone();
 
@@ -82,6 +139,5 @@ namespace OneFlow.Dsl
             return x;
         }
 
-        public override string ToString() => $"Tensor{ShapeText}";
     }
 }

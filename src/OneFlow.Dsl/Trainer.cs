@@ -13,6 +13,10 @@ namespace OneFlow.Dsl
         protected Trainer(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights, Optimizer optimizer) : base(plan, weights)
             => _optimizer = optimizer;
 
+        /// <summary>The optimizer this trainer steps with: set its <see cref="Optimizer.LearningRate"/> between steps to
+        /// change the rate; its state stays on the devices.</summary>
+        public Optimizer Optimizer => _optimizer;
+
         /// <summary>Steps taken so far; the next one is number <c>Steps + 1</c> of the learning-rate schedule.</summary>
         public long Steps => _steps;
 

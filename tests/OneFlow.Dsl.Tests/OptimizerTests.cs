@@ -55,6 +55,29 @@ namespace OneFlow.Dsl.Tests
             }
         }
 
+        /// <summary>A learning rate set between steps takes effect at the next one, and Adam's moments carry on: the
+        /// trainer's losses follow the eager optimizer's with the same change.</summary>
+        [Fact]
+        public void The_learning_rate_changes_between_steps_and_the_state_carries_on()
+        {
+            var optimizer = new Adam(2e-3f);
+            using var trainer = new Mlp(seed: 7).Trainer(optimizer);
+            var reference = new Adam(2e-3f);
+            var model = new Mlp(seed: 7);
+            for (int s = 0; s < 8; s++)
+            {
+                if (s == 4) optimizer.LearningRate = reference.LearningRate = 5e-4f;
+                var (x, y) = (Data.Floats(100 + s, 64, 784), Data.Labels(200 + s, 64, 10));
+                var loss = Ops.SoftmaxCrossEntropy(model.Forward(x), y);
+                loss.Backward();
+                reference.Step(model.Parameters);
+                float planned = trainer.Step(x, y);
+                Assert.True(Math.Abs(planned - loss.Item()) <= 1e-4 * Math.Max(1, Math.Abs(planned)), $"step {s}: plan {planned}, eager {loss.Item()}");
+            }
+            Assert.Same(optimizer, trainer.Optimizer);
+            Assert.Throws<ArgumentOutOfRangeException>(() => optimizer.LearningRate = 0);
+        }
+
         /// <summary>Adam's two states per weight have the weight's layout: w1's are split by columns like w1, on
         /// the same devices, and no boxing op ever touches them.</summary>
         [Fact]
