@@ -178,8 +178,9 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// <summary>Reads every weight from a safetensors file; a file that does not fit the network changes nothing.</summary>");
             w.Line("public void LoadWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Load(path, NamedWeights());");
             w.Line();
-            w.Line("/// <summary>Runs the inference plan (Forward, compiled) on a batch.</summary>");
-            w.Line($"public {Dsl}Tensor Infer({inputs}) => (_inference ??= new {Dsl}Inference(InferPlan, NamedWeights())).Run({args});");
+            w.Line("/// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at");
+            w.Line("/// <see cref=\"Batch\"/> rows, a plan made once for each other number.</summary>");
+            w.Line($"public {Dsl}Tensor Infer({inputs}) => (_inference ??= new {Dsl}Inference(InferPlan, NamedWeights(), Spec)).Run({args});");
             w.Line();
             w.Line("/// <summary>Trains the network one batch at a time with its compiled training plan.</summary>");
             using (w.Block($"public sealed class Training : {Dsl}Trainer"))

@@ -101,6 +101,8 @@ namespace OneFlow.Dsl
 
         internal string ShapeText => Describe(_shape);
 
+        internal string ToShapeString() => ShapeText;
+
         internal static string Describe(IReadOnlyList<int> shape) => "[" + string.Join(",", shape) + "]";
 
         internal static Tensor Wrap(float[] data, int[] shape) => new Tensor(shape, data, null);

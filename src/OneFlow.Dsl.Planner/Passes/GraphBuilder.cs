@@ -54,7 +54,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 loss.Role = TensorRole.Loss;
             }
             PlacementRules.PlaceFloating(g, floating, placement);
-            foreach (var (t, decl, start) in declared) LayOut(t, decl, start, warnings);
+            foreach (var (t, decl, start) in declared) LayOut(t, Refit(t, decl, mode), start, warnings);
             if (labels != null) LayOutLabels(labels, g.Tensor(names[spec.Inputs[0].Name]));
             WarnUnused(g, warnings);
             return g;
@@ -117,6 +117,14 @@ namespace OneFlow.Dsl.Planner.Passes
             names[decl.Name] = t.Id;
             return t;
         }
+
+        /// <summary>An inference batch too small for its input's declared split (fewer rows than devices) leaves the
+        /// input's layout to SBP selection, which only considers layouts that fit.</summary>
+        private static TensorDecl Refit(LogicalTensor t, TensorDecl decl, PlanMode mode)
+            => mode == PlanMode.Infer && t.Role == TensorRole.Input && decl.Sbp != null && NdSbp.TryParse(decl.Sbp, out var sbp)
+               && sbp.Rank == t.Placement.MeshRank && t.Placement.Count > 1 && !Fits(t.Shape, sbp, t.Placement)
+                ? decl with { Sbp = null }
+                : decl;
 
         /// <summary>The declared SBP, checked against the placement the tensor ended up on.</summary>
         private static void LayOut(LogicalTensor t, TensorDecl decl, Sbp defaultSbp, List<PlanWarning> warnings)
