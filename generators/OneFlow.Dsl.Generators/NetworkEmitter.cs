@@ -172,6 +172,15 @@ namespace OneFlow.Dsl.Generators
             w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), " +
                    "NamedWeights(), optimizer);");
             w.Line();
+            w.Line("/// <summary>Eager calls train from now on (dropout drops): PyTorch's <c>model.train()</c>. See <see cref=\"global::OneFlow.Dsl.EagerMode\"/>.</summary>");
+            w.Line($"public void Train() => {Dsl}EagerMode.Training = true;");
+            w.Line();
+            w.Line("/// <summary>Eager calls evaluate from now on (dropout passes its input): PyTorch's <c>model.eval()</c>.</summary>");
+            w.Line($"public void Eval() => {Dsl}EagerMode.Training = false;");
+            w.Line();
+            w.Line("/// <summary>True while eager calls train.</summary>");
+            w.Line($"public bool IsTraining => {Dsl}EagerMode.Training;");
+            w.Line();
             w.Line("/// <summary>Writes every weight to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>");
             w.Line("public void SaveWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Save(path, NamedWeights());");
             w.Line();

@@ -20,7 +20,9 @@ namespace OneFlow.Dsl
         public static Tensor Run(OpKind kind, params Tensor[] inputs) => Run(kind, Array.Empty<double>(), inputs);
 
         public static Tensor Run(OpKind kind, double[] args, params Tensor[] inputs)
-            => Run(kind, args, inputs, transA: false, transB: false, Interlocked.Increment(ref s_calls));
+            => !EagerMode.Training && OpRegistry.Get(kind).IsIdentityWhenInferring
+                ? inputs[0]
+                : Run(kind, args, inputs, transA: false, transB: false, Interlocked.Increment(ref s_calls));
 
         /// <param name="call">Keys dropout's mask: a call with the same number draws the same one.</param>
         internal static Tensor Run(OpKind kind, double[] args, Tensor[] inputs, bool transA, bool transB, long call)

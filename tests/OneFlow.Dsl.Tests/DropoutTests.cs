@@ -34,6 +34,34 @@ namespace OneFlow.Dsl.Tests
             Assert.Contains("probability p in [0, 1)", Assert.Throws<ArgumentException>(() => Ops.Dropout(ones, 1.0)).Message);
         }
 
+        /// <summary>Dropout is off in Infer and in eager evaluation mode, on in training mode (the default).</summary>
+        [Fact]
+        public void Eval_mode_and_Infer_keep_every_unit_and_Train_mode_drops()
+        {
+            var model = new DropoutNet(seed: 2);
+            var x = Data.Floats(3, 8, 12);
+            Assert.True(model.IsTraining);
+            var dropped = model.Forward(x).ToArray();
+            model.Eval();
+            try
+            {
+                Assert.False(model.IsTraining);
+                var kept = model.Forward(x).ToArray();
+                Assert.Equal(kept, model.Forward(x).ToArray());
+                Assert.NotEqual(kept, dropped);
+                var inferred = model.Infer(x).ToArray();
+                for (int i = 0; i < kept.Length; i++) Assert.Equal(kept[i], inferred[i], 5);
+                var ones = Tensor.Ones(10, 10);
+                Assert.Same(ones, Ops.Dropout(ones, 0.5));
+            }
+            finally
+            {
+                model.Train();
+            }
+            Assert.True(model.IsTraining);
+            Assert.NotEqual(model.Forward(x).ToArray(), model.Forward(x).ToArray());
+        }
+
         [Fact]
         public void Gradient_flows_through_the_kept_units_only()
         {

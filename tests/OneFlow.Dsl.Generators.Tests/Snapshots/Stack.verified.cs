@@ -872,14 +872,24 @@ arena 3 2944
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)
             => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), NamedWeights(), optimizer);
 
+        /// <summary>Eager calls train from now on (dropout drops): PyTorch's <c>model.train()</c>. See <see cref="global::OneFlow.Dsl.EagerMode"/>.</summary>
+        public void Train() => global::OneFlow.Dsl.EagerMode.Training = true;
+
+        /// <summary>Eager calls evaluate from now on (dropout passes its input): PyTorch's <c>model.eval()</c>.</summary>
+        public void Eval() => global::OneFlow.Dsl.EagerMode.Training = false;
+
+        /// <summary>True while eager calls train.</summary>
+        public bool IsTraining => global::OneFlow.Dsl.EagerMode.Training;
+
         /// <summary>Writes every weight to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>
         public void SaveWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Save(path, NamedWeights());
 
         /// <summary>Reads every weight from a safetensors file; a file that does not fit the network changes nothing.</summary>
         public void LoadWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Load(path, NamedWeights());
 
-        /// <summary>Runs the inference plan (Forward, compiled) on a batch.</summary>
-        public global::OneFlow.Dsl.Tensor Infer(global::OneFlow.Dsl.Tensor x) => (_inference ??= new global::OneFlow.Dsl.Inference(InferPlan, NamedWeights())).Run(x);
+        /// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at
+        /// <see cref="Batch"/> rows, a plan made once for each other number.</summary>
+        public global::OneFlow.Dsl.Tensor Infer(global::OneFlow.Dsl.Tensor x) => (_inference ??= new global::OneFlow.Dsl.Inference(InferPlan, NamedWeights(), Spec)).Run(x);
 
         /// <summary>Trains the network one batch at a time with its compiled training plan.</summary>
         public sealed class Training : global::OneFlow.Dsl.Trainer
