@@ -49,7 +49,7 @@ namespace OneFlow.Dsl.Generators
                 w.Line("/// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>");
                 w.Line($"public const string PlanHash = \"{planned.TrainHash}\";");
                 w.Line();
-                w.Line("/// <summary>The training plan (forward, backward, SGD update) in the plan text format.</summary>");
+                w.Line("/// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>");
                 w.Line($"private const string TrainPlanText = {Verbatim(planned.TrainPlan)};");
                 w.Line();
                 w.Line("/// <summary>The inference plan (forward only) in the plan text format.</summary>");
@@ -92,6 +92,8 @@ namespace OneFlow.Dsl.Generators
             if (spec.LabelDims.Count > 0) extras.Add($"LabelDims = new global::OneFlow.Dsl.Planner.Model.EquatableArray<int>(new[] {{ {string.Join(", ", spec.LabelDims.Select(Int))} }})");
             if (spec.LabelIds) extras.Add("LabelIds = true");
             if (spec.MicroBatches != 1) extras.Add($"MicroBatches = {Int(spec.MicroBatches)}");
+            if (spec.Update != UpdateRule.Sgd) extras.Add($"Update = global::OneFlow.Dsl.Planner.Model.UpdateRule.{spec.Update}");
+            if (spec.Clip) extras.Add("Clip = true");
             w.Line($"    lossOutput: {Str(spec.LossOutput)}){(extras.Count == 0 ? "" : $" with {{ {string.Join(", ", extras)} }}")};");
         }
 
@@ -159,9 +161,11 @@ namespace OneFlow.Dsl.Generators
         {
             string inputs = string.Join(", ", m.InputParameters.Select(p => $"{Dsl}Tensor {p}"));
             string args = string.Join(", ", m.InputParameters);
-            w.Line("/// <summary>A trainer running the training plan built at compile time (planned now for an optimizer with state).</summary>");
+            w.Line($"/// <summary>A trainer running the training plan built at compile time, for {m.Spec.Update}{(m.Spec.Clip ? " with clipping" : "")} (an optimizer of another kind is planned for now).</summary>");
             w.Line($"public Training Trainer({Dsl}Optimizer optimizer)");
-            w.Line($"    => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd && !optimizer.Clips ? new Training(TrainPlan, NamedWeights(), optimizer) : Trainer(optimizer, Spec);");
+            w.Line($"    => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.{m.Spec.Update} && optimizer.Clips == {(m.Spec.Clip ? "true" : "false")}");
+            w.Line("        ? new Training(TrainPlan, NamedWeights(), optimizer, compiled: true)");
+            w.Line("        : Trainer(optimizer, Spec);");
             w.Line();
             w.Line("/// <summary>A trainer for another placement, planned now from <see cref=\"Spec\"/> by the same planner.</summary>");
             w.Line($"public Training Trainer({Dsl}Optimizer optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));");
@@ -170,7 +174,7 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// placement or other SBPs.</summary>");
             w.Line($"public Training Trainer({Dsl}Optimizer optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)");
             w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), " +
-                   "NamedWeights(), optimizer);");
+                   "NamedWeights(), optimizer, compiled: false);");
             w.Line();
             w.Line("/// <summary>Eager calls train from now on (dropout drops): PyTorch's <c>model.train()</c>. See <see cref=\"global::OneFlow.Dsl.EagerMode\"/>.</summary>");
             w.Line($"public void Train() => {Dsl}EagerMode.Training = true;");
@@ -194,8 +198,8 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// <summary>Trains the network one batch at a time with its compiled training plan.</summary>");
             using (w.Block($"public sealed class Training : {Dsl}Trainer"))
             {
-                w.Line($"internal Training({PlanType} plan, (string Name, {Dsl}Tensor Value)[] weights, {Dsl}Optimizer optimizer)");
-                w.Line("    : base(plan, weights, optimizer) { }");
+                w.Line($"internal Training({PlanType} plan, (string Name, {Dsl}Tensor Value)[] weights, {Dsl}Optimizer optimizer, bool compiled)");
+                w.Line("    : base(plan, weights, optimizer, compiled) { }");
                 w.Line();
                 w.Line("/// <summary>One step: forward, loss against the labels, backward and update. Returns the mean loss.</summary>");
                 using (w.Block($"public float Step({inputs}, {Dsl}Tensor labels)"))

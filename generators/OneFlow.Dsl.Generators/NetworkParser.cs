@@ -27,10 +27,15 @@ namespace OneFlow.Dsl.Generators
             var values = scope.Values;
 
             int batch = 1, micro = 1;
+            var update = UpdateRule.Sgd;
+            bool clip = false;
             foreach (var named in context.Attributes[0].NamedArguments)
             {
                 if (named.Key == "Batch" && named.Value.Value is int b) batch = b;
                 if (named.Key == "MicroBatches" && named.Value.Value is int m) micro = m;
+                // Optimizers: Sgd, SgdMomentum, Adam, AdamW (AdamW is Adam's plan with a decay set at run time).
+                if (named.Key == "Optimizer" && named.Value.Value is int o) update = o == 0 ? UpdateRule.Sgd : o == 1 ? UpdateRule.Momentum : UpdateRule.Adam;
+                if (named.Key == "ClipsGradients" && named.Value.Value is bool c) clip = c;
             }
             var network = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax;
             Add(locations, "Batch", (network?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "Batch") ?? (SyntaxNode?)network)?.GetLocation());
@@ -94,7 +99,7 @@ namespace OneFlow.Dsl.Generators
 
             var spec = new NetworkSpec(type.Name, batch, placement, new EquatableArray<TensorDecl>(weights.ToArray()),
                 new EquatableArray<TensorDecl>(inputs.ToArray()), new EquatableArray<OpDecl>(forwardBody.Statements.ToArray()),
-                output, lossOps, lossOutput) { LabelDims = labelDims, LabelIds = labelIds, MicroBatches = micro };
+                output, lossOps, lossOutput) { LabelDims = labelDims, LabelIds = labelIds, MicroBatches = micro, Update = update, Clip = clip };
             string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
             return Result<NetworkModel>.Ok(new NetworkModel(ns, type.Name, Accessibility(type), spec,
                 new EquatableArray<string>(inputs.Select(i => i.Name).ToArray()),

@@ -7,8 +7,9 @@ namespace Gpt;
 /// context of 64 characters. Embedding and head are data parallel on cpu:0-1; blocks 0-1 are the first pipeline
 /// stage on cpu:0-1 and blocks 2-3 the second on cpu:2-3, each block's MLP split over its stage's two devices
 /// (tensor parallel, Megatron style: the first matrix by columns, the second by rows). A step streams two
-/// micro-batches of 6 sequences through the stages, accumulating their gradients.</summary>
-[Network(Batch = Shape.Batch, MicroBatches = 2)]
+/// micro-batches of 6 sequences through the stages, accumulating their gradients, and AdamW with clipping updates
+/// the weights: the compiled plan holds its update ops and state.</summary>
+[Network(Batch = Shape.Batch, MicroBatches = 2, Optimizer = Optimizers.AdamW, ClipsGradients = true)]
 [Placement("cpu:0-1")]
 public partial class CharGpt
 {

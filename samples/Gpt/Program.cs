@@ -48,7 +48,8 @@ var spec = options.Device == "cuda"
 CharGpt.Training trainer;
 try
 {
-    trainer = model.Trainer(optimizer, spec);
+    // The plan compiled with the network unless the device or the micro-batches are overridden.
+    trainer = options.Device != "cuda" && options.MicroBatches is null ? model.Trainer(optimizer) : model.Trainer(optimizer, spec);
 }
 catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
 {
@@ -56,7 +57,7 @@ catch (Exception e) when (e is InvalidOperationException or NotSupportedExceptio
     return 2;
 }
 using var _ = trainer;
-Console.WriteLine($"plan: {string.Join(" + ", trainer.Plan.Placements)}, {trainer.Plan.MicroBatches} micro-batch{(trainer.Plan.MicroBatches == 1 ? "" : "es")} per step, " +
+Console.WriteLine($"plan ({(trainer.Compiled ? "compiled at build time" : "planned at start")}): {string.Join(" + ", trainer.Plan.Placements)}, {trainer.Plan.MicroBatches} micro-batch{(trainer.Plan.MicroBatches == 1 ? "" : "es")} per step, " +
                   $"{trainer.Plan.Actors.Count} actors, {model.Parameters.Sum(p => p.Length):N0} weights");
 if (options.Plan != null) Console.WriteLine($"plan graph written to {PlanGraphFile.Write(trainer.Plan, options.Plan)}");
 if (options.Bench) return Bench.Run(trainer, text, options.Seed);

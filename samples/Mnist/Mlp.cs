@@ -2,8 +2,9 @@ using OneFlow.Dsl;
 using static OneFlow.Dsl.Ops;
 
 /// <summary>The README's network, as written there: x split by rows, w1 by columns, so the planner must
-/// insert a boxing op before the first MatMul.</summary>
-[Network(Batch = 64)]
+/// insert a boxing op before the first MatMul; it declares the optimizer its compiled plan trains with (SGD, the
+/// default).</summary>
+[Network(Batch = 64, Optimizer = Optimizers.Sgd)]
 [Placement("cpu:0-3")]                 // four devices; "cuda:0-7", "2x4:cuda" (a 2-D mesh) ...
 public partial class Mlp
 {

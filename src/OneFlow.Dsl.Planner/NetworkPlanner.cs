@@ -10,10 +10,12 @@ namespace OneFlow.Dsl.Planner
     /// get the same plan from the same input.</summary>
     public static class NetworkPlanner
     {
-        /// <param name="clip">Scale every gradient by min(1, c / global norm) before the update (c is a run-time value).</param>
+        /// <param name="update">The update rule of a training plan; the spec's when left out.</param>
+        /// <param name="clip">Scale every gradient by min(1, c / global norm) before the update (c is a run-time value);
+        /// the spec's choice when left out.</param>
         /// <param name="registerSlots">Buffers per activation register; a training plan with micro-batches gets at
         /// least two, so that pipeline stages work on different micro-batches at once.</param>
-        public static Plan.Plan Compile(NetworkSpec spec, PlanMode mode, int registerSlots = 1, UpdateRule update = UpdateRule.Sgd, bool clip = false)
+        public static Plan.Plan Compile(NetworkSpec spec, PlanMode mode, int registerSlots = 1, UpdateRule? update = null, bool? clip = null)
         {
             if (!Placement.TryParse(spec.Placement, out var parsed, out string error))
                 throw new PlanException(PlanErrorKind.PlacementSyntax, "Placement", error);
@@ -21,7 +23,7 @@ namespace OneFlow.Dsl.Planner
             var warnings = new List<PlanWarning>();
             var graph = GraphBuilder.Build(spec, placement, mode, warnings, out int output);
             int micro = mode == PlanMode.Train ? spec.MicroBatches : 1;
-            if (mode == PlanMode.Train) output = Autograd.AppendBackwardAndUpdate(graph, output, update, clip, micro);
+            if (mode == PlanMode.Train) output = Autograd.AppendBackwardAndUpdate(graph, output, update ?? spec.Update, clip ?? spec.Clip, micro);
             SbpSelection.Run(graph, output, mode);
             var plan = Lower(graph, spec.Name, mode, placement, output, micro > 1 ? System.Math.Max(2, registerSlots) : registerSlots, micro);
             plan.Warnings = warnings;

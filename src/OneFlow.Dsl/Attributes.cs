@@ -13,6 +13,25 @@ namespace OneFlow.Dsl
         /// weights updated once, and pipeline stages work on different micro-batches at the same time. Write -1 for
         /// the batch axis in Forward's reshapes so that they fit a micro-batch.</summary>
         public int MicroBatches { get; set; } = 1;
+
+        /// <summary>The optimizer the compiled training plan updates with (its update ops and their state are planned
+        /// at build time, and the plan report shows them); a trainer with another one plans at run time.</summary>
+        public Optimizers Optimizer { get; set; } = Optimizers.Sgd;
+
+        /// <summary>True when the compiled training plan clips the gradients by their global norm (the norm itself is
+        /// the optimizer's <c>ClipGradientNorm</c>).</summary>
+        public bool ClipsGradients { get; set; }
+    }
+
+    /// <summary>The optimizers a compiled training plan can be built for (<see cref="NetworkAttribute.Optimizer"/>).</summary>
+    public enum Optimizers
+    {
+        /// <summary><see cref="Sgd"/> without momentum.</summary>
+        Sgd,
+        /// <summary><see cref="Sgd"/> with momentum.</summary>
+        SgdMomentum,
+        Adam,
+        AdamW,
     }
 
     /// <summary>The devices the network runs on: "cpu:0-3" (four CPU devices), "cpu:0", "cuda:0-7", or a 2-D mesh

@@ -55,7 +55,7 @@ namespace OneFlow.Dsl
         public Plan Plan => Session.Plan;
 
         /// <summary>What the planner decided for this runner's plan.</summary>
-        public string PlanReport => Planner.Plan.PlanReport.Write(Plan);
+        public virtual string PlanReport => Planner.Plan.PlanReport.Write(Plan);
 
         /// <summary>This runner's plan as a Graphviz DOT graph (see <see cref="PlanGraphFile"/> to render it).</summary>
         public string PlanGraph => PlanDot.Write(Plan);

@@ -10,8 +10,22 @@ namespace OneFlow.Dsl
         private readonly Optimizer _optimizer;
         private long _steps;
 
-        protected Trainer(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights, Optimizer optimizer) : base(plan, weights)
-            => _optimizer = optimizer;
+        /// <param name="compiled">True for the plan the generator built; false for one planned at run time.</param>
+        protected Trainer(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights, Optimizer optimizer, bool compiled = false) : base(plan, weights)
+        {
+            _optimizer = optimizer;
+            Compiled = compiled;
+        }
+
+        /// <summary>True when this trainer runs the plan compiled with the network; false when it was planned at run time
+        /// (for another optimizer than the network declares, or another placement or spec).</summary>
+        public bool Compiled { get; }
+
+        /// <summary>What the planner decided for this trainer's plan, and whether it was compiled or planned at run time.</summary>
+        public override string PlanReport => (Compiled
+            ? "compiled at build time\n"
+            : $"planned at run time, for {_optimizer.Rule}{(_optimizer.Clips ? " with clipping" : "")} on {Plan.Placement}: the compiled plan is for the optimizer and placement the network declares ([Network(Optimizer = ..., ClipsGradients = ...)], [Placement])\n")
+            + base.PlanReport;
 
         /// <summary>The optimizer this trainer steps with: set its <see cref="Optimizer.LearningRate"/> between steps to
         /// change the rate; its state stays on the devices.</summary>

@@ -2,4 +2,5 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*Sgemm1024*' --job short
 // dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*MlpTrainStep*' --job short
+// dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*GptStartup*' --job short
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -442,4 +442,15 @@ namespace OneFlow.Dsl.Tests
 
         public Tensor Loss(Tensor logits, [Input(4)] Tensor targets) => BceWithLogitsLoss(logits, targets) + L1Loss(Sigmoid(logits), targets) * 0.5f;
     }
+
+    /// <summary>A network compiled for AdamW with clipping.</summary>
+    [Network(Batch = 16, Optimizer = Optimizers.AdamW, ClipsGradients = true)]
+    [Placement("cpu:0-1")]
+    public partial class AdamNet
+    {
+        [Weight(8, 16), Sbp("S(1)")] Tensor w1;
+        [Weight(16, 4)] Tensor w2;
+
+        public Tensor Forward([Input(8)] Tensor x) => MatMul(Gelu(MatMul(x, w1)), w2);
+    }
 }

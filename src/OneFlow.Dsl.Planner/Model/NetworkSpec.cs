@@ -52,6 +52,12 @@ namespace OneFlow.Dsl.Planner.Model
         /// for Batch / MicroBatches rows, and pipeline stages work on different micro-batches at once.</summary>
         public int MicroBatches { get; init; } = 1;
 
+        /// <summary>How the training plan updates the weights, unless the planner is told otherwise.</summary>
+        public UpdateRule Update { get; init; } = UpdateRule.Sgd;
+
+        /// <summary>True when the training plan clips the gradients by their global norm.</summary>
+        public bool Clip { get; init; }
+
         /// <summary>The name of the training plan's input for Loss's second parameter: class labels or targets.</summary>
         public const string LabelsName = "labels";
 

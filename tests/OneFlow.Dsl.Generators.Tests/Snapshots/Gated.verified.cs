@@ -84,7 +84,7 @@ actors: 56 (28 per device); register slots: 1
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
         public const string PlanHash = "7f89fb0c674aa3c4";
 
-        /// <summary>The training plan (forward, backward, SGD update) in the plan text format.</summary>
+        /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
         private const string TrainPlanText = @"plan Gated Train cpu:0-1 output=11
 tensor 0 w [16,32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 gate [32] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -336,9 +336,11 @@ arena 1 3904
         /// <summary>The trained tensors with their names (a module's by path, "blocks.2.qkv"), as plans and checkpoints name them.</summary>
         public global::System.Collections.Generic.IReadOnlyList<(string Name, global::OneFlow.Dsl.Tensor Value)> NamedParameters => NamedWeights();
 
-        /// <summary>A trainer running the training plan built at compile time (planned now for an optimizer with state).</summary>
+        /// <summary>A trainer running the training plan built at compile time, for Sgd (an optimizer of another kind is planned for now).</summary>
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer)
-            => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd && !optimizer.Clips ? new Training(TrainPlan, NamedWeights(), optimizer) : Trainer(optimizer, Spec);
+            => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd && optimizer.Clips == false
+                ? new Training(TrainPlan, NamedWeights(), optimizer, compiled: true)
+                : Trainer(optimizer, Spec);
 
         /// <summary>A trainer for another placement, planned now from <see cref="Spec"/> by the same planner.</summary>
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));
@@ -346,7 +348,7 @@ arena 1 3904
         /// <summary>A trainer planned now from <paramref name="spec"/>: this network's <see cref="Spec"/> with another
         /// placement or other SBPs.</summary>
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)
-            => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), NamedWeights(), optimizer);
+            => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), NamedWeights(), optimizer, compiled: false);
 
         /// <summary>Eager calls train from now on (dropout drops): PyTorch's <c>model.train()</c>. See <see cref="global::OneFlow.Dsl.EagerMode"/>.</summary>
         public void Train() => global::OneFlow.Dsl.EagerMode.Training = true;
@@ -370,8 +372,8 @@ arena 1 3904
         /// <summary>Trains the network one batch at a time with its compiled training plan.</summary>
         public sealed class Training : global::OneFlow.Dsl.Trainer
         {
-            internal Training(global::OneFlow.Dsl.Planner.Plan.Plan plan, (string Name, global::OneFlow.Dsl.Tensor Value)[] weights, global::OneFlow.Dsl.Optimizer optimizer)
-                : base(plan, weights, optimizer) { }
+            internal Training(global::OneFlow.Dsl.Planner.Plan.Plan plan, (string Name, global::OneFlow.Dsl.Tensor Value)[] weights, global::OneFlow.Dsl.Optimizer optimizer, bool compiled)
+                : base(plan, weights, optimizer, compiled) { }
 
             /// <summary>One step: forward, loss against the labels, backward and update. Returns the mean loss.</summary>
             public float Step(global::OneFlow.Dsl.Tensor x, global::OneFlow.Dsl.Tensor labels)
