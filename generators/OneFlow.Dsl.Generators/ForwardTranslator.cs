@@ -34,9 +34,12 @@ namespace OneFlow.Dsl.Generators
         /// <summary>Locals whose value could not be translated: already reported, so their uses stay quiet.</summary>
         private readonly HashSet<string> _failed = new HashSet<string>();
 
+        private readonly List<NamedText> _texts;
+
         public ForwardTranslator(SemanticModel model, string method, Scope scope, HashSet<string> used,
-            List<NamedLocation> locations, List<DiagnosticInfo> diagnostics, List<OpDecl>? statements = null)
+            List<NamedLocation> locations, List<DiagnosticInfo> diagnostics, List<NamedText> texts, List<OpDecl>? statements = null)
         {
+            _texts = texts;
             _model = model;
             _method = method;
             _scope = scope;
@@ -97,9 +100,55 @@ namespace OneFlow.Dsl.Generators
                     }
                     _loopModules.Remove(variable);
                     return null;
+                case ForEachStatementSyntax loop when NotAModule(loop.Expression) is string type:
+                    return Unsupported(loop.Expression, $"'{type}' is not a module: mark the class [Module] (and the array [Repeat(n)]) so that the loop is unrolled");
                 default:
                     return Unsupported(statement, Reason(statement));
             }
+        }
+
+        /// <summary>A call the planner cannot read. Where the compiler could not bind it because of an argument, the
+        /// argument is what to report; a class with a Forward that is not a module, and a name that is no op, say so.</summary>
+        private string? UnknownCall(InvocationExpressionSyntax call)
+        {
+            var info = _model.GetSymbolInfo(call);
+            if (info.Symbol == null && info.CandidateSymbols.Any(c => c.ContainingType?.ToDisplayString() == OpsType))
+            {
+                int before = _diagnostics.Count;
+                foreach (var argument in call.ArgumentList.Arguments)
+                {
+                    var type = _model.GetTypeInfo(argument.Expression).Type;
+                    if (type == null || type.TypeKind == TypeKind.Error || type.ToDisplayString() == TensorType) Value(argument.Expression, null);
+                }
+                return _diagnostics.Count > before ? null : Unsupported(call, $"the arguments of {Name(call)} fit none of its forms in {OpsType}");
+            }
+            if (info.Symbol is IMethodSymbol { Name: "Forward" } forward && forward.ContainingType?.TypeKind == TypeKind.Class)
+                return Unsupported(call, $"'{forward.ContainingType.Name}' is not a module: mark the class [Module] so that its Forward is inlined");
+            return info.Symbol == null
+                ? Unsupported(call, $"'{Name(call)}' is not an op of {OpsType}; see the list of ops in the README")
+                : Unsupported(call, $"only the ops of {OpsType} can be called in {_method}; '{call.Expression}' is unknown to the planner");
+        }
+
+        /// <summary>An expression the compiler could not bind because a part of it is unknown: that part is reported,
+        /// not the whole.</summary>
+        private bool InnerProblem(ExpressionSyntax e)
+        {
+            int before = _diagnostics.Count;
+            foreach (var part in e.ChildNodes().OfType<ExpressionSyntax>())
+                if (_model.GetTypeInfo(part).Type is { TypeKind: TypeKind.Error }) Value(part, null);
+            return _diagnostics.Count > before;
+        }
+
+        private static string Name(InvocationExpressionSyntax call)
+            => call.Expression is MemberAccessExpressionSyntax member ? member.Name.Identifier.ValueText : call.Expression.ToString();
+
+        /// <summary>The name of the class of a field iterated by <paramref name="e"/> whose elements have a Forward but no
+        /// [Module]; null for anything else.</summary>
+        private string? NotAModule(ExpressionSyntax e)
+        {
+            var type = _model.GetTypeInfo(e).Type;
+            var element = type is IArrayTypeSymbol array ? array.ElementType : null;
+            return element is INamedTypeSymbol named && named.GetMembers("Forward").Any() && FieldReader.ModuleType(named, out _) == null ? named.Name : null;
         }
 
         /// <summary>The modules of a [Repeat] array field named by <paramref name="e"/>, or null.</summary>
@@ -160,7 +209,7 @@ namespace OneFlow.Dsl.Generators
             scope.Arrays.UnionWith(module.Scope.Arrays);
             for (int i = 0; i < args.Length; i++) scope.Values[forward.Parameters[i].Name] = args[i];
             var model = _model.Compilation.GetSemanticModel(body.SyntaxTree);
-            return new ForwardTranslator(model, module.Type.Name + ".Forward", scope, _used, _locations, _diagnostics, _statements).Translate(body);
+            return new ForwardTranslator(model, module.Type.Name + ".Forward", scope, _used, _locations, _diagnostics, _texts, _statements).Translate(body);
         }
 
         private void Bind(string local, string? value)
@@ -197,9 +246,9 @@ namespace OneFlow.Dsl.Generators
                                                          && m.ContainingType?.ToDisplayString() == OpsType:
                     return OpCall(call, m, preferredName);
                 case InvocationExpressionSyntax call:
-                    return Unsupported(call, $"only the ops of {OpsType} can be called in {_method}; '{call.Expression}' is unknown to the planner");
+                    return UnknownCall(call);
                 default:
-                    return Unsupported(e, Reason(e));
+                    return InnerProblem(e) ? null : Unsupported(e, Reason(e));
             }
         }
 
@@ -222,6 +271,7 @@ namespace OneFlow.Dsl.Generators
             _statements.Add(new OpDecl(output, op, new EquatableArray<string>(inputs)) { Args = new EquatableArray<double>(constants ?? new double[0]), Placement = _scope.Placement });
             var location = LocationInfo.From(at.GetLocation());
             if (location != null) _locations.Add(new NamedLocation(output, location));
+            if (output.StartsWith("%", System.StringComparison.Ordinal)) _texts.Add(new NamedText(output, at.ToString()));
             return output;
         }
 

@@ -38,7 +38,16 @@ namespace OneFlow.Dsl.Generators
     {
         /// <summary>The class's module fields, which its constructor creates and whose weights it names.</summary>
         public EquatableArray<ModuleField> Modules { get; init; }
+
+        /// <summary>False when the class has no Forward: its entry points then take any tensors.</summary>
+        public bool HasForward { get; init; } = true;
+
+        /// <summary>The source text of each intermediate value ("%1" is "MatMul(x, w1)"), for messages.</summary>
+        public EquatableArray<NamedText> Texts { get; init; }
     }
+
+    /// <summary>What a value was written as.</summary>
+    public sealed record NamedText(string Name, string Text);
 
     /// <summary>A field holding a module (<see cref="Count"/> -1) or a [Repeat(Count)] array of them.</summary>
     public sealed record ModuleField(string Name, string TypeName, int Count);
@@ -53,8 +62,14 @@ namespace OneFlow.Dsl.Generators
         public static Result<T> Fail(params DiagnosticInfo[] diagnostics) => new Result<T>(null, new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 
-    /// <summary>A planned network: everything the emitter prints, already computed.</summary>
-    public sealed record PlannedNetwork(NetworkModel Model, string TrainPlan, string InferPlan, string Report, string TrainHash);
+    /// <summary>A planned network: everything the emitter prints, already computed. A network with errors is
+    /// unplanned: the emitter still writes its members, which fail when run, so that its errors are the only ones.</summary>
+    public sealed record PlannedNetwork(NetworkModel Model, string TrainPlan, string InferPlan, string Report, string TrainHash)
+    {
+        public bool Planned => TrainPlan.Length > 0;
+
+        public static PlannedNetwork Unplanned(NetworkModel model) => new PlannedNetwork(model, "", "", "", "");
+    }
 
     internal static class Equatable
     {

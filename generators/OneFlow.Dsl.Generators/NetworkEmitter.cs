@@ -38,28 +38,9 @@ namespace OneFlow.Dsl.Generators
             var spec = m.Spec;
             using (w.Block($"partial class {m.ClassName}"))
             {
-                EmitSpec(w, spec);
-                w.Line();
-                w.Line("/// <summary>The batch size the plans are built for.</summary>");
-                w.Line($"public const int Batch = {Int(spec.Batch)};");
-                w.Line();
-                w.Line($"/// <summary>What the planner decided for the training plan on {spec.Placement}.</summary>");
-                w.Line($"public const string PlanReport = {Verbatim(planned.Report)};");
-                w.Line();
-                w.Line("/// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>");
-                w.Line($"public const string PlanHash = \"{planned.TrainHash}\";");
-                w.Line();
-                w.Line("/// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>");
-                w.Line($"private const string TrainPlanText = {Verbatim(planned.TrainPlan)};");
-                w.Line();
-                w.Line("/// <summary>The inference plan (forward only) in the plan text format.</summary>");
-                w.Line($"private const string InferPlanText = {Verbatim(planned.InferPlan)};");
-                w.Line();
-                w.Line($"private static {PlanType}? s_trainPlan, s_inferPlan;");
+                if (planned.Planned) EmitPlans(w, planned);
+                else EmitUnplanned(w, m);
                 w.Line($"private {Dsl}Inference? _inference;");
-                w.Line();
-                w.Line($"public static {PlanType} TrainPlan => s_trainPlan ??= global::OneFlow.Dsl.Planner.Plan.PlanText.Read(TrainPlanText);");
-                w.Line($"public static {PlanType} InferPlan => s_inferPlan ??= global::OneFlow.Dsl.Planner.Plan.PlanText.Read(InferPlanText);");
                 w.Line();
                 EmitConstructor(w, m);
                 w.Line();
@@ -157,10 +138,56 @@ namespace OneFlow.Dsl.Generators
             }
         }
 
+        /// <summary>The spec, the report and both plans as static data.</summary>
+        private static void EmitPlans(IndentedWriter w, PlannedNetwork planned)
+        {
+            var spec = planned.Model.Spec;
+            EmitSpec(w, spec);
+            w.Line();
+            w.Line("/// <summary>The batch size the plans are built for.</summary>");
+            w.Line($"public const int Batch = {Int(spec.Batch)};");
+            w.Line();
+            w.Line($"/// <summary>What the planner decided for the training plan on {spec.Placement}.</summary>");
+            w.Line($"public const string PlanReport = {Verbatim(planned.Report)};");
+            w.Line();
+            w.Line("/// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>");
+            w.Line($"public const string PlanHash = \"{planned.TrainHash}\";");
+            w.Line();
+            w.Line("/// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>");
+            w.Line($"private const string TrainPlanText = {Verbatim(planned.TrainPlan)};");
+            w.Line();
+            w.Line("/// <summary>The inference plan (forward only) in the plan text format.</summary>");
+            w.Line($"private const string InferPlanText = {Verbatim(planned.InferPlan)};");
+            w.Line();
+            w.Line($"private static {PlanType}? s_trainPlan, s_inferPlan;");
+            w.Line();
+            w.Line($"public static {PlanType} TrainPlan => s_trainPlan ??= global::OneFlow.Dsl.Planner.Plan.PlanText.Read(TrainPlanText);");
+            w.Line($"public static {PlanType} InferPlan => s_inferPlan ??= global::OneFlow.Dsl.Planner.Plan.PlanText.Read(InferPlanText);");
+            w.Line();
+        }
+
+        /// <summary>A network with errors keeps its members, so that code using it compiles and the network's own
+        /// errors are the only ones; what needs a plan throws when run.</summary>
+        private static void EmitUnplanned(IndentedWriter w, NetworkModel m)
+        {
+            string message = $"{m.ClassName} could not be planned: fix the OneFlow.Dsl errors (OF....) reported on it and build again.";
+            w.Line($"private static global::System.InvalidOperationException NotPlanned() => new global::System.InvalidOperationException({Str(message)});");
+            w.Line();
+            w.Line("/// <summary>Not planned: see the OF errors on this class.</summary>");
+            w.Line("public static global::OneFlow.Dsl.Planner.Model.NetworkSpec Spec => throw NotPlanned();");
+            w.Line($"public const int Batch = {Int(m.Spec.Batch)};");
+            w.Line($"public const string PlanReport = {Str(message)};");
+            w.Line("public const string PlanHash = \"\";");
+            w.Line($"public static {PlanType} TrainPlan => throw NotPlanned();");
+            w.Line($"public static {PlanType} InferPlan => throw NotPlanned();");
+            w.Line();
+        }
+
         private static void EmitEntryPoints(IndentedWriter w, NetworkModel m)
         {
-            string inputs = string.Join(", ", m.InputParameters.Select(p => $"{Dsl}Tensor {p}"));
-            string args = string.Join(", ", m.InputParameters);
+            // Without a Forward the inputs are unknown: the entry points take any tensors (and only throw).
+            string inputs = m.HasForward ? string.Join(", ", m.InputParameters.Select(p => $"{Dsl}Tensor {p}")) : $"params {Dsl}Tensor[] inputs";
+            string args = m.HasForward ? string.Join(", ", m.InputParameters) : "inputs";
             w.Line($"/// <summary>A trainer running the training plan built at compile time, for {m.Spec.Update}{(m.Spec.Clip ? " with clipping" : "")} (an optimizer of another kind is planned for now).</summary>");
             w.Line($"public Training Trainer({Dsl}Optimizer optimizer)");
             w.Line($"    => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.{m.Spec.Update} && optimizer.Clips == {(m.Spec.Clip ? "true" : "false")}");
@@ -202,13 +229,16 @@ namespace OneFlow.Dsl.Generators
                 w.Line("    : base(plan, weights, optimizer, compiled) { }");
                 w.Line();
                 w.Line("/// <summary>One step: forward, loss against the labels, backward and update. Returns the mean loss.</summary>");
-                using (w.Block($"public float Step({inputs}, {Dsl}Tensor labels)"))
-                {
-                    int i = 0;
-                    foreach (string p in m.InputParameters) w.Line($"SetInput({Int(i++)}, {p});");
-                    w.Line($"SetInput({Int(i)}, labels);");
-                    w.Line("return RunStep();");
-                }
+                if (!m.HasForward)
+                    w.Line($"public float Step(params {Dsl}Tensor[] inputsAndLabels) => throw new global::System.InvalidOperationException(\"{m.ClassName} has no Forward.\");");
+                else
+                    using (w.Block($"public float Step({inputs}, {Dsl}Tensor labels)"))
+                    {
+                        int i = 0;
+                        foreach (string p in m.InputParameters) w.Line($"SetInput({Int(i++)}, {p});");
+                        w.Line($"SetInput({Int(i)}, labels);");
+                        w.Line("return RunStep();");
+                    }
             }
         }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using OneFlow.Dsl.Planner;
@@ -28,9 +29,9 @@ namespace OneFlow.Dsl.Generators
                     static (node, _) => node is ClassDeclarationSyntax,
                     static (ctx, ct) => Guard(ctx.TargetSymbol.Name, () => NetworkParser.Parse(ctx, ct)))
                 .WithTrackingName(TrackingNames.Model)
-                .Select(static (model, _) => model.Value == null
-                    ? new Result<PlannedNetwork>(null, model.Diagnostics)
-                    : Guard(model.Value.ClassName, () => Plan(model.Value)))
+                .Select(static (model, _) => model.Value == null ? new Result<PlannedNetwork>(null, model.Diagnostics)
+                    : model.Diagnostics.Count > 0 ? new Result<PlannedNetwork>(PlannedNetwork.Unplanned(model.Value), model.Diagnostics)
+                    : Plan(model.Value))
                 .WithTrackingName(TrackingNames.Plan);
 
             context.RegisterSourceOutput(planned.Where(static r => r.Value != null),
@@ -56,7 +57,9 @@ namespace OneFlow.Dsl.Generators
             });
         }
 
-        /// <summary>Runs the planner; its complaints become diagnostics at the span of what they name.</summary>
+        /// <summary>Runs the planner; its complaints become diagnostics at the span of what they name, in the words of
+        /// the source (an intermediate value by what was written, not its temporary name). A network that cannot be
+        /// planned is still emitted, unplanned, so that its errors are the only ones.</summary>
         internal static Result<PlannedNetwork> Plan(NetworkModel model)
         {
             try
@@ -64,16 +67,26 @@ namespace OneFlow.Dsl.Generators
                 var train = NetworkPlanner.Compile(model.Spec, PlanMode.Train);
                 var infer = NetworkPlanner.Compile(model.Spec, PlanMode.Infer);
                 string trainText = PlanText.Write(train);
-                var warnings = train.Warnings.Select(w => new DiagnosticInfo(Descriptor(w.Kind).Id, Locate(model, w.Subject), Equatable.Arr(w.Message)));
+                var warnings = train.Warnings.Select(w => new DiagnosticInfo(Descriptor(w.Kind).Id, Locate(model, w.Subject), Equatable.Arr(InSourceWords(model, w.Message))));
                 return new Result<PlannedNetwork>(
                     new PlannedNetwork(model, trainText, PlanText.Write(infer), PlanReport.Write(train), PlanText.Hash(trainText)),
                     new EquatableArray<DiagnosticInfo>(warnings.ToArray()));
             }
             catch (PlanException e)
             {
-                return Result<PlannedNetwork>.Fail(new DiagnosticInfo(Descriptor(e.Kind).Id, Locate(model, e.Subject), Equatable.Arr(e.Message)));
+                return new Result<PlannedNetwork>(PlannedNetwork.Unplanned(model),
+                    Equatable.Arr(new DiagnosticInfo(Descriptor(e.Kind).Id, Locate(model, e.Subject), Equatable.Arr(InSourceWords(model, e.Message)))));
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                return new Result<PlannedNetwork>(PlannedNetwork.Unplanned(model),
+                    Equatable.Arr(new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id, model.ClassLocation, Equatable.Arr(model.ClassName, e.GetType().Name + ": " + e.Message))));
             }
         }
+
+        /// <summary>The message with every temporary ("%3") replaced by the source text it stands for.</summary>
+        private static string InSourceWords(NetworkModel model, string message)
+            => Regex.Replace(message, @"%\d+(?:_\d+)?", m => model.Texts.FirstOrDefault(t => t.Name == m.Value)?.Text ?? m.Value);
 
         /// <summary>The most precise place known for a subject: "w1:sbp" falls back to "w1", then to the class.</summary>
         private static LocationInfo? Locate(NetworkModel model, string subject)

@@ -48,8 +48,19 @@ namespace OneFlow.Dsl.Generators
             var modules = new List<ModuleField>();
             new FieldReader(weights, used, locations, diagnostics, cancellation).Read(type, scope, null, modules);
 
+            var texts = new List<NamedText>();
+            string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+            NetworkModel Model(NetworkSpec spec, IEnumerable<string> inputNames) => new NetworkModel(ns, type.Name, Accessibility(type), spec,
+                new EquatableArray<string>(inputNames.ToArray()), new EquatableArray<NamedLocation>(locations.ToArray()), LocationInfo.From(syntax.Identifier.GetLocation()))
+            {
+                Modules = new EquatableArray<ModuleField>(modules.ToArray()),
+                Texts = new EquatableArray<NamedText>(texts.ToArray()),
+            };
+
             var forward = Single(type, "Forward", syntax, diagnostics, required: true);
-            if (forward == null) return Result<NetworkModel>.Fail(diagnostics.ToArray());
+            if (forward == null)
+                return new Result<NetworkModel>(Model(Unplannable(type.Name, batch, placement, weights), new string[0]) with { HasForward = false },
+                    new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
             var inputs = new List<TensorDecl>();
             foreach (var p in forward.Symbol.Parameters)
             {
@@ -69,7 +80,7 @@ namespace OneFlow.Dsl.Generators
             used.Add(NetworkSpec.LabelsName);
 
             var model = context.SemanticModel;
-            var forwardBody = new ForwardTranslator(model, "Forward", scope, used, locations, diagnostics);
+            var forwardBody = new ForwardTranslator(model, "Forward", scope, used, locations, diagnostics, texts);
             string? output = forwardBody.Translate(forward.Syntax);
             Add(locations, "Forward", forward.Symbol.Locations.FirstOrDefault());
 
@@ -89,22 +100,39 @@ namespace OneFlow.Dsl.Generators
                     values[loss.Symbol.Parameters[1].Name] = NetworkSpec.LabelsName;
                     if (Attribute(loss.Symbol.Parameters[1], "InputAttribute") is AttributeData labelShape) labelDims = Dims(labelShape);
                     labelIds = Attribute(loss.Symbol.Parameters[1], "IdsAttribute") != null;
-                    var lossBody = new ForwardTranslator(model, "Loss", scope, used, locations, diagnostics);
+                    var lossBody = new ForwardTranslator(model, "Loss", scope, used, locations, diagnostics, texts);
                     lossOutput = lossBody.Translate(loss.Syntax) ?? "";
                     lossOps = new EquatableArray<OpDecl>(lossBody.Statements.ToArray());
                 }
                 Add(locations, "Loss", loss.Symbol.Locations.FirstOrDefault());
             }
-            if (diagnostics.Count > 0 || output == null) return Result<NetworkModel>.Fail(diagnostics.ToArray());
-
+            CheckLayouts(weights.Concat(inputs), placement, locations, diagnostics);
             var spec = new NetworkSpec(type.Name, batch, placement, new EquatableArray<TensorDecl>(weights.ToArray()),
                 new EquatableArray<TensorDecl>(inputs.ToArray()), new EquatableArray<OpDecl>(forwardBody.Statements.ToArray()),
-                output, lossOps, lossOutput) { LabelDims = labelDims, LabelIds = labelIds, MicroBatches = micro, Update = update, Clip = clip };
-            string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
-            return Result<NetworkModel>.Ok(new NetworkModel(ns, type.Name, Accessibility(type), spec,
-                new EquatableArray<string>(inputs.Select(i => i.Name).ToArray()),
-                new EquatableArray<NamedLocation>(locations.ToArray()), LocationInfo.From(syntax.Identifier.GetLocation()))
-            { Modules = new EquatableArray<ModuleField>(modules.ToArray()) });
+                output ?? "", lossOps, lossOutput) { LabelDims = labelDims, LabelIds = labelIds, MicroBatches = micro, Update = update, Clip = clip };
+            return new Result<NetworkModel>(Model(spec, inputs.Select(i => i.Name)), new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        }
+
+        /// <summary>The spec of a class that cannot be planned: its weights, for the constructor the emitter still writes.</summary>
+        private static NetworkSpec Unplannable(string name, int batch, string placement, List<TensorDecl> weights)
+            => new NetworkSpec(name, batch, placement, new EquatableArray<TensorDecl>(weights.ToArray()), EquatableArray<TensorDecl>.Empty,
+                EquatableArray<OpDecl>.Empty, "", EquatableArray<OpDecl>.Empty, "");
+
+        /// <summary>Every SBP and placement string that does not parse, all of them in one build (the planner would stop
+        /// at the first).</summary>
+        private static void CheckLayouts(IEnumerable<TensorDecl> declared, string placement, List<NamedLocation> locations, List<DiagnosticInfo> diagnostics)
+        {
+            LocationInfo? At(string subject) => locations.FirstOrDefault(l => l.Name == subject)?.Location ?? locations.FirstOrDefault(l => l.Name == subject.Split(':')[0])?.Location;
+            if (!Placement.TryParse(placement, out _, out string error))
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.PlacementSyntax.Id, At("Placement"), Equatable.Arr(error)));
+            foreach (var d in declared)
+            {
+                if (d.Sbp != null && !NdSbp.TryParse(d.Sbp, out _))
+                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.SbpSyntax.Id, At(d.Name + ":sbp"),
+                        Equatable.Arr($"Sbp(\"{d.Sbp}\") on {d.Name} does not parse: write \"S(axis)\", \"B\" or \"P\".")));
+                if (d.Placement != null && !Placement.TryParse(d.Placement, out _, out string placementError))
+                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.PlacementSyntax.Id, At(d.Name + ":placement"), Equatable.Arr($"{d.Name}: {placementError}")));
+            }
         }
 
         private sealed class Method

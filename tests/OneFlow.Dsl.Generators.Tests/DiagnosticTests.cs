@@ -28,7 +28,7 @@ namespace OneFlow.Dsl.Generators.Tests
         [Fact]
         public void Valid_networks_have_no_diagnostics()
         {
-            foreach (string source in new[] { Networks.Mlp, Networks.Gated })
+            foreach (string source in new[] { Networks.Mlp, Networks.Gated, Networks.Losses })
             {
                 var (_, diagnostics, _) = GeneratorHarness.Generate(source);
                 Assert.Empty(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));

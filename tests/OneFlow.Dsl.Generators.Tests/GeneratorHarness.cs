@@ -33,6 +33,16 @@ namespace OneFlow.Dsl.Generators.Tests
             return (output, all, driver.GetRunResult());
         }
 
+        /// <summary>What a user's build reports: the generator's diagnostics, then the compiler's and the analyzers'
+        /// on the generated compilation, less what the suppressors suppress; warnings and errors only.</summary>
+        public static ImmutableArray<Diagnostic> Build(params string[] sources)
+        {
+            Driver().RunGeneratorsAndUpdateCompilation(Compilation(sources), out var output, out var generatorDiagnostics);
+            var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new Analyzers.PartialNetworkAnalyzer(), new Analyzers.GeneratedFieldSuppressor());
+            var rest = output.WithAnalyzers(analyzers).GetAllDiagnosticsAsync().Result;
+            return generatorDiagnostics.AddRange(rest).Where(d => !d.IsSuppressed && d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
+        }
+
         public static ImmutableArray<Diagnostic> Analyze(params string[] sources)
             => Compilation(sources).WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new Analyzers.PartialNetworkAnalyzer()))
                 .GetAnalyzerDiagnosticsAsync().Result;

@@ -117,5 +117,29 @@ namespace OneFlow.Dsl.Generators.Tests
                 }
             }
             """;
+    
+        /// <summary>Losses other than cross-entropy: a regression from two inputs against float targets, its loss
+        /// written out and with PyTorch's names.</summary>
+        public const string Losses = """
+            using OneFlow.Dsl;
+            using static OneFlow.Dsl.Ops;
+
+            [Network(Batch = 16, Optimizer = Optimizers.AdamW, ClipsGradients = true)]
+            [Placement("cpu:0-1")]
+            public partial class Losses
+            {
+                [Weight(8, 16)] Tensor w1;
+                [Weight(4, 16)] Tensor w2;
+                [Weight(16, 3)] Tensor head;
+
+                public Tensor Forward([Input(8)] Tensor x, [Input(4)] Tensor z) => MatMul(Tanh(MatMul(x, w1) + MatMul(z, w2)), head);
+
+                public Tensor Loss(Tensor y, [Input(3)] Tensor target)
+                {
+                    var d = y - target;
+                    return Mean(Mean(d * d)) * 0.5f + MseLoss(y, target) + L1Loss(y, target) * 0.1f + BceWithLogitsLoss(y, Sigmoid(target)) + Sum(Sum(w1 * w1)) * 1e-4f;
+                }
+            }
+            """;
     }
 }

@@ -24,7 +24,7 @@ namespace OneFlow.Dsl.Generators.Tests
         public static IEnumerable<string> Mutants()
         {
             var random = new Random(20261126);
-            string[] valid = { Networks.Mlp, Networks.Gated };
+            string[] valid = { Networks.Mlp, Networks.Gated, Networks.Losses };
             for (int i = 0; i < 320; i++)
             {
                 string source = valid[i % valid.Length];

@@ -313,10 +313,11 @@ arena 1 3904
 ";
 
         private static global::OneFlow.Dsl.Planner.Plan.Plan? s_trainPlan, s_inferPlan;
-        private global::OneFlow.Dsl.Inference? _inference;
 
         public static global::OneFlow.Dsl.Planner.Plan.Plan TrainPlan => s_trainPlan ??= global::OneFlow.Dsl.Planner.Plan.PlanText.Read(TrainPlanText);
         public static global::OneFlow.Dsl.Planner.Plan.Plan InferPlan => s_inferPlan ??= global::OneFlow.Dsl.Planner.Plan.PlanText.Read(InferPlanText);
+
+        private global::OneFlow.Dsl.Inference? _inference;
 
         /// <summary>Creates the network with weights drawn from <paramref name="seed"/>: the same seed gives
         /// the same weights whatever the placement.</summary>
