@@ -9,7 +9,7 @@ namespace OneFlow.Dsl.Tests
 {
     /// <summary>The packages as a user meets them: packed into a folder feed, then a fresh console project outside
     /// the repository that references OneFlow.Dsl by PackageReference only builds the README's example (planned at
-    /// build time by the packaged generator) and trains it.</summary>
+    /// build time by the packaged generator) and trains it, and what a new user tries in the first hour.</summary>
     public sealed class PackageTests : IDisposable
     {
         private readonly string _dir = Path.Combine(Path.GetTempPath(), $"package-{Guid.NewGuid():N}");
@@ -79,6 +79,7 @@ namespace OneFlow.Dsl.Tests
             Console.WriteLine(Mlp.PlanReport.Split('\n')[0]);
             Console.WriteLine($"{logits.Length} logits");
             Console.WriteLine(FormattableString.Invariant($"loss {first:F4} -> {last:F4}"));
+            FirstHour.Run();
 
             [Network(Batch = 64)]
             [Placement("cpu:0-3")]                 // four devices; "cuda:0-7", "2x4:cuda" (a 2-D mesh) ...
@@ -94,6 +95,97 @@ namespace OneFlow.Dsl.Tests
                     var h = Relu(MatMul(x, w1) + b1);
                     return MatMul(h, w2) + b2;
                 }
+            }
+            """;
+
+        /// <summary>What a new user tries in the first hour (issue "The first hour of a real user"): a regression from
+        /// two inputs with MseLoss on float targets, the same loss written out, Infer at 1, 7 and 100 rows on four
+        /// devices, and dropout in Infer, eval and train mode.</summary>
+        private const string FirstHour = """
+            using OneFlow.Dsl;
+            using static OneFlow.Dsl.Ops;
+
+            static class FirstHour
+            {
+                static readonly Tensor A = Tensor.Randn(100, 8, 3) * 0.5f, B = Tensor.Randn(101, 4, 3) * 0.5f;
+
+                /// <summary>A linear teacher of both inputs.</summary>
+                static (Tensor X, Tensor Z, Tensor Target) Batch(int seed, int rows)
+                {
+                    var x = Tensor.Randn(seed, rows, 8) * 0.5f;
+                    var z = Tensor.Randn(seed + 1, rows, 4) * 0.5f;
+                    return (x, z, Tensor.From((MatMul(x, A) + MatMul(z, B)).ToArray(), rows, 3));
+                }
+
+                public static void Run()
+                {
+                    using var mse = new Regression(seed: 1).Trainer(new Adam(0.01f));
+                    using var composed = new ComposedRegression(seed: 1).Trainer(new Adam(0.01f));
+                    float first = 0, last = 0, gap = 0;
+                    for (int step = 0; step < 300; step++)
+                    {
+                        var (x, z, target) = Batch(step, 16);
+                        last = mse.Step(x, z, target);
+                        gap = Math.Max(gap, Math.Abs(last - composed.Step(x, z, target)));
+                        if (step == 0) first = last;
+                    }
+                    Console.WriteLine(FormattableString.Invariant($"regression loss {first:F4} -> {last:F4}, composed within {gap:E1}"));
+                    var model = new Regression(seed: 2);
+                    foreach (int rows in new[] { 1, 7, 100 })
+                    {
+                        var (x, z, _) = Batch(500 + rows, rows);
+                        double difference = model.Forward(x, z).ToArray().Zip(model.Infer(x, z).ToArray(), (u, v) => (double)Math.Abs(u - v)).Max();
+                        Console.WriteLine(FormattableString.Invariant($"infer {rows} rows: {difference:E1} from eager"));
+                    }
+                    var net = new Dropped(seed: 3);
+                    var input = Tensor.Ones(8, 12);
+                    float[] inferred = net.Infer(input).ToArray();
+                    net.Eval();
+                    bool evalKeeps = net.Forward(input).ToArray().Zip(inferred, (u, v) => Math.Abs(u - v) < 1e-5).All(same => same);
+                    net.Train();
+                    bool trainDrops = !net.Forward(input).ToArray().SequenceEqual(net.Forward(input).ToArray());
+                    Console.WriteLine($"dropout: eval as infer {evalKeeps}, train drops {trainDrops}");
+                }
+            }
+
+            [Network(Batch = 16)]
+            [Placement("cpu:0-3")]
+            public partial class Regression
+            {
+                [Weight(8, 16)] Tensor w1;
+                [Weight(4, 16)] Tensor w2;
+                [Weight(16, 3)] Tensor head;
+
+                public Tensor Forward([Input(8)] Tensor x, [Input(4)] Tensor z) => MatMul(Tanh(MatMul(x, w1) + MatMul(z, w2)), head);
+
+                public Tensor Loss(Tensor y, [Input(3)] Tensor target) => MseLoss(y, target);
+            }
+
+            [Network(Batch = 16)]
+            [Placement("cpu:0-3")]
+            public partial class ComposedRegression
+            {
+                [Weight(8, 16)] Tensor w1;
+                [Weight(4, 16)] Tensor w2;
+                [Weight(16, 3)] Tensor head;
+
+                public Tensor Forward([Input(8)] Tensor x, [Input(4)] Tensor z) => MatMul(Tanh(MatMul(x, w1) + MatMul(z, w2)), head);
+
+                public Tensor Loss(Tensor y, [Input(3)] Tensor target)
+                {
+                    var d = y - target;
+                    return Mean(Mean(d * d));
+                }
+            }
+
+            [Network(Batch = 8)]
+            [Placement("cpu:0-3")]
+            public partial class Dropped
+            {
+                [Weight(12, 16)] Tensor w1;
+                [Weight(16, 4)] Tensor w2;
+
+                public Tensor Forward([Input(12)] Tensor x) => MatMul(Dropout(Relu(MatMul(x, w1)), 0.5), w2);
             }
             """;
 
@@ -124,6 +216,7 @@ namespace OneFlow.Dsl.Tests
             Directory.CreateDirectory(app);
             File.WriteAllText(Path.Combine(app, "App.csproj"), Project);
             File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
+            File.WriteAllText(Path.Combine(app, "FirstHour.cs"), FirstHour);
             File.WriteAllText(Path.Combine(app, "nuget.config"), NuGetConfig.Replace("value=\"feed\"", $"value=\"{feed}\""));
             var run = Dotnet("run -c Release", app);
             Assert.True(run.Code == 0, "the fresh project did not build or run:\n" + run.Output);
@@ -133,6 +226,18 @@ namespace OneFlow.Dsl.Tests
             var loss = System.Text.RegularExpressions.Regex.Match(run.Output, @"loss (\d+\.\d+) -> (\d+\.\d+)");
             Assert.True(loss.Success, run.Output);
             Assert.True(double.Parse(loss.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) < 0.5 * double.Parse(loss.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), run.Output);
+
+            var regression = System.Text.RegularExpressions.Regex.Match(run.Output, @"regression loss (\d+\.\d+) -> (\d+\.\d+), composed within (\S+)");
+            Assert.True(regression.Success, run.Output);
+            double Number(string text) => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(Number(regression.Groups[2].Value) < 0.05 && Number(regression.Groups[2].Value) < Number(regression.Groups[1].Value) / 20, run.Output);
+            Assert.True(Number(regression.Groups[3].Value) < 1e-3, run.Output);
+            foreach (int rows in new[] { 1, 7, 100 })
+            {
+                var infer = System.Text.RegularExpressions.Regex.Match(run.Output, $@"infer {rows} rows: (\S+) from eager");
+                Assert.True(infer.Success && Number(infer.Groups[1].Value) < 1e-5, run.Output);
+            }
+            Assert.Contains("dropout: eval as infer True, train drops True", lines);
         }
     }
 }

@@ -18,6 +18,16 @@ namespace OneFlow.Dsl.Tests
         }
     }
 
+    /// <summary>A theory skipped, with its reason, where Debian's python3-torch is not installed.</summary>
+    public sealed class NeedsTorchTheoryAttribute : TheoryAttribute
+    {
+        public NeedsTorchTheoryAttribute()
+        {
+            if (!TorchPeer.Available.Value)
+                Skip = $"PyTorch is not importable by {TorchPeer.Python}; install python3-torch (scripts/test.sh does).";
+        }
+    }
+
     /// <summary>The README's MLP against PyTorch, both ways, through safetensors files: our weights in PyTorch
     /// give our logits, loss and gradients; PyTorch's trained weights in our model give PyTorch's logits. Every
     /// element agrees within 1e-5 of its tensor's largest magnitude (fp32; the two sum in different orders).</summary>
