@@ -10,15 +10,43 @@ namespace OneFlow.Dsl.Tests
     /// <summary>The packages as a user meets them: packed into a folder feed, then a fresh console project outside
     /// the repository that references OneFlow.Dsl by PackageReference only builds the README's example (planned at
     /// build time by the packaged generator) and trains it, and what a new user tries in the first hour.</summary>
-    public sealed class PackageTests : IDisposable
+    public sealed class PackageTests : IClassFixture<PackageTests.Feed>
     {
-        private readonly string _dir = Path.Combine(Path.GetTempPath(), $"package-{Guid.NewGuid():N}");
+        /// <summary>The three packages packed once into a folder feed for the tests of this class.</summary>
+        public sealed class Feed : IDisposable
+        {
+            public string Directory { get; } = Path.Combine(Path.GetTempPath(), $"package-{Guid.NewGuid():N}");
 
-        public PackageTests() => Directory.CreateDirectory(_dir);
+            public string Packages => Path.Combine(Directory, "feed");
 
-        public void Dispose() => Directory.Delete(_dir, recursive: true);
+            public Feed()
+            {
+                foreach (string project in new[] { "src/OneFlow.Dsl/OneFlow.Dsl.csproj", "src/OneFlow.Dsl.Cuda/OneFlow.Dsl.Cuda.csproj", "src/OneFlow.Dsl.Mpi/OneFlow.Dsl.Mpi.csproj" })
+                {
+                    var (code, output) = Dotnet($"pack \"{Path.Combine(TestData.RepositoryRoot, project)}\" -c Release --no-build -o \"{Packages}\"", TestData.RepositoryRoot);
+                    Assert.True(code == 0, $"dotnet pack {project} failed (build the solution in Release first):\n{output}");
+                }
+            }
 
-        private static (int Code, string Output) Dotnet(string arguments, string directory)
+            /// <summary>A fresh console project outside the repository, referencing OneFlow.Dsl from the feed, with these sources.</summary>
+            public string App(string name, params (string File, string Text)[] sources)
+            {
+                string app = Path.Combine(Directory, name);
+                System.IO.Directory.CreateDirectory(app);
+                File.WriteAllText(Path.Combine(app, "App.csproj"), Project);
+                File.WriteAllText(Path.Combine(app, "nuget.config"), NuGetConfig.Replace("value=\"feed\"", $"value=\"{Packages}\""));
+                foreach (var (file, text) in sources) File.WriteAllText(Path.Combine(app, file), text);
+                return app;
+            }
+
+            public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+        }
+
+        private readonly Feed _feed;
+
+        public PackageTests(Feed feed) => _feed = feed;
+
+        internal static (int Code, string Output) Dotnet(string arguments, string directory)
         {
             var info = new ProcessStartInfo("dotnet", arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
             // The repository's build settings must not leak into the user's project.
@@ -192,12 +220,7 @@ namespace OneFlow.Dsl.Tests
         [Fact]
         public void A_fresh_project_referencing_the_package_builds_and_trains_the_design_example()
         {
-            string feed = Path.Combine(_dir, "feed"), app = Path.Combine(_dir, "app");
-            foreach (string project in new[] { "src/OneFlow.Dsl/OneFlow.Dsl.csproj", "src/OneFlow.Dsl.Cuda/OneFlow.Dsl.Cuda.csproj", "src/OneFlow.Dsl.Mpi/OneFlow.Dsl.Mpi.csproj" })
-            {
-                var (code, output) = Dotnet($"pack \"{Path.Combine(TestData.RepositoryRoot, project)}\" -c Release --no-build -o \"{feed}\"", TestData.RepositoryRoot);
-                Assert.True(code == 0, $"dotnet pack {project} failed (build the solution in Release first):\n{output}");
-            }
+            string feed = _feed.Packages;
             using (var package = ZipFile.OpenRead(Path.Combine(feed, "OneFlow.Dsl.0.1.0.nupkg")))
             {
                 var entries = package.Entries.Select(e => e.FullName).ToHashSet();
@@ -213,11 +236,7 @@ namespace OneFlow.Dsl.Tests
             Assert.True(File.Exists(Path.Combine(feed, "OneFlow.Dsl.Cuda.0.1.0.nupkg")));
             Assert.True(File.Exists(Path.Combine(feed, "OneFlow.Dsl.Mpi.0.1.0.nupkg")));
 
-            Directory.CreateDirectory(app);
-            File.WriteAllText(Path.Combine(app, "App.csproj"), Project);
-            File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
-            File.WriteAllText(Path.Combine(app, "FirstHour.cs"), FirstHour);
-            File.WriteAllText(Path.Combine(app, "nuget.config"), NuGetConfig.Replace("value=\"feed\"", $"value=\"{feed}\""));
+            string app = _feed.App("app", ("Program.cs", Program), ("FirstHour.cs", FirstHour));
             var run = Dotnet("run -c Release", app);
             Assert.True(run.Code == 0, "the fresh project did not build or run:\n" + run.Output);
             var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToArray();
@@ -238,6 +257,26 @@ namespace OneFlow.Dsl.Tests
                 Assert.True(infer.Success && Number(infer.Groups[1].Value) < 1e-5, run.Output);
             }
             Assert.Contains("dropout: eval as infer True, train drops True", lines);
+        }
+
+        /// <summary>docs/getting-started.md as a newcomer follows it: each C# block of the page is the Program.cs of a
+        /// fresh project on the packed feed, run as the page says (the classifier on the MNIST files).</summary>
+        [NeedsMnistFact]
+        public void The_getting_started_page_runs_verbatim()
+        {
+            string page = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "docs", "getting-started.md"));
+            var blocks = System.Text.RegularExpressions.Regex.Matches(page, "```csharp\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+                .Select(m => m.Groups[1].Value).ToArray();
+            Assert.Equal(2, blocks.Length);
+            var classifier = Dotnet($"run -c Release -- \"{Path.Combine(TestData.Root, "mnist")}\"", _feed.App("classifier", ("Program.cs", blocks[0])));
+            Assert.True(classifier.Code == 0, classifier.Output);
+            var accuracy = System.Text.RegularExpressions.Regex.Match(classifier.Output, @"accuracy on 2,000 unseen images: (\d+\.\d) %");
+            Assert.True(accuracy.Success && double.Parse(accuracy.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 85, classifier.Output);
+            var regression = Dotnet("run -c Release", _feed.App("regression", ("Program.cs", blocks[1])));
+            Assert.True(regression.Code == 0, regression.Output);
+            var mse = System.Text.RegularExpressions.Regex.Matches(regression.Output, @"mse (\d+\.\d+)").Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.True(mse.Length == 6 && mse[^1] < mse[0] / 10, regression.Output);
+            Assert.Contains("Tensor[1,1] [[", regression.Output);
         }
     }
 }
