@@ -3,4 +3,5 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*Sgemm1024*' --job short
 // dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*MlpTrainStep*' --job short
 // dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*GptStartup*' --job short
+// dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*MlpInferOne*' --job short   (peer: bench/torch_infer_peer.py)
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
