@@ -7,7 +7,7 @@ using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Generators
 {
-    /// <summary>Reads the fields of a network or module class: [Weight] tensors become weights of the plan, named by
+    /// <summary>Reads the fields of a network or module class: [Weight] and [Buffer] tensors become the plan's state, named by
     /// their path ("blocks.2.wq"); module fields (single, or [Repeat(n)] arrays) become instances whose own fields are
     /// read the same way, each with the placement its field or stage gives it.</summary>
     internal sealed class FieldReader
@@ -38,23 +38,26 @@ namespace OneFlow.Dsl.Generators
             foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
             {
                 var weight = Attribute(field, "WeightAttribute");
-                if (weight != null) ReadWeight(field, weight, scope, placement);
+                var buffer = Attribute(field, "BufferAttribute");
+                if (weight != null) ReadWeight(field, weight, DeclKind.Weight, scope, placement);
+                else if (buffer != null) ReadWeight(field, buffer, DeclKind.Buffer, scope, placement);
                 else if (ModuleType(field.Type, out bool isArray) is INamedTypeSymbol module)
                     ReadModule(field, module, isArray, scope, placement, modules, depth);
             }
         }
 
-        private void ReadWeight(IFieldSymbol field, AttributeData weight, Scope scope, string? placement)
+        /// <summary>A [Weight] or [Buffer] field (<paramref name="kind"/> says which).</summary>
+        private void ReadWeight(IFieldSymbol field, AttributeData weight, DeclKind kind, Scope scope, string? placement)
         {
             if (field.Type.ToDisplayString() != Ns + "Tensor")
             {
                 Report(DiagnosticDescriptors.BadDeclaration, field.Locations.FirstOrDefault(),
-                    $"Weight '{field.Name}' must be a field of type Tensor, not {field.Type.ToDisplayString()}.");
+                    $"{kind} '{field.Name}' must be a field of type Tensor, not {field.Type.ToDisplayString()}.");
                 return;
             }
             string name = scope.Qualify(field.Name);
             double? fill = weight.NamedArguments.Where(a => a.Key == "Fill").Select(a => a.Value.Value as double?).FirstOrDefault();
-            _weights.Add(new TensorDecl(name, DeclKind.Weight, Dims(weight), SbpOf(field)) { Placement = placement ?? PlacementOf(field), Fill = fill });
+            _weights.Add(new TensorDecl(name, kind, Dims(weight), SbpOf(field)) { Placement = placement ?? PlacementOf(field), Fill = fill });
             scope.Values[field.Name] = name;
             _used.Add(name);
             AddDeclaration(_locations, name, field, weight, _cancellation);

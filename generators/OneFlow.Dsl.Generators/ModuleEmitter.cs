@@ -1,4 +1,5 @@
 using System.Linq;
+using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Generators
 {
@@ -27,7 +28,11 @@ namespace OneFlow.Dsl.Generators
                 w.Line();
                 w.Line("/// <summary>This module's weights and its modules', each named by its path in the network.</summary>");
                 NetworkEmitter.NamedWeights(w, "public (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedWeights()",
-                    m.Weights.Select(x => x.Name), m.Modules.ToArray(), "ModulePath");
+                    m.Weights.Where(x => x.Kind == DeclKind.Weight).Select(x => x.Name), m.Modules.ToArray(), "ModulePath", "NamedWeights");
+                w.Line();
+                w.Line("/// <summary>This module's buffers and its modules', each named by its path in the network.</summary>");
+                NetworkEmitter.NamedWeights(w, "public (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedBuffers()",
+                    m.Weights.Where(x => x.Kind == DeclKind.Buffer).Select(x => x.Name), m.Modules.ToArray(), "ModulePath", "NamedBuffers");
             }
         }
     }

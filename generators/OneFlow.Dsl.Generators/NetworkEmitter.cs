@@ -46,14 +46,22 @@ namespace OneFlow.Dsl.Generators
                 w.Line();
                 w.Line("/// <summary>The trained tensors: the class's own in declaration order, then each module's.</summary>");
                 if (m.Modules.Count == 0)
-                    w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Dsl}Tensor> Parameters => new[] {{ {string.Join(", ", spec.Weights.Select(x => x.Name))} }};");
+                    w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Dsl}Tensor> Parameters => new {Dsl}Tensor[] {{ {string.Join(", ", Own(spec, DeclKind.Weight).Select(x => x.Name))} }};");
                 else
                     w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Dsl}Tensor> Parameters => global::System.Array.ConvertAll(NamedWeights(), w => w.Value);");
                 w.Line();
-                NamedWeights(w, $"private (string Name, {Dsl}Tensor Value)[] NamedWeights()", OwnWeights(spec).Select(x => x.Name), m.Modules, null);
+                NamedWeights(w, $"private (string Name, {Dsl}Tensor Value)[] NamedWeights()", Own(spec, DeclKind.Weight).Select(x => x.Name), m.Modules, null, "NamedWeights");
+                w.Line();
+                NamedWeights(w, $"private (string Name, {Dsl}Tensor Value)[] NamedBuffers()", Own(spec, DeclKind.Buffer).Select(x => x.Name), m.Modules, null, "NamedBuffers");
+                w.Line();
+                w.Line("/// <summary>The weights, then the buffers: what plans hold, and checkpoints save.</summary>");
+                w.Line($"private (string Name, {Dsl}Tensor Value)[] NamedState() => global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(NamedWeights(), NamedBuffers()));");
                 w.Line();
                 w.Line("/// <summary>The trained tensors with their names (a module's by path, \"blocks.2.qkv\"), as plans and checkpoints name them.</summary>");
                 w.Line($"public global::System.Collections.Generic.IReadOnlyList<(string Name, {Dsl}Tensor Value)> NamedParameters => NamedWeights();");
+                w.Line();
+                w.Line("/// <summary>The buffers (state that is kept but not trained: running statistics) with their names.</summary>");
+                w.Line($"public global::System.Collections.Generic.IReadOnlyList<(string Name, {Dsl}Tensor Value)> Buffers => NamedBuffers();");
                 w.Line();
                 EmitEntryPoints(w, m);
             }
@@ -103,8 +111,9 @@ namespace OneFlow.Dsl.Generators
             foreach (var weight in weights)
             {
                 string dims = string.Concat(weight.Dims.Select(d => ", " + Int(d)));
-                w.Line(weight.Fill is double fill
-                    ? $"{weight.Name} = {Dsl}WeightInit.Filled({fill.ToString("R", CultureInfo.InvariantCulture)}{dims});"
+                string fill = (weight.Fill ?? 0).ToString("R", CultureInfo.InvariantCulture);
+                w.Line(weight.Kind == DeclKind.Buffer ? $"{weight.Name} = {Dsl}WeightInit.Buffer({fill}{dims});"
+                    : weight.Fill != null ? $"{weight.Name} = {Dsl}WeightInit.Filled({fill}{dims});"
                     : $"{weight.Name} = {Dsl}WeightInit.Create(seed, {PathOf(path, weight.Name)}{dims});");
             }
             foreach (var module in modules)
@@ -116,24 +125,28 @@ namespace OneFlow.Dsl.Generators
         /// <summary>The expression naming <paramref name="name"/>: "w1" in a network, path + ".w1" in a module.</summary>
         private static string PathOf(string? path, string name) => path == null ? Str(name) : $"{path} + {Str("." + name)}";
 
-        /// <summary>The weights declared by the class itself; a module's are named by a path with dots.</summary>
+        /// <summary>The weights and buffers declared by the class itself; a module's are named by a path with dots.</summary>
         private static System.Collections.Generic.IEnumerable<TensorDecl> OwnWeights(NetworkSpec spec) => spec.Weights.Where(x => x.Name.IndexOf('.') < 0);
 
-        /// <summary>The class's weights, then every module's by its path.</summary>
+        private static System.Collections.Generic.IEnumerable<TensorDecl> Own(NetworkSpec spec, DeclKind kind) => OwnWeights(spec).Where(x => x.Kind == kind);
+
+        /// <summary>The class's weights (or buffers), then every module's by its path, through the modules' method
+        /// <paramref name="method"/>.</summary>
         internal static void NamedWeights(IndentedWriter w, string signature, System.Collections.Generic.IEnumerable<string> weights,
-            System.Collections.Generic.IReadOnlyList<ModuleField> modules, string? path)
+            System.Collections.Generic.IReadOnlyList<ModuleField> modules, string? path, string method)
         {
             string own = string.Join(", ", weights.Select(x => $"({PathOf(path, x)}, {x})"));
             if (modules.Count == 0)
             {
-                w.Line($"{signature} => new (string, {Dsl}Tensor)[] {{ {own} }};");
+                w.Line(own.Length == 0 ? $"{signature} => global::System.Array.Empty<(string, {Dsl}Tensor)>();" : $"{signature} => new (string, {Dsl}Tensor)[] {{ {own} }};");
                 return;
             }
             using (w.Block(signature))
             {
-                w.Line($"var all = new global::System.Collections.Generic.List<(string, {Dsl}Tensor)> {{ {own} }};");
+                w.Line(own.Length == 0 ? $"var all = new global::System.Collections.Generic.List<(string, {Dsl}Tensor)>();"
+                    : $"var all = new global::System.Collections.Generic.List<(string, {Dsl}Tensor)> {{ {own} }};");
                 foreach (var module in modules)
-                    w.Line(module.Count < 0 ? $"all.AddRange({module.Name}.NamedWeights());" : $"foreach (var module in {module.Name}) all.AddRange(module.NamedWeights());");
+                    w.Line(module.Count < 0 ? $"all.AddRange({module.Name}.{method}());" : $"foreach (var module in {module.Name}) all.AddRange(module.{method}());");
                 w.Line("return all.ToArray();");
             }
         }
@@ -191,7 +204,7 @@ namespace OneFlow.Dsl.Generators
             w.Line($"/// <summary>A trainer running the training plan built at compile time, for {m.Spec.Update}{(m.Spec.Clip ? " with clipping" : "")} (an optimizer of another kind is planned for now).</summary>");
             w.Line($"public Training Trainer({Dsl}Optimizer optimizer)");
             w.Line($"    => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.{m.Spec.Update} && optimizer.Clips == {(m.Spec.Clip ? "true" : "false")}");
-            w.Line("        ? new Training(TrainPlan, NamedWeights(), optimizer, compiled: true)");
+            w.Line("        ? new Training(TrainPlan, NamedState(), optimizer, compiled: true)");
             w.Line("        : Trainer(optimizer, Spec);");
             w.Line();
             w.Line("/// <summary>A trainer for another placement, planned now from <see cref=\"Spec\"/> by the same planner.</summary>");
@@ -201,7 +214,7 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// placement or other SBPs.</summary>");
             w.Line($"public Training Trainer({Dsl}Optimizer optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)");
             w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), " +
-                   "NamedWeights(), optimizer, compiled: false);");
+                   "NamedState(), optimizer, compiled: false);");
             w.Line();
             w.Line("/// <summary>Eager calls train from now on (dropout drops): PyTorch's <c>model.train()</c>. See <see cref=\"global::OneFlow.Dsl.EagerMode\"/>.</summary>");
             w.Line($"public void Train() => {Dsl}EagerMode.Training = true;");
@@ -212,15 +225,15 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// <summary>True while eager calls train.</summary>");
             w.Line($"public bool IsTraining => {Dsl}EagerMode.Training;");
             w.Line();
-            w.Line("/// <summary>Writes every weight to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>");
-            w.Line("public void SaveWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Save(path, NamedWeights());");
+            w.Line("/// <summary>Writes every weight and buffer to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>");
+            w.Line("public void SaveWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Save(path, NamedState());");
             w.Line();
-            w.Line("/// <summary>Reads every weight from a safetensors file; a file that does not fit the network changes nothing.</summary>");
-            w.Line("public void LoadWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Load(path, NamedWeights());");
+            w.Line("/// <summary>Reads every weight and buffer from a safetensors file; a file that does not fit the network changes nothing.</summary>");
+            w.Line("public void LoadWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Load(path, NamedState());");
             w.Line();
             w.Line("/// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at");
             w.Line("/// <see cref=\"Batch\"/> rows, a plan made once for each other number.</summary>");
-            w.Line($"public {Dsl}Tensor Infer({inputs}) => (_inference ??= new {Dsl}Inference(InferPlan, NamedWeights(), Spec)).Run({args});");
+            w.Line($"public {Dsl}Tensor Infer({inputs}) => (_inference ??= new {Dsl}Inference(InferPlan, NamedState(), Spec)).Run({args});");
             w.Line();
             w.Line("/// <summary>Trains the network one batch at a time with its compiled training plan.</summary>");
             using (w.Block($"public sealed class Training : {Dsl}Trainer"))

@@ -178,6 +178,7 @@ namespace OneFlow.Dsl.Runtime
             var context = _contexts[actor.Id]!;
             for (int i = 0; i < actor.Inputs.Length; i++) context.SetInput(i, Input(actor, i, piece));
             if (actor.Output >= 0) context.SetOutput(Output(actor, piece));
+            if (actor.Workspace >= 0) context.SetWorkspace(Pointer(Plan.Registers[actor.Workspace], 0));
             context.Piece = piece;
             return context;
         }

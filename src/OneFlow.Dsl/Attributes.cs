@@ -57,6 +57,19 @@ namespace OneFlow.Dsl
         public double Fill { get; set; }
     }
 
+    /// <summary>State a network keeps but does not train, of the given shape: batch norm's running statistics. It is
+    /// saved and loaded with the weights under its field's name, kept in checkpoints, and updated by the ops that own
+    /// it (in training); it starts at zero or, with <see cref="Fill"/>, at one value (a running variance: Fill = 1).</summary>
+    [AttributeUsage(AttributeTargets.Field, Inherited = false)]
+    public sealed class BufferAttribute : Attribute
+    {
+        public int[] Dims { get; }
+        public BufferAttribute(params int[] dims) => Dims = dims;
+
+        /// <summary>The value every element starts at.</summary>
+        public double Fill { get; set; }
+    }
+
     /// <summary>Marks a partial class as a module: a piece of a network with [Weight] fields and a
     /// <c>Forward(Tensor ...)</c> that a [Network] (or another module) holds as a field and calls. The planner inlines
     /// each call; the module's weights are named by the path to them, e.g. "blocks.2.wq".</summary>

@@ -25,10 +25,13 @@ namespace OneFlow.Dsl
                 : Run(kind, args, inputs, transA: false, transB: false, Interlocked.Increment(ref s_calls));
 
         /// <param name="call">Keys dropout's mask: a call with the same number draws the same one.</param>
+        /// <returns>The op's value; null for an op that only updates operands in place.</returns>
         internal static Tensor Run(OpKind kind, double[] args, Tensor[] inputs, bool transA, bool transB, long call)
         {
+            if (OpRegistry.Get(kind) is CompositeOp composite) return new Parts(inputs, call).Value(composite, args);
             var (graph, op) = Build(kind, args, inputs, transA, transB);
             var y = Compute(graph, op, new List<Tensor>(inputs), call);
+            if (y == null || y.IsInteger) return y!;
             return Tensor.Record(y, dy => new Tape(Build(kind, args, inputs, transA, transB), inputs, y, call).Backward(dy), inputs);
         }
 
@@ -50,8 +53,9 @@ namespace OneFlow.Dsl
             }
         }
 
-        /// <summary>Runs <paramref name="op"/>'s CPU kernel on the tensors its inputs name in <paramref name="values"/>.</summary>
-        private static Tensor Compute(LogicalGraph graph, LogicalOp op, List<Tensor> values, long call)
+        /// <summary>Runs <paramref name="op"/>'s CPU kernel on the tensors its inputs name in <paramref name="values"/>;
+        /// null for an op without output, whose changed operands are marked so (a runner then reloads them).</summary>
+        private static Tensor? Compute(LogicalGraph graph, LogicalOp op, List<Tensor> values, long call)
         {
             var inputs = new Array[op.Inputs.Length];
             for (int i = 0; i < inputs.Length; i++)
@@ -59,10 +63,59 @@ namespace OneFlow.Dsl
                 var value = values[op.Inputs[i]];
                 inputs[i] = value.IsInteger ? value.IntegerData : value.Host;
             }
-            var shape = graph.Tensor(op.Output).Shape;
-            var output = new float[shape.Elements];
-            CpuKernels.RunWhole(new CpuKernelContext(SingleOp.Geometry(graph, op)) { Piece = call }, inputs, output);
-            return Tensor.Wrap(output, shape.ToArray());
+            var context = new CpuKernelContext(SingleOp.Geometry(graph, op)) { Piece = call };
+            if (op.Output < 0)
+            {
+                CpuKernels.RunWhole(context, inputs, null);
+                foreach (int i in OpRegistry.Get(op.Kind).UpdatedOperands(op)) values[op.Inputs[i]].HostChanged();
+                return null;
+            }
+            var output = graph.Tensor(op.Output);
+            var shape = output.Shape.ToArray();
+            if (output.DType == DType.I32)
+            {
+                var positions = new int[output.Shape.Elements];
+                CpuKernels.RunWhole(context, inputs, positions);
+                return Tensor.From(positions, shape);
+            }
+            var floats = new float[output.Shape.Elements];
+            CpuKernels.RunWhole(context, inputs, floats);
+            return Tensor.Wrap(floats, shape);
+        }
+
+        /// <summary>A composite op's parts computed one after another on the call's tensors, each an eager call of its
+        /// own (so each records its gradient), in the mode eager calls are in.</summary>
+        private sealed class Parts : CompositeBuilder
+        {
+            private readonly List<Tensor> _values;
+            private readonly int _operands;
+            private readonly long _call;
+
+            public Parts(Tensor[] operands, long call)
+            {
+                _values = new List<Tensor>(operands);
+                _operands = operands.Length;
+                _call = call;
+            }
+
+            public Tensor Value(CompositeOp op, double[] args)
+                => _values[Refused(() => op.Expand(this, Enumerable.Range(0, _operands).ToArray(), args))];
+
+            public override bool Training => EagerMode.Training;
+
+            public override Shape ShapeOf(int tensor) => new Shape(_values[tensor].Shape.ToArray());
+
+            public override string NameOf(int tensor) => tensor >= _operands ? "its part" : _operands == 1 ? "x" : "operand " + (tensor + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+            public override int Add(OpKind kind, int[] inputs, string part, double[]? args = null)
+            {
+                var value = Run(kind, args ?? Array.Empty<double>(), inputs.Select(i => _values[i]).ToArray(), transA: false, transB: false, _call);
+                if (value == null) return -1;
+                _values.Add(value);
+                return _values.Count - 1;
+            }
+
+            public override PlanException Mismatch(string message) => new PlanException(PlanErrorKind.ShapeMismatch, "call", message);
         }
 
         /// <summary>One eager call's backward step: the op's gradient rule, its ops computed as it emits them. Tensor
@@ -97,7 +150,7 @@ namespace OneFlow.Dsl
             public override int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false, double[]? args = null)
             {
                 var op = Refused(() => SingleOp.Add(_graph, kind, inputs, "d" + _graph.Tensor(of).Name, args, transA, transB));
-                _values.Add(Compute(_graph, op, _values, _call));
+                _values.Add(Compute(_graph, op, _values, _call)!);
                 return op.Output;
             }
 

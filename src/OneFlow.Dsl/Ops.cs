@@ -128,6 +128,31 @@ namespace OneFlow.Dsl
             return Eager.Run(OpKind.Embedding, ids, table);
         }
 
+        /// <summary>2-D convolution (<c>torch.nn.functional.conv2d</c> without bias): x [N, C, H, W], w [O, C / groups,
+        /// kH, kW] → [N, O, H', W'], H' = (H + 2·padding − kH) / stride + 1, zero padding. For a bias add a [O, 1, 1]
+        /// weight. In a plan its batch, output channels or input channels may be split over devices.</summary>
+        public static Tensor Conv2d(Tensor x, Tensor w, int stride = 1, int padding = 0, int groups = 1)
+            => Eager.Run(OpKind.Conv2d, new double[] { stride, padding, groups }, x, w);
+
+        /// <summary>The maximum of each <paramref name="kernel"/>² window of x [N, C, H, W], windows
+        /// <paramref name="stride"/> apart, no padding (<c>max_pool2d</c>); the gradient flows to each window's first maximum.</summary>
+        public static Tensor MaxPool2d(Tensor x, int kernel, int stride) => Eager.Run(OpKind.MaxPool2d, new double[] { kernel, stride }, x);
+
+        /// <summary>The mean of each <paramref name="kernel"/>² window of x [N, C, H, W], no padding (<c>avg_pool2d</c>);
+        /// a window the size of the map is global average pooling.</summary>
+        public static Tensor AvgPool2d(Tensor x, int kernel, int stride) => Eager.Run(OpKind.AvgPool2d, new double[] { kernel, stride }, x);
+
+        /// <summary>Batch norm over x [N, C, H, W] or [N, C] (PyTorch's BatchNorm2d and BatchNorm1d): each channel
+        /// normalised to mean 0 and variance 1, then scaled by <paramref name="gamma"/> and shifted by <paramref name="beta"/>
+        /// ([Weight(C)], gamma with Fill = 1). Training uses the batch's statistics and updates the running ones in place
+        /// ([Buffer(C)] fields; the variance with Fill = 1) as PyTorch does: r ← (1 − momentum)·r + momentum·batch
+        /// statistic, the variance unbiased. Evaluation (Eval(), Infer) uses the running statistics.</summary>
+        public static Tensor BatchNorm2d(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float momentum = 0.1f, float eps = 1e-5f)
+            => Eager.Run(OpKind.BatchNorm2d, new double[] { momentum, eps }, x, gamma, beta, runningMean, runningVar);
+
+        /// <summary>[N, …] → [N, rest]: every axis after the batch axis flattened into one.</summary>
+        public static Tensor Flatten(Tensor x) => Eager.Run(OpKind.Flatten, x);
+
         private static double[] Numbers(int[] values) => Array.ConvertAll(values, v => (double)v);
     }
 }

@@ -6,8 +6,8 @@ using OneFlow.Dsl.Runtime;
 
 namespace OneFlow.Dsl
 {
-    /// <summary>Runs a network's plan on its devices with the network's own weight tensors: loads them into the
-    /// devices when the host (or another runner) has newer values, and lets the host read them back lazily.</summary>
+    /// <summary>Runs a network's plan on its devices with the network's own weight and buffer tensors: loads them into
+    /// the devices when the host (or another runner) has newer values, and lets the host read them back lazily.</summary>
     public abstract class PlanRunner : IWeightHolder, IDisposable
     {
         /// <summary>The backend session running the plan (a <c>GpuPlanSession</c> on cuda placements).</summary>
@@ -15,7 +15,7 @@ namespace OneFlow.Dsl
         private readonly Tensor[] _weights;
         private readonly (string Name, Tensor Value)[] _named;
 
-        /// <summary>The network's weights this runner trains or reads, by field name.</summary>
+        /// <summary>The network's weights and buffers this runner trains, updates or reads, by field name.</summary>
         private protected IReadOnlyList<(string Name, Tensor Value)> Weights => _named;
         private readonly int[] _weightIds;
         private readonly int[] _heldVersions;
@@ -30,10 +30,10 @@ namespace OneFlow.Dsl
         private protected PlanRunner(Plan plan, IReadOnlyList<(string Name, Tensor Value)> weights)
         {
             Session = PlanSessions.Open(plan);
-            var planWeights = plan.Weights.ToArray();
+            var planWeights = plan.State.ToArray();
             _weightIds = planWeights.Select(w => w.Id).ToArray();
             _weights = planWeights.Select(w => weights.FirstOrDefault(x => x.Name == w.Name).Value
-                ?? throw new ArgumentException($"The plan trains a weight '{w.Name}' that this network does not have; plan it from the network's own Spec.")).ToArray();
+                ?? throw new ArgumentException($"The plan holds a {(w.Role == Planner.Model.TensorRole.Buffer ? "buffer" : "weight")} '{w.Name}' that this network does not have; plan it from the network's own Spec.")).ToArray();
             _heldVersions = Enumerable.Repeat(-1, _weights.Length).ToArray();
             _named = planWeights.Select((w, i) => (w.Name, _weights[i])).ToArray();
             _inputs = plan.Inputs.Select(o => plan.Tensors[o.Output]).ToArray();

@@ -14,6 +14,8 @@ namespace OneFlow.Dsl
 
         public static TensorDecl Weight(string name, string? sbp, params int[] dims) => new TensorDecl(name, DeclKind.Weight, new EquatableArray<int>(dims), sbp);
 
+        public static TensorDecl Buffer(string name, string? sbp, params int[] dims) => new TensorDecl(name, DeclKind.Buffer, new EquatableArray<int>(dims), sbp);
+
         public static TensorDecl Input(string name, string? sbp, params int[] dims) => new TensorDecl(name, DeclKind.Input, new EquatableArray<int>(dims), sbp);
 
         public static TensorDecl Ids(string name, string? sbp, params int[] dims) => new TensorDecl(name, DeclKind.Ids, new EquatableArray<int>(dims), sbp);

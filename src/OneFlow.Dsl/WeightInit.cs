@@ -4,7 +4,7 @@ namespace OneFlow.Dsl
 {
     /// <summary>Initial weights from a seed and the weight's name alone, so that a network gets the same
     /// weights whatever its placement: matrices uniform in ±1/√fan_in (fan_in = the first dimension, the
-    /// inputs of an [in, out] weight), vectors zero.</summary>
+    /// inputs of an [in, out] weight; for a convolution's [O, C, kH, kW], C·kH·kW as PyTorch's), vectors zero.</summary>
     public static class WeightInit
     {
         public static Tensor Create(int seed, string name, params int[] shape)
@@ -13,7 +13,7 @@ namespace OneFlow.Dsl
             if (shape.Length < 2) return WithGrad(t);
             var data = t.Host;
             ulong state = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL ^ Fnv(name);
-            float bound = 1f / MathF.Sqrt(shape[0]);
+            float bound = 1f / MathF.Sqrt(FanIn(shape));
             for (int i = 0; i < data.Length; i++) data[i] = (float)(NextUnit(ref state) * 2 - 1) * bound;
             return WithGrad(t);
         }
@@ -24,6 +24,22 @@ namespace OneFlow.Dsl
             var t = Tensor.Zeros(shape);
             t.Host.AsSpan().Fill((float)value);
             return WithGrad(t);
+        }
+
+        /// <summary>A buffer: every element <paramref name="value"/>, and no gradient.</summary>
+        public static Tensor Buffer(double value, params int[] shape)
+        {
+            var t = Tensor.Zeros(shape);
+            t.Host.AsSpan().Fill((float)value);
+            return t;
+        }
+
+        private static int FanIn(int[] shape)
+        {
+            if (shape.Length < 3) return shape[0];
+            int fanIn = 1;
+            for (int i = 1; i < shape.Length; i++) fanIn *= shape[i];
+            return fanIn;
         }
 
         private static Tensor WithGrad(Tensor t)

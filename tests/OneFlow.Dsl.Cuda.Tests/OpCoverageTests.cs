@@ -34,6 +34,12 @@ namespace OneFlow.Dsl.Cuda.Tests
             if (def.RunsAsKernel && !CpuKernels.Has(kind)) yield return "a CPU kernel (Runtime/Kernels)";
             if (def.RunsAsKernel && !GpuKernels.Has(kind)) yield return "a GPU kernel (Cuda/Kernels)";
             if (def.UserName != null && !HasEagerForm(def.UserName, kind)) yield return $"an eager form (Ops.{def.UserName} or a Tensor operator)";
+            if (def is CompositeOp)
+            {
+                // Its parts have the kernels and gradient rules; the composite needs a sample whose gradient is checked.
+                if (!OpSamples.All.Any(s => s.Kind == kind)) yield return "a finite-difference gradient check of its parts together (a sample in tests/Shared/OpSamples.cs)";
+                yield break;
+            }
             bool rule = def.GetType().GetMethod(nameof(OpDef.Backward))!.DeclaringType != typeof(OpDef);
             if (rule == (def.NotDifferentiable != null)) yield return rule ? "one of a gradient rule and a reason to have none, not both" : "a gradient rule (Backward) or a reason to have none (NotDifferentiable)";
             if (rule && !OpSamples.All.Any(s => s.Kind == kind && s.Differentiable)) yield return "a finite-difference gradient check (a sample in tests/Shared/OpSamples.cs)";

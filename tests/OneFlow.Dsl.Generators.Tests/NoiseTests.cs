@@ -77,11 +77,11 @@ namespace OneFlow.Dsl.Generators.Tests
         [Fact]
         public void An_unknown_function_is_named_at_its_own_call()
         {
-            string source = Used(Mlp("var h = Relu(MatMul(x, w1) + b1);", "var h = Relu(Conv2d(x, w1) + b1);"));
+            string source = Used(Mlp("var h = Relu(MatMul(x, w1) + b1);", "var h = Relu(Conv3d(x, w1) + b1);"));
             var reported = GeneratorHarness.Build(source);
             var ours = Assert.Single(reported, d => d.Id.StartsWith("OF"));
-            Assert.Equal("Conv2d(x, w1)", source.Substring(ours.Location.SourceSpan.Start, ours.Location.SourceSpan.Length));
-            Assert.Contains("'Conv2d' is not an op of OneFlow.Dsl.Ops", ours.GetMessage());
+            Assert.Equal("Conv3d(x, w1)", source.Substring(ours.Location.SourceSpan.Start, ours.Location.SourceSpan.Length));
+            Assert.Contains("'Conv3d' is not an op of OneFlow.Dsl.Ops", ours.GetMessage());
             // The compiler names the missing method too; nothing else is reported.
             Assert.Equal(new[] { "CS0103", "OF0009" }, reported.Select(d => d.Id).OrderBy(i => i));
         }

@@ -22,7 +22,7 @@ namespace OneFlow.Dsl.Tests
             // dropout's mask the same in every evaluation.
             Tensor Loss()
             {
-                var y = Eager.Run(sample.Kind, sample.Args, leaves, sample.TransA, sample.TransB, call: 1);
+                var y = Eager.Run(sample.Kind, sample.Args, sample.Derive?.Invoke(leaves) ?? leaves, sample.TransA, sample.TransB, call: 1);
                 projection ??= Data.Floats(4, y.Shape.ToArray());
                 return Ops.Sum(Ops.Reshape(y * projection, -1));
             }

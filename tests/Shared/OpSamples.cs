@@ -7,8 +7,10 @@ using OneFlow.Dsl.Planner.Ops;
 namespace OneFlow.Dsl.Testing
 {
     /// <summary>How the values of one operand are drawn: uniform in [<see cref="Low"/>, <see cref="High"/>), kept at
-    /// least <see cref="AwayFromZero"/> from 0 (for ops with a kink there); integers in [0, <see cref="Ids"/>).</summary>
-    public sealed record Operand(Shape Shape, float Low = -2, float High = 2, float AwayFromZero = 0, int Ids = 0)
+    /// least <see cref="AwayFromZero"/> from 0 (for ops with a kink there); integers in [0, <see cref="Ids"/>); or, when
+    /// <see cref="Spaced"/>, evenly spaced values in a random order, so that no two are within a finite-difference step
+    /// of each other (a maximum does not change hands).</summary>
+    public sealed record Operand(Shape Shape, float Low = -2, float High = 2, float AwayFromZero = 0, int Ids = 0, bool Spaced = false)
     {
         public DType Type => Ids > 0 ? DType.I32 : DType.F32;
 
@@ -16,6 +18,7 @@ namespace OneFlow.Dsl.Testing
         public static Operand Positive(params int[] dims) => new Operand(new Shape(dims), 0.5f, 2f);
         public static Operand Kinked(params int[] dims) => new Operand(new Shape(dims), AwayFromZero: 0.1f);
         public static Operand IdsBelow(int limit, params int[] dims) => new Operand(new Shape(dims), Ids: limit);
+        public static Operand Distinct(params int[] dims) => new Operand(new Shape(dims), Spaced: true);
     }
 
     /// <summary>One example of an op kind: its operands and attributes. Every kind that runs as a kernel has at least
@@ -23,8 +26,14 @@ namespace OneFlow.Dsl.Testing
     /// table the kernel tests (GPU against CPU) and the gradient checks run over, and the coverage test holds it to.</summary>
     public sealed record OpSample(string Name, OpKind Kind, Operand[] Operands, double[] Args, bool TransA = false, bool TransB = false)
     {
-        /// <summary>True when the op has a gradient rule: its sample is checked against finite differences.</summary>
-        public bool Differentiable => OpRegistry.Get(Kind).NotDifferentiable == null;
+        /// <summary>True when the op has a gradient rule (or is a composite of ops that do): its sample is checked
+        /// against finite differences.</summary>
+        public bool Differentiable => OpRegistry.Get(Kind) is CompositeOp || OpRegistry.Get(Kind).NotDifferentiable == null;
+
+        /// <summary>For an op whose gradient rule holds only when some operands derive from others (batch norm's
+        /// batch statistics are those of its x): the operands the gradient check passes, computed from the drawn ones
+        /// by differentiable ops. The kernel tests use the drawn ones.</summary>
+        public Func<Tensor[], Tensor[]>? Derive { get; init; }
 
         /// <summary>Random operands: float[] or int[], the same for the same seed.</summary>
         public Array[] Inputs(int seed)
@@ -32,7 +41,16 @@ namespace OneFlow.Dsl.Testing
             var random = new Random(seed);
             return Operands.Select(o => o.Ids > 0
                 ? (Array)Enumerable.Range(0, (int)o.Shape.Elements).Select(_ => random.Next(o.Ids)).ToArray()
+                : o.Spaced ? Spaced(random, o)
                 : Enumerable.Range(0, (int)o.Shape.Elements).Select(_ => Draw(random, o)).ToArray()).ToArray();
+        }
+
+        private static float[] Spaced(Random random, Operand o)
+        {
+            int n = (int)o.Shape.Elements;
+            var values = Enumerable.Range(0, n).Select(i => o.Low + (o.High - o.Low) * (i + 0.5f) / n).ToArray();
+            random.Shuffle(values);
+            return values;
         }
 
         private static float Draw(Random random, Operand o)
@@ -126,11 +144,54 @@ namespace OneFlow.Dsl.Testing
             S("SliceGrad", OpKind.SliceGrad, new double[] { 1, 2, 7 }, O(3, 3)),
             S("Concat", OpKind.Concat, new double[] { 1 }, O(3, 2), O(3, 4)),
             S("Accumulate", OpKind.Accumulate, new double[] { 2 }, O(3, 4)),
+            S("Conv2d", OpKind.Conv2d, new double[] { 1, 1, 1 }, O(2, 3, 5, 5), O(4, 3, 3, 3)),
+            S("Conv2d strided", OpKind.Conv2d, new double[] { 2, 1, 1 }, O(2, 3, 6, 7), O(4, 3, 3, 3)),
+            S("Conv2d grouped", OpKind.Conv2d, new double[] { 1, 0, 2 }, O(2, 4, 5, 5), O(6, 2, 3, 3)),
+            S("Conv2d pointwise", OpKind.Conv2d, new double[] { 1, 0, 1 }, O(2, 3, 4, 4), O(5, 3, 1, 1)),
+            S("Conv2d five samples", OpKind.Conv2d, new double[] { 1, 2, 1 }, O(5, 2, 4, 3), O(3, 2, 3, 2)),
+            S("Conv2dGradInput", OpKind.Conv2dGradInput, new double[] { 2, 1, 1, 6, 7 }, O(2, 4, 3, 4), O(4, 3, 3, 3)),
+            S("Conv2dGradInput grouped", OpKind.Conv2dGradInput, new double[] { 1, 0, 2, 5, 5 }, O(2, 6, 3, 3), O(6, 2, 3, 3)),
+            S("Conv2dGradInput pointwise", OpKind.Conv2dGradInput, new double[] { 1, 0, 1, 4, 4 }, O(2, 5, 4, 4), O(5, 3, 1, 1)),
+            S("Conv2dGradWeight", OpKind.Conv2dGradWeight, new double[] { 2, 1, 1, 3, 3 }, O(2, 3, 6, 7), O(2, 4, 3, 4)),
+            S("Conv2dGradWeight grouped", OpKind.Conv2dGradWeight, new double[] { 1, 0, 2, 3, 3 }, O(2, 4, 5, 5), O(2, 6, 3, 3)),
+            S("Conv2dGradWeight five samples", OpKind.Conv2dGradWeight, new double[] { 1, 0, 1, 1, 1 }, O(5, 3, 4, 4), O(5, 2, 4, 4)),
+            S("MaxPool2d", OpKind.MaxPool2d, new double[] { 2, 2 }, Operand.Distinct(2, 3, 4, 6)),
+            S("MaxPool2d overlapping", OpKind.MaxPool2d, new double[] { 3, 2 }, Operand.Distinct(2, 2, 7, 7)),
+            S("MaxPoolArgmax", OpKind.MaxPoolArgmax, new double[] { 3, 2 }, O(2, 3, 7, 8)),
+            S("PlaneGather", OpKind.PlaneGather, O(2, 3, 4, 6), Operand.IdsBelow(24, 2, 3, 2, 3)),
+            S("PlaneScatter", OpKind.PlaneScatter, new double[] { 4, 6 }, O(2, 3, 2, 3), Operand.IdsBelow(24, 2, 3, 2, 3)),
+            S("AvgPool2d", OpKind.AvgPool2d, new double[] { 2, 2 }, O(2, 3, 4, 6)),
+            S("AvgPool2d overlapping", OpKind.AvgPool2d, new double[] { 3, 2 }, O(2, 2, 7, 7)),
+            S("AvgPool2dGrad", OpKind.AvgPool2dGrad, new double[] { 3, 2, 7, 7 }, O(2, 2, 3, 3)),
+            S("Flatten", OpKind.Flatten, O(2, 3, 2, 2)),
+            S("BatchNorm2d", OpKind.BatchNorm2d, new[] { 0.1, 1e-5 }, O(4, 3, 2, 2), O(3), O(3), O(3), Operand.Positive(3)),
+            S("BatchNorm2d over [N, C]", OpKind.BatchNorm2d, new[] { 0.1, 1e-5 }, O(6, 3), O(3), O(3), O(3), Operand.Positive(3)),
+            S("ChannelMean", OpKind.ChannelMean, O(4, 3, 2, 2)),
+            S("ChannelVariance", OpKind.ChannelVariance, O(4, 3, 2, 2), O(3)),
+            S("RunningStatsUpdate", OpKind.RunningStatsUpdate, new double[] { 0.1, 16 }, O(3), Operand.Positive(3), O(3), Operand.Positive(3)),
+            S("BatchNorm with constant statistics", OpKind.BatchNorm, new[] { 1e-5, 0 }, O(4, 3, 2, 2), O(3), Operand.Positive(3), O(3), O(3)),
+            S("BatchNorm with batch statistics", OpKind.BatchNorm, new[] { 1e-5, 1 }, O(4, 3, 2, 2), O(3), Operand.Positive(3), O(3), O(3))
+                with { Derive = BatchStatistics },
+            S("BatchNormReduce", OpKind.BatchNormReduce, new double[] { 1e-5 }, O(4, 3, 2, 2), O(4, 3, 2, 2), O(3), Operand.Positive(3)),
+            S("BatchNormInputGrad", OpKind.BatchNormInputGrad, new[] { 1e-5, 1 }, O(4, 3, 2, 2), O(4, 3, 2, 2), O(3), Operand.Positive(3), O(3), O(2, 3)),
+            S("BatchNormInputGrad constant statistics", OpKind.BatchNormInputGrad, new[] { 1e-5, 0 }, O(6, 3), O(6, 3), O(3), Operand.Positive(3), O(3), O(2, 3)),
         };
+
+        /// <summary>Batch norm's operands (x, mean, var, γ, β) with mean and var x's own statistics per channel,
+        /// computed by ops with gradients of their own.</summary>
+        private static Tensor[] BatchStatistics(Tensor[] operands)
+        {
+            var x = operands[0];
+            var mean = Ops.Mean(Ops.Mean(Ops.Mean(x, 3), 2), 0);
+            var centred = x - Ops.Reshape(mean, x.Shape[1], 1, 1);
+            var variance = Ops.Mean(Ops.Mean(Ops.Mean(Ops.Square(centred), 3), 2), 0);
+            return new[] { x, mean, variance, operands[3], operands[4] };
+        }
 
         public static OpSample Named(string name) => All.Single(s => s.Name == name);
 
-        public static IEnumerable<object[]> Kernels => All.Select(s => new object[] { s.Name });
+        /// <summary>The samples of ops that run a kernel (a composite runs its parts').</summary>
+        public static IEnumerable<object[]> Kernels => All.Where(s => OpRegistry.Get(s.Kind).RunsAsKernel).Select(s => new object[] { s.Name });
 
         public static IEnumerable<object[]> Gradients => All.Where(s => s.Differentiable).Select(s => new object[] { s.Name });
     }

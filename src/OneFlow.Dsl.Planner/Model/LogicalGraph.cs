@@ -5,8 +5,10 @@ namespace OneFlow.Dsl.Planner.Model
 {
     public enum DType { F32, I32 }
 
-    /// <summary>What a tensor is for. An accumulated tensor sums a step's micro-batches and lives through the step.</summary>
-    public enum TensorRole { Input, Label, Weight, Activation, Loss, Gradient, Boxed, OptimizerState, Accumulated }
+    /// <summary>What a tensor is for. An accumulated tensor sums a step's micro-batches and lives through the step. A
+    /// buffer is state a network keeps beside its weights but does not train (batch norm's running statistics):
+    /// saved, loaded and kept across steps like a weight, updated by the ops that own it.</summary>
+    public enum TensorRole { Input, Label, Weight, Activation, Loss, Gradient, Boxed, OptimizerState, Accumulated, Buffer }
 
     /// <summary>How a training plan updates each weight from its gradient: plain SGD, SGD with momentum (one state
     /// tensor per weight), or Adam/AdamW (two). The hyperparameters are run-time values.</summary>
@@ -33,6 +35,9 @@ namespace OneFlow.Dsl.Planner.Model
         /// local to each shard: ZeRO-1 style sharding wherever the weight is split), else -1.</summary>
         public int TiedTo { get; internal set; } = -1;
         public long Bytes => Shape.Elements * 4;
+
+        /// <summary>A weight or a buffer: the network's state, which persists across steps and never moves.</summary>
+        public bool IsState => Role == TensorRole.Weight || Role == TensorRole.Buffer;
     }
 
     internal sealed class LogicalOp : IOpAttributes

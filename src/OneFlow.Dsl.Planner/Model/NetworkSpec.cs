@@ -1,9 +1,10 @@
 namespace OneFlow.Dsl.Planner.Model
 {
-    /// <summary>A trained weight, a float input, or an input of integer ids (token or category indices).</summary>
-    public enum DeclKind { Weight, Input, Ids }
+    /// <summary>A trained weight, a buffer (state kept but not trained: running statistics), a float input, or an
+    /// input of integer ids (token or category indices).</summary>
+    public enum DeclKind { Weight, Input, Ids, Buffer }
 
-    /// <summary>A weight or input field of a network as the user declared it.
+    /// <summary>A weight, buffer or input of a network as the user declared it.
     /// <see cref="Dims"/> of an input exclude the batch dimension, which the planner prepends.</summary>
     public sealed record TensorDecl(string Name, DeclKind Kind, EquatableArray<int> Dims, string? Sbp)
     {
@@ -28,7 +29,8 @@ namespace OneFlow.Dsl.Planner.Model
     }
 
     /// <summary>Everything the planner needs to know about a network, and nothing else: plain, equatable data
-    /// that the generator reads from the annotated class and the runtime can rebuild.</summary>
+    /// that the generator reads from the annotated class and the runtime can rebuild. <see cref="Weights"/> holds the
+    /// network's state: its weights and its buffers, each declaration's kind saying which.</summary>
     public sealed record NetworkSpec(
         string Name,
         int Batch,

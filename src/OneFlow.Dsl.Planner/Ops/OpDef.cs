@@ -52,6 +52,13 @@ namespace OneFlow.Dsl.Planner.Ops
         /// unless the op says otherwise.</summary>
         public virtual double Flops(LogicalGraph graph, LogicalOp op) => op.Output >= 0 ? graph.Tensor(op.Output).Shape.Elements : 0;
 
+        /// <summary>Floats of scratch memory one instance of the op needs while it runs, given its operands' and output's
+        /// shapes on the device (a convolution unfolds its input there); the memory plan places it in the arena.</summary>
+        public virtual long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => 0;
+
+        /// <summary>The operands the op changes in place (an update's weight and states); the eager tape marks them changed.</summary>
+        public virtual int[] UpdatedOperands(IOpAttributes op) => System.Array.Empty<int>();
+
         /// <summary>Adds the ops computing the gradient of each input that needs one, given the gradient
         /// <paramref name="dy"/> of the output: as graph ops when planning, as eager computations when called directly.</summary>
         public virtual void Backward(GradientBuilder ad, LogicalOp op, int dy)

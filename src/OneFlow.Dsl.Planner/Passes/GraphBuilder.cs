@@ -20,7 +20,8 @@ namespace OneFlow.Dsl.Planner.Passes
             // Inputs without a placement of their own are fed wherever their first consumer runs.
             var floating = new HashSet<int>();
             foreach (var w in spec.Weights)
-                declared.Add((Declare(g, names, w, new Shape(w.Dims.ToArray()), TensorRole.Weight, PlacementOf(w) ?? placement), w, Sbp.B));
+                declared.Add((Declare(g, names, w, new Shape(w.Dims.ToArray()), w.Kind == DeclKind.Buffer ? TensorRole.Buffer : TensorRole.Weight,
+                    PlacementOf(w) ?? placement), w, Sbp.B));
             foreach (var x in spec.Inputs)
             {
                 var at = PlacementOf(x);
@@ -95,16 +96,16 @@ namespace OneFlow.Dsl.Planner.Passes
 
         private static void WarnUnused(LogicalGraph g, List<PlanWarning> warnings)
         {
-            foreach (var w in g.Tensors.Where(t => t.Role == TensorRole.Weight && !g.Consumers(t.Id).Any()))
+            foreach (var w in g.Tensors.Where(t => t.IsState && !g.Consumers(t.Id).Any()))
                 warnings.Add(new PlanWarning(PlanWarningKind.UnusedWeight, w.Name,
-                    $"Weight {w.Name} is declared but Forward never uses it; use it or remove the field."));
+                    $"{(w.Role == TensorRole.Buffer ? "Buffer" : "Weight")} {w.Name} is declared but Forward never uses it; use it or remove the field."));
         }
 
         private static LogicalTensor Declare(LogicalGraph g, Dictionary<string, int> names, TensorDecl decl, Shape shape, TensorRole role, Placement placement)
         {
             if (names.ContainsKey(decl.Name)) throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name, $"'{decl.Name}' is declared twice.");
-            if (decl.Dims.Count == 0 && role == TensorRole.Weight)
-                throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name + ":dims", $"Weight {decl.Name} has no shape; write its dimensions, e.g. [Weight(784, 512)].");
+            if (decl.Dims.Count == 0 && role != TensorRole.Input)
+                throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name + ":dims", $"{decl.Kind} {decl.Name} has no shape; write its dimensions, e.g. [{decl.Kind}(784, 512)].");
             if (decl.Dims.Any(d => d <= 0))
                 throw new PlanException(PlanErrorKind.BadDeclaration, decl.Name + ":dims", $"{decl.Name} has a dimension that is not positive: {shape}.");
             LogicalTensor t;
@@ -191,8 +192,42 @@ namespace OneFlow.Dsl.Planner.Passes
                 if (mode == PlanMode.Infer && OpRegistry.Get(kind).IsIdentityWhenInferring && inputs.Length > 0) { names[s.Output] = inputs[0]; continue; }
                 string origin = $"{s.Output} = {s.Op}({string.Join(", ", s.Inputs)})";
                 var at = PlacementRules.ForOp(g, inputs, floating, fallback, s.Output, s.Placement == null ? null : ParsePlacement(s.Placement, s.Output));
+                if (OpRegistry.Get(kind) is CompositeOp composite)
+                {
+                    int before = g.Ops.Count;
+                    int value = composite.Expand(new StatementParts(g, s.Output, origin, at, mode), inputs, s.Args.ToArray());
+                    if (g.Tensor(value).Producer >= before) g.Tensor(value).Name = s.Output;
+                    names[s.Output] = value;
+                    continue;
+                }
                 names[s.Output] = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, at, subject: s.Output, args: s.Args.ToArray()).Output;
             }
+        }
+
+        /// <summary>A composite op's parts as ops of the statement: named after its output, placed where it runs, and
+        /// its errors pointing at it.</summary>
+        private sealed class StatementParts : CompositeBuilder
+        {
+            private readonly LogicalGraph _g;
+            private readonly string _output, _origin;
+            private readonly Placement _at;
+            private readonly PlanMode _mode;
+
+            public StatementParts(LogicalGraph g, string output, string origin, Placement at, PlanMode mode)
+            {
+                _g = g; _output = output; _origin = origin; _at = at; _mode = mode;
+            }
+
+            public override bool Training => _mode == PlanMode.Train;
+
+            public override Shape ShapeOf(int tensor) => _g.Tensor(tensor).Shape;
+
+            public override string NameOf(int tensor) => _g.Tensor(tensor).Name;
+
+            public override int Add(OpKind kind, int[] inputs, string part, double[]? args = null)
+                => _g.AddOp(kind, inputs, _output + "." + part, TensorRole.Activation, _origin, _at, subject: _output, args: args).Output;
+
+            public override PlanException Mismatch(string message) => new PlanException(PlanErrorKind.ShapeMismatch, _output, message);
         }
 
         private static int Lookup(Dictionary<string, int> names, string name, string subject)

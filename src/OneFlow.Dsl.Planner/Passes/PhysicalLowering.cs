@@ -20,6 +20,7 @@ namespace OneFlow.Dsl.Planner.Passes
 
             var actors = new List<Actor>();
             var producers = new Dictionary<int, int>();
+            var workspaces = new List<Register>();
             foreach (var op in g.Ops)
             {
                 var controls = OpRegistry.Get(op.Kind) is UpdateOp ? ReadersOf(g, op.Inputs[0], op.Id) : new List<int>();
@@ -30,18 +31,20 @@ namespace OneFlow.Dsl.Planner.Passes
                     int[] Wait(int tensor) => Here(tensor) is int r ? new[] { r } : devices.DevicesOf(g.Tensor(tensor).Placement).Select(x => registerOf[(tensor, x)]).ToArray();
                     int outputRegister = op.Output >= 0 ? Here(op.Output) ?? -1 : -1;
                     if (outputRegister >= 0) producers[outputRegister] = actors.Count;
+                    var workspace = Workspace(g, op, d, devices, registerOf.Count + workspaces.Count, actors.Count);
+                    if (workspace != null) workspaces.Add(workspace);
                     actors.Add(new Actor(actors.Count, d, op.Id,
                         op.Inputs.Select(Here).Where(r => r != null).Select(r => r!.Value).ToArray(),
                         controls.SelectMany(Wait).ToArray(),
-                        outputRegister));
+                        outputRegister, workspace?.Id ?? -1));
                 }
             }
 
             var registers = new List<Register>();
             foreach (var t in g.Tensors)
             {
-                // Weights persist across steps, sums over micro-batches through the step, the output until the host has read it.
-                bool persistent = t.Role == TensorRole.Weight || t.Role == TensorRole.OptimizerState || t.Role == TensorRole.Accumulated || t.Id == output;
+                // Weights and buffers persist across steps, sums over micro-batches through the step, the output until the host has read it.
+                bool persistent = t.IsState || t.Role == TensorRole.OptimizerState || t.Role == TensorRole.Accumulated || t.Id == output;
                 for (int i = 0; i < t.Placement.Count; i++)
                 {
                     int d = devices.Of(t.Placement, i), id = registerOf[(t.Id, d)];
@@ -49,7 +52,23 @@ namespace OneFlow.Dsl.Planner.Passes
                         persistent ? 1 : slots, 0, persistent, producers.TryGetValue(id, out int p) ? p : -1));
                 }
             }
+            registers.AddRange(workspaces);
             return (actors, registers);
+        }
+
+        /// <summary>The scratch register of the op's instance on device <paramref name="d"/>, or null where it needs
+        /// none: written by that actor alone and dead once it has run, so the memory plan reuses its bytes.</summary>
+        private static Register? Workspace(LogicalGraph g, LogicalOp op, int d, DeviceMap devices, int id, int actor)
+        {
+            var def = OpRegistry.Get(op.Kind);
+            Shape Local(int tensor)
+            {
+                var t = g.Tensor(tensor);
+                return Partition.LocalShape(t.Shape, t.Sbp, t.Placement, devices.IndexIn(t.Placement, d));
+            }
+            if (op.Kind == OpKind.Boxing || op.Kind == OpKind.Input) return null;
+            long elements = def.WorkspaceElements(op, op.Inputs.Select(Local).ToArray(), op.Output >= 0 ? Local(op.Output) : Shape.Scalar);
+            return elements > 0 ? new Register(id, d, -1, new Shape(checked((int)elements)), 1, 0, false, actor) : null;
         }
 
         /// <summary>An op's devices; a transfer between placements also runs on the devices it reads from.</summary>

@@ -16,7 +16,7 @@ namespace OneFlow.Dsl.Planner.Passes
         public static Placement ForOp(LogicalGraph g, int[] inputs, ISet<int> floating, Placement fallback, string subject, Placement? declared = null)
         {
             LogicalTensor? weight = null;
-            foreach (var t in inputs.Select(g.Tensor).Where(t => t.Role == TensorRole.Weight))
+            foreach (var t in inputs.Select(g.Tensor).Where(t => t.IsState))
             {
                 if (declared != null && !declared.Equals(t.Placement))
                     throw new PlanException(PlanErrorKind.PlacementConflict, subject,

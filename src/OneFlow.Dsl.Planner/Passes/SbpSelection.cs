@@ -148,7 +148,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 needed.Add((_output, NdSbp.Broadcast(output.Placement.MeshRank), output.Placement));
             }
             foreach (var (tensor, sbp, at) in needed) cost += Conversion(_graph.Tensor(tensor), sbp, at);
-            foreach (var t in _free.Where(t => t.Role != TensorRole.Weight))
+            foreach (var t in _free.Where(t => !t.IsState))
                 cost += (Copies(t.Sbp, t.Placement) - 1) * (double)t.Bytes;
             return cost;
         }

@@ -33,11 +33,13 @@ namespace OneFlow.Dsl.Planner.Plan
         public bool RunsAsKernel => OpRegistry.Get(Kind).RunsAsKernel;
     }
 
-    /// <summary>One instance of a logical op on one device: the unit the runtime schedules.</summary>
-    public sealed record Actor(int Id, int Device, int Op, int[] Inputs, int[] Controls, int Output);
+    /// <summary>One instance of a logical op on one device: the unit the runtime schedules. <see cref="Workspace"/> is
+    /// the register of the kernel's scratch memory (a convolution's unfolded input), −1 where it needs none.</summary>
+    public sealed record Actor(int Id, int Device, int Op, int[] Inputs, int[] Controls, int Output, int Workspace = -1);
 
     /// <summary>A device's part of a logical tensor: a region of the device's arena with <see cref="Slots"/>
-    /// copies, so that a producer may run ahead of its consumers by that many pieces.</summary>
+    /// copies, so that a producer may run ahead of its consumers by that many pieces. A workspace belongs to no tensor
+    /// (<see cref="Tensor"/> −1): its producer alone uses it, while it runs.</summary>
     public sealed record Register(int Id, int Device, int Tensor, Shape LocalShape, int Slots, long Offset, bool Persistent, int Producer)
     {
         /// <summary>Bytes of one slot, rounded up so that every slot starts on a cache line.</summary>
@@ -72,7 +74,7 @@ namespace OneFlow.Dsl.Planner.Plan
             Network = network; Mode = mode; Placement = placement; Tensors = tensors; Ops = ops;
             Actors = actors; Registers = registers; ArenaBytes = arenaBytes; Output = output; MicroBatches = microBatches;
             DeviceMap = new DeviceMap(Placements);
-            _registerIndex = registers.ToDictionary(r => (r.Tensor, r.Device), r => r.Id);
+            _registerIndex = registers.Where(r => r.Tensor >= 0).ToDictionary(r => (r.Tensor, r.Device), r => r.Id);
             var byOp = actors.GroupBy(a => a.Op).ToDictionary(g => g.Key, g => (IReadOnlyList<Actor>)g.OrderBy(a => a.Device).ToList());
             _actorsByOp = ops.Select(o => byOp.TryGetValue(o.Id, out var list) ? list : new Actor[0]).ToArray();
         }
@@ -95,6 +97,9 @@ namespace OneFlow.Dsl.Planner.Plan
         public static IEnumerable<Placement> PlacementsOf(Placement network, IEnumerable<Placement> tensors) => new[] { network }.Concat(tensors).Distinct();
 
         public IEnumerable<PlanTensor> Weights => Tensors.Where(t => t.Role == TensorRole.Weight);
+
+        /// <summary>The network's state: its weights and its buffers, which a runner loads into the devices and reads back.</summary>
+        public IEnumerable<PlanTensor> State => Tensors.Where(t => t.Role == TensorRole.Weight || t.Role == TensorRole.Buffer);
 
         public IEnumerable<PlanOp> Inputs => Ops.Where(o => o.Kind == OpKind.Input);
 

@@ -22,7 +22,7 @@ namespace OneFlow.Dsl.Planner.Plan
             foreach (var o in p.Ops)
                 sb.Append($"op {o.Id} {o.Kind} in={Ids(o.Inputs)} out={o.Output} ta={Bit(o.TransA)} tb={Bit(o.TransB)} from={o.From} to={o.To} args={Numbers(o.Args)} at={o.Placement} src={o.Source} | {o.Origin}\n");
             foreach (var a in p.Actors)
-                sb.Append($"actor {a.Id} dev={a.Device} op={a.Op} in={Ids(a.Inputs)} ctrl={Ids(a.Controls)} out={a.Output}\n");
+                sb.Append($"actor {a.Id} dev={a.Device} op={a.Op} in={Ids(a.Inputs)} ctrl={Ids(a.Controls)} out={a.Output}{(a.Workspace >= 0 ? $" work={a.Workspace}" : "")}\n");
             foreach (var r in p.Registers)
                 sb.Append($"register {r.Id} dev={r.Device} tensor={r.Tensor} shape={r.LocalShape} slots={r.Slots} offset={r.Offset} persistent={Bit(r.Persistent)} producer={r.Producer}\n");
             for (int d = 0; d < p.Devices; d++)
@@ -57,7 +57,8 @@ namespace OneFlow.Dsl.Planner.Plan
                             At(Val(f[10])), At(Val(f[11]))));
                         break;
                     case "actor":
-                        actors.Add(new Actor(Int(f[1]), Int(Val(f[2])), Int(Val(f[3])), IdList(Val(f[4])), IdList(Val(f[5])), Int(Val(f[6]))));
+                        actors.Add(new Actor(Int(f[1]), Int(Val(f[2])), Int(Val(f[3])), IdList(Val(f[4])), IdList(Val(f[5])), Int(Val(f[6])),
+                            f.Length > 7 ? Int(Val(f[7])) : -1));
                         break;
                     case "register":
                         registers.Add(new Register(Int(f[1]), Int(Val(f[2])), Int(Val(f[3])), Shape.Parse(Val(f[4])), Int(Val(f[5])),

@@ -8,7 +8,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
     internal sealed unsafe class CpuKernelContext : KernelContext
     {
         private readonly IntPtr[] _inputs;
-        private IntPtr _output;
+        private IntPtr _output, _workspace;
 
         public CpuKernelContext(OpGeometry geometry) : base(geometry) => _inputs = new IntPtr[geometry.Inputs.Length];
 
@@ -17,9 +17,14 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         public void SetInput(int input, void* at) => _inputs[input] = (IntPtr)at;
         public void SetOutput(void* at) => _output = (IntPtr)at;
+        public void SetWorkspace(void* at) => _workspace = (IntPtr)at;
 
         public float* InPointer(int input) => (float*)_inputs[input];
         public float* OutPointer => (float*)_output;
+
+        /// <summary>The op's scratch memory in the arena (see <c>OpDef.WorkspaceElements</c>); its contents do not
+        /// outlast the act.</summary>
+        public float* Workspace => (float*)_workspace;
 
         public ReadOnlySpan<float> In(int input) => new ReadOnlySpan<float>(InPointer(input), (int)InShape(input).Elements);
 
@@ -30,5 +35,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
         public Span<float> Mutable(int input) => new Span<float>(InPointer(input), (int)InShape(input).Elements);
 
         public Span<float> Out => new Span<float>(OutPointer, (int)OutShape.Elements);
+
+        /// <summary>An output of integers (positions).</summary>
+        public Span<int> OutInts => new Span<int>(OutPointer, (int)OutShape.Elements);
     }
 }

@@ -18,11 +18,15 @@ namespace OneFlow.Dsl.Runtime.Kernels
         public static Action<CpuKernelContext> For(OpKind kind)
             => Table.TryGetValue(kind, out var kernel) ? kernel : throw new NotSupportedException($"The CPU backend has no kernel for {kind}.");
 
-        /// <summary>Runs one op on whole tensors in host arrays (float[], or int[] for labels and ids): eager calls and
-        /// kernel tests. Inputs the op updates in place are changed in their arrays.</summary>
-        public static unsafe void RunWhole(CpuKernelContext context, Array[] inputs, float[]? output)
+        /// <summary>Runs one op on whole tensors in host arrays (float[], or int[] for labels, ids and positions): eager
+        /// calls and kernel tests. Inputs the op updates in place are changed in their arrays.</summary>
+        public static unsafe void RunWhole(CpuKernelContext context, Array[] inputs, Array? output)
         {
             var pins = new GCHandle[inputs.Length + 1];
+            var geometry = context.Geometry;
+            long workspace = OpRegistry.Get(context.Op.Kind).WorkspaceElements(context.Op, geometry.Inputs, geometry.Output);
+            void* scratch = workspace > 0 ? NativeMemory.AlignedAlloc((nuint)(workspace * sizeof(float)), 64) : null;
+            context.SetWorkspace(scratch);
             try
             {
                 for (int i = 0; i < inputs.Length; i++)
@@ -40,6 +44,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
             finally
             {
                 foreach (var pin in pins) if (pin.IsAllocated) pin.Free();
+                if (scratch != null) NativeMemory.AlignedFree(scratch);
             }
         }
     }

@@ -330,17 +330,25 @@ arena 1 3904
         }
 
         /// <summary>The trained tensors: the class's own in declaration order, then each module's.</summary>
-        public global::System.Collections.Generic.IReadOnlyList<global::OneFlow.Dsl.Tensor> Parameters => new[] { w, gate, shift, head };
+        public global::System.Collections.Generic.IReadOnlyList<global::OneFlow.Dsl.Tensor> Parameters => new global::OneFlow.Dsl.Tensor[] { w, gate, shift, head };
 
         private (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedWeights() => new (string, global::OneFlow.Dsl.Tensor)[] { ("w", w), ("gate", gate), ("shift", shift), ("head", head) };
+
+        private (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedBuffers() => global::System.Array.Empty<(string, global::OneFlow.Dsl.Tensor)>();
+
+        /// <summary>The weights, then the buffers: what plans hold, and checkpoints save.</summary>
+        private (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedState() => global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(NamedWeights(), NamedBuffers()));
 
         /// <summary>The trained tensors with their names (a module's by path, "blocks.2.qkv"), as plans and checkpoints name them.</summary>
         public global::System.Collections.Generic.IReadOnlyList<(string Name, global::OneFlow.Dsl.Tensor Value)> NamedParameters => NamedWeights();
 
+        /// <summary>The buffers (state that is kept but not trained: running statistics) with their names.</summary>
+        public global::System.Collections.Generic.IReadOnlyList<(string Name, global::OneFlow.Dsl.Tensor Value)> Buffers => NamedBuffers();
+
         /// <summary>A trainer running the training plan built at compile time, for Sgd (an optimizer of another kind is planned for now).</summary>
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer)
             => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd && optimizer.Clips == false
-                ? new Training(TrainPlan, NamedWeights(), optimizer, compiled: true)
+                ? new Training(TrainPlan, NamedState(), optimizer, compiled: true)
                 : Trainer(optimizer, Spec);
 
         /// <summary>A trainer for another placement, planned now from <see cref="Spec"/> by the same planner.</summary>
@@ -349,7 +357,7 @@ arena 1 3904
         /// <summary>A trainer planned now from <paramref name="spec"/>: this network's <see cref="Spec"/> with another
         /// placement or other SBPs.</summary>
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)
-            => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), NamedWeights(), optimizer, compiled: false);
+            => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), NamedState(), optimizer, compiled: false);
 
         /// <summary>Eager calls train from now on (dropout drops): PyTorch's <c>model.train()</c>. See <see cref="global::OneFlow.Dsl.EagerMode"/>.</summary>
         public void Train() => global::OneFlow.Dsl.EagerMode.Training = true;
@@ -360,15 +368,15 @@ arena 1 3904
         /// <summary>True while eager calls train.</summary>
         public bool IsTraining => global::OneFlow.Dsl.EagerMode.Training;
 
-        /// <summary>Writes every weight to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>
-        public void SaveWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Save(path, NamedWeights());
+        /// <summary>Writes every weight and buffer to a safetensors file (one F32 tensor per field, named by it), atomically.</summary>
+        public void SaveWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Save(path, NamedState());
 
-        /// <summary>Reads every weight from a safetensors file; a file that does not fit the network changes nothing.</summary>
-        public void LoadWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Load(path, NamedWeights());
+        /// <summary>Reads every weight and buffer from a safetensors file; a file that does not fit the network changes nothing.</summary>
+        public void LoadWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Load(path, NamedState());
 
         /// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at
         /// <see cref="Batch"/> rows, a plan made once for each other number.</summary>
-        public global::OneFlow.Dsl.Tensor Infer(global::OneFlow.Dsl.Tensor x) => (_inference ??= new global::OneFlow.Dsl.Inference(InferPlan, NamedWeights(), Spec)).Run(x);
+        public global::OneFlow.Dsl.Tensor Infer(global::OneFlow.Dsl.Tensor x) => (_inference ??= new global::OneFlow.Dsl.Inference(InferPlan, NamedState(), Spec)).Run(x);
 
         /// <summary>Trains the network one batch at a time with its compiled training plan.</summary>
         public sealed class Training : global::OneFlow.Dsl.Trainer

@@ -20,5 +20,8 @@ namespace Models
 
         /// <summary>This module's weights and its modules', each named by its path in the network.</summary>
         public (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedWeights() => new (string, global::OneFlow.Dsl.Tensor)[] { (ModulePath + ".gain", gain), (ModulePath + ".w", w) };
+
+        /// <summary>This module's buffers and its modules', each named by its path in the network.</summary>
+        public (string Name, global::OneFlow.Dsl.Tensor Value)[] NamedBuffers() => global::System.Array.Empty<(string, global::OneFlow.Dsl.Tensor)>();
     }
 }

@@ -1,0 +1,82 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>y = (x − mean) / √(var + ε) · γ + β per channel of x [N, C, …], from operands (x, mean, var, γ, β). Its
+    /// arguments are ε and whether mean and var are x's own batch statistics (training) or constants (the running
+    /// statistics, in evaluation): the gradient differs. With batch statistics the rule treats them as functions of x
+    /// and gives the whole batch-norm gradient at once, in two passes, instead of chaining the statistics' own.</summary>
+    internal sealed class BatchNormOp : OpDef
+    {
+        public static double[] Arguments(double eps, bool batchStatistics) => new[] { eps, batchStatistics ? 1.0 : 0.0 };
+
+        public static (float Eps, bool BatchStatistics) Attributes(IOpAttributes op) => ((float)op.Args[0], op.Args[1] != 0);
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+            => ChannelLayout.Signatures(ShapeOf(g, op, 0).Rank, PerWhat.Element,
+                PerWhat.Element, PerWhat.Channel, PerWhat.Channel, PerWhat.Channel, PerWhat.Channel);
+
+        /// <summary>With r = (Σdy, Σdy·x̂) per channel: dγ = r₁, dβ = r₀, and dx = γ/σ·(dy − r₀/n − x̂·r₁/n) with batch
+        /// statistics, γ/σ·dy with constant ones, whose own gradients are then dmean = −γ/σ·r₀, dvar = −½·γ/σ³·Σdy·(x − mean).</summary>
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
+        {
+            int x = op.Inputs[0], mean = op.Inputs[1], variance = op.Inputs[2], gamma = op.Inputs[3], beta = op.Inputs[4];
+            var (eps, batch) = Attributes(op);
+            bool statistics = !batch && (ad.NeedsGradient(mean) || ad.NeedsGradient(variance));
+            if (!ad.NeedsGradient(x) && !ad.NeedsGradient(gamma) && !ad.NeedsGradient(beta) && !statistics) return;
+            int r = ad.Emit(OpKind.BatchNormReduce, new[] { dy, x, mean, variance }, x, args: new double[] { eps });
+            if (ad.NeedsGradient(gamma)) ad.Accumulate(gamma, Row(ad, r, 1, gamma));
+            if (ad.NeedsGradient(beta)) ad.Accumulate(beta, Row(ad, r, 0, beta));
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.BatchNormInputGrad, new[] { dy, x, mean, variance, gamma, r }, x, args: op.Args));
+            if (statistics) StatisticsGradients(ad, op, r);
+        }
+
+        private static void StatisticsGradients(GradientBuilder ad, LogicalOp op, int r)
+        {
+            int mean = op.Inputs[1], variance = op.Inputs[2], gamma = op.Inputs[3];
+            int shifted = ad.Emit(OpKind.AddScalar, new[] { variance }, variance, args: new double[] { Attributes(op).Eps });
+            int inverse = ad.Emit(OpKind.Reciprocal, new[] { ad.Emit(OpKind.Sqrt, new[] { shifted }, variance) }, variance);
+            int scale = ad.Mul(gamma, inverse, variance);
+            if (ad.NeedsGradient(mean)) ad.Accumulate(mean, ad.Neg(ad.Mul(scale, Row(ad, r, 0, mean), mean), mean));
+            if (ad.NeedsGradient(variance))
+                ad.Accumulate(variance, ad.Scale(ad.Mul(ad.Mul(scale, inverse, variance), Row(ad, r, 1, variance), variance), -0.5, variance));
+        }
+
+        /// <summary>Row <paramref name="row"/> of r [2, C], as [C].</summary>
+        private static int Row(GradientBuilder ad, int r, int row, int of)
+        {
+            int channels = ad.ShapeOf(r)[1];
+            int slice = ad.Emit(OpKind.Slice, new[] { r }, of, args: new double[] { 0, row, 1 });
+            return ad.Emit(OpKind.Reshape, new[] { slice }, of, args: new double[] { channels });
+        }
+    }
+
+    /// <summary>r [2, C] = (Σ dy, Σ dy·x̂) per channel, x̂ = (x − mean)/√(var + ε), from (dy, x, mean, var): the
+    /// reductions of batch norm's gradient, partial sums where the batch is split.</summary>
+    internal sealed class BatchNormReduceOp : GradientOp
+    {
+        public static float Eps(IOpAttributes op) => (float)op.Args[0];
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => new Shape(2, ShapeOf(g, op, 1)[ChannelLayout.Axis]);
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            foreach (var s in ChannelLayout.Signatures(ShapeOf(g, op, 0).Rank, PerWhat.ChannelRows, PerWhat.Element, PerWhat.Element, PerWhat.Channel, PerWhat.Channel))
+                yield return s;
+            yield return new Signature(Sbp.P, Sbp.P, Sbp.B, Sbp.B, Sbp.B);
+        }
+    }
+
+    /// <summary>dx of batch norm from (dy, x, mean, var, γ, r), with <see cref="BatchNormOp"/>'s arguments.</summary>
+    internal sealed class BatchNormInputGradOp : GradientOp
+    {
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+            => ChannelLayout.Signatures(ShapeOf(g, op, 0).Rank, PerWhat.Element,
+                PerWhat.Element, PerWhat.Element, PerWhat.Channel, PerWhat.Channel, PerWhat.Channel, PerWhat.ChannelRows);
+    }
+}

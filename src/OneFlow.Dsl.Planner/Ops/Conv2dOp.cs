@@ -1,0 +1,201 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>A convolution's constants: stride and zero padding (the same along both spatial axes) and groups.</summary>
+    internal readonly struct ConvAttributes
+    {
+        public ConvAttributes(int stride, int padding, int groups) { Stride = stride; Padding = padding; Groups = groups; }
+
+        public int Stride { get; }
+        public int Padding { get; }
+        public int Groups { get; }
+
+        public double[] Arguments(params int[] more)
+        {
+            var args = new double[3 + more.Length];
+            args[0] = Stride; args[1] = Padding; args[2] = Groups;
+            for (int i = 0; i < more.Length; i++) args[3 + i] = more[i];
+            return args;
+        }
+    }
+
+    /// <summary>Every size of one convolution, from its input x [N, C, H, W] and weight w [O, C / groups, kH, kW] (on
+    /// one device, or whole): what the shape rules check and every backend's kernels loop over. Per sample and group,
+    /// the convolution is the matrix product w_g [O/g, C/g·kH·kW] · cols [C/g·kH·kW, H'·W'], cols being x unfolded.</summary>
+    internal readonly struct ConvGeometry
+    {
+        public ConvGeometry(Shape x, Shape w, ConvAttributes a)
+        {
+            Attributes = a;
+            N = x[0]; C = x[1]; H = x[2]; W = x[3];
+            O = w[0]; KH = w[2]; KW = w[3];
+            OutH = (H + 2 * a.Padding - KH) / a.Stride + 1;
+            OutW = (W + 2 * a.Padding - KW) / a.Stride + 1;
+        }
+
+        public ConvAttributes Attributes { get; }
+        public int N { get; }
+        public int C { get; }
+        public int H { get; }
+        public int W { get; }
+        public int O { get; }
+        public int KH { get; }
+        public int KW { get; }
+        public int OutH { get; }
+        public int OutW { get; }
+
+        public int Groups => Attributes.Groups;
+        public int Stride => Attributes.Stride;
+        public int Padding => Attributes.Padding;
+        public int GroupChannels => C / Groups;
+        public int GroupOutputs => O / Groups;
+        /// <summary>Rows of the unfolded input: one per input channel of a group and kernel offset.</summary>
+        public int Unfolded => GroupChannels * KH * KW;
+        public int Pixels => H * W;
+        public int OutPixels => OutH * OutW;
+
+        /// <summary>A 1×1 convolution with stride 1 and no padding reads x as it lies: no unfolding.</summary>
+        public bool Pointwise => KH == 1 && KW == 1 && Stride == 1 && Padding == 0;
+
+        /// <summary>The most samples a kernel works on at once, each in a slice of the workspace of its own (one per
+        /// thread, as the cores allow): the work is split by samples, which share nothing but the weight.</summary>
+        public const int MaxSlices = 4;
+
+        public int Slices => System.Math.Min(N, MaxSlices);
+
+        /// <summary>Floats of one sample's unfolded group (none for a pointwise convolution, which reads x as it lies).</summary>
+        public long ColumnFloats => Pointwise ? 0 : (long)Unfolded * OutPixels;
+
+        /// <summary>The scratch of the forward pass and of dx: a slice of unfolded columns per sample at work.</summary>
+        public long UnfoldWorkspace => Slices * ColumnFloats;
+
+        /// <summary>The scratch of dw: the columns, and a partial dw per slice where there are several, summed at the end.</summary>
+        public long WeightGradWorkspace => Slices * ColumnFloats + (Slices > 1 ? Slices * (long)O * Unfolded : 0);
+
+        public double Flops => 2.0 * N * O * OutPixels * Unfolded;
+
+        public Shape Output => new Shape(N, O, OutH, OutW);
+    }
+
+    /// <summary>y = x ⋆ w, PyTorch's <c>conv2d</c> without bias (add one with <c>+ b</c>, b of shape [O, 1, 1]):
+    /// x [N, C, H, W], w [O, C / groups, kH, kW], zero padding, y [N, O, H', W'].</summary>
+    internal sealed class Conv2dOp : OpDef
+    {
+        public override string UserName => "Conv2d";
+
+        public static ConvAttributes Attributes(IOpAttributes op) => new ConvAttributes((int)op.Args[0], (int)op.Args[1], (int)op.Args[2]);
+
+        /// <summary>The sizes of the convolution of x and w, checked: each mistake names the shapes and what to change.</summary>
+        public static ConvGeometry Checked(LogicalGraph g, LogicalOp op, int xInput, int wInput)
+        {
+            Shape x = ShapeOf(g, op, xInput), w = ShapeOf(g, op, wInput);
+            string xs = NameOf(g, op, xInput), ws = NameOf(g, op, wInput);
+            if (op.Args.Length < 3) throw Mismatch(op, "Conv2d takes stride, padding and groups after its two tensors.");
+            var a = Attributes(op);
+            if (x.Rank != 4) throw Mismatch(op, $"Conv2d: {xs} is {x} but must be [N, C, H, W]; declare images as [Input(C, H, W)].");
+            if (w.Rank != 4) throw Mismatch(op, $"Conv2d: {ws} is {w} but must be [O, C / groups, kH, kW], e.g. [Weight(32, {x[1]}, 3, 3)].");
+            if (a.Stride < 1 || a.Padding < 0 || a.Groups < 1)
+                throw Mismatch(op, $"Conv2d: stride {a.Stride}, padding {a.Padding}, groups {a.Groups}; the stride and groups must be at least 1 and the padding not negative.");
+            if (x[1] % a.Groups != 0 || w[0] % a.Groups != 0)
+                throw Mismatch(op, $"Conv2d: {xs} {x} has {x[1]} channels and {ws} {w} {w[0]} outputs; both must divide by groups = {a.Groups}.");
+            if (w[1] != x[1] / a.Groups)
+                throw Mismatch(op, $"Conv2d: {ws} is {w} but {xs} {x} has {x[1]} channels in {a.Groups} group{(a.Groups == 1 ? "" : "s")}; its second dimension must be {x[1] / a.Groups}.");
+            if (w[2] > x[2] + 2 * a.Padding || w[3] > x[3] + 2 * a.Padding)
+                throw Mismatch(op, $"Conv2d: the {w[2]}x{w[3]} kernel of {ws} {w} is larger than {xs} {x} padded by {a.Padding}; pad more or use a smaller kernel.");
+            return new ConvGeometry(x, w, a);
+        }
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => Checked(g, op, 0, 1).Output;
+
+        public override double Flops(LogicalGraph g, LogicalOp op) => Checked(g, op, 0, 1).Flops;
+
+        public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => new ConvGeometry(inputs[0], inputs[1], Attributes(op)).UnfoldWorkspace;
+
+        /// <summary>Samples split into samples (data parallel); output channels split with the weight's rows; input
+        /// channels split with the weight's columns give partial sums. The channel splits need one group.</summary>
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            yield return new Signature(Sbp.S(0), Sbp.S(0), Sbp.B);
+            if (Attributes(op).Groups == 1)
+            {
+                yield return new Signature(Sbp.S(1), Sbp.B, Sbp.S(0));
+                yield return new Signature(Sbp.P, Sbp.S(1), Sbp.S(1));
+            }
+            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.B, Sbp.P);
+        }
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
+        {
+            int x = op.Inputs[0], w = op.Inputs[1];
+            var a = Attributes(op);
+            Shape xs = ad.ShapeOf(x), ws = ad.ShapeOf(w);
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.Conv2dGradInput, new[] { dy, w }, x, args: a.Arguments(xs[2], xs[3])));
+            if (ad.NeedsGradient(w)) ad.Accumulate(w, ad.Emit(OpKind.Conv2dGradWeight, new[] { x, dy }, w, args: a.Arguments(ws[2], ws[3])));
+        }
+    }
+
+    /// <summary>dx from dy [N, O, H', W'] and w: per sample, wᵀ·dy folded back onto the input's pixels (the adjoint
+    /// of unfolding). Its last two arguments are x's height and width, which a strided convolution cannot recover.</summary>
+    internal sealed class Conv2dGradInputOp : GradientOp
+    {
+        public static ConvGeometry Geometry(IOpAttributes op, Shape dy, Shape w, Shape dx) => new ConvGeometry(dx, w, Conv2dOp.Attributes(op));
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            Shape dy = ShapeOf(g, op, 0), w = ShapeOf(g, op, 1);
+            return new Shape(dy[0], w[1] * Conv2dOp.Attributes(op).Groups, (int)op.Args[3], (int)op.Args[4]);
+        }
+
+        public override double Flops(LogicalGraph g, LogicalOp op) => Geometry(op, ShapeOf(g, op, 0), ShapeOf(g, op, 1), g.Tensor(op.Output).Shape).Flops;
+
+        public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => Geometry(op, inputs[0], inputs[1], output).UnfoldWorkspace;
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            yield return new Signature(Sbp.S(0), Sbp.S(0), Sbp.B);
+            if (Conv2dOp.Attributes(op).Groups == 1)
+            {
+                yield return new Signature(Sbp.P, Sbp.S(1), Sbp.S(0));
+                yield return new Signature(Sbp.S(1), Sbp.B, Sbp.S(1));
+            }
+            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.B, Sbp.P);
+        }
+    }
+
+    /// <summary>dw from x and dy: Σ over samples of dy·colsᵀ. Its last two arguments are the kernel's height and width.</summary>
+    internal sealed class Conv2dGradWeightOp : GradientOp
+    {
+        public static ConvGeometry Geometry(IOpAttributes op, Shape x, Shape dy, Shape dw) => new ConvGeometry(x, dw, Conv2dOp.Attributes(op));
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            Shape x = ShapeOf(g, op, 0), dy = ShapeOf(g, op, 1);
+            return new Shape(dy[1], x[1] / Conv2dOp.Attributes(op).Groups, (int)op.Args[3], (int)op.Args[4]);
+        }
+
+        public override double Flops(LogicalGraph g, LogicalOp op) => Geometry(op, ShapeOf(g, op, 0), ShapeOf(g, op, 1), g.Tensor(op.Output).Shape).Flops;
+
+        public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => Geometry(op, inputs[0], inputs[1], output).WeightGradWorkspace;
+
+        /// <summary>Split samples give each device a partial sum of dw; a split of dy's channels gives dw's rows, of
+        /// x's channels dw's columns.</summary>
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            yield return new Signature(Sbp.P, Sbp.S(0), Sbp.S(0));
+            if (Conv2dOp.Attributes(op).Groups == 1)
+            {
+                yield return new Signature(Sbp.S(0), Sbp.B, Sbp.S(1));
+                yield return new Signature(Sbp.S(1), Sbp.S(1), Sbp.B);
+            }
+            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.B, Sbp.P);
+        }
+    }
+}

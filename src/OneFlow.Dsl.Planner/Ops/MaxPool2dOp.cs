@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Model;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>The maximum of each window (<c>torch.nn.functional.max_pool2d</c> without padding), written as the
+    /// position of each window's maximum, kept for the backward pass in a register of its own, and a gather of x there.</summary>
+    internal sealed class MaxPool2dOp : CompositeOp
+    {
+        public override string UserName => "MaxPool2d";
+
+        public override int Expand(CompositeBuilder b, int[] inputs, double[] args)
+        {
+            int argmax = b.Add(OpKind.MaxPoolArgmax, new[] { inputs[0] }, "argmax", args);
+            return b.Add(OpKind.PlaneGather, new[] { inputs[0], argmax }, "max");
+        }
+    }
+
+    /// <summary>Per window of x, where in its H×W plane its first maximum lies (h·W + w), as integers.</summary>
+    internal sealed class MaxPoolArgmaxOp : OpDef
+    {
+        public override string NotDifferentiable => "it gives positions, which are integers";
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => PoolWindow.Pooled(g, op, 0, "MaxPool2d");
+        public override DType OutputType(LogicalGraph g, LogicalOp op) => DType.I32;
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => PoolWindow.Signatures(1, linear: false);
+    }
+
+    /// <summary>y[n, c, i, j] = x[n, c] at plane position idx[n, c, i, j]: the values a max pool chose.</summary>
+    internal sealed class PlaneGatherOp : OpDef
+    {
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            Shape x = ShapeOf(g, op, 0), idx = ShapeOf(g, op, 1);
+            if (x.Rank != 4 || idx.Rank != 4 || x[0] != idx[0] || x[1] != idx[1])
+                throw Mismatch(op, $"PlaneGather: {NameOf(g, op, 0)} is {x} and the positions {idx}; both must be [N, C, ·, ·] with the same N and C.");
+            return idx;
+        }
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => PoolWindow.Signatures(2, linear: false);
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
+        {
+            int x = op.Inputs[0];
+            var shape = ad.ShapeOf(x);
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.PlaneScatter, new[] { dy, op.Inputs[1] }, x, args: new double[] { shape[2], shape[3] }));
+        }
+    }
+
+    /// <summary>dx = zeros [N, C, H, W] with each dy added at its position: PlaneGather's gradient. Its arguments are H and W.</summary>
+    internal sealed class PlaneScatterOp : GradientOp
+    {
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            var dy = ShapeOf(g, op, 0);
+            return new Shape(dy[0], dy[1], (int)op.Args[0], (int)op.Args[1]);
+        }
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            foreach (var s in PoolWindow.Signatures(2, linear: false)) yield return s;
+            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+        }
+    }
+}
