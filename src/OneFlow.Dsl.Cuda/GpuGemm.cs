@@ -24,16 +24,21 @@ namespace OneFlow.Dsl.Cuda
             }
         }
 
-        public void Run(AcceleratorStream stream, bool transA, bool transB, int m, int n, int k, ArrayView<float> a, int lda, ArrayView<float> b, int ldb, ArrayView<float> c, int ldc)
+        /// <param name="accumulate">Add the product to C's old value rather than replace it.</param>
+        public void Run(AcceleratorStream stream, bool transA, bool transB, int m, int n, int k, ArrayView<float> a, int lda, ArrayView<float> b, int ldb,
+            ArrayView<float> c, int ldc, bool accumulate = false)
         {
             if (_blas == null)
             {
-                _plain!(stream, m * n, a, b, c, new GemmShape { M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, TransA = transA ? 1 : 0, TransB = transB ? 1 : 0 });
+                _plain!(stream, m * n, a, b, c, new GemmShape
+                {
+                    M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, TransA = transA ? 1 : 0, TransB = transB ? 1 : 0, Accumulate = accumulate ? 1 : 0,
+                });
                 return;
             }
             _blas.Stream = (CudaStream)stream;
             _blas.Gemm(transB ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose, transA ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose,
-                n, m, k, 1f, b, ldb, a, lda, 0f, c, ldc);
+                n, m, k, 1f, b, ldb, a, lda, accumulate ? 1f : 0f, c, ldc);
         }
 
         public void Dispose() => _blas?.Dispose();

@@ -80,8 +80,8 @@ namespace OneFlow.Dsl.Cuda
             _gemm = Enumerable.Range(0, plan.Devices).Select(_ => new GpuGemm(accelerator)).ToArray();
             _order = new StreamOrder(accelerator, plan.Actors.Count, plan.Devices);
             _kernels = describe.Select((d, a) => d == null ? null : kernels.For(plan.Ops[plan.Actors[a].Op].Kind)).ToArray();
-            _launchesPerAct = describe.Select(d => d?.Launches ?? 1).ToArray();
             var geometries = _layout.Geometries();
+            _launchesPerAct = describe.Select((d, a) => d?.Launches?.Invoke(geometries[a]!) ?? 1).ToArray();
             _scratch = plan.Actors.Select(a => describe[a.Id]?.Scratch is { } size ? accelerator.Allocate1D<float>(Math.Max(1, size(geometries[a.Id]!))) : null).ToArray();
             _contexts = plan.Actors.Select(a => geometries[a.Id] == null ? null : Context(a, geometries[a.Id]!)).ToArray();
             _staging = plan.Actors.Select(a => plan.Ops[a.Op].Kind == OpKind.Input ? accelerator.AllocatePageLocked1D<float>(Math.Max(1, plan.Registers[a.Output].LocalShape.Elements)) : null).ToArray();
@@ -98,6 +98,7 @@ namespace OneFlow.Dsl.Cuda
             {
                 Optimizer = Optimizer,
                 Scratch = _scratch[a.Id] is { } scratch ? scratch.View.AsContiguous() : default,
+                Workspace = a.Workspace >= 0 ? View(a.Workspace) : default,
             };
 
         private int[] WaitsOf(Actor a)

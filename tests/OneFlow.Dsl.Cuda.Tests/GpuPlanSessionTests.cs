@@ -39,8 +39,8 @@ namespace OneFlow.Dsl.Cuda.Tests
             for (int step = 0; step < losses.Length; step++)
             {
                 session.Optimizer.Step = step + 1;
-                session.Feed(x, Enumerable.Range(0, 96).Select(i => (float)Math.Sin(i * 0.37 + step)).ToArray());
-                session.Feed(labels, Enumerable.Range(0, 8).Select(i => (i + step) % 5).ToArray());
+                session.Feed(x, Enumerable.Range(0, (int)plan.Tensors[x].Shape.Elements).Select(i => (float)Math.Sin(i * 0.37 + step)).ToArray());
+                session.Feed(labels, Enumerable.Range(0, (int)plan.Tensors[labels].Shape.Elements).Select(i => (i + step) % 5).ToArray());
                 session.Run();
                 losses[step] = session.ReadScalar(plan.Output);
             }
@@ -62,6 +62,30 @@ namespace OneFlow.Dsl.Cuda.Tests
             using (var session = new PlanSession(NetworkPlanner.Compile(cpuSpec, PlanMode.Train))) cpu = Losses(session);
             float[] gpu;
             using (var session = new GpuPlanSession(gpuPlan, _gpu.Gpu, _gpu.Kernels)) gpu = Losses(session);
+            Assert.True(cpu[^1] < cpu[0], "the loss should fall");
+            for (int i = 0; i < cpu.Length; i++) Assert.True(Math.Abs(cpu[i] - gpu[i]) <= 1e-4 * Math.Max(1, Math.Abs(cpu[i])), $"step {i}: CPU {cpu[i]}, GPU {gpu[i]}");
+        }
+
+        /// <summary>A convolution with batch norm (whose statistics are reduced across devices under data parallelism)
+        /// and a max pool, each op on its GPU kernel and the workspaces the plan lays out.</summary>
+        private static NetworkSpec Cnn(string placement, string? conv = null, string? input = null)
+            => new NetworkSpec("Cnn", 8, placement,
+                Arr(W("c", conv, null, 4, 3, 3, 3), W("g", null, null, 4), W("b", null, null, 4),
+                    new TensorDecl("m", DeclKind.Buffer, Arr(4), null), new TensorDecl("v", DeclKind.Buffer, Arr(4), null), W("fc", null, null, 36, 5)),
+                Arr(new TensorDecl("x", DeclKind.Input, Arr(3, 6, 6), input)),
+                Arr(Op("h0", "Conv2d", "x", "c").Args(1, 1, 1), Op("h1", "BatchNorm2d", "h0", "g", "b", "m", "v").Args(0.1, 1e-5), Op("h2", "Relu", "h1"),
+                    Op("h3", "MaxPool2d", "h2").Args(2, 2), Op("h4", "Flatten", "h3"), Op("y", "MatMul", "h4", "fc")),
+                "y", NetworkSpec.DefaultLoss("y"), "loss");
+
+        [Theory]
+        [InlineData("cuda:0", null, null)]
+        [InlineData("cuda:0-3", null, "S(0)")]
+        [InlineData("cuda:0-1", "S(0)", "B")]
+        public void A_convolutional_network_trains_on_the_gpu_backend_with_the_cpu_losses(string placement, string? conv, string? input)
+        {
+            float[] cpu, gpu;
+            using (var session = new PlanSession(NetworkPlanner.Compile(Cnn(placement.Replace("cuda", "cpu"), conv, input), PlanMode.Train))) cpu = Losses(session);
+            using (var session = new GpuPlanSession(NetworkPlanner.Compile(Cnn(placement, conv, input), PlanMode.Train), _gpu.Gpu, _gpu.Kernels)) gpu = Losses(session);
             Assert.True(cpu[^1] < cpu[0], "the loss should fall");
             for (int i = 0; i < cpu.Length; i++) Assert.True(Math.Abs(cpu[i] - gpu[i]) <= 1e-4 * Math.Max(1, Math.Abs(cpu[i])), $"step {i}: CPU {cpu[i]}, GPU {gpu[i]}");
         }

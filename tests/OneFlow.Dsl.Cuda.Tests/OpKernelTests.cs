@@ -29,7 +29,7 @@ namespace OneFlow.Dsl.Cuda.Tests
             var sample = OpSamples.Named(name);
             var (graph, op) = SingleOp.Build(sample.Kind, sample.Operands.Select(o => o.Shape).ToArray(), sample.Operands.Select(o => o.Type).ToArray(),
                 sample.Args, sample.TransA, sample.TransB);
-            Compare(sample.Kind, SingleOp.Geometry(graph, op), sample.Inputs(seed: 1));
+            Compare(sample.Kind, SingleOp.Geometry(graph, op), sample.Inputs(seed: 1), integers: op.Output >= 0 && graph.Tensor(op.Output).DType == DType.I32);
         }
 
         /// <summary>A device holding rows 4..9 of a table of 14: ids elsewhere read zeros and add nothing, repeated
@@ -69,7 +69,8 @@ namespace OneFlow.Dsl.Cuda.Tests
             return Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         }
 
-        private void Compare(OpKind kind, OpGeometry geometry, Array[] inputs)
+        /// <param name="integers">The output holds integers (positions), compared exactly.</param>
+        private void Compare(OpKind kind, OpGeometry geometry, Array[] inputs, bool integers = false)
         {
             var accelerator = _gpu.Gpu.Accelerator;
             var settings = new OptimizerSettings { LearningRate = 0.1f, Step = 3, WeightDecay = 0.01f, MaxGradNorm = 0.5f };
@@ -80,18 +81,21 @@ namespace OneFlow.Dsl.Cuda.Tests
             using var gemm = new GpuGemm(accelerator);
             var kernel = GpuKernels.Describe(kind);
             using var scratch = accelerator.Allocate1D<float>(Math.Max(1, kernel.Scratch?.Invoke(geometry) ?? 1));
+            using var workspace = accelerator.Allocate1D<float>(Math.Max(1, OpRegistry.Get(kind).WorkspaceElements(geometry.Op, geometry.Inputs, geometry.Output)));
             try
             {
                 var views = buffers.Select((b, i) => b.View.AsContiguous().SubView(0, Math.Max(1, geometry.Inputs[i].Elements))).ToArray();
                 var gpu = new GpuKernelContext(geometry, views, gpuOutput.View.AsContiguous().SubView(0, Math.Max(1, geometry.Output.Elements)), accelerator.DefaultStream, gemm)
-                    { Optimizer = settings, Scratch = scratch.View.AsContiguous() };
+                    { Optimizer = settings, Scratch = scratch.View.AsContiguous(), Workspace = workspace.View.AsContiguous() };
                 var cpu = new CpuKernelContext(geometry) { Optimizer = settings };
                 for (long piece = 0; piece < 2; piece++)
                 {
                     cpu.Piece = gpu.Piece = piece;
                     CpuKernels.RunWhole(cpu, cpuInputs, output);
                     _gpu.Kernels.For(kind)(gpu);
-                    if (output != null) Cuda.Tests.Compare.Close(output, _gpu.Download(gpuOutput, output.Length), 2e-5);
+                    if (output != null && integers)
+                        Assert.Equal(output.Select(BitConverter.SingleToInt32Bits), _gpu.Download(gpuOutput, output.Length).Select(BitConverter.SingleToInt32Bits));
+                    else if (output != null) Cuda.Tests.Compare.Close(output, _gpu.Download(gpuOutput, output.Length), 2e-5);
                     for (int i = 0; i < inputs.Length; i++)
                         if (cpuInputs[i] is float[] changed) Cuda.Tests.Compare.Close(changed, _gpu.Download(buffers[i], changed.Length), 2e-5);
                 }

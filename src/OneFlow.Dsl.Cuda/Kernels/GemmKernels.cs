@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
     /// <summary>The sizes of a row-major C[m,n] = op(A)·op(B), passed to a kernel by value.</summary>
     internal struct GemmShape
     {
-        public int M, N, K, Lda, Ldb, Ldc, TransA, TransB;
+        public int M, N, K, Lda, Ldb, Ldc, TransA, TransB, Accumulate;
     }
 
     /// <summary>A plain GEMM, one thread per element of C: what runs where cuBLAS does not (ILGPU's CPU simulator in
@@ -41,7 +41,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 float y = s.TransB == 1 ? b[col * s.Ldb + p] : b[p * s.Ldb + col];
                 sum += x * y;
             }
-            c[row * s.Ldc + col] = sum;
+            c[row * s.Ldc + col] = s.Accumulate == 1 ? c[row * s.Ldc + col] + sum : sum;
         }
     }
 }

@@ -28,6 +28,9 @@ namespace OneFlow.Dsl.Cuda.Kernels
         public ArrayView<float> Out { get; }
         public ArrayView<float> Scratch { get; internal set; }
 
+        /// <summary>The op's workspace in the arena, as the plan sized it for every backend (see <c>OpDef.WorkspaceElements</c>).</summary>
+        public ArrayView<float> Workspace { get; internal set; }
+
         public ArrayView<float> In(int input) => _inputs[input];
 
         /// <summary>An input of integers (labels, ids), stored bit for bit in float memory.</summary>

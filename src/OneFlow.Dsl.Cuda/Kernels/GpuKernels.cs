@@ -9,9 +9,10 @@ using OneFlow.Dsl.Runtime.Kernels;
 namespace OneFlow.Dsl.Cuda.Kernels
 {
     /// <summary>How one op kind runs on a GPU: <see cref="Load"/> compiles its ILGPU kernels for an accelerator and
-    /// returns what an act enqueues; <see cref="Launches"/> counts its launches per act, and <see cref="Scratch"/>
-    /// how many floats of scratch memory an instance needs (allocated when the session opens).</summary>
-    internal sealed record GpuKernel(Func<Accelerator, Action<GpuKernelContext>> Load, int Launches = 1, Func<OpGeometry, long>? Scratch = null);
+    /// returns what an act enqueues; <see cref="Launches"/> counts an instance's launches per act (one where null), and
+    /// <see cref="Scratch"/> how many floats of scratch memory an instance needs beyond the workspace the plan gives
+    /// every backend (allocated when the session opens).</summary>
+    internal sealed record GpuKernel(Func<Accelerator, Action<GpuKernelContext>> Load, Func<OpGeometry, int>? Launches = null, Func<OpGeometry, long>? Scratch = null);
 
     /// <summary>The GPU backend's kernel per op kind. Each kernel file adds its own from a module initializer, beside
     /// the ILGPU code it launches; an accelerator compiles a kind's kernels the first time a session needs them, and
@@ -25,7 +26,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
 
         public GpuKernels(Accelerator accelerator) => _accelerator = accelerator;
 
-        internal static void Add(OpKind kind, Func<Accelerator, Action<GpuKernelContext>> load, int launches = 1, Func<OpGeometry, long>? scratch = null)
+        internal static void Add(OpKind kind, Func<Accelerator, Action<GpuKernelContext>> load, Func<OpGeometry, int>? launches = null, Func<OpGeometry, long>? scratch = null)
             => Table.Add(kind, new GpuKernel(load, launches, scratch));
 
         /// <summary>An elementwise op with one input: one thread per element.</summary>

@@ -32,7 +32,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                     terms(k.Stream, n, k.In(0), k.In(1), k.Scratch);
                     sum(k.Stream, 1, k.Scratch, k.Out, n, k.WholeIn(0).Elements);
                 };
-            }, launches: 2, scratch: g => g.Inputs[0].Elements);
+            }, launches: _ => 2, scratch: g => g.Inputs[0].Elements);
             GpuKernels.Add(gradient, a =>
             {
                 var slopes = a.LoadAutoGroupedKernel(slope);

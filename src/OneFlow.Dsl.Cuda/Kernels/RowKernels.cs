@@ -45,7 +45,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                     rows(k.Stream, count, k.In(0), k.Ints(1), k.Scratch, k.LastOf(0), WholeRows(k));
                     sum(k.Stream, 1, k.Scratch, k.Out, count);
                 };
-            }, launches: 2, scratch: g => g.Inputs[1].Elements);
+            }, launches: _ => 2, scratch: g => g.Inputs[1].Elements);
             GpuKernels.Add(OpKind.SoftmaxCrossEntropyGrad, a =>
             {
                 var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(CrossEntropyGrad);

@@ -10,7 +10,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
     internal static class SingleOp
     {
         private static readonly Placement Here = Placement.Parse("cpu:0");
-        private static readonly string[] Names = { "a", "b", "c", "d", "e" };
+        private static readonly string[] Names = { "a", "b", "c", "d", "e", "f", "g", "h" };
 
         /// <summary>A graph of operands of <paramref name="shapes"/> (named x, or a, b, …) and the op; throws
         /// <see cref="PlanException"/> where the op refuses them.</summary>
