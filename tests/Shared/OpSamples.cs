@@ -27,8 +27,11 @@ namespace OneFlow.Dsl.Testing
     public sealed record OpSample(string Name, OpKind Kind, Operand[] Operands, double[] Args, bool TransA = false, bool TransB = false)
     {
         /// <summary>True when the op has a gradient rule (or is a composite of ops that do): its sample is checked
-        /// against finite differences.</summary>
-        public bool Differentiable => OpRegistry.Get(Kind) is CompositeOp || OpRegistry.Get(Kind).NotDifferentiable == null;
+        /// against finite differences, unless it is <see cref="KernelOnly"/>.</summary>
+        public bool Differentiable => !KernelOnly && (OpRegistry.Get(Kind) is CompositeOp || OpRegistry.Get(Kind).NotDifferentiable == null);
+
+        /// <summary>A sample too large for finite differences, there for the kernel tests (a convolution unfolded in several tiles).</summary>
+        public bool KernelOnly { get; init; }
 
         /// <summary>For an op whose gradient rule holds only when some operands derive from others (batch norm's
         /// batch statistics are those of its x): the operands the gradient check passes, computed from the drawn ones
@@ -150,9 +153,16 @@ namespace OneFlow.Dsl.Testing
             S("Conv2d pointwise", OpKind.Conv2d, new double[] { 1, 0, 1 }, O(2, 3, 4, 4), O(5, 3, 1, 1)),
             S("Conv2d five samples", OpKind.Conv2d, new double[] { 1, 2, 1 }, O(5, 2, 4, 3), O(3, 2, 3, 2)),
             S("Conv2dGradInput", OpKind.Conv2dGradInput, new double[] { 2, 1, 1, 6, 7 }, O(2, 4, 3, 4), O(4, 3, 3, 3)),
+            S("Conv2d in tiles", OpKind.Conv2d, new double[] { 1, 1, 1 }, O(1, 16, 20, 64), O(4, 16, 3, 3)) with { KernelOnly = true },
+            S("Conv2d strided in tiles", OpKind.Conv2d, new double[] { 2, 1, 1 }, O(1, 32, 21, 64), O(4, 32, 3, 3)) with { KernelOnly = true },
+            S("Conv2dGradInput in tiles", OpKind.Conv2dGradInput, new double[] { 1, 1, 1, 20, 64 }, O(1, 4, 20, 64), O(4, 16, 3, 3)),
+            S("Conv2dGradInput strided in tiles", OpKind.Conv2dGradInput, new double[] { 2, 1, 1, 21, 64 }, O(1, 4, 11, 32), O(4, 32, 3, 3)),
+            S("Conv2dGradWeight in tiles", OpKind.Conv2dGradWeight, new double[] { 1, 1, 1, 3, 3 }, O(1, 16, 20, 64), O(1, 4, 20, 64)),
+            S("Conv2dGradInput same size", OpKind.Conv2dGradInput, new double[] { 1, 1, 1, 5, 5 }, O(2, 4, 5, 5), O(4, 3, 3, 3)),
             S("Conv2dGradInput grouped", OpKind.Conv2dGradInput, new double[] { 1, 0, 2, 5, 5 }, O(2, 6, 3, 3), O(6, 2, 3, 3)),
             S("Conv2dGradInput pointwise", OpKind.Conv2dGradInput, new double[] { 1, 0, 1, 4, 4 }, O(2, 5, 4, 4), O(5, 3, 1, 1)),
             S("Conv2dGradWeight", OpKind.Conv2dGradWeight, new double[] { 2, 1, 1, 3, 3 }, O(2, 3, 6, 7), O(2, 4, 3, 4)),
+            S("Conv2dGradWeight same size", OpKind.Conv2dGradWeight, new double[] { 1, 2, 1, 5, 5 }, O(3, 2, 6, 6), O(3, 3, 6, 6)),
             S("Conv2dGradWeight grouped", OpKind.Conv2dGradWeight, new double[] { 1, 0, 2, 3, 3 }, O(2, 4, 5, 5), O(2, 6, 3, 3)),
             S("Conv2dGradWeight five samples", OpKind.Conv2dGradWeight, new double[] { 1, 0, 1, 1, 1 }, O(5, 3, 4, 4), O(5, 2, 4, 4)),
             S("MaxPool2d", OpKind.MaxPool2d, new double[] { 2, 2 }, Operand.Distinct(2, 3, 4, 6)),

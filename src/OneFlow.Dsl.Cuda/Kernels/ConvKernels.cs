@@ -17,16 +17,16 @@ namespace OneFlow.Dsl.Cuda.Kernels
         };
     }
 
-    /// <summary>The convolutions as the CPU computes them: a slice of samples (one group) unfolded into the workspace
-    /// at once, then a product per sample through the device's GEMM (cuBLAS on a GPU); dx folds the columns back by
-    /// gathering, one thread per pixel, so no two threads write one place.</summary>
+    /// <summary>The convolutions as the CPU computes them: a tile of output pixels of a slice of samples (one group)
+    /// unfolded into the workspace at once, then a product per sample through the device's GEMM (cuBLAS on a GPU); dx
+    /// gathers each tile's columns back, one thread per pixel, so no two threads write one place.</summary>
     internal static class ConvKernels
     {
         [ModuleInitializer]
         internal static void Register()
         {
             GpuKernels.Add(OpKind.Conv2d, a => Load(a, Forward), g => Launches(Forward(g)));
-            GpuKernels.Add(OpKind.Conv2dGradInput, a => Load(a, InputGradient), g => Launches(InputGradient(g)));
+            GpuKernels.Add(OpKind.Conv2dGradInput, a => Load(a, InputGradient), g => Launches(InputGradient(g)) + (InputGradient(g).Pointwise ? 0 : 1));
             GpuKernels.Add(OpKind.Conv2dGradWeight, a => Load(a, WeightGradient), g => Launches(WeightGradient(g)));
         }
 
@@ -34,20 +34,30 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private static ConvGeometry InputGradient(Runtime.Kernels.OpGeometry g) => Conv2dGradInputOp.Geometry(g.Op, g.Inputs[0], g.Inputs[1], g.Output);
         private static ConvGeometry WeightGradient(Runtime.Kernels.OpGeometry g) => Conv2dGradWeightOp.Geometry(g.Op, g.Inputs[0], g.Inputs[1], g.Output);
 
-        /// <summary>A product per sample and group, and an unfold or fold per slice of samples and group.</summary>
-        private static int Launches(ConvGeometry g) => g.N * g.Groups + (g.Pointwise ? 0 : (g.N + g.Slices - 1) / g.Slices * g.Groups);
+        /// <summary>Per group, tile and slice of samples: an unfold or fold, and a product per sample (dx is cleared first).</summary>
+        private static int Launches(ConvGeometry g)
+        {
+            int tiles = (g.OutPixels + g.TileColumns - 1) / g.TileColumns, slices = (g.N + g.Slices - 1) / g.Slices;
+            return g.Pointwise ? g.N * g.Groups : g.Groups * tiles * (slices + g.N);
+        }
 
         private sealed class Kernels
         {
-            public System.Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ConvSizes> Unfold = null!, Fold = null!;
+            public System.Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ConvSizes, TileSizes> Unfold = null!, Fold = null!;
+        }
+
+        /// <summary>A tile of output pixels [First, First + Count).</summary>
+        internal struct TileSizes
+        {
+            public int First, Count;
         }
 
         private static System.Action<GpuKernelContext> Load(Accelerator a, System.Func<Runtime.Kernels.OpGeometry, ConvGeometry> geometry)
         {
             var kernels = new Kernels
             {
-                Unfold = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvSizes>(Unfold),
-                Fold = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvSizes>(Fold),
+                Unfold = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvSizes, TileSizes>(Unfold),
+                Fold = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvSizes, TileSizes>(Fold),
             };
             return k => Run(k, geometry(k.Geometry), kernels);
         }
@@ -55,8 +65,9 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private static void Run(GpuKernelContext k, ConvGeometry g, Kernels kernels)
         {
             var s = ConvSizes.Of(g);
-            long sample = (long)g.C * g.Pixels, outSample = (long)g.O * g.OutPixels, columns = g.ColumnFloats;
             var kind = k.Op.Kind;
+            long sample = (long)g.C * g.Pixels, outSample = (long)g.O * g.OutPixels;
+            if (kind == OpKind.Conv2dGradInput && !g.Pointwise) k.Out.MemSetToZero(k.Stream);
             for (int group = 0; group < g.Groups; group++)
             {
                 long x0 = (long)group * g.GroupChannels * g.Pixels, y0 = (long)group * g.GroupOutputs * g.OutPixels;
@@ -66,35 +77,54 @@ namespace OneFlow.Dsl.Cuda.Kernels
                     int count = System.Math.Min(g.Slices, g.N - first);
                     // x (or dx) of this slice's samples from this group's first channel; its samples lie `sample` apart.
                     var images = (kind == OpKind.Conv2dGradInput ? k.Out : k.In(0)).SubView(first * sample + x0);
-                    if (!g.Pointwise && kind != OpKind.Conv2dGradInput) kernels.Unfold(k.Stream, (int)(count * columns), images, k.Workspace, s);
-                    for (int n = first; n < first + count; n++)
+                    if (g.Pointwise)
                     {
-                        var cols = g.Pointwise ? images.SubView((n - first) * sample, (long)g.Unfolded * g.OutPixels) : k.Workspace.SubView((n - first) * columns, columns);
-                        var maps = (kind == OpKind.Conv2dGradWeight ? k.In(1) : kind == OpKind.Conv2d ? k.Out : k.In(0)).SubView(n * outSample + y0, (long)g.GroupOutputs * g.OutPixels);
-                        if (kind == OpKind.Conv2d)
-                            k.Gemm.Run(k.Stream, false, false, g.GroupOutputs, g.OutPixels, g.Unfolded, w, g.Unfolded, cols, g.OutPixels, maps, g.OutPixels);
-                        else if (kind == OpKind.Conv2dGradInput)
-                            k.Gemm.Run(k.Stream, true, false, g.Unfolded, g.OutPixels, g.GroupOutputs, w, g.Unfolded, maps, g.OutPixels, cols, g.OutPixels);
-                        else
-                            k.Gemm.Run(k.Stream, false, true, g.GroupOutputs, g.Unfolded, g.OutPixels, maps, g.OutPixels, cols, g.OutPixels, w, g.Unfolded, accumulate: n > 0);
+                        for (int n = first; n < first + count; n++) Product(k, g, kind, w, images.SubView((n - first) * sample), Maps(k, kind, n * outSample + y0), g.OutPixels, g.OutPixels, n);
+                        continue;
                     }
-                    if (!g.Pointwise && kind == OpKind.Conv2dGradInput) kernels.Fold(k.Stream, count * g.GroupChannels * g.Pixels, k.Workspace, images, s);
+                    for (int p = 0; p < g.OutPixels; p += g.TileColumns)
+                    {
+                        var tile = new TileSizes { First = p, Count = System.Math.Min(g.TileColumns, g.OutPixels - p) };
+                        long columns = (long)g.Unfolded * tile.Count;
+                        if (kind != OpKind.Conv2dGradInput) kernels.Unfold(k.Stream, (int)(count * columns), images, k.Workspace, s, tile);
+                        for (int n = first; n < first + count; n++)
+                            Product(k, g, kind, w, k.Workspace.SubView((n - first) * columns, columns), Maps(k, kind, n * outSample + y0 + p), tile.Count, g.OutPixels,
+                                n == 0 && p == 0 ? 0 : 1);
+                        if (kind == OpKind.Conv2dGradInput) kernels.Fold(k.Stream, count * g.GroupChannels * g.Pixels, k.Workspace, images, s, tile);
+                    }
                 }
             }
         }
 
-        /// <summary>cols[s, r, p] for sample s of the slice, row r = (c·kH + i)·kW + j, output pixel p: the input pixel
-        /// the kernel offset (i, j) reads there, 0 in the padding.</summary>
-        public static void Unfold(Index1D index, ArrayView<float> x, ArrayView<float> cols, ConvSizes s)
+        /// <summary>y, dy of sample n's group from <paramref name="at"/>: the output for the forward pass, an operand otherwise.</summary>
+        private static ArrayView<float> Maps(GpuKernelContext k, OpKind kind, long at)
+            => (kind == OpKind.Conv2dGradWeight ? k.In(1) : kind == OpKind.Conv2d ? k.Out : k.In(0)).SubView(at);
+
+        /// <summary>One sample's product over <paramref name="count"/> pixels: y = w·cols, cols = wᵀ·dy, or dw (+)= dy·colsᵀ
+        /// (accumulating from the second product on); <paramref name="stride"/> is the row length of y and dy.</summary>
+        private static void Product(GpuKernelContext k, ConvGeometry g, OpKind kind, ArrayView<float> w, ArrayView<float> cols, ArrayView<float> maps,
+            int count, int stride, int later)
         {
-            int p = index % s.OutPixels, r = index / s.OutPixels % s.Unfolded, sample = index / (s.OutPixels * s.Unfolded);
-            int c = r / (s.KH * s.KW), i = r / s.KW % s.KH, j = r % s.KW;
+            if (kind == OpKind.Conv2d)
+                k.Gemm.Run(k.Stream, false, false, g.GroupOutputs, count, g.Unfolded, w, g.Unfolded, cols, count, maps, stride);
+            else if (kind == OpKind.Conv2dGradInput)
+                k.Gemm.Run(k.Stream, true, false, g.Unfolded, count, g.GroupOutputs, w, g.Unfolded, maps, stride, cols, count);
+            else
+                k.Gemm.Run(k.Stream, false, true, g.GroupOutputs, g.Unfolded, count, maps, stride, cols, count, w, g.Unfolded, accumulate: later > 0);
+        }
+
+        /// <summary>cols[s, r, q] for sample s of the slice, row r = (c·kH + i)·kW + j, pixel q of the tile: the input
+        /// pixel the kernel offset (i, j) reads there, 0 in the padding.</summary>
+        public static void Unfold(Index1D index, ArrayView<float> x, ArrayView<float> cols, ConvSizes s, TileSizes t)
+        {
+            int q = index % t.Count, r = index / t.Count % s.Unfolded, sample = index / (t.Count * s.Unfolded);
+            int p = t.First + q, c = r / (s.KH * s.KW), i = r / s.KW % s.KH, j = r % s.KW;
             int ih = p / s.OutW * s.Stride - s.Padding + i, iw = p % s.OutW * s.Stride - s.Padding + j;
             cols[index] = ih >= 0 && ih < s.H && iw >= 0 && iw < s.W ? x[(long)sample * s.C * s.Pixels + (c * s.H + ih) * s.W + iw] : 0f;
         }
 
-        /// <summary>dx[s, c, h, w] = the sum of the column entries that read pixel (h, w) of channel c.</summary>
-        public static void Fold(Index1D index, ArrayView<float> cols, ArrayView<float> dx, ConvSizes s)
+        /// <summary>dx[s, c, h, w] += the tile's column entries that read pixel (h, w) of channel c.</summary>
+        public static void Fold(Index1D index, ArrayView<float> cols, ArrayView<float> dx, ConvSizes s, TileSizes t)
         {
             int pixel = index % s.Pixels, c = index / s.Pixels % s.GroupChannels, sample = index / (s.Pixels * s.GroupChannels);
             int h = pixel / s.W, w = pixel % s.W;
@@ -107,10 +137,12 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 {
                     int ow = w + s.Padding - j;
                     if (ow < 0 || ow % s.Stride != 0 || ow / s.Stride >= s.OutW) continue;
-                    sum += cols[((long)sample * s.Unfolded + (c * s.KH + i) * s.KW + j) * s.OutPixels + oh / s.Stride * s.OutW + ow / s.Stride];
+                    int q = oh / s.Stride * s.OutW + ow / s.Stride - t.First;
+                    if (q < 0 || q >= t.Count) continue;
+                    sum += cols[((long)sample * s.Unfolded + (c * s.KH + i) * s.KW + j) * t.Count + q];
                 }
             }
-            dx[(long)sample * s.C * s.Pixels + c * s.Pixels + pixel] = sum;
+            dx[(long)sample * s.C * s.Pixels + c * s.Pixels + pixel] += sum;
         }
     }
 }

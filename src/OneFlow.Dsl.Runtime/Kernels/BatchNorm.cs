@@ -8,28 +8,37 @@ using OneFlow.Dsl.Planner.Ops;
 namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>Batch norm's parts over x [N, C, inner] (inner = H·W, or 1 for [N, C]): the per-channel statistics,
-    /// the normalisation, and its gradient's reductions and dx, each one pass over the data per channel. Counts are
-    /// the whole tensor's, so that the sums of devices holding parts of the batch add up to the batch's statistics.</summary>
+    /// the normalisation, and its gradient's reductions and dx, each one pass over the data per channel, the channels
+    /// shared out among the threads. Counts are the whole tensor's, so that the sums of devices holding parts of the
+    /// batch add up to the batch's statistics.</summary>
     internal static class BatchNorm
     {
         [ModuleInitializer]
         internal static void Register()
         {
-            CpuKernels.Add(OpKind.ChannelMean, k => Mean(k.In(0), Layout(k.InShape(0)), ChannelLayout.Count(k.WholeIn(0)), k.Out));
-            CpuKernels.Add(OpKind.ChannelVariance, k => Variance(k.In(0), k.In(1), Layout(k.InShape(0)), ChannelLayout.Count(k.WholeIn(0)), k.Out));
+            PerChannel(OpKind.ChannelMean, 0, (k, first, last) => Mean(k.In(0), Layout(k.InShape(0)), ChannelLayout.Count(k.WholeIn(0)), k.Out, first, last));
+            PerChannel(OpKind.ChannelVariance, 0, (k, first, last) => Variance(k.In(0), k.In(1), Layout(k.InShape(0)), ChannelLayout.Count(k.WholeIn(0)), k.Out, first, last));
             CpuKernels.Add(OpKind.RunningStatsUpdate, k =>
             {
                 var (momentum, count) = RunningStatsUpdateOp.Attributes(k.Op);
                 UpdateRunning(k.Mutable(0), k.Mutable(1), k.In(2), k.In(3), momentum, count);
             });
-            CpuKernels.Add(OpKind.BatchNorm, k => Normalize(k.In(0), k.In(1), k.In(2), k.In(3), k.In(4), BatchNormOp.Attributes(k.Op).Eps, Layout(k.InShape(0)), k.Out));
-            CpuKernels.Add(OpKind.BatchNormReduce, k => GradientSums(k.In(0), k.In(1), k.In(2), k.In(3), BatchNormReduceOp.Eps(k.Op), Layout(k.InShape(1)), k.Out));
-            CpuKernels.Add(OpKind.BatchNormInputGrad, k =>
+            PerChannel(OpKind.BatchNorm, 0, (k, first, last)
+                => Normalize(k.In(0), k.In(1), k.In(2), k.In(3), k.In(4), BatchNormOp.Attributes(k.Op).Eps, Layout(k.InShape(0)), k.Out, first, last));
+            PerChannel(OpKind.BatchNormReduce, 1, (k, first, last)
+                => GradientSums(k.In(0), k.In(1), k.In(2), k.In(3), BatchNormReduceOp.Eps(k.Op), Layout(k.InShape(1)), k.Out, first, last));
+            PerChannel(OpKind.BatchNormInputGrad, 1, (k, first, last) =>
             {
                 var (eps, batch) = BatchNormOp.Attributes(k.Op);
-                InputGradient(k.In(0), k.In(1), k.In(2), k.In(3), k.In(4), k.In(5), eps, batch ? ChannelLayout.Count(k.WholeIn(1)) : 0, Layout(k.InShape(1)), k.Out);
+                InputGradient(k.In(0), k.In(1), k.In(2), k.In(3), k.In(4), k.In(5), eps, batch ? ChannelLayout.Count(k.WholeIn(1)) : 0, Layout(k.InShape(1)), k.Out, first, last);
             });
         }
+
+        /// <summary>A kernel whose channels are independent, run in ranges of channels on the pool's threads; operand
+        /// <paramref name="x"/> is the one laid out [N, C, …].</summary>
+        private static void PerChannel(OpKind kind, int x, Action<CpuKernelContext, int, int> body)
+            => CpuKernels.Add(kind, k => k.Cached(_ => new ParallelRanges((first, last) => body(k, first, last)))
+                .Run(k.InShape(x)[ChannelLayout.Axis], k.InShape(x).Elements, k.Threads));
 
         /// <summary>x as [samples, channels, inner].</summary>
         public readonly struct ChannelShape
@@ -43,9 +52,9 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         public static ChannelShape Layout(Shape x) => new ChannelShape(x[0], x[ChannelLayout.Axis], (int)(x.Elements / ((long)x[0] * x[ChannelLayout.Axis])));
 
-        public static void Mean(ReadOnlySpan<float> x, ChannelShape s, long count, Span<float> mean)
+        public static void Mean(ReadOnlySpan<float> x, ChannelShape s, long count, Span<float> mean, int first, int last)
         {
-            for (int c = 0; c < s.Channels; c++)
+            for (int c = first; c < last; c++)
             {
                 double sum = 0;
                 for (int n = 0; n < s.Samples; n++) sum += TensorPrimitives.Sum(x.Slice(s.Offset(n, c), s.Inner));
@@ -53,9 +62,9 @@ namespace OneFlow.Dsl.Runtime.Kernels
             }
         }
 
-        public static void Variance(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ChannelShape s, long count, Span<float> variance)
+        public static void Variance(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ChannelShape s, long count, Span<float> variance, int first, int last)
         {
-            for (int c = 0; c < s.Channels; c++)
+            for (int c = first; c < last; c++)
             {
                 double sum = 0;
                 for (int n = 0; n < s.Samples; n++) sum += SquaredDeviations(x.Slice(s.Offset(n, c), s.Inner), mean[c]);
@@ -104,9 +113,9 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         /// <summary>y = x·a + b per channel, a = γ/√(var + ε), b = β − mean·a.</summary>
         public static void Normalize(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, ReadOnlySpan<float> gamma,
-            ReadOnlySpan<float> beta, float eps, ChannelShape s, Span<float> y)
+            ReadOnlySpan<float> beta, float eps, ChannelShape s, Span<float> y, int first, int last)
         {
-            for (int c = 0; c < s.Channels; c++)
+            for (int c = first; c < last; c++)
             {
                 float a = gamma[c] / MathF.Sqrt(variance[c] + eps), b = beta[c] - mean[c] * a;
                 for (int n = 0; n < s.Samples; n++)
@@ -129,9 +138,9 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         /// <summary>r[0, c] = Σ dy, r[1, c] = Σ dy·(x − mean)/√(var + ε).</summary>
         public static void GradientSums(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance,
-            float eps, ChannelShape s, Span<float> r)
+            float eps, ChannelShape s, Span<float> r, int first, int last)
         {
-            for (int c = 0; c < s.Channels; c++)
+            for (int c = first; c < last; c++)
             {
                 double sum = 0, weighted = 0;
                 for (int n = 0; n < s.Samples; n++)
@@ -149,9 +158,9 @@ namespace OneFlow.Dsl.Runtime.Kernels
         /// <summary>dx = a·dy + b·x + e per channel: with batch statistics (count &gt; 0) the whole gradient
         /// γ/σ·(dy − r₀/n − x̂·r₁/n); with constant ones γ/σ·dy.</summary>
         public static void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance,
-            ReadOnlySpan<float> gamma, ReadOnlySpan<float> r, float eps, long count, ChannelShape s, Span<float> dx)
+            ReadOnlySpan<float> gamma, ReadOnlySpan<float> r, float eps, long count, ChannelShape s, Span<float> dx, int first, int last)
         {
-            for (int c = 0; c < s.Channels; c++)
+            for (int c = first; c < last; c++)
             {
                 float inverse = 1f / MathF.Sqrt(variance[c] + eps), a = gamma[c] * inverse;
                 float b = count > 0 ? -a * inverse * r[s.Channels + c] / count : 0;

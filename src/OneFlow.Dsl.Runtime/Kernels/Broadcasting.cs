@@ -24,7 +24,13 @@ namespace OneFlow.Dsl.Runtime.Kernels
             CpuKernels.Add(OpKind.SumTo, k => SumTo(k.In(0), k.InShape(0), k.Out, k.OutShape));
         }
 
-        private static void Binary(BinaryOp op, CpuKernelContext k) => Binary(op, k.In(0), k.InShape(0), k.In(1), k.InShape(1), k.Out, k.OutShape);
+        /// <summary>Operands of the output's shape are split into ranges over the threads; broadcasting ones are walked a row at a time.</summary>
+        private static void Binary(BinaryOp op, CpuKernelContext k)
+        {
+            if (k.InShape(0).Elements == k.OutShape.Elements && k.InShape(1).Elements == k.OutShape.Elements)
+                ParallelRanges.Elements(k, (k, first, n) => Rows.Apply(op, k.In(0).Slice(first, n), k.In(1).Slice(first, n), k.Out.Slice(first, n)));
+            else Binary(op, k.In(0), k.InShape(0), k.In(1), k.InShape(1), k.Out, k.OutShape);
+        }
 
         public static void Binary(BinaryOp op, ReadOnlySpan<float> a, Shape sa, ReadOnlySpan<float> b, Shape sb, Span<float> y, Shape sy)
         {

@@ -1,15 +1,15 @@
 using System;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
-    /// <summary>The convolution kernels. Per sample and group, x is unfolded into columns (im2col) in the workspace
-    /// and multiplied by the weight with the packed GEMM; dx is wᵀ·dy folded back onto the pixels (col2im); dw sums
-    /// dy·colsᵀ over the samples. The samples are dealt out to the threads in slices, each slice with its own part of
-    /// the workspace (and its own partial dw), so the threads share nothing they write.</summary>
+    /// <summary>The convolution kernels. Per sample and group, x is unfolded into columns (im2col) a tile of output rows
+    /// at a time, in the workspace, and multiplied by the weight with the packed GEMM while the tile is still in cache;
+    /// dx is wᵀ·dy folded back onto the pixels tile by tile (col2im); dw sums dy·colsᵀ over tiles and samples. The
+    /// samples are dealt out to the threads in slices, each slice with its own part of the workspace (and its own
+    /// partial dw), so the threads share nothing they write.</summary>
     internal static unsafe class Convolution
     {
         [ModuleInitializer]
@@ -60,32 +60,56 @@ namespace OneFlow.Dsl.Runtime.Kernels
             private float* Y(float* y, int n, int group) => y + ((long)n * _g.O + group * _g.GroupOutputs) * _g.OutPixels;
             private float* Wg(float* w, int group) => w + (long)group * _g.GroupOutputs * _g.Unfolded;
 
-            /// <summary>y_g = w_g · cols.</summary>
+            /// <summary>y_g = w_g · cols, a tile of output pixels at a time.</summary>
             private void Forward(int n, int group, float* cols)
             {
-                float* x = X(_a, n, group);
-                float* b = _g.Pointwise ? x : Unfold(_g, x, cols);
-                Gemm.Sgemm(false, false, _g.GroupOutputs, _g.OutPixels, _g.Unfolded, Wg(_b, group), _g.Unfolded, b, _g.OutPixels,
-                    Y(_out, n, group), _g.OutPixels, accumulate: false, _gemmThreads);
+                float* x = X(_a, n, group), y = Y(_out, n, group), w = Wg(_b, group);
+                if (_g.Pointwise)
+                {
+                    Gemm.Sgemm(false, false, _g.GroupOutputs, _g.OutPixels, _g.Unfolded, w, _g.Unfolded, x, _g.Pixels, y, _g.OutPixels, accumulate: false, _gemmThreads);
+                    return;
+                }
+                for (int p = 0; p < _g.OutPixels; p += _g.TileColumns)
+                {
+                    int t = Math.Min(_g.TileColumns, _g.OutPixels - p);
+                    Unfold(_g, x, cols, p, t);
+                    Gemm.Sgemm(false, false, _g.GroupOutputs, t, _g.Unfolded, w, _g.Unfolded, cols, t, y + p, _g.OutPixels, accumulate: false, _gemmThreads);
+                }
             }
 
-            /// <summary>dx_g = fold(w_gᵀ · dy_g).</summary>
+            /// <summary>dx_g = fold(w_gᵀ · dy_g), a tile of output pixels at a time.</summary>
             private void InputGradient(int n, int group, float* cols)
             {
-                float* dx = X(_out, n, group);
-                float* target = _g.Pointwise ? dx : cols;
-                Gemm.Sgemm(true, false, _g.Unfolded, _g.OutPixels, _g.GroupOutputs, Wg(_b, group), _g.Unfolded, Y(_a, n, group), _g.OutPixels,
-                    target, _g.OutPixels, accumulate: false, _gemmThreads);
-                if (!_g.Pointwise) Fold(_g, cols, dx);
+                float* dx = X(_out, n, group), dy = Y(_a, n, group), w = Wg(_b, group);
+                if (_g.Pointwise)
+                {
+                    Gemm.Sgemm(true, false, _g.Unfolded, _g.OutPixels, _g.GroupOutputs, w, _g.Unfolded, dy, _g.OutPixels, dx, _g.Pixels, accumulate: false, _gemmThreads);
+                    return;
+                }
+                new Span<float>(dx, _g.GroupChannels * _g.Pixels).Clear();
+                for (int p = 0; p < _g.OutPixels; p += _g.TileColumns)
+                {
+                    int t = Math.Min(_g.TileColumns, _g.OutPixels - p);
+                    Gemm.Sgemm(true, false, _g.Unfolded, t, _g.GroupOutputs, w, _g.Unfolded, dy + p, _g.OutPixels, cols, t, accumulate: false, _gemmThreads);
+                    Fold(_g, cols, dx, p, t);
+                }
             }
 
-            /// <summary>dw_g (+)= dy_g · colsᵀ, into this slice's partial sum.</summary>
+            /// <summary>dw_g (+)= dy_g · colsᵀ, tile by tile, into this slice's partial sum.</summary>
             private void WeightGradient(int n, int group, float* cols, bool first, float* dw)
             {
-                float* x = X(_a, n, group);
-                float* b = _g.Pointwise ? x : Unfold(_g, x, cols);
-                Gemm.Sgemm(false, true, _g.GroupOutputs, _g.Unfolded, _g.OutPixels, Y(_b, n, group), _g.OutPixels, b, _g.OutPixels,
-                    Wg(dw, group), _g.Unfolded, accumulate: !first, _gemmThreads);
+                float* x = X(_a, n, group), dy = Y(_b, n, group), target = Wg(dw, group);
+                if (_g.Pointwise)
+                {
+                    Gemm.Sgemm(false, true, _g.GroupOutputs, _g.Unfolded, _g.OutPixels, dy, _g.OutPixels, x, _g.Pixels, target, _g.Unfolded, accumulate: !first, _gemmThreads);
+                    return;
+                }
+                for (int p = 0; p < _g.OutPixels; p += _g.TileColumns)
+                {
+                    int t = Math.Min(_g.TileColumns, _g.OutPixels - p);
+                    Unfold(_g, x, cols, p, t);
+                    Gemm.Sgemm(false, true, _g.GroupOutputs, _g.Unfolded, t, dy + p, _g.OutPixels, cols, t, target, _g.Unfolded, accumulate: !first || p > 0, _gemmThreads);
+                }
             }
 
             private float* Partial(int slice, int slices)
@@ -100,63 +124,123 @@ namespace OneFlow.Dsl.Runtime.Kernels
             }
         }
 
-        /// <summary>cols[(c·kH + i)·kW + j, oh·W' + ow] = x[c, oh·stride − pad + i, ow·stride − pad + j], 0 outside x.</summary>
-        public static float* Unfold(ConvGeometry g, float* x, float* cols)
+        /// <summary>Output pixels [<paramref name="first"/>, + <paramref name="count"/>) (whole output rows) of the
+        /// columns: cols[(c·kH + i)·kW + j, p − first] = x[c, oh·stride − pad + i, ow·stride − pad + j] at p = (oh, ow),
+        /// 0 outside x.</summary>
+        public static void Unfold(ConvGeometry g, float* x, float* cols, int first, int count)
         {
             float* row = cols;
             for (int c = 0; c < g.GroupChannels; c++)
                 for (int i = 0; i < g.KH; i++)
-                    for (int j = 0; j < g.KW; j++, row += g.OutPixels)
+                    for (int j = 0; j < g.KW; j++, row += count)
                     {
-                        var (first, last) = Inside(g, j);
-                        for (int oh = 0; oh < g.OutH; oh++)
-                        {
-                            float* dst = row + oh * g.OutW;
-                            int ih = oh * g.Stride - g.Padding + i;
-                            if (ih < 0 || ih >= g.H || first >= last)
-                            {
-                                new Span<float>(dst, g.OutW).Clear();
-                                continue;
-                            }
-                            float* src = x + ((long)c * g.H + ih) * g.W - g.Padding + j;
-                            for (int ow = 0; ow < first; ow++) dst[ow] = 0;
-                            if (g.Stride == 1) new ReadOnlySpan<float>(src + first, last - first).CopyTo(new Span<float>(dst + first, last - first));
-                            else for (int ow = first; ow < last; ow++) dst[ow] = src[ow * g.Stride];
-                            for (int ow = last; ow < g.OutW; ow++) dst[ow] = 0;
-                        }
+                        float* plane = x + (long)c * g.Pixels;
+                        if (SameSize(g)) UnfoldShifted(g, plane, row, i, j, first, count);
+                        else UnfoldRows(g, plane, row, i, j, first / g.OutW, count / g.OutW);
                     }
-            return cols;
         }
 
-        /// <summary>The adjoint of <see cref="Unfold"/>: dx = 0, then every column entry added back to its pixel.</summary>
-        public static void Fold(ConvGeometry g, float* cols, float* dx)
+        /// <summary>The adjoint of <see cref="Unfold"/> for the same pixels: every column entry added to its pixel of dx.</summary>
+        public static void Fold(ConvGeometry g, float* cols, float* dx, int first, int count)
         {
-            new Span<float>(dx, g.GroupChannels * g.Pixels).Clear();
             float* row = cols;
             for (int c = 0; c < g.GroupChannels; c++)
                 for (int i = 0; i < g.KH; i++)
-                    for (int j = 0; j < g.KW; j++, row += g.OutPixels)
+                    for (int j = 0; j < g.KW; j++, row += count)
                     {
-                        var (first, last) = Inside(g, j);
-                        if (first >= last) continue;
-                        for (int oh = 0; oh < g.OutH; oh++)
-                        {
-                            int ih = oh * g.Stride - g.Padding + i;
-                            if (ih < 0 || ih >= g.H) continue;
-                            float* src = row + oh * g.OutW;
-                            float* dst = dx + ((long)c * g.H + ih) * g.W - g.Padding + j;
-                            if (g.Stride == 1)
-                            {
-                                var sum = new Span<float>(dst + first, last - first);
-                                TensorPrimitives.Add(sum, new ReadOnlySpan<float>(src + first, last - first), sum);
-                            }
-                            else for (int ow = first; ow < last; ow++) dst[ow * g.Stride] += src[ow];
-                        }
+                        float* plane = dx + (long)c * g.Pixels;
+                        if (SameSize(g)) FoldShifted(g, row, plane, i, j, first, count);
+                        else FoldRows(g, row, plane, i, j, first / g.OutW, count / g.OutW);
                     }
+        }
+
+        /// <summary>A stride-1 convolution whose output has the input's size (a 3×3 with padding 1): each row of the
+        /// columns is the input plane shifted by a constant offset, so it moves as one block rather than row by row.</summary>
+        private static bool SameSize(ConvGeometry g) => g.Stride == 1 && g.OutH == g.H && g.OutW == g.W;
+
+        /// <summary>Kernel offset (i, j) reads x shifted by d = (i − pad)·W + (j − pad): one copy of the tile's run of
+        /// the plane, the pixels the shift moves off the plane cleared, and those that wrapped into the next row zeroed.</summary>
+        private static void UnfoldShifted(ConvGeometry g, float* plane, float* row, int i, int j, int first, int count)
+        {
+            var (from, to, d) = Inside(g, i, j, first, count);
+            new Span<float>(row, from - first).Clear();
+            new ReadOnlySpan<float>(plane + from + d, to - from).CopyTo(new Span<float>(row + from - first, to - from));
+            new Span<float>(row + to - first, first + count - to).Clear();
+            ClearWrapped(g, j, row, count);
+        }
+
+        /// <summary>The adjoint of <see cref="UnfoldShifted"/>: the wrapped entries (padding) zeroed, then the run added
+        /// to its shifted place in the plane.</summary>
+        private static void FoldShifted(ConvGeometry g, float* row, float* plane, int i, int j, int first, int count)
+        {
+            var (from, to, d) = Inside(g, i, j, first, count);
+            ClearWrapped(g, j, row, count);
+            var sum = new Span<float>(plane + from + d, to - from);
+            TensorPrimitives.Add(sum, new ReadOnlySpan<float>(row + from - first, to - from), sum);
+        }
+
+        /// <summary>For kernel offset (i, j) and output pixels [first, first + count): the pixels [from, to) whose
+        /// shifted input pixel lies in the plane (rows the shift moves off it excluded), and the shift d.</summary>
+        private static (int From, int To, int D) Inside(ConvGeometry g, int i, int j, int first, int count)
+        {
+            int di = i - g.Padding, dj = j - g.Padding, d = di * g.W + dj;
+            int from = Math.Min(first + count, Math.Max(Math.Max(first, Math.Max(0, -di) * g.W), -d));
+            int to = Math.Min(Math.Min(first + count, Math.Min(g.H, g.H - di) * g.W), g.Pixels - d);
+            return (from, Math.Max(from, to), d);
+        }
+
+        /// <summary>Zeroes the columns whose input column, shifted by j − pad, falls off the row's edge.</summary>
+        private static void ClearWrapped(ConvGeometry g, int j, float* row, int count)
+        {
+            int dj = j - g.Padding;
+            if (dj == 0) return;
+            int from = dj < 0 ? 0 : Math.Max(0, g.W - dj), to = dj < 0 ? Math.Min(g.W, -dj) : g.W;
+            for (int p = 0; p < count; p += g.W)
+                for (int ow = from; ow < to; ow++) row[p + ow] = 0;
+        }
+
+        /// <summary>Any stride and padding: output rows [firstRow, + rows), a run of pixels per row.</summary>
+        private static void UnfoldRows(ConvGeometry g, float* plane, float* row, int i, int j, int firstRow, int rows)
+        {
+            var (first, last) = InsideRow(g, j);
+            for (int r = 0; r < rows; r++)
+            {
+                float* dst = row + r * g.OutW;
+                int ih = (firstRow + r) * g.Stride - g.Padding + i;
+                if (ih < 0 || ih >= g.H || first >= last)
+                {
+                    new Span<float>(dst, g.OutW).Clear();
+                    continue;
+                }
+                float* src = plane + (long)ih * g.W - g.Padding + j;
+                for (int ow = 0; ow < first; ow++) dst[ow] = 0;
+                if (g.Stride == 1) new ReadOnlySpan<float>(src + first, last - first).CopyTo(new Span<float>(dst + first, last - first));
+                else for (int ow = first; ow < last; ow++) dst[ow] = src[ow * g.Stride];
+                for (int ow = last; ow < g.OutW; ow++) dst[ow] = 0;
+            }
+        }
+
+        private static void FoldRows(ConvGeometry g, float* row, float* plane, int i, int j, int firstRow, int rows)
+        {
+            var (first, last) = InsideRow(g, j);
+            if (first >= last) return;
+            for (int r = 0; r < rows; r++)
+            {
+                int ih = (firstRow + r) * g.Stride - g.Padding + i;
+                if (ih < 0 || ih >= g.H) continue;
+                float* src = row + r * g.OutW;
+                float* dst = plane + (long)ih * g.W - g.Padding + j;
+                if (g.Stride == 1)
+                {
+                    var sum = new Span<float>(dst + first, last - first);
+                    TensorPrimitives.Add(sum, new ReadOnlySpan<float>(src + first, last - first), sum);
+                }
+                else for (int ow = first; ow < last; ow++) dst[ow * g.Stride] += src[ow];
+            }
         }
 
         /// <summary>The output columns [first, last) whose input column ow·stride − pad + j lies inside x.</summary>
-        private static (int First, int Last) Inside(ConvGeometry g, int j)
+        private static (int First, int Last) InsideRow(ConvGeometry g, int j)
         {
             int offset = j - g.Padding;
             int first = offset >= 0 ? 0 : (-offset + g.Stride - 1) / g.Stride;
