@@ -18,7 +18,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
             CpuKernels.Add(OpKind.AvgPool2dGrad, k => AverageGrad(k.In(0), k.InShape(0)[2], k.InShape(0)[3], PoolWindow.Of(k.Op), k.OutShape[2], k.OutShape[3], k.Out));
         }
 
-        /// <summary>Per window, h·W + w of its first maximum (a NaN counts as the maximum, as in PyTorch).</summary>
+        /// <summary>Per window, h·W + w of its first maximum (a NaN counts as the maximum, as in PyTorch). The
+        /// comparisons select without branching: on real activations a branch would mispredict at every other pixel.</summary>
         public static void Argmax(ReadOnlySpan<float> x, int h, int w, PoolWindow p, int oh, int ow, Span<int> positions)
         {
             int planes = x.Length / (h * w);
@@ -29,11 +30,15 @@ namespace OneFlow.Dsl.Runtime.Kernels
                     for (int j = 0; j < ow; j++, o++)
                     {
                         int best = i * p.Stride * w + j * p.Stride;
+                        float max = xs[best];
                         for (int a = 0; a < p.Kernel; a++)
                             for (int b = 0; b < p.Kernel; b++)
                             {
                                 int at = (i * p.Stride + a) * w + j * p.Stride + b;
-                                if (xs[at] > xs[best] || (float.IsNaN(xs[at]) && !float.IsNaN(xs[best]))) best = at;
+                                float v = xs[at];
+                                bool take = v > max | (float.IsNaN(v) & !float.IsNaN(max));
+                                max = take ? v : max;
+                                best = take ? at : best;
                             }
                         positions[o] = best;
                     }
@@ -43,14 +48,22 @@ namespace OneFlow.Dsl.Runtime.Kernels
         /// <summary>y[plane, i] = x[plane, positions[plane, i]].</summary>
         public static void Gather(ReadOnlySpan<float> x, int pixels, ReadOnlySpan<int> positions, int outPixels, Span<float> y)
         {
-            for (int o = 0; o < y.Length; o++) y[o] = x[o / outPixels * pixels + positions[o]];
+            for (int plane = 0, o = 0; o < y.Length; plane++)
+            {
+                var xs = x.Slice(plane * pixels, pixels);
+                for (int end = o + outPixels; o < end; o++) y[o] = xs[positions[o]];
+            }
         }
 
         /// <summary>dx = 0, then dx[plane, positions[plane, i]] += dy[plane, i].</summary>
         public static void Scatter(ReadOnlySpan<float> dy, ReadOnlySpan<int> positions, int outPixels, int pixels, Span<float> dx)
         {
             dx.Clear();
-            for (int o = 0; o < dy.Length; o++) dx[o / outPixels * pixels + positions[o]] += dy[o];
+            for (int plane = 0, o = 0; o < dy.Length; plane++)
+            {
+                var ds = dx.Slice(plane * pixels, pixels);
+                for (int end = o + outPixels; o < end; o++) ds[positions[o]] += dy[o];
+            }
         }
 
         public static void Average(ReadOnlySpan<float> x, int h, int w, PoolWindow p, int oh, int ow, Span<float> y)
