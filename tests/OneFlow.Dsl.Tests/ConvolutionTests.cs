@@ -4,9 +4,9 @@ using Xunit;
 
 namespace OneFlow.Dsl.Tests
 {
-    /// <summary>The convolution kernels (unfolded a tile of output rows at a time, the same-size case as shifted planes)
-    /// against the definition, summed pixel by pixel: the output, dx and dw of Σ y·r for a fixed random r. The shapes
-    /// are large enough to be unfolded in several tiles.</summary>
+    /// <summary>The convolution kernels (unfolded a tile of output rows at a time, the same-size case as shifted planes
+    /// or, with AVX-512, not unfolded at all) against the definition, summed pixel by pixel: the output, dx and dw of
+    /// Σ y·r for a fixed random r. The shapes are large enough to be unfolded in several tiles.</summary>
     public class ConvolutionTests
     {
         [Theory]
@@ -14,6 +14,12 @@ namespace OneFlow.Dsl.Tests
         [InlineData(2, 32, 21, 64, 6, 3, 2, 1, 1)]   // strided: row by row, two tiles
         [InlineData(1, 32, 12, 70, 8, 5, 1, 0, 2)]   // no padding, two groups, an uneven last tile
         [InlineData(3, 4, 9, 9, 5, 1, 1, 0, 1)]      // pointwise: x read as it lies
+        [InlineData(2, 16, 8, 32, 8, 3, 1, 1, 1)]    // without unfolding (AVX-512): 32-pixel rows
+        [InlineData(3, 8, 6, 16, 16, 3, 1, 1, 1)]    // without unfolding: 16-pixel rows, two to a tile
+        [InlineData(2, 16, 4, 16, 16, 3, 1, 1, 2)]   // without unfolding, two groups
+        [InlineData(1, 8, 5, 32, 8, 5, 1, 2, 1)]     // without unfolding, a 5×5 kernel
+        [InlineData(5, 8, 6, 16, 32, 3, 1, 1, 1)]    // dw without unfolding: 32 outputs, five samples in four slices
+        [InlineData(2, 16, 4, 16, 64, 3, 1, 1, 2)]   // dw without unfolding, two groups
         public void Tiled_kernels_equal_the_definition(int n, int c, int h, int w, int o, int k, int stride, int padding, int groups)
         {
             var x = Data.Floats(1, n, c, h, w);

@@ -88,11 +88,24 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>Floats of one tile of a sample's unfolded group (none for a pointwise convolution, which reads x as it lies).</summary>
         public long ColumnFloats => Pointwise ? 0 : (long)Unfolded * TileColumns;
 
-        /// <summary>The scratch of the forward pass and of dx: a tile of unfolded columns per sample at work.</summary>
-        public long UnfoldWorkspace => Slices * ColumnFloats;
+        /// <summary>A stride-1 convolution whose output has its input's size (a 3×3 with padding 1): a kernel may
+        /// compute it, and dx, from a zero-bordered copy of its input rather than from unfolded columns.</summary>
+        public bool SameSize => Stride == 1 && OutH == H && OutW == W;
 
-        /// <summary>The scratch of dw: the columns, and a partial dw per slice where there are several, summed at the end.</summary>
-        public long WeightGradWorkspace => Slices * ColumnFloats + (Slices > 1 ? Slices * (long)O * Unfolded : 0);
+        /// <summary>Floats of one sample's zero-bordered input (or dy) of one group.</summary>
+        public long PaddedFloats => (long)System.Math.Max(GroupChannels, GroupOutputs) * (H + 2 * Padding) * (W + 2 * Padding);
+
+        /// <summary>The scratch of the forward pass and of dx: a tile of unfolded columns per sample at work or, for a
+        /// same-size convolution, a bordered copy per sample at work and the weight packed for the product.</summary>
+        public long UnfoldWorkspace => System.Math.Max(Slices * ColumnFloats, SameSize ? Slices * PaddedFloats + (long)O * Unfolded : 0);
+
+        /// <summary>The scratch of dw: the columns, and a partial dw per slice where there are several, summed at the
+        /// end; or, for a same-size convolution, per slice a bordered copy of x, dy transposed and a partial dwᵀ.</summary>
+        public long WeightGradWorkspace => System.Math.Max(Slices * ColumnFloats + (Slices > 1 ? Slices * (long)O * Unfolded : 0),
+            SameSize ? Slices * ImplicitWeightSlice : 0);
+
+        /// <summary>A slice's part of the same-size dw scratch: the bordered x, dyᵀ, and dwᵀ of every group.</summary>
+        public long ImplicitWeightSlice => PaddedFloats + (long)OutPixels * GroupOutputs + (long)O * Unfolded;
 
         public double Flops => 2.0 * N * O * OutPixels * Unfolded;
 

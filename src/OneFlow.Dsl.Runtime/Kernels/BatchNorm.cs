@@ -16,18 +16,18 @@ namespace OneFlow.Dsl.Runtime.Kernels
         [ModuleInitializer]
         internal static void Register()
         {
-            PerChannel(OpKind.ChannelMean, 0, (k, first, last) => Mean(k.In(0), Layout(k.InShape(0)), ChannelLayout.Count(k.WholeIn(0)), k.Out, first, last));
-            PerChannel(OpKind.ChannelVariance, 0, (k, first, last) => Variance(k.In(0), k.In(1), Layout(k.InShape(0)), ChannelLayout.Count(k.WholeIn(0)), k.Out, first, last));
+            PerChannel(OpKind.ChannelMean, 0, static (k, first, last) => Mean(k.In(0), Layout(k.InShape(0)), ChannelLayout.Count(k.WholeIn(0)), k.Out, first, last));
+            PerChannel(OpKind.ChannelVariance, 0, static (k, first, last) => Variance(k.In(0), k.In(1), Layout(k.InShape(0)), ChannelLayout.Count(k.WholeIn(0)), k.Out, first, last));
             CpuKernels.Add(OpKind.RunningStatsUpdate, k =>
             {
                 var (momentum, count) = RunningStatsUpdateOp.Attributes(k.Op);
                 UpdateRunning(k.Mutable(0), k.Mutable(1), k.In(2), k.In(3), momentum, count);
             });
-            PerChannel(OpKind.BatchNorm, 0, (k, first, last)
+            PerChannel(OpKind.BatchNorm, 0, static (k, first, last)
                 => Normalize(k.In(0), k.In(1), k.In(2), k.In(3), k.In(4), BatchNormOp.Attributes(k.Op).Eps, Layout(k.InShape(0)), k.Out, first, last));
-            PerChannel(OpKind.BatchNormReduce, 1, (k, first, last)
+            PerChannel(OpKind.BatchNormReduce, 1, static (k, first, last)
                 => GradientSums(k.In(0), k.In(1), k.In(2), k.In(3), BatchNormReduceOp.Eps(k.Op), Layout(k.InShape(1)), k.Out, first, last));
-            PerChannel(OpKind.BatchNormInputGrad, 1, (k, first, last) =>
+            PerChannel(OpKind.BatchNormInputGrad, 1, static (k, first, last) =>
             {
                 var (eps, batch) = BatchNormOp.Attributes(k.Op);
                 InputGradient(k.In(0), k.In(1), k.In(2), k.In(3), k.In(4), k.In(5), eps, batch ? ChannelLayout.Count(k.WholeIn(1)) : 0, Layout(k.InShape(1)), k.Out, first, last);
@@ -37,8 +37,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
         /// <summary>A kernel whose channels are independent, run in ranges of channels on the pool's threads; operand
         /// <paramref name="x"/> is the one laid out [N, C, …].</summary>
         private static void PerChannel(OpKind kind, int x, Action<CpuKernelContext, int, int> body)
-            => CpuKernels.Add(kind, k => k.Cached(_ => new ParallelRanges((first, last) => body(k, first, last)))
-                .Run(k.InShape(x)[ChannelLayout.Axis], k.InShape(x).Elements, k.Threads));
+            => CpuKernels.Add(kind, k => ParallelRanges.Run(k, body, k.InShape(x)[ChannelLayout.Axis], k.InShape(x).Elements));
 
         /// <summary>x as [samples, channels, inner].</summary>
         public readonly struct ChannelShape

@@ -24,11 +24,16 @@ namespace OneFlow.Dsl.Runtime.Kernels
             CpuKernels.Add(OpKind.SumTo, k => SumTo(k.In(0), k.InShape(0), k.Out, k.OutShape));
         }
 
+        /// <summary>Per op, the kernel for operands of the output's shape, run in ranges of elements.</summary>
+        private static readonly Action<CpuKernelContext, int, int>[] Same = Array.ConvertAll(
+            new[] { BinaryOp.Add, BinaryOp.Sub, BinaryOp.Mul, BinaryOp.Div },
+            op => (Action<CpuKernelContext, int, int>)((k, first, last) => Rows.Apply(op, k.In(0)[first..last], k.In(1)[first..last], k.Out[first..last])));
+
         /// <summary>Operands of the output's shape are split into ranges over the threads; broadcasting ones are walked a row at a time.</summary>
         private static void Binary(BinaryOp op, CpuKernelContext k)
         {
             if (k.InShape(0).Elements == k.OutShape.Elements && k.InShape(1).Elements == k.OutShape.Elements)
-                ParallelRanges.Elements(k, (k, first, n) => Rows.Apply(op, k.In(0).Slice(first, n), k.In(1).Slice(first, n), k.Out.Slice(first, n)));
+                ParallelRanges.Elements(k, Same[(int)op]);
             else Binary(op, k.In(0), k.InShape(0), k.In(1), k.InShape(1), k.Out, k.OutShape);
         }
 

@@ -31,6 +31,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
             private ConvGeometry _g;
             private float* _a, _b, _out, _work;
             private int _gemmThreads;
+            /// <summary>For a convolution without unfolding: where each row of the columns starts in the bordered copy.</summary>
+            private int[]? _offsets;
 
             public void Run(CpuKernelContext k, Pass pass, ConvGeometry g)
             {
@@ -39,13 +41,44 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 int slices = g.Slices;
                 // With one sample at a time the threads split each product instead.
                 _gemmThreads = slices == 1 ? k.Threads : 1;
+                if (Implicit) PackWeight();
+                if (ImplicitWeight) _offsets ??= ImplicitConvolution.RowOffsets(g, g.GroupChannels);
                 if (!WorkerPool.TryRun(this, slices, k.Threads))
                     for (int s = 0; s < slices; s++) RunChunk(s, slices);
-                if (pass == Pass.Weight && slices > 1) SumPartials(slices);
+                if (ImplicitWeight) SumTransposed(slices);
+                else if (pass == Pass.Weight && slices > 1) SumPartials(slices);
+            }
+
+            /// <summary>dw of a same-size convolution from a bordered copy of x (see <see cref="ImplicitConvolution"/>).</summary>
+            private bool ImplicitWeight => _pass == Pass.Weight && ImplicitConvolution.AppliesToWeight(_g);
+
+            /// <summary>y and dx of a same-size convolution are computed from a bordered copy of x or dy (see <see cref="ImplicitConvolution"/>).</summary>
+            private bool Implicit => _pass != Pass.Weight && ImplicitConvolution.Applies(_g, _pass == Pass.Forward ? _g.GroupOutputs : _g.GroupChannels);
+
+            /// <summary>The weight of every group packed for the product, after the slices' bordered copies.</summary>
+            private float* Packed(int group) => _work + _g.Slices * _g.PaddedFloats + (long)group * _g.GroupOutputs * _g.Unfolded;
+
+            private void PackWeight()
+            {
+                _offsets ??= ImplicitConvolution.RowOffsets(_g, _pass == Pass.Forward ? _g.GroupChannels : _g.GroupOutputs);
+                for (int group = 0; group < _g.Groups; group++)
+                {
+                    if (_pass == Pass.Forward) ImplicitConvolution.PackRows(Wg(_b, group), _g.GroupOutputs, _g.Unfolded, Packed(group));
+                    else ImplicitConvolution.PackFlipped(_g, Wg(_b, group), Packed(group));
+                }
             }
 
             public void RunChunk(int slice, int slices)
             {
+                if (Implicit || ImplicitWeight)
+                {
+                    fixed (int* offsets = _offsets)
+                    {
+                        if (Implicit) RunImplicit(slice, slices, offsets);
+                        else RunImplicitWeight(slice, slices, offsets);
+                    }
+                    return;
+                }
                 float* cols = _work + slice * _g.ColumnFloats;
                 for (int n = slice; n < _g.N; n += slices)
                     for (int group = 0; group < _g.Groups; group++)
@@ -56,9 +89,53 @@ namespace OneFlow.Dsl.Runtime.Kernels
                     }
             }
 
+            /// <summary>y_g = w_g ⋆ x_g, or dx_g = flipped w_g ⋆ dy_g, sample by sample from a bordered copy.</summary>
+            private void RunImplicit(int slice, int slices, int* offsets)
+            {
+                float* padded = _work + slice * _g.PaddedFloats;
+                bool forward = _pass == Pass.Forward;
+                int inputs = forward ? _g.GroupChannels : _g.GroupOutputs, rows = forward ? _g.GroupOutputs : _g.GroupChannels;
+                for (int n = slice; n < _g.N; n += slices)
+                    for (int group = 0; group < _g.Groups; group++)
+                    {
+                        ImplicitConvolution.Pad(_g, forward ? X(_a, n, group) : Y(_a, n, group), inputs, padded);
+                        ImplicitConvolution.Multiply(_g, Packed(group), rows, offsets, _offsets!.Length, padded, forward ? Y(_out, n, group) : X(_out, n, group));
+                    }
+            }
+
             private float* X(float* x, int n, int group) => x + ((long)n * _g.C + group * _g.GroupChannels) * _g.Pixels;
             private float* Y(float* y, int n, int group) => y + ((long)n * _g.O + group * _g.GroupOutputs) * _g.OutPixels;
             private float* Wg(float* w, int group) => w + (long)group * _g.GroupOutputs * _g.Unfolded;
+
+            /// <summary>This slice's dwᵀ of every group, Σ over its samples, from bordered copies of x and dy transposed.</summary>
+            private void RunImplicitWeight(int slice, int slices, int* offsets)
+            {
+                float* padded = _work + slice * _g.ImplicitWeightSlice, transposed = padded + _g.PaddedFloats, partial = transposed + (long)_g.OutPixels * _g.GroupOutputs;
+                for (int n = slice; n < _g.N; n += slices)
+                    for (int group = 0; group < _g.Groups; group++)
+                    {
+                        ImplicitConvolution.Pad(_g, X(_a, n, group), _g.GroupChannels, padded);
+                        ImplicitConvolution.Transpose(Y(_b, n, group), _g.GroupOutputs, _g.OutPixels, transposed);
+                        ImplicitConvolution.WeightGradient(_g, padded, offsets, _g.Unfolded, transposed, _g.GroupOutputs,
+                            partial + (long)group * _g.Unfolded * _g.GroupOutputs, accumulate: n != slice);
+                    }
+            }
+
+            /// <summary>dw_g[o, r] = Σ over the slices of their dwᵀ_g[r, o].</summary>
+            private void SumTransposed(int slices)
+            {
+                int u = _g.Unfolded, og = _g.GroupOutputs;
+                for (int group = 0; group < _g.Groups; group++)
+                {
+                    float* dw = Wg(_out, group);
+                    for (int s = 0; s < slices; s++)
+                    {
+                        float* part = _work + s * _g.ImplicitWeightSlice + _g.PaddedFloats + (long)_g.OutPixels * og + (long)group * u * og;
+                        for (int o = 0; o < og; o++)
+                            for (int r = 0; r < u; r++) dw[(long)o * u + r] = (s == 0 ? 0 : dw[(long)o * u + r]) + part[(long)r * og + o];
+                    }
+                }
+            }
 
             /// <summary>y_g = w_g · cols, a tile of output pixels at a time.</summary>
             private void Forward(int n, int group, float* cols)

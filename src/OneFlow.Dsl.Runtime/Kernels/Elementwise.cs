@@ -22,8 +22,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 int n = AccumulateOp.MicroBatches(k.Op);
                 AccumulateMean(k.In(0), k.Out, k.Piece % n == 0, n);
             });
-            CpuKernels.Add(OpKind.Relu, k => ParallelRanges.Elements(k, (k, first, n) => Relu(k.In(0).Slice(first, n), k.Out.Slice(first, n))));
-            CpuKernels.Add(OpKind.ReluGrad, k => ParallelRanges.Elements(k, (k, first, n) => ReluGrad(k.In(0).Slice(first, n), k.In(1).Slice(first, n), k.Out.Slice(first, n))));
+            CpuKernels.Add(OpKind.Relu, k => ParallelRanges.Elements(k, static (k, first, last) => Relu(k.In(0)[first..last], k.Out[first..last])));
+            CpuKernels.Add(OpKind.ReluGrad, k => ParallelRanges.Elements(k, static (k, first, last) => ReluGrad(k.In(0)[first..last], k.In(1)[first..last], k.Out[first..last])));
             CpuKernels.Add(OpKind.Gelu, k => Gelu(k.In(0), k.Out));
             CpuKernels.Add(OpKind.GeluGrad, k => GeluGrad(k.In(0), k.In(1), k.Out));
             CpuKernels.Add(OpKind.Transpose, k => Transpose(k.In(0), k.InShape(0)[k.InShape(0).Rank - 2], k.LastOf(0), k.Out));

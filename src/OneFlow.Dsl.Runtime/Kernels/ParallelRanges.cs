@@ -2,36 +2,33 @@ using System;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
-    /// <summary>Splits a kernel's independent units (channels, rows, elements) into ranges run on the pool's threads.
-    /// Made once per kernel context (<see cref="KernelContext.Cached{T}"/>) around a body that reads the act's operands
-    /// from the context, so that an act allocates nothing; small work runs on the caller alone.</summary>
+    /// <summary>Splits a kernel's independent units (channels, elements) into ranges run on the pool's threads. One is
+    /// kept per kernel context (<see cref="KernelContext.Cached{T}"/>) and handed the act's context and a body that
+    /// captures nothing, so that an act allocates nothing; small work runs on the caller alone.</summary>
     internal sealed class ParallelRanges : IChunkedJob
     {
         /// <summary>Below this many elements of work a helper's wake-up costs more than it saves.</summary>
         private const long ParallelElements = 1 << 15;
 
-        private readonly Action<int, int> _body;
+        private CpuKernelContext _context = null!;
+        private Action<CpuKernelContext, int, int> _body = null!;
         private int _count;
 
-        public ParallelRanges(Action<int, int> body) => _body = body;
-
-        /// <summary>Runs the body over [0, <paramref name="count"/>) in ranges, <paramref name="elements"/> being the
-        /// work of all of them.</summary>
-        public void Run(int count, long elements, int threads)
+        /// <summary><paramref name="body"/>(k, first, last) over [0, <paramref name="count"/>) in ranges,
+        /// <paramref name="elements"/> being the work of all of them.</summary>
+        public static void Run(CpuKernelContext k, Action<CpuKernelContext, int, int> body, int count, long elements)
         {
-            _count = count;
-            int chunks = Math.Min(count, 2 * threads);
-            if (elements < ParallelElements || !WorkerPool.TryRun(this, chunks, threads)) _body(0, count);
+            var ranges = k.Cached(static _ => new ParallelRanges());
+            ranges._context = k;
+            ranges._body = body;
+            ranges._count = count;
+            if (elements < ParallelElements || !WorkerPool.TryRun(ranges, Math.Min(count, 2 * k.Threads), k.Threads)) body(k, 0, count);
         }
 
-        /// <summary>An elementwise kernel: <paramref name="body"/>(k, first, count) computes output elements
-        /// [first, first + count), in ranges on the pool's threads.</summary>
-        public static void Elements(CpuKernelContext k, Action<CpuKernelContext, int, int> body)
-        {
-            int length = (int)k.OutShape.Elements;
-            k.Cached(_ => new ParallelRanges((first, last) => body(k, first, last - first))).Run(length, length, k.Threads);
-        }
+        /// <summary>An elementwise kernel: <paramref name="body"/>(k, first, last) computes output elements [first, last).</summary>
+        public static void Elements(CpuKernelContext k, Action<CpuKernelContext, int, int> body) => Run(k, body, (int)k.OutShape.Elements, k.OutShape.Elements);
 
-        public void RunChunk(int chunk, int chunks) => _body((int)((long)_count * chunk / chunks), (int)((long)_count * (chunk + 1) / chunks));
+        public void RunChunk(int chunk, int chunks)
+            => _body(_context, (int)((long)_count * chunk / chunks), (int)((long)_count * (chunk + 1) / chunks));
     }
 }
