@@ -11,7 +11,11 @@
 #     bash .gpu/run.sh --bench --device cuda; python3 bench/torch_gpt_peer.py cuda; bash .gpu/run.sh --device cuda --data .gpu/input.txt
 #   Both print the GPT training step (4 layers, width 128, context 64, batch 12, AdamW); the last command trains the
 #   sample there and ends with its val loss.
-# Only one of the two fits the 64 MiB that travels at a time.
+#   bash bench/gpu.sh cnn        packs samples/Cnn with the MNIST files (issue: vision); then:
+#     bash .gpu/run.sh --bench --device cuda; python3 bench/torch_cnn_peer.py cuda; bash .gpu/run.sh --device cuda --data .gpu/mnist --epochs 5
+#   Ours prints the sample network's step on cuda:0 (after checking 5 steps against cpu:0) and its launches; the peer
+#   the small ResNet's step and the sample network's samples/s; the last command trains the sample there.
+# Only one of them fits the 64 MiB that travels at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-mnist}" in
@@ -25,5 +29,10 @@ case "${1:-mnist}" in
     cp ../shared/data/tinyshakespeare/input.txt .gpu/input.txt
     echo 'on the GPU machine: bash .gpu/run.sh --bench --device cuda; python3 bench/torch_gpt_peer.py cuda; bash .gpu/run.sh --device cuda --data .gpu/input.txt'
     ;;
-  *) echo "usage: bash bench/gpu.sh [mnist|gpt]" >&2; exit 2 ;;
+  cnn)
+    bash ../shared/device/pack.sh samples/Cnn/Cnn.csproj
+    mkdir -p .gpu/mnist && cp ../shared/data/mnist/* .gpu/mnist/
+    echo 'on the GPU machine: bash .gpu/run.sh --bench --device cuda; python3 bench/torch_cnn_peer.py cuda; bash .gpu/run.sh --device cuda --data .gpu/mnist --epochs 5'
+    ;;
+  *) echo "usage: bash bench/gpu.sh [mnist|gpt|cnn]" >&2; exit 2 ;;
 esac

@@ -6,12 +6,14 @@ CPU (this machine):
   OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_cnn_peer.py
 and take the faster of the two (torch's own threads: 2). Debian's torch runs convolutions with oneDNN (MKL-DNN),
 whatever OPENBLAS_NUM_THREADS says; the linear layer goes to OpenBLAS.
+GPU machine: python3 bench/torch_cnn_peer.py cuda   (cuDNN, TF32 off, as our fp32 kernels)
 
 Prints one line per figure:
   the SGD-momentum training step of the small ResNet (batch 32, 3x32x32, 10 classes), as ConvTrainStep;
   the training throughput of the Cnn sample's network (batch 64, 1x28x28), samples/s, as `samples/Cnn --bench`.
 """
 import os
+import sys
 import time
 
 import torch
@@ -20,6 +22,15 @@ import torch.nn.functional as F
 
 torch.manual_seed(0)
 torch.set_num_threads(2)
+DEVICE = sys.argv[1] if len(sys.argv) > 1 else "cpu"
+if DEVICE == "cuda":
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
+
+
+def synchronize():
+    if DEVICE == "cuda":
+        torch.cuda.synchronize()
 
 
 def median_time(fn, repeats, rounds=7):
@@ -28,9 +39,11 @@ def median_time(fn, repeats, rounds=7):
     fn()
     times = []
     for _ in range(rounds):
+        synchronize()
         start = time.perf_counter()
         for _ in range(repeats):
             fn()
+        synchronize()
         times.append((time.perf_counter() - start) / repeats)
     times.sort()
     return times[len(times) // 2]
@@ -91,8 +104,9 @@ class MnistCnn(nn.Module):
 
 
 def step_time(model, batch, shape, lr, momentum):
+    model = model.to(DEVICE)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    x, y = torch.rand(batch, *shape), torch.randint(0, 10, (batch,))
+    x, y = torch.rand(batch, *shape, device=DEVICE), torch.randint(0, 10, (batch,), device=DEVICE)
 
     def step():
         opt.zero_grad()
@@ -103,7 +117,7 @@ def step_time(model, batch, shape, lr, momentum):
     return median_time(step, 10)
 
 
-threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
+threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset") if DEVICE == "cpu" else DEVICE
 t = step_time(SmallResNet().train(), 32, (3, 32, 32), lr=0.01, momentum=0.9)
 print(f"torch resnet b32 3x32x32 sgd-momentum step (OPENBLAS_NUM_THREADS={threads}): {t * 1e3:.2f} ms")
 t = step_time(MnistCnn().train(), 64, (1, 28, 28), lr=0.01, momentum=0.9)
