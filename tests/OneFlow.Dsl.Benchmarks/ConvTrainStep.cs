@@ -120,6 +120,10 @@ namespace OneFlow.Dsl.Benchmarks
             var random = new System.Random(1);
             _x = Tensor.From(Enumerable.Range(0, 32 * 3 * 32 * 32).Select(_ => (float)random.NextDouble()).ToArray(), 32, 3, 32, 32);
             _y = Tensor.From(Enumerable.Range(0, 32).Select(_ => random.Next(10)).ToArray(), 32);
+            // The JIT promotes the kernels' loops over the first few dozen steps, and a step takes ~90 ms, so
+            // BenchmarkDotNet's own warm-up (a handful of steps) would time, and count the allocations of, the
+            // promotion itself.
+            for (int i = 0; i < 40; i++) _trainer.Step(_x, _y);
         }
 
         [Benchmark]
