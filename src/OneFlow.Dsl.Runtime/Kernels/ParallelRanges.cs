@@ -7,8 +7,9 @@ namespace OneFlow.Dsl.Runtime.Kernels
     /// captures nothing, so that an act allocates nothing; small work runs on the caller alone.</summary>
     internal sealed class ParallelRanges : IChunkedJob
     {
-        /// <summary>Below this many elements of work a helper's wake-up costs more than it saves.</summary>
-        private const long ParallelElements = 1 << 15;
+        /// <summary>Below this many elements (half a megabyte of floats) the work is over in a few microseconds, and
+        /// handing half of it to a helper costs about as much as it saves (the MLP's 64×512 activations).</summary>
+        private const long ParallelElements = 1 << 17;
 
         private CpuKernelContext _context = null!;
         private Action<CpuKernelContext, int, int> _body = null!;
