@@ -9,11 +9,12 @@ if ! command -v dotnet >/dev/null; then
   exit 2
 fi
 # Graphviz renders the plan graph to SVG; MPICH runs the multi-process tests; Debian's PyTorch is the reference the
-# agreement tests compare with. Without them those tests skip, saying so.
+# agreement tests compare with; Debian's onnx checks every exported model. Without them those tests skip, saying so.
 missing=""
 command -v dot >/dev/null || missing="$missing graphviz"
 command -v mpiexec.mpich >/dev/null || missing="$missing mpich"
 /usr/bin/python3 -c "import torch" >/dev/null 2>&1 || missing="$missing python3-torch"
+/usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || missing="$missing python3-onnx"
 if [ -n "$missing" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing) >/dev/null 2>&1 \
     || echo "could not install$missing; the tests that need it will be skipped" >&2

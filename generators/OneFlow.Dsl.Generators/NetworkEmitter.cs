@@ -231,6 +231,10 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// <summary>Reads every weight and buffer from a safetensors file; a file that does not fit the network changes nothing.</summary>");
             w.Line("public void LoadWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Load(path, NamedState());");
             w.Line();
+            w.Line("/// <summary>Writes the inference graph (evaluation mode) as an ONNX model, opset 17, batch axis open, with the weights and");
+            w.Line("/// buffers as initializers named as in <see cref=\"SaveWeights\"/>'s file; an op without an ONNX form writes nothing and throws.</summary>");
+            w.Line("public void ExportOnnx(string path) => global::OneFlow.Dsl.Export.OnnxFile.Write(path, Spec, NamedState());");
+            w.Line();
             w.Line("/// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at");
             w.Line("/// <see cref=\"Batch\"/> rows, a plan made once for each other number.</summary>");
             w.Line($"public {Dsl}Tensor Infer({inputs}) => (_inference ??= new {Dsl}Inference(InferPlan, NamedState(), Spec)).Run({args});");

@@ -7,6 +7,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class AddOp : OpDef
     {
         public override string UserName => "Add";
+        protected override string OnnxOperator => "Add";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Add");
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: true, scales: false);
 
@@ -21,6 +22,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class SubOp : OpDef
     {
         public override string UserName => "Sub";
+        protected override string OnnxOperator => "Sub";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Sub");
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: true, scales: false);
 
@@ -36,6 +38,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class MulOp : OpDef
     {
         public override string UserName => "Mul";
+        protected override string OnnxOperator => "Mul";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Mul");
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: false, scales: true);
 
@@ -51,6 +54,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class NegOp : ElementwiseOp
     {
         public override string UserName => "Neg";
+        protected override string OnnxOperator => "Neg";
         protected override bool Linear => true;
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Neg(dy, x));

@@ -1,3 +1,4 @@
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -7,6 +8,8 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class AddScalarOp : ElementwiseOp
     {
         public override string UserName => "AddScalar";
+        public override void ToOnnx(OnnxWriter w) => w.Emit("Add", new[] { w.Input(0), w.Scalar(Value(w.Op)) });
+
 
         public static float Value(IOpAttributes op) => (float)op.Args[0];
 

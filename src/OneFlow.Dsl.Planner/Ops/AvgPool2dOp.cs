@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -8,6 +9,12 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class AvgPool2dOp : OpDef
     {
         public override string UserName => "AvgPool2d";
+        public override void ToOnnx(OnnxWriter w)
+        {
+            var window = PoolWindow.Of(w.Op);
+            w.Emit("AveragePool", new[] { w.Input(0) }, OnnxAttribute.Of("kernel_shape", window.Kernel, window.Kernel), OnnxAttribute.Of("strides", window.Stride, window.Stride));
+        }
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => PoolWindow.Pooled(g, op, 0, "AvgPool2d");
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => PoolWindow.Signatures(1, linear: true);
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -9,6 +10,14 @@ namespace OneFlow.Dsl.Planner.Ops
     /// and gives the whole batch-norm gradient at once, in two passes, instead of chaining the statistics' own.</summary>
     internal sealed class BatchNormOp : OpDef
     {
+        /// <summary>Evaluation's form, on the running statistics; one normalising with the batch's statistics trains.</summary>
+        public override void ToOnnx(OnnxWriter w)
+        {
+            var (eps, batch) = Attributes(w.Op);
+            if (batch) throw w.NoForm("it normalises with the batch's statistics, which only training does");
+            w.Emit("BatchNormalization", new[] { w.Input(0), w.Input(3), w.Input(4), w.Input(1), w.Input(2) }, OnnxAttribute.Of("epsilon", eps));
+        }
+
         public static double[] Arguments(double eps, bool batchStatistics) => new[] { eps, batchStatistics ? 1.0 : 0.0 };
 
         public static (float Eps, bool BatchStatistics) Attributes(IOpAttributes op) => ((float)op.Args[0], op.Args[1] != 0);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -9,6 +10,17 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class CausalSoftmaxOp : OpDef
     {
         public override string UserName => "CausalSoftmax";
+        /// <summary>A softmax of the scores plus a constant mask, −∞ where j &gt; i.</summary>
+        public override void ToOnnx(OnnxWriter w)
+        {
+            var x = w.InputShape(0);
+            int t = x[x.Rank - 1];
+            var mask = new float[t * t];
+            for (int i = 0; i < t; i++)
+                for (int j = i + 1; j < t; j++) mask[i * t + j] = float.NegativeInfinity;
+            w.Emit("Softmax", new[] { w.Node("Add", new[] { w.Input(0), w.Floats(new Shape(t, t), mask) }) }, OnnxAttribute.Of("axis", -1L));
+        }
+
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -117,6 +118,14 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class Conv2dOp : OpDef
     {
         public override string UserName => "Conv2d";
+        public override void ToOnnx(OnnxWriter w)
+        {
+            var a = Attributes(w.Op);
+            var k = w.InputShape(1);
+            w.Emit("Conv", new[] { w.Input(0), w.Input(1) }, OnnxAttribute.Of("kernel_shape", k[2], k[3]), OnnxAttribute.Of("strides", a.Stride, a.Stride),
+                OnnxAttribute.Of("pads", a.Padding, a.Padding, a.Padding, a.Padding), OnnxAttribute.Of("group", (long)a.Groups));
+        }
+
 
         public static ConvAttributes Attributes(IOpAttributes op) => new ConvAttributes((int)op.Args[0], (int)op.Args[1], (int)op.Args[2]);
 

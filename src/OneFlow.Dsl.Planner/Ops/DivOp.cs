@@ -8,6 +8,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class DivOp : OpDef
     {
         public override string UserName => "Div";
+        protected override string OnnxOperator => "Div";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Div");
 
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)

@@ -9,6 +9,8 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class DropoutOp : ElementwiseOp
     {
         public override string UserName => "Dropout";
+        /// <summary>An exported model evaluates, and evaluation keeps every unit.</summary>
+        protected override string OnnxOperator => "Identity";
         public override bool IsIdentityWhenInferring => true;
         protected override bool Linear => true;
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -55,6 +56,12 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class MseLossOp : ElementwiseLossOp
     {
         public override string UserName => "MseLoss";
+        public override void ToOnnx(OnnxWriter w)
+        {
+            string d = w.Node("Sub", new[] { w.Input(0), w.Input(1) });
+            w.Emit("ReduceMean", new[] { w.Node("Mul", new[] { d, d }) }, OnnxAttribute.Of("keepdims", 0L));
+        }
+
         protected override OpKind Gradient => OpKind.MseLossGrad;
     }
 
@@ -64,6 +71,9 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class L1LossOp : ElementwiseLossOp
     {
         public override string UserName => "L1Loss";
+        public override void ToOnnx(OnnxWriter w)
+            => w.Emit("ReduceMean", new[] { w.Node("Abs", new[] { w.Node("Sub", new[] { w.Input(0), w.Input(1) }) }) }, OnnxAttribute.Of("keepdims", 0L));
+
         protected override OpKind Gradient => OpKind.L1LossGrad;
     }
 
@@ -74,6 +84,14 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class BceWithLogitsLossOp : ElementwiseLossOp
     {
         public override string UserName => "BceWithLogitsLoss";
+        public override void ToOnnx(OnnxWriter w)
+        {
+            string x = w.Input(0);
+            string tail = w.Node("Softplus", new[] { w.Node("Neg", new[] { w.Node("Abs", new[] { x }) }) });
+            string each = w.Node("Add", new[] { w.Node("Sub", new[] { w.Node("Relu", new[] { x }), w.Node("Mul", new[] { x, w.Input(1) }) }), tail });
+            w.Emit("ReduceMean", new[] { each }, OnnxAttribute.Of("keepdims", 0L));
+        }
+
         protected override OpKind Gradient => OpKind.BceWithLogitsLossGrad;
 
         protected override int TargetGradient(GradientBuilder ad, LogicalOp op, System.Func<int> grad, int dy)

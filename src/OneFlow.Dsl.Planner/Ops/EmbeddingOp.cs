@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -8,6 +9,8 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class EmbeddingOp : OpDef
     {
         public override string UserName => "Embedding";
+        public override void ToOnnx(OnnxWriter w) => w.Emit("Gather", new[] { w.Input(1), w.Input(0) }, OnnxAttribute.Of("axis", 0L));
+
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {

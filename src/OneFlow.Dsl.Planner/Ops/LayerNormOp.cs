@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -8,6 +9,17 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class LayerNormOp : OpDef
     {
         public override string UserName => "LayerNorm";
+        /// <summary>LayerNormalization with a scale of ones and a bias of zeros: the affine part is the user's own ops.</summary>
+        public override void ToOnnx(OnnxWriter w)
+        {
+            var x = w.InputShape(0);
+            int d = x[x.Rank - 1];
+            var ones = new float[d];
+            for (int i = 0; i < d; i++) ones[i] = 1;
+            w.Emit("LayerNormalization", new[] { w.Input(0), w.Floats(new Shape(d), ones), w.Floats(new Shape(d), new float[d]) },
+                OnnxAttribute.Of("axis", -1L), OnnxAttribute.Of("epsilon", 1e-5f));
+        }
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
 

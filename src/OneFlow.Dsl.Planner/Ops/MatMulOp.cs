@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -8,6 +9,14 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class MatMulOp : OpDef
     {
         public override string UserName => "MatMul";
+        /// <summary>ONNX's MatMul broadcasts batches of matrices as this one does; a transposed operand is a Transpose first.</summary>
+        public override void ToOnnx(OnnxWriter w)
+        {
+            string a = w.Op.TransA ? w.TransposeLastTwo(w.Input(0), w.InputShape(0).Rank) : w.Input(0);
+            string b = w.Op.TransB ? w.TransposeLastTwo(w.Input(1), w.InputShape(1).Rank) : w.Input(1);
+            w.Emit("MatMul", new[] { a, b });
+        }
+
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -9,6 +10,8 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class MaxLastOp : OpDef
     {
         public override string UserName => "Max";
+        public override void ToOnnx(OnnxWriter w) => w.Emit("ReduceMax", new[] { w.Input(0) }, OnnxAttribute.Of("axes", new[] { -1L }), OnnxAttribute.Of("keepdims", 0L));
+
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -19,6 +20,17 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>Per window of x, where in its H×W plane its first maximum lies (h·W + w), as integers.</summary>
     internal sealed class MaxPoolArgmaxOp : OpDef
     {
+        /// <summary>ONNX's MaxPool gives each maximum's position in the whole tensor, row-major; modulo H·W it is the
+        /// position in the plane.</summary>
+        public override void ToOnnx(OnnxWriter w)
+        {
+            var window = PoolWindow.Of(w.Op);
+            var x = w.InputShape(0);
+            var pooled = w.Nodes("MaxPool", new[] { w.Input(0) }, 2,
+                OnnxAttribute.Of("kernel_shape", window.Kernel, window.Kernel), OnnxAttribute.Of("strides", window.Stride, window.Stride));
+            w.Emit("Mod", new[] { pooled[1], w.Longs((long)x[2] * x[3]) });
+        }
+
         public override string NotDifferentiable => "it gives positions, which are integers";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => PoolWindow.Pooled(g, op, 0, "MaxPool2d");
         public override DType OutputType(LogicalGraph g, LogicalOp op) => DType.I32;
@@ -28,6 +40,16 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>y[n, c, i, j] = x[n, c] at plane position idx[n, c, i, j]: the values a max pool chose.</summary>
     internal sealed class PlaneGatherOp : OpDef
     {
+        /// <summary>A GatherElements over each flattened plane.</summary>
+        public override void ToOnnx(OnnxWriter w)
+        {
+            Shape x = w.InputShape(0), idx = w.InputShape(1);
+            string planes = w.Node("Reshape", new[] { w.Input(0), w.Longs(-1, x[1], (long)x[2] * x[3]) });
+            string positions = w.Node("Reshape", new[] { w.Input(1), w.Longs(-1, idx[1], (long)idx[2] * idx[3]) });
+            string picked = w.Node("GatherElements", new[] { planes, positions }, OnnxAttribute.Of("axis", 2L));
+            w.Emit("Reshape", new[] { picked, w.Longs(-1, idx[1], idx[2], idx[3]) });
+        }
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             Shape x = ShapeOf(g, op, 0), idx = ShapeOf(g, op, 1);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -64,6 +65,18 @@ namespace OneFlow.Dsl.Planner.Ops
         public virtual void Backward(GradientBuilder ad, LogicalOp op, int dy)
             => throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
                 $"{Kind} has no gradient ({NotDifferentiable ?? "no rule is defined"}); it cannot appear between a weight and the loss.");
+
+        /// <summary>The ONNX operator that is this op exactly, operands in the same order; null where the op writes
+        /// its form itself (<see cref="ToOnnx"/>) or has none.</summary>
+        protected virtual string? OnnxOperator => null;
+
+        /// <summary>Writes the op as ONNX nodes (an exported model's inference graph). An op without a form fails the
+        /// export with its name.</summary>
+        public virtual void ToOnnx(OnnxWriter w)
+        {
+            if (OnnxOperator == null) throw w.NoForm(UserName == null ? "it belongs to training, not to Forward" : "none is defined");
+            w.Emit(OnnxOperator, System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(System.Linq.Enumerable.Range(0, w.Op.Inputs.Length), w.Input)));
+        }
 
         protected static Shape ShapeOf(LogicalGraph g, LogicalOp op, int input) => g.Tensor(op.Inputs[input]).Shape;
         protected static string NameOf(LogicalGraph g, LogicalOp op, int input) => g.Tensor(op.Inputs[input]).Name;

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -9,6 +10,12 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class PermuteOp : OpDef
     {
         public override string UserName => "Permute";
+        public override void ToOnnx(OnnxWriter w)
+        {
+            int rank = w.InputShape(0).Rank;
+            w.Emit("Transpose", new[] { w.Input(0) }, OnnxAttribute.Of("perm", Axes(w.Op).Select(a => (long)((a + rank) % rank)).ToArray()));
+        }
+
 
         public static int[] Axes(IOpAttributes op) => op.Args.Select(a => (int)a).ToArray();
 

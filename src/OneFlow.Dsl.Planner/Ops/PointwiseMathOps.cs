@@ -1,3 +1,4 @@
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -9,6 +10,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class ExpOp : ElementwiseOp
     {
         public override string UserName => "Exp";
+        protected override string OnnxOperator => "Exp";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Mul(dy, op.Output, x));
     }
 
@@ -16,6 +18,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class LogOp : ElementwiseOp
     {
         public override string UserName => "Log";
+        protected override string OnnxOperator => "Log";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Div(dy, x, x));
     }
 
@@ -23,6 +26,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class SqrtOp : ElementwiseOp
     {
         public override string UserName => "Sqrt";
+        protected override string OnnxOperator => "Sqrt";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Scale(ad.Div(dy, op.Output, x), 0.5, x));
     }
 
@@ -30,6 +34,8 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class SquareOp : ElementwiseOp
     {
         public override string UserName => "Square";
+        public override void ToOnnx(OnnxWriter w) => w.Emit("Mul", new[] { w.Input(0), w.Input(0) });
+
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Mul(dy, ad.Scale(x, 2, x), x));
     }
 
@@ -37,6 +43,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class ReciprocalOp : ElementwiseOp
     {
         public override string UserName => "Reciprocal";
+        protected override string OnnxOperator => "Reciprocal";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Neg(ad.Mul(ad.Mul(dy, op.Output, x), op.Output, x), x));
     }
 
@@ -44,12 +51,14 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class AbsOp : ElementwiseOp
     {
         public override string UserName => "Abs";
+        protected override string OnnxOperator => "Abs";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Mul(dy, ad.Emit(OpKind.Sign, new[] { x }, x), x));
     }
 
     /// <summary>−1, 0 or 1 by the sign of x: the slope of <see cref="AbsOp"/>.</summary>
     internal sealed class SignOp : ElementwiseOp
     {
+        protected override string OnnxOperator => "Sign";
         public override string NotDifferentiable => "it is the slope of Abs, made only by Abs's gradient";
     }
 
@@ -57,6 +66,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class SoftplusOp : ElementwiseOp
     {
         public override string UserName => "Softplus";
+        protected override string OnnxOperator => "Softplus";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Mul(dy, ad.Emit(OpKind.Sigmoid, new[] { x }, x), x));
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -13,6 +14,14 @@ namespace OneFlow.Dsl.Planner.Ops
         public static int Axis(IOpAttributes op, int rank) => op.Args.Length == 0 ? rank - 1 : ((int)op.Args[0] + rank) % System.Math.Max(rank, 1);
 
         protected abstract bool Mean { get; }
+
+        /// <summary>Opset 17 takes ReduceSum's axes as an operand but ReduceMean's still as an attribute.</summary>
+        public override void ToOnnx(OnnxWriter w)
+        {
+            long axis = Axis(w.Op, w.InputShape(0).Rank);
+            if (Mean) w.Emit("ReduceMean", new[] { w.Input(0) }, OnnxAttribute.Of("axes", new[] { axis }), OnnxAttribute.Of("keepdims", 0L));
+            else w.Emit("ReduceSum", new[] { w.Input(0), w.Longs(axis) }, OnnxAttribute.Of("keepdims", 0L));
+        }
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {

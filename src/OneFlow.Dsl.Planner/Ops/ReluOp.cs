@@ -6,6 +6,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class ReluOp : ElementwiseOp
     {
         public override string UserName => "Relu";
+        protected override string OnnxOperator => "Relu";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Through(ad, op, dy, OpKind.ReluGrad, op.Output);
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -9,6 +10,9 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class ReshapeOp : OpDef
     {
         public override string UserName => "Reshape";
+        /// <summary>The shape as written: its −1 is the batch axis that the exported model leaves open.</summary>
+        public override void ToOnnx(OnnxWriter w) => w.Emit("Reshape", new[] { w.Input(0), w.Longs(Written(w.Op)) });
+
 
         /// <summary>The shape as written, −1 where it is inferred.</summary>
         public static long[] Written(IOpAttributes op) => op.Args.Select(a => (long)a).ToArray();

@@ -1,3 +1,4 @@
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -7,6 +8,8 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class ScaleOp : ElementwiseOp
     {
         public override string UserName => "Scale";
+        public override void ToOnnx(OnnxWriter w) => w.Emit("Mul", new[] { w.Input(0), w.Scalar(Factor(w.Op)) });
+
         protected override bool Linear => true;
 
         public static float Factor(IOpAttributes op) => (float)op.Args[0];

@@ -6,6 +6,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class SigmoidOp : ElementwiseOp
     {
         public override string UserName => "Sigmoid";
+        protected override string OnnxOperator => "Sigmoid";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Through(ad, op, dy, OpKind.SigmoidGrad, op.Output);
     }
 

@@ -1,4 +1,6 @@
+using System.Linq;
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -36,6 +38,12 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class SliceOp : OpDef
     {
         public override string UserName => "Slice";
+        public override void ToOnnx(OnnxWriter w)
+        {
+            var (axis, start, length) = Attributes(w.Op);
+            w.Emit("Slice", new[] { w.Input(0), w.Longs(start), w.Longs(start + length), w.Longs(axis) });
+        }
+
 
         public static (int Axis, int Start, int Length) Attributes(IOpAttributes op)
             => op.Args.Length == 3 ? ((int)op.Args[0], (int)op.Args[1], (int)op.Args[2]) : (-1, -1, -1);
@@ -77,6 +85,9 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class ConcatOp : OpDef
     {
         public override string UserName => "Concat";
+        public override void ToOnnx(OnnxWriter w)
+            => w.Emit("Concat", Enumerable.Range(0, w.Op.Inputs.Length).Select(w.Input).ToArray(), OnnxAttribute.Of("axis", (long)Axis(w.Op)));
+
 
         public static int Axis(IOpAttributes op) => op.Args.Length == 1 ? (int)op.Args[0] : -1;
 

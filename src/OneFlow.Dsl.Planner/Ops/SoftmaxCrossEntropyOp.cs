@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -9,6 +10,18 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class SoftmaxCrossEntropyOp : OpDef
     {
         public override string UserName => "SoftmaxCrossEntropy";
+        /// <summary>ONNX's negative log-likelihood wants the classes on axis 1 and 64-bit labels.</summary>
+        public override void ToOnnx(OnnxWriter w)
+        {
+            int rank = w.InputShape(0).Rank;
+            string logProbabilities = w.Node("LogSoftmax", new[] { w.Input(0) }, OnnxAttribute.Of("axis", -1L));
+            if (rank > 2)
+                logProbabilities = w.Node("Transpose", new[] { logProbabilities },
+                    OnnxAttribute.Of("perm", new[] { 0L, rank - 1 }.Concat(Enumerable.Range(1, rank - 2).Select(i => (long)i)).ToArray()));
+            string labels = w.Node("Cast", new[] { w.Input(1) }, OnnxAttribute.Of("to", 7L));
+            w.Emit("NegativeLogLikelihoodLoss", new[] { logProbabilities, labels });
+        }
+
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {

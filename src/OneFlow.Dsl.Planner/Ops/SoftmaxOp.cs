@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -7,6 +8,8 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class SoftmaxOp : OpDef
     {
         public override string UserName => "Softmax";
+        public override void ToOnnx(OnnxWriter w) => w.Emit("Softmax", new[] { w.Input(0) }, OnnxAttribute.Of("axis", -1L));
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
 
@@ -29,6 +32,8 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class LogSoftmaxOp : OpDef
     {
         public override string UserName => "LogSoftmax";
+        public override void ToOnnx(OnnxWriter w) => w.Emit("LogSoftmax", new[] { w.Input(0) }, OnnxAttribute.Of("axis", -1L));
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
 

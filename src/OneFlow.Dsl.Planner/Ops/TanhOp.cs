@@ -6,6 +6,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class TanhOp : ElementwiseOp
     {
         public override string UserName => "Tanh";
+        protected override string OnnxOperator => "Tanh";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Through(ad, op, dy, OpKind.TanhGrad, op.Output);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -8,6 +9,8 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class TransposeOp : OpDef
     {
         public override string UserName => "Transpose";
+        public override void ToOnnx(OnnxWriter w) => w.Emit("Transpose", new[] { w.Input(0) }, OnnxAttribute.Of("perm", OnnxWriter.LastTwoSwapped(w.InputShape(0).Rank)));
+
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {

@@ -41,29 +41,15 @@ namespace OneFlow.Dsl.Checkpoints
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
             // The data starts on an 8-byte boundary, as the format's writers pad it.
             int padded = (json.Length + 7) / 8 * 8;
-            string full = Path.GetFullPath(path);
-            string temporary = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-            try
+            AtomicFile.Write(path, wrap, stream =>
             {
-                using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                using (var stream = wrap(file))
-                {
-                    Span<byte> length = stackalloc byte[8];
-                    BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
-                    stream.Write(length);
-                    stream.Write(json);
-                    for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
-                    foreach (var t in list) stream.Write(MemoryMarshal.AsBytes(t.Values.AsSpan()));
-                    stream.Flush();
-                    file.Flush(flushToDisk: true);
-                }
-                File.Move(temporary, full, overwrite: true);
-            }
-            catch
-            {
-                File.Delete(temporary);
-                throw;
-            }
+                Span<byte> length = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+                stream.Write(length);
+                stream.Write(json);
+                for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+                foreach (var t in list) stream.Write(MemoryMarshal.AsBytes(t.Values.AsSpan()));
+            });
         }
 
         /// <summary>Every tensor of the file, checked: F32 only, shapes and byte ranges consistent with the data.</summary>
