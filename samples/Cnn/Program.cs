@@ -9,6 +9,8 @@ using OneFlow.Dsl;
 //     [--bench]           times the training step, one line per figure
 //     [--plot FILE.png]   the loss of every step and the accuracy of every epoch, as a chart
 //     [--trace FILE.json] what every device thread did, as a Chrome trace (chrome://tracing, Perfetto)
+//     [--save FILE]       the trained weights (and batch norm's running statistics) as safetensors
+//     [--export FILE.onnx] the trained network as an ONNX model (opset 17, any batch; batch norm on its running statistics)
 //     [--mpi]             one process of an MPI job (mpiexec.mpich -n 4 dotnet Cnn.dll --mpi ...): data parallel,
 //                         one device per process; rank 0 alone prints and writes files
 // With --data, it trains on the first 8,000 images of MNIST's 10,000-image test file and tests on the last 2,000
@@ -109,7 +111,13 @@ if (options.Trace is not null && world is not { Rank: > 0 } && trainer.Session i
     tracing.WriteTrace(options.Trace);
     Console.WriteLine($"trace written to {options.Trace}");
 }
-Console.WriteLine($"test accuracy: {Accuracy(model, test):F4}");
+double testAccuracy = Accuracy(model, test);
+if (world is not { Rank: > 0 })
+{
+    Write(options.Save, "weights", model.SaveWeights);
+    Write(options.Export, "ONNX model", model.ExportOnnx);
+}
+Console.WriteLine($"test accuracy: {testAccuracy:F4}");
 // Bringing the trained weights home reads every process's parts: every process does it before leaving the job.
 trainer.Dispose();
 world?.Dispose();
@@ -126,6 +134,21 @@ static OneFlow.Dsl.Planner.Model.NetworkSpec DataParallel(OneFlow.Dsl.Planner.Mo
 
 // Evaluation mode: batch norm normalises with the running statistics training left. Batches of the plan's size;
 // the last one is padded and only its real rows are counted.
+// A file the user asked for; failing to write it is reported, and the run's result still printed.
+static void Write(string? path, string what, Action<string> write)
+{
+    if (path is null) return;
+    try
+    {
+        write(path);
+        Console.WriteLine($"{what} written to {path}");
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"could not write {path}: {e.Message}");
+    }
+}
+
 static double Accuracy(ConvNet model, MnistData data)
 {
     int correct = 0;
@@ -161,7 +184,7 @@ static float MaxOf(Span<float> row)
     return max;
 }
 
-sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan, string Device = "cpu", bool Bench = false, bool Mpi = false, string? Trace = null, string? Chart = null)
+sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan, string Device = "cpu", bool Bench = false, bool Mpi = false, string? Trace = null, string? Chart = null, string? Save = null, string? Export = null)
 {
     public static Options Parse(string[] args)
     {
@@ -182,7 +205,9 @@ sealed record Options(string? Data, int Epochs, string? Placement, float Learnin
                 "--mpi" => o with { Mpi = true },
                 "--trace" => o with { Trace = Next() },
                 "--plot" => o with { Chart = Next() },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.01 --seed 42 --plan FILE.svg --plot FILE.png --trace FILE.json --bench --mpi"),
+                "--save" => o with { Save = Next() },
+                "--export" => o with { Export = Next() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.01 --seed 42 --plan FILE.svg --plot FILE.png --trace FILE.json --save FILE --export FILE.onnx --bench --mpi"),
             };
         }
         return o;

@@ -9,6 +9,8 @@ using OneFlow.Dsl;
 //     [--bench]           times the training step (and, on cuda, SGEMM and a large add), one line per figure
 //     [--plot FILE.png]   the loss of every step and the accuracy of every epoch, as a chart
 //     [--trace FILE.json] what every device thread did, as a Chrome trace (chrome://tracing, Perfetto)
+//     [--save FILE]       the trained weights as safetensors (what samples/Serve answers with)
+//     [--export FILE.onnx] the trained network as an ONNX model (opset 17, any batch), for ONNX Runtime and others
 //     [--mpi]             one process of an MPI job (mpiexec.mpich -n 4 dotnet Mnist.dll --mpi ...): trains data
 //                         parallel, one device per process ("4/cpu:0-3"); rank 0 alone prints and writes files
 Options options;
@@ -108,7 +110,13 @@ if (world is not null && trainer.Session is OneFlow.Dsl.Runtime.PlanSession sess
     Console.WriteLine($"rank 0 of {world.Size}: {wall:F2} s in training steps; compute {compute:F2} s (busiest device), " +
                       $"communication {communication:F2} s, {hidden:P0} of it hidden behind compute");
 }
-Console.WriteLine($"test accuracy: {Accuracy(model, test):F4}");
+double testAccuracy = Accuracy(model, test);
+if (world is not { Rank: > 0 })
+{
+    Write(options.Save, "weights", model.SaveWeights);
+    Write(options.Export, "ONNX model", model.ExportOnnx);
+}
+Console.WriteLine($"test accuracy: {testAccuracy:F4}");
 // Bringing the trained weights home reads every process's parts: every process does it before leaving the job.
 trainer.Dispose();
 world?.Dispose();
@@ -125,6 +133,21 @@ static OneFlow.Dsl.Planner.Model.NetworkSpec DataParallel(OneFlow.Dsl.Planner.Mo
     };
 
 // The inference plan takes whole batches; the last one is padded and only its real rows are counted.
+// A file the user asked for; failing to write it is reported, and the run's result still printed.
+static void Write(string? path, string what, Action<string> write)
+{
+    if (path is null) return;
+    try
+    {
+        write(path);
+        Console.WriteLine($"{what} written to {path}");
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"could not write {path}: {e.Message}");
+    }
+}
+
 static double Accuracy(Mlp model, MnistData data)
 {
     int correct = 0;
@@ -151,7 +174,7 @@ static float MaxOf(Span<float> row)
     return max;
 }
 
-sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan, string Device = "cpu", bool Bench = false, bool Mpi = false, string? Trace = null, string? Chart = null)
+sealed record Options(string? Data, int Epochs, string? Placement, float LearningRate, int Seed, string? Plan, string Device = "cpu", bool Bench = false, bool Mpi = false, string? Trace = null, string? Chart = null, string? Save = null, string? Export = null)
 {
     public static Options Parse(string[] args)
     {
@@ -172,7 +195,9 @@ sealed record Options(string? Data, int Epochs, string? Placement, float Learnin
                 "--mpi" => o with { Mpi = true },
                 "--trace" => o with { Trace = Next() },
                 "--plot" => o with { Chart = Next() },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.1 --seed 42 --plan FILE.svg --plot FILE.png --trace FILE.json --bench --mpi"),
+                "--save" => o with { Save = Next() },
+                "--export" => o with { Export = Next() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.1 --seed 42 --plan FILE.svg --plot FILE.png --trace FILE.json --save FILE --export FILE.onnx --bench --mpi"),
             };
         }
         return o;
