@@ -235,6 +235,10 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// buffers as initializers named as in <see cref=\"SaveWeights\"/>'s file; an op without an ONNX form writes nothing and throws.</summary>");
             w.Line("public void ExportOnnx(string path) => global::OneFlow.Dsl.Export.OnnxFile.Write(path, Spec, NamedState());");
             w.Line();
+            w.Line("/// <summary>Generates one position at a time (a causal sequence model): a decoder for <paramref name=\"batch\"/> sequences that");
+            w.Line("/// caches every position's keys and values, derived from Forward; it reads this network's weights as they are.</summary>");
+            w.Line($"public {Dsl}Decoder Decoder(int batch = 1, string placement = \"cpu:0\") => new {Dsl}Decoder(Spec, NamedState(), batch, placement);");
+            w.Line();
             w.Line("/// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at");
             w.Line("/// <see cref=\"Batch\"/> rows, a plan made once for each other number.</summary>");
             w.Line($"public {Dsl}Tensor Infer({inputs}) => (_inference ??= new {Dsl}Inference(InferPlan, NamedState(), Spec)).Run({args});");

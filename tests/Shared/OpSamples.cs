@@ -178,6 +178,9 @@ namespace OneFlow.Dsl.Testing
             S("BatchNorm2d over [N, C]", OpKind.BatchNorm2d, new[] { 0.1, 1e-5 }, O(6, 3), O(3), O(3), O(3), Operand.Positive(3)),
             S("ChannelMean", OpKind.ChannelMean, O(4, 3, 2, 2)),
             S("ChannelVariance", OpKind.ChannelVariance, O(4, 3, 2, 2), O(3)),
+            S("CacheAppend", OpKind.CacheAppend, new double[] { 2 }, O(2, 3, 5, 4), O(2, 3, 1, 4), Operand.IdsBelow(5, 2, 1)),
+            S("CacheAppend on the last axis", OpKind.CacheAppend, new double[] { 3 }, O(2, 3, 4, 5), O(2, 3, 4, 1), Operand.IdsBelow(5, 2, 1)),
+            S("OffsetCausalSoftmax", OpKind.OffsetCausalSoftmax, O(2, 3, 2, 6), Operand.IdsBelow(5, 2, 1)),
             S("RunningStatsUpdate", OpKind.RunningStatsUpdate, new double[] { 0.1, 16 }, O(3), Operand.Positive(3), O(3), Operand.Positive(3)),
             S("BatchNorm with constant statistics", OpKind.BatchNorm, new[] { 1e-5, 0 }, O(4, 3, 2, 2), O(3), Operand.Positive(3), O(3), O(3)),
             S("BatchNorm with batch statistics", OpKind.BatchNorm, new[] { 1e-5, 1 }, O(4, 3, 2, 2), O(3), Operand.Positive(3), O(3), O(3))

@@ -32,6 +32,10 @@ namespace OneFlow.Dsl.Planner.Ops
         /// op that differentiates through <see cref="Backward"/>.</summary>
         public virtual string? NotDifferentiable => null;
 
+        /// <summary>True for an op users do not call but a network derived by a pass (incremental decoding) holds as
+        /// a statement, named by its kind.</summary>
+        public virtual bool InDerivedNetworks => false;
+
         public virtual bool HasOutput => true;
 
         /// <summary>False for the ops a session carries out itself rather than through a kernel (feeds, boxing).</summary>
@@ -74,7 +78,7 @@ namespace OneFlow.Dsl.Planner.Ops
         /// export with its name.</summary>
         public virtual void ToOnnx(OnnxWriter w)
         {
-            if (OnnxOperator == null) throw w.NoForm(UserName == null ? "it belongs to training, not to Forward" : "none is defined");
+            if (OnnxOperator == null) throw w.NoForm(UserName == null ? "the planner makes it (for training or decoding); Forward never holds it" : "none is defined");
             w.Emit(OnnxOperator, System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(System.Linq.Enumerable.Range(0, w.Op.Inputs.Length), w.Input)));
         }
 

@@ -85,5 +85,7 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(BatchNormOp))] BatchNorm,
         [Definition(typeof(BatchNormReduceOp))] BatchNormReduce,
         [Definition(typeof(BatchNormInputGradOp))] BatchNormInputGrad,
+        [Definition(typeof(CacheAppendOp))] CacheAppend,
+        [Definition(typeof(OffsetCausalSoftmaxOp))] OffsetCausalSoftmax,
     }
 }

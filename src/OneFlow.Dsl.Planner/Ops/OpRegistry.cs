@@ -21,8 +21,8 @@ namespace OneFlow.Dsl.Planner.Ops
         private static readonly Dictionary<OpKind, OpDef> ByKind = typeof(OpKind).GetFields(BindingFlags.Public | BindingFlags.Static)
             .ToDictionary(f => (OpKind)f.GetValue(null)!, Define);
 
-        private static readonly Dictionary<string, OpKind> ByName = ByKind.Values.Where(d => d.UserName != null)
-            .ToDictionary(d => d.UserName!, d => d.Kind, StringComparer.Ordinal);
+        private static readonly Dictionary<string, OpKind> ByName = ByKind.Values.Where(d => d.UserName != null || d.InDerivedNetworks)
+            .ToDictionary(d => d.UserName ?? d.Kind.ToString(), d => d.Kind, StringComparer.Ordinal);
 
         private static OpDef Define(FieldInfo kind)
         {
@@ -39,7 +39,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public static IEnumerable<OpDef> All => ByKind.Values.OrderBy(d => d.Kind);
 
         /// <summary>The ops a user may call in Forward or Loss, by the name of their method in <c>Ops</c> (or the op a
-        /// tensor operator lowers to).</summary>
+        /// tensor operator lowers to); and, by their kind's name, the ops that networks derived by a pass may hold.</summary>
         public static bool TryGetUserOp(string name, out OpKind kind) => ByName.TryGetValue(name, out kind);
     }
 }
