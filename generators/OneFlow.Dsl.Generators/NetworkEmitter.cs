@@ -237,7 +237,7 @@ namespace OneFlow.Dsl.Generators
             w.Line();
             w.Line("/// <summary>Generates one position at a time (a causal sequence model): a decoder for <paramref name=\"batch\"/> sequences that");
             w.Line("/// caches every position's keys and values, derived from Forward; it reads this network's weights as they are.</summary>");
-            w.Line($"public {Dsl}Decoder Decoder(int batch = 1, string placement = \"cpu:0\") => new {Dsl}Decoder(Spec, NamedState(), batch, placement);");
+            w.Line($"public {Dsl}IncrementalDecoder Decoder(int batch = 1, string placement = \"cpu:0\") => new {Dsl}IncrementalDecoder(Spec, NamedState(), batch, placement);");
             w.Line();
             w.Line("/// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at");
             w.Line("/// <see cref=\"Batch\"/> rows, a plan made once for each other number.</summary>");

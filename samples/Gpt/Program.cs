@@ -4,7 +4,13 @@
 //
 //   dotnet run -c Release --project samples/Gpt -- --data ../shared/data/tinyshakespeare/input.txt
 //     [--steps 2000] [--lr 0.001] [--seed 42] [--log-every 100] [--micro-batches M] [--trace FILE.json]
-//     [--plot FILE.png] [--plan FILE.svg] [--bench]
+//     [--plot FILE.png] [--plan FILE.svg] [--bench] [--save FILE] [--export FILE.onnx]
+//     --save FILE       the trained weights as safetensors; --export FILE.onnx the network as an ONNX model
+//
+// Generates from saved weights instead of training, one character per step of the KV-cache decoder, and prints the
+// text, then last `tokens/s: X` (characters per second, one sequence):
+//   dotnet run -c Release --project samples/Gpt -- --generate 500 --prompt "ROMEO:" --weights FILE [--seed 42]
+//     [--recompute]     without the cache: the whole context through the inference plan for every character
 // On a terminal a progress bar runs under the progress lines; redirected, only the lines are written.
 //     [--device cuda]   trains on a GPU: every placement's cpu becomes cuda, one micro-batch per step (the GPU
 //                       backend streams one piece at a time); sampling and the val loss run on the CPU
@@ -23,6 +29,7 @@ catch (ArgumentException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
+if (options.Generate is int count) return Generate(options, count);
 CharText text;
 try
 {
@@ -96,11 +103,15 @@ for (int step = 1; step <= options.Steps; step++)
 bar.Clear();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {options.Steps} steps in {clock.Elapsed.TotalSeconds:F0} s"));
 
-var sampler = new Sampler(model, options.Seed);
-Console.WriteLine("---");
-Console.WriteLine(sampler.Generate("\n", 200));
-Console.WriteLine("---");
+using (var sampler = new Sampler(model, options.Seed))
+{
+    Console.WriteLine("---");
+    Console.WriteLine(sampler.Generate("\n", 200));
+    Console.WriteLine("---");
+}
 double validation = Evaluation.Loss(model, text.Validation);
+Write(options.Save, "weights", model.SaveWeights);
+Write(options.Export, "ONNX model", model.ExportOnnx);
 if (options.Chart != null)
 {
     chart.Save(options.Chart, $"character GPT, {string.Join(" + ", trainer.Plan.Placements)}", validation, options.Steps);
@@ -109,7 +120,51 @@ if (options.Chart != null)
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val loss: {validation:F4}"));
 return 0;
 
-sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int LogEvery, string? Trace, bool Bench, int? MicroBatches = null, string Device = "cpu", string? Chart = null, string? Plan = null)
+// Text from saved weights: the prompt, then each drawn character, then the rate (the decoder's planning and the
+// prompt's own steps not counted).
+static int Generate(Options options, int count)
+{
+    if (options.Weights is null)
+    {
+        Console.Error.WriteLine("--generate needs --weights FILE: the weights a training run saved with --save FILE.");
+        return 2;
+    }
+    var model = new CharGpt(seed: options.Seed);
+    try
+    {
+        model.LoadWeights(options.Weights);
+    }
+    catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+    using var sampler = new Sampler(model, options.Seed);
+    var clock = Stopwatch.StartNew();
+    string text = options.Recompute ? sampler.Recompute(options.Prompt, count) : sampler.Generate(options.Prompt, count);
+    double seconds = clock.Elapsed.TotalSeconds;
+    Console.WriteLine(options.Prompt + text);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tokens/s: {count / seconds:F1}"));
+    return 0;
+}
+
+// A file the user asked for; failing to write it is reported, and the run's result still printed.
+static void Write(string? path, string what, Action<string> write)
+{
+    if (path is null) return;
+    try
+    {
+        write(path);
+        Console.WriteLine($"{what} written to {path}");
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"could not write {path}: {e.Message}");
+    }
+}
+
+sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int LogEvery, string? Trace, bool Bench, int? MicroBatches = null, string Device = "cpu", string? Chart = null, string? Plan = null,
+    string? Save = null, string? Export = null, int? Generate = null, string Prompt = "\n", string? Weights = null, bool Recompute = false)
 {
     public static Options Parse(string[] args)
     {
@@ -135,7 +190,13 @@ sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int
                 "--micro-batches" => o with { MicroBatches = Count("--micro-batches") },
                 "--device" => o with { Device = Value() is var d && (d == "cpu" || d == "cuda") ? d : throw new ArgumentException("--device takes cpu or cuda.") },
                 "--bench" => o with { Bench = true },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data FILE --steps N --lr 0.001 --seed 42 --log-every 100 --micro-batches 2 --device cpu|cuda --trace FILE.json --plot FILE.png --plan FILE.svg --bench"),
+                "--save" => o with { Save = Value() },
+                "--export" => o with { Export = Value() },
+                "--generate" => o with { Generate = Count("--generate") },
+                "--prompt" => o with { Prompt = Value() },
+                "--weights" => o with { Weights = Value() },
+                "--recompute" => o with { Recompute = true },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data FILE --steps N --lr 0.001 --seed 42 --log-every 100 --micro-batches 2 --device cpu|cuda --trace FILE.json --plot FILE.png --plan FILE.svg --bench --save FILE --export FILE.onnx; or --generate N --prompt TEXT --weights FILE [--recompute]"),
             };
         }
         return o;

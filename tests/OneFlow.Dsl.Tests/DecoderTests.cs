@@ -83,7 +83,7 @@ namespace OneFlow.Dsl.Tests
             Assert.Contains("reduces over the positions", e.Message);
         }
 
-        private static void CheckEveryPosition(Decoder decoder, int[] tokens, float[] full, int batch, int context, int vocabulary)
+        private static void CheckEveryPosition(IncrementalDecoder decoder, int[] tokens, float[] full, int batch, int context, int vocabulary)
         {
             for (int p = 0; p < context; p++)
             {

@@ -11,17 +11,17 @@ namespace OneFlow.Dsl
     /// of the positions before (the network's incremental decoder, <see cref="IncrementalDecoding"/>), so that a step
     /// costs the same at every position. It agrees with Forward over the whole sequence at every position. Up to
     /// <see cref="Context"/> positions; <see cref="Reset"/> starts the sequences again.</summary>
-    public sealed class Decoder : PlanRunner
+    public sealed class IncrementalDecoder : PlanRunner
     {
         private readonly Tensor _positions;
         private readonly int[] _position;
         private readonly int _batch;
         private readonly int _outputAxis;
 
-        public Decoder(Planner.Model.NetworkSpec spec, IReadOnlyList<(string Name, Tensor Value)> state, int batch, string placement)
+        public IncrementalDecoder(Planner.Model.NetworkSpec spec, IReadOnlyList<(string Name, Tensor Value)> state, int batch, string placement)
             : this(IncrementalDecoding.Derive(spec, batch, placement), state, batch) { }
 
-        private Decoder(DecodingNetwork network, IReadOnlyList<(string Name, Tensor Value)> state, int batch)
+        private IncrementalDecoder(DecodingNetwork network, IReadOnlyList<(string Name, Tensor Value)> state, int batch)
             : base(NetworkPlanner.Compile(network.Spec, PlanMode.Infer), state.Concat(network.Caches.Select(Zeros)).ToArray())
         {
             Context = network.Context;
@@ -47,8 +47,8 @@ namespace OneFlow.Dsl
         {
             if (Position >= Context)
                 throw new InvalidOperationException($"The sequences hold {Context} positions, all filled; Reset() and feed the last ones again to go on.");
-            for (int i = 0; i < inputs.Length; i++) Feed(i, inputs[i], "Decoder.Step");
-            Feed(inputs.Length, _positions, "Decoder.Step");
+            for (int i = 0; i < inputs.Length; i++) Feed(i, inputs[i], "IncrementalDecoder.Step");
+            Feed(inputs.Length, _positions, "IncrementalDecoder.Step");
             Execute(updatesWeights: false);
             for (int b = 0; b < _batch; b++) _position[b]++;
             var output = Plan.Tensors[Plan.Output];
