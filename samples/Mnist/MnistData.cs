@@ -16,16 +16,28 @@ sealed record MnistData(float[] Images, int[] Labels)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data {dir}: no such directory.");
         string images = Find(dir, "images-idx3-ubyte"), labels = Find(dir, "labels-idx1-ubyte");
-        byte[] imageBytes = ReadAll(images), labelBytes = ReadAll(labels);
-        int count = Header(imageBytes, 2051, images);
-        if (Header(labelBytes, 2049, labels) != count)
+        float[] pixels = ReadImages(images);
+        int count = pixels.Length / Pixels;
+        byte[] labelBytes = ReadAll(labels);
+        if (Header(labelBytes, 2049, labels) != count || labelBytes.Length < 8 + count)
             throw new InvalidDataException($"{images} has {count} images but {labels} has a different number of labels.");
-        if (BigEndian(imageBytes, 8) != 28 || BigEndian(imageBytes, 12) != 28 || imageBytes.Length < 16 + count * Pixels || labelBytes.Length < 8 + count)
-            throw new InvalidDataException($"{images}: expected {count} images of 28x28 pixels; the file is truncated or not MNIST.");
-        var pixels = new float[count * Pixels];
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = (imageBytes[16 + i] / 255f - Mean) / Deviation;
         return new MnistData(pixels, labelBytes[8..(8 + count)].Select(b => (int)b).ToArray());
     }
+
+    /// <summary>The images of an IDX image file (gzipped or raw), standardised.</summary>
+    public static float[] ReadImages(string path)
+    {
+        byte[] bytes = ReadAll(path);
+        int count = Header(bytes, 2051, path);
+        if (BigEndian(bytes, 8) != 28 || BigEndian(bytes, 12) != 28 || bytes.Length < 16 + count * Pixels)
+            throw new InvalidDataException($"{path}: expected {count} images of 28x28 pixels; the file is truncated or not MNIST.");
+        var pixels = new float[count * Pixels];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = Standardise(bytes[16 + i]);
+        return pixels;
+    }
+
+    /// <summary>A pixel value 0-255 as the network was trained to see it.</summary>
+    public static float Standardise(float pixel) => (pixel / 255f - Mean) / Deviation;
 
     /// <summary>A deterministic stand-in with the same shapes: ten fixed random prototypes, each sample a noisy
     /// copy of its class's prototype, so that a network can learn it and the sample always runs.</summary>

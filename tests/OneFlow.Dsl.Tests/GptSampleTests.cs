@@ -97,5 +97,40 @@ namespace OneFlow.Dsl.Tests
             Assert.Equal(2, missing.Code);
             Assert.Contains("No text at /nonexistent/input.txt", missing.Errors);
         }
+    
+
+        /// <summary>Weights saved after a short training run generate text with the KV-cache decoder; the last line
+        /// is the rate, and a missing weights file is refused.</summary>
+        [Fact]
+        public void Saved_weights_generate_text_and_the_last_line_is_the_rate()
+        {
+            string weights = Path.Combine(Path.GetTempPath(), $"gpt-{Guid.NewGuid():N}.safetensors"), onnx = Path.ChangeExtension(weights, ".onnx");
+            try
+            {
+                var (output, errors, code) = Run($"--steps 20 --log-every 20 --save \"{weights}\" --export \"{onnx}\"");
+                Assert.True(code == 0, output + errors);
+                Assert.Matches(@"^val loss: \d\.\d{4}$", output.TrimEnd().Split('\n')[^1]);
+                Assert.True(new FileInfo(onnx).Length > new FileInfo(weights).Length / 2, "the ONNX model holds the weights");
+                foreach (string method in new[] { "", " --recompute" })
+                {
+                    var generated = Run($"--generate 100 --prompt \"ROMEO:\" --weights \"{weights}\"{method}");
+                    Assert.True(generated.Code == 0, generated.Output + generated.Errors);
+                    var lines = generated.Output.Split('\n');
+                    Assert.Equal("", lines[^1]);
+                    Assert.Matches(@"^tokens/s: \d+\.\d$", lines[^2]);
+                    string text = string.Join("\n", lines[..^2]);
+                    Assert.StartsWith("ROMEO:", text);
+                    Assert.Equal("ROMEO:".Length + 100, text.Length);
+                }
+                var missing = Run("--generate 10 --prompt x");
+                Assert.Equal(2, missing.Code);
+                Assert.Contains("--generate needs --weights FILE", missing.Errors);
+            }
+            finally
+            {
+                File.Delete(weights);
+                File.Delete(onnx);
+            }
+        }
     }
 }

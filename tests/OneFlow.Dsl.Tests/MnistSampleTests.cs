@@ -61,7 +61,8 @@ namespace OneFlow.Dsl.Tests
             Assert.True(accuracy >= 0.95, output);
         }
 
-        /// <summary><c>--plot</c> writes a PNG chart and <c>--trace</c> a Chrome trace, and the last line stays the contract's.</summary>
+        /// <summary><c>--plot</c> writes a PNG chart, <c>--trace</c> a Chrome trace, <c>--save</c> the weights and
+        /// <c>--export</c> an ONNX model, and the last line stays the contract's.</summary>
         [Fact]
         public void Mnist_sample_writes_its_chart_and_trace()
         {
@@ -71,7 +72,9 @@ namespace OneFlow.Dsl.Tests
             try
             {
                 string png = Path.Combine(dir, "loss.png"), trace = Path.Combine(dir, "trace.json");
-                var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --epochs 1 --plot \"{png}\" --trace \"{trace}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
+                string weights = Path.Combine(dir, "mlp.safetensors"), onnx = Path.Combine(dir, "mlp.onnx");
+                var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --epochs 1 --plot \"{png}\" --trace \"{trace}\" --save \"{weights}\" --export \"{onnx}\"")
+                    { RedirectStandardOutput = true, RedirectStandardError = true };
                 using var process = Process.Start(info)!;
                 string stdout = process.StandardOutput.ReadToEnd(), output = stdout + process.StandardError.ReadToEnd();
                 process.WaitForExit();
@@ -80,6 +83,10 @@ namespace OneFlow.Dsl.Tests
                 using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(trace));
                 Assert.True(json.RootElement.GetProperty("traceEvents").GetArrayLength() > 100);
                 Assert.Matches(@"^test accuracy: [01]\.\d{4}$", stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim());
+                // The saved weights load into the same network; the ONNX model holds them under the same names.
+                new Mlp(seed: 1).LoadWeights(weights);
+                var exported = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnx));
+                Assert.Equal(new[] { "w1", "b1", "w2", "b2" }, exported.Graph.Initializer.Select(t => t.Name).Take(4));
             }
             finally
             {

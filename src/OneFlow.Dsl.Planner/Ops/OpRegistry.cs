@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using System.Reflection;
 
@@ -9,8 +10,10 @@ namespace OneFlow.Dsl.Planner.Ops
     [AttributeUsage(AttributeTargets.Field)]
     internal sealed class DefinitionAttribute : Attribute
     {
-        public DefinitionAttribute(Type definition) => Definition = definition;
+        public DefinitionAttribute([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] Type definition) => Definition = definition;
 
+        /// <summary>Annotated so that a trimmed or NativeAOT app keeps the constructor the registry calls.</summary>
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
         public Type Definition { get; }
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
@@ -29,16 +30,7 @@ namespace OneFlow.Dsl.Checkpoints
         internal static void Write(string path, IEnumerable<NamedTensor> tensors, Func<Stream, Stream> wrap, IReadOnlyDictionary<string, string>? metadata = null)
         {
             var list = tensors.ToList();
-            var header = new Dictionary<string, object>();
-            if (metadata != null && metadata.Count > 0) header["__metadata__"] = metadata;
-            long offset = 0;
-            foreach (var t in list)
-            {
-                long bytes = (long)t.Values.Length * sizeof(float);
-                header[t.Name] = new { dtype = "F32", shape = t.Shape, data_offsets = new[] { offset, offset + bytes } };
-                offset += bytes;
-            }
-            byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
+            byte[] json = Header(list, metadata);
             // The data starts on an 8-byte boundary, as the format's writers pad it.
             int padded = (json.Length + 7) / 8 * 8;
             AtomicFile.Write(path, wrap, stream =>
@@ -50,6 +42,41 @@ namespace OneFlow.Dsl.Checkpoints
                 for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
                 foreach (var t in list) stream.Write(MemoryMarshal.AsBytes(t.Values.AsSpan()));
             });
+        }
+
+        /// <summary>The JSON header: each tensor's type, shape and byte range, in order, after any metadata (written with
+        /// a Utf8JsonWriter, which needs no reflection).</summary>
+        private static byte[] Header(IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata)
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                if (metadata != null && metadata.Count > 0)
+                {
+                    json.WriteStartObject("__metadata__");
+                    foreach (var (key, value) in metadata) json.WriteString(key, value);
+                    json.WriteEndObject();
+                }
+                long offset = 0;
+                foreach (var t in tensors)
+                {
+                    long bytes = (long)t.Values.Length * sizeof(float);
+                    json.WriteStartObject(t.Name);
+                    json.WriteString("dtype", "F32");
+                    json.WriteStartArray("shape");
+                    foreach (int d in t.Shape) json.WriteNumberValue(d);
+                    json.WriteEndArray();
+                    json.WriteStartArray("data_offsets");
+                    json.WriteNumberValue(offset);
+                    json.WriteNumberValue(offset + bytes);
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                    offset += bytes;
+                }
+                json.WriteEndObject();
+            }
+            return buffer.WrittenSpan.ToArray();
         }
 
         /// <summary>Every tensor of the file, checked: F32 only, shapes and byte ranges consistent with the data.</summary>
