@@ -374,6 +374,14 @@ arena 1 3904
         /// <summary>Reads every weight and buffer from a safetensors file; a file that does not fit the network changes nothing.</summary>
         public void LoadWeights(string path) => global::OneFlow.Dsl.Checkpoints.Checkpoint.Load(path, NamedState());
 
+        /// <summary>Writes the inference graph (evaluation mode) as an ONNX model, opset 17, batch axis open, with the weights and
+        /// buffers as initializers named as in <see cref="SaveWeights"/>'s file; an op without an ONNX form writes nothing and throws.</summary>
+        public void ExportOnnx(string path) => global::OneFlow.Dsl.Export.OnnxFile.Write(path, Spec, NamedState());
+
+        /// <summary>Generates one position at a time (a causal sequence model): a decoder for <paramref name="batch"/> sequences that
+        /// caches every position's keys and values, derived from Forward; it reads this network's weights as they are.</summary>
+        public global::OneFlow.Dsl.IncrementalDecoder Decoder(int batch = 1, string placement = "cpu:0") => new global::OneFlow.Dsl.IncrementalDecoder(Spec, NamedState(), batch, placement);
+
         /// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at
         /// <see cref="Batch"/> rows, a plan made once for each other number.</summary>
         public global::OneFlow.Dsl.Tensor Infer(global::OneFlow.Dsl.Tensor x) => (_inference ??= new global::OneFlow.Dsl.Inference(InferPlan, NamedState(), Spec)).Run(x);
