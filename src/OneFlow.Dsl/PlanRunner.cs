@@ -38,7 +38,7 @@ namespace OneFlow.Dsl
             _named = planWeights.Select((w, i) => (w.Name, _weights[i])).ToArray();
             _inputs = plan.Inputs.Select(o => plan.Tensors[o.Output]).ToArray();
             _stepShapes = _inputs.Select(plan.StepShape).ToArray();
-            _classes = plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.SoftmaxCrossEntropy)
+            _classes = plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.PickClass)
                 .Select(o => plan.Tensors[o.Inputs[0]].Shape[plan.Tensors[o.Inputs[0]].Shape.Rank - 1]).FirstOrDefault();
             _limits = _inputs.Select(t => t.DType != Planner.Model.DType.I32 ? 0 : t.Role == Planner.Model.TensorRole.Label ? _classes : TableRows(plan, t.Id)).ToArray();
         }

@@ -42,8 +42,8 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.Equal(Sbp.P, T(p, "loss").Sbp);               // each device adds its rows' losses
             Assert.Equal(Sbp.S(1), T(p, "dw1").Sbp);              // gradients land where their weights are
             Assert.Equal(Sbp.S(0), T(p, "dw2").Sbp);
-            // db2 needs no all-reduce: its ReduceRows reads the dt3 that dh's product already gathered.
-            Assert.Equal(new[] { ("x", BoxingKind.AllGather), ("t2", BoxingKind.ReduceScatter), ("dt3", BoxingKind.AllGather) }, Boxings(p));
+            // db2 needs no all-reduce: its ReduceRows reads the dt3 (the sum of the loss parts' gradients, dt3.2) that dh's product already gathered.
+            Assert.Equal(new[] { ("x", BoxingKind.AllGather), ("t2", BoxingKind.ReduceScatter), ("dt3.2", BoxingKind.AllGather) }, Boxings(p));
         }
 
         [Fact]

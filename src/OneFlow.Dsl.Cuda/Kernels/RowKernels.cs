@@ -34,23 +34,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(MaxLastGrad);
                 return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.Out, k.LastOf(1));
             });
-            // The loss of each row into scratch, then one thread adds them in order: the same bits on every run.
-            GpuKernels.Add(OpKind.SoftmaxCrossEntropy, a =>
-            {
-                var rows = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(CrossEntropyRows);
-                var sum = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(SumInOrder);
-                return k =>
-                {
-                    int count = (int)k.InShape(1).Elements;
-                    rows(k.Stream, count, k.In(0), k.Ints(1), k.Scratch, k.LastOf(0), WholeRows(k));
-                    sum(k.Stream, 1, k.Scratch, k.Out, count);
-                };
-            }, launches: _ => 2, scratch: g => g.Inputs[1].Elements);
-            GpuKernels.Add(OpKind.SoftmaxCrossEntropyGrad, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(CrossEntropyGrad);
-                return k => run(k.Stream, (int)k.InShape(1).Elements, k.In(0), k.Ints(1), k.In(2), k.Out, k.LastOf(0), WholeRows(k));
-            });
         }
 
         /// <summary>One thread per row of the output's last axis.</summary>
@@ -69,8 +52,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 return k => run(k.Stream, k.Threads / k.LastOf(1), k.In(0), k.In(1), k.Out, k.LastOf(1));
             });
 
-        /// <summary>Every device divides by the rows of the whole logits, so that its part is a partial sum of the mean.</summary>
-        private static int WholeRows(GpuKernelContext k) => (int)(k.WholeIn(0).Elements / k.WholeIn(0)[k.WholeIn(0).Rank - 1]);
 
         public static void Softmax(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols)
         {
@@ -146,35 +127,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
             for (int c = 0; c < cols; c++) dx[o + c] = (dy[o + c] - meanDy - (x[o + c] - mean) * inv * meanDyY) * inv;
         }
 
-        /// <summary>Each row's −log softmax(row)[label] / batch, into <paramref name="rowLoss"/>.</summary>
-        public static void CrossEntropyRows(Index1D r, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> rowLoss, int classes, int batch)
-        {
-            int o = r * classes;
-            float max = RowMax(logits, o, classes), z = 0f;
-            for (int c = 0; c < classes; c++) z += XMath.Exp(logits[o + c] - max);
-            rowLoss[r] = (XMath.Log(z) - (logits[o + labels[r]] - max)) / batch;
-        }
-
-        /// <summary>One thread adds the rows' losses in row order: the same bits on every run.</summary>
-        public static void SumInOrder(Index1D i, ArrayView<float> values, ArrayView<float> total, int count)
-        {
-            float sum = 0f;
-            for (int k = 0; k < count; k++) sum += values[k];
-            total[0] = sum;
-        }
-
-        /// <summary>d logits = (softmax − one-hot) / batch · dy.</summary>
-        public static void CrossEntropyGrad(Index1D r, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> dy, ArrayView<float> dLogits, int classes, int batch)
-        {
-            int o = r * classes;
-            float max = RowMax(logits, o, classes), z = 0f;
-            for (int c = 0; c < classes; c++) z += XMath.Exp(logits[o + c] - max);
-            float scale = dy[0] / batch;
-            for (int c = 0; c < classes; c++)
-                dLogits[o + c] = (XMath.Exp(logits[o + c] - max) / z - (c == labels[r] ? 1f : 0f)) * scale;
-        }
-
-        private static float RowMax(ArrayView<float> x, int offset, int cols)
+        internal static float RowMax(ArrayView<float> x, int offset, int cols)
         {
             float max = x[offset];
             for (int c = 1; c < cols; c++) max = XMath.Max(max, x[offset + c]);

@@ -12,6 +12,9 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public abstract Shape ShapeOf(int tensor);
 
+        /// <summary>The devices the statement runs on (1 for an eager call): how many parts a split by class makes.</summary>
+        public virtual int Devices => 1;
+
         public abstract string NameOf(int tensor);
 
         /// <summary>Adds an op and returns its output (−1 for an op without one). <paramref name="part"/> names the

@@ -13,7 +13,6 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(ReluOp))] Relu,
         [Definition(typeof(SoftmaxCrossEntropyOp))] SoftmaxCrossEntropy,
         [Definition(typeof(ReluGradOp))] ReluGrad,
-        [Definition(typeof(SoftmaxCrossEntropyGradOp))] SoftmaxCrossEntropyGrad,
         [Definition(typeof(SumToOp))] SumTo,
         [Definition(typeof(NegOp))] Neg,
         [Definition(typeof(SgdUpdateOp))] SgdUpdate,
@@ -87,5 +86,11 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(BatchNormInputGradOp))] BatchNormInputGrad,
         [Definition(typeof(CacheAppendOp))] CacheAppend,
         [Definition(typeof(OffsetCausalSoftmaxOp))] OffsetCausalSoftmax,
+        [Definition(typeof(ChunkMaxOp))] ChunkMax,
+        [Definition(typeof(SumExpOp))] SumExp,
+        [Definition(typeof(SumExpGradOp))] SumExpGrad,
+        [Definition(typeof(PickClassOp))] PickClass,
+        [Definition(typeof(PickClassGradOp))] PickClassGrad,
+        [Definition(typeof(CrossEntropyRowsOp))] CrossEntropyRows,
     }
 }

@@ -5,60 +5,202 @@ using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>The mean over every row of −log softmax(logits)[label]: logits [N,…,C], integer labels [N,…] (one
-    /// per row: every axis but the last), a scalar out.</summary>
-    internal sealed class SoftmaxCrossEntropyOp : OpDef
+    /// <summary>The mean over every row of −log softmax(logits)[label]: logits [N,…,C], integer labels [N,…] (one per
+    /// row: every axis but the last), a scalar out. Written as its parts so that SBP can split the logits either way:
+    /// by rows (data parallel), or by class (a classifier head too wide for one device, split with its weight's
+    /// columns), where each device reduces its own classes and only [N] vectors cross devices — the chunk maxima
+    /// gathered, the sums of exponentials and the picked logits summed — and no device holds [N, C].
+    /// Per row: m = the largest of the chunk maxima, loss = log Σ exp(x − m) + m − x[label].</summary>
+    internal sealed class SoftmaxCrossEntropyOp : CompositeOp
     {
         public override string UserName => "SoftmaxCrossEntropy";
-        /// <summary>ONNX's negative log-likelihood wants the classes on axis 1 and 64-bit labels.</summary>
-        public override void ToOnnx(OnnxWriter w)
+
+        public override int Expand(CompositeBuilder b, int[] inputs, double[] args)
         {
-            int rank = w.InputShape(0).Rank;
-            string logProbabilities = w.Node("LogSoftmax", new[] { w.Input(0) }, OnnxAttribute.Of("axis", -1L));
-            if (rank > 2)
-                logProbabilities = w.Node("Transpose", new[] { logProbabilities },
-                    OnnxAttribute.Of("perm", new[] { 0L, rank - 1 }.Concat(Enumerable.Range(1, rank - 2).Select(i => (long)i)).ToArray()));
-            string labels = w.Node("Cast", new[] { w.Input(1) }, OnnxAttribute.Of("to", 7L));
-            w.Emit("NegativeLogLikelihoodLoss", new[] { logProbabilities, labels });
+            int logits = inputs[0], labels = inputs[1];
+            Shape x = b.ShapeOf(logits), y = b.ShapeOf(labels);
+            if (x.Rank < 2 || y.Rank != x.Rank - 1 || !Enumerable.Range(0, y.Rank).All(k => y[k] == x[k]))
+                throw b.Mismatch($"SoftmaxCrossEntropy: {b.NameOf(logits)} is {x} but {b.NameOf(labels)} is {y}; one label per row is needed.");
+            int chunks = b.Add(OpKind.ChunkMax, new[] { logits }, "chunks", new double[] { System.Math.Min(b.Devices, x[x.Rank - 1]) });
+            int max = b.Add(OpKind.MaxLast, new[] { chunks }, "max");
+            int sum = b.Add(OpKind.SumExp, new[] { logits, max }, "sumexp");
+            int picked = b.Add(OpKind.PickClass, new[] { logits, labels }, "picked");
+            int loss = b.Add(OpKind.CrossEntropyRows, new[] { sum, max, picked }, "rows");
+            for (int axis = y.Rank - 1; axis >= 0; axis--) loss = b.Add(OpKind.Mean, new[] { loss }, "mean" + axis);
+            return loss;
         }
 
-
-        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        /// <summary>The signatures of a row op over logits [.., C] and operands of the rows' shape [..]: any row axis split
+        /// alike, or all whole.</summary>
+        internal static IEnumerable<Signature> ByRows(int rowRank, Sbp[] rowShaped)
         {
-            Shape logits = ShapeOf(g, op, 0), labels = ShapeOf(g, op, 1);
-            if (logits.Rank < 2 || labels.Rank != logits.Rank - 1 || !Enumerable.Range(0, labels.Rank).All(k => labels[k] == logits[k]))
-                throw Mismatch(op, $"SoftmaxCrossEntropy: {NameOf(g, op, 0)} is {logits} but {NameOf(g, op, 1)} is {labels}; one label per row is needed.");
-            if (g.Tensor(op.Inputs[1]).DType != DType.I32)
-                throw Mismatch(op, $"SoftmaxCrossEntropy: {NameOf(g, op, 1)} must hold integer class ids; pass the Loss's labels to it as they are, or mark them [Ids].");
-            return Shape.Scalar;
+            for (int a = 0; a < rowRank; a++) yield return new Signature(Sbp.S(a), rowShaped.Select(_ => Sbp.S(a)).ToArray());
+            yield return new Signature(Sbp.B, rowShaped.Select(_ => Sbp.B).ToArray());
         }
 
-        /// <summary>Each device holding a slice of the rows adds its rows' losses divided by the whole batch size,
-        /// so the slices' results are partial sums of the mean.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        internal static void ExpectRows(LogicalGraph g, LogicalOp op, int input, Shape logits, string name)
         {
-            yield return new Signature(Sbp.P, Sbp.S(0), Sbp.S(0));
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
-        }
-
-        /// <summary>d logits = (softmax − one-hot) / N · dy, in one kernel.</summary>
-        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
-        {
-            int logits = op.Inputs[0];
-            if (ad.NeedsGradient(logits)) ad.Accumulate(logits, ad.Emit(OpKind.SoftmaxCrossEntropyGrad, new[] { logits, op.Inputs[1], dy }, logits));
+            var rows = g.Tensor(op.Inputs[input]).Shape;
+            if (rows.Rank != logits.Rank - 1 || !Enumerable.Range(0, rows.Rank).All(k => rows[k] == logits[k]))
+                throw Mismatch(op, $"{name}: {NameOf(g, op, input)} is {rows} but the logits are {logits}; one value per row is needed.");
         }
     }
 
-    /// <summary>(softmax(logits) − one-hot(labels)) / N · dy, where N is the number of rows of the whole (logical)
-    /// logits and dy the loss's gradient (a scalar).</summary>
-    internal sealed class SoftmaxCrossEntropyGradOp : GradientOp
+    /// <summary>The largest logit of each of K chunks of the classes, [.., C] → [.., K], the chunks as a split over K
+    /// devices cuts them: split by class over K devices, each device finds its own chunk's maximum. The argument is K.</summary>
+    internal sealed class ChunkMaxOp : OpDef
     {
-        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
+        public override string NotDifferentiable => "it only shifts the exponentials, and the loss does not depend on the shift";
+
+        public static int Chunks(IOpAttributes op) => (int)op.Args[0];
+
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            var x = ShapeOf(g, op, 0);
+            return x.With(x.Rank - 1, Chunks(op));
+        }
 
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
         {
-            yield return new Signature(Sbp.S(0), Sbp.S(0), Sbp.S(0), Sbp.B);
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B, Sbp.B);
+            int rank = ShapeOf(g, op, 0).Rank, chunks = Chunks(op);
+            for (int a = 0; a < rank - 1; a++) yield return new Signature(Sbp.S(a), Sbp.S(a));
+            yield return new Signature(Sbp.B, Sbp.B);
+            if (chunks > 1 && g.SignatureDevices == chunks) yield return new Signature(Sbp.S(rank - 1), Sbp.S(rank - 1));
         }
+
+        public override void ToOnnx(OnnxWriter w)
+        {
+            var x = w.InputShape(0);
+            int classes = x[x.Rank - 1], chunks = Chunks(w.Op);
+            var sizes = Enumerable.Range(0, chunks).Select(k => (long)Partition.Length(classes, chunks, k)).ToArray();
+            var parts = w.Nodes("Split", new[] { w.Input(0), w.Longs(sizes) }, chunks, OnnxAttribute.Of("axis", -1L));
+            var maxima = parts.Select(p => w.Node("ReduceMax", new[] { p }, OnnxAttribute.Of("axes", new[] { -1L }), OnnxAttribute.Of("keepdims", 1L))).ToArray();
+            w.Emit("Concat", maxima, OnnxAttribute.Of("axis", -1L));
+        }
+    }
+
+    /// <summary>Σ_c exp(x[.., c] − m[..]) per row: logits [.., C] and a shift per row [..]. Split by class it gives each
+    /// device's partial sum. The shift gets no gradient (the loss does not depend on it).</summary>
+    internal sealed class SumExpOp : OpDef
+    {
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            var x = ShapeOf(g, op, 0);
+            SoftmaxCrossEntropyOp.ExpectRows(g, op, 1, x, "SumExp");
+            return new Shape(x.ToArray().Take(x.Rank - 1).ToArray());
+        }
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            int rank = ShapeOf(g, op, 0).Rank;
+            foreach (var s in SoftmaxCrossEntropyOp.ByRows(rank - 1, new[] { Sbp.B, Sbp.B })) yield return s;
+            yield return new Signature(Sbp.P, Sbp.S(rank - 1), Sbp.B);
+        }
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
+        {
+            int x = op.Inputs[0];
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.SumExpGrad, new[] { dy, x, op.Inputs[1] }, x));
+        }
+
+        public override void ToOnnx(OnnxWriter w)
+        {
+            string shift = w.Node("Unsqueeze", new[] { w.Input(1), w.Longs(-1) });
+            w.Emit("ReduceSum", new[] { w.Node("Exp", new[] { w.Node("Sub", new[] { w.Input(0), shift }) }), w.Longs(-1) }, OnnxAttribute.Of("keepdims", 0L));
+        }
+    }
+
+    /// <summary>dx[.., c] = ds[..] · exp(x[.., c] − m[..]): operands (ds, x, m).</summary>
+    internal sealed class SumExpGradOp : GradientOp
+    {
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            int rank = ShapeOf(g, op, 1).Rank;
+            for (int a = 0; a < rank - 1; a++) yield return new Signature(Sbp.S(a), Sbp.S(a), Sbp.S(a), Sbp.S(a));
+            yield return new Signature(Sbp.B, Sbp.B, Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.S(rank - 1), Sbp.B, Sbp.S(rank - 1), Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P, Sbp.B, Sbp.B);
+        }
+    }
+
+    /// <summary>x[.., label[..]] per row: logits [.., C] and integer labels [..]. Split by class, the device owning a
+    /// row's label gives its logit and the others 0: partial sums.</summary>
+    internal sealed class PickClassOp : OpDef
+    {
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            var x = ShapeOf(g, op, 0);
+            SoftmaxCrossEntropyOp.ExpectRows(g, op, 1, x, "SoftmaxCrossEntropy");
+            if (g.Tensor(op.Inputs[1]).DType != DType.I32)
+                throw Mismatch(op, $"SoftmaxCrossEntropy: {NameOf(g, op, 1)} must hold integer class ids; pass the Loss's labels to it as they are, or mark them [Ids].");
+            return new Shape(x.ToArray().Take(x.Rank - 1).ToArray());
+        }
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            int rank = ShapeOf(g, op, 0).Rank;
+            foreach (var s in SoftmaxCrossEntropyOp.ByRows(rank - 1, new[] { Sbp.B, Sbp.B })) yield return s;
+            yield return new Signature(Sbp.P, Sbp.S(rank - 1), Sbp.B);
+        }
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
+        {
+            int x = op.Inputs[0];
+            var classes = ad.ShapeOf(x);
+            if (ad.NeedsGradient(x))
+                ad.Accumulate(x, ad.Emit(OpKind.PickClassGrad, new[] { dy, op.Inputs[1] }, x, args: new double[] { classes[classes.Rank - 1] }));
+        }
+
+        public override void ToOnnx(OnnxWriter w)
+        {
+            string index = w.Node("Unsqueeze", new[] { w.Node("Cast", new[] { w.Input(1) }, OnnxAttribute.Of("to", 7L)), w.Longs(-1) });
+            w.Emit("Squeeze", new[] { w.Node("GatherElements", new[] { w.Input(0), index }, OnnxAttribute.Of("axis", -1L)), w.Longs(-1) });
+        }
+    }
+
+    /// <summary>dx[.., c] = dy[..] where c = label[..], else 0: operands (dy, labels), argument the number of classes.
+    /// From whole operands each device writes its own classes.</summary>
+    internal sealed class PickClassGradOp : GradientOp
+    {
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            var dy = ShapeOf(g, op, 0);
+            return new Shape(dy.ToArray().Concat(new[] { (int)op.Args[0] }).ToArray());
+        }
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            int rank = ShapeOf(g, op, 0).Rank + 1;
+            foreach (var s in SoftmaxCrossEntropyOp.ByRows(rank - 1, new[] { Sbp.B, Sbp.B })) yield return s;
+            yield return new Signature(Sbp.S(rank - 1), Sbp.B, Sbp.B);
+            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+        }
+    }
+
+    /// <summary>log s + m − p per row: the cross-entropy of a row from its sum of shifted exponentials s, the shift m
+    /// and the label's logit p. The shift gets no gradient: through s it would get −1 and here +1.</summary>
+    internal sealed class CrossEntropyRowsOp : OpDef
+    {
+        public override Shape InferShape(LogicalGraph g, LogicalOp op)
+        {
+            var s = ShapeOf(g, op, 0);
+            for (int i = 1; i < 3; i++)
+                if (!ShapeOf(g, op, i).Equals(s)) throw Mismatch(op, $"CrossEntropyRows: {NameOf(g, op, i)} is {ShapeOf(g, op, i)} but {NameOf(g, op, 0)} is {s}.");
+            return s;
+        }
+
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => ElementwiseSignatures(ShapeOf(g, op, 0).Rank, 3, linear: false);
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
+        {
+            int s = op.Inputs[0], picked = op.Inputs[2];
+            if (ad.NeedsGradient(s)) ad.Accumulate(s, ad.Div(dy, s, s));
+            if (ad.NeedsGradient(picked)) ad.Accumulate(picked, ad.Neg(dy, picked));
+        }
+
+        public override void ToOnnx(OnnxWriter w)
+            => w.Emit("Sub", new[] { w.Node("Add", new[] { w.Node("Log", new[] { w.Input(0) }), w.Input(1) }), w.Input(2) });
     }
 }

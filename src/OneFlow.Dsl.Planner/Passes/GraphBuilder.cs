@@ -220,6 +220,8 @@ namespace OneFlow.Dsl.Planner.Passes
 
             public override bool Training => _mode == PlanMode.Train;
 
+            public override int Devices => _at.MeshRank == 1 ? _at.Count : 1;
+
             public override Shape ShapeOf(int tensor) => _g.Tensor(tensor).Shape;
 
             public override string NameOf(int tensor) => _g.Tensor(tensor).Name;

@@ -47,12 +47,22 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   h [64,512] = Relu(%1) : (S(1)) -> S(1)
   %2 [64,10] = MatMul(h, w2) : (S(1), S(0)) -> P
   %3 [64,10] = Add(%2@S(0), b2) : (S(0), B) -> S(0)
-  loss [] = SoftmaxCrossEntropy(%3, labels) : (S(0), S(0)) -> P
+  loss.chunks [64,4] = ChunkMax(%3) : (S(0)) -> S(0)
+  loss.max [64] = MaxLast(loss.chunks) : (S(0)) -> S(0)
+  loss.sumexp [64] = SumExp(%3, loss.max) : (S(0), S(0)) -> S(0)
+  loss.picked [64] = PickClass(%3, labels) : (S(0), S(0)) -> S(0)
+  loss.rows [64] = CrossEntropyRows(loss.sumexp, loss.max, loss.picked) : (S(0), S(0), S(0)) -> S(0)
+  loss [] = Mean(loss.rows) : (S(0)) -> P
   dloss [] = Fill() : () -> B
-  d%3 [64,10] = SoftmaxCrossEntropyGrad(%3, labels, dloss) : (S(0), S(0), B) -> S(0)
-  db2 [10] = SumTo(d%3@B) : (B) -> B
-  dh [64,512] = MatMul(d%3@B, w2) [transA=0 transB=1] : (B, S(0)) -> S(1)
-  dw2 [512,10] = MatMul(h, d%3@B) [transA=1 transB=0] : (S(1), B) -> S(0)
+  dloss.rows [64] = ExpandAxis(dloss) : (B) -> S(0)
+  dloss.sumexp [64] = Div(dloss.rows, loss.sumexp) : (S(0), S(0)) -> S(0)
+  dloss.picked [64] = Neg(dloss.rows) : (S(0)) -> S(0)
+  d%3 [64,10] = PickClassGrad(dloss.picked, labels) : (S(0), S(0)) -> S(0)
+  d%3.1 [64,10] = SumExpGrad(dloss.sumexp, %3, loss.max) : (S(0), S(0), S(0)) -> S(0)
+  d%3.2 [64,10] = Add(d%3, d%3.1) : (S(0), S(0)) -> S(0)
+  db2 [10] = SumTo(d%3.2@B) : (B) -> B
+  dh [64,512] = MatMul(d%3.2@B, w2) [transA=0 transB=1] : (B, S(0)) -> S(1)
+  dw2 [512,10] = MatMul(h, d%3.2@B) [transA=1 transB=0] : (S(1), B) -> S(0)
   d%1 [64,512] = ReluGrad(dh, h) : (S(1), S(1)) -> S(1)
   db1 [512] = SumTo(d%1) : (S(1)) -> S(0)
   dw1 [784,512] = MatMul(x@B, d%1) [transA=1 transB=0] : (B, S(1)) -> S(1)
@@ -64,23 +74,23 @@ ops (output = op(inputs) : input SBPs -> output SBP)
 boxing (3 ops)
   all-gather x [64,784]: S(0) -> B, needed by %0 = MatMul(x, w1); 602,112 bytes per step (150,528 per device)
   reduce-scatter %2 [64,10]: P -> S(0), needed by %3 = Add(%2, b2); 7,680 bytes per step (1,920 per device)
-  all-gather d%3 [64,10]: S(0) -> B, needed by grad of b2; 7,680 bytes per step (1,920 per device)
+  all-gather d%3.2 [64,10]: S(0) -> B, needed by grad of b2; 7,680 bytes per step (1,920 per device)
   total 617,472 bytes per step
 
 memory (one arena per device, offsets fixed at build time)
-  device 0 (cpu:0): peak 1,083,776 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
-  device 1 (cpu:1): peak 1,083,776 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
-  device 2 (cpu:2): peak 1,083,776 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
-  device 3 (cpu:3): peak 1,083,776 bytes (407,168 persistent; 1,236,160 without reuse), 23 registers
+  device 0 (cpu:0): peak 1,084,032 bytes (407,168 persistent; 1,238,144 without reuse), 33 registers
+  device 1 (cpu:1): peak 1,084,032 bytes (407,168 persistent; 1,238,144 without reuse), 33 registers
+  device 2 (cpu:2): peak 1,084,032 bytes (407,168 persistent; 1,238,144 without reuse), 33 registers
+  device 3 (cpu:3): peak 1,084,032 bytes (407,168 persistent; 1,238,144 without reuse), 33 registers
 
-actors: 92 (23 per device); register slots: 1
+actors: 132 (33 per device); register slots: 1
 ";
 
     /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-    public const string PlanHash = "dfd8bead4be40621";
+    public const string PlanHash = "ec1f9a4e167e3024";
 
     /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-    private const string TrainPlanText = @"plan Mlp Train cpu:0-3 output=11
+    private const string TrainPlanText = @"plan Mlp Train cpu:0-3 output=16
 tensor 0 w1 [784,512] F32 Weight S(1) grad_of=-1 at=cpu:0-3
 tensor 1 b1 [512] F32 Weight S(0) grad_of=-1 at=cpu:0-3
 tensor 2 w2 [512,10] F32 Weight S(0) grad_of=-1 at=cpu:0-3
@@ -92,41 +102,61 @@ tensor 7 %1 [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
 tensor 8 h [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
 tensor 9 %2 [64,10] F32 Activation P grad_of=-1 at=cpu:0-3
 tensor 10 %3 [64,10] F32 Activation S(0) grad_of=-1 at=cpu:0-3
-tensor 11 loss [] F32 Loss P grad_of=-1 at=cpu:0-3
-tensor 12 dloss [] F32 Gradient B grad_of=-1 at=cpu:0-3
-tensor 13 d%3 [64,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
-tensor 14 db2 [10] F32 Gradient B grad_of=3 at=cpu:0-3
-tensor 15 dh [64,512] F32 Gradient S(1) grad_of=-1 at=cpu:0-3
-tensor 16 dw2 [512,10] F32 Gradient S(0) grad_of=2 at=cpu:0-3
-tensor 17 d%1 [64,512] F32 Gradient S(1) grad_of=-1 at=cpu:0-3
-tensor 18 db1 [512] F32 Gradient S(0) grad_of=1 at=cpu:0-3
-tensor 19 dw1 [784,512] F32 Gradient S(1) grad_of=0 at=cpu:0-3
-tensor 20 x@B [64,784] F32 Boxed B grad_of=-1 at=cpu:0-3
-tensor 21 %2@S(0) [64,10] F32 Boxed S(0) grad_of=-1 at=cpu:0-3
-tensor 22 d%3@B [64,10] F32 Boxed B grad_of=-1 at=cpu:0-3
+tensor 11 loss.chunks [64,4] F32 Activation S(0) grad_of=-1 at=cpu:0-3
+tensor 12 loss.max [64] F32 Activation S(0) grad_of=-1 at=cpu:0-3
+tensor 13 loss.sumexp [64] F32 Activation S(0) grad_of=-1 at=cpu:0-3
+tensor 14 loss.picked [64] F32 Activation S(0) grad_of=-1 at=cpu:0-3
+tensor 15 loss.rows [64] F32 Activation S(0) grad_of=-1 at=cpu:0-3
+tensor 16 loss [] F32 Loss P grad_of=-1 at=cpu:0-3
+tensor 17 dloss [] F32 Gradient B grad_of=-1 at=cpu:0-3
+tensor 18 dloss.rows [64] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
+tensor 19 dloss.sumexp [64] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
+tensor 20 dloss.picked [64] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
+tensor 21 d%3 [64,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
+tensor 22 d%3.1 [64,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
+tensor 23 d%3.2 [64,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
+tensor 24 db2 [10] F32 Gradient B grad_of=3 at=cpu:0-3
+tensor 25 dh [64,512] F32 Gradient S(1) grad_of=-1 at=cpu:0-3
+tensor 26 dw2 [512,10] F32 Gradient S(0) grad_of=2 at=cpu:0-3
+tensor 27 d%1 [64,512] F32 Gradient S(1) grad_of=-1 at=cpu:0-3
+tensor 28 db1 [512] F32 Gradient S(0) grad_of=1 at=cpu:0-3
+tensor 29 dw1 [784,512] F32 Gradient S(1) grad_of=0 at=cpu:0-3
+tensor 30 x@B [64,784] F32 Boxed B grad_of=-1 at=cpu:0-3
+tensor 31 %2@S(0) [64,10] F32 Boxed S(0) grad_of=-1 at=cpu:0-3
+tensor 32 d%3.2@B [64,10] F32 Boxed B grad_of=-1 at=cpu:0-3
 op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | x
 op 1 Input in= out=5 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | labels
-op 2 Boxing in=4 out=20 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | x: S(0) -> B
-op 3 MatMul in=20,0 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
+op 2 Boxing in=4 out=30 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | x: S(0) -> B
+op 3 MatMul in=30,0 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
 op 4 Add in=6,1 out=7 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %1 = Add(%0, b1)
 op 5 Relu in=7 out=8 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | h = Relu(%1)
 op 6 MatMul in=8,2 out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
-op 7 Boxing in=9 out=21 ta=0 tb=0 from=P to=S(0) args= at=cpu:0-3 src=cpu:0-3 | %2: P -> S(0)
-op 8 Add in=21,3 out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
-op 9 SoftmaxCrossEntropy in=10,5 out=11 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 10 Fill in= out=12 ta=0 tb=0 from=B to=B args=1 at=cpu:0-3 src=cpu:0-3 | grad of loss
-op 11 SoftmaxCrossEntropyGrad in=10,5,12 out=13 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %3
-op 12 Boxing in=13 out=22 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | d%3: S(0) -> B
-op 13 SumTo in=22 out=14 ta=0 tb=0 from=B to=B args=10 at=cpu:0-3 src=cpu:0-3 | grad of b2
-op 14 MatMul in=22,2 out=15 ta=0 tb=1 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of h
-op 15 MatMul in=8,22 out=16 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w2
-op 16 ReluGrad in=15,8 out=17 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %1
-op 17 SumTo in=17 out=18 ta=0 tb=0 from=B to=B args=512 at=cpu:0-3 src=cpu:0-3 | grad of b1
-op 18 MatMul in=20,17 out=19 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w1
-op 19 SgdUpdate in=0,19 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w1
-op 20 SgdUpdate in=1,18 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b1
-op 21 SgdUpdate in=2,16 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w2
-op 22 SgdUpdate in=3,14 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b2
+op 7 Boxing in=9 out=31 ta=0 tb=0 from=P to=S(0) args= at=cpu:0-3 src=cpu:0-3 | %2: P -> S(0)
+op 8 Add in=31,3 out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
+op 9 ChunkMax in=10 out=11 ta=0 tb=0 from=B to=B args=4 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 10 MaxLast in=11 out=12 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 11 SumExp in=10,12 out=13 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 12 PickClass in=10,5 out=14 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 13 CrossEntropyRows in=13,12,14 out=15 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 14 Mean in=15 out=16 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 15 Fill in= out=17 ta=0 tb=0 from=B to=B args=1 at=cpu:0-3 src=cpu:0-3 | grad of loss
+op 16 ExpandAxis in=17 out=18 ta=0 tb=0 from=B to=B args=0,64,0.015625 at=cpu:0-3 src=cpu:0-3 | grad of loss.rows
+op 17 Div in=18,13 out=19 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of loss.sumexp
+op 18 Neg in=18 out=20 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of loss.picked
+op 19 PickClassGrad in=20,5 out=21 ta=0 tb=0 from=B to=B args=10 at=cpu:0-3 src=cpu:0-3 | grad of %3
+op 20 SumExpGrad in=19,10,12 out=22 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %3
+op 21 Add in=21,22 out=23 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %3
+op 22 Boxing in=23 out=32 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | d%3.2: S(0) -> B
+op 23 SumTo in=32 out=24 ta=0 tb=0 from=B to=B args=10 at=cpu:0-3 src=cpu:0-3 | grad of b2
+op 24 MatMul in=32,2 out=25 ta=0 tb=1 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of h
+op 25 MatMul in=8,32 out=26 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w2
+op 26 ReluGrad in=25,8 out=27 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %1
+op 27 SumTo in=27 out=28 ta=0 tb=0 from=B to=B args=512 at=cpu:0-3 src=cpu:0-3 | grad of b1
+op 28 MatMul in=30,27 out=29 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w1
+op 29 SgdUpdate in=0,29 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w1
+op 30 SgdUpdate in=1,28 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b1
+op 31 SgdUpdate in=2,26 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w2
+op 32 SgdUpdate in=3,24 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b2
 actor 0 dev=0 op=0 in= ctrl= out=16
 actor 1 dev=1 op=0 in= ctrl= out=17
 actor 2 dev=2 op=0 in= ctrl= out=18
@@ -135,14 +165,14 @@ actor 4 dev=0 op=1 in= ctrl= out=20
 actor 5 dev=1 op=1 in= ctrl= out=21
 actor 6 dev=2 op=1 in= ctrl= out=22
 actor 7 dev=3 op=1 in= ctrl= out=23
-actor 8 dev=0 op=2 in=16 ctrl= out=80
-actor 9 dev=1 op=2 in=17 ctrl= out=81
-actor 10 dev=2 op=2 in=18 ctrl= out=82
-actor 11 dev=3 op=2 in=19 ctrl= out=83
-actor 12 dev=0 op=3 in=80,0 ctrl= out=24
-actor 13 dev=1 op=3 in=81,1 ctrl= out=25
-actor 14 dev=2 op=3 in=82,2 ctrl= out=26
-actor 15 dev=3 op=3 in=83,3 ctrl= out=27
+actor 8 dev=0 op=2 in=16 ctrl= out=120
+actor 9 dev=1 op=2 in=17 ctrl= out=121
+actor 10 dev=2 op=2 in=18 ctrl= out=122
+actor 11 dev=3 op=2 in=19 ctrl= out=123
+actor 12 dev=0 op=3 in=120,0 ctrl= out=24
+actor 13 dev=1 op=3 in=121,1 ctrl= out=25
+actor 14 dev=2 op=3 in=122,2 ctrl= out=26
+actor 15 dev=3 op=3 in=123,3 ctrl= out=27
 actor 16 dev=0 op=4 in=24,4 ctrl= out=28
 actor 17 dev=1 op=4 in=25,5 ctrl= out=29
 actor 18 dev=2 op=4 in=26,6 ctrl= out=30
@@ -155,70 +185,110 @@ actor 24 dev=0 op=6 in=32,8 ctrl= out=36
 actor 25 dev=1 op=6 in=33,9 ctrl= out=37
 actor 26 dev=2 op=6 in=34,10 ctrl= out=38
 actor 27 dev=3 op=6 in=35,11 ctrl= out=39
-actor 28 dev=0 op=7 in=36 ctrl= out=84
-actor 29 dev=1 op=7 in=37 ctrl= out=85
-actor 30 dev=2 op=7 in=38 ctrl= out=86
-actor 31 dev=3 op=7 in=39 ctrl= out=87
-actor 32 dev=0 op=8 in=84,12 ctrl= out=40
-actor 33 dev=1 op=8 in=85,13 ctrl= out=41
-actor 34 dev=2 op=8 in=86,14 ctrl= out=42
-actor 35 dev=3 op=8 in=87,15 ctrl= out=43
-actor 36 dev=0 op=9 in=40,20 ctrl= out=44
-actor 37 dev=1 op=9 in=41,21 ctrl= out=45
-actor 38 dev=2 op=9 in=42,22 ctrl= out=46
-actor 39 dev=3 op=9 in=43,23 ctrl= out=47
-actor 40 dev=0 op=10 in= ctrl= out=48
-actor 41 dev=1 op=10 in= ctrl= out=49
-actor 42 dev=2 op=10 in= ctrl= out=50
-actor 43 dev=3 op=10 in= ctrl= out=51
-actor 44 dev=0 op=11 in=40,20,48 ctrl= out=52
-actor 45 dev=1 op=11 in=41,21,49 ctrl= out=53
-actor 46 dev=2 op=11 in=42,22,50 ctrl= out=54
-actor 47 dev=3 op=11 in=43,23,51 ctrl= out=55
-actor 48 dev=0 op=12 in=52 ctrl= out=88
-actor 49 dev=1 op=12 in=53 ctrl= out=89
-actor 50 dev=2 op=12 in=54 ctrl= out=90
-actor 51 dev=3 op=12 in=55 ctrl= out=91
-actor 52 dev=0 op=13 in=88 ctrl= out=56
-actor 53 dev=1 op=13 in=89 ctrl= out=57
-actor 54 dev=2 op=13 in=90 ctrl= out=58
-actor 55 dev=3 op=13 in=91 ctrl= out=59
-actor 56 dev=0 op=14 in=88,8 ctrl= out=60
-actor 57 dev=1 op=14 in=89,9 ctrl= out=61
-actor 58 dev=2 op=14 in=90,10 ctrl= out=62
-actor 59 dev=3 op=14 in=91,11 ctrl= out=63
-actor 60 dev=0 op=15 in=32,88 ctrl= out=64
-actor 61 dev=1 op=15 in=33,89 ctrl= out=65
-actor 62 dev=2 op=15 in=34,90 ctrl= out=66
-actor 63 dev=3 op=15 in=35,91 ctrl= out=67
-actor 64 dev=0 op=16 in=60,32 ctrl= out=68
-actor 65 dev=1 op=16 in=61,33 ctrl= out=69
-actor 66 dev=2 op=16 in=62,34 ctrl= out=70
-actor 67 dev=3 op=16 in=63,35 ctrl= out=71
-actor 68 dev=0 op=17 in=68 ctrl= out=72
-actor 69 dev=1 op=17 in=69 ctrl= out=73
-actor 70 dev=2 op=17 in=70 ctrl= out=74
-actor 71 dev=3 op=17 in=71 ctrl= out=75
-actor 72 dev=0 op=18 in=80,68 ctrl= out=76
-actor 73 dev=1 op=18 in=81,69 ctrl= out=77
-actor 74 dev=2 op=18 in=82,70 ctrl= out=78
-actor 75 dev=3 op=18 in=83,71 ctrl= out=79
-actor 76 dev=0 op=19 in=0,76 ctrl=24 out=-1
-actor 77 dev=1 op=19 in=1,77 ctrl=25 out=-1
-actor 78 dev=2 op=19 in=2,78 ctrl=26 out=-1
-actor 79 dev=3 op=19 in=3,79 ctrl=27 out=-1
-actor 80 dev=0 op=20 in=4,72 ctrl=28 out=-1
-actor 81 dev=1 op=20 in=5,73 ctrl=29 out=-1
-actor 82 dev=2 op=20 in=6,74 ctrl=30 out=-1
-actor 83 dev=3 op=20 in=7,75 ctrl=31 out=-1
-actor 84 dev=0 op=21 in=8,64 ctrl=36,60 out=-1
-actor 85 dev=1 op=21 in=9,65 ctrl=37,61 out=-1
-actor 86 dev=2 op=21 in=10,66 ctrl=38,62 out=-1
-actor 87 dev=3 op=21 in=11,67 ctrl=39,63 out=-1
-actor 88 dev=0 op=22 in=12,56 ctrl=40 out=-1
-actor 89 dev=1 op=22 in=13,57 ctrl=41 out=-1
-actor 90 dev=2 op=22 in=14,58 ctrl=42 out=-1
-actor 91 dev=3 op=22 in=15,59 ctrl=43 out=-1
+actor 28 dev=0 op=7 in=36 ctrl= out=124
+actor 29 dev=1 op=7 in=37 ctrl= out=125
+actor 30 dev=2 op=7 in=38 ctrl= out=126
+actor 31 dev=3 op=7 in=39 ctrl= out=127
+actor 32 dev=0 op=8 in=124,12 ctrl= out=40
+actor 33 dev=1 op=8 in=125,13 ctrl= out=41
+actor 34 dev=2 op=8 in=126,14 ctrl= out=42
+actor 35 dev=3 op=8 in=127,15 ctrl= out=43
+actor 36 dev=0 op=9 in=40 ctrl= out=44
+actor 37 dev=1 op=9 in=41 ctrl= out=45
+actor 38 dev=2 op=9 in=42 ctrl= out=46
+actor 39 dev=3 op=9 in=43 ctrl= out=47
+actor 40 dev=0 op=10 in=44 ctrl= out=48
+actor 41 dev=1 op=10 in=45 ctrl= out=49
+actor 42 dev=2 op=10 in=46 ctrl= out=50
+actor 43 dev=3 op=10 in=47 ctrl= out=51
+actor 44 dev=0 op=11 in=40,48 ctrl= out=52
+actor 45 dev=1 op=11 in=41,49 ctrl= out=53
+actor 46 dev=2 op=11 in=42,50 ctrl= out=54
+actor 47 dev=3 op=11 in=43,51 ctrl= out=55
+actor 48 dev=0 op=12 in=40,20 ctrl= out=56
+actor 49 dev=1 op=12 in=41,21 ctrl= out=57
+actor 50 dev=2 op=12 in=42,22 ctrl= out=58
+actor 51 dev=3 op=12 in=43,23 ctrl= out=59
+actor 52 dev=0 op=13 in=52,48,56 ctrl= out=60
+actor 53 dev=1 op=13 in=53,49,57 ctrl= out=61
+actor 54 dev=2 op=13 in=54,50,58 ctrl= out=62
+actor 55 dev=3 op=13 in=55,51,59 ctrl= out=63
+actor 56 dev=0 op=14 in=60 ctrl= out=64
+actor 57 dev=1 op=14 in=61 ctrl= out=65
+actor 58 dev=2 op=14 in=62 ctrl= out=66
+actor 59 dev=3 op=14 in=63 ctrl= out=67
+actor 60 dev=0 op=15 in= ctrl= out=68
+actor 61 dev=1 op=15 in= ctrl= out=69
+actor 62 dev=2 op=15 in= ctrl= out=70
+actor 63 dev=3 op=15 in= ctrl= out=71
+actor 64 dev=0 op=16 in=68 ctrl= out=72
+actor 65 dev=1 op=16 in=69 ctrl= out=73
+actor 66 dev=2 op=16 in=70 ctrl= out=74
+actor 67 dev=3 op=16 in=71 ctrl= out=75
+actor 68 dev=0 op=17 in=72,52 ctrl= out=76
+actor 69 dev=1 op=17 in=73,53 ctrl= out=77
+actor 70 dev=2 op=17 in=74,54 ctrl= out=78
+actor 71 dev=3 op=17 in=75,55 ctrl= out=79
+actor 72 dev=0 op=18 in=72 ctrl= out=80
+actor 73 dev=1 op=18 in=73 ctrl= out=81
+actor 74 dev=2 op=18 in=74 ctrl= out=82
+actor 75 dev=3 op=18 in=75 ctrl= out=83
+actor 76 dev=0 op=19 in=80,20 ctrl= out=84
+actor 77 dev=1 op=19 in=81,21 ctrl= out=85
+actor 78 dev=2 op=19 in=82,22 ctrl= out=86
+actor 79 dev=3 op=19 in=83,23 ctrl= out=87
+actor 80 dev=0 op=20 in=76,40,48 ctrl= out=88
+actor 81 dev=1 op=20 in=77,41,49 ctrl= out=89
+actor 82 dev=2 op=20 in=78,42,50 ctrl= out=90
+actor 83 dev=3 op=20 in=79,43,51 ctrl= out=91
+actor 84 dev=0 op=21 in=84,88 ctrl= out=92
+actor 85 dev=1 op=21 in=85,89 ctrl= out=93
+actor 86 dev=2 op=21 in=86,90 ctrl= out=94
+actor 87 dev=3 op=21 in=87,91 ctrl= out=95
+actor 88 dev=0 op=22 in=92 ctrl= out=128
+actor 89 dev=1 op=22 in=93 ctrl= out=129
+actor 90 dev=2 op=22 in=94 ctrl= out=130
+actor 91 dev=3 op=22 in=95 ctrl= out=131
+actor 92 dev=0 op=23 in=128 ctrl= out=96
+actor 93 dev=1 op=23 in=129 ctrl= out=97
+actor 94 dev=2 op=23 in=130 ctrl= out=98
+actor 95 dev=3 op=23 in=131 ctrl= out=99
+actor 96 dev=0 op=24 in=128,8 ctrl= out=100
+actor 97 dev=1 op=24 in=129,9 ctrl= out=101
+actor 98 dev=2 op=24 in=130,10 ctrl= out=102
+actor 99 dev=3 op=24 in=131,11 ctrl= out=103
+actor 100 dev=0 op=25 in=32,128 ctrl= out=104
+actor 101 dev=1 op=25 in=33,129 ctrl= out=105
+actor 102 dev=2 op=25 in=34,130 ctrl= out=106
+actor 103 dev=3 op=25 in=35,131 ctrl= out=107
+actor 104 dev=0 op=26 in=100,32 ctrl= out=108
+actor 105 dev=1 op=26 in=101,33 ctrl= out=109
+actor 106 dev=2 op=26 in=102,34 ctrl= out=110
+actor 107 dev=3 op=26 in=103,35 ctrl= out=111
+actor 108 dev=0 op=27 in=108 ctrl= out=112
+actor 109 dev=1 op=27 in=109 ctrl= out=113
+actor 110 dev=2 op=27 in=110 ctrl= out=114
+actor 111 dev=3 op=27 in=111 ctrl= out=115
+actor 112 dev=0 op=28 in=120,108 ctrl= out=116
+actor 113 dev=1 op=28 in=121,109 ctrl= out=117
+actor 114 dev=2 op=28 in=122,110 ctrl= out=118
+actor 115 dev=3 op=28 in=123,111 ctrl= out=119
+actor 116 dev=0 op=29 in=0,116 ctrl=24 out=-1
+actor 117 dev=1 op=29 in=1,117 ctrl=25 out=-1
+actor 118 dev=2 op=29 in=2,118 ctrl=26 out=-1
+actor 119 dev=3 op=29 in=3,119 ctrl=27 out=-1
+actor 120 dev=0 op=30 in=4,112 ctrl=28 out=-1
+actor 121 dev=1 op=30 in=5,113 ctrl=29 out=-1
+actor 122 dev=2 op=30 in=6,114 ctrl=30 out=-1
+actor 123 dev=3 op=30 in=7,115 ctrl=31 out=-1
+actor 124 dev=0 op=31 in=8,104 ctrl=36,100 out=-1
+actor 125 dev=1 op=31 in=9,105 ctrl=37,101 out=-1
+actor 126 dev=2 op=31 in=10,106 ctrl=38,102 out=-1
+actor 127 dev=3 op=31 in=11,107 ctrl=39,103 out=-1
+actor 128 dev=0 op=32 in=12,96 ctrl=40 out=-1
+actor 129 dev=1 op=32 in=13,97 ctrl=41 out=-1
+actor 130 dev=2 op=32 in=14,98 ctrl=42 out=-1
+actor 131 dev=3 op=32 in=15,99 ctrl=43 out=-1
 register 0 dev=0 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 2 dev=2 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
@@ -263,58 +333,98 @@ register 40 dev=0 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 pr
 register 41 dev=1 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=33
 register 42 dev=2 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=34
 register 43 dev=3 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=35
-register 44 dev=0 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 producer=36
-register 45 dev=1 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 producer=37
-register 46 dev=2 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 producer=38
-register 47 dev=3 tensor=11 shape=[] slots=1 offset=1083648 persistent=1 producer=39
-register 48 dev=0 tensor=12 shape=[] slots=1 offset=466944 persistent=0 producer=40
-register 49 dev=1 tensor=12 shape=[] slots=1 offset=466944 persistent=0 producer=41
-register 50 dev=2 tensor=12 shape=[] slots=1 offset=466944 persistent=0 producer=42
-register 51 dev=3 tensor=12 shape=[] slots=1 offset=466944 persistent=0 producer=43
-register 52 dev=0 tensor=13 shape=[16,10] slots=1 offset=401408 persistent=0 producer=44
-register 53 dev=1 tensor=13 shape=[16,10] slots=1 offset=401408 persistent=0 producer=45
-register 54 dev=2 tensor=13 shape=[16,10] slots=1 offset=401408 persistent=0 producer=46
-register 55 dev=3 tensor=13 shape=[16,10] slots=1 offset=401408 persistent=0 producer=47
-register 56 dev=0 tensor=14 shape=[10] slots=1 offset=1083712 persistent=0 producer=52
-register 57 dev=1 tensor=14 shape=[10] slots=1 offset=1083712 persistent=0 producer=53
-register 58 dev=2 tensor=14 shape=[10] slots=1 offset=1083712 persistent=0 producer=54
-register 59 dev=3 tensor=14 shape=[10] slots=1 offset=1083712 persistent=0 producer=55
-register 60 dev=0 tensor=15 shape=[64,128] slots=1 offset=401408 persistent=0 producer=56
-register 61 dev=1 tensor=15 shape=[64,128] slots=1 offset=401408 persistent=0 producer=57
-register 62 dev=2 tensor=15 shape=[64,128] slots=1 offset=401408 persistent=0 producer=58
-register 63 dev=3 tensor=15 shape=[64,128] slots=1 offset=401408 persistent=0 producer=59
-register 64 dev=0 tensor=16 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=60
-register 65 dev=1 tensor=16 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=61
-register 66 dev=2 tensor=16 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=62
-register 67 dev=3 tensor=16 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=63
-register 68 dev=0 tensor=17 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=64
-register 69 dev=1 tensor=17 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=65
-register 70 dev=2 tensor=17 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=66
-register 71 dev=3 tensor=17 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=67
-register 72 dev=0 tensor=18 shape=[128] slots=1 offset=1083008 persistent=0 producer=68
-register 73 dev=1 tensor=18 shape=[128] slots=1 offset=1083008 persistent=0 producer=69
-register 74 dev=2 tensor=18 shape=[128] slots=1 offset=1083008 persistent=0 producer=70
-register 75 dev=3 tensor=18 shape=[128] slots=1 offset=1083008 persistent=0 producer=71
-register 76 dev=0 tensor=19 shape=[784,128] slots=1 offset=401408 persistent=0 producer=72
-register 77 dev=1 tensor=19 shape=[784,128] slots=1 offset=401408 persistent=0 producer=73
-register 78 dev=2 tensor=19 shape=[784,128] slots=1 offset=401408 persistent=0 producer=74
-register 79 dev=3 tensor=19 shape=[784,128] slots=1 offset=401408 persistent=0 producer=75
-register 80 dev=0 tensor=20 shape=[64,784] slots=1 offset=802816 persistent=0 producer=8
-register 81 dev=1 tensor=20 shape=[64,784] slots=1 offset=802816 persistent=0 producer=9
-register 82 dev=2 tensor=20 shape=[64,784] slots=1 offset=802816 persistent=0 producer=10
-register 83 dev=3 tensor=20 shape=[64,784] slots=1 offset=802816 persistent=0 producer=11
-register 84 dev=0 tensor=21 shape=[16,10] slots=1 offset=403968 persistent=0 producer=28
-register 85 dev=1 tensor=21 shape=[16,10] slots=1 offset=403968 persistent=0 producer=29
-register 86 dev=2 tensor=21 shape=[16,10] slots=1 offset=403968 persistent=0 producer=30
-register 87 dev=3 tensor=21 shape=[16,10] slots=1 offset=403968 persistent=0 producer=31
-register 88 dev=0 tensor=22 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=48
-register 89 dev=1 tensor=22 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=49
-register 90 dev=2 tensor=22 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=50
-register 91 dev=3 tensor=22 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=51
-arena 0 1083776
-arena 1 1083776
-arena 2 1083776
-arena 3 1083776
+register 44 dev=0 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=36
+register 45 dev=1 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=37
+register 46 dev=2 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=38
+register 47 dev=3 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=39
+register 48 dev=0 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=40
+register 49 dev=1 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=41
+register 50 dev=2 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=42
+register 51 dev=3 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=43
+register 52 dev=0 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=44
+register 53 dev=1 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=45
+register 54 dev=2 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=46
+register 55 dev=3 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=47
+register 56 dev=0 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=48
+register 57 dev=1 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=49
+register 58 dev=2 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=50
+register 59 dev=3 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=51
+register 60 dev=0 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=52
+register 61 dev=1 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=53
+register 62 dev=2 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=54
+register 63 dev=3 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=55
+register 64 dev=0 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=56
+register 65 dev=1 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=57
+register 66 dev=2 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=58
+register 67 dev=3 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=59
+register 68 dev=0 tensor=17 shape=[] slots=1 offset=466944 persistent=0 producer=60
+register 69 dev=1 tensor=17 shape=[] slots=1 offset=466944 persistent=0 producer=61
+register 70 dev=2 tensor=17 shape=[] slots=1 offset=466944 persistent=0 producer=62
+register 71 dev=3 tensor=17 shape=[] slots=1 offset=466944 persistent=0 producer=63
+register 72 dev=0 tensor=18 shape=[16] slots=1 offset=467584 persistent=0 producer=64
+register 73 dev=1 tensor=18 shape=[16] slots=1 offset=467584 persistent=0 producer=65
+register 74 dev=2 tensor=18 shape=[16] slots=1 offset=467584 persistent=0 producer=66
+register 75 dev=3 tensor=18 shape=[16] slots=1 offset=467584 persistent=0 producer=67
+register 76 dev=0 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=68
+register 77 dev=1 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=69
+register 78 dev=2 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=70
+register 79 dev=3 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=71
+register 80 dev=0 tensor=20 shape=[16] slots=1 offset=467648 persistent=0 producer=72
+register 81 dev=1 tensor=20 shape=[16] slots=1 offset=467648 persistent=0 producer=73
+register 82 dev=2 tensor=20 shape=[16] slots=1 offset=467648 persistent=0 producer=74
+register 83 dev=3 tensor=20 shape=[16] slots=1 offset=467648 persistent=0 producer=75
+register 84 dev=0 tensor=21 shape=[16,10] slots=1 offset=466944 persistent=0 producer=76
+register 85 dev=1 tensor=21 shape=[16,10] slots=1 offset=466944 persistent=0 producer=77
+register 86 dev=2 tensor=21 shape=[16,10] slots=1 offset=466944 persistent=0 producer=78
+register 87 dev=3 tensor=21 shape=[16,10] slots=1 offset=466944 persistent=0 producer=79
+register 88 dev=0 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=80
+register 89 dev=1 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=81
+register 90 dev=2 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=82
+register 91 dev=3 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=83
+register 92 dev=0 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=84
+register 93 dev=1 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=85
+register 94 dev=2 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=86
+register 95 dev=3 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=87
+register 96 dev=0 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=92
+register 97 dev=1 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=93
+register 98 dev=2 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=94
+register 99 dev=3 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=95
+register 100 dev=0 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=96
+register 101 dev=1 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=97
+register 102 dev=2 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=98
+register 103 dev=3 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=99
+register 104 dev=0 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=100
+register 105 dev=1 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=101
+register 106 dev=2 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=102
+register 107 dev=3 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=103
+register 108 dev=0 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=104
+register 109 dev=1 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=105
+register 110 dev=2 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=106
+register 111 dev=3 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=107
+register 112 dev=0 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=108
+register 113 dev=1 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=109
+register 114 dev=2 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=110
+register 115 dev=3 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=111
+register 116 dev=0 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=112
+register 117 dev=1 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=113
+register 118 dev=2 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=114
+register 119 dev=3 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=115
+register 120 dev=0 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=8
+register 121 dev=1 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=9
+register 122 dev=2 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=10
+register 123 dev=3 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=11
+register 124 dev=0 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=28
+register 125 dev=1 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=29
+register 126 dev=2 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=30
+register 127 dev=3 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=31
+register 128 dev=0 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=88
+register 129 dev=1 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=89
+register 130 dev=2 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=90
+register 131 dev=3 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=91
+arena 0 1084032
+arena 1 1084032
+arena 2 1084032
+arena 3 1084032
 ";
 
     /// <summary>The inference plan (forward only) in the plan text format.</summary>

@@ -86,11 +86,21 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   %14 [8,16] = Relu(%13) : (S(0)) -> S(0)
   %15 [8,16] = Add(%11, %14) : (S(0), S(0)) -> S(0)
   %16 [8,10] = MatMul(%15@S(0)@cpu:0-1, head) : (S(0), B) -> S(0)
-  loss [] = SoftmaxCrossEntropy(%16, labels) : (S(0), S(0)) -> P
+  loss.chunks [8,2] = ChunkMax(%16) : (S(0)) -> S(0)
+  loss.max [8] = MaxLast(loss.chunks) : (S(0)) -> S(0)
+  loss.sumexp [8] = SumExp(%16, loss.max) : (S(0), S(0)) -> S(0)
+  loss.picked [8] = PickClass(%16, labels) : (S(0), S(0)) -> S(0)
+  loss.rows [8] = CrossEntropyRows(loss.sumexp, loss.max, loss.picked) : (S(0), S(0), S(0)) -> S(0)
+  loss [] = Mean(loss.rows) : (S(0)) -> P
   dloss [] = Fill() : () -> B
-  d%16 [8,10] = SoftmaxCrossEntropyGrad(%16, labels, dloss) : (S(0), S(0), B) -> S(0)
-  d%15 [8,16] = MatMul(d%16, head) [transA=0 transB=1] : (S(0), B) -> S(0)
-  dhead [16,10] = MatMul(%15@S(0)@cpu:0-1, d%16) [transA=1 transB=0] : (S(0), S(0)) -> P
+  dloss.rows [8] = ExpandAxis(dloss) : (B) -> S(0)
+  dloss.sumexp [8] = Div(dloss.rows, loss.sumexp) : (S(0), S(0)) -> S(0)
+  dloss.picked [8] = Neg(dloss.rows) : (S(0)) -> S(0)
+  d%16 [8,10] = PickClassGrad(dloss.picked, labels) : (S(0), S(0)) -> S(0)
+  d%16.1 [8,10] = SumExpGrad(dloss.sumexp, %16, loss.max) : (S(0), S(0), S(0)) -> S(0)
+  d%16.2 [8,10] = Add(d%16, d%16.1) : (S(0), S(0)) -> S(0)
+  d%15 [8,16] = MatMul(d%16.2, head) [transA=0 transB=1] : (S(0), B) -> S(0)
+  dhead [16,10] = MatMul(%15@S(0)@cpu:0-1, d%16.2) [transA=1 transB=0] : (S(0), S(0)) -> P
   d%13 [8,16] = ReluGrad(d%15@S(0)@cpu:2-3, %14) : (S(0), S(0)) -> S(0)
   dlayers.3.h [8,16] = MatMul(d%13, layers.3.w) [transA=0 transB=1] : (S(0), B) -> S(0)
   dlayers.3.w [16,16] = MatMul(layers.3.h, d%13) [transA=1 transB=0] : (S(0), S(0)) -> P
@@ -149,19 +159,19 @@ boxing (13 ops)
   total 12,032 bytes per step
 
 memory (one arena per device, offsets fixed at build time)
-  device 0 (cpu:0): peak 11,264 bytes (2,880 persistent; 14,912 without reuse), 43 registers
-  device 1 (cpu:1): peak 11,264 bytes (2,880 persistent; 14,912 without reuse), 43 registers
+  device 0 (cpu:0): peak 11,520 bytes (2,880 persistent; 15,808 without reuse), 53 registers
+  device 1 (cpu:1): peak 11,520 bytes (2,880 persistent; 15,808 without reuse), 53 registers
   device 2 (cpu:2): peak 9,600 bytes (2,176 persistent; 12,672 without reuse), 36 registers
   device 3 (cpu:3): peak 9,600 bytes (2,176 persistent; 12,672 without reuse), 36 registers
 
-actors: 166 (41 per device); register slots: 1
+actors: 186 (46 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "228704efad4d45b9";
+        public const string PlanHash = "8cb34d195bbddd71";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-        private const string TrainPlanText = @"plan Stack Train cpu:0-1 output=32
+        private const string TrainPlanText = @"plan Stack Train cpu:0-1 output=37
 tensor 0 layers.0.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 layers.0.w [16,16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 2 layers.1.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -194,53 +204,63 @@ tensor 28 %13 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
 tensor 29 %14 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
 tensor 30 %15 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
 tensor 31 %16 [8,10] F32 Activation S(0) grad_of=-1 at=cpu:0-1
-tensor 32 loss [] F32 Loss P grad_of=-1 at=cpu:0-1
-tensor 33 dloss [] F32 Gradient B grad_of=-1 at=cpu:0-1
-tensor 34 d%16 [8,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 35 d%15 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 36 dhead [16,10] F32 Gradient P grad_of=8 at=cpu:0-1
-tensor 37 d%13 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 38 dlayers.3.h [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 39 dlayers.3.w [16,16] F32 Gradient P grad_of=7 at=cpu:2-3
-tensor 40 d%12 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 41 dlayers.3.gain [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 42 dlayers.3.gain.1 [16] F32 Gradient P grad_of=6 at=cpu:2-3
-tensor 43 d%11 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 44 d%11.1 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 45 d%9 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 46 dlayers.2.h [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 47 dlayers.2.w [16,16] F32 Gradient P grad_of=5 at=cpu:2-3
-tensor 48 d%8 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 49 dlayers.2.gain [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 50 dlayers.2.gain.1 [16] F32 Gradient P grad_of=4 at=cpu:2-3
-tensor 51 d%7 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 52 d%7.1 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
-tensor 53 d%5 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 54 dlayers.1.h [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 55 dlayers.1.w [16,16] F32 Gradient P grad_of=3 at=cpu:0-1
-tensor 56 d%4 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 57 dlayers.1.gain [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 58 dlayers.1.gain.1 [16] F32 Gradient P grad_of=2 at=cpu:0-1
-tensor 59 d%3 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 60 d%3.1 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 61 d%1 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 62 dlayers.0.h [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 63 dlayers.0.w [16,16] F32 Gradient P grad_of=1 at=cpu:0-1
-tensor 64 dlayers.0.gain [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 65 dlayers.0.gain.1 [16] F32 Gradient P grad_of=0 at=cpu:0-1
-tensor 66 %7@S(0)@cpu:2-3 [8,16] F32 Boxed S(0) grad_of=-1 at=cpu:2-3
-tensor 67 %15@S(0)@cpu:0-1 [8,16] F32 Boxed S(0) grad_of=-1 at=cpu:0-1
-tensor 68 d%15@S(0)@cpu:2-3 [8,16] F32 Boxed S(0) grad_of=-1 at=cpu:2-3
-tensor 69 d%7.1@S(0)@cpu:0-1 [8,16] F32 Boxed S(0) grad_of=-1 at=cpu:0-1
-tensor 70 dlayers.0.gain.1@B [16] F32 Boxed B grad_of=-1 at=cpu:0-1
-tensor 71 dlayers.0.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:0-1
-tensor 72 dlayers.1.gain.1@B [16] F32 Boxed B grad_of=-1 at=cpu:0-1
-tensor 73 dlayers.1.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:0-1
-tensor 74 dlayers.2.gain.1@B [16] F32 Boxed B grad_of=-1 at=cpu:2-3
-tensor 75 dlayers.2.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:2-3
-tensor 76 dlayers.3.gain.1@B [16] F32 Boxed B grad_of=-1 at=cpu:2-3
-tensor 77 dlayers.3.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:2-3
-tensor 78 dhead@B [16,10] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 32 loss.chunks [8,2] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 33 loss.max [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 34 loss.sumexp [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 35 loss.picked [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 36 loss.rows [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 37 loss [] F32 Loss P grad_of=-1 at=cpu:0-1
+tensor 38 dloss [] F32 Gradient B grad_of=-1 at=cpu:0-1
+tensor 39 dloss.rows [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 40 dloss.sumexp [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 41 dloss.picked [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 42 d%16 [8,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 43 d%16.1 [8,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 44 d%16.2 [8,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 45 d%15 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 46 dhead [16,10] F32 Gradient P grad_of=8 at=cpu:0-1
+tensor 47 d%13 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 48 dlayers.3.h [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 49 dlayers.3.w [16,16] F32 Gradient P grad_of=7 at=cpu:2-3
+tensor 50 d%12 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 51 dlayers.3.gain [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 52 dlayers.3.gain.1 [16] F32 Gradient P grad_of=6 at=cpu:2-3
+tensor 53 d%11 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 54 d%11.1 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 55 d%9 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 56 dlayers.2.h [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 57 dlayers.2.w [16,16] F32 Gradient P grad_of=5 at=cpu:2-3
+tensor 58 d%8 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 59 dlayers.2.gain [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 60 dlayers.2.gain.1 [16] F32 Gradient P grad_of=4 at=cpu:2-3
+tensor 61 d%7 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 62 d%7.1 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:2-3
+tensor 63 d%5 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 64 dlayers.1.h [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 65 dlayers.1.w [16,16] F32 Gradient P grad_of=3 at=cpu:0-1
+tensor 66 d%4 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 67 dlayers.1.gain [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 68 dlayers.1.gain.1 [16] F32 Gradient P grad_of=2 at=cpu:0-1
+tensor 69 d%3 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 70 d%3.1 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 71 d%1 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 72 dlayers.0.h [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 73 dlayers.0.w [16,16] F32 Gradient P grad_of=1 at=cpu:0-1
+tensor 74 dlayers.0.gain [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 75 dlayers.0.gain.1 [16] F32 Gradient P grad_of=0 at=cpu:0-1
+tensor 76 %7@S(0)@cpu:2-3 [8,16] F32 Boxed S(0) grad_of=-1 at=cpu:2-3
+tensor 77 %15@S(0)@cpu:0-1 [8,16] F32 Boxed S(0) grad_of=-1 at=cpu:0-1
+tensor 78 d%15@S(0)@cpu:2-3 [8,16] F32 Boxed S(0) grad_of=-1 at=cpu:2-3
+tensor 79 d%7.1@S(0)@cpu:0-1 [8,16] F32 Boxed S(0) grad_of=-1 at=cpu:0-1
+tensor 80 dlayers.0.gain.1@B [16] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 81 dlayers.0.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 82 dlayers.1.gain.1@B [16] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 83 dlayers.1.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 84 dlayers.2.gain.1@B [16] F32 Boxed B grad_of=-1 at=cpu:2-3
+tensor 85 dlayers.2.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:2-3
+tensor 86 dlayers.3.gain.1@B [16] F32 Boxed B grad_of=-1 at=cpu:2-3
+tensor 87 dlayers.3.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:2-3
+tensor 88 dhead@B [16,10] F32 Boxed B grad_of=-1 at=cpu:0-1
 op 0 Input in= out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | x
 op 1 Input in= out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | labels
 op 2 LayerNorm in=9 out=11 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %0 = LayerNorm(x)
@@ -253,73 +273,83 @@ op 8 Mul in=16,2 out=17 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | lay
 op 9 MatMul in=17,3 out=18 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %5 = MatMul(layers.1.h, layers.1.w)
 op 10 Relu in=18 out=19 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %6 = Relu(%5)
 op 11 Add in=15,19 out=20 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %7 = Add(%3, %6)
-op 12 Boxing in=20 out=66 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:2-3 src=cpu:0-1 | %7: S(0) on cpu:0-1 -> S(0) on cpu:2-3
-op 13 LayerNorm in=66 out=21 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %8 = LayerNorm(%7)
+op 12 Boxing in=20 out=76 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:2-3 src=cpu:0-1 | %7: S(0) on cpu:0-1 -> S(0) on cpu:2-3
+op 13 LayerNorm in=76 out=21 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %8 = LayerNorm(%7)
 op 14 Mul in=21,4 out=22 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | layers.2.h = Mul(%8, layers.2.gain)
 op 15 MatMul in=22,5 out=23 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %9 = MatMul(layers.2.h, layers.2.w)
 op 16 Relu in=23 out=24 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %10 = Relu(%9)
-op 17 Add in=66,24 out=25 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %11 = Add(%7, %10)
+op 17 Add in=76,24 out=25 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %11 = Add(%7, %10)
 op 18 LayerNorm in=25 out=26 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %12 = LayerNorm(%11)
 op 19 Mul in=26,6 out=27 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | layers.3.h = Mul(%12, layers.3.gain)
 op 20 MatMul in=27,7 out=28 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %13 = MatMul(layers.3.h, layers.3.w)
 op 21 Relu in=28 out=29 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %14 = Relu(%13)
 op 22 Add in=25,29 out=30 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %15 = Add(%11, %14)
-op 23 Boxing in=30 out=67 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:0-1 src=cpu:2-3 | %15: S(0) on cpu:2-3 -> S(0) on cpu:0-1
-op 24 MatMul in=67,8 out=31 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %16 = MatMul(%15, head)
-op 25 SoftmaxCrossEntropy in=31,10 out=32 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
-op 26 Fill in= out=33 ta=0 tb=0 from=B to=B args=1 at=cpu:0-1 src=cpu:0-1 | grad of loss
-op 27 SoftmaxCrossEntropyGrad in=31,10,33 out=34 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %16
-op 28 MatMul in=34,8 out=35 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %15
-op 29 MatMul in=67,34 out=36 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of head
-op 30 Boxing in=35 out=68 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:2-3 src=cpu:0-1 | d%15: S(0) on cpu:0-1 -> S(0) on cpu:2-3
-op 31 ReluGrad in=68,29 out=37 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %13
-op 32 MatMul in=37,7 out=38 ta=0 tb=1 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.3.h
-op 33 MatMul in=27,37 out=39 ta=1 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.3.w
-op 34 Mul in=38,6 out=40 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %12
-op 35 Mul in=38,26 out=41 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
-op 36 SumTo in=41 out=42 ta=0 tb=0 from=B to=B args=16 at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
-op 37 LayerNormGrad in=40,25 out=43 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %11
-op 38 Add in=68,43 out=44 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %11
-op 39 ReluGrad in=44,24 out=45 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %9
-op 40 MatMul in=45,5 out=46 ta=0 tb=1 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.2.h
-op 41 MatMul in=22,45 out=47 ta=1 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.2.w
-op 42 Mul in=46,4 out=48 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %8
-op 43 Mul in=46,21 out=49 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
-op 44 SumTo in=49 out=50 ta=0 tb=0 from=B to=B args=16 at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
-op 45 LayerNormGrad in=48,66 out=51 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %7
-op 46 Add in=44,51 out=52 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %7
-op 47 Boxing in=52 out=69 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:0-1 src=cpu:2-3 | d%7.1: S(0) on cpu:2-3 -> S(0) on cpu:0-1
-op 48 ReluGrad in=69,19 out=53 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %5
-op 49 MatMul in=53,3 out=54 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.1.h
-op 50 MatMul in=17,53 out=55 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.1.w
-op 51 Mul in=54,2 out=56 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 52 Mul in=54,16 out=57 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
-op 53 SumTo in=57 out=58 ta=0 tb=0 from=B to=B args=16 at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
-op 54 LayerNormGrad in=56,15 out=59 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %3
-op 55 Add in=69,59 out=60 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %3
-op 56 ReluGrad in=60,14 out=61 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %1
-op 57 MatMul in=61,1 out=62 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.0.h
-op 58 MatMul in=12,61 out=63 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.0.w
-op 59 Mul in=62,11 out=64 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.0.gain
-op 60 SumTo in=64 out=65 ta=0 tb=0 from=B to=B args=16 at=cpu:0-1 src=cpu:0-1 | grad of layers.0.gain
-op 61 Boxing in=65 out=70 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.0.gain.1: P -> B
-op 62 SgdUpdate in=0,70 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.0.gain
-op 63 Boxing in=63 out=71 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.0.w: P -> B
-op 64 SgdUpdate in=1,71 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.0.w
-op 65 Boxing in=58 out=72 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.1.gain.1: P -> B
-op 66 SgdUpdate in=2,72 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.1.gain
-op 67 Boxing in=55 out=73 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.1.w: P -> B
-op 68 SgdUpdate in=3,73 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.1.w
-op 69 Boxing in=50 out=74 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.2.gain.1: P -> B
-op 70 SgdUpdate in=4,74 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.2.gain
-op 71 Boxing in=47 out=75 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.2.w: P -> B
-op 72 SgdUpdate in=5,75 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.2.w
-op 73 Boxing in=42 out=76 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.3.gain.1: P -> B
-op 74 SgdUpdate in=6,76 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.3.gain
-op 75 Boxing in=39 out=77 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.3.w: P -> B
-op 76 SgdUpdate in=7,77 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.3.w
-op 77 Boxing in=36 out=78 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dhead: P -> B
-op 78 SgdUpdate in=8,78 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of head
+op 23 Boxing in=30 out=77 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:0-1 src=cpu:2-3 | %15: S(0) on cpu:2-3 -> S(0) on cpu:0-1
+op 24 MatMul in=77,8 out=31 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %16 = MatMul(%15, head)
+op 25 ChunkMax in=31 out=32 ta=0 tb=0 from=B to=B args=2 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
+op 26 MaxLast in=32 out=33 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
+op 27 SumExp in=31,33 out=34 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
+op 28 PickClass in=31,10 out=35 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
+op 29 CrossEntropyRows in=34,33,35 out=36 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
+op 30 Mean in=36 out=37 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
+op 31 Fill in= out=38 ta=0 tb=0 from=B to=B args=1 at=cpu:0-1 src=cpu:0-1 | grad of loss
+op 32 ExpandAxis in=38 out=39 ta=0 tb=0 from=B to=B args=0,8,0.125 at=cpu:0-1 src=cpu:0-1 | grad of loss.rows
+op 33 Div in=39,34 out=40 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of loss.sumexp
+op 34 Neg in=39 out=41 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of loss.picked
+op 35 PickClassGrad in=41,10 out=42 ta=0 tb=0 from=B to=B args=10 at=cpu:0-1 src=cpu:0-1 | grad of %16
+op 36 SumExpGrad in=40,31,33 out=43 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %16
+op 37 Add in=42,43 out=44 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %16
+op 38 MatMul in=44,8 out=45 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %15
+op 39 MatMul in=77,44 out=46 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of head
+op 40 Boxing in=45 out=78 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:2-3 src=cpu:0-1 | d%15: S(0) on cpu:0-1 -> S(0) on cpu:2-3
+op 41 ReluGrad in=78,29 out=47 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %13
+op 42 MatMul in=47,7 out=48 ta=0 tb=1 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.3.h
+op 43 MatMul in=27,47 out=49 ta=1 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.3.w
+op 44 Mul in=48,6 out=50 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %12
+op 45 Mul in=48,26 out=51 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
+op 46 SumTo in=51 out=52 ta=0 tb=0 from=B to=B args=16 at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
+op 47 LayerNormGrad in=50,25 out=53 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %11
+op 48 Add in=78,53 out=54 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %11
+op 49 ReluGrad in=54,24 out=55 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %9
+op 50 MatMul in=55,5 out=56 ta=0 tb=1 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.2.h
+op 51 MatMul in=22,55 out=57 ta=1 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.2.w
+op 52 Mul in=56,4 out=58 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %8
+op 53 Mul in=56,21 out=59 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
+op 54 SumTo in=59 out=60 ta=0 tb=0 from=B to=B args=16 at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
+op 55 LayerNormGrad in=58,76 out=61 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %7
+op 56 Add in=54,61 out=62 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %7
+op 57 Boxing in=62 out=79 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:0-1 src=cpu:2-3 | d%7.1: S(0) on cpu:2-3 -> S(0) on cpu:0-1
+op 58 ReluGrad in=79,19 out=63 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %5
+op 59 MatMul in=63,3 out=64 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.1.h
+op 60 MatMul in=17,63 out=65 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.1.w
+op 61 Mul in=64,2 out=66 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %4
+op 62 Mul in=64,16 out=67 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
+op 63 SumTo in=67 out=68 ta=0 tb=0 from=B to=B args=16 at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
+op 64 LayerNormGrad in=66,15 out=69 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %3
+op 65 Add in=79,69 out=70 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %3
+op 66 ReluGrad in=70,14 out=71 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %1
+op 67 MatMul in=71,1 out=72 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.0.h
+op 68 MatMul in=12,71 out=73 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.0.w
+op 69 Mul in=72,11 out=74 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.0.gain
+op 70 SumTo in=74 out=75 ta=0 tb=0 from=B to=B args=16 at=cpu:0-1 src=cpu:0-1 | grad of layers.0.gain
+op 71 Boxing in=75 out=80 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.0.gain.1: P -> B
+op 72 SgdUpdate in=0,80 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.0.gain
+op 73 Boxing in=73 out=81 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.0.w: P -> B
+op 74 SgdUpdate in=1,81 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.0.w
+op 75 Boxing in=68 out=82 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.1.gain.1: P -> B
+op 76 SgdUpdate in=2,82 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.1.gain
+op 77 Boxing in=65 out=83 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.1.w: P -> B
+op 78 SgdUpdate in=3,83 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.1.w
+op 79 Boxing in=60 out=84 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.2.gain.1: P -> B
+op 80 SgdUpdate in=4,84 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.2.gain
+op 81 Boxing in=57 out=85 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.2.w: P -> B
+op 82 SgdUpdate in=5,85 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.2.w
+op 83 Boxing in=52 out=86 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.3.gain.1: P -> B
+op 84 SgdUpdate in=6,86 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.3.gain
+op 85 Boxing in=49 out=87 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.3.w: P -> B
+op 86 SgdUpdate in=7,87 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.3.w
+op 87 Boxing in=46 out=88 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dhead: P -> B
+op 88 SgdUpdate in=8,88 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of head
 actor 0 dev=0 op=0 in= ctrl= out=18
 actor 1 dev=1 op=0 in= ctrl= out=19
 actor 2 dev=0 op=1 in= ctrl= out=20
@@ -346,18 +376,18 @@ actor 22 dev=0 op=11 in=30,38 ctrl= out=40
 actor 23 dev=1 op=11 in=31,39 ctrl= out=41
 actor 24 dev=0 op=12 in=40 ctrl= out=-1
 actor 25 dev=1 op=12 in=41 ctrl= out=-1
-actor 26 dev=2 op=12 in= ctrl= out=132
-actor 27 dev=3 op=12 in= ctrl= out=133
-actor 28 dev=2 op=13 in=132 ctrl= out=42
-actor 29 dev=3 op=13 in=133 ctrl= out=43
+actor 26 dev=2 op=12 in= ctrl= out=152
+actor 27 dev=3 op=12 in= ctrl= out=153
+actor 28 dev=2 op=13 in=152 ctrl= out=42
+actor 29 dev=3 op=13 in=153 ctrl= out=43
 actor 30 dev=2 op=14 in=42,8 ctrl= out=44
 actor 31 dev=3 op=14 in=43,9 ctrl= out=45
 actor 32 dev=2 op=15 in=44,10 ctrl= out=46
 actor 33 dev=3 op=15 in=45,11 ctrl= out=47
 actor 34 dev=2 op=16 in=46 ctrl= out=48
 actor 35 dev=3 op=16 in=47 ctrl= out=49
-actor 36 dev=2 op=17 in=132,48 ctrl= out=50
-actor 37 dev=3 op=17 in=133,49 ctrl= out=51
+actor 36 dev=2 op=17 in=152,48 ctrl= out=50
+actor 37 dev=3 op=17 in=153,49 ctrl= out=51
 actor 38 dev=2 op=18 in=50 ctrl= out=52
 actor 39 dev=3 op=18 in=51 ctrl= out=53
 actor 40 dev=2 op=19 in=52,12 ctrl= out=54
@@ -368,124 +398,144 @@ actor 44 dev=2 op=21 in=56 ctrl= out=58
 actor 45 dev=3 op=21 in=57 ctrl= out=59
 actor 46 dev=2 op=22 in=50,58 ctrl= out=60
 actor 47 dev=3 op=22 in=51,59 ctrl= out=61
-actor 48 dev=0 op=23 in= ctrl= out=134
-actor 49 dev=1 op=23 in= ctrl= out=135
+actor 48 dev=0 op=23 in= ctrl= out=154
+actor 49 dev=1 op=23 in= ctrl= out=155
 actor 50 dev=2 op=23 in=60 ctrl= out=-1
 actor 51 dev=3 op=23 in=61 ctrl= out=-1
-actor 52 dev=0 op=24 in=134,16 ctrl= out=62
-actor 53 dev=1 op=24 in=135,17 ctrl= out=63
-actor 54 dev=0 op=25 in=62,20 ctrl= out=64
-actor 55 dev=1 op=25 in=63,21 ctrl= out=65
-actor 56 dev=0 op=26 in= ctrl= out=66
-actor 57 dev=1 op=26 in= ctrl= out=67
-actor 58 dev=0 op=27 in=62,20,66 ctrl= out=68
-actor 59 dev=1 op=27 in=63,21,67 ctrl= out=69
-actor 60 dev=0 op=28 in=68,16 ctrl= out=70
-actor 61 dev=1 op=28 in=69,17 ctrl= out=71
-actor 62 dev=0 op=29 in=134,68 ctrl= out=72
-actor 63 dev=1 op=29 in=135,69 ctrl= out=73
-actor 64 dev=0 op=30 in=70 ctrl= out=-1
-actor 65 dev=1 op=30 in=71 ctrl= out=-1
-actor 66 dev=2 op=30 in= ctrl= out=136
-actor 67 dev=3 op=30 in= ctrl= out=137
-actor 68 dev=2 op=31 in=136,58 ctrl= out=74
-actor 69 dev=3 op=31 in=137,59 ctrl= out=75
-actor 70 dev=2 op=32 in=74,14 ctrl= out=76
-actor 71 dev=3 op=32 in=75,15 ctrl= out=77
-actor 72 dev=2 op=33 in=54,74 ctrl= out=78
-actor 73 dev=3 op=33 in=55,75 ctrl= out=79
-actor 74 dev=2 op=34 in=76,12 ctrl= out=80
-actor 75 dev=3 op=34 in=77,13 ctrl= out=81
-actor 76 dev=2 op=35 in=76,52 ctrl= out=82
-actor 77 dev=3 op=35 in=77,53 ctrl= out=83
-actor 78 dev=2 op=36 in=82 ctrl= out=84
-actor 79 dev=3 op=36 in=83 ctrl= out=85
-actor 80 dev=2 op=37 in=80,50 ctrl= out=86
-actor 81 dev=3 op=37 in=81,51 ctrl= out=87
-actor 82 dev=2 op=38 in=136,86 ctrl= out=88
-actor 83 dev=3 op=38 in=137,87 ctrl= out=89
-actor 84 dev=2 op=39 in=88,48 ctrl= out=90
-actor 85 dev=3 op=39 in=89,49 ctrl= out=91
-actor 86 dev=2 op=40 in=90,10 ctrl= out=92
-actor 87 dev=3 op=40 in=91,11 ctrl= out=93
-actor 88 dev=2 op=41 in=44,90 ctrl= out=94
-actor 89 dev=3 op=41 in=45,91 ctrl= out=95
-actor 90 dev=2 op=42 in=92,8 ctrl= out=96
-actor 91 dev=3 op=42 in=93,9 ctrl= out=97
-actor 92 dev=2 op=43 in=92,42 ctrl= out=98
-actor 93 dev=3 op=43 in=93,43 ctrl= out=99
-actor 94 dev=2 op=44 in=98 ctrl= out=100
-actor 95 dev=3 op=44 in=99 ctrl= out=101
-actor 96 dev=2 op=45 in=96,132 ctrl= out=102
-actor 97 dev=3 op=45 in=97,133 ctrl= out=103
-actor 98 dev=2 op=46 in=88,102 ctrl= out=104
-actor 99 dev=3 op=46 in=89,103 ctrl= out=105
-actor 100 dev=0 op=47 in= ctrl= out=138
-actor 101 dev=1 op=47 in= ctrl= out=139
-actor 102 dev=2 op=47 in=104 ctrl= out=-1
-actor 103 dev=3 op=47 in=105 ctrl= out=-1
-actor 104 dev=0 op=48 in=138,38 ctrl= out=106
-actor 105 dev=1 op=48 in=139,39 ctrl= out=107
-actor 106 dev=0 op=49 in=106,6 ctrl= out=108
-actor 107 dev=1 op=49 in=107,7 ctrl= out=109
-actor 108 dev=0 op=50 in=34,106 ctrl= out=110
-actor 109 dev=1 op=50 in=35,107 ctrl= out=111
-actor 110 dev=0 op=51 in=108,4 ctrl= out=112
-actor 111 dev=1 op=51 in=109,5 ctrl= out=113
-actor 112 dev=0 op=52 in=108,32 ctrl= out=114
-actor 113 dev=1 op=52 in=109,33 ctrl= out=115
-actor 114 dev=0 op=53 in=114 ctrl= out=116
-actor 115 dev=1 op=53 in=115 ctrl= out=117
-actor 116 dev=0 op=54 in=112,30 ctrl= out=118
-actor 117 dev=1 op=54 in=113,31 ctrl= out=119
-actor 118 dev=0 op=55 in=138,118 ctrl= out=120
-actor 119 dev=1 op=55 in=139,119 ctrl= out=121
-actor 120 dev=0 op=56 in=120,28 ctrl= out=122
-actor 121 dev=1 op=56 in=121,29 ctrl= out=123
-actor 122 dev=0 op=57 in=122,2 ctrl= out=124
-actor 123 dev=1 op=57 in=123,3 ctrl= out=125
-actor 124 dev=0 op=58 in=24,122 ctrl= out=126
-actor 125 dev=1 op=58 in=25,123 ctrl= out=127
-actor 126 dev=0 op=59 in=124,22 ctrl= out=128
-actor 127 dev=1 op=59 in=125,23 ctrl= out=129
-actor 128 dev=0 op=60 in=128 ctrl= out=130
-actor 129 dev=1 op=60 in=129 ctrl= out=131
-actor 130 dev=0 op=61 in=130 ctrl= out=140
-actor 131 dev=1 op=61 in=131 ctrl= out=141
-actor 132 dev=0 op=62 in=0,140 ctrl=24 out=-1
-actor 133 dev=1 op=62 in=1,141 ctrl=25 out=-1
-actor 134 dev=0 op=63 in=126 ctrl= out=142
-actor 135 dev=1 op=63 in=127 ctrl= out=143
-actor 136 dev=0 op=64 in=2,142 ctrl=26,124 out=-1
-actor 137 dev=1 op=64 in=3,143 ctrl=27,125 out=-1
-actor 138 dev=0 op=65 in=116 ctrl= out=144
-actor 139 dev=1 op=65 in=117 ctrl= out=145
-actor 140 dev=0 op=66 in=4,144 ctrl=34,112 out=-1
-actor 141 dev=1 op=66 in=5,145 ctrl=35,113 out=-1
-actor 142 dev=0 op=67 in=110 ctrl= out=146
-actor 143 dev=1 op=67 in=111 ctrl= out=147
-actor 144 dev=0 op=68 in=6,146 ctrl=36,108 out=-1
-actor 145 dev=1 op=68 in=7,147 ctrl=37,109 out=-1
-actor 146 dev=2 op=69 in=100 ctrl= out=148
-actor 147 dev=3 op=69 in=101 ctrl= out=149
-actor 148 dev=2 op=70 in=8,148 ctrl=44,96 out=-1
-actor 149 dev=3 op=70 in=9,149 ctrl=45,97 out=-1
-actor 150 dev=2 op=71 in=94 ctrl= out=150
-actor 151 dev=3 op=71 in=95 ctrl= out=151
-actor 152 dev=2 op=72 in=10,150 ctrl=46,92 out=-1
-actor 153 dev=3 op=72 in=11,151 ctrl=47,93 out=-1
-actor 154 dev=2 op=73 in=84 ctrl= out=152
-actor 155 dev=3 op=73 in=85 ctrl= out=153
-actor 156 dev=2 op=74 in=12,152 ctrl=54,80 out=-1
-actor 157 dev=3 op=74 in=13,153 ctrl=55,81 out=-1
-actor 158 dev=2 op=75 in=78 ctrl= out=154
-actor 159 dev=3 op=75 in=79 ctrl= out=155
-actor 160 dev=2 op=76 in=14,154 ctrl=56,76 out=-1
-actor 161 dev=3 op=76 in=15,155 ctrl=57,77 out=-1
-actor 162 dev=0 op=77 in=72 ctrl= out=156
-actor 163 dev=1 op=77 in=73 ctrl= out=157
-actor 164 dev=0 op=78 in=16,156 ctrl=62,70 out=-1
-actor 165 dev=1 op=78 in=17,157 ctrl=63,71 out=-1
+actor 52 dev=0 op=24 in=154,16 ctrl= out=62
+actor 53 dev=1 op=24 in=155,17 ctrl= out=63
+actor 54 dev=0 op=25 in=62 ctrl= out=64
+actor 55 dev=1 op=25 in=63 ctrl= out=65
+actor 56 dev=0 op=26 in=64 ctrl= out=66
+actor 57 dev=1 op=26 in=65 ctrl= out=67
+actor 58 dev=0 op=27 in=62,66 ctrl= out=68
+actor 59 dev=1 op=27 in=63,67 ctrl= out=69
+actor 60 dev=0 op=28 in=62,20 ctrl= out=70
+actor 61 dev=1 op=28 in=63,21 ctrl= out=71
+actor 62 dev=0 op=29 in=68,66,70 ctrl= out=72
+actor 63 dev=1 op=29 in=69,67,71 ctrl= out=73
+actor 64 dev=0 op=30 in=72 ctrl= out=74
+actor 65 dev=1 op=30 in=73 ctrl= out=75
+actor 66 dev=0 op=31 in= ctrl= out=76
+actor 67 dev=1 op=31 in= ctrl= out=77
+actor 68 dev=0 op=32 in=76 ctrl= out=78
+actor 69 dev=1 op=32 in=77 ctrl= out=79
+actor 70 dev=0 op=33 in=78,68 ctrl= out=80
+actor 71 dev=1 op=33 in=79,69 ctrl= out=81
+actor 72 dev=0 op=34 in=78 ctrl= out=82
+actor 73 dev=1 op=34 in=79 ctrl= out=83
+actor 74 dev=0 op=35 in=82,20 ctrl= out=84
+actor 75 dev=1 op=35 in=83,21 ctrl= out=85
+actor 76 dev=0 op=36 in=80,62,66 ctrl= out=86
+actor 77 dev=1 op=36 in=81,63,67 ctrl= out=87
+actor 78 dev=0 op=37 in=84,86 ctrl= out=88
+actor 79 dev=1 op=37 in=85,87 ctrl= out=89
+actor 80 dev=0 op=38 in=88,16 ctrl= out=90
+actor 81 dev=1 op=38 in=89,17 ctrl= out=91
+actor 82 dev=0 op=39 in=154,88 ctrl= out=92
+actor 83 dev=1 op=39 in=155,89 ctrl= out=93
+actor 84 dev=0 op=40 in=90 ctrl= out=-1
+actor 85 dev=1 op=40 in=91 ctrl= out=-1
+actor 86 dev=2 op=40 in= ctrl= out=156
+actor 87 dev=3 op=40 in= ctrl= out=157
+actor 88 dev=2 op=41 in=156,58 ctrl= out=94
+actor 89 dev=3 op=41 in=157,59 ctrl= out=95
+actor 90 dev=2 op=42 in=94,14 ctrl= out=96
+actor 91 dev=3 op=42 in=95,15 ctrl= out=97
+actor 92 dev=2 op=43 in=54,94 ctrl= out=98
+actor 93 dev=3 op=43 in=55,95 ctrl= out=99
+actor 94 dev=2 op=44 in=96,12 ctrl= out=100
+actor 95 dev=3 op=44 in=97,13 ctrl= out=101
+actor 96 dev=2 op=45 in=96,52 ctrl= out=102
+actor 97 dev=3 op=45 in=97,53 ctrl= out=103
+actor 98 dev=2 op=46 in=102 ctrl= out=104
+actor 99 dev=3 op=46 in=103 ctrl= out=105
+actor 100 dev=2 op=47 in=100,50 ctrl= out=106
+actor 101 dev=3 op=47 in=101,51 ctrl= out=107
+actor 102 dev=2 op=48 in=156,106 ctrl= out=108
+actor 103 dev=3 op=48 in=157,107 ctrl= out=109
+actor 104 dev=2 op=49 in=108,48 ctrl= out=110
+actor 105 dev=3 op=49 in=109,49 ctrl= out=111
+actor 106 dev=2 op=50 in=110,10 ctrl= out=112
+actor 107 dev=3 op=50 in=111,11 ctrl= out=113
+actor 108 dev=2 op=51 in=44,110 ctrl= out=114
+actor 109 dev=3 op=51 in=45,111 ctrl= out=115
+actor 110 dev=2 op=52 in=112,8 ctrl= out=116
+actor 111 dev=3 op=52 in=113,9 ctrl= out=117
+actor 112 dev=2 op=53 in=112,42 ctrl= out=118
+actor 113 dev=3 op=53 in=113,43 ctrl= out=119
+actor 114 dev=2 op=54 in=118 ctrl= out=120
+actor 115 dev=3 op=54 in=119 ctrl= out=121
+actor 116 dev=2 op=55 in=116,152 ctrl= out=122
+actor 117 dev=3 op=55 in=117,153 ctrl= out=123
+actor 118 dev=2 op=56 in=108,122 ctrl= out=124
+actor 119 dev=3 op=56 in=109,123 ctrl= out=125
+actor 120 dev=0 op=57 in= ctrl= out=158
+actor 121 dev=1 op=57 in= ctrl= out=159
+actor 122 dev=2 op=57 in=124 ctrl= out=-1
+actor 123 dev=3 op=57 in=125 ctrl= out=-1
+actor 124 dev=0 op=58 in=158,38 ctrl= out=126
+actor 125 dev=1 op=58 in=159,39 ctrl= out=127
+actor 126 dev=0 op=59 in=126,6 ctrl= out=128
+actor 127 dev=1 op=59 in=127,7 ctrl= out=129
+actor 128 dev=0 op=60 in=34,126 ctrl= out=130
+actor 129 dev=1 op=60 in=35,127 ctrl= out=131
+actor 130 dev=0 op=61 in=128,4 ctrl= out=132
+actor 131 dev=1 op=61 in=129,5 ctrl= out=133
+actor 132 dev=0 op=62 in=128,32 ctrl= out=134
+actor 133 dev=1 op=62 in=129,33 ctrl= out=135
+actor 134 dev=0 op=63 in=134 ctrl= out=136
+actor 135 dev=1 op=63 in=135 ctrl= out=137
+actor 136 dev=0 op=64 in=132,30 ctrl= out=138
+actor 137 dev=1 op=64 in=133,31 ctrl= out=139
+actor 138 dev=0 op=65 in=158,138 ctrl= out=140
+actor 139 dev=1 op=65 in=159,139 ctrl= out=141
+actor 140 dev=0 op=66 in=140,28 ctrl= out=142
+actor 141 dev=1 op=66 in=141,29 ctrl= out=143
+actor 142 dev=0 op=67 in=142,2 ctrl= out=144
+actor 143 dev=1 op=67 in=143,3 ctrl= out=145
+actor 144 dev=0 op=68 in=24,142 ctrl= out=146
+actor 145 dev=1 op=68 in=25,143 ctrl= out=147
+actor 146 dev=0 op=69 in=144,22 ctrl= out=148
+actor 147 dev=1 op=69 in=145,23 ctrl= out=149
+actor 148 dev=0 op=70 in=148 ctrl= out=150
+actor 149 dev=1 op=70 in=149 ctrl= out=151
+actor 150 dev=0 op=71 in=150 ctrl= out=160
+actor 151 dev=1 op=71 in=151 ctrl= out=161
+actor 152 dev=0 op=72 in=0,160 ctrl=24 out=-1
+actor 153 dev=1 op=72 in=1,161 ctrl=25 out=-1
+actor 154 dev=0 op=73 in=146 ctrl= out=162
+actor 155 dev=1 op=73 in=147 ctrl= out=163
+actor 156 dev=0 op=74 in=2,162 ctrl=26,144 out=-1
+actor 157 dev=1 op=74 in=3,163 ctrl=27,145 out=-1
+actor 158 dev=0 op=75 in=136 ctrl= out=164
+actor 159 dev=1 op=75 in=137 ctrl= out=165
+actor 160 dev=0 op=76 in=4,164 ctrl=34,132 out=-1
+actor 161 dev=1 op=76 in=5,165 ctrl=35,133 out=-1
+actor 162 dev=0 op=77 in=130 ctrl= out=166
+actor 163 dev=1 op=77 in=131 ctrl= out=167
+actor 164 dev=0 op=78 in=6,166 ctrl=36,128 out=-1
+actor 165 dev=1 op=78 in=7,167 ctrl=37,129 out=-1
+actor 166 dev=2 op=79 in=120 ctrl= out=168
+actor 167 dev=3 op=79 in=121 ctrl= out=169
+actor 168 dev=2 op=80 in=8,168 ctrl=44,116 out=-1
+actor 169 dev=3 op=80 in=9,169 ctrl=45,117 out=-1
+actor 170 dev=2 op=81 in=114 ctrl= out=170
+actor 171 dev=3 op=81 in=115 ctrl= out=171
+actor 172 dev=2 op=82 in=10,170 ctrl=46,112 out=-1
+actor 173 dev=3 op=82 in=11,171 ctrl=47,113 out=-1
+actor 174 dev=2 op=83 in=104 ctrl= out=172
+actor 175 dev=3 op=83 in=105 ctrl= out=173
+actor 176 dev=2 op=84 in=12,172 ctrl=54,100 out=-1
+actor 177 dev=3 op=84 in=13,173 ctrl=55,101 out=-1
+actor 178 dev=2 op=85 in=98 ctrl= out=174
+actor 179 dev=3 op=85 in=99 ctrl= out=175
+actor 180 dev=2 op=86 in=14,174 ctrl=56,96 out=-1
+actor 181 dev=3 op=86 in=15,175 ctrl=57,97 out=-1
+actor 182 dev=0 op=87 in=92 ctrl= out=176
+actor 183 dev=1 op=87 in=93 ctrl= out=177
+actor 184 dev=0 op=88 in=16,176 ctrl=62,90 out=-1
+actor 185 dev=1 op=88 in=17,177 ctrl=63,91 out=-1
 register 0 dev=0 tensor=0 shape=[16] slots=1 offset=11008 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[16] slots=1 offset=11008 persistent=1 producer=-1
 register 2 dev=0 tensor=1 shape=[16,16] slots=1 offset=0 persistent=1 producer=-1
@@ -550,102 +600,122 @@ register 60 dev=2 tensor=30 shape=[4,16] slots=1 offset=6656 persistent=0 produc
 register 61 dev=3 tensor=30 shape=[4,16] slots=1 offset=6656 persistent=0 producer=47
 register 62 dev=0 tensor=31 shape=[4,10] slots=1 offset=10624 persistent=0 producer=52
 register 63 dev=1 tensor=31 shape=[4,10] slots=1 offset=10624 persistent=0 producer=53
-register 64 dev=0 tensor=32 shape=[] slots=1 offset=11200 persistent=1 producer=54
-register 65 dev=1 tensor=32 shape=[] slots=1 offset=11200 persistent=1 producer=55
-register 66 dev=0 tensor=33 shape=[] slots=1 offset=2560 persistent=0 producer=56
-register 67 dev=1 tensor=33 shape=[] slots=1 offset=2560 persistent=0 producer=57
-register 68 dev=0 tensor=34 shape=[4,10] slots=1 offset=10816 persistent=0 producer=58
-register 69 dev=1 tensor=34 shape=[4,10] slots=1 offset=10816 persistent=0 producer=59
-register 70 dev=0 tensor=35 shape=[4,16] slots=1 offset=8832 persistent=0 producer=60
-register 71 dev=1 tensor=35 shape=[4,16] slots=1 offset=8832 persistent=0 producer=61
-register 72 dev=0 tensor=36 shape=[16,10] slots=1 offset=6784 persistent=0 producer=62
-register 73 dev=1 tensor=36 shape=[16,10] slots=1 offset=6784 persistent=0 producer=63
-register 74 dev=2 tensor=37 shape=[4,16] slots=1 offset=6912 persistent=0 producer=68
-register 75 dev=3 tensor=37 shape=[4,16] slots=1 offset=6912 persistent=0 producer=69
-register 76 dev=2 tensor=38 shape=[4,16] slots=1 offset=7168 persistent=0 producer=70
-register 77 dev=3 tensor=38 shape=[4,16] slots=1 offset=7168 persistent=0 producer=71
-register 78 dev=2 tensor=39 shape=[16,16] slots=1 offset=2048 persistent=0 producer=72
-register 79 dev=3 tensor=39 shape=[16,16] slots=1 offset=2048 persistent=0 producer=73
-register 80 dev=2 tensor=40 shape=[4,16] slots=1 offset=3584 persistent=0 producer=74
-register 81 dev=3 tensor=40 shape=[4,16] slots=1 offset=3584 persistent=0 producer=75
-register 82 dev=2 tensor=41 shape=[4,16] slots=1 offset=7424 persistent=0 producer=76
-register 83 dev=3 tensor=41 shape=[4,16] slots=1 offset=7424 persistent=0 producer=77
-register 84 dev=2 tensor=42 shape=[16] slots=1 offset=6400 persistent=0 producer=78
-register 85 dev=3 tensor=42 shape=[16] slots=1 offset=6400 persistent=0 producer=79
-register 86 dev=2 tensor=43 shape=[4,16] slots=1 offset=3840 persistent=0 producer=80
-register 87 dev=3 tensor=43 shape=[4,16] slots=1 offset=3840 persistent=0 producer=81
-register 88 dev=2 tensor=44 shape=[4,16] slots=1 offset=7680 persistent=0 producer=82
-register 89 dev=3 tensor=44 shape=[4,16] slots=1 offset=7680 persistent=0 producer=83
-register 90 dev=2 tensor=45 shape=[4,16] slots=1 offset=7936 persistent=0 producer=84
-register 91 dev=3 tensor=45 shape=[4,16] slots=1 offset=7936 persistent=0 producer=85
-register 92 dev=2 tensor=46 shape=[4,16] slots=1 offset=8192 persistent=0 producer=86
-register 93 dev=3 tensor=46 shape=[4,16] slots=1 offset=8192 persistent=0 producer=87
-register 94 dev=2 tensor=47 shape=[16,16] slots=1 offset=3072 persistent=0 producer=88
-register 95 dev=3 tensor=47 shape=[16,16] slots=1 offset=3072 persistent=0 producer=89
-register 96 dev=2 tensor=48 shape=[4,16] slots=1 offset=8448 persistent=0 producer=90
-register 97 dev=3 tensor=48 shape=[4,16] slots=1 offset=8448 persistent=0 producer=91
-register 98 dev=2 tensor=49 shape=[4,16] slots=1 offset=8704 persistent=0 producer=92
-register 99 dev=3 tensor=49 shape=[4,16] slots=1 offset=8704 persistent=0 producer=93
-register 100 dev=2 tensor=50 shape=[16] slots=1 offset=6144 persistent=0 producer=94
-register 101 dev=3 tensor=50 shape=[16] slots=1 offset=6144 persistent=0 producer=95
-register 102 dev=2 tensor=51 shape=[4,16] slots=1 offset=8960 persistent=0 producer=96
-register 103 dev=3 tensor=51 shape=[4,16] slots=1 offset=8960 persistent=0 producer=97
-register 104 dev=2 tensor=52 shape=[4,16] slots=1 offset=8448 persistent=0 producer=98
-register 105 dev=3 tensor=52 shape=[4,16] slots=1 offset=8448 persistent=0 producer=99
-register 106 dev=0 tensor=53 shape=[4,16] slots=1 offset=9088 persistent=0 producer=104
-register 107 dev=1 tensor=53 shape=[4,16] slots=1 offset=9088 persistent=0 producer=105
-register 108 dev=0 tensor=54 shape=[4,16] slots=1 offset=9344 persistent=0 producer=106
-register 109 dev=1 tensor=54 shape=[4,16] slots=1 offset=9344 persistent=0 producer=107
-register 110 dev=0 tensor=55 shape=[16,16] slots=1 offset=2048 persistent=0 producer=108
-register 111 dev=1 tensor=55 shape=[16,16] slots=1 offset=2048 persistent=0 producer=109
-register 112 dev=0 tensor=56 shape=[4,16] slots=1 offset=3584 persistent=0 producer=110
-register 113 dev=1 tensor=56 shape=[4,16] slots=1 offset=3584 persistent=0 producer=111
-register 114 dev=0 tensor=57 shape=[4,16] slots=1 offset=9600 persistent=0 producer=112
-register 115 dev=1 tensor=57 shape=[4,16] slots=1 offset=9600 persistent=0 producer=113
-register 116 dev=0 tensor=58 shape=[16] slots=1 offset=8320 persistent=0 producer=114
-register 117 dev=1 tensor=58 shape=[16] slots=1 offset=8320 persistent=0 producer=115
-register 118 dev=0 tensor=59 shape=[4,16] slots=1 offset=3840 persistent=0 producer=116
-register 119 dev=1 tensor=59 shape=[4,16] slots=1 offset=3840 persistent=0 producer=117
-register 120 dev=0 tensor=60 shape=[4,16] slots=1 offset=3328 persistent=0 producer=118
-register 121 dev=1 tensor=60 shape=[4,16] slots=1 offset=3328 persistent=0 producer=119
-register 122 dev=0 tensor=61 shape=[4,16] slots=1 offset=9856 persistent=0 producer=120
-register 123 dev=1 tensor=61 shape=[4,16] slots=1 offset=9856 persistent=0 producer=121
-register 124 dev=0 tensor=62 shape=[4,16] slots=1 offset=10112 persistent=0 producer=122
-register 125 dev=1 tensor=62 shape=[4,16] slots=1 offset=10112 persistent=0 producer=123
-register 126 dev=0 tensor=63 shape=[16,16] slots=1 offset=3072 persistent=0 producer=124
-register 127 dev=1 tensor=63 shape=[16,16] slots=1 offset=3072 persistent=0 producer=125
-register 128 dev=0 tensor=64 shape=[4,16] slots=1 offset=10368 persistent=0 producer=126
-register 129 dev=1 tensor=64 shape=[4,16] slots=1 offset=10368 persistent=0 producer=127
-register 130 dev=0 tensor=65 shape=[16] slots=1 offset=8064 persistent=0 producer=128
-register 131 dev=1 tensor=65 shape=[16] slots=1 offset=8064 persistent=0 producer=129
-register 132 dev=2 tensor=66 shape=[4,16] slots=1 offset=9216 persistent=0 producer=26
-register 133 dev=3 tensor=66 shape=[4,16] slots=1 offset=9216 persistent=0 producer=27
-register 134 dev=0 tensor=67 shape=[4,16] slots=1 offset=7424 persistent=0 producer=48
-register 135 dev=1 tensor=67 shape=[4,16] slots=1 offset=7424 persistent=0 producer=49
-register 136 dev=2 tensor=68 shape=[4,16] slots=1 offset=4352 persistent=0 producer=66
-register 137 dev=3 tensor=68 shape=[4,16] slots=1 offset=4352 persistent=0 producer=67
-register 138 dev=0 tensor=69 shape=[4,16] slots=1 offset=4352 persistent=0 producer=100
-register 139 dev=1 tensor=69 shape=[4,16] slots=1 offset=4352 persistent=0 producer=101
-register 140 dev=0 tensor=70 shape=[16] slots=1 offset=8128 persistent=0 producer=130
-register 141 dev=1 tensor=70 shape=[16] slots=1 offset=8128 persistent=0 producer=131
-register 142 dev=0 tensor=71 shape=[16,16] slots=1 offset=4096 persistent=0 producer=134
-register 143 dev=1 tensor=71 shape=[16,16] slots=1 offset=4096 persistent=0 producer=135
-register 144 dev=0 tensor=72 shape=[16] slots=1 offset=8384 persistent=0 producer=138
-register 145 dev=1 tensor=72 shape=[16] slots=1 offset=8384 persistent=0 producer=139
-register 146 dev=0 tensor=73 shape=[16,16] slots=1 offset=5120 persistent=0 producer=142
-register 147 dev=1 tensor=73 shape=[16,16] slots=1 offset=5120 persistent=0 producer=143
-register 148 dev=2 tensor=74 shape=[16] slots=1 offset=6208 persistent=0 producer=146
-register 149 dev=3 tensor=74 shape=[16] slots=1 offset=6208 persistent=0 producer=147
-register 150 dev=2 tensor=75 shape=[16,16] slots=1 offset=4096 persistent=0 producer=150
-register 151 dev=3 tensor=75 shape=[16,16] slots=1 offset=4096 persistent=0 producer=151
-register 152 dev=2 tensor=76 shape=[16] slots=1 offset=6464 persistent=0 producer=154
-register 153 dev=3 tensor=76 shape=[16] slots=1 offset=6464 persistent=0 producer=155
-register 154 dev=2 tensor=77 shape=[16,16] slots=1 offset=5120 persistent=0 producer=158
-register 155 dev=3 tensor=77 shape=[16,16] slots=1 offset=5120 persistent=0 producer=159
-register 156 dev=0 tensor=78 shape=[16,10] slots=1 offset=7424 persistent=0 producer=162
-register 157 dev=1 tensor=78 shape=[16,10] slots=1 offset=7424 persistent=0 producer=163
-arena 0 11264
-arena 1 11264
+register 64 dev=0 tensor=32 shape=[4,2] slots=1 offset=2048 persistent=0 producer=54
+register 65 dev=1 tensor=32 shape=[4,2] slots=1 offset=2048 persistent=0 producer=55
+register 66 dev=0 tensor=33 shape=[4] slots=1 offset=11200 persistent=0 producer=56
+register 67 dev=1 tensor=33 shape=[4] slots=1 offset=11200 persistent=0 producer=57
+register 68 dev=0 tensor=34 shape=[4] slots=1 offset=11264 persistent=0 producer=58
+register 69 dev=1 tensor=34 shape=[4] slots=1 offset=11264 persistent=0 producer=59
+register 70 dev=0 tensor=35 shape=[4] slots=1 offset=11328 persistent=0 producer=60
+register 71 dev=1 tensor=35 shape=[4] slots=1 offset=11328 persistent=0 producer=61
+register 72 dev=0 tensor=36 shape=[4] slots=1 offset=11392 persistent=0 producer=62
+register 73 dev=1 tensor=36 shape=[4] slots=1 offset=11392 persistent=0 producer=63
+register 74 dev=0 tensor=37 shape=[] slots=1 offset=11456 persistent=1 producer=64
+register 75 dev=1 tensor=37 shape=[] slots=1 offset=11456 persistent=1 producer=65
+register 76 dev=0 tensor=38 shape=[] slots=1 offset=2560 persistent=0 producer=66
+register 77 dev=1 tensor=38 shape=[] slots=1 offset=2560 persistent=0 producer=67
+register 78 dev=0 tensor=39 shape=[4] slots=1 offset=2752 persistent=0 producer=68
+register 79 dev=1 tensor=39 shape=[4] slots=1 offset=2752 persistent=0 producer=69
+register 80 dev=0 tensor=40 shape=[4] slots=1 offset=2240 persistent=0 producer=70
+register 81 dev=1 tensor=40 shape=[4] slots=1 offset=2240 persistent=0 producer=71
+register 82 dev=0 tensor=41 shape=[4] slots=1 offset=2816 persistent=0 producer=72
+register 83 dev=1 tensor=41 shape=[4] slots=1 offset=2816 persistent=0 producer=73
+register 84 dev=0 tensor=42 shape=[4,10] slots=1 offset=2560 persistent=0 producer=74
+register 85 dev=1 tensor=42 shape=[4,10] slots=1 offset=2560 persistent=0 producer=75
+register 86 dev=0 tensor=43 shape=[4,10] slots=1 offset=2048 persistent=0 producer=76
+register 87 dev=1 tensor=43 shape=[4,10] slots=1 offset=2048 persistent=0 producer=77
+register 88 dev=0 tensor=44 shape=[4,10] slots=1 offset=10816 persistent=0 producer=78
+register 89 dev=1 tensor=44 shape=[4,10] slots=1 offset=10816 persistent=0 producer=79
+register 90 dev=0 tensor=45 shape=[4,16] slots=1 offset=8832 persistent=0 producer=80
+register 91 dev=1 tensor=45 shape=[4,16] slots=1 offset=8832 persistent=0 producer=81
+register 92 dev=0 tensor=46 shape=[16,10] slots=1 offset=6784 persistent=0 producer=82
+register 93 dev=1 tensor=46 shape=[16,10] slots=1 offset=6784 persistent=0 producer=83
+register 94 dev=2 tensor=47 shape=[4,16] slots=1 offset=6912 persistent=0 producer=88
+register 95 dev=3 tensor=47 shape=[4,16] slots=1 offset=6912 persistent=0 producer=89
+register 96 dev=2 tensor=48 shape=[4,16] slots=1 offset=7168 persistent=0 producer=90
+register 97 dev=3 tensor=48 shape=[4,16] slots=1 offset=7168 persistent=0 producer=91
+register 98 dev=2 tensor=49 shape=[16,16] slots=1 offset=2048 persistent=0 producer=92
+register 99 dev=3 tensor=49 shape=[16,16] slots=1 offset=2048 persistent=0 producer=93
+register 100 dev=2 tensor=50 shape=[4,16] slots=1 offset=3584 persistent=0 producer=94
+register 101 dev=3 tensor=50 shape=[4,16] slots=1 offset=3584 persistent=0 producer=95
+register 102 dev=2 tensor=51 shape=[4,16] slots=1 offset=7424 persistent=0 producer=96
+register 103 dev=3 tensor=51 shape=[4,16] slots=1 offset=7424 persistent=0 producer=97
+register 104 dev=2 tensor=52 shape=[16] slots=1 offset=6400 persistent=0 producer=98
+register 105 dev=3 tensor=52 shape=[16] slots=1 offset=6400 persistent=0 producer=99
+register 106 dev=2 tensor=53 shape=[4,16] slots=1 offset=3840 persistent=0 producer=100
+register 107 dev=3 tensor=53 shape=[4,16] slots=1 offset=3840 persistent=0 producer=101
+register 108 dev=2 tensor=54 shape=[4,16] slots=1 offset=7680 persistent=0 producer=102
+register 109 dev=3 tensor=54 shape=[4,16] slots=1 offset=7680 persistent=0 producer=103
+register 110 dev=2 tensor=55 shape=[4,16] slots=1 offset=7936 persistent=0 producer=104
+register 111 dev=3 tensor=55 shape=[4,16] slots=1 offset=7936 persistent=0 producer=105
+register 112 dev=2 tensor=56 shape=[4,16] slots=1 offset=8192 persistent=0 producer=106
+register 113 dev=3 tensor=56 shape=[4,16] slots=1 offset=8192 persistent=0 producer=107
+register 114 dev=2 tensor=57 shape=[16,16] slots=1 offset=3072 persistent=0 producer=108
+register 115 dev=3 tensor=57 shape=[16,16] slots=1 offset=3072 persistent=0 producer=109
+register 116 dev=2 tensor=58 shape=[4,16] slots=1 offset=8448 persistent=0 producer=110
+register 117 dev=3 tensor=58 shape=[4,16] slots=1 offset=8448 persistent=0 producer=111
+register 118 dev=2 tensor=59 shape=[4,16] slots=1 offset=8704 persistent=0 producer=112
+register 119 dev=3 tensor=59 shape=[4,16] slots=1 offset=8704 persistent=0 producer=113
+register 120 dev=2 tensor=60 shape=[16] slots=1 offset=6144 persistent=0 producer=114
+register 121 dev=3 tensor=60 shape=[16] slots=1 offset=6144 persistent=0 producer=115
+register 122 dev=2 tensor=61 shape=[4,16] slots=1 offset=8960 persistent=0 producer=116
+register 123 dev=3 tensor=61 shape=[4,16] slots=1 offset=8960 persistent=0 producer=117
+register 124 dev=2 tensor=62 shape=[4,16] slots=1 offset=8448 persistent=0 producer=118
+register 125 dev=3 tensor=62 shape=[4,16] slots=1 offset=8448 persistent=0 producer=119
+register 126 dev=0 tensor=63 shape=[4,16] slots=1 offset=9088 persistent=0 producer=124
+register 127 dev=1 tensor=63 shape=[4,16] slots=1 offset=9088 persistent=0 producer=125
+register 128 dev=0 tensor=64 shape=[4,16] slots=1 offset=9344 persistent=0 producer=126
+register 129 dev=1 tensor=64 shape=[4,16] slots=1 offset=9344 persistent=0 producer=127
+register 130 dev=0 tensor=65 shape=[16,16] slots=1 offset=2048 persistent=0 producer=128
+register 131 dev=1 tensor=65 shape=[16,16] slots=1 offset=2048 persistent=0 producer=129
+register 132 dev=0 tensor=66 shape=[4,16] slots=1 offset=3584 persistent=0 producer=130
+register 133 dev=1 tensor=66 shape=[4,16] slots=1 offset=3584 persistent=0 producer=131
+register 134 dev=0 tensor=67 shape=[4,16] slots=1 offset=9600 persistent=0 producer=132
+register 135 dev=1 tensor=67 shape=[4,16] slots=1 offset=9600 persistent=0 producer=133
+register 136 dev=0 tensor=68 shape=[16] slots=1 offset=8320 persistent=0 producer=134
+register 137 dev=1 tensor=68 shape=[16] slots=1 offset=8320 persistent=0 producer=135
+register 138 dev=0 tensor=69 shape=[4,16] slots=1 offset=3840 persistent=0 producer=136
+register 139 dev=1 tensor=69 shape=[4,16] slots=1 offset=3840 persistent=0 producer=137
+register 140 dev=0 tensor=70 shape=[4,16] slots=1 offset=3328 persistent=0 producer=138
+register 141 dev=1 tensor=70 shape=[4,16] slots=1 offset=3328 persistent=0 producer=139
+register 142 dev=0 tensor=71 shape=[4,16] slots=1 offset=9856 persistent=0 producer=140
+register 143 dev=1 tensor=71 shape=[4,16] slots=1 offset=9856 persistent=0 producer=141
+register 144 dev=0 tensor=72 shape=[4,16] slots=1 offset=10112 persistent=0 producer=142
+register 145 dev=1 tensor=72 shape=[4,16] slots=1 offset=10112 persistent=0 producer=143
+register 146 dev=0 tensor=73 shape=[16,16] slots=1 offset=3072 persistent=0 producer=144
+register 147 dev=1 tensor=73 shape=[16,16] slots=1 offset=3072 persistent=0 producer=145
+register 148 dev=0 tensor=74 shape=[4,16] slots=1 offset=10368 persistent=0 producer=146
+register 149 dev=1 tensor=74 shape=[4,16] slots=1 offset=10368 persistent=0 producer=147
+register 150 dev=0 tensor=75 shape=[16] slots=1 offset=8064 persistent=0 producer=148
+register 151 dev=1 tensor=75 shape=[16] slots=1 offset=8064 persistent=0 producer=149
+register 152 dev=2 tensor=76 shape=[4,16] slots=1 offset=9216 persistent=0 producer=26
+register 153 dev=3 tensor=76 shape=[4,16] slots=1 offset=9216 persistent=0 producer=27
+register 154 dev=0 tensor=77 shape=[4,16] slots=1 offset=7424 persistent=0 producer=48
+register 155 dev=1 tensor=77 shape=[4,16] slots=1 offset=7424 persistent=0 producer=49
+register 156 dev=2 tensor=78 shape=[4,16] slots=1 offset=4352 persistent=0 producer=86
+register 157 dev=3 tensor=78 shape=[4,16] slots=1 offset=4352 persistent=0 producer=87
+register 158 dev=0 tensor=79 shape=[4,16] slots=1 offset=4352 persistent=0 producer=120
+register 159 dev=1 tensor=79 shape=[4,16] slots=1 offset=4352 persistent=0 producer=121
+register 160 dev=0 tensor=80 shape=[16] slots=1 offset=8128 persistent=0 producer=150
+register 161 dev=1 tensor=80 shape=[16] slots=1 offset=8128 persistent=0 producer=151
+register 162 dev=0 tensor=81 shape=[16,16] slots=1 offset=4096 persistent=0 producer=154
+register 163 dev=1 tensor=81 shape=[16,16] slots=1 offset=4096 persistent=0 producer=155
+register 164 dev=0 tensor=82 shape=[16] slots=1 offset=8384 persistent=0 producer=158
+register 165 dev=1 tensor=82 shape=[16] slots=1 offset=8384 persistent=0 producer=159
+register 166 dev=0 tensor=83 shape=[16,16] slots=1 offset=5120 persistent=0 producer=162
+register 167 dev=1 tensor=83 shape=[16,16] slots=1 offset=5120 persistent=0 producer=163
+register 168 dev=2 tensor=84 shape=[16] slots=1 offset=6208 persistent=0 producer=166
+register 169 dev=3 tensor=84 shape=[16] slots=1 offset=6208 persistent=0 producer=167
+register 170 dev=2 tensor=85 shape=[16,16] slots=1 offset=4096 persistent=0 producer=170
+register 171 dev=3 tensor=85 shape=[16,16] slots=1 offset=4096 persistent=0 producer=171
+register 172 dev=2 tensor=86 shape=[16] slots=1 offset=6464 persistent=0 producer=174
+register 173 dev=3 tensor=86 shape=[16] slots=1 offset=6464 persistent=0 producer=175
+register 174 dev=2 tensor=87 shape=[16,16] slots=1 offset=5120 persistent=0 producer=178
+register 175 dev=3 tensor=87 shape=[16,16] slots=1 offset=5120 persistent=0 producer=179
+register 176 dev=0 tensor=88 shape=[16,10] slots=1 offset=7424 persistent=0 producer=182
+register 177 dev=1 tensor=88 shape=[16,10] slots=1 offset=7424 persistent=0 producer=183
+arena 0 11520
+arena 1 11520
 arena 2 9600
 arena 3 9600
 ";

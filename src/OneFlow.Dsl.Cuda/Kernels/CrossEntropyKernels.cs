@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using OneFlow.Dsl.Planner.Ops;
+
+namespace OneFlow.Dsl.Cuda.Kernels
+{
+    /// <summary>The parts of softmax cross-entropy, one thread per row (or per element of a gradient), with the CPU
+    /// kernels' formulas (<see cref="OneFlow.Dsl.Runtime.Kernels.SoftmaxCrossEntropy"/>).</summary>
+    internal static class CrossEntropyKernels
+    {
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            GpuKernels.Add(OpKind.ChunkMax, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ChunkMax);
+                return k => run(k.Stream, k.Threads, k.In(0), k.Out, k.LastOf(0), k.OutShape[k.OutShape.Rank - 1]);
+            });
+            GpuKernels.Add(OpKind.SumExp, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(SumExp);
+                return k => run(k.Stream, k.Threads, k.In(0), k.In(1), k.Out, k.LastOf(0));
+            });
+            GpuKernels.Add(OpKind.SumExpGrad, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(SumExpGrad);
+                return k => run(k.Stream, k.Threads, k.In(0), k.In(1), k.In(2), k.Out, k.LastOf(1));
+            });
+            GpuKernels.Add(OpKind.PickClass, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(PickClass);
+                return k => run(k.Stream, k.Threads, k.In(0), k.Ints(1), k.Out, k.LastOf(0), k.Geometry.InputStarts[0][k.InShape(0).Rank - 1]);
+            });
+            GpuKernels.Add(OpKind.PickClassGrad, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(PickClassGrad);
+                return k => run(k.Stream, k.Threads, k.In(0), k.Ints(1), k.Out, k.OutShape[k.OutShape.Rank - 1], k.Geometry.OutputStart[k.OutShape.Rank - 1]);
+            });
+            GpuKernels.Add(OpKind.CrossEntropyRows, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(CrossEntropyRows);
+                return k => run(k.Stream, k.Threads, k.In(0), k.In(1), k.In(2), k.Out);
+            });
+        }
+
+        /// <summary>Element i = (row, chunk) of the output: the maximum of that chunk of the row, cut as a split cuts.</summary>
+        public static void ChunkMax(Index1D i, ArrayView<float> x, ArrayView<float> y, int cols, int chunks)
+        {
+            int row = i / chunks, chunk = i % chunks;
+            int start = chunk * (cols / chunks) + XMath.Min(chunk, cols % chunks);
+            int length = cols / chunks + (chunk < cols % chunks ? 1 : 0);
+            y[i] = RowKernels.RowMax(x, row * cols + start, length);
+        }
+
+        public static void SumExp(Index1D r, ArrayView<float> x, ArrayView<float> m, ArrayView<float> s, int cols)
+        {
+            float z = 0f;
+            for (int c = 0; c < cols; c++) z += XMath.Exp(x[r * cols + c] - m[r]);
+            s[r] = z;
+        }
+
+        public static void SumExpGrad(Index1D i, ArrayView<float> ds, ArrayView<float> x, ArrayView<float> m, ArrayView<float> dx, int cols)
+            => dx[i] = ds[i / cols] * XMath.Exp(x[i] - m[i / cols]);
+
+        /// <summary>The label's logit where this device holds its class (labels outside every range are refused on the host).</summary>
+        public static void PickClass(Index1D r, ArrayView<float> x, ArrayView<int> labels, ArrayView<float> p, int cols, int first)
+        {
+            int c = labels[r] - first;
+            p[r] = c >= 0 && c < cols ? x[r * cols + c] : 0f;
+        }
+
+        public static void PickClassGrad(Index1D i, ArrayView<float> dy, ArrayView<int> labels, ArrayView<float> dx, int cols, int first)
+        {
+            int r = i / cols;
+            dx[i] = labels[r] - first == i % cols ? dy[r] : 0f;
+        }
+
+        public static void CrossEntropyRows(Index1D r, ArrayView<float> s, ArrayView<float> m, ArrayView<float> p, ArrayView<float> loss)
+            => loss[r] = XMath.Log(s[r]) + m[r] - p[r];
+    }
+}
