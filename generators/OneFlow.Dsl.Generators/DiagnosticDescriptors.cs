@@ -25,13 +25,14 @@ namespace OneFlow.Dsl.Generators
         public static readonly DiagnosticDescriptor BadDeclaration = Error("OF0013", "Invalid weight, input or network declaration", "OneFlow.Dsl.Declaration");
         public static readonly DiagnosticDescriptor BadLoss = Error("OF0014", "Invalid loss", "OneFlow.Dsl.Forward");
         public static readonly DiagnosticDescriptor PlacementConflict = Error("OF0015", "An op reads weights on different placements", "OneFlow.Dsl.Placement");
+        public static readonly DiagnosticDescriptor MemoryBudget = Error("OF0016", "The memory budget cannot be met", "OneFlow.Dsl.Memory");
         public static readonly DiagnosticDescriptor InternalError = Create("OF0999", "Internal error in the OneFlow.Dsl generator",
             "The OneFlow.Dsl generator failed on '{0}': {1}. Please report this.", "OneFlow.Dsl.Internal", DiagnosticSeverity.Error);
 
         /// <summary>Every descriptor by id, for turning plain diagnostic data back into diagnostics.</summary>
         public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = Index(
             ShapeMismatch, SbpAxisOutOfRange, NotPartial, SbpSyntax, NoSignature, PlacementSyntax, UnevenSplit, SplitTooSmall,
-            UnsupportedConstruct, UnusedWeight, ForwardMissing, InputWithoutShape, BadDeclaration, BadLoss, PlacementConflict, InternalError);
+            UnsupportedConstruct, UnusedWeight, ForwardMissing, InputWithoutShape, BadDeclaration, BadLoss, PlacementConflict, MemoryBudget, InternalError);
 
         private static DiagnosticDescriptor Error(string id, string title, string category)
             => Create(id, title, "{0}", category, DiagnosticSeverity.Error);

@@ -268,7 +268,12 @@ namespace OneFlow.Dsl.Generators
         private string Statement(string op, string[] inputs, ExpressionSyntax at, string? preferredName, double[]? constants)
         {
             string output = Fresh(preferredName);
-            _statements.Add(new OpDecl(output, op, new EquatableArray<string>(inputs)) { Args = new EquatableArray<double>(constants ?? new double[0]), Placement = _scope.Placement });
+            _statements.Add(new OpDecl(output, op, new EquatableArray<string>(inputs))
+            {
+                Args = new EquatableArray<double>(constants ?? new double[0]),
+                Placement = _scope.Placement,
+                Module = _scope.Path.Length == 0 ? null : _scope.Path,
+            });
             var location = LocationInfo.From(at.GetLocation());
             if (location != null) _locations.Add(new NamedLocation(output, location));
             if (output.StartsWith("%", System.StringComparison.Ordinal)) _texts.Add(new NamedText(output, at.ToString()));

@@ -83,6 +83,7 @@ namespace OneFlow.Dsl.Generators
             if (spec.MicroBatches != 1) extras.Add($"MicroBatches = {Int(spec.MicroBatches)}");
             if (spec.Update != UpdateRule.Sgd) extras.Add($"Update = global::OneFlow.Dsl.Planner.Model.UpdateRule.{spec.Update}");
             if (spec.Clip) extras.Add("Clip = true");
+            if (spec.MemoryBudget > 0) extras.Add($"MemoryBudget = {spec.MemoryBudget.ToString(CultureInfo.InvariantCulture)}L");
             w.Line($"    lossOutput: {Str(spec.LossOutput)}){(extras.Count == 0 ? "" : $" with {{ {string.Join(", ", extras)} }}")};");
         }
 
@@ -274,6 +275,7 @@ namespace OneFlow.Dsl.Generators
             string op = o.Args.Count == 0
                 ? $"{Spec}.Op({Str(o.Output)}, {Str(o.Op)}{string.Concat(o.Inputs.Select(i => ", " + Str(i)))})"
                 : $"{Spec}.OpWithArgs({Str(o.Output)}, {Str(o.Op)}, new[] {{ {string.Join(", ", o.Inputs.Select(Str))} }}{string.Concat(o.Args.Select(a => ", " + a.ToString("R", CultureInfo.InvariantCulture)))})";
+            if (o.Module != null) op = $"{Spec}.In({op}, {Str(o.Module)})";
             return o.Placement == null ? op : $"{Spec}.On({op}, {Str(o.Placement)})";
         }
 

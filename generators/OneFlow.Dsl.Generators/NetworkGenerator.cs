@@ -111,6 +111,7 @@ namespace OneFlow.Dsl.Generators
             PlanErrorKind.BadDeclaration => DiagnosticDescriptors.BadDeclaration,
             PlanErrorKind.BadLoss => DiagnosticDescriptors.BadLoss,
             PlanErrorKind.MissingInput => DiagnosticDescriptors.InputWithoutShape,
+            PlanErrorKind.MemoryBudget => DiagnosticDescriptors.MemoryBudget,
             _ => DiagnosticDescriptors.InternalError,
         };
 

@@ -29,8 +29,10 @@ namespace OneFlow.Dsl.Generators
             int batch = 1, micro = 1;
             var update = UpdateRule.Sgd;
             bool clip = false;
+            string? budget = null;
             foreach (var named in context.Attributes[0].NamedArguments)
             {
+                if (named.Key == "MemoryBudget" && named.Value.Value is string mb) budget = mb;
                 if (named.Key == "Batch" && named.Value.Value is int b) batch = b;
                 if (named.Key == "MicroBatches" && named.Value.Value is int m) micro = m;
                 // Optimizers: Sgd, SgdMomentum, Adam, AdamW (AdamW is Adam's plan with a decay set at run time).
@@ -40,6 +42,11 @@ namespace OneFlow.Dsl.Generators
             var network = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax;
             Add(locations, "Batch", (network?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "Batch") ?? (SyntaxNode?)network)?.GetLocation());
             Add(locations, "MicroBatches", (network?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "MicroBatches") ?? (SyntaxNode?)network)?.GetLocation());
+            Add(locations, "MemoryBudget", (network?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "MemoryBudget") ?? (SyntaxNode?)network)?.GetLocation());
+            long budgetBytes = 0;
+            if (budget != null && !ByteSize.TryParse(budget, out budgetBytes))
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.BadDeclaration.Id, locations.FirstOrDefault(l => l.Name == "MemoryBudget")?.Location,
+                    Equatable.Arr($"MemoryBudget \"{budget}\" is not a size; write it as \"512 MB\", \"1.5 GB\" or \"800 KB\".")));
             var placementAttr = Attribute(type, "PlacementAttribute");
             string placement = placementAttr?.ConstructorArguments.FirstOrDefault().Value as string ?? "cpu:0";
             Add(locations, "Placement", ArgumentLocation(placementAttr, cancellation));
@@ -109,7 +116,7 @@ namespace OneFlow.Dsl.Generators
             CheckLayouts(weights.Concat(inputs), placement, locations, diagnostics);
             var spec = new NetworkSpec(type.Name, batch, placement, new EquatableArray<TensorDecl>(weights.ToArray()),
                 new EquatableArray<TensorDecl>(inputs.ToArray()), new EquatableArray<OpDecl>(forwardBody.Statements.ToArray()),
-                output ?? "", lossOps, lossOutput) { LabelDims = labelDims, LabelIds = labelIds, MicroBatches = micro, Update = update, Clip = clip };
+                output ?? "", lossOps, lossOutput) { LabelDims = labelDims, LabelIds = labelIds, MicroBatches = micro, Update = update, Clip = clip, MemoryBudget = budgetBytes };
             return new Result<NetworkModel>(Model(spec, inputs.Select(i => i.Name)), new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
         }
 

@@ -19,15 +19,51 @@ namespace OneFlow.Dsl.Planner
         {
             if (!Placement.TryParse(spec.Placement, out var parsed, out string error))
                 throw new PlanException(PlanErrorKind.PlacementSyntax, "Placement", error);
-            var placement = parsed!;
+            var (plan, modules) = Build(spec, mode, parsed!, registerSlots, update, clip, new string[0]);
+            if (mode != PlanMode.Train || spec.MemoryBudget <= 0 || Peak(plan) <= spec.MemoryBudget) return WithBudget(plan, spec);
+            // The first modules' activations live longest (from the forward pass to the end of the backward pass):
+            // recomputing them saves the most, so modules are recomputed from the first on until the plan fits.
+            var smallest = plan;
+            for (int k = 1; k <= modules.Count; k++)
+            {
+                var (fewer, _) = Build(spec, mode, parsed!, registerSlots, update, clip, modules.Take(k).ToList());
+                if (Peak(fewer) <= spec.MemoryBudget) return WithBudget(fewer, spec);
+                if (Peak(fewer) < Peak(smallest)) smallest = fewer;
+            }
+            throw new PlanException(PlanErrorKind.MemoryBudget, "MemoryBudget",
+                $"{spec.Name} needs {Bytes(Peak(plan))} bytes on its fullest device, over its memory budget of {Bytes(spec.MemoryBudget)}; recomputing " +
+                (modules.Count == 0 ? "needs modules ([Module] classes), and Forward calls none" : $"the activations of all {modules.Count} modules it reaches {Bytes(Peak(smallest))} at best") +
+                (spec.MicroBatches > 1 ? " (with micro-batches, activations are kept for two pieces and never share memory)" : "") +
+                ". Raise the budget, or spread the network over more devices.");
+        }
+
+        private static long Peak(Plan.Plan plan) => plan.ArenaBytes.Max();
+
+        private static string Bytes(long bytes) => bytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+        private static Plan.Plan WithBudget(Plan.Plan plan, NetworkSpec spec)
+        {
+            plan.MemoryBudget = spec.MemoryBudget;
+            return plan;
+        }
+
+        /// <summary>The plan with <paramref name="recompute"/>'s activations recomputed, and every module Forward calls
+        /// in the order it calls them.</summary>
+        private static (Plan.Plan Plan, List<string> Modules) Build(NetworkSpec spec, PlanMode mode, Placement placement, int registerSlots,
+            UpdateRule? update, bool? clip, IReadOnlyList<string> recompute)
+        {
             var warnings = new List<PlanWarning>();
             var graph = GraphBuilder.Build(spec, placement, mode, warnings, out int output);
+            var modules = graph.Ops.Select(o => o.Module).Where(m => m != null).Select(m => m!).Distinct().ToList();
             int micro = mode == PlanMode.Train ? spec.MicroBatches : 1;
             if (mode == PlanMode.Train) output = Autograd.AppendBackwardAndUpdate(graph, output, update ?? spec.Update, clip ?? spec.Clip, micro);
             SbpSelection.Run(graph, output, mode);
+            int recomputed = recompute.Count > 0 ? Recomputation.Apply(graph, recompute) : 0;
             var plan = Lower(graph, spec.Name, mode, placement, output, micro > 1 ? System.Math.Max(2, registerSlots) : registerSlots, micro);
             plan.Warnings = warnings;
-            return plan;
+            plan.Recomputed = recompute;
+            plan.RecomputedOps = recomputed;
+            return (plan, modules);
         }
 
         /// <summary>From a graph whose SBPs are chosen and boxing inserted: actors, registers, the memory plan.</summary>

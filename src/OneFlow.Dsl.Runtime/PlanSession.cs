@@ -28,6 +28,9 @@ namespace OneFlow.Dsl.Runtime
         }
 
         private readonly DeviceArena[] _arenas;
+
+        /// <summary>The bytes of each device's arena as allocated (0 for devices of other processes).</summary>
+        internal System.Collections.Generic.IReadOnlyList<long> ArenaBytes => System.Array.ConvertAll(_arenas, a => a.Bytes);
         private readonly ActorEngine _engine;
         private readonly PlanLayout _layout;
         private readonly Feeds _feeds;

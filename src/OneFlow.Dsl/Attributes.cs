@@ -21,6 +21,11 @@ namespace OneFlow.Dsl
         /// <summary>True when the compiled training plan clips the gradients by their global norm (the norm itself is
         /// the optimizer's <c>ClipGradientNorm</c>).</summary>
         public bool ClipsGradients { get; set; }
+
+        /// <summary>How much memory each device may hold, "512 MB" or "1.5 GB": the training plan recomputes modules'
+        /// activations in the backward pass instead of keeping them (the first modules first) until it fits, and a budget
+        /// it cannot meet is a build error that states the smallest peak it can reach.</summary>
+        public string? MemoryBudget { get; set; }
     }
 
     /// <summary>The optimizers a compiled training plan can be built for (<see cref="NetworkAttribute.Optimizer"/>).</summary>

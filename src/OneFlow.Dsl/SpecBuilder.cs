@@ -26,6 +26,9 @@ namespace OneFlow.Dsl
         /// <summary>The statement run on <paramref name="placement"/>: it was written in a placed module.</summary>
         public static OpDecl On(this OpDecl statement, string placement) => statement with { Placement = placement };
 
+        /// <summary>The statement as written in module instance <paramref name="module"/> ("blocks.2").</summary>
+        public static OpDecl In(this OpDecl statement, string module) => statement with { Module = module };
+
         public static OpDecl Op(string output, string op, params string[] inputs) => new OpDecl(output, op, new EquatableArray<string>(inputs));
 
         /// <summary>A statement with constant arguments after its tensors, e.g. <c>Dropout(h, 0.1)</c>.</summary>

@@ -134,6 +134,24 @@ namespace OneFlow.Dsl.Generators.Tests
         }
 
         [Fact]
+        public void OF0016_a_memory_budget_out_of_reach_at_the_argument_with_the_smallest_peak()
+        {
+            string source = Mlp("[Network(Batch = 64", "[Network(MemoryBudget = \"64 KB\", Batch = 64");
+            var d = Single(source, "OF0016");
+            Assert.Equal("MemoryBudget = \"64 KB\"", Span(source, d));
+            Assert.Contains("over its memory budget of 65,536", d.GetMessage());
+            Assert.Contains("needs modules", d.GetMessage());
+        }
+
+        [Fact]
+        public void OF0013_a_memory_budget_that_is_not_a_size()
+        {
+            string source = Mlp("[Network(Batch = 64", "[Network(MemoryBudget = \"lots\", Batch = 64");
+            var d = Single(source, "OF0013");
+            Assert.Contains("MemoryBudget \"lots\" is not a size", d.GetMessage());
+        }
+
+        [Fact]
         public void OF0007_uneven_split_is_a_warning_at_the_sbp()
         {
             string source = Mlp("\"cpu:0-3\"", "\"cpu:0-2\"").Replace("Sbp(\"S(0)\")] Tensor b1", "Sbp(\"B\")] Tensor b1")

@@ -59,6 +59,10 @@ namespace OneFlow.Dsl.Planner.Model
         /// <summary>Ops that must finish before this one although it reads none of their outputs
         /// (an in-place weight update waits for every reader of the weight).</summary>
         public List<int> ControlDeps { get; } = new List<int>();
+        /// <summary>The module instance whose Forward wrote the op ("blocks.2"), or whose op a boxing op feeds; null
+        /// for the network's own ops and for everything autograd and the optimizer add.</summary>
+        public string? Module { get; internal set; }
+
         /// <summary>Where the op came from, for messages: "h = Relu(...)", "grad of w1", "boxing".</summary>
         public string Origin { get; internal set; } = "";
         /// <summary>What an error about this op should point at: the statement's output name for ops the user
@@ -83,6 +87,26 @@ namespace OneFlow.Dsl.Planner.Model
         public int SignatureDevices { get; internal set; }
 
         public LogicalTensor Tensor(int id) => Tensors[id];
+
+        /// <summary>For each tensor the loss depends on through a weight, its gradient (the sum of every part), as
+        /// autograd left it.</summary>
+        public Dictionary<int, int> Gradients { get; } = new Dictionary<int, int>();
+
+        /// <summary>Makes <paramref name="order"/> (the graph's ops, each once, producers before readers) the order of
+        /// the ops: ids, producers and control dependencies follow.</summary>
+        public void Reorder(IReadOnlyList<LogicalOp> order)
+        {
+            var id = new Dictionary<int, int>();
+            for (int i = 0; i < order.Count; i++) id[order[i].Id] = i;
+            Ops.Clear();
+            foreach (var op in order)
+            {
+                op.Id = Ops.Count;
+                for (int k = 0; k < op.ControlDeps.Count; k++) op.ControlDeps[k] = id[op.ControlDeps[k]];
+                Ops.Add(op);
+                if (op.Output >= 0) Tensor(op.Output).Producer = op.Id;
+            }
+        }
 
         public LogicalTensor AddTensor(string name, Shape shape, DType dtype, TensorRole role)
         {

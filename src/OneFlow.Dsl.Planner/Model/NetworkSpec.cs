@@ -26,6 +26,10 @@ namespace OneFlow.Dsl.Planner.Model
         /// <summary>Where the op runs when it was written inside a module placed by its field or stage; null where
         /// the placement rules decide.</summary>
         public string? Placement { get; init; }
+
+        /// <summary>The module instance the statement was written in ("blocks.2"); null in the network's own Forward.
+        /// A module is what the planner recomputes whole in the backward pass to meet a memory budget.</summary>
+        public string? Module { get; init; }
     }
 
     /// <summary>Everything the planner needs to know about a network, and nothing else: plain, equatable data
@@ -59,6 +63,10 @@ namespace OneFlow.Dsl.Planner.Model
 
         /// <summary>True when the training plan clips the gradients by their global norm.</summary>
         public bool Clip { get; init; }
+
+        /// <summary>Bytes each device may hold (0: no limit). A training plan over it recomputes modules' activations
+        /// in the backward pass instead of keeping them, the first modules first, until it fits.</summary>
+        public long MemoryBudget { get; init; }
 
         /// <summary>The name of the training plan's input for Loss's second parameter: class labels or targets.</summary>
         public const string LabelsName = "labels";

@@ -16,6 +16,7 @@ namespace OneFlow.Dsl.Planner.Model
         BadDeclaration,
         BadLoss,
         MissingInput,
+        MemoryBudget,
     }
 
     /// <summary>The network cannot be planned as written. <see cref="Subject"/> names what is at fault, so that

@@ -32,6 +32,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 if (op.Output == loss) OpRegistry.Get(op.Kind).Backward(ad, op, ad.Seed(loss));
                 else if (ad._gradients.TryGetValue(op.Output, out int dy)) OpRegistry.Get(op.Kind).Backward(ad, op, dy);
             }
+            foreach (var kv in ad._gradients) graph.Gradients[kv.Key] = kv.Value;
             if (microBatches > 1) ad.AccumulateOverMicroBatches(microBatches);
             ad.AppendUpdates(rule, clip);
             return microBatches > 1 ? ad.Mean(loss, microBatches) : loss;

@@ -195,12 +195,14 @@ namespace OneFlow.Dsl.Planner.Passes
                 if (OpRegistry.Get(kind) is CompositeOp composite)
                 {
                     int before = g.Ops.Count;
-                    int value = composite.Expand(new StatementParts(g, s.Output, origin, at, mode), inputs, s.Args.ToArray());
+                    int value = composite.Expand(new StatementParts(g, s.Output, origin, at, mode, s.Module), inputs, s.Args.ToArray());
                     if (g.Tensor(value).Producer >= before) g.Tensor(value).Name = s.Output;
                     names[s.Output] = value;
                     continue;
                 }
-                names[s.Output] = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, at, subject: s.Output, args: s.Args.ToArray()).Output;
+                var op = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, at, subject: s.Output, args: s.Args.ToArray());
+                op.Module = s.Module;
+                names[s.Output] = op.Output;
             }
         }
 
@@ -212,10 +214,11 @@ namespace OneFlow.Dsl.Planner.Passes
             private readonly string _output, _origin;
             private readonly Placement _at;
             private readonly PlanMode _mode;
+            private readonly string? _module;
 
-            public StatementParts(LogicalGraph g, string output, string origin, Placement at, PlanMode mode)
+            public StatementParts(LogicalGraph g, string output, string origin, Placement at, PlanMode mode, string? module)
             {
-                _g = g; _output = output; _origin = origin; _at = at; _mode = mode;
+                _g = g; _output = output; _origin = origin; _at = at; _mode = mode; _module = module;
             }
 
             public override bool Training => _mode == PlanMode.Train;
@@ -227,7 +230,11 @@ namespace OneFlow.Dsl.Planner.Passes
             public override string NameOf(int tensor) => _g.Tensor(tensor).Name;
 
             public override int Add(OpKind kind, int[] inputs, string part, double[]? args = null)
-                => _g.AddOp(kind, inputs, _output + "." + part, TensorRole.Activation, _origin, _at, subject: _output, args: args).Output;
+            {
+                var op = _g.AddOp(kind, inputs, _output + "." + part, TensorRole.Activation, _origin, _at, subject: _output, args: args);
+                op.Module = _module;
+                return op.Output;
+            }
 
             public override PlanException Mismatch(string message) => new PlanException(PlanErrorKind.ShapeMismatch, _output, message);
         }

@@ -24,6 +24,7 @@ namespace OneFlow.Dsl.Planner.Passes
             foreach (var op in g.Ops)
             {
                 var controls = OpRegistry.Get(op.Kind) is UpdateOp ? ReadersOf(g, op.Inputs[0], op.Id) : new List<int>();
+                controls.AddRange(op.ControlDeps.Select(c => g.Ops[c].Output).Where(t => t >= 0));
                 foreach (int d in DevicesOf(g, op, devices))
                 {
                     int? Here(int tensor) => registerOf.TryGetValue((tensor, d), out int r) ? r : (int?)null;

@@ -271,20 +271,15 @@ namespace OneFlow.Dsl.Planner.Passes
             foreach (var op in _graph.Ops.ToList())
             {
                 if (choices.TryGetValue(op.Id, out var signature))
-                    for (int k = 0; k < op.Inputs.Length; k++) op.Inputs[k] = Converted(op.Inputs[k], signature.Inputs[k], op.Placement, boxed, ordered);
+                    for (int k = 0; k < op.Inputs.Length; k++) op.Inputs[k] = Converted(op.Inputs[k], signature.Inputs[k], op, boxed, ordered);
                 ordered.Add(op);
             }
-            _graph.Ops.Clear();
-            foreach (var op in ordered)
-            {
-                op.Id = _graph.Ops.Count;
-                _graph.Ops.Add(op);
-                if (op.Output >= 0) _graph.Tensor(op.Output).Producer = op.Id;
-            }
+            _graph.Reorder(ordered);
         }
 
-        private int Converted(int tensor, NdSbp needed, Placement at, Dictionary<(int, NdSbp, Placement), int> boxed, List<LogicalOp> ordered)
+        private int Converted(int tensor, NdSbp needed, LogicalOp consumer, Dictionary<(int, NdSbp, Placement), int> boxed, List<LogicalOp> ordered)
         {
+            var at = consumer.Placement;
             var t = _graph.Tensor(tensor);
             bool here = t.Placement.Equals(at);
             if (here && t.Sbp == needed) return tensor;
@@ -294,6 +289,7 @@ namespace OneFlow.Dsl.Planner.Passes
             var boxing = _graph.AddOp(OpKind.Boxing, new[] { tensor }, name, TensorRole.Boxed, origin, at);
             boxing.From = t.Sbp;
             boxing.To = needed;
+            boxing.Module = consumer.Module;
             _graph.Tensor(boxing.Output).Sbp = needed;
             ordered.Add(boxing);
             boxed[(tensor, needed, at)] = boxing.Output;

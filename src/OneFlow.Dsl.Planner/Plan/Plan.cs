@@ -85,6 +85,14 @@ namespace OneFlow.Dsl.Planner.Plan
         /// <summary>What the planner found suspicious but could plan; not part of the plan text.</summary>
         public IReadOnlyList<PlanWarning> Warnings { get; internal set; } = new PlanWarning[0];
 
+        /// <summary>The bytes each device may hold, as the network declared (0: no limit); not part of the plan text.</summary>
+        public long MemoryBudget { get; internal set; }
+
+        /// <summary>The modules whose activations the backward pass recomputes to meet the budget, and how many ops
+        /// that adds; not part of the plan text (the ops are).</summary>
+        public IReadOnlyList<string> Recomputed { get; internal set; } = new string[0];
+        public int RecomputedOps { get; internal set; }
+
         /// <summary>The register holding device <paramref name="device"/>'s part of <paramref name="tensor"/>.</summary>
         public Register RegisterOf(int tensor, int device) => Registers[_registerIndex[(tensor, device)]];
 

@@ -39,6 +39,10 @@ namespace OneFlow.Dsl.Planner.Plan
             sb.Append($"  total {Num(total)} bytes per step\n");
 
             sb.Append("\nmemory (one arena per device, offsets fixed at build time)\n");
+            if (plan.MemoryBudget > 0)
+                sb.Append($"  budget {Num(plan.MemoryBudget)} bytes per device: " + (plan.Recomputed.Count == 0
+                    ? "met without recomputation\n"
+                    : $"met by recomputing the activations of {string.Join(", ", plan.Recomputed)} in the backward pass ({plan.RecomputedOps} ops)\n"));
             for (int d = 0; d < plan.Devices; d++)
             {
                 var regs = plan.Registers.Where(r => r.Device == d).ToList();
