@@ -28,6 +28,13 @@ namespace OneFlow.Dsl
         public string? MemoryBudget { get; set; }
     }
 
+    /// <summary>How <see cref="Ops.EmbeddingBag"/> reduces each sample's looked-up rows.</summary>
+    public enum BagMode
+    {
+        Sum,
+        Mean,
+    }
+
     /// <summary>The optimizers a compiled training plan can be built for (<see cref="NetworkAttribute.Optimizer"/>).</summary>
     public enum Optimizers
     {

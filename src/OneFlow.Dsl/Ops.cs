@@ -128,6 +128,18 @@ namespace OneFlow.Dsl
             return Eager.Run(OpKind.Embedding, ids, table);
         }
 
+        /// <summary>Each sample's bag of integer <paramref name="ids"/> [N, K] looked up in <paramref name="table"/> [V, D]
+        /// and summed, or averaged with <see cref="BagMode.Mean"/>, into one row: [N, D] (<c>torch.nn.EmbeddingBag</c>, K
+        /// ids per sample). A table declared split by vocabulary (<c>Sbp("S(0)")</c>) is updated from the rows its bags
+        /// touched.</summary>
+        public static Tensor EmbeddingBag(Tensor ids, Tensor table, BagMode mode = BagMode.Sum)
+        {
+            if (table.Rank == 2 && ids.IsInteger)
+                foreach (int id in ids.IntegerData)
+                    if ((uint)id >= (uint)table.Shape[0]) throw new ArgumentException($"EmbeddingBag: id {id} is outside the table's {table.Shape[0]} rows.");
+            return Eager.Run(OpKind.EmbeddingBag, new double[] { (int)mode }, ids, table);
+        }
+
         /// <summary>2-D convolution (<c>torch.nn.functional.conv2d</c> without bias): x [N, C, H, W], w [O, C / groups,
         /// kH, kW] → [N, O, H', W'], H' = (H + 2·padding − kH) / stride + 1, zero padding. For a bias add a [O, 1, 1]
         /// weight. In a plan its batch, output channels or input channels may be split over devices.</summary>

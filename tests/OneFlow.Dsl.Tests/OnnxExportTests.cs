@@ -14,13 +14,14 @@ using static OneFlow.Dsl.Ops;
 namespace OneFlow.Dsl.Tests
 {
     /// <summary>The ops no other exported network uses, in one: slices and concatenation, negation, division, the
-    /// reciprocal, the maximum, dropout (gone when evaluating), and every loss, added to the output.</summary>
+    /// reciprocal, the maximum, dropout (gone when evaluating), every loss and a bag of lookups, added to the output.</summary>
     [Network(Batch = 4)]
     [Placement("cpu:0-1")]
     public partial class ExportZoo
     {
         [Weight(6, 8)] Tensor w;
         [Weight(8, 4)] Tensor head;
+        [Weight(4, 4)] Tensor bags;
 
         public Tensor Forward([Input(6)] Tensor x, [Input(4)] Tensor target, [Input(2), Ids] Tensor ids)
         {
@@ -29,7 +30,7 @@ namespace OneFlow.Dsl.Tests
             var y = MatMul(Dropout(swapped / (Abs(h) + 1f), 0.5), head);
             var logits = Reshape(h, -1, 2, 4);
             var losses = MseLoss(y, target) + L1Loss(y, target) + BceWithLogitsLoss(y, Sigmoid(target)) + SoftmaxCrossEntropy(logits, ids);
-            return y * 2f / (Square(y) + 1f) + Concat(Max(logits), Max(logits), 1) + losses;
+            return y * 2f / (Square(y) + 1f) + Concat(Max(logits), Max(logits), 1) + losses + EmbeddingBag(ids, bags, BagMode.Mean);
         }
     }
 

@@ -35,7 +35,8 @@ namespace OneFlow.Dsl.Planner.Ops
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int table = op.Inputs[1];
-            if (ad.NeedsGradient(table)) ad.Accumulate(table, ad.Emit(OpKind.EmbeddingGrad, new[] { op.Inputs[0], dy, table }, table));
+            if (ad.NeedsGradient(table) && !ad.AccumulateRows(table, op.Inputs[0], dy, 1))
+                ad.Accumulate(table, ad.Emit(OpKind.EmbeddingGrad, new[] { op.Inputs[0], dy, table }, table));
         }
     }
 

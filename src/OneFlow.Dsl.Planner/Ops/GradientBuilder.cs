@@ -20,6 +20,12 @@ namespace OneFlow.Dsl.Planner.Ops
         /// several ops gets the sum of their gradients).</summary>
         public abstract void Accumulate(int tensor, int gradient);
 
+        /// <summary>Gives a table's gradient as the rows it touched: row i of <paramref name="rows"/>, times
+        /// <paramref name="scale"/>, for each of the ids in row i of <paramref name="ids"/> (one id per row, or a bag of
+        /// them). True where the table is updated from those rows alone (sparse: nothing the size of the table is made);
+        /// false where the caller must give a dense gradient instead.</summary>
+        public virtual bool AccumulateRows(int table, int ids, int rows, double scale) => false;
+
         public int Mul(int a, int b, int of) => Emit(OpKind.Mul, new[] { a, b }, of);
         public int Div(int a, int b, int of) => Emit(OpKind.Div, new[] { a, b }, of);
         public int Neg(int a, int of) => Emit(OpKind.Neg, new[] { a }, of);

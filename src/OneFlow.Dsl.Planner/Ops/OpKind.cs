@@ -92,5 +92,9 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(PickClassOp))] PickClass,
         [Definition(typeof(PickClassGradOp))] PickClassGrad,
         [Definition(typeof(CrossEntropyRowsOp))] CrossEntropyRows,
+        [Definition(typeof(EmbeddingBagOp))] EmbeddingBag,
+        [Definition(typeof(EmbeddingBagGradOp))] EmbeddingBagGrad,
+        [Definition(typeof(SparseSgdUpdateOp))] SparseSgdUpdate,
+        [Definition(typeof(SparseAdamUpdateOp))] SparseAdamUpdate,
     }
 }

@@ -43,3 +43,44 @@ namespace OneFlow.Dsl.Planner.Ops
     {
     }
 }
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    /// <summary>An update of an embedding table from the rows its lookups touched, not from a gradient the size of the
+    /// table: operands (table, ids, rows, states…), arguments (the lookups' factor). Id j of the flattened ids takes row
+    /// j / K of the rows, K the ids per row (a bag's size, 1 for a plain lookup). Each device updates the rows it holds;
+    /// ids elsewhere are skipped. The states, laid out as the table, change only in the rows touched.</summary>
+    internal abstract class SparseUpdateOp : UpdateOp
+    {
+        /// <summary>The lookups' factor (1/K for a bag's mean); the first argument says "not clipped", as for every update.</summary>
+        public static double Scale(IOpAttributes op) => op.Args[1];
+
+        public static double[] Arguments(double scale) => new[] { 0, scale };
+
+        /// <summary>The ids and rows whole on every device (both sized by the batch), each applying its own rows; or the
+        /// rows split by feature with a table split by columns.</summary>
+        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        {
+            var w = g.Tensor(op.Inputs[0]).Sbp[g.SignatureAxis];
+            var inputs = Repeat(w, op.Inputs.Length);
+            inputs[1] = Sbp.B;
+            inputs[2] = w.IsSplit && w.Axis == 1 ? Sbp.S(ShapeOf(g, op, 2).Rank - 1) : Sbp.B;
+            yield return new Signature(w, inputs);
+        }
+    }
+
+    /// <summary>table[id] −= lr · scale · row for each lookup (duplicates add up).</summary>
+    internal sealed class SparseSgdUpdateOp : SparseUpdateOp
+    {
+    }
+
+    /// <summary>PyTorch's <c>SparseAdam</c>: the rows of one id summed first, then m and v moved toward them only in the
+    /// touched rows, and table[id] −= lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε). Operands (table, ids, rows, m, v).</summary>
+    internal sealed class SparseAdamUpdateOp : SparseUpdateOp
+    {
+        /// <summary>Scratch for combining the rows of one id: a hash of 2M slots with a summed row each, and each lookup's
+        /// slot (M ids, rows of D on this device).</summary>
+        public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output)
+            => inputs[1].Elements * (2L * inputs[0][1] + 3);
+    }
+}

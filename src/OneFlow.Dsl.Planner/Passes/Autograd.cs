@@ -13,15 +13,24 @@ namespace OneFlow.Dsl.Planner.Passes
         private readonly HashSet<int> _dependsOnWeight = new HashSet<int>();
         private readonly Dictionary<int, int> _gradients = new Dictionary<int, int>();
         private readonly Dictionary<string, int> _names = new Dictionary<string, int>();
+        /// <summary>The tables updated from the rows their lookup touched: ids, rows and the lookup's factor.</summary>
+        private readonly Dictionary<int, (int Ids, int Rows, double Scale)> _rows = new Dictionary<int, (int, int, double)>();
+        private readonly bool _sparse;
         /// <summary>Where the forward op being differentiated runs: its gradient ops run there too.</summary>
         private Placement _at = null!;
 
-        private Autograd(LogicalGraph graph) => _graph = graph;
+        private Autograd(LogicalGraph graph, bool sparse)
+        {
+            _graph = graph;
+            _sparse = sparse;
+        }
 
         /// <returns>The plan's output: the loss, or with micro-batches its mean over the step.</returns>
         public static int AppendBackwardAndUpdate(LogicalGraph graph, int loss, UpdateRule rule = UpdateRule.Sgd, bool clip = false, int microBatches = 1)
         {
-            var ad = new Autograd(graph);
+            // SGD, and Adam as PyTorch's SparseAdam, update a table from the rows it touched; with clipping or
+            // micro-batches the gradient stays dense.
+            var ad = new Autograd(graph, (rule == UpdateRule.Sgd || rule == UpdateRule.Adam) && !clip && microBatches == 1);
             ad.MarkWeightDependents();
             int forwardOps = graph.Ops.Count;
             for (int i = forwardOps - 1; i >= 0; i--)
@@ -76,6 +85,18 @@ namespace OneFlow.Dsl.Planner.Passes
             return _graph.AddOp(kind, inputs, name, TensorRole.Gradient, "grad of " + _graph.Tensor(of).Name, _at, transA, transB, args: args).Output;
         }
 
+        /// <summary>A table split by vocabulary (declared <c>S(0)</c>) that one lookup reads gets its gradient as the
+        /// rows the lookup touched, and a sparse update.</summary>
+        public override bool AccumulateRows(int table, int ids, int rows, double scale)
+        {
+            var t = _graph.Tensor(table);
+            bool split = !t.Free && t.Sbp.Parts.Any(p => p.IsSplit && p.Axis == 0);
+            if (!_sparse || !split || t.Role != TensorRole.Weight || _gradients.ContainsKey(table) || _rows.ContainsKey(table) || _graph.Consumers(table).Count() != 1)
+                return false;
+            _rows[table] = (ids, rows, scale);
+            return true;
+        }
+
         public override void Accumulate(int tensor, int gradient)
         {
             _gradients[tensor] = _gradients.TryGetValue(tensor, out int previous)
@@ -95,23 +116,36 @@ namespace OneFlow.Dsl.Planner.Passes
         {
             var weights = _graph.Tensors.Where(t => t.Role == TensorRole.Weight && _gradients.ContainsKey(t.Id)).ToList();
             int norm = clip ? SquaredNorm(weights) : -1;
+            foreach (var (table, (ids, rows, scale)) in _rows.Select(kv => (kv.Key, kv.Value)))
+            {
+                var w = _graph.Tensor(table);
+                var operands = new List<int> { table, ids, rows };
+                if (rule == UpdateRule.Adam) operands.AddRange(States(w, "m", "v"));
+                _graph.AddOp(rule == UpdateRule.Adam ? OpKind.SparseAdamUpdate : OpKind.SparseSgdUpdate, operands.ToArray(), "", TensorRole.Gradient,
+                    "sparse update of " + w.Name, w.Placement, args: SparseUpdateOp.Arguments(scale));
+            }
             foreach (var w in weights)
             {
                 int grad = _gradients[w.Id];
                 _graph.Tensor(grad).GradientOf = w.Id;
                 var operands = new List<int> { w.Id, grad };
-                string[] states = rule == UpdateRule.Momentum ? new[] { "velocity" } : rule == UpdateRule.Adam ? new[] { "m", "v" } : new string[0];
-                foreach (string state in states)
-                {
-                    var t = _graph.AddTensor($"{w.Name}.{state}", w.Shape, DType.F32, TensorRole.OptimizerState);
-                    t.Placement = w.Placement;
-                    t.Sbp = w.Sbp;
-                    t.TiedTo = w.Id;
-                    operands.Add(t.Id);
-                }
+                operands.AddRange(States(w, rule == UpdateRule.Momentum ? new[] { "velocity" } : rule == UpdateRule.Adam ? new[] { "m", "v" } : new string[0]));
                 if (clip) operands.Add(norm);
                 var kind = rule == UpdateRule.Momentum ? OpKind.MomentumUpdate : rule == UpdateRule.Adam ? OpKind.AdamUpdate : OpKind.SgdUpdate;
                 _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient, "update of " + w.Name, w.Placement, args: UpdateOp.Arguments(clip));
+            }
+        }
+
+        /// <summary>The optimizer's state tensors of <paramref name="w"/>, laid out as it.</summary>
+        private IEnumerable<int> States(LogicalTensor w, params string[] names)
+        {
+            foreach (string state in names)
+            {
+                var t = _graph.AddTensor($"{w.Name}.{state}", w.Shape, DType.F32, TensorRole.OptimizerState);
+                t.Placement = w.Placement;
+                t.Sbp = w.Sbp;
+                t.TiedTo = w.Id;
+                yield return t.Id;
             }
         }
 

@@ -1,0 +1,113 @@
+using System;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using OneFlow.Dsl.Planner.Ops;
+
+namespace OneFlow.Dsl.Runtime.Kernels
+{
+    /// <summary>Updates of an embedding table from the rows its lookups touched (<see cref="SparseUpdateOp"/>): lookup j
+    /// of the ids takes row j / K of the rows, times the lookup's factor; this device holds table rows [first, first +
+    /// rows) and skips the others. Nothing here is the size of the table.</summary>
+    internal static unsafe class SparseUpdates
+    {
+        [ModuleInitializer]
+        internal static void Register()
+        {
+            CpuKernels.Add(OpKind.SparseSgdUpdate, k => Sgd(k.Mutable(0), k.Ints(1), k.In(2), First(k), k.InShape(0)[0], k.InShape(0)[1],
+                k.LearningRate * (float)SparseUpdateOp.Scale(k.Op)));
+            CpuKernels.Add(OpKind.SparseAdamUpdate, k =>
+            {
+                var o = k.Optimizer;
+                var scratch = new Scratch(k.Workspace, (int)k.InShape(1).Elements, k.InShape(0)[1]);
+                Adam(k.Mutable(0), k.Ints(1), k.In(2), k.Mutable(3), k.Mutable(4), First(k), k.InShape(0)[0], k.InShape(0)[1],
+                    (float)SparseUpdateOp.Scale(k.Op), k.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.Step, scratch);
+            });
+        }
+
+        private static int First(KernelContext k) => k.Geometry.InputStarts[0][0];
+
+        /// <summary>Lookups per row of gradient: a bag's size, 1 for a plain lookup.</summary>
+        public static int PerRow(int ids, int rows, int width) => ids / (rows / width);
+
+        /// <summary>table[id] −= step · row, lookup by lookup (duplicates add up, as SGD's dense gradient would).</summary>
+        public static void Sgd(Span<float> table, ReadOnlySpan<int> ids, ReadOnlySpan<float> rows, int first, int count, int width, float step)
+        {
+            int bag = PerRow(ids.Length, rows.Length, width);
+            for (int j = 0; j < ids.Length; j++)
+            {
+                int local = ids[j] - first;
+                if ((uint)local >= (uint)count) continue;
+                var target = table.Slice(local * width, width);
+                TensorPrimitives.MultiplyAdd(rows.Slice(j / bag * width, width), -step, target, target);
+            }
+        }
+
+        /// <summary>PyTorch's SparseAdam: each id's rows summed (in the order its lookups come), then m, v and the table
+        /// moved in that id's row only, the distinct ids in the order they first appear.</summary>
+        public static void Adam(Span<float> table, ReadOnlySpan<int> ids, ReadOnlySpan<float> rows, Span<float> m, Span<float> v, int first, int count,
+            int width, float scale, float lr, float beta1, float beta2, float epsilon, long step, Scratch scratch)
+        {
+            int bag = PerRow(ids.Length, rows.Length, width);
+            int distinct = scratch.Combine(ids, rows, bag, first, count, width, scale);
+            float c1 = 1 - MathF.Pow(beta1, step), c2 = 1 - MathF.Pow(beta2, step);
+            float size = lr * MathF.Sqrt(c2) / c1;
+            for (int u = 0; u < distinct; u++)
+            {
+                int local = scratch.Id(u) - first;
+                var g = scratch.Row(u);
+                var mu = m.Slice(local * width, width);
+                var vu = v.Slice(local * width, width);
+                var w = table.Slice(local * width, width);
+                for (int d = 0; d < width; d++)
+                {
+                    mu[d] = beta1 * mu[d] + (1 - beta1) * g[d];
+                    vu[d] = beta2 * vu[d] + (1 - beta2) * g[d] * g[d];
+                    w[d] -= size * mu[d] / (MathF.Sqrt(vu[d]) + epsilon);
+                }
+            }
+        }
+
+        /// <summary>The op's workspace as an open-addressing hash from id to slot (2M slots, −1 empty), the slots' summed rows,
+        /// and the distinct ids in the order they first appear.</summary>
+        internal readonly ref struct Scratch
+        {
+            private readonly Span<int> _slots, _order;
+            private readonly Span<float> _sums;
+            private readonly int _width;
+
+            public Scratch(float* workspace, int lookups, int width)
+            {
+                int capacity = 2 * lookups;
+                _slots = new Span<int>(workspace, capacity);
+                _order = new Span<int>(workspace + capacity, lookups);
+                _sums = new Span<float>(workspace + capacity + lookups, capacity * width);
+                _width = width;
+            }
+
+            public int Id(int u) => _slots[_order[u]];
+            public ReadOnlySpan<float> Row(int u) => _sums.Slice(_order[u] * _width, _width);
+
+            /// <summary>Sums each held id's rows into its slot; returns how many distinct ids there are.</summary>
+            public int Combine(ReadOnlySpan<int> ids, ReadOnlySpan<float> rows, int bag, int first, int count, int width, float scale)
+            {
+                _slots.Fill(-1);
+                int distinct = 0;
+                for (int j = 0; j < ids.Length; j++)
+                {
+                    if ((uint)(ids[j] - first) >= (uint)count) continue;
+                    int slot = (int)((uint)ids[j] * 2654435761u % (uint)_slots.Length);
+                    while (_slots[slot] != -1 && _slots[slot] != ids[j]) slot = (slot + 1) % _slots.Length;
+                    var sum = _sums.Slice(slot * width, width);
+                    if (_slots[slot] == -1)
+                    {
+                        _slots[slot] = ids[j];
+                        _order[distinct++] = slot;
+                        sum.Clear();
+                    }
+                    TensorPrimitives.MultiplyAdd(rows.Slice(j / bag * width, width), scale, sum, sum);
+                }
+                return distinct;
+            }
+        }
+    }
+}
