@@ -35,8 +35,8 @@ namespace OneFlow.Dsl.Generators
                 if (named.Key == "MemoryBudget" && named.Value.Value is string mb) budget = mb;
                 if (named.Key == "Batch" && named.Value.Value is int b) batch = b;
                 if (named.Key == "MicroBatches" && named.Value.Value is int m) micro = m;
-                // Optimizers: Sgd, SgdMomentum, Adam, AdamW (AdamW is Adam's plan with a decay set at run time).
-                if (named.Key == "Optimizer" && named.Value.Value is int o) update = o == 0 ? UpdateRule.Sgd : o == 1 ? UpdateRule.Momentum : UpdateRule.Adam;
+                // Optimizers: Sgd, SgdMomentum, Adam, AdamW (AdamW is Adam's plan with a decay set at run time), Adagrad.
+                if (named.Key == "Optimizer" && named.Value.Value is int o) update = o == 0 ? UpdateRule.Sgd : o == 1 ? UpdateRule.Momentum : o == 4 ? UpdateRule.Adagrad : UpdateRule.Adam;
                 if (named.Key == "ClipsGradients" && named.Value.Value is bool c) clip = c;
             }
             var network = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax;

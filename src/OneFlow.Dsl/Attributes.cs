@@ -44,6 +44,7 @@ namespace OneFlow.Dsl
         SgdMomentum,
         Adam,
         AdamW,
+        Adagrad,
     }
 
     /// <summary>The devices the network runs on: "cpu:0-3" (four CPU devices), "cpu:0", "cuda:0-7", or a 2-D mesh

@@ -154,6 +154,28 @@ namespace OneFlow.Dsl
         public Adam(float lr, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f) : base(lr, beta1, beta2, epsilon, weightDecay: 0f) { }
     }
 
+    /// <summary>Adagrad (PyTorch's <c>Adagrad</c> with a zero initial sum and no learning-rate decay): s += g², w −= lr ·
+    /// g / (√s + ε). A table split by vocabulary is updated from its touched rows, which gives the same result.</summary>
+    public sealed class Adagrad : Optimizer
+    {
+        public float Epsilon { get; }
+
+        public Adagrad(float lr, float epsilon = 1e-10f) : base(lr)
+        {
+            if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"Epsilon must be positive, not {epsilon}.");
+            Epsilon = epsilon;
+        }
+
+        public override UpdateRule Rule => UpdateRule.Adagrad;
+
+        private protected override void Configure(OptimizerSettings settings) => settings.Epsilon = Epsilon;
+
+        private protected override float[][] States(int length) => new[] { new float[length] };
+
+        private protected override void Update(float[] w, float[] g, float[][] state, float lr, long step, float gradScale)
+            => Elementwise.AdagradUpdate(w, g, state[0], lr, Epsilon, gradScale);
+    }
+
     /// <summary>The learning rate over the steps: a linear warm-up from 0 over <see cref="WarmupSteps"/>, then a
     /// cosine decay to <see cref="Floor"/> × the peak at <see cref="TotalSteps"/>, and the floor after.</summary>
     public sealed record LearningRateSchedule(int WarmupSteps, int TotalSteps, float Floor = 0.1f)

@@ -25,10 +25,11 @@ namespace OneFlow.Dsl.Tests
             "adamw" => new AdamW(1e-2f, weightDecay: 0.1f),
             "clipped-sgd" => new Sgd(0.1f) { ClipGradientNorm = 0.5f },
             "clipped-adamw" => new AdamW(1e-2f, weightDecay: 0.01f) { ClipGradientNorm = 0.5f },
+            "adagrad" => new Adagrad(0.1f),
             _ => new AdamW(2e-2f, weightDecay: 0.01f) { Schedule = LearningRateSchedule.WarmupCosine(warmup: 2, total: 5, floor: 0.2f) },
         };
 
-        public static TheoryData<string> Cases() => new TheoryData<string> { "momentum", "adam", "adamw", "clipped-sgd", "clipped-adamw", "scheduled" };
+        public static TheoryData<string> Cases() => new TheoryData<string> { "momentum", "adam", "adamw", "clipped-sgd", "clipped-adamw", "scheduled", "adagrad" };
 
         [NeedsTorchTheory]
         [MemberData(nameof(Cases))]

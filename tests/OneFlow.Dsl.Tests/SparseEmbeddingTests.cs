@@ -20,6 +20,17 @@ namespace OneFlow.Dsl.Tests
         public Tensor Forward([Input(3), Ids] Tensor ids) => MatMul(Relu(EmbeddingBag(ids, table, BagMode.Mean)), head);
     }
 
+    /// <summary>The click model's core with Adagrad compiled into its plan.</summary>
+    [Network(Batch = 8, Optimizer = Optimizers.Adagrad)]
+    [Placement("cpu:0-1")]
+    public partial class AdagradClicks
+    {
+        [Weight(50, 8), Sbp("S(0)")] Tensor table;
+        [Weight(8, 2)] Tensor head;
+
+        public Tensor Forward([Input(3), Ids] Tensor ids) => MatMul(Relu(EmbeddingBag(ids, table)), head);
+    }
+
     /// <summary>Tables split by vocabulary are updated from the rows their lookups touched: no gradient the size of the
     /// table is planned, and training agrees with PyTorch's sparse embeddings and SparseAdam.</summary>
     public sealed class SparseEmbeddingTests : IDisposable
@@ -41,6 +52,17 @@ namespace OneFlow.Dsl.Tests
             var large = plan.Tensors.Where(t => t.Shape.Elements >= table.Shape.Elements).ToList();
             Assert.Equal(new[] { "table", "table.m", "table.v" }, large.Select(t => t.Name).OrderBy(n => n, StringComparer.Ordinal));
             Assert.All(large, t => Assert.Equal(table.Shape.Elements * 2, plan.RegisterOf(t.Id, 0).LocalShape.Elements * 4));
+        }
+
+        [Fact]
+        public void Adagrad_compiled_into_the_plan_updates_the_table_sparsely_and_the_head_densely()
+        {
+            using var trainer = new AdagradClicks(seed: 1).Trainer(new Adagrad(0.1f));
+            Assert.True(trainer.Compiled);
+            Assert.Contains("SparseAdagradUpdate(table, ids", AdagradClicks.PlanReport);
+            Assert.Contains("AdagradUpdate(head, dhead", AdagradClicks.PlanReport);
+            float first = trainer.Step(Tensor.From(Enumerable.Range(0, 24).Select(i => i % 7).ToArray(), 8, 3), Tensor.From(Enumerable.Range(0, 8).Select(i => i % 2).ToArray(), 8));
+            Assert.InRange(first, 0.5, 1.0);
         }
 
         [NeedsTorchFact]
@@ -72,19 +94,24 @@ namespace OneFlow.Dsl.Tests
             foreach (var (name, value) in model.NamedParameters) TorchPeer.Close(name, value.ToArray(), theirs[name]);
         }
 
-        [Fact]
-        public void Sparse_sgd_on_two_devices_trains_as_the_dense_update_on_one()
+        /// <summary>SGD and Adagrad change no row a batch did not touch, so their sparse updates give the dense ones.</summary>
+        [Theory]
+        [InlineData("sgd")]
+        [InlineData("adagrad")]
+        public void Sparse_updates_on_two_devices_train_as_the_dense_update_on_one(string rule)
         {
+            Optimizer Make() => rule == "sgd" ? new Sgd(0.5f) : new Adagrad(0.3f);
+            var kind = rule == "sgd" ? OpKind.SparseSgdUpdate : OpKind.SparseAdagradUpdate;
             var sparse = new ClickModel(seed: 5);
             var dense = new ClickModel(seed: 5);
-            using var split = sparse.Trainer(new Sgd(0.5f));
+            using var split = sparse.Trainer(Make(), ClickModel.Spec);
             // The same network with its table not declared split: a dense gradient and update, on one device.
-            using var whole = dense.Trainer(new Sgd(0.5f), ClickModel.Spec.WithPlacement("cpu:0") with
+            using var whole = dense.Trainer(Make(), ClickModel.Spec.WithPlacement("cpu:0") with
             {
                 Weights = new(ClickModel.Spec.Weights.Select(w => w with { Sbp = null }).ToArray()),
             });
-            Assert.Contains(split.Plan.Ops, o => o.Kind == OpKind.SparseSgdUpdate);
-            Assert.DoesNotContain(whole.Plan.Ops, o => o.Kind == OpKind.SparseSgdUpdate);
+            Assert.Contains(split.Plan.Ops, o => o.Kind == kind);
+            Assert.DoesNotContain(whole.Plan.Ops, o => o.Kind == kind);
             var random = new Random(6);
             for (int s = 0; s < 6; s++)
             {

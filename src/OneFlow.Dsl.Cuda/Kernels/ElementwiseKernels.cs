@@ -80,6 +80,11 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, ArrayView<float>, float>(MomentumUpdate);
                 return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.LearningRate, k.Optimizer.Momentum, Norm(k), MaxNorm(k));
             });
+            GpuKernels.Add(OpKind.AdagradUpdate, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, ArrayView<float>, float>(AdagradUpdate);
+                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.LearningRate, k.Optimizer.Epsilon, Norm(k), MaxNorm(k));
+            });
             GpuKernels.Add(OpKind.AdamUpdate, a =>
             {
                 var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float, ArrayView<float>, float>(AdamUpdate);
@@ -208,6 +213,15 @@ namespace OneFlow.Dsl.Cuda.Kernels
             float velocity = momentum * v[i] + g[i] * Scale(norm, maxNorm);
             v[i] = velocity;
             w[i] -= lr * velocity;
+        }
+
+        /// <summary>s += g²; w −= lr · g / (√s + ε).</summary>
+        public static void AdagradUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> s, float lr, float epsilon, ArrayView<float> norm, float maxNorm)
+        {
+            float gi = g[i] * Scale(norm, maxNorm);
+            float si = s[i] + gi * gi;
+            s[i] = si;
+            w[i] -= lr * gi / (XMath.Sqrt(si) + epsilon);
         }
 
         /// <summary>AdamW (Adam when <paramref name="decay"/> is 0); <paramref name="c1"/>, <paramref name="c2"/> are the bias corrections 1 − βᵗ.</summary>

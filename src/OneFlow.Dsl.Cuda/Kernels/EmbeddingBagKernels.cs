@@ -57,6 +57,24 @@ namespace OneFlow.Dsl.Cuda.Kernels
                     update(k.Stream, capacity * width, slots, sums, k.In(0), k.In(3), k.In(4), k.Geometry.InputStarts[0][0], width, step);
                 };
             }, launches: _ => 4);
+            GpuKernels.Add(OpKind.SparseAdagradUpdate, a =>
+            {
+                var clear = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(Clear);
+                var claim = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int>(Claim);
+                var add = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, float>(Add);
+                var update = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float>(AdagradRows);
+                return k =>
+                {
+                    int width = k.InShape(0)[1], lookups = (int)k.InShape(1).Elements, capacity = 2 * lookups;
+                    var slots = k.Workspace.SubView(0, capacity).Cast<int>();
+                    var slotOf = k.Workspace.SubView(capacity, lookups).Cast<int>();
+                    var sums = k.Workspace.SubView(capacity + lookups, (long)capacity * width);
+                    clear(k.Stream, capacity, slots, sums, width);
+                    claim(k.Stream, lookups, k.Ints(1), slots, slotOf, k.Geometry.InputStarts[0][0], k.InShape(0)[0]);
+                    add(k.Stream, lookups * width, slotOf, k.In(2), sums, width, PerRow(k), (float)SparseUpdateOp.Scale(k.Op));
+                    update(k.Stream, capacity * width, slots, sums, k.In(0), k.In(3), k.Geometry.InputStarts[0][0], width, k.LearningRate, k.Optimizer.Epsilon);
+                };
+            }, launches: _ => 4);
         }
 
         private static int PerRow(GpuKernelContext k) => (int)(k.InShape(1).Elements / (k.InShape(2).Elements / k.InShape(0)[1]));
@@ -122,6 +140,17 @@ namespace OneFlow.Dsl.Cuda.Kernels
         {
             int j = i / width, c = i % width, slot = slotOf[j];
             if (slot >= 0) Atomic.Add(ref sums[slot * width + c], scale * rows[j / bag * width + c]);
+        }
+
+        public static void AdagradRows(Index1D i, ArrayView<int> slots, ArrayView<float> sums, ArrayView<float> table, ArrayView<float> s,
+            int first, int width, float lr, float epsilon)
+        {
+            int slot = i / width, c = i % width, id = slots[slot];
+            if (id < 0) return;
+            int at = (id - first) * width + c;
+            float g = sums[i], si = s[at] + g * g;
+            s[at] = si;
+            table[at] -= lr * g / (XMath.Sqrt(si) + epsilon);
         }
 
         public static void Update(Index1D i, ArrayView<int> slots, ArrayView<float> sums, ArrayView<float> table, ArrayView<float> m, ArrayView<float> v,

@@ -11,8 +11,9 @@ namespace OneFlow.Dsl.Planner.Model
     public enum TensorRole { Input, Label, Weight, Activation, Loss, Gradient, Boxed, OptimizerState, Accumulated, Buffer }
 
     /// <summary>How a training plan updates each weight from its gradient: plain SGD, SGD with momentum (one state
-    /// tensor per weight), or Adam/AdamW (two). The hyperparameters are run-time values.</summary>
-    public enum UpdateRule { Sgd, Momentum, Adam }
+    /// tensor per weight), Adam/AdamW (two), or Adagrad (one: the sum of squared gradients). The hyperparameters are
+    /// run-time values.</summary>
+    public enum UpdateRule { Sgd, Momentum, Adam, Adagrad }
 
     internal sealed class LogicalTensor
     {

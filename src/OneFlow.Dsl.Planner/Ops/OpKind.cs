@@ -96,5 +96,7 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(EmbeddingBagGradOp))] EmbeddingBagGrad,
         [Definition(typeof(SparseSgdUpdateOp))] SparseSgdUpdate,
         [Definition(typeof(SparseAdamUpdateOp))] SparseAdamUpdate,
+        [Definition(typeof(AdagradUpdateOp))] AdagradUpdate,
+        [Definition(typeof(SparseAdagradUpdateOp))] SparseAdagradUpdate,
     }
 }

@@ -42,6 +42,11 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class AdamUpdateOp : UpdateOp
     {
     }
+
+    /// <summary>Adagrad (PyTorch's, from a zero sum): s += g²; w −= lr · g / (√s + ε).</summary>
+    internal sealed class AdagradUpdateOp : UpdateOp
+    {
+    }
 }
 
 namespace OneFlow.Dsl.Planner.Ops
@@ -52,6 +57,14 @@ namespace OneFlow.Dsl.Planner.Ops
     /// ids elsewhere are skipped. The states, laid out as the table, change only in the rows touched.</summary>
     internal abstract class SparseUpdateOp : UpdateOp
     {
+        /// <summary>True for a rule that must sum the rows of one id before using them (it is not linear in them).</summary>
+        protected virtual bool CombinesDuplicates => true;
+
+        /// <summary>Scratch for combining the rows of one id: a hash of 2M slots with a summed row each, and each lookup's
+        /// slot (M ids, rows of D on this device).</summary>
+        public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output)
+            => CombinesDuplicates ? inputs[1].Elements * (2L * inputs[0][1] + 3) : 0;
+
         /// <summary>The lookups' factor (1/K for a bag's mean); the first argument says "not clipped", as for every update.</summary>
         public static double Scale(IOpAttributes op) => op.Args[1];
 
@@ -72,15 +85,19 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>table[id] −= lr · scale · row for each lookup (duplicates add up).</summary>
     internal sealed class SparseSgdUpdateOp : SparseUpdateOp
     {
+        protected override bool CombinesDuplicates => false;
     }
 
     /// <summary>PyTorch's <c>SparseAdam</c>: the rows of one id summed first, then m and v moved toward them only in the
     /// touched rows, and table[id] −= lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε). Operands (table, ids, rows, m, v).</summary>
     internal sealed class SparseAdamUpdateOp : SparseUpdateOp
     {
-        /// <summary>Scratch for combining the rows of one id: a hash of 2M slots with a summed row each, and each lookup's
-        /// slot (M ids, rows of D on this device).</summary>
-        public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output)
-            => inputs[1].Elements * (2L * inputs[0][1] + 3);
+    }
+
+    /// <summary>Adagrad from the touched rows (PyTorch's sparse Adagrad): the rows of one id summed, then s += g² and
+    /// table −= lr · g / (√s + ε) in those rows only. As the other rows' gradients are zero, it is the dense update exactly.
+    /// Operands (table, ids, rows, s).</summary>
+    internal sealed class SparseAdagradUpdateOp : SparseUpdateOp
+    {
     }
 }

@@ -28,9 +28,9 @@ namespace OneFlow.Dsl.Planner.Passes
         /// <returns>The plan's output: the loss, or with micro-batches its mean over the step.</returns>
         public static int AppendBackwardAndUpdate(LogicalGraph graph, int loss, UpdateRule rule = UpdateRule.Sgd, bool clip = false, int microBatches = 1)
         {
-            // SGD, and Adam as PyTorch's SparseAdam, update a table from the rows it touched; with clipping or
-            // micro-batches the gradient stays dense.
-            var ad = new Autograd(graph, (rule == UpdateRule.Sgd || rule == UpdateRule.Adam) && !clip && microBatches == 1);
+            // SGD, Adam as PyTorch's SparseAdam and Adagrad update a table from the rows it touched; with momentum,
+            // clipping or micro-batches the gradient stays dense.
+            var ad = new Autograd(graph, rule != UpdateRule.Momentum && !clip && microBatches == 1);
             ad.MarkWeightDependents();
             int forwardOps = graph.Ops.Count;
             for (int i = forwardOps - 1; i >= 0; i--)
@@ -120,8 +120,9 @@ namespace OneFlow.Dsl.Planner.Passes
             {
                 var w = _graph.Tensor(table);
                 var operands = new List<int> { table, ids, rows };
-                if (rule == UpdateRule.Adam) operands.AddRange(States(w, "m", "v"));
-                _graph.AddOp(rule == UpdateRule.Adam ? OpKind.SparseAdamUpdate : OpKind.SparseSgdUpdate, operands.ToArray(), "", TensorRole.Gradient,
+                operands.AddRange(States(w, StateNames(rule)));
+                var kind = rule == UpdateRule.Adam ? OpKind.SparseAdamUpdate : rule == UpdateRule.Adagrad ? OpKind.SparseAdagradUpdate : OpKind.SparseSgdUpdate;
+                _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient,
                     "sparse update of " + w.Name, w.Placement, args: SparseUpdateOp.Arguments(scale));
             }
             foreach (var w in weights)
@@ -129,12 +130,26 @@ namespace OneFlow.Dsl.Planner.Passes
                 int grad = _gradients[w.Id];
                 _graph.Tensor(grad).GradientOf = w.Id;
                 var operands = new List<int> { w.Id, grad };
-                operands.AddRange(States(w, rule == UpdateRule.Momentum ? new[] { "velocity" } : rule == UpdateRule.Adam ? new[] { "m", "v" } : new string[0]));
+                operands.AddRange(States(w, StateNames(rule)));
                 if (clip) operands.Add(norm);
-                var kind = rule == UpdateRule.Momentum ? OpKind.MomentumUpdate : rule == UpdateRule.Adam ? OpKind.AdamUpdate : OpKind.SgdUpdate;
+                var kind = rule switch
+                {
+                    UpdateRule.Momentum => OpKind.MomentumUpdate,
+                    UpdateRule.Adam => OpKind.AdamUpdate,
+                    UpdateRule.Adagrad => OpKind.AdagradUpdate,
+                    _ => OpKind.SgdUpdate,
+                };
                 _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient, "update of " + w.Name, w.Placement, args: UpdateOp.Arguments(clip));
             }
         }
+
+        private static string[] StateNames(UpdateRule rule) => rule switch
+        {
+            UpdateRule.Momentum => new[] { "velocity" },
+            UpdateRule.Adam => new[] { "m", "v" },
+            UpdateRule.Adagrad => new[] { "sum" },
+            _ => new string[0],
+        };
 
         /// <summary>The optimizer's state tensors of <paramref name="w"/>, laid out as it.</summary>
         private IEnumerable<int> States(LogicalTensor w, params string[] names)

@@ -30,6 +30,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
             CpuKernels.Add(OpKind.SumSquares, k => k.Out[0] = TensorPrimitives.SumOfSquares(k.In(0)));
             CpuKernels.Add(OpKind.SgdUpdate, k => SgdUpdate(k.Mutable(0), k.In(1), k.LearningRate, GradScale(k)));
             CpuKernels.Add(OpKind.MomentumUpdate, k => MomentumUpdate(k.Mutable(0), k.In(1), k.Mutable(2), k.LearningRate, k.Optimizer.Momentum, GradScale(k)));
+            CpuKernels.Add(OpKind.AdagradUpdate, k => AdagradUpdate(k.Mutable(0), k.In(1), k.Mutable(2), k.LearningRate, k.Optimizer.Epsilon, GradScale(k)));
             CpuKernels.Add(OpKind.AdamUpdate, k =>
             {
                 var o = k.Optimizer;
@@ -150,6 +151,17 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 m[i] = beta1 * m[i] + (1 - beta1) * gi;
                 v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
                 w[i] -= lr * (m[i] / c1 / (MathF.Sqrt(v[i] / c2) + epsilon) + decay * w[i]);
+            }
+        }
+
+        /// <summary>s += g²; w −= lr · g / (√s + ε).</summary>
+        public static void AdagradUpdate(Span<float> w, ReadOnlySpan<float> g, Span<float> s, float lr, float epsilon, float gradScale = 1f)
+        {
+            for (int i = 0; i < w.Length; i++)
+            {
+                float gi = g[i] * gradScale;
+                s[i] += gi * gi;
+                w[i] -= lr * gi / (MathF.Sqrt(s[i]) + epsilon);
             }
         }
 

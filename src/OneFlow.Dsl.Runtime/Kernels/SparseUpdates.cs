@@ -15,6 +15,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
         {
             CpuKernels.Add(OpKind.SparseSgdUpdate, k => Sgd(k.Mutable(0), k.Ints(1), k.In(2), First(k), k.InShape(0)[0], k.InShape(0)[1],
                 k.LearningRate * (float)SparseUpdateOp.Scale(k.Op)));
+            CpuKernels.Add(OpKind.SparseAdagradUpdate, k => Adagrad(k.Mutable(0), k.Ints(1), k.In(2), k.Mutable(3), First(k), k.InShape(0)[0], k.InShape(0)[1],
+                (float)SparseUpdateOp.Scale(k.Op), k.LearningRate, k.Optimizer.Epsilon, new Scratch(k.Workspace, (int)k.InShape(1).Elements, k.InShape(0)[1])));
             CpuKernels.Add(OpKind.SparseAdamUpdate, k =>
             {
                 var o = k.Optimizer;
@@ -25,6 +27,18 @@ namespace OneFlow.Dsl.Runtime.Kernels
         }
 
         private static int First(KernelContext k) => k.Geometry.InputStarts[0][0];
+
+        /// <summary>PyTorch's sparse Adagrad: each id's rows summed, then s += g² and table −= lr · g / (√s + ε) in its row.</summary>
+        public static void Adagrad(Span<float> table, ReadOnlySpan<int> ids, ReadOnlySpan<float> rows, Span<float> sums, int first, int count,
+            int width, float scale, float lr, float epsilon, Scratch scratch)
+        {
+            int distinct = scratch.Combine(ids, rows, PerRow(ids.Length, rows.Length, width), first, count, width, scale);
+            for (int u = 0; u < distinct; u++)
+            {
+                int local = scratch.Id(u) - first;
+                Elementwise.AdagradUpdate(table.Slice(local * width, width), scratch.Row(u), sums.Slice(local * width, width), lr, epsilon);
+            }
+        }
 
         /// <summary>Lookups per row of gradient: a bag's size, 1 for a plain lookup.</summary>
         public static int PerRow(int ids, int rows, int width) => ids / (rows / width);

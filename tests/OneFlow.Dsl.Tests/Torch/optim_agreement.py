@@ -4,7 +4,8 @@ five gradients as ours, the weights written after every step.
   python3 optim_agreement.py CASE INPUTS OUT   INPUTS holds "a" and "b" (the weights) and "a.s", "b.s" (the
                                                gradient of step s, 1 to 5); OUT gets "a.s" and "b.s" after each step
   CASE: momentum (SGD 0.05, momentum 0.9), adam (1e-2), adamw (1e-2, decay 0.1), clipped-sgd (0.1, norm 0.5),
-        clipped-adamw (1e-2, norm 0.5), scheduled (AdamW 2e-2, warm-up 2 of 5 steps, cosine to 0.2 of the peak)
+        clipped-adamw (1e-2, norm 0.5), scheduled (AdamW 2e-2, warm-up 2 of 5 steps, cosine to 0.2 of the peak),
+        adagrad (0.1)
 """
 import math
 import sys
@@ -37,6 +38,8 @@ def optimizer(case, params):
         return torch.optim.AdamW(params, lr=1e-2, weight_decay=0.01), 0.5
     if case == "scheduled":
         return torch.optim.AdamW(params, lr=2e-2, weight_decay=0.01), None
+    if case == "adagrad":
+        return torch.optim.Adagrad(params, lr=0.1), None
     raise ValueError(case)
 
 
