@@ -41,6 +41,10 @@ namespace OneFlow.Dsl.Generators
                 if (planned.Planned) EmitPlans(w, planned);
                 else EmitUnplanned(w, m);
                 w.Line($"private {Dsl}Inference? _inference;");
+                w.Line("private readonly global::OneFlow.Dsl.Planner.Model.NetworkSpec? _sized;");
+                w.Line();
+                w.Line("/// <summary>The network this instance is: <see cref=\"Spec\"/>, or the spec of other sizes it was created for.</summary>");
+                w.Line("public global::OneFlow.Dsl.Planner.Model.NetworkSpec InstanceSpec => _sized ?? Spec;");
                 w.Line();
                 EmitConstructor(w, m);
                 w.Line();
@@ -102,6 +106,12 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// the same weights whatever the placement.</summary>");
             using (w.Block($"public {m.ClassName}(int seed)"))
                 ConstructorBody(w, OwnWeights(m.Spec), m.Modules, null);
+            w.Line();
+            w.Line("/// <summary>Creates the network for <paramref name=\"spec\"/>: <see cref=\"Spec\"/> with weights of other sizes (a table's");
+            w.Line("/// rows set at run time, <c>Spec.WithWeight(\"table\", rows, 16)</c>), drawn from <paramref name=\"seed\"/> at those sizes.");
+            w.Line("/// Its trainers and inference plan are planned from that spec.</summary>");
+            w.Line($"public {m.ClassName}(int seed, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec) : this(seed)");
+            w.Line($"    => _sized = {Dsl}SpecBuilder.Resize(Spec, spec, NamedState(), seed);");
         }
 
         /// <summary>Draws each weight from the seed and its path, and creates each module at its path; in a module,
@@ -204,12 +214,12 @@ namespace OneFlow.Dsl.Generators
             string args = m.HasForward ? string.Join(", ", m.InputParameters) : "inputs";
             w.Line($"/// <summary>A trainer running the training plan built at compile time, for {m.Spec.Update}{(m.Spec.Clip ? " with clipping" : "")} (an optimizer of another kind is planned for now).</summary>");
             w.Line($"public Training Trainer({Dsl}Optimizer optimizer)");
-            w.Line($"    => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.{m.Spec.Update} && optimizer.Clips == {(m.Spec.Clip ? "true" : "false")}");
+            w.Line($"    => _sized == null && optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.{m.Spec.Update} && optimizer.Clips == {(m.Spec.Clip ? "true" : "false")}");
             w.Line("        ? new Training(TrainPlan, NamedState(), optimizer, compiled: true)");
-            w.Line("        : Trainer(optimizer, Spec);");
+            w.Line("        : Trainer(optimizer, InstanceSpec);");
             w.Line();
             w.Line("/// <summary>A trainer for another placement, planned now from <see cref=\"Spec\"/> by the same planner.</summary>");
-            w.Line($"public Training Trainer({Dsl}Optimizer optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));");
+            w.Line($"public Training Trainer({Dsl}Optimizer optimizer, string placement) => Trainer(optimizer, InstanceSpec.WithPlacement(placement));");
             w.Line();
             w.Line("/// <summary>A trainer planned now from <paramref name=\"spec\"/>: this network's <see cref=\"Spec\"/> with another");
             w.Line("/// placement or other SBPs.</summary>");
@@ -234,15 +244,16 @@ namespace OneFlow.Dsl.Generators
             w.Line();
             w.Line("/// <summary>Writes the inference graph (evaluation mode) as an ONNX model, opset 17, batch axis open, with the weights and");
             w.Line("/// buffers as initializers named as in <see cref=\"SaveWeights\"/>'s file; an op without an ONNX form writes nothing and throws.</summary>");
-            w.Line("public void ExportOnnx(string path) => global::OneFlow.Dsl.Export.OnnxFile.Write(path, Spec, NamedState());");
+            w.Line("public void ExportOnnx(string path) => global::OneFlow.Dsl.Export.OnnxFile.Write(path, InstanceSpec, NamedState());");
             w.Line();
             w.Line("/// <summary>Generates one position at a time (a causal sequence model): a decoder for <paramref name=\"batch\"/> sequences that");
             w.Line("/// caches every position's keys and values, derived from Forward; it reads this network's weights as they are.</summary>");
-            w.Line($"public {Dsl}IncrementalDecoder Decoder(int batch = 1, string placement = \"cpu:0\") => new {Dsl}IncrementalDecoder(Spec, NamedState(), batch, placement);");
+            w.Line($"public {Dsl}IncrementalDecoder Decoder(int batch = 1, string placement = \"cpu:0\") => new {Dsl}IncrementalDecoder(InstanceSpec, NamedState(), batch, placement);");
             w.Line();
             w.Line("/// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at");
             w.Line("/// <see cref=\"Batch\"/> rows, a plan made once for each other number.</summary>");
-            w.Line($"public {Dsl}Tensor Infer({inputs}) => (_inference ??= new {Dsl}Inference(InferPlan, NamedState(), Spec)).Run({args});");
+            w.Line($"public {Dsl}Tensor Infer({inputs}) => (_inference ??= _sized == null ? new {Dsl}Inference(InferPlan, NamedState(), Spec)");
+            w.Line($"    : new {Dsl}Inference(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(_sized, global::OneFlow.Dsl.Planner.Passes.PlanMode.Infer), NamedState(), _sized)).Run({args});");
             w.Line();
             w.Line("/// <summary>Trains the network one batch at a time with its compiled training plan.</summary>");
             using (w.Block($"public sealed class Training : {Dsl}Trainer"))

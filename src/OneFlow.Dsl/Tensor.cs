@@ -9,7 +9,7 @@ namespace OneFlow.Dsl
     /// same code is compiled into a plan and tensors only carry data in and out.</summary>
     public sealed partial class Tensor
     {
-        private readonly int[] _shape;
+        private int[] _shape;
         private float[]? _data;
         private readonly int[]? _integers;
 

@@ -37,6 +37,16 @@ namespace OneFlow.Dsl
             HostChanged();
         }
 
+        /// <summary>Gives a float tensor another shape and values (a network's weight sized at run time, before any plan
+        /// holds it): whatever refers to the tensor sees them.</summary>
+        internal void Replace(Tensor value)
+        {
+            if (IsInteger || value.IsInteger) throw new System.ArgumentException("Only float tensors are resized.");
+            _shape = (int[])value._shape.Clone();
+            _data = (float[])value.Host.Clone();
+            HostChanged();
+        }
+
         /// <summary>Records that the host values were changed in place (an eager optimizer step).</summary>
         internal void HostChanged()
         {

@@ -77,6 +77,15 @@ namespace OneFlow.Dsl.Planner.Model
 
         public NetworkSpec WithPlacement(string placement) => this with { Placement = placement };
 
+        /// <summary>The network with weight or buffer <paramref name="name"/> of another size (a table's rows set at run
+        /// time); a network class built from it draws that weight at this size.</summary>
+        public NetworkSpec WithWeight(string name, params int[] dims)
+        {
+            if (!System.Linq.Enumerable.Any(Weights, w => w.Name == name))
+                throw new System.ArgumentException($"{Name} has no weight '{name}'; its weights are {string.Join(", ", System.Linq.Enumerable.Select(Weights, w => w.Name))}.", nameof(name));
+            return this with { Weights = Map(Weights, w => w.Name == name ? w with { Dims = new EquatableArray<int>(dims) } : w) };
+        }
+
         /// <summary>The network with every placement (its own, its weights', inputs' and modules') on devices of
         /// type <paramref name="deviceType"/>: "cuda" runs a CPU network's plan, stages and all, on GPUs.</summary>
         public NetworkSpec OnDeviceType(string deviceType)

@@ -909,6 +909,10 @@ arena 3 2944
         public static global::OneFlow.Dsl.Planner.Plan.Plan InferPlan => s_inferPlan ??= global::OneFlow.Dsl.Planner.Plan.PlanText.Read(InferPlanText);
 
         private global::OneFlow.Dsl.Inference? _inference;
+        private readonly global::OneFlow.Dsl.Planner.Model.NetworkSpec? _sized;
+
+        /// <summary>The network this instance is: <see cref="Spec"/>, or the spec of other sizes it was created for.</summary>
+        public global::OneFlow.Dsl.Planner.Model.NetworkSpec InstanceSpec => _sized ?? Spec;
 
         /// <summary>Creates the network with weights drawn from <paramref name="seed"/>: the same seed gives
         /// the same weights whatever the placement.</summary>
@@ -917,6 +921,12 @@ arena 3 2944
             head = global::OneFlow.Dsl.WeightInit.Create(seed, "head", 16, 10);
             layers = new global::Models.Layer[] { new global::Models.Layer(seed, "layers.0"), new global::Models.Layer(seed, "layers.1"), new global::Models.Layer(seed, "layers.2"), new global::Models.Layer(seed, "layers.3") };
         }
+
+        /// <summary>Creates the network for <paramref name="spec"/>: <see cref="Spec"/> with weights of other sizes (a table's
+        /// rows set at run time, <c>Spec.WithWeight("table", rows, 16)</c>), drawn from <paramref name="seed"/> at those sizes.
+        /// Its trainers and inference plan are planned from that spec.</summary>
+        public Stack(int seed, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec) : this(seed)
+            => _sized = global::OneFlow.Dsl.SpecBuilder.Resize(Spec, spec, NamedState(), seed);
 
         /// <summary>The trained tensors: the class's own in declaration order, then each module's.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::OneFlow.Dsl.Tensor> Parameters => global::System.Array.ConvertAll(NamedWeights(), w => w.Value);
@@ -946,12 +956,12 @@ arena 3 2944
 
         /// <summary>A trainer running the training plan built at compile time, for Sgd (an optimizer of another kind is planned for now).</summary>
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer)
-            => optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd && optimizer.Clips == false
+            => _sized == null && optimizer.Rule == global::OneFlow.Dsl.Planner.Model.UpdateRule.Sgd && optimizer.Clips == false
                 ? new Training(TrainPlan, NamedState(), optimizer, compiled: true)
-                : Trainer(optimizer, Spec);
+                : Trainer(optimizer, InstanceSpec);
 
         /// <summary>A trainer for another placement, planned now from <see cref="Spec"/> by the same planner.</summary>
-        public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer, string placement) => Trainer(optimizer, Spec.WithPlacement(placement));
+        public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer, string placement) => Trainer(optimizer, InstanceSpec.WithPlacement(placement));
 
         /// <summary>A trainer planned now from <paramref name="spec"/>: this network's <see cref="Spec"/> with another
         /// placement or other SBPs.</summary>
@@ -975,15 +985,16 @@ arena 3 2944
 
         /// <summary>Writes the inference graph (evaluation mode) as an ONNX model, opset 17, batch axis open, with the weights and
         /// buffers as initializers named as in <see cref="SaveWeights"/>'s file; an op without an ONNX form writes nothing and throws.</summary>
-        public void ExportOnnx(string path) => global::OneFlow.Dsl.Export.OnnxFile.Write(path, Spec, NamedState());
+        public void ExportOnnx(string path) => global::OneFlow.Dsl.Export.OnnxFile.Write(path, InstanceSpec, NamedState());
 
         /// <summary>Generates one position at a time (a causal sequence model): a decoder for <paramref name="batch"/> sequences that
         /// caches every position's keys and values, derived from Forward; it reads this network's weights as they are.</summary>
-        public global::OneFlow.Dsl.IncrementalDecoder Decoder(int batch = 1, string placement = "cpu:0") => new global::OneFlow.Dsl.IncrementalDecoder(Spec, NamedState(), batch, placement);
+        public global::OneFlow.Dsl.IncrementalDecoder Decoder(int batch = 1, string placement = "cpu:0") => new global::OneFlow.Dsl.IncrementalDecoder(InstanceSpec, NamedState(), batch, placement);
 
         /// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at
         /// <see cref="Batch"/> rows, a plan made once for each other number.</summary>
-        public global::OneFlow.Dsl.Tensor Infer(global::OneFlow.Dsl.Tensor x) => (_inference ??= new global::OneFlow.Dsl.Inference(InferPlan, NamedState(), Spec)).Run(x);
+        public global::OneFlow.Dsl.Tensor Infer(global::OneFlow.Dsl.Tensor x) => (_inference ??= _sized == null ? new global::OneFlow.Dsl.Inference(InferPlan, NamedState(), Spec)
+            : new global::OneFlow.Dsl.Inference(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(_sized, global::OneFlow.Dsl.Planner.Passes.PlanMode.Infer), NamedState(), _sized)).Run(x);
 
         /// <summary>Trains the network one batch at a time with its compiled training plan.</summary>
         public sealed class Training : global::OneFlow.Dsl.Trainer
