@@ -171,6 +171,24 @@ namespace OneFlow.Dsl.Mpi.Tests
             Assert.Matches(data == null ? @"^test accuracy: [01]\.\d{4}$" : @"^test accuracy: 0\.9\d{3}$", lines[^1].Trim());
         }
 
+        /// <summary>The recommender with its tables split by vocabulary over two processes, updated from the rows each
+        /// batch touched: it reaches the planted teacher's AUC within 0.02.</summary>
+        [NeedsMpichFact]
+        public void The_recommender_trains_its_split_tables_across_two_processes()
+        {
+            string sample = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Mpich.Worker)))))!,
+                "..", "samples", "Recommender", "bin", "Release", "net10.0", "Recommender.dll");
+            using var run = new Run(Mpich.Launcher!, $"-n 2 dotnet \"{Path.GetFullPath(sample)}\" --mpi --samples 100000");
+            Assert.True(run.Wait(TimeSpan.FromMinutes(3)) == 0, run.All);
+            var lines = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToArray();
+            Assert.Single(lines, l => l.StartsWith("plan: 2/cpu:0-1, tables of 100,000 rows split by vocabulary", StringComparison.Ordinal));
+            Assert.Matches(@"^teacher auc: 0\.\d{4}$", lines[^2]);
+            Assert.Matches(@"^test auc: 0\.\d{4}$", lines[^1]);
+            double teacher = double.Parse(lines[^2]["teacher auc: ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            double auc = double.Parse(lines[^1]["test auc: ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(teacher - auc <= 0.02, run.Out);
+        }
+
         [NeedsMpichFact]
         public void Ranks_running_different_plans_refuse_to_start()
         {
