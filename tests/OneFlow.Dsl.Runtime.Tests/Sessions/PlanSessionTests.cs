@@ -51,5 +51,15 @@ namespace OneFlow.Dsl.Runtime.Tests.Sessions
             Assert.True(one[^1] < one[0], "the loss should fall");
             for (int i = 0; i < one.Length; i++) Assert.Equal(one[i], two[i], 5);
         }
+
+        [Theory]
+        [InlineData("cpu:0-3")]
+        [InlineData("2x2:cpu")]
+        public void Several_devices_train_like_one(string placement)
+        {
+            var one = Losses("cpu:0", 1);
+            var many = Losses(placement, 1);
+            for (int i = 0; i < one.Length; i++) Assert.True(Math.Abs(one[i] - many[i]) <= 1e-5 * Math.Abs(one[i]), $"step {i}: {many[i]} on {placement}, {one[i]} on one device");
+        }
     }
 }
