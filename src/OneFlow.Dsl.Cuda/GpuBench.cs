@@ -20,8 +20,13 @@ namespace OneFlow.Dsl.Cuda
             using var a = acc.Allocate1D<float>((long)n * n);
             using var b = acc.Allocate1D<float>((long)n * n);
             using var c = acc.Allocate1D<float>((long)n * n);
-            a.MemSetToZero();
-            b.MemSetToZero();
+            // Random operands, as the peer multiplies (zeros could take a faster path through the hardware).
+            var random = new Random(1);
+            var host = new float[(long)n * n];
+            for (long i = 0; i < host.Length; i++) host[i] = (float)(random.NextDouble() * 2 - 1);
+            a.CopyFromCPU(host);
+            for (long i = 0; i < host.Length; i++) host[i] = (float)(random.NextDouble() * 2 - 1);
+            b.CopyFromCPU(host);
             using var gemm = new GpuGemm(acc);
             var stream = acc.DefaultStream;
             return Median(acc, 5, () => gemm.Run(stream, false, false, n, n, n, a.View.AsContiguous(), n, b.View.AsContiguous(), n, c.View.AsContiguous(), n));

@@ -168,10 +168,12 @@ namespace OneFlow.Dsl.Cuda
             {
                 _replay.Run(_streams[0], LearningRate, StageInputs, RecordStep);
                 LaunchesPerStep = 1;
+                _synchronizations = 1;
             }
             else
             {
                 Interlocked.Exchange(ref _launches, 0);
+                _synchronizations = 0;
                 _engine.Run(1);
                 Synchronize();
                 LaunchesPerStep = Interlocked.Read(ref _launches);
@@ -196,12 +198,15 @@ namespace OneFlow.Dsl.Cuda
         /// <summary>Kernels and copies the last <see cref="Run"/> enqueued (cuBLAS calls count as one).</summary>
         public long LaunchesPerStep { get; private set; }
 
-        /// <summary>Times the host waits for the GPU in a training step: once at the end of <see cref="Run"/>, once to
-        /// read the loss.</summary>
-        public int HostSynchronizationsPerStep => 2;
+        /// <summary>Times the host has waited for the GPU since the last <see cref="Run"/> began, counted where it waits: for a
+        /// training step, at the end of the run and to read the loss.</summary>
+        public int HostSynchronizationsPerStep => _synchronizations;
+
+        private int _synchronizations;
 
         private void Synchronize()
         {
+            _synchronizations++;
             foreach (var s in _streams) s.Synchronize();
         }
 

@@ -20,7 +20,7 @@ namespace OneFlow.Dsl.Cuda
             // A graph replays its kernels' arguments, the step number that keys dropout's mask among them.
             if (plan.Ops.Any(o => o.Kind == OpKind.Dropout))
                 return "This plan has dropout, whose mask changes every step; a recorded CUDA graph would replay one mask. Run it without UseGraph.";
-            if (plan.Ops.Any(o => o.Kind == OpKind.AdamUpdate))
+            if (plan.Ops.Any(o => o.Kind is OpKind.AdamUpdate or OpKind.SparseAdamUpdate))
                 return "This plan updates with Adam, whose bias correction changes every step; a recorded CUDA graph would replay one step's. Run it without UseGraph.";
             return null;
         }

@@ -66,6 +66,29 @@ namespace OneFlow.Dsl.Cuda.Tests
             for (int i = 0; i < cpu.Length; i++) Assert.True(Math.Abs(cpu[i] - gpu[i]) <= 1e-4 * Math.Max(1, Math.Abs(cpu[i])), $"step {i}: CPU {cpu[i]}, GPU {gpu[i]}");
         }
 
+        /// <summary>The counts a GPU --bench prints are counted where they happen: a batched product launches one cuBLAS
+        /// call per matrix, and the host waits for the GPU once to end a run and once per read.</summary>
+        [Fact]
+        public void Launches_and_host_synchronisations_are_counted_where_they_happen()
+        {
+            long Launches(int batch, out int synchronisations)
+            {
+                var spec = new NetworkSpec("Gram", batch, "cuda:0", EquatableArray<TensorDecl>.Empty,
+                    Arr(new TensorDecl("x", DeclKind.Input, Arr(3, 4), null)),
+                    Arr(new OpDecl("t", "Transpose", Arr("x")), new OpDecl("g", "MatMul", Arr("x", "t"))), "g", NetworkSpec.DefaultLoss("g"), "loss");
+                var plan = NetworkPlanner.Compile(spec, PlanMode.Infer);
+                using var session = new GpuPlanSession(plan, _gpu.Gpu, _gpu.Kernels);
+                session.Feed(plan.Ops[0].Output, new float[batch * 12]);
+                session.Run();
+                session.Read(plan.Output, new float[batch * 9]);
+                synchronisations = session.HostSynchronizationsPerStep;
+                return session.LaunchesPerStep;
+            }
+            long two = Launches(2, out int syncTwo), five = Launches(5, out _);
+            Assert.Equal(3, five - two);
+            Assert.Equal(2, syncTwo);
+        }
+
         /// <summary>A convolution with batch norm (whose statistics are reduced across devices under data parallelism)
         /// and a max pool, each op on its GPU kernel and the workspaces the plan lays out.</summary>
         private static NetworkSpec Cnn(string placement, string? conv = null, string? input = null)

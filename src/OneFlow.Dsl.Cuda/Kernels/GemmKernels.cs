@@ -17,7 +17,10 @@ namespace OneFlow.Dsl.Cuda.Kernels
         /// <summary>MatMul: one product per matrix of the batch (a plain matrix product is a batch of one), through the
         /// device's <see cref="GpuGemm"/>.</summary>
         [ModuleInitializer]
-        internal static void Register() => GpuKernels.Add(OpKind.MatMul, _ => MatMul);
+        internal static void Register() => GpuKernels.Add(OpKind.MatMul, _ => MatMul, launches: g => (int)Batch(g.Inputs[0]));
+
+        /// <summary>The matrices of a batched product: one cuBLAS call each.</summary>
+        private static long Batch(Planner.Model.Shape a) => a.Elements / ((long)a[a.Rank - 2] * a[a.Rank - 1]);
 
         private static void MatMul(GpuKernelContext k)
         {
