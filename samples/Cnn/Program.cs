@@ -210,6 +210,9 @@ sealed record Options(string? Data, int Epochs, string? Placement, float Learnin
                 _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --data DIR --epochs N --placement cpu:0-3 --device cpu|cuda --lr 0.01 --seed 42 --plan FILE.svg --plot FILE.png --trace FILE.json --save FILE --export FILE.onnx --bench --mpi"),
             };
         }
+        if (o.Mpi && o.Device == "cuda")
+            throw new ArgumentException("--mpi spreads CPU devices over processes, and the GPU backend runs in one process: use --device cuda without --mpi " +
+                "(cuda:0-3 is four streams of the GPU), or --mpi on CPUs.");
         return o;
     }
 

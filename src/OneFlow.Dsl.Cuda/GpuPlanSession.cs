@@ -60,6 +60,9 @@ namespace OneFlow.Dsl.Cuda
 
         internal GpuPlanSession(Plan plan, GpuContext gpu, GpuKernels kernels)
         {
+            if (plan.DeviceMap.Ranks > 1)
+                throw new NotSupportedException($"The GPU backend runs a plan in one process, but {plan.Placement} spreads it over {plan.DeviceMap.Ranks}: " +
+                    "run cuda placements in one process (\"cuda:0-3\" is four streams of the GPU), or spread cpu placements over processes (\"4/cpu:0-3\", --mpi).");
             if (plan.Registers.Any(r => r.Slots > 1))
                 throw new NotSupportedException("The GPU backend runs plans with one slot per register and no micro-batches; plan with registerSlots: 1 and MicroBatches = 1.");
             Plan = plan;

@@ -66,6 +66,17 @@ namespace OneFlow.Dsl.Cuda.Tests
             for (int i = 0; i < cpu.Length; i++) Assert.True(Math.Abs(cpu[i] - gpu[i]) <= 1e-4 * Math.Max(1, Math.Abs(cpu[i])), $"step {i}: CPU {cpu[i]}, GPU {gpu[i]}");
         }
 
+        /// <summary>A GPU plan spread over processes is refused when its session opens, saying what runs instead (it ran the
+        /// whole plan in every process, with no communication between them).</summary>
+        [Fact]
+        public void A_gpu_plan_over_several_processes_is_refused_with_what_works()
+        {
+            var plan = NetworkPlanner.Compile(Mlp("2/cuda:0-1"), PlanMode.Train);
+            var e = Assert.Throws<NotSupportedException>(() => new GpuPlanSession(plan, _gpu.Gpu, _gpu.Kernels));
+            Assert.Contains("runs a plan in one process, but 2/cuda:0-1 spreads it over 2", e.Message);
+            Assert.Contains("\"4/cpu:0-3\", --mpi", e.Message);
+        }
+
         /// <summary>The counts a GPU --bench prints are counted where they happen: a batched product launches one cuBLAS
         /// call per matrix, and the host waits for the GPU once to end a run and once per read.</summary>
         [Fact]

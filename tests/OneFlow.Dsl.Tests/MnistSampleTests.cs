@@ -93,5 +93,19 @@ namespace OneFlow.Dsl.Tests
                 Directory.Delete(dir, recursive: true);
             }
         }
+
+        /// <summary>MPI spreads CPU devices over processes; the GPU backend runs in one: asking for both is refused at start
+        /// (it trained on CPU while saying so little).</summary>
+        [Fact]
+        public void Mpi_with_cuda_is_refused_at_start_saying_what_works()
+        {
+            string dll = Path.Combine(TestData.RepositoryRoot, "samples", "Mnist", "bin", "Release", "net10.0", "Mnist.dll");
+            var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --mpi --device cuda") { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(info)!;
+            string errors = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.Equal(2, process.ExitCode);
+            Assert.Contains("use --device cuda without --mpi", errors);
+        }
     }
 }
