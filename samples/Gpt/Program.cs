@@ -110,8 +110,8 @@ using (var sampler = new Sampler(model, options.Seed))
     Console.WriteLine("---");
 }
 double validation = Evaluation.Loss(model, text.Validation);
-Write(options.Save, "weights", model.SaveWeights);
-Write(options.Export, "ONNX model", model.ExportOnnx);
+OutputFile.Write(options.Save, "weights", model.SaveWeights);
+OutputFile.Write(options.Export, "ONNX model", model.ExportOnnx);
 if (options.Chart != null)
 {
     chart.Save(options.Chart, $"character GPT, {string.Join(" + ", trainer.Plan.Placements)}", validation, options.Steps);
@@ -146,21 +146,6 @@ static int Generate(Options options, int count)
     Console.WriteLine(options.Prompt + text);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tokens/s: {count / seconds:F1}"));
     return 0;
-}
-
-// A file the user asked for; failing to write it is reported, and the run's result still printed.
-static void Write(string? path, string what, Action<string> write)
-{
-    if (path is null) return;
-    try
-    {
-        write(path);
-        Console.WriteLine($"{what} written to {path}");
-    }
-    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-    {
-        Console.Error.WriteLine($"could not write {path}: {e.Message}");
-    }
 }
 
 sealed record Options(string? Data, int Steps, float LearningRate, int Seed, int LogEvery, string? Trace, bool Bench, int? MicroBatches = null, string Device = "cpu", string? Chart = null, string? Plan = null,

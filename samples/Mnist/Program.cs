@@ -60,7 +60,7 @@ Console.WriteLine($"plan: {trainer.Plan.Placement}, {devices} device{(devices ==
 if (options.Plan is not null && world is not { Rank: > 0 }) Console.WriteLine($"plan graph written to {PlanGraphFile.Write(trainer.Plan, options.Plan)}");
 
 if (options.Trace is not null && trainer.Session is OneFlow.Dsl.Runtime.PlanSession traced) traced.StartTrace();
-var chart = new TrainingPlot();
+var chart = new TrainingPlot("test accuracy");
 var order = Enumerable.Range(0, train.Count).ToArray();
 var shuffle = new Random(options.Seed);
 var x = new float[Mlp.Batch * MnistData.Pixels];
@@ -90,7 +90,7 @@ for (int epoch = 1; epoch <= options.Epochs; epoch++)
     bar.Clear();
     double seconds = clock.Elapsed.TotalSeconds;
     double accuracy = Accuracy(model, test);
-    chart.Accuracy(accuracy);
+    chart.Metric(accuracy);
     Console.WriteLine($"epoch {epoch}/{options.Epochs}  loss {lossSum / steps:F4}  accuracy {accuracy:F4}  {steps * Mlp.Batch / seconds:F0} samples/s");
 }
 if (options.Chart is not null && world is not { Rank: > 0 })
@@ -113,8 +113,8 @@ if (world is not null && trainer.Session is OneFlow.Dsl.Runtime.PlanSession sess
 double testAccuracy = Accuracy(model, test);
 if (world is not { Rank: > 0 })
 {
-    Write(options.Save, "weights", model.SaveWeights);
-    Write(options.Export, "ONNX model", model.ExportOnnx);
+    OutputFile.Write(options.Save, "weights", model.SaveWeights);
+    OutputFile.Write(options.Export, "ONNX model", model.ExportOnnx);
 }
 Console.WriteLine($"test accuracy: {testAccuracy:F4}");
 // Bringing the trained weights home reads every process's parts: every process does it before leaving the job.
@@ -133,21 +133,6 @@ static OneFlow.Dsl.Planner.Model.NetworkSpec DataParallel(OneFlow.Dsl.Planner.Mo
     };
 
 // The inference plan takes whole batches; the last one is padded and only its real rows are counted.
-// A file the user asked for; failing to write it is reported, and the run's result still printed.
-static void Write(string? path, string what, Action<string> write)
-{
-    if (path is null) return;
-    try
-    {
-        write(path);
-        Console.WriteLine($"{what} written to {path}");
-    }
-    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-    {
-        Console.Error.WriteLine($"could not write {path}: {e.Message}");
-    }
-}
-
 static double Accuracy(Mlp model, MnistData data)
 {
     int correct = 0;

@@ -43,7 +43,7 @@ var all = ClickLogs.Generate(options.Samples * 11 / 10, vocabularies, options.Se
 var train = all.Slice(0, options.Samples);
 var test = all.Slice(options.Samples, all.Count - options.Samples);
 if (options.Trace is not null && trainer.Session is OneFlow.Dsl.Runtime.PlanSession traced) traced.StartTrace();
-var chart = new AucPlot();
+var chart = new TrainingPlot("test AUC");
 var categories = new int[Sizes.Batch * Sizes.Features];
 var dense = new float[Sizes.Batch * Sizes.Dense];
 var clicks = new float[Sizes.Batch];
@@ -75,7 +75,7 @@ for (int epoch = 1; epoch <= options.Epochs; epoch++)
     bar.Clear();
     double seconds = clock.Elapsed.TotalSeconds;
     auc = TestAuc(model, test);
-    chart.Auc(auc);
+    chart.Metric(auc);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"epoch {epoch}/{options.Epochs}  loss {lossSum / steps:F4}  test auc {auc:F4}  {steps * Sizes.Batch / seconds:F0} samples/s"));
 }

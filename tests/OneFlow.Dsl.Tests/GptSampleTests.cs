@@ -24,17 +24,7 @@ namespace OneFlow.Dsl.Tests
     {
         public static string Text => Path.Combine(TestData.Root, "tinyshakespeare", "input.txt");
 
-        private static (string Output, string Errors, int Code) Run(string arguments)
-        {
-            string dll = Path.Combine(TestData.RepositoryRoot, "samples", "Gpt", "bin", "Release", "net10.0", "Gpt.dll");
-            Assert.True(File.Exists(dll), $"{dll} is missing: build the solution in Release first (scripts/test.sh does).");
-            var info = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(info)!;
-            var errors = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (output, errors.Result, process.ExitCode);
-        }
+        private static (string Output, string Errors, int Code) Run(string arguments) => SampleProcess.Run("Gpt", arguments);
 
         [NeedsShakespeareFact]
         public void Three_hundred_steps_learn_shakespeare_and_the_last_line_is_the_val_loss()

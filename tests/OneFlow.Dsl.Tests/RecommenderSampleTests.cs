@@ -11,17 +11,7 @@ namespace OneFlow.Dsl.Tests
     /// teacher, its tables split by vocabulary over four devices.</summary>
     public class RecommenderSampleTests
     {
-        private static (string Output, string Errors, int Code) Run(string arguments)
-        {
-            string dll = Path.Combine(TestData.RepositoryRoot, "samples", "Recommender", "bin", "Release", "net10.0", "Recommender.dll");
-            Assert.True(File.Exists(dll), $"{dll} is missing: build the solution in Release first (scripts/test.sh does).");
-            var info = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(info)!;
-            var errors = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (output, errors.Result, process.ExitCode);
-        }
+        private static (string Output, string Errors, int Code) Run(string arguments) => SampleProcess.Run("Recommender", arguments);
 
         [Fact]
         public void It_reaches_the_teachers_auc_within_two_hundredths_and_the_last_lines_are_the_contract()

@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
@@ -35,34 +36,28 @@ namespace OneFlow.Dsl.Cuda.Kernels
                         PerRow(k), k.LearningRate * (float)SparseUpdateOp.Scale(k.Op));
                 };
             });
-            // Duplicates combined in a hash of 2M slots in the workspace: clear, claim a slot per lookup, add its row, update each slot.
-            GpuKernels.Add(OpKind.SparseAdamUpdate, a =>
-            {
-                var clear = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(Clear);
-                var claim = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int>(Claim);
-                var add = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, float>(Add);
-                var update = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, AdamStep>(Update);
-                return k =>
+            Combining(OpKind.SparseAdamUpdate, a => a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, AdamStep>(Update),
+                (update, k, slots, sums, width) =>
                 {
-                    int width = k.InShape(0)[1], lookups = (int)k.InShape(1).Elements, capacity = 2 * lookups;
-                    var slots = k.Workspace.SubView(0, capacity).Cast<int>();
-                    var slotOf = k.Workspace.SubView(capacity, lookups).Cast<int>();
-                    var sums = k.Workspace.SubView(capacity + lookups, (long)capacity * width);
                     var o = k.Optimizer;
                     float c1 = 1 - XMath.Pow(o.Beta1, o.Step), c2 = 1 - XMath.Pow(o.Beta2, o.Step);
-                    var step = new AdamStep(k.LearningRate * XMath.Sqrt(c2) / c1, o.Beta1, o.Beta2, o.Epsilon);
-                    clear(k.Stream, capacity, slots, sums, width);
-                    claim(k.Stream, lookups, k.Ints(1), slots, slotOf, k.Geometry.InputStarts[0][0], k.InShape(0)[0]);
-                    add(k.Stream, lookups * width, slotOf, k.In(2), sums, width, PerRow(k), (float)SparseUpdateOp.Scale(k.Op));
-                    update(k.Stream, capacity * width, slots, sums, k.In(0), k.In(3), k.In(4), k.Geometry.InputStarts[0][0], width, step);
-                };
-            }, launches: _ => 4);
-            GpuKernels.Add(OpKind.SparseAdagradUpdate, a =>
+                    update(k.Stream, slots.IntLength * width, slots, sums, k.In(0), k.In(3), k.In(4), k.Geometry.InputStarts[0][0], width,
+                        new AdamStep(k.LearningRate * XMath.Sqrt(c2) / c1, o.Beta1, o.Beta2, o.Epsilon));
+                });
+            Combining(OpKind.SparseAdagradUpdate, a => a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float>(AdagradRows),
+                (update, k, slots, sums, width) => update(k.Stream, slots.IntLength * width, slots, sums, k.In(0), k.In(3), k.Geometry.InputStarts[0][0], width,
+                    k.LearningRate, k.Optimizer.Epsilon));
+        }
+
+        /// <summary>A sparse update that combines the rows of one id first, in a hash of 2M slots in the workspace: clear,
+        /// claim a slot per lookup, add its row, then <paramref name="update"/> each slot with the rule's kernel.</summary>
+        private static void Combining<TUpdate>(OpKind kind, Func<Accelerator, TUpdate> load, Action<TUpdate, GpuKernelContext, ArrayView<int>, ArrayView<float>, int> update)
+            => GpuKernels.Add(kind, a =>
             {
                 var clear = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(Clear);
                 var claim = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int>(Claim);
                 var add = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, float>(Add);
-                var update = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float>(AdagradRows);
+                var rows = load(a);
                 return k =>
                 {
                     int width = k.InShape(0)[1], lookups = (int)k.InShape(1).Elements, capacity = 2 * lookups;
@@ -72,10 +67,9 @@ namespace OneFlow.Dsl.Cuda.Kernels
                     clear(k.Stream, capacity, slots, sums, width);
                     claim(k.Stream, lookups, k.Ints(1), slots, slotOf, k.Geometry.InputStarts[0][0], k.InShape(0)[0]);
                     add(k.Stream, lookups * width, slotOf, k.In(2), sums, width, PerRow(k), (float)SparseUpdateOp.Scale(k.Op));
-                    update(k.Stream, capacity * width, slots, sums, k.In(0), k.In(3), k.Geometry.InputStarts[0][0], width, k.LearningRate, k.Optimizer.Epsilon);
+                    update(rows, k, slots, sums, width);
                 };
             }, launches: _ => 4);
-        }
 
         private static int PerRow(GpuKernelContext k) => (int)(k.InShape(1).Elements / (k.InShape(2).Elements / k.InShape(0)[1]));
 

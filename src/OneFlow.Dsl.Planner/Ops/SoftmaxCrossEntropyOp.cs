@@ -79,14 +79,14 @@ namespace OneFlow.Dsl.Planner.Ops
         }
     }
 
-    /// <summary>Σ_c exp(x[.., c] − m[..]) per row: logits [.., C] and a shift per row [..]. Split by class it gives each
-    /// device's partial sum. The shift gets no gradient (the loss does not depend on it).</summary>
-    internal sealed class SumExpOp : OpDef
+    /// <summary>An op reducing each row of logits [.., C], with a second operand of one value per row: a row axis split
+    /// alike, all whole, or the classes split (each device reduces its own: partial sums).</summary>
+    internal abstract class ClassReductionOp : OpDef
     {
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var x = ShapeOf(g, op, 0);
-            SoftmaxCrossEntropyOp.ExpectRows(g, op, 1, x, "SumExp");
+            SoftmaxCrossEntropyOp.ExpectRows(g, op, 1, x, "SoftmaxCrossEntropy");
             return new Shape(x.ToArray().Take(x.Rank - 1).ToArray());
         }
 
@@ -96,6 +96,12 @@ namespace OneFlow.Dsl.Planner.Ops
             foreach (var s in SoftmaxCrossEntropyOp.ByRows(rank - 1, new[] { Sbp.B, Sbp.B })) yield return s;
             yield return new Signature(Sbp.P, Sbp.S(rank - 1), Sbp.B);
         }
+    }
+
+    /// <summary>Σ_c exp(x[.., c] − m[..]) per row: logits [.., C] and a shift per row [..]. Split by class it gives each
+    /// device's partial sum. The shift gets no gradient (the loss does not depend on it).</summary>
+    internal sealed class SumExpOp : ClassReductionOp
+    {
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
@@ -127,22 +133,13 @@ namespace OneFlow.Dsl.Planner.Ops
 
     /// <summary>x[.., label[..]] per row: logits [.., C] and integer labels [..]. Split by class, the device owning a
     /// row's label gives its logit and the others 0: partial sums.</summary>
-    internal sealed class PickClassOp : OpDef
+    internal sealed class PickClassOp : ClassReductionOp
     {
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
-            var x = ShapeOf(g, op, 0);
-            SoftmaxCrossEntropyOp.ExpectRows(g, op, 1, x, "SoftmaxCrossEntropy");
             if (g.Tensor(op.Inputs[1]).DType != DType.I32)
                 throw Mismatch(op, $"SoftmaxCrossEntropy: {NameOf(g, op, 1)} must hold integer class ids; pass the Loss's labels to it as they are, or mark them [Ids].");
-            return new Shape(x.ToArray().Take(x.Rank - 1).ToArray());
-        }
-
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
-        {
-            int rank = ShapeOf(g, op, 0).Rank;
-            foreach (var s in SoftmaxCrossEntropyOp.ByRows(rank - 1, new[] { Sbp.B, Sbp.B })) yield return s;
-            yield return new Signature(Sbp.P, Sbp.S(rank - 1), Sbp.B);
+            return base.InferShape(g, op);
         }
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
