@@ -54,6 +54,7 @@ namespace OneFlow.Dsl.Planner
         {
             var warnings = new List<PlanWarning>();
             var graph = GraphBuilder.Build(spec, placement, mode, warnings, out int output);
+            EmbeddingExchange.Apply(graph);
             var modules = graph.Ops.Select(o => o.Module).Where(m => m != null).Select(m => m!).Distinct().ToList();
             int micro = mode == PlanMode.Train ? spec.MicroBatches : 1;
             if (mode == PlanMode.Train) output = Autograd.AppendBackwardAndUpdate(graph, output, update ?? spec.Update, clip ?? spec.Clip, micro);
@@ -66,10 +67,19 @@ namespace OneFlow.Dsl.Planner
             return (plan, modules);
         }
 
+        /// <summary>What the tensor's producer says of its blocks; a boxed tensor keeps its source's.</summary>
+        private static int RaggedRow(LogicalGraph graph, LogicalTensor t)
+        {
+            if (t.Producer < 0) return 0;
+            var op = graph.Ops[t.Producer];
+            return op.Kind == Ops.OpKind.Boxing ? RaggedRow(graph, graph.Tensor(op.Inputs[0])) : Ops.OpRegistry.Get(op.Kind).RaggedRow(graph, op);
+        }
+
         /// <summary>From a graph whose SBPs are chosen and boxing inserted: actors, registers, the memory plan.</summary>
         private static Plan.Plan Lower(LogicalGraph graph, string name, PlanMode mode, Placement placement, int output, int registerSlots, int microBatches = 1)
         {
-            var tensors = graph.Tensors.Select(t => new Plan.PlanTensor(t.Id, t.Name, t.Shape, t.DType, t.Role, t.Sbp, t.GradientOf, t.Placement)).ToList();
+            var tensors = graph.Tensors.Select(t => new Plan.PlanTensor(t.Id, t.Name, t.Shape, t.DType, t.Role, t.Sbp, t.GradientOf, t.Placement)
+                { RaggedRow = RaggedRow(graph, t) }).ToList();
             var ops = graph.Ops.Select(o => new Plan.PlanOp(o.Id, o.Kind, o.Inputs, o.Output, o.TransA, o.TransB, o.From, o.To, o.Args, o.Origin,
                 o.Placement, o.Kind == Ops.OpKind.Boxing ? graph.Tensor(o.Inputs[0]).Placement : o.Placement)).ToList();
             var devices = new DeviceMap(Plan.Plan.PlacementsOf(placement, graph.Tensors.Select(t => t.Placement)));

@@ -15,7 +15,7 @@ namespace OneFlow.Dsl.Runtime
         int Size { get; }
 
         /// <summary>Posts every receive and send, then waits for all of them; throws, naming the rank, when a peer
-        /// stops answering.</summary>
+        /// stops answering. A receive may get fewer floats than it has room for (the counted rows of a block).</summary>
         void Exchange(IReadOnlyList<RankMessage> sends, IReadOnlyList<RankMessage> receives);
 
         /// <summary>Sums <paramref name="values"/> element by element over every process, in place.</summary>

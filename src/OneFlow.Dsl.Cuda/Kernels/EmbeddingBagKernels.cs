@@ -28,12 +28,12 @@ namespace OneFlow.Dsl.Cuda.Kernels
             });
             GpuKernels.Add(OpKind.SparseSgdUpdate, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, float>(Sgd);
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, float, int>(Sgd);
                 return k =>
                 {
                     int width = k.InShape(0)[1], lookups = (int)k.InShape(1).Elements;
                     run(k.Stream, lookups * width, k.In(0), k.Ints(1), k.In(2), k.Geometry.InputStarts[0][0], k.InShape(0)[0], width,
-                        PerRow(k), k.LearningRate * (float)SparseUpdateOp.Scale(k.Op));
+                        PerRow(k), k.LearningRate * (float)SparseUpdateOp.Scale(k.Op), Block(k));
                 };
             });
             Combining(OpKind.SparseAdamUpdate, a => a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, AdamStep>(Update),
@@ -55,7 +55,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
             => GpuKernels.Add(kind, a =>
             {
                 var clear = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(Clear);
-                var claim = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int>(Claim);
+                var claim = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, int>(Claim);
                 var add = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, float>(Add);
                 var rows = load(a);
                 return k =>
@@ -65,11 +65,22 @@ namespace OneFlow.Dsl.Cuda.Kernels
                     var slotOf = k.Workspace.SubView(capacity, lookups).Cast<int>();
                     var sums = k.Workspace.SubView(capacity + lookups, (long)capacity * width);
                     clear(k.Stream, capacity, slots, sums, width);
-                    claim(k.Stream, lookups, k.Ints(1), slots, slotOf, k.Geometry.InputStarts[0][0], k.InShape(0)[0]);
+                    claim(k.Stream, lookups, k.Ints(1), slots, slotOf, k.Geometry.InputStarts[0][0], k.InShape(0)[0], Block(k));
                     add(k.Stream, lookups * width, slotOf, k.In(2), sums, width, PerRow(k), (float)SparseUpdateOp.Scale(k.Op));
                     update(rows, k, slots, sums, width);
                 };
             }, launches: _ => 4);
+
+        /// <summary>For the embedding exchange's blocks, their length in ids (1 + c); 0 for ids that are all lookups.</summary>
+        private static int Block(GpuKernelContext k) => SparseUpdateOp.Exchanged(k.Op) ? k.InShape(1)[k.InShape(1).Rank - 1] : 0;
+
+        /// <summary>Whether entry j is a lookup (see the CPU's <c>SparseUpdates.Counted</c>).</summary>
+        private static bool Counted(ArrayView<int> ids, int j, int block)
+        {
+            if (block == 0) return true;
+            int u = j % block;
+            return u != 0 && u <= ids[j - u];
+        }
 
         private static int PerRow(GpuKernelContext k) => (int)(k.InShape(1).Elements / (k.InShape(2).Elements / k.InShape(0)[1]));
 
@@ -103,10 +114,10 @@ namespace OneFlow.Dsl.Cuda.Kernels
             dTable[i] = sum * scale;
         }
 
-        public static void Sgd(Index1D i, ArrayView<float> table, ArrayView<int> ids, ArrayView<float> rows, int first, int count, int width, int bag, float step)
+        public static void Sgd(Index1D i, ArrayView<float> table, ArrayView<int> ids, ArrayView<float> rows, int first, int count, int width, int bag, float step, int block)
         {
             int j = i / width, c = i % width, local = ids[j] - first;
-            if (local >= 0 && local < count) Atomic.Add(ref table[local * width + c], -step * rows[j / bag * width + c]);
+            if (local >= 0 && local < count && Counted(ids, j, block)) Atomic.Add(ref table[local * width + c], -step * rows[j / bag * width + c]);
         }
 
         public static void Clear(Index1D s, ArrayView<int> slots, ArrayView<float> sums, int width)
@@ -116,10 +127,10 @@ namespace OneFlow.Dsl.Cuda.Kernels
         }
 
         /// <summary>Lookup j finds its id's slot (claiming an empty one with a compare-exchange), or −1 for an id held elsewhere.</summary>
-        public static void Claim(Index1D j, ArrayView<int> ids, ArrayView<int> slots, ArrayView<int> slotOf, int first, int count)
+        public static void Claim(Index1D j, ArrayView<int> ids, ArrayView<int> slots, ArrayView<int> slotOf, int first, int count, int block)
         {
             int id = ids[j];
-            if (id - first < 0 || id - first >= count) { slotOf[j] = -1; return; }
+            if (id - first < 0 || id - first >= count || !Counted(ids, j, block)) { slotOf[j] = -1; return; }
             int capacity = (int)slots.Length, slot = (int)((uint)id * 2654435761u % (uint)capacity);
             while (true)
             {

@@ -23,8 +23,9 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>Gives a table's gradient as the rows it touched: row i of <paramref name="rows"/>, times
         /// <paramref name="scale"/>, for each of the ids in row i of <paramref name="ids"/> (one id per row, or a bag of
         /// them). True where the table is updated from those rows alone (sparse: nothing the size of the table is made);
-        /// false where the caller must give a dense gradient instead.</summary>
-        public virtual bool AccumulateRows(int table, int ids, int rows, double scale) => false;
+        /// false where the caller must give a dense gradient instead. <paramref name="exchanged"/>: the ids and rows are
+        /// the embedding exchange's requests and row gradients (<see cref="ExchangeLayout"/>), as each owner received them.</summary>
+        public virtual bool AccumulateRows(int table, int ids, int rows, double scale, bool exchanged = false) => false;
 
         public int Mul(int a, int b, int of) => Emit(OpKind.Mul, new[] { a, b }, of);
         public int Div(int a, int b, int of) => Emit(OpKind.Div, new[] { a, b }, of);

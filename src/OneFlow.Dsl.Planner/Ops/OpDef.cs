@@ -61,6 +61,12 @@ namespace OneFlow.Dsl.Planner.Ops
         /// shapes on the device (a convolution unfolds its input there); the memory plan places it in the arena.</summary>
         public virtual long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => 0;
 
+        /// <summary>For an output made of blocks that each begin with a count of rows of this many elements (the
+        /// embedding exchange's requests and rows, <see cref="ExchangeLayout"/>): a transfer moves a block's header
+        /// and counted rows only, so what crosses devices is sized by the distinct ids, not the capacity. 0 for a
+        /// tensor moved whole.</summary>
+        public virtual int RaggedRow(LogicalGraph graph, LogicalOp op) => 0;
+
         /// <summary>The operands the op changes in place (an update's weight and states); the eager tape marks them changed.</summary>
         public virtual int[] UpdatedOperands(IOpAttributes op) => System.Array.Empty<int>();
 

@@ -98,5 +98,11 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(SparseAdamUpdateOp))] SparseAdamUpdate,
         [Definition(typeof(AdagradUpdateOp))] AdagradUpdate,
         [Definition(typeof(SparseAdagradUpdateOp))] SparseAdagradUpdate,
+        [Definition(typeof(IdSlotsOp))] IdSlots,
+        [Definition(typeof(IdRequestsOp))] IdRequests,
+        [Definition(typeof(RowGatherOp))] RowGather,
+        [Definition(typeof(RowGatherGradOp))] RowGatherGrad,
+        [Definition(typeof(EmbeddingCombineOp))] EmbeddingCombine,
+        [Definition(typeof(EmbeddingCombineGradOp))] EmbeddingCombineGrad,
     }
 }

@@ -68,16 +68,24 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>The lookups' factor (1/K for a bag's mean); the first argument says "not clipped", as for every update.</summary>
         public static double Scale(IOpAttributes op) => op.Args[1];
 
-        public static double[] Arguments(double scale) => new[] { 0, scale };
+        /// <summary>True when the ids and rows are the embedding exchange's blocks as this owner received them
+        /// (<see cref="ExchangeLayout"/>): only each block's counted entries are read.</summary>
+        public static bool Exchanged(IOpAttributes op) => op.Args.Length > 2 && op.Args[2] == 1;
+
+        public static double[] Arguments(double scale, bool exchanged = false) => new[] { 0, scale, exchanged ? 1 : 0 };
 
         /// <summary>The ids and rows whole on every device (both sized by the batch), each applying its own rows; or the
-        /// rows split by feature with a table split by columns.</summary>
+        /// rows split by feature with a table split by columns; or, exchanged, the blocks each owner received.</summary>
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
         {
             var w = g.Tensor(op.Inputs[0]).Sbp[g.SignatureAxis];
             var inputs = Repeat(w, op.Inputs.Length);
-            inputs[1] = Sbp.B;
-            inputs[2] = w.IsSplit && w.Axis == 1 ? Sbp.S(ShapeOf(g, op, 2).Rank - 1) : Sbp.B;
+            if (Exchanged(op)) inputs[1] = inputs[2] = Sbp.S(1);
+            else
+            {
+                inputs[1] = Sbp.B;
+                inputs[2] = w.IsSplit && w.Axis == 1 ? Sbp.S(ShapeOf(g, op, 2).Rank - 1) : Sbp.B;
+            }
             yield return new Signature(w, inputs);
         }
     }

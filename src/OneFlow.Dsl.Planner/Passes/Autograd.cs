@@ -14,7 +14,7 @@ namespace OneFlow.Dsl.Planner.Passes
         private readonly Dictionary<int, int> _gradients = new Dictionary<int, int>();
         private readonly Dictionary<string, int> _names = new Dictionary<string, int>();
         /// <summary>The tables updated from the rows their lookup touched: ids, rows and the lookup's factor.</summary>
-        private readonly Dictionary<int, (int Ids, int Rows, double Scale)> _rows = new Dictionary<int, (int, int, double)>();
+        private readonly Dictionary<int, (int Ids, int Rows, double Scale, bool Exchanged)> _rows = new Dictionary<int, (int, int, double, bool)>();
         private readonly bool _sparse;
         /// <summary>Where the forward op being differentiated runs: its gradient ops run there too.</summary>
         private Placement _at = null!;
@@ -87,13 +87,13 @@ namespace OneFlow.Dsl.Planner.Passes
 
         /// <summary>A table split by vocabulary (declared <c>S(0)</c>) that one lookup reads gets its gradient as the
         /// rows the lookup touched, and a sparse update.</summary>
-        public override bool AccumulateRows(int table, int ids, int rows, double scale)
+        public override bool AccumulateRows(int table, int ids, int rows, double scale, bool exchanged = false)
         {
             var t = _graph.Tensor(table);
             bool split = !t.Free && t.Sbp.Parts.Any(p => p.IsSplit && p.Axis == 0);
             if (!_sparse || !split || t.Role != TensorRole.Weight || _gradients.ContainsKey(table) || _rows.ContainsKey(table) || _graph.Consumers(table).Count() != 1)
                 return false;
-            _rows[table] = (ids, rows, scale);
+            _rows[table] = (ids, rows, scale, exchanged);
             return true;
         }
 
@@ -116,14 +116,14 @@ namespace OneFlow.Dsl.Planner.Passes
         {
             var weights = _graph.Tensors.Where(t => t.Role == TensorRole.Weight && _gradients.ContainsKey(t.Id)).ToList();
             int norm = clip ? SquaredNorm(weights) : -1;
-            foreach (var (table, (ids, rows, scale)) in _rows.Select(kv => (kv.Key, kv.Value)))
+            foreach (var (table, (ids, rows, scale, exchanged)) in _rows.Select(kv => (kv.Key, kv.Value)))
             {
                 var w = _graph.Tensor(table);
                 var operands = new List<int> { table, ids, rows };
                 operands.AddRange(States(w, StateNames(rule)));
                 var kind = rule == UpdateRule.Adam ? OpKind.SparseAdamUpdate : rule == UpdateRule.Adagrad ? OpKind.SparseAdagradUpdate : OpKind.SparseSgdUpdate;
                 _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient,
-                    "sparse update of " + w.Name, w.Placement, args: SparseUpdateOp.Arguments(scale));
+                    "sparse update of " + w.Name, w.Placement, args: SparseUpdateOp.Arguments(scale, exchanged));
             }
             foreach (var w in weights)
             {

@@ -10,6 +10,10 @@ namespace OneFlow.Dsl.Planner.Plan
     public sealed record PlanTensor(int Id, string Name, Shape Shape, DType DType, TensorRole Role, NdSbp Sbp, int GradientOf, Placement Placement)
     {
         public long Bytes => Shape.Elements * 4;
+
+        /// <summary>Elements per counted row of a tensor made of counted blocks (<see cref="Ops.OpDef.RaggedRow"/>); 0 when
+        /// a transfer moves it whole.</summary>
+        public int RaggedRow { get; init; }
     }
 
     /// <summary>A logical op after SBP selection; boxing ops included. <see cref="Source"/> is where a boxing op

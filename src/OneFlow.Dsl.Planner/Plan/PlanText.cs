@@ -18,7 +18,7 @@ namespace OneFlow.Dsl.Planner.Plan
             var sb = new StringBuilder();
             sb.Append($"plan {p.Network} {p.Mode} {p.Placement} output={p.Output}{(p.MicroBatches > 1 ? $" micro={p.MicroBatches}" : "")}\n");
             foreach (var t in p.Tensors)
-                sb.Append($"tensor {t.Id} {t.Name} {t.Shape} {t.DType} {t.Role} {t.Sbp} grad_of={t.GradientOf} at={t.Placement}\n");
+                sb.Append($"tensor {t.Id} {t.Name} {t.Shape} {t.DType} {t.Role} {t.Sbp} grad_of={t.GradientOf} at={t.Placement}{(t.RaggedRow > 0 ? $" ragged={t.RaggedRow}" : "")}\n");
             foreach (var o in p.Ops)
                 sb.Append($"op {o.Id} {o.Kind} in={Ids(o.Inputs)} out={o.Output} ta={Bit(o.TransA)} tb={Bit(o.TransB)} from={o.From} to={o.To} args={Numbers(o.Args)} at={o.Placement} src={o.Source} | {o.Origin}\n");
             foreach (var a in p.Actors)
@@ -48,7 +48,8 @@ namespace OneFlow.Dsl.Planner.Plan
                 switch (f[0])
                 {
                     case "tensor":
-                        tensors.Add(new PlanTensor(Int(f[1]), f[2], Shape.Parse(f[3]), Enum<DType>(f[4]), Enum<TensorRole>(f[5]), NdSbp.Parse(f[6]), Int(Val(f[7])), At(Val(f[8]))));
+                        tensors.Add(new PlanTensor(Int(f[1]), f[2], Shape.Parse(f[3]), Enum<DType>(f[4]), Enum<TensorRole>(f[5]), NdSbp.Parse(f[6]), Int(Val(f[7])), At(Val(f[8])))
+                            { RaggedRow = f.Length > 9 ? Int(Val(f[9])) : 0 });
                         break;
                     case "op":
                         int bar = line.IndexOf(" | ", StringComparison.Ordinal);

@@ -100,7 +100,7 @@ namespace OneFlow.Dsl.Runtime.Boxing
         public void Run(long piece)
         {
             if (_allreduce) { AllReduce(piece); return; }
-            foreach (var link in _sends) Pack(link, piece);
+            for (int k = 0; k < _sends.Count; k++) _sendMessages[k] = _sendMessages[k] with { Floats = Pack(_sends[k], piece) };
             _transport.Exchange(_sendMessages, _receiveMessages);
             foreach (var link in _receives) Unpack(link);
             foreach (var (part, register) in _localSources) _sources[part] = _pointer(register, piece);
@@ -119,15 +119,19 @@ namespace OneFlow.Dsl.Runtime.Boxing
             else _transport.AllreduceSum(new ReadOnlySpan<float>(from, n), new Span<float>(to, n));
         }
 
-        private void Pack(Link link, long piece)
+        /// <summary>Packs the link's runs (of counted blocks, their counted rows only, as the last of one block each);
+        /// returns how many floats are to be sent.</summary>
+        private int Pack(Link link, long piece)
         {
             float* src = (float*)_pointer(link.Source!, piece);
             float* dst = link.Buffer;
             foreach (var s in link.Segments)
             {
-                new ReadOnlySpan<float>(src + s.Src, s.Length).CopyTo(new Span<float>(dst, s.Length));
-                dst += s.Length;
+                int length = _transfer.Used(src + s.Src, s.Length);
+                new ReadOnlySpan<float>(src + s.Src, length).CopyTo(new Span<float>(dst, length));
+                dst += length;
             }
+            return (int)(dst - link.Buffer);
         }
 
         private void Unpack(Link link)
@@ -136,8 +140,9 @@ namespace OneFlow.Dsl.Runtime.Boxing
             float* dst = (float*)_remoteParts[link.Part];
             foreach (var s in link.Segments)
             {
-                new ReadOnlySpan<float>(src, s.Length).CopyTo(new Span<float>(dst + s.Src, s.Length));
-                src += s.Length;
+                int length = _transfer.Used(src, s.Length);
+                new ReadOnlySpan<float>(src, length).CopyTo(new Span<float>(dst + s.Src, length));
+                src += length;
             }
         }
 

@@ -23,14 +23,30 @@ namespace OneFlow.Dsl.Runtime.Boxing
         private readonly bool[] _accumulate;
         private readonly long[] _elements;
 
-        private Transfer(TransferPart[][] parts, bool[] accumulate, long[] elements) { Parts = parts; _accumulate = accumulate; _elements = elements; }
+        /// <summary>Elements per counted row where the tensor is made of counted blocks (each run one block); else 0.</summary>
+        public int RaggedRow { get; }
+
+        private Transfer(TransferPart[][] parts, bool[] accumulate, long[] elements, int raggedRow)
+        {
+            Parts = parts;
+            _accumulate = accumulate;
+            _elements = elements;
+            RaggedRow = raggedRow;
+        }
+
+        /// <summary>How much of a run of <paramref name="length"/> elements at <paramref name="run"/> must move: all of it,
+        /// or, of a counted block, its header row and counted rows (the count is the block's first element, an int).</summary>
+        public unsafe int Used(float* run, int length)
+            => RaggedRow == 0 ? length : (int)Math.Min(length, (1L + *(int*)run) * RaggedRow);
 
         /// <summary>For each mesh axis and destination coordinate, which source coordinates contribute: a partial
         /// source is summed over its whole axis (unless the destination stays partial there); a broadcast source is
         /// read at the destination's own coordinate (a local copy); a split source is read wherever it overlaps.
         /// A partial destination made from whole values takes them at coordinate 0 only (B→P) or the slices of the
         /// sources whose coordinate maps to its own (S→P), so that the parts add up to the value exactly once.</summary>
-        public static Transfer Between(Shape logical, NdSbp from, Placement sources, NdSbp to, Placement destinations)
+        /// <param name="raggedRow">For a tensor of counted blocks (<c>PlanTensor.RaggedRow</c>), each run must be one whole
+        /// block: only its counted rows are copied.</param>
+        public static Transfer Between(Shape logical, NdSbp from, Placement sources, NdSbp to, Placement destinations, int raggedRow = 0)
         {
             int rank = Math.Max(sources.MeshRank, destinations.MeshRank);
             (sources, from, destinations, to) = (sources.Lifted(rank), from.Lifted(rank), destinations.Lifted(rank), to.Lifted(rank));
@@ -76,7 +92,9 @@ namespace OneFlow.Dsl.Runtime.Boxing
                 accumulate[d] = sums;
                 elements[d] = dst.Elements;
             }
-            return new Transfer(parts, accumulate, elements);
+            if (raggedRow > 0 && parts.SelectMany(p => p).SelectMany(p => p.Segments).Any(s => s.Length != logical[logical.Rank - 1] || s.Src % s.Length != 0))
+                throw new InvalidOperationException($"A tensor of counted blocks {logical} moves {from} → {to} in runs that are not whole blocks.");
+            return new Transfer(parts, accumulate, elements, raggedRow);
         }
 
         private static IEnumerable<int[]> Product(List<int>[] axes)
@@ -96,8 +114,9 @@ namespace OneFlow.Dsl.Runtime.Boxing
                 float* src = (float*)sources[part.Source];
                 foreach (var s in part.Segments)
                 {
-                    var from = new ReadOnlySpan<float>(src + s.Src, s.Length);
-                    var to = new Span<float>(dst + s.Dst, s.Length);
+                    int length = Used(src + s.Src, s.Length);
+                    var from = new ReadOnlySpan<float>(src + s.Src, length);
+                    var to = new Span<float>(dst + s.Dst, length);
                     if (accumulate) TensorPrimitives.Add(to, from, to); else from.CopyTo(to);
                 }
             }

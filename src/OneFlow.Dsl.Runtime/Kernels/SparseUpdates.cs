@@ -14,19 +14,31 @@ namespace OneFlow.Dsl.Runtime.Kernels
         internal static void Register()
         {
             CpuKernels.Add(OpKind.SparseSgdUpdate, k => Sgd(k.Mutable(0), k.Ints(1), k.In(2), First(k), k.InShape(0)[0], k.InShape(0)[1],
-                k.LearningRate * (float)SparseUpdateOp.Scale(k.Op)));
+                k.LearningRate * (float)SparseUpdateOp.Scale(k.Op), Block(k)));
             CpuKernels.Add(OpKind.SparseAdagradUpdate, k => Adagrad(k.Mutable(0), k.Ints(1), k.In(2), k.Mutable(3), First(k), k.InShape(0)[0], k.InShape(0)[1],
-                (float)SparseUpdateOp.Scale(k.Op), k.LearningRate, k.Optimizer.Epsilon, new Scratch(k.Workspace, (int)k.InShape(1).Elements, k.InShape(0)[1])));
+                (float)SparseUpdateOp.Scale(k.Op), k.LearningRate, k.Optimizer.Epsilon, new Scratch(k.Workspace, (int)k.InShape(1).Elements, k.InShape(0)[1], Block(k))));
             CpuKernels.Add(OpKind.SparseAdamUpdate, k =>
             {
                 var o = k.Optimizer;
-                var scratch = new Scratch(k.Workspace, (int)k.InShape(1).Elements, k.InShape(0)[1]);
+                var scratch = new Scratch(k.Workspace, (int)k.InShape(1).Elements, k.InShape(0)[1], Block(k));
                 Adam(k.Mutable(0), k.Ints(1), k.In(2), k.Mutable(3), k.Mutable(4), First(k), k.InShape(0)[0], k.InShape(0)[1],
                     (float)SparseUpdateOp.Scale(k.Op), k.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.Step, scratch);
             });
         }
 
         private static int First(KernelContext k) => k.Geometry.InputStarts[0][0];
+
+        /// <summary>For the exchange's blocks, their length in ids (1 + c); 0 for ids that are all lookups.</summary>
+        private static int Block(KernelContext k) => SparseUpdateOp.Exchanged(k.Op) ? k.InShape(1)[k.InShape(1).Rank - 1] : 0;
+
+        /// <summary>Whether entry j of the ids is a lookup: always, or, in blocks of <paramref name="block"/>, when it is
+        /// within the count its block starts with. The rows past a block's count are stale: transfers skip them.</summary>
+        public static bool Counted(ReadOnlySpan<int> ids, int j, int block)
+        {
+            if (block == 0) return true;
+            int u = j % block;
+            return u != 0 && u <= ids[j - u];
+        }
 
         /// <summary>PyTorch's sparse Adagrad: each id's rows summed, then s += g² and table −= lr · g / (√s + ε) in its row.</summary>
         public static void Adagrad(Span<float> table, ReadOnlySpan<int> ids, ReadOnlySpan<float> rows, Span<float> sums, int first, int count,
@@ -44,13 +56,13 @@ namespace OneFlow.Dsl.Runtime.Kernels
         public static int PerRow(int ids, int rows, int width) => ids / (rows / width);
 
         /// <summary>table[id] −= step · row, lookup by lookup (duplicates add up, as SGD's dense gradient would).</summary>
-        public static void Sgd(Span<float> table, ReadOnlySpan<int> ids, ReadOnlySpan<float> rows, int first, int count, int width, float step)
+        public static void Sgd(Span<float> table, ReadOnlySpan<int> ids, ReadOnlySpan<float> rows, int first, int count, int width, float step, int block = 0)
         {
             int bag = PerRow(ids.Length, rows.Length, width);
             for (int j = 0; j < ids.Length; j++)
             {
                 int local = ids[j] - first;
-                if ((uint)local >= (uint)count) continue;
+                if ((uint)local >= (uint)count || !Counted(ids, j, block)) continue;
                 var target = table.Slice(local * width, width);
                 TensorPrimitives.MultiplyAdd(rows.Slice(j / bag * width, width), -step, target, target);
             }
@@ -87,10 +99,11 @@ namespace OneFlow.Dsl.Runtime.Kernels
         {
             private readonly Span<int> _slots, _order;
             private readonly Span<float> _sums;
-            private readonly int _width;
+            private readonly int _width, _block;
 
-            public Scratch(float* workspace, int lookups, int width)
+            public Scratch(float* workspace, int lookups, int width, int block = 0)
             {
+                _block = block;
                 int capacity = 2 * lookups;
                 _slots = new Span<int>(workspace, capacity);
                 _order = new Span<int>(workspace + capacity, lookups);
@@ -108,7 +121,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 int distinct = 0;
                 for (int j = 0; j < ids.Length; j++)
                 {
-                    if ((uint)(ids[j] - first) >= (uint)count) continue;
+                    if ((uint)(ids[j] - first) >= (uint)count || !Counted(ids, j, _block)) continue;
                     int slot = (int)((uint)ids[j] * 2654435761u % (uint)_slots.Length);
                     while (_slots[slot] != -1 && _slots[slot] != ids[j]) slot = (slot + 1) % _slots.Length;
                     var sum = _sums.Slice(slot * width, width);

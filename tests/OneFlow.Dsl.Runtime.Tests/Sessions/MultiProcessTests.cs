@@ -75,6 +75,60 @@ namespace OneFlow.Dsl.Runtime.Tests.Sessions
             for (int rank = 1; rank < ranks; rank++) Assert.Equal(trainedW1[0], trainedW1[rank]);
         }
 
+        /// <summary>Bags of three ids averaged from a table split by vocabulary, then a head: the lookups are an
+        /// exchange of ids and rows between the devices, and back of the rows' gradients.</summary>
+        private static NetworkSpec Clicks(string placement, UpdateRule update)
+            => new NetworkSpec("Clicks", 8, placement,
+                Arr(W("table", "S(0)", 40, 6), W("head", null, 6, 3)),
+                Arr(new TensorDecl("ids", DeclKind.Ids, Arr(3), null)),
+                Arr(new OpDecl("e", "EmbeddingBag", Arr("ids", "table")) { Args = new EquatableArray<double>(new double[] { 1 }) },
+                    Op("h", "Relu", "e"), Op("y", "MatMul", "h", "head")),
+                "y", NetworkSpec.DefaultLoss("y"), "loss") { Update = update };
+
+        [Theory]
+        [InlineData(2, UpdateRule.Sgd)]
+        [InlineData(4, UpdateRule.Adam)]
+        public void Vocabulary_split_tables_exchange_rows_between_processes_as_between_threads(int ranks, UpdateRule update)
+        {
+            var single = NetworkPlanner.Compile(Clicks("cpu:0-3", update), PlanMode.Train);
+            var spread = NetworkPlanner.Compile(Clicks($"{ranks}/cpu:0-3", update), PlanMode.Train);
+            Assert.Contains(spread.Ops, o => o.Kind == Planner.Ops.OpKind.RowGather);
+            var random = new Random(8);
+            var weights = single.Weights.Select(w => Enumerable.Range(0, (int)w.Shape.Elements).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray()).ToArray();
+            float[] TrainClicks(PlanSession session)
+            {
+                var plan = session.Plan;
+                session.LearningRate = 0.2f;
+                foreach (var (w, i) in plan.Weights.Select((w, i) => (w, i))) session.Write(w.Id, weights[i]);
+                int ids = plan.Tensors.Single(t => t.Name == "ids").Id, labels = plan.Tensors.Single(t => t.Name == "labels").Id;
+                var draws = new Random(9);
+                var losses = new float[6];
+                for (int step = 0; step < losses.Length; step++)
+                {
+                    session.Optimizer.Step = step + 1;
+                    // Half the lookups from five popular ids: duplicates within and across devices.
+                    session.Feed(ids, Enumerable.Range(0, 24).Select(_ => draws.Next(2) == 0 ? draws.Next(5) : draws.Next(40)).ToArray());
+                    session.Feed(labels, Enumerable.Range(0, 8).Select(_ => draws.Next(3)).ToArray());
+                    session.Run();
+                    losses[step] = session.ReadScalar(plan.Output);
+                }
+                return losses;
+            }
+            float[] expected;
+            using (var session = new PlanSession(single)) expected = TrainClicks(session);
+
+            var world = new ThreadWorld(ranks);
+            var results = new float[ranks][];
+            Parallel.For(0, ranks, new ParallelOptions { MaxDegreeOfParallelism = ranks }, rank =>
+            {
+                using var session = new PlanSession(spread, world.Rank(rank));
+                results[rank] = TrainClicks(session);
+            });
+            foreach (var losses in results)
+                for (int i = 0; i < expected.Length; i++)
+                    Assert.True(Math.Abs(expected[i] - losses[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])), $"step {i}: {expected[i]} in one process, {losses[i]} across {ranks}");
+        }
+
         [Fact]
         public void A_plan_for_another_number_of_processes_is_refused()
         {
