@@ -48,8 +48,12 @@ namespace OneFlow.Dsl
         {
             var copies = new HashSet<int> { ids };
             foreach (var op in plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.Boxing && copies.Contains(o.Inputs[0]))) copies.Add(op.Output);
-            return plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.Embedding && copies.Contains(o.Inputs[0]))
-                .Select(o => plan.Tensors[o.Inputs[1]].Shape[0]).DefaultIfEmpty(int.MaxValue).Min();
+            return plan.Ops.Where(o => copies.Contains(o.Inputs.FirstOrDefault(-1))).Select(o => o.Kind switch
+            {
+                Planner.Ops.OpKind.Embedding or Planner.Ops.OpKind.EmbeddingBag => plan.Tensors[o.Inputs[1]].Shape[0],
+                Planner.Ops.OpKind.IdSlots or Planner.Ops.OpKind.IdRequests => Planner.Ops.IdSlotsOp.Attributes(o).Rows,
+                _ => int.MaxValue,
+            }).DefaultIfEmpty(int.MaxValue).Min();
         }
 
         public Plan Plan => Session.Plan;

@@ -52,6 +52,31 @@ namespace OneFlow.Dsl.Planner.Tests
         }
 
         [Fact]
+        public void Lookups_of_the_same_ids_in_tables_of_as_many_rows_send_one_set_of_requests()
+        {
+            var clicks = Clicks("cpu:0-3");
+            var spec = clicks with
+            {
+                Weights = Arr(clicks.Weights[0], clicks.Weights[1], new TensorDecl("wide", DeclKind.Weight, Arr(40, 1), "S(0)"), new TensorDecl("narrow", DeclKind.Weight, Arr(30, 1), "S(0)")),
+                Forward = Arr(clicks.Forward.Concat(new[]
+                {
+                    new OpDecl("w", "EmbeddingBag", Arr("ids", "wide")) { Args = new EquatableArray<double>(new double[] { 0 }) },
+                    new OpDecl("n", "EmbeddingBag", Arr("ids", "narrow")) { Args = new EquatableArray<double>(new double[] { 0 }) },
+                    new OpDecl("wy", "Add", Arr("y", "w")), new OpDecl("z", "Add", Arr("wy", "n")),
+                }).ToArray()),
+                ForwardOutput = "z",
+                Loss = NetworkSpec.DefaultLoss("z"),
+            };
+            var plan = NetworkPlanner.Compile(spec, PlanMode.Train);
+            // table and wide (40 rows) share one request; narrow (30 rows) is split differently and asks for itself.
+            Assert.Equal(2, plan.Ops.Count(o => o.Kind == OpKind.IdRequests));
+            Assert.Equal(3, plan.Ops.Count(o => o.Kind == OpKind.RowGather));
+            var updates = plan.Ops.Where(o => o.Kind == OpKind.SparseAdamUpdate).ToDictionary(o => NameOf(plan, o.Inputs[0]), o => o.Inputs[1]);
+            Assert.Equal(updates["table"], updates["wide"]);
+            Assert.NotEqual(updates["table"], updates["narrow"]);
+        }
+
+        [Fact]
         public void Inference_exchanges_too_and_without_gradients()
         {
             var plan = NetworkPlanner.Compile(Clicks("cpu:0-1"), PlanMode.Infer);

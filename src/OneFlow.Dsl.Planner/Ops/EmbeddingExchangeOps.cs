@@ -57,8 +57,16 @@ namespace OneFlow.Dsl.Planner.Ops
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(Sbp.S(0), Sbp.S(0)); }
 
-        /// <summary>A hash of 2 slots per lookup, with each slot's id and code.</summary>
-        public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => 4 * inputs[0].Elements;
+        /// <summary>A hash (ids and their codes) of <see cref="HashSlots"/> slots.</summary>
+        public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => 2L * HashSlots(inputs[0].Elements);
+
+        /// <summary>A power of two at least twice the lookups, so that probes stay short and a mask finds a slot.</summary>
+        public static int HashSlots(long lookups)
+        {
+            int slots = 2;
+            while (slots < 2 * lookups) slots *= 2;
+            return slots;
+        }
 
         public static double[] Arguments(int rows, int devices, int capacity) => new double[] { rows, devices, capacity };
         public static (int Rows, ExchangeLayout Layout) Attributes(IOpAttributes op) => ((int)op.Args[0], new ExchangeLayout((int)op.Args[1], (int)op.Args[2]));
@@ -79,7 +87,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(Sbp.S(0), Sbp.S(0)); }
 
         /// <summary>The slot codes, then <see cref="IdSlotsOp"/>'s hash.</summary>
-        public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => 5 * inputs[0].Elements;
+        public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => inputs[0].Elements + 2L * IdSlotsOp.HashSlots(inputs[0].Elements);
         public override int RaggedRow(LogicalGraph g, LogicalOp op) => 1;
     }
 

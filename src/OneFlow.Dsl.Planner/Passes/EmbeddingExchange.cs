@@ -22,7 +22,8 @@ namespace OneFlow.Dsl.Planner.Passes
             var lookups = g.Ops.Where(o => (o.Kind == OpKind.Embedding || o.Kind == OpKind.EmbeddingBag) && Exchanges(g, o)).ToList();
             if (lookups.Count == 0) return;
             var before = new Dictionary<LogicalOp, List<LogicalOp>>();
-            foreach (var lookup in lookups) before[lookup] = Rewrite(g, lookup);
+            var asked = new Dictionary<(int, string), (LogicalOp Slots, LogicalOp Requests)>();
+            foreach (var lookup in lookups) before[lookup] = Rewrite(g, lookup, asked);
             var added = new HashSet<LogicalOp>(before.Values.SelectMany(v => v));
             var order = new List<LogicalOp>();
             foreach (var op in g.Ops.Where(o => !added.Contains(o)).ToList())
@@ -43,8 +44,10 @@ namespace OneFlow.Dsl.Planner.Passes
                    && g.Tensor(lookup.Inputs[0]).Shape[0] >= at.Count;
         }
 
-        /// <summary>Turns <paramref name="lookup"/> into the combine of the replies; returns the ops that go before it.</summary>
-        private static List<LogicalOp> Rewrite(LogicalGraph g, LogicalOp lookup)
+        /// <summary>Turns <paramref name="lookup"/> into the combine of the replies; returns the ops that go before it.
+        /// Lookups of the same ids in tables of as many rows on the same devices send one set of requests
+        /// (<paramref name="asked"/>), as a wide and a deep table of one feature do.</summary>
+        private static List<LogicalOp> Rewrite(LogicalGraph g, LogicalOp lookup, Dictionary<(int, string), (LogicalOp Slots, LogicalOp Requests)> asked)
         {
             int ids = lookup.Inputs[0], table = lookup.Inputs[1];
             var shape = g.Tensor(ids).Shape;
@@ -60,14 +63,21 @@ namespace OneFlow.Dsl.Planner.Passes
                 op.Module = lookup.Module;
                 return op;
             }
-            var slots = Part(OpKind.IdSlots, new[] { ids }, "slots");
-            var requests = Part(OpKind.IdRequests, new[] { ids }, "requests");
-            var replies = Part(OpKind.RowGather, new[] { table, requests.Output }, "replies");
+            var key = (ids, string.Join(",", args) + "@" + lookup.Placement);
+            var parts = new List<LogicalOp>();
+            if (!asked.TryGetValue(key, out var ask))
+            {
+                asked[key] = ask = (Part(OpKind.IdSlots, new[] { ids }, "slots"), Part(OpKind.IdRequests, new[] { ids }, "requests"));
+                parts.Add(ask.Slots);
+                parts.Add(ask.Requests);
+            }
+            var replies = Part(OpKind.RowGather, new[] { table, ask.Requests.Output }, "replies");
+            parts.Add(replies);
             int mode = lookup.Kind == OpKind.Embedding ? -1 : (int)lookup.Args[0];
             lookup.Kind = OpKind.EmbeddingCombine;
-            lookup.Inputs = new[] { slots.Output, replies.Output };
+            lookup.Inputs = new[] { ask.Slots.Output, replies.Output };
             lookup.Args = EmbeddingCombineOp.Arguments(mode, capacity);
-            return new List<LogicalOp> { slots, requests, replies };
+            return parts;
         }
     }
 }

@@ -9,7 +9,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
     /// <summary>The embedding exchange's kernels (layout in <see cref="ExchangeLayout"/>): a requester numbers its
     /// distinct ids per owner and writes its requests; an owner answers them from its rows and, dense, adds their
     /// gradients into its part; a requester assembles its lookups from the replies and sums their gradients per id.
-    /// Every block is written whole (unused rows zero), so a part's bytes are the same whatever ran before.</summary>
+    /// Outputs are written whole, rows past a block's count zero, so that a part's bytes never depend on what the arena
+    /// held before (nothing reads them: transfers, lookups and updates stop at the count).</summary>
     internal static class EmbeddingExchange
     {
         [ModuleInitializer]
@@ -51,14 +52,14 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         private static unsafe Span<int> Ints(CpuKernelContext k, int offset, int length) => new Span<int>((int*)k.Workspace + offset, length);
 
-        /// <summary>Two hash slots per lookup, each an id and its code, after <paramref name="offset"/> ints of the workspace.</summary>
-        private static Span<int> Hash(CpuKernelContext k, int offset) => Ints(k, offset, 4 * (int)k.InShape(0).Elements);
+        /// <summary>The hash (ids, then their codes) after <paramref name="offset"/> ints of the workspace.</summary>
+        private static Span<int> Hash(CpuKernelContext k, int offset) => Ints(k, offset, 2 * IdSlotsOp.HashSlots(k.InShape(0).Elements));
 
         /// <summary>codes[j] = (requester·p + owner)·c + the position of ids[j] among the distinct ids this requester
         /// asks of that owner, in the order they first appear; −1 for an id outside the table.</summary>
         public static void Slots(ReadOnlySpan<int> ids, int rows, ExchangeLayout layout, int requester, Span<int> codes, Span<int> hash)
         {
-            int capacity = hash.Length / 2;
+            int capacity = hash.Length / 2, shift = 32 - System.Numerics.BitOperations.Log2((uint)capacity);
             var keys = hash.Slice(0, capacity);
             var values = hash.Slice(capacity, capacity);
             keys.Fill(-1);
@@ -68,8 +69,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
             {
                 int id = ids[j];
                 if ((uint)id >= (uint)rows) { codes[j] = -1; continue; }
-                int slot = (int)((uint)id * 2654435761u % (uint)capacity);
-                while (keys[slot] != -1 && keys[slot] != id) slot = (slot + 1) % capacity;
+                int slot = (int)((uint)id * 2654435761u >> shift);
+                while (keys[slot] != -1 && keys[slot] != id) slot = (slot + 1) & (capacity - 1);
                 if (keys[slot] == -1)
                 {
                     int owner = layout.Owner(id, rows);
@@ -123,8 +124,16 @@ namespace OneFlow.Dsl.Runtime.Kernels
                     int local = requests[b * blockRows + 1 + u] - first;
                     if ((uint)local >= (uint)rows) continue;
                     var target = dTable.Slice(local * width, width);
-                    TensorPrimitives.Add(target, gradients.Slice((b * blockRows + 1 + u) * width, width), target);
+                    AddScaled(gradients.Slice((b * blockRows + 1 + u) * width, width), 1, target);
                 }
+        }
+
+        /// <summary>target += scale · row; rows of a few elements (a wide model's weights) in a plain loop, which costs less
+        /// than a vectorised call's set-up.</summary>
+        private static void AddScaled(ReadOnlySpan<float> row, float scale, Span<float> target)
+        {
+            if (row.Length >= 16) TensorPrimitives.MultiplyAdd(row, scale, target, target);
+            else for (int d = 0; d < row.Length; d++) target[d] += scale * row[d];
         }
 
         /// <summary>Lookup j's row is its slot's row of the replies; a bag adds its K rows times the factor.</summary>
@@ -133,13 +142,18 @@ namespace OneFlow.Dsl.Runtime.Kernels
         {
             int width = y.Length / (bag ? codes.Length / perRow : codes.Length);
             int firstRow = requester * layout.Devices * layout.BlockRows;
-            y.Clear();
+            if (bag) y.Clear();
             for (int j = 0; j < codes.Length; j++)
             {
-                if (codes[j] < 0) continue;
-                var row = replies.Slice((layout.Row(codes[j]) - firstRow) * width, width);
                 var target = y.Slice((bag ? j / perRow : j) * width, width);
-                TensorPrimitives.MultiplyAdd(row, scale, target, target);
+                if (codes[j] < 0)
+                {
+                    if (!bag) target.Clear();
+                    continue;
+                }
+                var row = replies.Slice((layout.Row(codes[j]) - firstRow) * width, width);
+                if (!bag) row.CopyTo(target);
+                else AddScaled(row, scale, target);
             }
         }
 
@@ -155,8 +169,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
             {
                 int code = codes[j];
                 if (code < 0) continue;
-                var target = dReplies.Slice((layout.Row(code) - firstRow) * width, width);
-                TensorPrimitives.MultiplyAdd(dy.Slice((bag ? j / perRow : j) * width, width), scale, target, target);
+                AddScaled(dy.Slice((bag ? j / perRow : j) * width, width), scale, dReplies.Slice((layout.Row(code) - firstRow) * width, width));
                 ref int count = ref counts[(layout.Block(code) - firstBlock) * layout.BlockRows * width];
                 count = Math.Max(count, layout.Position(code) + 1);
             }
