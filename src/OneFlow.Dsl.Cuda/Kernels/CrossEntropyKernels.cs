@@ -6,8 +6,8 @@ using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Cuda.Kernels
 {
-    /// <summary>The parts of softmax cross-entropy, one thread per row (or per element of a gradient), with the CPU
-    /// kernels' formulas (<see cref="OneFlow.Dsl.Runtime.Kernels.SoftmaxCrossEntropy"/>).</summary>
+    /// <summary>The parts of softmax cross-entropy, the reductions over a row's classes by a group of threads per row
+    /// (<see cref="GroupReductions"/>), the rest one thread per row or element, with the CPU kernels' formulas (<see cref="OneFlow.Dsl.Runtime.Kernels.SoftmaxCrossEntropy"/>).</summary>
     internal static class CrossEntropyKernels
     {
         [ModuleInitializer]
@@ -15,13 +15,13 @@ namespace OneFlow.Dsl.Cuda.Kernels
         {
             GpuKernels.Add(OpKind.ChunkMax, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ChunkMax);
-                return k => run(k.Stream, k.Threads, k.In(0), k.Out, k.LastOf(0), k.OutShape[k.OutShape.Rank - 1]);
+                var run = a.LoadKernel<ArrayView<float>, ArrayView<float>, int, int>(ChunkMax);
+                return k => run(k.Stream, GroupReductions.PerRow(a, k.Threads), k.In(0), k.Out, k.LastOf(0), k.OutShape[k.OutShape.Rank - 1]);
             });
             GpuKernels.Add(OpKind.SumExp, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(SumExp);
-                return k => run(k.Stream, k.Threads, k.In(0), k.In(1), k.Out, k.LastOf(0));
+                var run = a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(SumExp);
+                return k => run(k.Stream, GroupReductions.PerRow(a, k.Threads), k.In(0), k.In(1), k.Out, k.LastOf(0));
             });
             GpuKernels.Add(OpKind.SumExpGrad, a =>
             {
@@ -45,20 +45,28 @@ namespace OneFlow.Dsl.Cuda.Kernels
             });
         }
 
-        /// <summary>Element i = (row, chunk) of the output: the maximum of that chunk of the row, cut as a split cuts.</summary>
-        public static void ChunkMax(Index1D i, ArrayView<float> x, ArrayView<float> y, int cols, int chunks)
+        /// <summary>A group per element i = (row, chunk) of the output: the maximum of that chunk of the row, cut as a
+        /// split cuts.</summary>
+        public static void ChunkMax(ArrayView<float> x, ArrayView<float> y, int cols, int chunks)
         {
+            int i = Grid.IdxX;
+            if (i >= y.Length) return;
             int row = i / chunks, chunk = i % chunks;
             int start = chunk * (cols / chunks) + XMath.Min(chunk, cols % chunks);
             int length = cols / chunks + (chunk < cols % chunks ? 1 : 0);
-            y[i] = RowKernels.RowMax(x, row * cols + start, length);
+            float max = GroupReductions.RowMax(x, row * cols + start, length);
+            if (Group.IdxX == 0) y[i] = max;
         }
 
-        public static void SumExp(Index1D r, ArrayView<float> x, ArrayView<float> m, ArrayView<float> s, int cols)
+        /// <summary>A group per row: Σ exp(x − m).</summary>
+        public static void SumExp(ArrayView<float> x, ArrayView<float> m, ArrayView<float> s, int cols)
         {
+            int r = Grid.IdxX;
+            if (r >= s.Length) return;
             float z = 0f;
-            for (int c = 0; c < cols; c++) z += XMath.Exp(x[r * cols + c] - m[r]);
-            s[r] = z;
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) z += XMath.Exp(x[r * cols + c] - m[r]);
+            z = GroupReductions.Sum(z);
+            if (Group.IdxX == 0) s[r] = z;
         }
 
         public static void SumExpGrad(Index1D i, ArrayView<float> ds, ArrayView<float> x, ArrayView<float> m, ArrayView<float> dx, int cols)

@@ -67,8 +67,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
             DropoutKernel(OpKind.DropoutGrad, k => DropoutGradOp.Attributes(k.Op));
             GpuKernels.Add(OpKind.SumSquares, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(SumSquares);
-                return k => run(k.Stream, 1, k.In(0), k.Out, GpuKernelContext.Count(k.In(0)));
+                var run = a.LoadKernel<ArrayView<float>, ArrayView<float>, int>(SumSquares);
+                return k => run(k.Stream, GroupReductions.OneGroup(a), k.In(0), k.Out, GpuKernelContext.Count(k.In(0)));
             });
             GpuKernels.Add(OpKind.SgdUpdate, a =>
             {
@@ -247,12 +247,13 @@ namespace OneFlow.Dsl.Cuda.Kernels
             return n > maxNorm ? maxNorm / n : 1f;
         }
 
-        /// <summary>One thread: Σ x² in order.</summary>
-        public static void SumSquares(Index1D i, ArrayView<float> x, ArrayView<float> y, int count)
+        /// <summary>One group: Σ x², each thread's share summed in double, then the group's.</summary>
+        public static void SumSquares(ArrayView<float> x, ArrayView<float> y, int count)
         {
-            float sum = 0f;
-            for (int k = 0; k < count; k++) sum += x[k] * x[k];
-            y[0] = sum;
+            double sum = 0;
+            for (int k = Group.IdxX; k < count; k += Group.DimX) sum += (double)x[k] * x[k];
+            sum = GroupReductions.Sum(sum);
+            if (Group.IdxX == 0) y[0] = (float)sum;
         }
     }
 }

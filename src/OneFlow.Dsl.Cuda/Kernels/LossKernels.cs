@@ -25,12 +25,12 @@ namespace OneFlow.Dsl.Cuda.Kernels
             GpuKernels.Add(loss, a =>
             {
                 var terms = a.LoadAutoGroupedKernel(term);
-                var sum = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(SumInOrder);
+                var sum = a.LoadKernel<ArrayView<float>, ArrayView<float>, int, float>(Mean);
                 return k =>
                 {
                     int n = GpuKernelContext.Count(k.In(0));
                     terms(k.Stream, n, k.In(0), k.In(1), k.Scratch);
-                    sum(k.Stream, 1, k.Scratch, k.Out, n, k.WholeIn(0).Elements);
+                    sum(k.Stream, GroupReductions.OneGroup(a), k.Scratch, k.Out, n, k.WholeIn(0).Elements);
                 };
             }, launches: _ => 2, scratch: g => g.Inputs[0].Elements);
             GpuKernels.Add(gradient, a =>
@@ -40,11 +40,13 @@ namespace OneFlow.Dsl.Cuda.Kernels
             });
         }
 
-        public static void SumInOrder(Index1D i, ArrayView<float> values, ArrayView<float> mean, int count, float divisor)
+        /// <summary>One group: the terms' sum in double, over the divisor.</summary>
+        public static void Mean(ArrayView<float> values, ArrayView<float> mean, int count, float divisor)
         {
             double sum = 0;
-            for (int k = 0; k < count; k++) sum += values[k];
-            mean[0] = (float)(sum / divisor);
+            for (int k = Group.IdxX; k < count; k += Group.DimX) sum += values[k];
+            sum = GroupReductions.Sum(sum);
+            if (Group.IdxX == 0) mean[0] = (float)(sum / divisor);
         }
 
         public static void MseTerm(Index1D i, ArrayView<float> y, ArrayView<float> t, ArrayView<float> terms)

@@ -6,8 +6,9 @@ using OneFlow.Dsl.Runtime.Kernels;
 
 namespace OneFlow.Dsl.Cuda.Kernels
 {
-    /// <summary>Sums along one axis of a tensor seen as [outer, n, inner], one thread per output element, and their
-    /// gradient, the repetition along an inserted axis; the formulas of the CPU's <see cref="Reduce"/>.</summary>
+    /// <summary>Sums along one axis of a tensor seen as [outer, n, inner] (a group per output element over the last
+    /// axis, where the elements summed are adjacent; else one thread per output element), and their gradient, the
+    /// repetition along an inserted axis; the formulas of the CPU's <see cref="Reduce"/>.</summary>
     internal static class ReduceKernels
     {
         [ModuleInitializer]
@@ -30,10 +31,12 @@ namespace OneFlow.Dsl.Cuda.Kernels
             => GpuKernels.Add(kind, a =>
             {
                 var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>(SumAxis);
+                var rows = a.LoadKernel<ArrayView<float>, ArrayView<float>, int, float>(SumLast);
                 return k =>
                 {
-                    int axis = ReduceOp.Axis(k.Op, k.InShape(0).Rank);
-                    run(k.Stream, k.Threads, k.In(0), k.Out, k.InShape(0)[axis], AxisCopy.Inner(k.InShape(0), axis), divisor(k));
+                    int axis = ReduceOp.Axis(k.Op, k.InShape(0).Rank), inner = AxisCopy.Inner(k.InShape(0), axis);
+                    if (inner == 1) rows(k.Stream, GroupReductions.PerRow(a, k.Threads), k.In(0), k.Out, k.InShape(0)[axis], divisor(k));
+                    else run(k.Stream, k.Threads, k.In(0), k.Out, k.InShape(0)[axis], inner, divisor(k));
                 };
             });
 
@@ -43,6 +46,16 @@ namespace OneFlow.Dsl.Cuda.Kernels
             float sum = 0f;
             for (int a = 0; a < n; a++) sum += x[(o * n + a) * inner + j];
             y[i] = sum / divisor;
+        }
+
+        public static void SumLast(ArrayView<float> x, ArrayView<float> y, int n, float divisor)
+        {
+            int r = Grid.IdxX;
+            if (r >= y.Length) return;
+            float sum = 0f;
+            for (int a = Group.IdxX; a < n; a += Group.DimX) sum += x[r * n + a];
+            sum = GroupReductions.Sum(sum);
+            if (Group.IdxX == 0) y[r] = sum / divisor;
         }
 
         public static void Expand(Index1D i, ArrayView<float> x, ArrayView<float> y, int n, int inner, float scale)

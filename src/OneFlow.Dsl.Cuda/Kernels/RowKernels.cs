@@ -7,9 +7,8 @@ using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Cuda.Kernels
 {
-    /// <summary>Kernels over rows of the last axis, one thread per row, with the CPU kernels' formulas. (A group
-    /// per row with a shared-memory reduction is the faster shape for long rows; it comes with the GPU
-    /// benchmarks.)</summary>
+    /// <summary>Kernels over rows of the last axis with the CPU kernels' formulas: one group of threads per row, the
+    /// row's maxima and sums reduced through shared memory (<see cref="GroupReductions"/>).</summary>
     internal static class RowKernels
     {
         public const float LayerNormEpsilon = OneFlow.Dsl.Runtime.Kernels.RowKernels.LayerNormEpsilon;
@@ -26,121 +25,130 @@ namespace OneFlow.Dsl.Cuda.Kernels
             GradientRows(OpKind.LayerNormGrad, LayerNormGrad);
             GpuKernels.Add(OpKind.MaxLast, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(MaxLast);
-                return k => run(k.Stream, k.Threads, k.In(0), k.Out, k.LastOf(0));
+                var run = a.LoadKernel<ArrayView<float>, ArrayView<float>, int>(MaxLast);
+                return k => run(k.Stream, GroupReductions.PerRow(a, k.Threads), k.In(0), k.Out, k.LastOf(0));
             });
-            GpuKernels.Add(OpKind.MaxLastGrad, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(MaxLastGrad);
-                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.Out, k.LastOf(1));
-            });
+            GradientRows(OpKind.MaxLastGrad, MaxLastGrad);
         }
 
-        /// <summary>One thread per row of the output's last axis.</summary>
-        private static void Rows(OpKind kind, Action<Index1D, ArrayView<float>, ArrayView<float>, int> kernel)
+        /// <summary>A group per row of the output's last axis.</summary>
+        private static void Rows(OpKind kind, Action<ArrayView<float>, ArrayView<float>, int> kernel)
             => GpuKernels.Add(kind, a =>
             {
-                var run = a.LoadAutoGroupedKernel(kernel);
-                return k => run(k.Stream, k.Threads / k.LastOf(0), k.In(0), k.Out, k.LastOf(0));
+                var run = a.LoadKernel(kernel);
+                return k => run(k.Stream, GroupReductions.PerRow(a, k.Threads / k.LastOf(0)), k.In(0), k.Out, k.LastOf(0));
             });
 
-        /// <summary>One thread per row, from dy and a saved tensor of the output's shape.</summary>
-        private static void GradientRows(OpKind kind, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> kernel)
+        /// <summary>A group per row, from dy and a saved tensor of the output's shape.</summary>
+        private static void GradientRows(OpKind kind, Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, int> kernel)
             => GpuKernels.Add(kind, a =>
             {
-                var run = a.LoadAutoGroupedKernel(kernel);
-                return k => run(k.Stream, k.Threads / k.LastOf(1), k.In(0), k.In(1), k.Out, k.LastOf(1));
+                var run = a.LoadKernel(kernel);
+                return k => run(k.Stream, GroupReductions.PerRow(a, k.Threads / k.LastOf(1)), k.In(0), k.In(1), k.Out, k.LastOf(1));
             });
 
-
-        public static void Softmax(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols)
+        public static void Softmax(ArrayView<float> x, ArrayView<float> y, int cols)
         {
-            int o = r * cols;
-            float max = RowMax(x, o, cols), sum = 0f;
-            for (int c = 0; c < cols; c++) { float e = XMath.Exp(x[o + c] - max); y[o + c] = e; sum += e; }
-            for (int c = 0; c < cols; c++) y[o + c] /= sum;
+            int o = Grid.IdxX * cols;
+            if (o >= x.Length) return;
+            float max = GroupReductions.RowMax(x, o, cols), sum = 0f;
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) { float e = XMath.Exp(x[o + c] - max); y[o + c] = e; sum += e; }
+            sum = GroupReductions.Sum(sum);
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) y[o + c] /= sum;
         }
 
         /// <summary>Row r of a T×T block over its first r mod T + 1 entries, zeros after.</summary>
-        public static void CausalSoftmax(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols)
+        public static void CausalSoftmax(ArrayView<float> x, ArrayView<float> y, int cols)
         {
-            int o = r * cols, keep = r % cols + 1;
-            float max = RowMax(x, o, keep), sum = 0f;
-            for (int c = 0; c < keep; c++) { float e = XMath.Exp(x[o + c] - max); y[o + c] = e; sum += e; }
-            for (int c = 0; c < cols; c++) y[o + c] = c < keep ? y[o + c] / sum : 0f;
+            int r = Grid.IdxX, o = r * cols, keep = r % cols + 1;
+            if (o >= x.Length) return;
+            float max = GroupReductions.RowMax(x, o, keep), sum = 0f;
+            for (int c = Group.IdxX; c < keep; c += Group.DimX) { float e = XMath.Exp(x[o + c] - max); y[o + c] = e; sum += e; }
+            sum = GroupReductions.Sum(sum);
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) y[o + c] = c < keep ? y[o + c] / sum : 0f;
         }
 
-        public static void SoftmaxGrad(Index1D r, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols)
+        public static void SoftmaxGrad(ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols)
         {
-            int o = r * cols;
+            int o = Grid.IdxX * cols;
+            if (o >= dy.Length) return;
             float dot = 0f;
-            for (int c = 0; c < cols; c++) dot += dy[o + c] * y[o + c];
-            for (int c = 0; c < cols; c++) dx[o + c] = (dy[o + c] - dot) * y[o + c];
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) dot += dy[o + c] * y[o + c];
+            dot = GroupReductions.Sum(dot);
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) dx[o + c] = (dy[o + c] - dot) * y[o + c];
         }
 
-        public static void LogSoftmax(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols)
+        public static void LogSoftmax(ArrayView<float> x, ArrayView<float> y, int cols)
         {
-            int o = r * cols;
-            float max = RowMax(x, o, cols), z = 0f;
-            for (int c = 0; c < cols; c++) z += XMath.Exp(x[o + c] - max);
-            float shift = max + XMath.Log(z);
-            for (int c = 0; c < cols; c++) y[o + c] = x[o + c] - shift;
+            int o = Grid.IdxX * cols;
+            if (o >= x.Length) return;
+            float max = GroupReductions.RowMax(x, o, cols), z = 0f;
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) z += XMath.Exp(x[o + c] - max);
+            float shift = max + XMath.Log(GroupReductions.Sum(z));
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) y[o + c] = x[o + c] - shift;
         }
 
-        public static void LogSoftmaxGrad(Index1D r, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols)
+        public static void LogSoftmaxGrad(ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx, int cols)
         {
-            int o = r * cols;
+            int o = Grid.IdxX * cols;
+            if (o >= dy.Length) return;
             float sum = 0f;
-            for (int c = 0; c < cols; c++) sum += dy[o + c];
-            for (int c = 0; c < cols; c++) dx[o + c] = dy[o + c] - XMath.Exp(y[o + c]) * sum;
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) sum += dy[o + c];
+            sum = GroupReductions.Sum(sum);
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) dx[o + c] = dy[o + c] - XMath.Exp(y[o + c]) * sum;
         }
 
-        public static void MaxLast(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols) => y[r] = RowMax(x, r * cols, cols);
+        public static void MaxLast(ArrayView<float> x, ArrayView<float> y, int cols)
+        {
+            int r = Grid.IdxX;
+            if (r >= y.Length) return;
+            float max = GroupReductions.RowMax(x, r * cols, cols);
+            if (Group.IdxX == 0) y[r] = max;
+        }
 
         /// <summary>dy at each row's first maximum, zero elsewhere.</summary>
-        public static void MaxLastGrad(Index1D r, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx, int cols)
+        public static void MaxLastGrad(ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx, int cols)
         {
-            int o = r * cols, best = 0;
-            for (int c = 1; c < cols; c++) if (x[o + c] > x[o + best]) best = c;
-            for (int c = 0; c < cols; c++) dx[o + c] = c == best ? dy[r] : 0f;
+            int r = Grid.IdxX, o = r * cols;
+            if (o >= x.Length) return;
+            float max = GroupReductions.RowMax(x, o, cols);
+            int first = cols;
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) if (x[o + c] == max && c < first) first = c;
+            first = GroupReductions.Min(first);
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) dx[o + c] = c == first ? dy[r] : 0f;
         }
 
-        public static void LayerNorm(Index1D r, ArrayView<float> x, ArrayView<float> y, int cols)
+        public static void LayerNorm(ArrayView<float> x, ArrayView<float> y, int cols)
         {
-            int o = r * cols;
+            int o = Grid.IdxX * cols;
+            if (o >= x.Length) return;
             Moments(x, o, cols, out float mean, out float inv);
-            for (int c = 0; c < cols; c++) y[o + c] = (x[o + c] - mean) * inv;
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) y[o + c] = (x[o + c] - mean) * inv;
         }
 
-        public static void LayerNormGrad(Index1D r, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx, int cols)
+        public static void LayerNormGrad(ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx, int cols)
         {
-            int o = r * cols;
+            int o = Grid.IdxX * cols;
+            if (o >= x.Length) return;
             Moments(x, o, cols, out float mean, out float inv);
             float sumDy = 0f, sumDyY = 0f;
-            for (int c = 0; c < cols; c++)
+            for (int c = Group.IdxX; c < cols; c += Group.DimX)
             {
                 float y = (x[o + c] - mean) * inv;
                 sumDy += dy[o + c];
                 sumDyY += dy[o + c] * y;
             }
-            float meanDy = sumDy / cols, meanDyY = sumDyY / cols;
-            for (int c = 0; c < cols; c++) dx[o + c] = (dy[o + c] - meanDy - (x[o + c] - mean) * inv * meanDyY) * inv;
-        }
-
-        internal static float RowMax(ArrayView<float> x, int offset, int cols)
-        {
-            float max = x[offset];
-            for (int c = 1; c < cols; c++) max = XMath.Max(max, x[offset + c]);
-            return max;
+            float meanDy = GroupReductions.Sum(sumDy) / cols, meanDyY = GroupReductions.Sum(sumDyY) / cols;
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) dx[o + c] = (dy[o + c] - meanDy - (x[o + c] - mean) * inv * meanDyY) * inv;
         }
 
         private static void Moments(ArrayView<float> x, int offset, int cols, out float mean, out float inv)
         {
             float sum = 0f, squares = 0f;
-            for (int c = 0; c < cols; c++) sum += x[offset + c];
-            mean = sum / cols;
-            for (int c = 0; c < cols; c++) { float d = x[offset + c] - mean; squares += d * d; }
-            inv = XMath.Rsqrt(squares / cols + LayerNormEpsilon);
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) sum += x[offset + c];
+            mean = GroupReductions.Sum(sum) / cols;
+            for (int c = Group.IdxX; c < cols; c += Group.DimX) { float d = x[offset + c] - mean; squares += d * d; }
+            inv = XMath.Rsqrt(GroupReductions.Sum(squares) / cols + LayerNormEpsilon);
         }
     }
 }
