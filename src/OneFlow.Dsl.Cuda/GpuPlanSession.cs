@@ -54,6 +54,7 @@ namespace OneFlow.Dsl.Cuda
         private readonly int[][] _waits;
         private readonly object? _simulatorLock;
         private readonly StepReplay _replay = new StepReplay();
+        private StreamInterleaving? _interleaving;
         private long _launches;
         private bool _useGraph;
         [ThreadStatic] private static Accelerator? _bound;
@@ -207,8 +208,18 @@ namespace OneFlow.Dsl.Cuda
 
         private int _synchronizations;
 
+        /// <summary>From now on, streams run in a random order that honours only stream order and the recorded events
+        /// (<see cref="StreamInterleaving"/>); the simulator only.</summary>
+        internal StreamInterleaving InterleaveStreams(int seed)
+        {
+            if (_gpu.IsCuda) throw new InvalidOperationException("Interleaving is a test mode of the simulator; a GPU interleaves by itself.");
+            Synchronize();
+            return _interleaving = new StreamInterleaving(Plan.Devices, Plan.Actors.Count, seed);
+        }
+
         private void Synchronize()
         {
+            _interleaving?.Drain();
             _synchronizations++;
             foreach (var s in _streams) s.Synchronize();
         }
@@ -278,23 +289,32 @@ namespace OneFlow.Dsl.Cuda
             var op = Plan.Ops[actor.Op];
             if (op.IsRendezvous) return Arrive(op, actor);
             var stream = _streams[actor.Device];
+            if (_interleaving != null)
+            {
+                _interleaving.Enqueue(actor.Device, _waits[actorId].Select(w => (actorId, w)), new[] { actorId }, () => Execute(actor, op, stream, piece));
+                Interlocked.Add(ref _launches, _launchesPerAct[actorId]);
+                return true;
+            }
             foreach (int w in _waits[actorId]) _order.After(w, stream);
             bool locked = Serialise();
-            try
-            {
-                if (_kernels[actorId] is { } kernel)
-                {
-                    var context = _contexts[actorId]!;
-                    context.Piece = piece;
-                    kernel(context);
-                }
-                else if (op.Kind == OpKind.Input) Upload(op, actor, stream, piece);
-                else Gather(actor, stream);
-            }
+            try { Execute(actor, op, stream, piece); }
             finally { if (locked) Monitor.Exit(_simulatorLock!); }
             Interlocked.Add(ref _launches, _launchesPerAct[actorId]);
             _order.Done(actorId, stream);
             return true;
+        }
+
+        /// <summary>The act's kernels or copy, enqueued on its stream.</summary>
+        private void Execute(Actor actor, PlanOp op, AcceleratorStream stream, long piece)
+        {
+            if (_kernels[actor.Id] is { } kernel)
+            {
+                var context = _contexts[actor.Id]!;
+                context.Piece = piece;
+                kernel(context);
+            }
+            else if (op.Kind == OpKind.Input) Upload(op, actor, stream, piece);
+            else Gather(actor, stream);
         }
 
         /// <summary>On the simulator, launches from several threads take turns; a GPU takes them as they come.</summary>
@@ -313,19 +333,27 @@ namespace OneFlow.Dsl.Cuda
             if (Interlocked.Increment(ref _arrived[op.Id]) < participants.Count) return false;
             _arrived[op.Id] = 0;
             var stream = _streams[actor.Device];
-            foreach (int w in _waits[actor.Id]) _order.After(w, stream);
-            foreach (var p in participants)
-                foreach (int w in _waits[p.Id]) _order.After(w, stream);
-            bool locked = Serialise();
-            try
-            {
-                foreach (var p in participants) if (p.Output >= 0) Gather(p, stream);
-            }
-            finally { if (locked) Monitor.Exit(_simulatorLock!); }
             int written = 0;
             foreach (var p in participants) if (p.Output >= 0) written++;
+            if (_interleaving != null)
+            {
+                var waits = _waits[actor.Id].Select(w => (actor.Id, w)).Concat(participants.SelectMany(p => _waits[p.Id].Select(w => (p.Id, w))));
+                _interleaving.Enqueue(actor.Device, waits, participants.Select(p => p.Id), () => { foreach (var p in participants) if (p.Output >= 0) Gather(p, stream); });
+            }
+            else
+            {
+                foreach (int w in _waits[actor.Id]) _order.After(w, stream);
+                foreach (var p in participants)
+                    foreach (int w in _waits[p.Id]) _order.After(w, stream);
+                bool locked = Serialise();
+                try
+                {
+                    foreach (var p in participants) if (p.Output >= 0) Gather(p, stream);
+                }
+                finally { if (locked) Monitor.Exit(_simulatorLock!); }
+                foreach (var p in participants) _order.Done(p.Id, stream);
+            }
             Interlocked.Add(ref _launches, written);
-            foreach (var p in participants) _order.Done(p.Id, stream);
             foreach (var p in participants) _engine.Complete(p.Id);
             return false;
         }

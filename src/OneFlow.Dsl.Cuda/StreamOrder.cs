@@ -8,7 +8,7 @@ namespace OneFlow.Dsl.Cuda
     /// <summary>Orders work between streams without stopping the host: an actor records an event on its stream after
     /// its kernels, and an actor on another stream that reads (or will overwrite) its register makes its own stream
     /// wait for that event. On ILGPU's CPU simulator every launch has finished when it returns, so there is nothing
-    /// to order.</summary>
+    /// to order; the tests check the same waits there by running streams out of order (<see cref="StreamInterleaving"/>).</summary>
     internal sealed class StreamOrder : IDisposable
     {
         private readonly IntPtr[] _events;

@@ -18,7 +18,7 @@ namespace OneFlow.Dsl.Cuda.Tests
 
         public GpuPlanSessionTests(GpuFixture gpu) => _gpu = gpu;
 
-        private static NetworkSpec Mlp(string placement, string? w1 = null, string? w2 = null, string? second = null)
+        internal static NetworkSpec Mlp(string placement, string? w1 = null, string? w2 = null, string? second = null)
             => new NetworkSpec("Mlp", 8, placement,
                 Arr(W("w1", w1, null, 12, 16), W("b1", null, null, 16), W("w2", w2, second, 16, 5), W("b2", null, second, 5)),
                 Arr(new TensorDecl("x", DeclKind.Input, Arr(12), null)),
@@ -27,7 +27,7 @@ namespace OneFlow.Dsl.Cuda.Tests
                 "y", NetworkSpec.DefaultLoss("y"), "loss");
 
 
-        private static float[] Losses(IPlanSession session)
+        internal static float[] Losses(IPlanSession session)
         {
             var plan = session.Plan;
             session.LearningRate = 0.3f;
@@ -102,7 +102,7 @@ namespace OneFlow.Dsl.Cuda.Tests
 
         /// <summary>A convolution with batch norm (whose statistics are reduced across devices under data parallelism)
         /// and a max pool, each op on its GPU kernel and the workspaces the plan lays out.</summary>
-        private static NetworkSpec Cnn(string placement, string? conv = null, string? input = null)
+        internal static NetworkSpec Cnn(string placement, string? conv = null, string? input = null)
             => new NetworkSpec("Cnn", 8, placement,
                 Arr(W("c", conv, null, 4, 3, 3, 3), W("g", null, null, 4), W("b", null, null, 4),
                     new TensorDecl("m", DeclKind.Buffer, Arr(4), null), new TensorDecl("v", DeclKind.Buffer, Arr(4), null), W("fc", null, null, 36, 5)),

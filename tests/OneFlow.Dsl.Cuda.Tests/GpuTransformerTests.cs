@@ -19,7 +19,7 @@ namespace OneFlow.Dsl.Cuda.Tests
 
         public GpuTransformerTests(GpuFixture gpu) => _gpu = gpu;
 
-        private static NetworkSpec Transformer(string device)
+        internal static NetworkSpec Transformer(string device)
         {
             string first = $"{device}:0-1", second = $"{device}:2-3";
             var weights = new List<TensorDecl> { W("tokens", null, first, 10, 8), W("positions", null, first, 3, 8), W("head", null, first, 8, 10) };
@@ -65,7 +65,7 @@ namespace OneFlow.Dsl.Cuda.Tests
         }
 
 
-        private static float[] Losses(IPlanSession session)
+        internal static float[] Losses(IPlanSession session)
         {
             var plan = session.Plan;
             session.LearningRate = 0.01f;
