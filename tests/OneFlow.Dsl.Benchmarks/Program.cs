@@ -5,4 +5,5 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*GptStartup*' --job short
 // dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*MlpInferOne*' --job short   (peer: bench/torch_infer_peer.py)
 // dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*ConvTrainStep*' --job short (peer: bench/torch_cnn_peer.py)
+// dotnet run -c Release --project tests/OneFlow.Dsl.Benchmarks -- --filter '*ActorOverhead*' --job short (peer: bench/torch_tiny_peer.py)
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
