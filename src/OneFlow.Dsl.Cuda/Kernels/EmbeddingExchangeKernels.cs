@@ -130,7 +130,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
         {
             int code = codes[j];
             if (code < 0) return;
-            int block = (code / capacity - firstBlock) * (capacity + 1), position = code % capacity;
+            var layout = new ExchangeLayout(0, capacity);
+            int block = (layout.Block(code) - firstBlock) * layout.BlockRows, position = layout.Position(code);
             requests[block + 1 + position] = ids[j];
             Atomic.Max(ref requests[block], position + 1);
         }
@@ -165,7 +166,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
             for (int k = 0; k < perRow; k++)
             {
                 int code = codes[n * perRow + k];
-                if (code >= 0) sum += replies[(code / capacity * (capacity + 1) + 1 + code % capacity - firstRow) * width + c];
+                if (code >= 0) sum += replies[(new ExchangeLayout(0, capacity).Row(code) - firstRow) * width + c];
             }
             y[i] = sum * scale;
         }
@@ -175,13 +176,15 @@ namespace OneFlow.Dsl.Cuda.Kernels
         {
             int j = i / width, c = i % width, code = codes[j];
             if (code >= 0)
-                Atomic.Add(ref dReplies[(code / capacity * (capacity + 1) + 1 + code % capacity - firstRow) * width + c], scale * dy[j / perRow * width + c]);
+                Atomic.Add(ref dReplies[(new ExchangeLayout(0, capacity).Row(code) - firstRow) * width + c], scale * dy[j / perRow * width + c]);
         }
 
         public static void Count(Index1D j, ArrayView<int> codes, ArrayView<int> counts, int capacity, int firstBlock, int width)
         {
             int code = codes[j];
-            if (code >= 0) Atomic.Max(ref counts[(code / capacity - firstBlock) * (capacity + 1) * width], code % capacity + 1);
+            if (code < 0) return;
+            var layout = new ExchangeLayout(0, capacity);
+            Atomic.Max(ref counts[(layout.Block(code) - firstBlock) * layout.BlockRows * width], layout.Position(code) + 1);
         }
     }
 }
