@@ -117,8 +117,8 @@ def step_time(model, batch, shape, lr, momentum):
     return median_time(step, 10)
 
 
-threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset") if DEVICE == "cpu" else DEVICE
+setting = f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}" if DEVICE == "cpu" else DEVICE
 t = step_time(SmallResNet().train(), 32, (3, 32, 32), lr=0.01, momentum=0.9)
-print(f"torch resnet b32 3x32x32 sgd-momentum step (OPENBLAS_NUM_THREADS={threads}): {t * 1e3:.2f} ms")
+print(f"torch resnet b32 3x32x32 sgd-momentum step ({setting}): {t * 1e3:.2f} ms")
 t = step_time(MnistCnn().train(), 64, (1, 28, 28), lr=0.01, momentum=0.9)
-print(f"torch cnn b64 1x28x28 sgd-momentum training (OPENBLAS_NUM_THREADS={threads}): {64 / t:.0f} samples/s")
+print(f"torch cnn b64 1x28x28 sgd-momentum training ({setting}): {64 / t:.0f} samples/s")
