@@ -44,7 +44,10 @@ namespace OneFlow.Dsl.Runtime
         private readonly CpuKernelContext?[] _contexts;
         private readonly IntPtr[][] _collectiveSources;
         private readonly int[] _arrived;
+        /// <summary>Per device d, at [d * TicksStride], its compute time: written by that device's thread alone, each a
+        /// cache line apart from the next device's.</summary>
         private readonly long[] _computeTicks;
+        private const int TicksStride = 16;
         private readonly long[] _arrivedAt;
         /// <summary>Per op, whether it works only in a step's last micro-batch (see <see cref="Plan.OncePerStep"/>).</summary>
         private readonly bool[] _oncePerStep;
@@ -70,10 +73,15 @@ namespace OneFlow.Dsl.Runtime
             _layout = new PlanLayout(plan);
             _kernels = plan.Actors.Select(a => plan.Ops[a.Op].RunsAsKernel ? CpuKernels.For(plan.Ops[a.Op].Kind) : null).ToArray();
             int threads = Math.Max(1, Environment.ProcessorCount / plan.Devices);
-            _contexts = _layout.Geometries().Select(g => g == null ? null : new CpuKernelContext(g) { Optimizer = Optimizer, Threads = threads }).ToArray();
+            // Made device by device: contexts are written at every act, and neighbours in memory on other devices'
+            // threads would make each write evict a line another device is using.
+            var geometries = _layout.Geometries();
+            _contexts = new CpuKernelContext?[geometries.Length];
+            foreach (var a in plan.Actors.OrderBy(a => a.Device))
+                if (geometries[a.Id] is { } g) _contexts[a.Id] = new CpuKernelContext(g) { Optimizer = Optimizer, Threads = threads };
             _arenas = plan.ArenaBytes.Select((b, d) => new DeviceArena(IsLocal(d) ? b : 0)).ToArray();
             _feeds = new Feeds(_layout);
-            _computeTicks = new long[plan.Devices];
+            _computeTicks = new long[plan.Devices * TicksStride];
             _arrivedAt = new long[plan.Actors.Count];
             _oncePerStep = plan.OncePerStep();
             _collectiveSources = plan.Ops.Select(o => new IntPtr[o.Source.Count]).ToArray();
@@ -154,7 +162,7 @@ namespace OneFlow.Dsl.Runtime
             {
                 kernel(Bind(actor, piece));
                 long end = TraceRecorder.Now;
-                Interlocked.Add(ref _computeTicks[actor.Device], end - start);
+                _computeTicks[actor.Device * TicksStride] += end - start;
                 _trace?.Add(actor.Id, actor.Device, TraceKind.Compute, start, end);
                 return true;
             }
@@ -186,9 +194,9 @@ namespace OneFlow.Dsl.Runtime
             return context;
         }
 
-        /// <summary>Starts recording what every thread does, for <see cref="WriteTrace"/>; at most
-        /// <paramref name="capacity"/> events are kept.</summary>
-        public void StartTrace(int capacity = 1 << 20) => _trace = new TraceRecorder(capacity);
+        /// <summary>Starts recording what every thread does (its acts, and its spins while it waits for work), for
+        /// <see cref="WriteTrace"/>; at most <paramref name="capacity"/> events are kept.</summary>
+        public void StartTrace(int capacity = 1 << 20) => _trace = _engine.Trace = new TraceRecorder(capacity);
 
         /// <summary>Writes what was recorded since <see cref="StartTrace"/> as Chrome trace-event JSON (chrome://tracing,
         /// Perfetto): a row per device thread and one for communication between processes.</summary>

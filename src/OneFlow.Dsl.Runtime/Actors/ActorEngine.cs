@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
+using OneFlow.Dsl.Runtime.Tracing;
 
 namespace OneFlow.Dsl.Runtime.Actors
 {
@@ -19,49 +22,70 @@ namespace OneFlow.Dsl.Runtime.Actors
     }
 
     /// <summary>Streams pieces through an actor graph with no central scheduler, as OneFlow does: one thread per
-    /// device, messages that carry register ids (never data), and credit-based flow control. An actor acts when
-    /// every input register has a ready slot and its output register has a free one; a consumer hands a slot back
-    /// when done. With one slot per register a producer waits for its consumers (back-pressure); with more it
-    /// runs ahead by that many pieces.</summary>
+    /// device and credit-based flow control. An actor acts on its next piece when every input register holds that
+    /// piece and its output register has a free slot, that is, when every consumer is done with the piece that slot
+    /// held. With one slot a producer waits for its consumers (back-pressure); with more it runs ahead by that many.
+    /// <para>The plan is static, so nothing is sent: each actor counts the pieces it has finished, and readiness is
+    /// read off its producers' and consumers' counts. Each device thread sweeps its actors in an order fixed at build
+    /// time (topological, so one sweep carries a piece through the device and a same-device consumer is, in effect,
+    /// called right after its producer); only a finish that matters to another device wakes that device, once per
+    /// act. A device that sweeps without acting spins briefly, then sleeps. The thread that calls <see cref="Run"/>
+    /// is the first device's thread for the run.</para></summary>
     internal sealed class ActorEngine : IDisposable
     {
-        private const long Ready = 0, Ack = 1, Done = 2, Kick = 3;
+        private const int Idle = 0, Acting = 1, Completed = 2;
+
+        /// <summary>How long a device thread spins for work before it sleeps: 200 µs. Waking a sleeping thread costs tens
+        /// of microseconds on these machines, more than most waits between acts; the spin yields the core to any
+        /// other runnable thread, so devices sharing cores still take turns.</summary>
+        private static readonly long SpinTicks = Stopwatch.Frequency / 5_000;
 
         private readonly EngineActor[] _actors;
-        private readonly EngineRegister[] _registers;
         private readonly IActorBody _body;
-        private readonly MessageQueue[] _queues;
+        private readonly int[][] _order;
+        private readonly int[][] _producers, _consumers;
+        private readonly int[] _slots;
+        private readonly int[][] _devicesToWake;
+        private readonly Signal[] _signals;
         private readonly Thread[] _threads;
-        private readonly int[][] _consumers;
 
-        // State of each actor, touched only by its device's thread.
-        private readonly int[][] _ready;
-        private readonly int[] _freeSlots;
-        private readonly int[][] _pendingAcks;
-        private readonly long[] _piece;
-        private readonly bool[] _busy;
+        // _done[_at[a]]: pieces actor a has finished, and _state[_at[a]] whether it is acting, both written only by
+        // its device's thread (and _state by a completing one). Each device's entries are contiguous and a cache line
+        // apart from the next device's, as is each device's _left[d * Line], so a device's writes never evict the
+        // lines other devices read.
+        private const int Line = 16;
+        private readonly long[] _done;
+        private readonly int[] _at;
+        private readonly int[] _state;
+        private readonly long[] _left;
 
+        private readonly int _lead;
         private long _target;
-        private long _remaining;
-        private readonly ManualResetEventSlim _finished = new ManualResetEventSlim(false);
+        private int _devicesLeft;
         private Exception? _failure;
+
+        /// <summary>Where the device threads' spins are recorded, when set.</summary>
+        internal TraceRecorder? Trace { get; set; }
 
         public ActorEngine(int devices, IReadOnlyList<EngineActor> actors, IReadOnlyList<EngineRegister> registers, IActorBody body)
         {
             _actors = actors.ToArray();
-            _registers = registers.ToArray();
             _body = body;
-            _consumers = _registers.Select(r => _actors.Where(a => a.Inputs.Contains(r.Id)).Select(a => a.Id).ToArray()).ToArray();
-            _ready = _actors.Select(a => new int[a.Inputs.Length]).ToArray();
-            _freeSlots = _actors.Select(a => a.Output >= 0 ? _registers[a.Output].Slots : 0).ToArray();
-            _pendingAcks = _actors.Select(a => new int[a.Output >= 0 ? _registers[a.Output].Slots : 0]).ToArray();
-            _piece = new long[_actors.Length];
-            _busy = new bool[_actors.Length];
-
-            int edges = _consumers.Sum(c => c.Length) + _actors.Length;
-            int slots = _registers.Length == 0 ? 1 : _registers.Max(r => r.Slots);
-            _queues = Enumerable.Range(0, devices).Select(_ => new MessageQueue(4 * edges * slots + 64)).ToArray();
-            _threads = Enumerable.Range(0, devices).Select(d => new Thread(() => Loop(d)) { IsBackground = true, Name = $"device {d}" }).ToArray();
+            _producers = _actors.Select(a => a.Inputs.Select(r => registers[r].Producer).Distinct().ToArray()).ToArray();
+            if (_producers.SelectMany(p => p).Any(p => p < 0))
+                throw new ArgumentException("Every input register of an engine actor needs a producer among the engine's actors.");
+            _consumers = _actors.Select(a => _actors.Where(c => a.Output >= 0 && c.Inputs.Contains(a.Output)).Select(c => c.Id).ToArray()).ToArray();
+            _slots = _actors.Select(a => a.Output >= 0 ? registers[a.Output].Slots : 1).ToArray();
+            _devicesToWake = _actors.Select(a => _producers[a.Id].Concat(_consumers[a.Id]).Select(o => _actors[o].Device)
+                .Where(d => d != a.Device).Distinct().ToArray()).ToArray();
+            _order = DeviceOrders(devices);
+            (_at, _done) = Counters(devices);
+            _state = new int[_done.Length];
+            _left = new long[(devices + 1) * Line];
+            _signals = Enumerable.Range(0, devices).Select(_ => new Signal()).ToArray();
+            _lead = Array.FindIndex(_order, o => o.Length > 0);
+            _threads = Enumerable.Range(0, devices).Where(d => d != _lead && _order[d].Length > 0)
+                .Select(d => new Thread(() => Loop(d)) { IsBackground = true, Name = $"device {d}" }).ToArray();
             foreach (var t in _threads) t.Start();
         }
 
@@ -69,12 +93,17 @@ namespace OneFlow.Dsl.Runtime.Actors
         public void Run(int pieces)
         {
             if (_failure != null) throw new InvalidOperationException("The engine failed earlier and cannot run.", _failure);
-            _finished.Reset();
-            _target += pieces;
-            Volatile.Write(ref _remaining, (long)pieces * _actors.Length);
             if (_actors.Length == 0) return;
-            foreach (var a in _actors) _queues[a.Device].Post(Pack(Kick, a.Id, 0));
-            _finished.Wait();
+            int busy = 0;
+            for (int d = 0; d < _order.Length; d++)
+            {
+                _left[d * Line] = (long)pieces * _order[d].Length;
+                if (_order[d].Length > 0) busy++;
+            }
+            Volatile.Write(ref _devicesLeft, busy);
+            Volatile.Write(ref _target, _target + pieces);
+            for (int d = 0; d < _signals.Length; d++) if (d != _lead) _signals[d].Wake();
+            Lead();
             if (_failure != null) throw new InvalidOperationException("An actor failed: " + _failure.Message, _failure);
         }
 
@@ -83,105 +112,143 @@ namespace OneFlow.Dsl.Runtime.Actors
         public void Fail(Exception error)
         {
             Interlocked.CompareExchange(ref _failure, error, null);
-            _finished.Set();
+            if (_lead >= 0) _signals[_lead].Wake();
         }
 
         /// <summary>Finishes an actor whose <see cref="IActorBody.Act"/> returned false; callable from any thread.</summary>
-        public void Complete(int actor) => _queues[_actors[actor].Device].Post(Pack(Done, actor, 0));
+        public void Complete(int actor)
+        {
+            Volatile.Write(ref _state[_at[actor]], Completed);
+            _signals[_actors[actor].Device].Wake();
+        }
 
+        /// <summary>The caller of <see cref="Run"/> acts as the first device's thread until the run is over: one
+        /// thread fewer to wake, and on one device none at all.</summary>
+        private void Lead()
+        {
+            var signal = _signals[_lead];
+            while (true)
+            {
+                long seen = signal.Epoch;
+                bool acted = Sweep(_lead);
+                if (Volatile.Read(ref _devicesLeft) == 0 || Volatile.Read(ref _failure) != null) return;
+                if (!acted) Rest(_lead, signal, seen);
+            }
+        }
+
+        // Entered once and never left: without this it would run unoptimised code until on-stack replacement.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Loop(int device)
         {
-            var queue = _queues[device];
-            while (queue.Take(out long message))
+            var signal = _signals[device];
+            while (!signal.Closed)
             {
-                int kind = (int)(message >> 60), actor = (int)((message >> 30) & 0x3FFFFFFF), register = (int)(message & 0x3FFFFFFF);
-                try
-                {
-                    Handle(kind, actor, register);
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref _failure, e, null);
-                    _finished.Set();
-                }
+                long seen = signal.Epoch;
+                if (!Sweep(device)) Rest(device, signal, seen);
             }
         }
 
-        private void Handle(int kind, int actor, int register)
+        /// <summary>One pass over the device's actors in its order; true if any acted.</summary>
+        private bool Sweep(int device)
         {
-            switch (kind)
+            bool acted = false;
+            try
             {
-                case (int)Ready:
-                    var inputs = _actors[actor].Inputs;
-                    for (int i = 0; i < inputs.Length; i++) if (inputs[i] == register) _ready[actor][i]++;
-                    break;
-                case (int)Ack:
-                    int slot = register;
-                    if (--_pendingAcks[actor][slot] == 0) _freeSlots[actor]++;
-                    break;
-                case (int)Done:
-                    Finish(actor);
-                    break;
+                foreach (int actor in _order[device]) acted |= Advance(actor);
             }
-            TryAct(actor);
+            catch (Exception e)
+            {
+                Fail(e);
+            }
+            return acted;
         }
 
-        private void TryAct(int actor)
+        /// <summary>Acts for as many pieces as the actor can now; true if it made any progress.</summary>
+        private bool Advance(int actor)
         {
+            int state = Volatile.Read(ref _state[_at[actor]]);
+            if (state == Acting) return false;
+            bool progressed = false;
+            if (state == Completed)
+            {
+                Finish(actor);
+                progressed = true;
+            }
             while (CanAct(actor))
             {
-                _busy[actor] = true;
-                if (!_body.Act(actor, _piece[actor])) return;
+                progressed = true;
+                _state[_at[actor]] = Acting;
+                // A collective's last participant to arrive completes everyone, itself included, before it returns.
+                if (!_body.Act(actor, _done[_at[actor]]) && Volatile.Read(ref _state[_at[actor]]) != Completed) return true;
                 Finish(actor);
             }
+            return progressed;
         }
 
         private bool CanAct(int actor)
         {
-            if (_busy[actor] || _piece[actor] >= _target) return false;
-            var a = _actors[actor];
-            if (a.Output >= 0 && _freeSlots[actor] == 0) return false;
-            foreach (int r in _ready[actor]) if (r == 0) return false;
+            long piece = _done[_at[actor]];
+            if (piece >= Volatile.Read(ref _target)) return false;
+            foreach (int p in _producers[actor]) if (Volatile.Read(ref _done[_at[p]]) <= piece) return false;
+            long freed = piece - _slots[actor];
+            foreach (int c in _consumers[actor]) if (Volatile.Read(ref _done[_at[c]]) <= freed) return false;
             return true;
         }
 
-        /// <summary>Hands the input slots back to their producers and announces the output slot to its consumers.</summary>
+        /// <summary>Counts the piece as done, which hands its input slots back and its output slot on, and wakes the
+        /// other devices that wait on this actor either way.</summary>
         private void Finish(int actor)
         {
-            var a = _actors[actor];
-            long piece = _piece[actor];
-            for (int i = 0; i < a.Inputs.Length; i++)
-            {
-                if (IndexOf(a.Inputs, a.Inputs[i]) != i) continue;
-                var reg = _registers[a.Inputs[i]];
-                for (int j = i; j < a.Inputs.Length; j++) if (a.Inputs[j] == reg.Id) _ready[actor][j]--;
-                Post(reg.Producer, Pack(Ack, reg.Producer, (int)(piece % reg.Slots)));
-            }
-            if (a.Output >= 0)
-            {
-                var consumers = _consumers[a.Output];
-                int slot = (int)(piece % _registers[a.Output].Slots);
-                _freeSlots[actor]--;
-                _pendingAcks[actor][slot] = consumers.Length;
-                if (consumers.Length == 0) _freeSlots[actor]++;
-                foreach (int c in consumers) Post(c, Pack(Ready, c, a.Output));
-            }
-            _piece[actor] = piece + 1;
-            _busy[actor] = false;
-            if (Interlocked.Decrement(ref _remaining) == 0) _finished.Set();
+            int i = _at[actor];
+            Volatile.Write(ref _done[i], _done[i] + 1);
+            Volatile.Write(ref _state[i], Idle);
+            foreach (int d in _devicesToWake[actor]) _signals[d].Wake();
+            int device = _actors[actor].Device;
+            if (--_left[device * Line] == 0 && Interlocked.Decrement(ref _devicesLeft) == 0) _signals[_lead].Wake();
         }
 
-        private void Post(int actor, long message) => _queues[_actors[actor].Device].Post(message);
+        private void Rest(int device, Signal signal, long seen)
+        {
+            long start = TraceRecorder.Now;
+            long spun = signal.Wait(seen, SpinTicks);
+            if (spun > start) Trace?.Add(-1, device, TraceKind.Spin, start, spun);
+        }
 
-        private static int IndexOf(int[] items, int value) => Array.IndexOf(items, value);
+        /// <summary>Each device's actors in a topological order of the whole graph that takes an actor as soon as its
+        /// producers are placed (depth first, ties by id): a gradient's all-reduce comes right after the gradient, and
+        /// the update after it, so communication starts while the rest of the backward pass computes.</summary>
+        private int[][] DeviceOrders(int devices)
+        {
+            var waiting = _producers.Select(p => p.Length).ToArray();
+            var ready = new Stack<int>(_actors.Where(a => waiting[a.Id] == 0).Select(a => a.Id).Reverse());
+            var order = new List<int>(_actors.Length);
+            while (ready.Count > 0)
+            {
+                int a = ready.Pop();
+                order.Add(a);
+                foreach (int c in _consumers[a].Reverse()) if (--waiting[c] == 0) ready.Push(c);
+            }
+            if (order.Count != _actors.Length) throw new ArgumentException("The actor graph has a cycle: no order can run it.");
+            return Enumerable.Range(0, devices).Select(d => order.Where(a => _actors[a].Device == d).ToArray()).ToArray();
+        }
 
-        private static long Pack(long kind, int actor, int register) => (kind << 60) | ((long)actor << 30) | (uint)register;
+        /// <summary>Where each actor's count lives: devices one after another, each padded to a cache line.</summary>
+        private (int[] At, long[] Done) Counters(int devices)
+        {
+            var at = new int[_actors.Length];
+            int next = Line;
+            for (int d = 0; d < devices; d++)
+            {
+                foreach (int a in _order[d]) at[a] = next++;
+                next += Line;
+            }
+            return (at, new long[next]);
+        }
 
         public void Dispose()
         {
-            foreach (var q in _queues) q.Close();
+            foreach (var s in _signals) s.Close();
             foreach (var t in _threads) t.Join();
-            _finished.Dispose();
         }
     }
 }

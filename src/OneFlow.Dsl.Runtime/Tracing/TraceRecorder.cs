@@ -8,8 +8,9 @@ using OneFlow.Dsl.Planner.Plan;
 namespace OneFlow.Dsl.Runtime.Tracing
 {
     /// <summary>What an actor's time went to: its op's computation, a boxing op's data movement, waiting at a
-    /// collective for the other participants, messages to other processes, or a feed from the host.</summary>
-    internal enum TraceKind : byte { Compute, Boxing, Waiting, Communication, Feed }
+    /// collective for the other participants, messages to other processes, or a feed from the host; or a device
+    /// thread spinning for work before it sleeps (no actor).</summary>
+    internal enum TraceKind : byte { Compute, Boxing, Waiting, Communication, Feed, Spin }
 
     /// <summary>Records what every device thread (and the communication thread) did, as the Chrome trace-event JSON
     /// that chrome://tracing and Perfetto open: one row per thread, one slice per act. Recording is a few stores into
@@ -38,7 +39,7 @@ namespace OneFlow.Dsl.Runtime.Tracing
 
         /// <summary>Per thread, the share of the recorded span (first start to last end, over all threads) it spent
         /// computing, moving data or reading feeds: one minus it is that thread's idle share, a pipeline's bubble
-        /// included. Waiting at a collective counts as idle.</summary>
+        /// included. Waiting at a collective and spinning count as idle.</summary>
         public double[] BusyShares(int threads)
         {
             int count = Math.Min(_count, _events.Length);
@@ -49,7 +50,7 @@ namespace OneFlow.Dsl.Runtime.Tracing
                 var e = _events[i];
                 first = Math.Min(first, e.Start);
                 last = Math.Max(last, e.End);
-                if (e.Kind != TraceKind.Waiting && e.Thread < threads) busy[e.Thread] += e.End - e.Start;
+                if (e.Kind != TraceKind.Waiting && e.Kind != TraceKind.Spin && e.Thread < threads) busy[e.Thread] += e.End - e.Start;
             }
             double span = Math.Max(1, last - first);
             var shares = new double[threads];
@@ -87,19 +88,22 @@ namespace OneFlow.Dsl.Runtime.Tracing
             for (int i = 0; i < count; i++)
             {
                 var e = _events[i];
-                var op = plan.Ops[plan.Actors[e.Actor].Op];
+                var op = e.Actor >= 0 ? plan.Ops[plan.Actors[e.Actor].Op] : null;
                 json.WriteStartObject();
                 json.WriteString("ph", "X");
-                json.WriteString("name", Name(plan, op, e.Kind));
+                json.WriteString("name", op == null ? "spin" : Name(plan, op, e.Kind));
                 json.WriteString("cat", e.Kind.ToString().ToLowerInvariant());
                 json.WriteNumber("pid", 0);
                 json.WriteNumber("tid", e.Thread);
                 json.WriteNumber("ts", Micro(e.Start - origin));
                 json.WriteNumber("dur", Micro(e.End - e.Start));
-                json.WriteStartObject("args");
-                json.WriteNumber("actor", e.Actor);
-                json.WriteString("op", op.Origin);
-                json.WriteEndObject();
+                if (op != null)
+                {
+                    json.WriteStartObject("args");
+                    json.WriteNumber("actor", e.Actor);
+                    json.WriteString("op", op.Origin);
+                    json.WriteEndObject();
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();
