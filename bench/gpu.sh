@@ -38,7 +38,7 @@ pack_together() {
 # Runs on the GPU machine: unpacks the published programs once and runs the one named first with the other arguments.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
-[ -x /tmp/app/Mnist ] || { mkdir -p /tmp/app && tar xzf "$here/app.tgz" -C /tmp/app; }
+[ -x "/tmp/app/$1" ] || { mkdir -p /tmp/app && tar xzf "$here/app.tgz" -C /tmp/app; }
 export LD_LIBRARY_PATH=/usr/local/cuda-13.0/targets/x86_64-linux/lib:${LD_LIBRARY_PATH:-}
 program=$1; shift
 exec "/tmp/app/$program" "$@"
