@@ -21,7 +21,8 @@ namespace OneFlow.Dsl.Planner.Plan
     public sealed record PlanOp(int Id, OpKind Kind, int[] Inputs, int Output, bool TransA, bool TransB,
         NdSbp From, NdSbp To, double[] Args, string Origin, Placement Placement, Placement Source) : IOpAttributes
     {
-        public BoxingKind Boxing => Kind == OpKind.Boxing ? Passes.Boxing.KindOf(From, Source, To, Placement) : BoxingKind.None;
+        /// <summary>Which conversion a boxing op is; worked out once, as the runtime asks at every act.</summary>
+        public BoxingKind Boxing { get; } = Kind == OpKind.Boxing ? Passes.Boxing.KindOf(From, Source, To, Placement) : BoxingKind.None;
 
         /// <summary>A boxing op whose devices exchange data (a collective or a transfer): its actors meet, and the last
         /// to arrive moves the data for all.</summary>
