@@ -65,18 +65,25 @@ namespace OneFlow.Dsl.Runtime.Kernels
         public static void Permute(ReadOnlySpan<float> x, Shape shape, ReadOnlySpan<int> axes, Span<float> y)
         {
             int rank = shape.Rank;
+            // The trailing axes the permutation leaves in place are runs contiguous in x and y alike: attention's
+            // [B,T,H,D] → [B,H,T,D] moves runs of D elements, not elements.
+            int kept = rank;
+            while (kept > 0 && axes[kept - 1] == kept - 1) kept--;
+            int run = 1;
+            for (int k = kept; k < rank; k++) run *= shape[k];
             Span<long> inStride = stackalloc long[rank];
             long stride = 1;
             for (int k = rank - 1; k >= 0; k--) { inStride[k] = stride; stride *= shape[k]; }
-            Span<int> dims = stackalloc int[rank];
-            Span<long> step = stackalloc long[rank];
-            for (int i = 0; i < rank; i++) { dims[i] = shape[axes[i]]; step[i] = inStride[axes[i]]; }
-            Span<int> index = stackalloc int[rank];
+            Span<int> dims = stackalloc int[kept];
+            Span<long> step = stackalloc long[kept];
+            for (int i = 0; i < kept; i++) { dims[i] = shape[axes[i]]; step[i] = inStride[axes[i]]; }
+            Span<int> index = stackalloc int[kept];
             long offset = 0;
-            for (int o = 0; o < y.Length; o++)
+            for (int o = 0; o < y.Length; o += run)
             {
-                y[o] = x[(int)offset];
-                for (int k = rank - 1; k >= 0; k--)
+                if (run == 1) y[o] = x[(int)offset];
+                else x.Slice((int)offset, run).CopyTo(y.Slice(o, run));
+                for (int k = kept - 1; k >= 0; k--)
                 {
                     offset += step[k];
                     if (++index[k] < dims[k]) break;
