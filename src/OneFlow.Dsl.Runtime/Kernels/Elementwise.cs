@@ -146,7 +146,25 @@ namespace OneFlow.Dsl.Runtime.Kernels
             float lr, float beta1, float beta2, float epsilon, float decay, long step, float gradScale = 1f)
         {
             float c1 = 1 - MathF.Pow(beta1, step), c2 = 1 - MathF.Pow(beta2, step);
-            for (int i = 0; i < w.Length; i++)
+            int i = 0;
+            // The vectors compute what the scalar loop does, operation for operation, so both give the same bits.
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<float> b1 = Vector256.Create(beta1), b2 = Vector256.Create(beta2), rest1 = Vector256.Create(1 - beta1),
+                    rest2 = Vector256.Create(1 - beta2), scale = Vector256.Create(gradScale), rate = Vector256.Create(lr),
+                    bias1 = Vector256.Create(c1), bias2 = Vector256.Create(c2), eps = Vector256.Create(epsilon), wd = Vector256.Create(decay);
+                for (; i + Vector256<float>.Count <= w.Length; i += Vector256<float>.Count)
+                {
+                    var gi = Vector256.Create(g.Slice(i)) * scale;
+                    var mi = b1 * Vector256.Create(m.Slice(i)) + rest1 * gi;
+                    var vi = b2 * Vector256.Create(v.Slice(i)) + rest2 * gi * gi;
+                    var wi = Vector256.Create(w.Slice(i));
+                    mi.CopyTo(m.Slice(i));
+                    vi.CopyTo(v.Slice(i));
+                    (wi - rate * (mi / bias1 / (Vector256.Sqrt(vi / bias2) + eps) + wd * wi)).CopyTo(w.Slice(i));
+                }
+            }
+            for (; i < w.Length; i++)
             {
                 float gi = g[i] * gradScale;
                 m[i] = beta1 * m[i] + (1 - beta1) * gi;
