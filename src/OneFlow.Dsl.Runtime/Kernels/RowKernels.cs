@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Ops;
@@ -102,9 +103,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
             {
                 var row = x.Slice(r * cols, cols);
                 var (mean, inv) = Moments(row);
-                var o = y.Slice(r * cols, cols);
-                TensorPrimitives.Subtract(row, mean, o);
-                TensorPrimitives.Multiply(o, inv, o);
+                Normalise(row, mean, inv, y.Slice(r * cols, cols));
             }
         }
 
@@ -117,20 +116,59 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 var d = dy.Slice(r * cols, cols);
                 var o = dx.Slice(r * cols, cols);
                 var (mean, inv) = Moments(row);
-                TensorPrimitives.Subtract(row, mean, o);
-                TensorPrimitives.Multiply(o, inv, o);
+                Normalise(row, mean, inv, o);
                 float meanDy = TensorPrimitives.Sum(d) / cols, meanDyY = TensorPrimitives.Dot(d, o) / cols;
-                for (int c = 0; c < cols; c++) o[c] = (d[c] - meanDy - o[c] * meanDyY) * inv;
+                int c = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; c + Vector256<float>.Count <= cols; c += Vector256<float>.Count)
+                        ((Vector256.Create(d.Slice(c)) - Vector256.Create(meanDy) - Vector256.Create(o.Slice(c)) * Vector256.Create(meanDyY))
+                            * Vector256.Create(inv)).CopyTo(o.Slice(c));
+                for (; c < cols; c++) o[c] = (d[c] - meanDy - o[c] * meanDyY) * inv;
             }
         }
 
+        /// <summary>y = (x − mean) · inv in one pass.</summary>
+        private static void Normalise(ReadOnlySpan<float> row, float mean, float inv, Span<float> y)
+        {
+            int c = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; c + Vector256<float>.Count <= row.Length; c += Vector256<float>.Count)
+                    ((Vector256.Create(row.Slice(c)) - Vector256.Create(mean)) * Vector256.Create(inv)).CopyTo(y.Slice(c));
+            for (; c < row.Length; c++) y[c] = (row[c] - mean) * inv;
+        }
+
+        /// <summary>The row's mean and 1/√(variance + ε), the variance from squared deviations from the mean (two
+        /// passes: E[x²] − mean² would cancel away the digits of a row far from zero), summed in vectors with the
+        /// totals in double.</summary>
         private static (float Mean, float InverseDeviation) Moments(ReadOnlySpan<float> row)
         {
-            double sum = 0, squares = 0;
-            foreach (float v in row) sum += v;
-            double mean = sum / row.Length;
-            foreach (float v in row) squares += (v - mean) * (v - mean);
+            double mean = Sum(row, 0f) / row.Length;
+            double squares = Sum(row, (float)mean, squared: true);
             return ((float)mean, (float)(1 / Math.Sqrt(squares / row.Length + LayerNormEpsilon)));
+        }
+
+        /// <summary>Σ (x − shift), or Σ (x − shift)², in eight float lanes whose totals are added in double.</summary>
+        private static double Sum(ReadOnlySpan<float> row, float shift, bool squared = false)
+        {
+            double total = 0;
+            int c = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var lanes = Vector256<float>.Zero;
+                var by = Vector256.Create(shift);
+                for (; c + Vector256<float>.Count <= row.Length; c += Vector256<float>.Count)
+                {
+                    var v = Vector256.Create(row.Slice(c)) - by;
+                    lanes += squared ? v * v : v;
+                }
+                for (int l = 0; l < Vector256<float>.Count; l++) total += lanes[l];
+            }
+            for (; c < row.Length; c++)
+            {
+                double v = row[c] - shift;
+                total += squared ? v * v : v;
+            }
+            return total;
         }
     }
 }
