@@ -7,12 +7,16 @@ using Xunit;
 namespace OneFlow.Dsl.Runtime.Tests.Kernels
 {
     /// <summary>The max pool's argmax against a reference that scans each window in row order for its first maximum, a
-    /// NaN winning as in PyTorch: on values with many ties, for the unrolled 2×2 window and for general ones, on planes
-    /// whose last row or column no window reaches.</summary>
+    /// NaN winning as in PyTorch: on values with many ties, for the vectorised 2×2 window (rows of four windows, of
+    /// seven, where the last four overlap, and of two, done one by one) and for general ones, on planes whose last row
+    /// or column no window reaches.</summary>
     public class MaxPoolTests
     {
         [Theory]
         [InlineData(6, 7, 2, 2)]
+        [InlineData(6, 14, 2, 2)]
+        [InlineData(5, 17, 2, 2)]
+        [InlineData(4, 8, 2, 2)]
         [InlineData(5, 5, 2, 2)]
         [InlineData(7, 6, 3, 2)]
         [InlineData(4, 5, 2, 1)]
@@ -24,6 +28,8 @@ namespace OneFlow.Dsl.Runtime.Tests.Kernels
             var x = Enumerable.Range(0, planes * h * w).Select(_ => (float)random.Next(4)).ToArray();
             x[1] = float.NaN;
             x[h * w + w + 1] = float.NaN;
+            x[2 * h * w + 2 * w + 3] = float.NaN;
+            x[2 * h * w + 2 * w + 2] = float.NaN;
             var positions = new int[planes * oh * ow];
             Pooling.Argmax(x, h, w, window, oh, ow, positions);
             for (int plane = 0, o = 0; plane < planes; plane++)
