@@ -22,8 +22,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
         }
 
         /// <summary>Per window, h·W + w of its first maximum (a NaN counts as the maximum, as in PyTorch), the planes
-        /// split over the kernel threads. The comparisons select without branching: on real activations a branch would
-        /// mispredict at every other pixel.</summary>
+        /// split over the kernel threads.</summary>
         private static void Argmax(CpuKernelContext k)
             => ParallelRanges.Run(k, static (k, first, last) =>
             {
@@ -56,7 +55,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         /// <summary>The 2×2, stride 2 pool every CNN uses: four windows at a time in 128-bit vectors (the last four of a
         /// row overlapping the ones before where the row is not a multiple of four), each window's pixels taken in the
-        /// general loop's order so that it finds the same first maximum.</summary>
+        /// general loop's order so that it finds the same first maximum. Vector selects, because the JIT compiles a
+        /// float ?: to a branch, and on real activations that branch mispredicts at every other window.</summary>
         private static void Argmax2x2(ReadOnlySpan<float> plane, int w, int oh, int ow, Span<int> positions)
         {
             if (plane.Length < (2 * oh - 1) * w + 2 * ow || positions.Length < oh * ow) throw new ArgumentException("The plane is smaller than its windows.");
