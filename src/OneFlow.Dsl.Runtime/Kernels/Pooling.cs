@@ -36,7 +36,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
             for (int plane = 0, o = 0; plane < planes; plane++)
             {
                 var xs = x.Slice(plane * h * w, h * w);
-                if (p.Kernel == 2 && p.Stride == 2) { Argmax2x2(xs, w, oh, ow, positions.Slice(o, oh * ow)); o += oh * ow; continue; }
+                if (p.Kernel == 2 && p.Stride == 2 && Sse.IsSupported && ow >= 4) { Argmax2x2(xs, w, oh, ow, positions.Slice(o, oh * ow)); o += oh * ow; continue; }
                 for (int i = 0; i < oh; i++)
                     for (int j = 0; j < ow; j++, o++)
                     {
@@ -53,27 +53,13 @@ namespace OneFlow.Dsl.Runtime.Kernels
             }
         }
 
-        /// <summary>The 2×2, stride 2 pool every CNN uses: four windows at a time in 128-bit vectors (the last four of a
-        /// row overlapping the ones before where the row is not a multiple of four), each window's pixels taken in the
+        /// <summary>The 2×2, stride 2 pool every CNN uses, on rows of at least four windows: four at a time in 128-bit
+        /// vectors (the last four of a row overlapping the ones before where the row is not a multiple of four), each window's pixels taken in the
         /// general loop's order so that it finds the same first maximum. Vector selects, because the JIT compiles a
         /// float ?: to a branch, and on real activations that branch mispredicts at every other window.</summary>
         private static void Argmax2x2(ReadOnlySpan<float> plane, int w, int oh, int ow, Span<int> positions)
         {
             if (plane.Length < (2 * oh - 1) * w + 2 * ow || positions.Length < oh * ow) throw new ArgumentException("The plane is smaller than its windows.");
-            if (!Sse.IsSupported || ow < 4)
-            {
-                for (int i = 0, o = 0; i < oh; i++)
-                    for (int j = 0; j < ow; j++, o++)
-                    {
-                        int best = 2 * i * w + 2 * j, at = best;
-                        float max = plane[best];
-                        Consider(plane[at + 1], at + 1, ref max, ref best);
-                        Consider(plane[at + w], at + w, ref max, ref best);
-                        Consider(plane[at + w + 1], at + w + 1, ref max, ref best);
-                        positions[o] = best;
-                    }
-                return;
-            }
             ref float x = ref MemoryMarshal.GetReference(plane);
             ref int p = ref MemoryMarshal.GetReference(positions);
             var columns = Vector128.Create(0, 2, 4, 6);

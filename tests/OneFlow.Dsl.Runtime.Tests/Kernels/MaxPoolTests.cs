@@ -8,7 +8,7 @@ namespace OneFlow.Dsl.Runtime.Tests.Kernels
 {
     /// <summary>The max pool's argmax against a reference that scans each window in row order for its first maximum, a
     /// NaN winning as in PyTorch: on values with many ties, for the vectorised 2×2 window (rows of four windows, of
-    /// seven, where the last four overlap, and of two, done one by one) and for general ones, on planes whose last row
+    /// seven, where the last four overlap; rows of two go the general way) and for general ones, on planes whose last row
     /// or column no window reaches.</summary>
     public class MaxPoolTests
     {
