@@ -111,7 +111,10 @@ namespace OneFlow.Dsl.Generators
             new FieldReader(weights, new HashSet<string>(), new List<NamedLocation>(), new List<DiagnosticInfo>(), cancellation)
                 .Read(type, new Scope(""), null, modules, MaxDepth - 1);
             string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
-            return new ModuleModel(ns, type.Name, new EquatableArray<TensorDecl>(weights.ToArray()), new EquatableArray<ModuleField>(modules.ToArray()));
+            // The reader also walks the modules this one holds, naming their weights by path ("inner.w"); those are
+            // created and listed by their own modules, so the emitter gets this class's own weights only.
+            var own = weights.Where(w => w.Name.IndexOf('.') < 0).ToArray();
+            return new ModuleModel(ns, type.Name, new EquatableArray<TensorDecl>(own), new EquatableArray<ModuleField>(modules.ToArray()));
         }
 
         /// <summary>The [Module] class of a field of that type or an array of it; null for anything else.</summary>

@@ -70,6 +70,63 @@ namespace OneFlow.Dsl.Generators.Tests
             }
             """;
 
+        /// <summary>Modules three deep with private fields: a network holding a [Repeat] array of modules that hold a
+        /// module holding one module and a [Repeat] array of the innermost, which has weights and buffers.</summary>
+        public const string Nested = """
+            using OneFlow.Dsl;
+            using static OneFlow.Dsl.Ops;
+
+            [Module]
+            public partial class Inner
+            {
+                [Weight(4, 4)] Tensor w;
+                [Weight(4, Fill = 1)] Tensor gain;
+                [Weight(4)] Tensor shift;
+                [Buffer(4)] Tensor mean;
+                [Buffer(4, Fill = 1)] Tensor variance;
+
+                public Tensor Forward(Tensor x) => Relu(BatchNorm2d(MatMul(x, w), gain, shift, mean, variance));
+            }
+
+            [Module]
+            public partial class Middle
+            {
+                Inner first;
+                [Repeat(2)] Inner[] pair;
+                [Weight(4)] Tensor bias;
+
+                public Tensor Forward(Tensor x)
+                {
+                    x = first.Forward(x);
+                    foreach (var inner in pair) x = inner.Forward(x);
+                    return x + bias;
+                }
+            }
+
+            [Module]
+            public partial class Outer
+            {
+                Middle middle;
+                [Weight(4, 4)] Tensor mix;
+
+                public Tensor Forward(Tensor x) => x + MatMul(middle.Forward(x), mix);
+            }
+
+            [Network(Batch = 6)]
+            [Placement("cpu:0-1")]
+            public partial class Nested
+            {
+                [Repeat(2)] Outer[] outers;
+                [Weight(4, 3)] Tensor head;
+
+                public Tensor Forward([Input(4)] Tensor x)
+                {
+                    foreach (var outer in outers) x = outer.Forward(x);
+                    return MatMul(x, head);
+                }
+            }
+            """;
+
         /// <summary>Data parallel on two devices, in a namespace, with Sub, Mul, an expression body and its own loss.</summary>
         public const string Gated = """
             using OneFlow.Dsl;

@@ -54,6 +54,30 @@ namespace OneFlow.Dsl.Generators.Tests
         public void A_valid_network_and_its_use_build_clean()
             => Assert.Empty(GeneratorHarness.Build(Used(Networks.Mlp)));
 
+        /// <summary>A module holding modules creates them and lists their weights through them: its generated half
+        /// never reaches into their private fields, so modules nest with private fields as a network holds them.</summary>
+        [Fact]
+        public void Modules_three_deep_with_private_fields_build_clean()
+        {
+            string source = Networks.Nested + """
+
+                static class Use
+                {
+                    static void Run()
+                    {
+                        var model = new Nested(seed: 1);
+                        System.Console.WriteLine(model.NamedParameters.Count + model.Buffers.Count);
+                    }
+                }
+                """;
+            Assert.Empty(GeneratorHarness.Build(source));
+            var (_, _, run) = GeneratorHarness.Generate(source);
+            string outer = run.GeneratedTrees.Single(t => t.FilePath.EndsWith("Outer.g.cs", System.StringComparison.Ordinal)).ToString();
+            Assert.Contains("middle = new global::Middle(seed, path + \".middle\");", outer);
+            Assert.DoesNotContain("middle.first", outer);
+            Assert.DoesNotContain("middle.bias", outer);
+        }
+
         [Fact]
         public void Every_bad_sbp_string_is_reported_in_one_build()
         {
