@@ -9,8 +9,9 @@ namespace OneFlow.Dsl.Testing
     /// <summary>How the values of one operand are drawn: uniform in [<see cref="Low"/>, <see cref="High"/>), kept at
     /// least <see cref="AwayFromZero"/> from 0 (for ops with a kink there); integers in [0, <see cref="Ids"/>); or, when
     /// <see cref="Spaced"/>, evenly spaced values in a random order, so that no two are within a finite-difference step
-    /// of each other (a maximum does not change hands).</summary>
-    public sealed record Operand(Shape Shape, float Low = -2, float High = 2, float AwayFromZero = 0, int Ids = 0, bool Spaced = false)
+    /// of each other (a maximum does not change hands); or, with <see cref="Levels"/>, one of that many evenly spaced
+    /// values, so that ties are common (which of equal maxima a gradient goes to).</summary>
+    public sealed record Operand(Shape Shape, float Low = -2, float High = 2, float AwayFromZero = 0, int Ids = 0, bool Spaced = false, int Levels = 0)
     {
         public DType Type => Ids > 0 ? DType.I32 : DType.F32;
 
@@ -19,6 +20,7 @@ namespace OneFlow.Dsl.Testing
         public static Operand Kinked(params int[] dims) => new Operand(new Shape(dims), AwayFromZero: 0.1f);
         public static Operand IdsBelow(int limit, params int[] dims) => new Operand(new Shape(dims), Ids: limit);
         public static Operand Distinct(params int[] dims) => new Operand(new Shape(dims), Spaced: true);
+        public static Operand Tied(params int[] dims) => new Operand(new Shape(dims), Levels: 3);
     }
 
     /// <summary>One example of an op kind: its operands and attributes. Every kind that runs as a kernel has at least
@@ -62,6 +64,7 @@ namespace OneFlow.Dsl.Testing
 
         private static float Draw(Random random, Operand o)
         {
+            if (o.Levels > 1) return o.Low + (o.High - o.Low) * random.Next(o.Levels) / (o.Levels - 1);
             float v = (float)(o.Low + random.NextDouble() * (o.High - o.Low));
             return o.AwayFromZero > 0 ? MathF.CopySign(o.AwayFromZero + MathF.Abs(v), v) : v;
         }

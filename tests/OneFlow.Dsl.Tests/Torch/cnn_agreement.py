@@ -47,7 +47,7 @@ NAMES = {
 
 def load(path):
     ours = read(path)
-    model = VisionNet()
+    model = VisionNet().double()
     state = {theirs: (ours[name].T if transposed else ours[name]) for name, (theirs, transposed) in NAMES.items()}
     model.load_state_dict(state, strict=False)
     return model

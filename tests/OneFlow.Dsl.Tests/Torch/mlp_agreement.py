@@ -33,7 +33,7 @@ def check(weights_path, batch_path, out_path):
 
 def train(weights_path, batch_path, out_path):
     torch.manual_seed(1234)
-    l1, l2 = torch.nn.Linear(784, 512), torch.nn.Linear(512, 10)
+    l1, l2 = torch.nn.Linear(784, 512).double(), torch.nn.Linear(512, 10).double()
     model = torch.nn.Sequential(l1, torch.nn.ReLU(), l2)
     sgd = torch.optim.SGD(model.parameters(), lr=0.1)
     batch = read(batch_path)
@@ -43,8 +43,11 @@ def train(weights_path, batch_path, out_path):
         sgd.zero_grad()
         F.cross_entropy(model(x), labels).backward()
         sgd.step()
-    write(weights_path, {"w1": l1.weight.T, "b1": l1.bias, "w2": l2.weight.T, "b2": l2.bias})
     with torch.no_grad():
+        # The logits of the weights as written, rounded to float32, which is what we load.
+        for p in model.parameters():
+            p.copy_(p.float())
+        write(weights_path, {"w1": l1.weight.T, "b1": l1.bias, "w2": l2.weight.T, "b2": l2.bias})
         write(out_path, {"logits": model(batch["x"])})
 
 

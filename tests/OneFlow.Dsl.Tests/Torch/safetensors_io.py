@@ -1,4 +1,9 @@
-"""Reads and writes safetensors files of F32 tensors with nothing beyond torch, for the agreement scripts."""
+"""Reads and writes safetensors files of F32 tensors with nothing beyond torch, for the agreement scripts.
+
+Tensors are read as float64: every reference is computed in double precision from the same float32 inputs, so that
+a test's tolerance measures our error rather than PyTorch's float32 rounding (which differs from CPU to CPU). Results
+are written back as F32, a rounding of at most half a unit in the last place.
+"""
 import json
 import struct
 
@@ -17,7 +22,7 @@ def read(path):
             continue
         assert info["dtype"] == "F32", f"{name} is {info['dtype']}"
         start, end = info["data_offsets"]
-        tensors[name] = torch.frombuffer(bytearray(body[start:end]), dtype=torch.float32).reshape(info["shape"])
+        tensors[name] = torch.frombuffer(bytearray(body[start:end]), dtype=torch.float32).reshape(info["shape"]).double()
     return tensors
 
 

@@ -16,7 +16,7 @@ from safetensors_io import read, write
 def main(inputs, out):
     data = read(inputs)
     steps = sum(1 for name in data if name.startswith("ids."))
-    bag = torch.nn.EmbeddingBag(data["table"].shape[0], data["table"].shape[1], mode="mean", sparse=True)
+    bag = torch.nn.EmbeddingBag(data["table"].shape[0], data["table"].shape[1], mode="mean", sparse=True, dtype=torch.float64)
     with torch.no_grad():
         bag.weight.copy_(data["table"])
     head = torch.nn.Parameter(data["head"].clone())

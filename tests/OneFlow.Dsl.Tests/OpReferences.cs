@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Testing;
+
+namespace OneFlow.Dsl.Tests
+{
+    /// <summary>One op call and its PyTorch equivalent: <see cref="Torch"/> is a Python expression over the operands
+    /// a, b, c, … (integer operands as torch.long) and the helpers of Torch/op_agreement.py.</summary>
+    public sealed record OpReference(string Name, OpKind Kind, double[] Args, string Torch, Operand[] Operands)
+    {
+        /// <summary>Operands the op writes in place (batch norm's running statistics, a decoding cache): compared after
+        /// the call. They get no gradient.</summary>
+        public int[] Updated { get; init; } = Array.Empty<int>();
+
+        /// <summary>The call evaluates (PyTorch's <c>model.eval()</c>) instead of training.</summary>
+        public bool Evaluating { get; init; }
+
+        /// <summary>Why PyTorch's own float32 result is further from float64 than 1e-5 of the largest magnitude here: the
+        /// tolerance is then 4× PyTorch's float32 error (where it is not, the stated reason does not loosen anything).</summary>
+        public string? Relaxed { get; init; }
+
+        /// <summary>Float operands that are not differentiated (running statistics read in evaluation).</summary>
+        public int[] Constants { get; init; } = Array.Empty<int>();
+
+        public bool Differentiable => OpRegistry.Get(Kind) is CompositeOp || OpRegistry.Get(Kind).NotDifferentiable == null;
+
+        /// <summary>The float operands whose gradients are compared: all but the updated and the constant ones.</summary>
+        public int[] Differentiated => Differentiable
+            ? Enumerable.Range(0, Operands.Length).Where(i => Operands[i].Ids == 0 && !Updated.Contains(i) && !Constants.Contains(i)).ToArray()
+            : Array.Empty<int>();
+
+        /// <summary>Seeds the case's random draws: its name's hash, the same in every process.</summary>
+        public int Seed => Name.Aggregate(17, (h, c) => unchecked(h * 31 + c));
+
+        /// <summary>The operands, float[] or int[], the same at every call.</summary>
+        public Array[] Draw() => new OpSample(Name, Kind, Operands, Args).Inputs(Seed);
+
+        public override string ToString() => Name;
+    }
+
+    /// <summary>Every op kind with a PyTorch equivalent, called as users call it (a composite whole, as its user-facing
+    /// op), at shapes that reach the kernels' vector code: a last axis of two full 512-bit vectors and a tail (37, 131),
+    /// batches and channels that are not multiples of 4. Gradient kinds are reached through the gradient rules of the
+    /// ops that emit them. <see cref="Skipped"/> gives every other kind and why.</summary>
+    public static class OpReferences
+    {
+        private static OpReference R(string name, OpKind kind, string torch, params Operand[] operands) => new(name, kind, Array.Empty<double>(), torch, operands);
+        private static OpReference R(string name, OpKind kind, double[] args, string torch, params Operand[] operands) => new(name, kind, args, torch, operands);
+        private static Operand O(params int[] dims) => Operand.Of(dims);
+        private static Operand Positive(params int[] dims) => Operand.Positive(dims);
+        private static Operand Kinked(params int[] dims) => Operand.Kinked(dims);
+        private static Operand Distinct(params int[] dims) => Operand.Distinct(dims);
+        private static Operand Tied(params int[] dims) => Operand.Tied(dims);
+        private static Operand Ids(int below, params int[] dims) => Operand.IdsBelow(below, dims);
+
+        public static readonly OpReference[] All =
+        {
+            R("MatMul", OpKind.MatMul, "a @ b", O(5, 37), O(37, 19)),
+            R("MatMul wide", OpKind.MatMul, "a @ b", O(3, 131), O(131, 37)),
+            R("MatMul batched", OpKind.MatMul, "a @ b", O(3, 5, 37), O(3, 37, 7)),
+            R("Add", OpKind.Add, "a + b", O(5, 37), O(5, 37)),
+            R("Add bias", OpKind.Add, "a + b", O(5, 131), O(131)),
+            R("Add both broadcast", OpKind.Add, "a + b", O(3, 1, 37), O(5, 1)),
+            R("Sub", OpKind.Sub, "a - b", O(3, 131), O(3, 131)),
+            R("Sub column", OpKind.Sub, "a - b", O(5, 37), O(5, 1)),
+            R("Mul", OpKind.Mul, "a * b", O(5, 37), O(5, 37)),
+            R("Mul broadcast", OpKind.Mul, "a * b", O(3, 5, 37), O(5, 37)),
+            R("Div", OpKind.Div, "a / b", O(5, 37), Positive(5, 37)),
+            R("Div by a row", OpKind.Div, "a / b", O(3, 131), Positive(131)),
+            R("Neg", OpKind.Neg, "-a", O(5, 37)),
+            R("Scale", OpKind.Scale, new[] { -1.5 }, "a * -1.5", O(3, 131)),
+            R("AddScalar", OpKind.AddScalar, new[] { 0.75 }, "a + 0.75", O(5, 37)),
+            R("Reciprocal", OpKind.Reciprocal, "1 / a", Positive(3, 131)),
+            R("Relu", OpKind.Relu, "torch.relu(a)", Kinked(5, 131)),
+            R("Gelu", OpKind.Gelu, "F.gelu(a, approximate='tanh')", new Operand(new Shape(5, 131), -6, 6)),
+            R("Tanh", OpKind.Tanh, "torch.tanh(a)", new Operand(new Shape(3, 131), -4, 4)),
+            R("Sigmoid", OpKind.Sigmoid, "torch.sigmoid(a)", new Operand(new Shape(5, 37), -8, 8)),
+            R("Exp", OpKind.Exp, "torch.exp(a)", O(5, 37)),
+            R("Log", OpKind.Log, "torch.log(a)", Positive(3, 131)),
+            R("Sqrt", OpKind.Sqrt, "torch.sqrt(a)", Positive(5, 37)),
+            R("Abs", OpKind.Abs, "torch.abs(a)", Kinked(3, 131)),
+            R("Square", OpKind.Square, "torch.square(a)", O(5, 37)),
+            R("Softplus", OpKind.Softplus, "F.softplus(a, threshold=1000)", new Operand(new Shape(5, 131), -25, 25)),
+            R("Softmax", OpKind.Softmax, "torch.softmax(a, -1)", new Operand(new Shape(5, 131), -6, 6)),
+            R("LogSoftmax", OpKind.LogSoftmax, "torch.log_softmax(a, -1)", new Operand(new Shape(3, 2, 37), -6, 6)),
+            R("CausalSoftmax", OpKind.CausalSoftmax, "causal_softmax(a)", O(3, 37, 37)),
+            R("Sum last axis", OpKind.Sum, new double[] { -1 }, "a.sum(-1)", O(3, 5, 131)),
+            R("Sum middle axis", OpKind.Sum, new double[] { 1 }, "a.sum(1)", O(3, 5, 37)),
+            R("Mean first axis", OpKind.Mean, new double[] { 0 }, "a.mean(0)", O(5, 3, 37)),
+            R("Mean last axis", OpKind.Mean, new double[] { -1 }, "a.mean(-1)", O(5, 131)),
+            R("Max", OpKind.MaxLast, "a.amax(-1)", Distinct(5, 131)),
+            R("Max of tied values", OpKind.MaxLast, "a.max(-1).values", Tied(5, 131)),
+            R("Transpose", OpKind.Transpose, "a.transpose(-1, -2)", O(3, 5, 37)),
+            R("Permute", OpKind.Permute, new double[] { 0, 2, 1, 3 }, "a.permute(0, 2, 1, 3)", O(3, 5, 7, 37)),
+            R("Reshape", OpKind.Reshape, new double[] { -1, 5, 37 }, "a.reshape(-1, 5, 37)", O(3, 185)),
+            R("Flatten", OpKind.Flatten, "a.flatten(1)", O(3, 5, 7, 37)),
+            R("Slice", OpKind.Slice, new double[] { 1, 3, 34 }, "a.narrow(1, 3, 34)", O(5, 37)),
+            R("Slice first axis", OpKind.Slice, new double[] { 0, 1, 3 }, "a.narrow(0, 1, 3)", O(5, 131)),
+            R("Concat", OpKind.Concat, new double[] { 1 }, "torch.cat([a, b], 1)", O(5, 37), O(5, 94)),
+            R("Concat first axis", OpKind.Concat, new double[] { 0 }, "torch.cat([a, b], 0)", O(3, 37), O(2, 37)),
+            R("LayerNorm", OpKind.LayerNorm, "F.layer_norm(a, a.shape[-1:], eps=1e-5)", O(5, 131)),
+            R("LayerNorm off zero", OpKind.LayerNorm, "F.layer_norm(a, a.shape[-1:], eps=1e-5)", new Operand(new Shape(3, 37), 998, 1002))
+                with { Relaxed = "rows at 1000 ± 2: a float32 mean near 1000 is rounded to 6e-5, so x − mean carries that much error in any float32 kernel" },
+            R("SumSquares", OpKind.SumSquares, "a.square().sum()", O(5, 131)),
+            R("Embedding", OpKind.Embedding, "F.embedding(a, b)", Ids(11, 3, 5), O(11, 37)),
+            R("EmbeddingBag", OpKind.EmbeddingBag, new double[] { 0 }, "F.embedding_bag(a, b, mode='sum')", Ids(13, 5, 3), O(13, 37)),
+            R("EmbeddingBag mean", OpKind.EmbeddingBag, new double[] { 1 }, "F.embedding_bag(a, b, mode='mean')", Ids(13, 3, 7), O(13, 131)),
+            R("SoftmaxCrossEntropy", OpKind.SoftmaxCrossEntropy, "F.cross_entropy(a, b)", new Operand(new Shape(5, 131), -6, 6), Ids(131, 5)),
+            R("SoftmaxCrossEntropy per token", OpKind.SoftmaxCrossEntropy, "F.cross_entropy(a.reshape(-1, 37), b.reshape(-1))", O(3, 5, 37), Ids(37, 3, 5)),
+            R("MseLoss", OpKind.MseLoss, "F.mse_loss(a, b)", O(5, 37), O(5, 37)),
+            R("L1Loss", OpKind.L1Loss, "F.l1_loss(a, b)", O(3, 131), new Operand(new Shape(3, 131), 5, 6)),
+            R("BceWithLogitsLoss", OpKind.BceWithLogitsLoss, "F.binary_cross_entropy_with_logits(a, b)", new Operand(new Shape(5, 37), -25, 25), new Operand(new Shape(5, 37), 0, 1)),
+            R("Conv2d", OpKind.Conv2d, new double[] { 1, 1, 1 }, "F.conv2d(a, b, stride=1, padding=1)", O(3, 5, 7, 37), O(6, 5, 3, 3)),
+            R("Conv2d strided", OpKind.Conv2d, new double[] { 2, 1, 1 }, "F.conv2d(a, b, stride=2, padding=1)", O(3, 5, 9, 37), O(7, 5, 3, 3)),
+            R("Conv2d grouped", OpKind.Conv2d, new double[] { 1, 0, 3 }, "F.conv2d(a, b, groups=3)", O(3, 6, 5, 37), O(9, 2, 3, 3)),
+            R("Conv2d pointwise", OpKind.Conv2d, new double[] { 1, 0, 1 }, "F.conv2d(a, b)", O(5, 3, 3, 37), O(7, 3, 1, 1)),
+            R("Conv2d unpadded 5x5", OpKind.Conv2d, new double[] { 1, 0, 1 }, "F.conv2d(a, b)", O(3, 3, 9, 41), O(5, 3, 5, 5)),
+            R("MaxPool2d", OpKind.MaxPool2d, new double[] { 2, 2 }, "F.max_pool2d(a, 2, 2)", Distinct(3, 5, 6, 74)),
+            R("MaxPool2d odd width", OpKind.MaxPool2d, new double[] { 2, 2 }, "F.max_pool2d(a, 2, 2)", Distinct(3, 3, 5, 75)),
+            R("MaxPool2d overlapping", OpKind.MaxPool2d, new double[] { 3, 2 }, "F.max_pool2d(a, 3, 2)", Distinct(3, 5, 7, 37)),
+            R("MaxPool2d of tied values", OpKind.MaxPool2d, new double[] { 2, 2 }, "F.max_pool2d(a, 2, 2)", Tied(3, 5, 6, 74)),
+            R("MaxPool2d overlapping tied values", OpKind.MaxPool2d, new double[] { 3, 2 }, "F.max_pool2d(a, 3, 2)", Tied(3, 5, 7, 37)),
+            R("AvgPool2d", OpKind.AvgPool2d, new double[] { 2, 2 }, "F.avg_pool2d(a, 2, 2)", O(3, 5, 6, 74)),
+            R("AvgPool2d overlapping", OpKind.AvgPool2d, new double[] { 3, 2 }, "F.avg_pool2d(a, 3, 2)", O(3, 5, 7, 37)),
+            R("BatchNorm2d", OpKind.BatchNorm2d, new[] { 0.1, 1e-5 }, "F.batch_norm(a, d, e, b, c, training=True, momentum=0.1, eps=1e-5)",
+                O(5, 3, 7, 37), Positive(3), O(3), O(3), Positive(3)) with { Updated = new[] { 3, 4 } },
+            R("BatchNorm2d over [N, C]", OpKind.BatchNorm2d, new[] { 0.2, 1e-3 }, "F.batch_norm(a, d, e, b, c, training=True, momentum=0.2, eps=1e-3)",
+                O(7, 37), Positive(37), O(37), O(37), Positive(37)) with { Updated = new[] { 3, 4 } },
+            R("BatchNorm2d evaluating", OpKind.BatchNorm2d, new[] { 0.1, 1e-5 }, "F.batch_norm(a, d, e, b, c, training=False, eps=1e-5)",
+                O(5, 3, 2, 37), Positive(3), O(3), O(3), Positive(3)) with { Evaluating = true, Constants = new[] { 3, 4 } },
+            R("CacheAppend", OpKind.CacheAppend, new double[] { 2 }, "cache_append(a, b, c, 2)", O(3, 2, 5, 37), O(3, 2, 1, 37), Ids(5, 3, 1)) with { Updated = new[] { 0 } },
+            R("OffsetCausalSoftmax", OpKind.OffsetCausalSoftmax, "offset_causal_softmax(a, b)", O(3, 2, 1, 37), Ids(37, 3, 1)),
+            R("OffsetCausalSoftmax several rows", OpKind.OffsetCausalSoftmax, "offset_causal_softmax(a, b)", O(3, 2, 4, 37), Ids(34, 3, 1)),
+        };
+
+        /// <summary>The kinds no case above reaches, and why.</summary>
+        public static readonly IReadOnlyDictionary<OpKind, string> Skipped = new Dictionary<OpKind, string>
+        {
+            [OpKind.Input] = "not a computation: a plan's input",
+            [OpKind.Boxing] = "not a computation: a collective moving data between devices, checked by the boxing and plan tests",
+            [OpKind.Fill] = "no operands: a constant",
+            [OpKind.Accumulate] = "plan-only: sums micro-batches' gradients (MicroBatchTests train micro-batches like the whole batch)",
+            [OpKind.Dropout] = "random: PyTorch cannot draw our mask (DropoutTests check the keep rate, the 1/(1 − p) scale and the gradient's reuse of the mask)",
+            [OpKind.DropoutGrad] = "random, as Dropout",
+            [OpKind.SgdUpdate] = "an optimizer step, not an op of a forward pass: OptimizerAgreementTests compare the trainers' updates with torch.optim in float64",
+            [OpKind.MomentumUpdate] = "as SgdUpdate",
+            [OpKind.AdamUpdate] = "as SgdUpdate",
+            [OpKind.AdagradUpdate] = "as SgdUpdate",
+            [OpKind.SparseAdamUpdate] = "as SgdUpdate: SparseEmbeddingTests compare it with torch.optim.SparseAdam in float64",
+            [OpKind.SparseSgdUpdate] = "as SgdUpdate: SparseEmbeddingTests compare it with the dense update",
+            [OpKind.SparseAdagradUpdate] = "as SparseSgdUpdate",
+            [OpKind.IdSlots] = "the embedding exchange's own layout of ids (EmbeddingExchangeTests compare exchanged lookups with direct ones)",
+            [OpKind.IdRequests] = "as IdSlots",
+            [OpKind.RowGather] = "as IdSlots",
+            [OpKind.RowGatherGrad] = "as IdSlots",
+            [OpKind.EmbeddingCombine] = "as IdSlots",
+            [OpKind.EmbeddingCombineGrad] = "as IdSlots",
+        };
+
+        public static OpReference Named(string name) => All.Single(c => c.Name == name);
+
+        public static IEnumerable<object[]> Names => All.Select(c => new object[] { c.Name });
+    }
+}
