@@ -46,7 +46,7 @@ namespace OneFlow.Dsl.Generators
             long budgetBytes = 0;
             if (budget != null && !ByteSize.TryParse(budget, out budgetBytes))
                 diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.BadDeclaration.Id, locations.FirstOrDefault(l => l.Name == "MemoryBudget")?.Location,
-                    Equatable.Arr($"MemoryBudget \"{budget}\" is not a size; write it as \"512 MB\", \"1.5 GB\" or \"800 KB\".")));
+                    Equatable.Arr($"MemoryBudget \"{budget}\" is not a size; write it as \"512 MiB\", \"1.5 GiB\" or \"800 KiB\".")));
             var placementAttr = Attribute(type, "PlacementAttribute");
             string placement = placementAttr?.ConstructorArguments.FirstOrDefault().Value as string ?? "cpu:0";
             Add(locations, "Placement", ArgumentLocation(placementAttr, cancellation));

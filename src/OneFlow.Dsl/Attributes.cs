@@ -22,9 +22,10 @@ namespace OneFlow.Dsl
         /// the optimizer's <c>ClipGradientNorm</c>).</summary>
         public bool ClipsGradients { get; set; }
 
-        /// <summary>How much memory each device may hold, "512 MB" or "1.5 GB": the training plan recomputes modules'
-        /// activations in the backward pass instead of keeping them (the first modules first) until it fits, and a budget
-        /// it cannot meet is a build error that states the smallest peak it can reach.</summary>
+        /// <summary>How much memory each device may hold, "512 MiB" or "1.5 GiB" (binary units, as "MB" and "GB" are
+        /// read too): the training plan recomputes modules' activations in the backward pass instead of keeping them
+        /// (the first modules first) until it fits, and a budget it cannot meet is a build error that states the
+        /// smallest peak it can reach.</summary>
         public string? MemoryBudget { get; set; }
     }
 

@@ -3,6 +3,7 @@ using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
 using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Planner.Plan;
+using OneFlow.Dsl.Testing;
 using Xunit;
 using static OneFlow.Dsl.Planner.Tests.Specs;
 
@@ -39,6 +40,14 @@ namespace OneFlow.Dsl.Planner.Tests
             long budget = free.ArenaBytes[0] * 3 / 4;
             var plan = NetworkPlanner.Compile(Stack(budget), PlanMode.Train);
             Assert.True(plan.ArenaBytes[0] <= budget, $"peak {plan.ArenaBytes[0]} over {budget}");
+            // Counted from the registers themselves: the bytes the layout spans, and the bytes live at once in
+            // replays of the actors (which also check that no write lands on a register still to be read).
+            Assert.True(MemoryReplay.LayoutEnds(plan)[0] <= budget, $"the layout spans {MemoryReplay.LayoutEnds(plan)[0]} bytes, over {budget}");
+            for (int seed = 0; seed < 3; seed++)
+            {
+                long live = MemoryReplay.Run(plan, new System.Random(seed))[0];
+                Assert.True(live <= budget, $"{live} bytes live at once, over {budget}");
+            }
             Assert.NotEmpty(plan.Recomputed);
             Assert.Equal("layers.0", plan.Recomputed[0]);
             Assert.True(plan.Recomputed.Count < 6);

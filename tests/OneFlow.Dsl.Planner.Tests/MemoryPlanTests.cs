@@ -4,6 +4,7 @@ using System.Linq;
 using OneFlow.Dsl.Planner.Ops;
 using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Planner.Plan;
+using OneFlow.Dsl.Testing;
 using Xunit;
 using static OneFlow.Dsl.Planner.Tests.Specs;
 
@@ -20,7 +21,7 @@ namespace OneFlow.Dsl.Planner.Tests
         public void Random_execution_orders_never_overwrite_a_live_register(string placement)
         {
             var plan = NetworkPlanner.Compile(Mlp(placement: placement), PlanMode.Train);
-            for (int seed = 0; seed < 50; seed++) Simulate(plan, new Random(seed));
+            for (int seed = 0; seed < 50; seed++) MemoryReplay.Run(plan, new Random(seed));
         }
 
         /// <summary>Between processes, one device each, a gradient's all-reduce writes its result over the partial
@@ -33,7 +34,7 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.NotEmpty(allReduces);
             foreach (var a in allReduces.SelectMany(o => plan.ActorsOf(o.Id)))
                 Assert.Equal(plan.Registers[a.Inputs[0]].Offset, plan.Registers[a.Output].Offset);
-            for (int seed = 0; seed < 20; seed++) Simulate(plan, new Random(seed));
+            for (int seed = 0; seed < 20; seed++) MemoryReplay.Run(plan, new Random(seed));
             var inOneProcess = NetworkPlanner.Compile(Mlp(placement: "cpu:0-3", x: "S(0)", w1: "B", b1: "B", w2: "B", b2: "B", batch: 1024), PlanMode.Train);
             Assert.Contains(inOneProcess.Ops.Where(o => o.Boxing == BoxingKind.AllReduce).SelectMany(o => inOneProcess.ActorsOf(o.Id)),
                 a => inOneProcess.Registers[a.Inputs[0]].Offset != inOneProcess.Registers[a.Output].Offset);
@@ -67,37 +68,6 @@ namespace OneFlow.Dsl.Planner.Tests
                     for (int j = i + 1; j < regs.Count; j++)
                         Assert.False(Overlaps(regs[i], regs[j]), $"{Name(plan, regs[i])} and {Name(plan, regs[j])} share bytes");
                 Assert.Equal(regs.Sum(r => r.Bytes), plan.ArenaBytes[device.Key]);
-            }
-        }
-
-        /// <summary>Runs the actors in a random order the dependencies allow (a collective completes only when all
-        /// its participants have started) and checks every write against the registers still waiting for readers.</summary>
-        internal static void Simulate(Plan.Plan plan, Random random)
-        {
-            var readersLeft = plan.Registers.ToDictionary(r => r.Id, r => plan.Actors.Count(a => a.Inputs.Contains(r.Id)));
-            var written = new HashSet<int>(plan.Registers.Where(r => r.Producer < 0).Select(r => r.Id));
-            var started = new HashSet<int>();
-            var done = new HashSet<int>();
-            while (done.Count < plan.Actors.Count)
-            {
-                var ready = plan.Actors.Where(a => !done.Contains(a.Id) && a.Inputs.Concat(a.Controls).All(written.Contains)).ToList();
-                foreach (var a in ready) started.Add(a.Id);
-                var finishable = ready.Where(a => !plan.Ops[a.Op].IsRendezvous
-                    || plan.Actors.Where(o => o.Op == a.Op).All(o => started.Contains(o.Id))).ToList();
-                Assert.NotEmpty(finishable);
-                var actor = finishable[random.Next(finishable.Count)];
-                if (actor.Output >= 0)
-                {
-                    var target = plan.Registers[actor.Output];
-                    // An in-place actor may write over what it reads itself (same bytes, same size).
-                    foreach (var live in plan.Registers.Where(r => r.Device == target.Device && r.Id != target.Id && written.Contains(r.Id)
-                                                                  && (readersLeft[r.Id] > 0 || r.Persistent)
-                                                                  && !(actor.Inputs.Contains(r.Id) && r.Offset == target.Offset && r.Bytes == target.Bytes)))
-                        Assert.False(Overlaps(live, target), $"{Name(plan, target)} overwrites {Name(plan, live)}, which still has readers");
-                    written.Add(target.Id);
-                }
-                foreach (int r in actor.Inputs.Distinct()) readersLeft[r]--;
-                done.Add(actor.Id);
             }
         }
 

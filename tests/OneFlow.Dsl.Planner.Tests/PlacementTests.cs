@@ -4,6 +4,7 @@ using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
 using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Planner.Plan;
+using OneFlow.Dsl.Testing;
 using Xunit;
 using static OneFlow.Dsl.Planner.Tests.Specs;
 
@@ -141,7 +142,7 @@ namespace OneFlow.Dsl.Planner.Tests
             string text = PlanText.Write(p);
             Assert.Equal(text, PlanText.Write(PlanText.Read(text)));
             Assert.Equal(text, PlanText.Write(NetworkPlanner.Compile(Stages(second, w2: second == "cpu:2" ? null : "S(1)"), PlanMode.Train)));
-            for (int seed = 0; seed < 20; seed++) MemoryPlanTests.Simulate(p, new Random(seed));
+            for (int seed = 0; seed < 20; seed++) MemoryReplay.Run(p, new Random(seed));
         }
 
         /// <summary>A reshard plan moves one tensor through a chain of layouts: one boxing op per change.</summary>
