@@ -1,18 +1,16 @@
 """The PyTorch peer of the ConvTrainStep benchmark (tests/OneFlow.Dsl.Benchmarks/ConvTrainStep.cs) and of
 `samples/Cnn --bench`, to be measured in the same sitting.
 
-CPU (this machine):
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_cnn_peer.py
-  OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_cnn_peer.py
-and take the faster of the two (torch's own threads: 2). Debian's torch runs convolutions with oneDNN (MKL-DNN),
-whatever OPENBLAS_NUM_THREADS says; the linear layer goes to OpenBLAS.
-GPU machine: python3 bench/torch_cnn_peer.py cuda   (cuDNN, TF32 off, as our fp32 kernels)
+CPU (this machine): /usr/bin/python3 bench/torch_cnn_peer.py
+  measures under torch threads 1 and 2 × OPENBLAS_NUM_THREADS 1 and 2 (bench/peer_settings.py) and reports the best.
+  Debian's torch runs convolutions with oneDNN (MKL-DNN), whatever OPENBLAS_NUM_THREADS says; the linear layer goes
+  to OpenBLAS.
+GPU machine: python3 bench/torch_cnn_peer.py cuda   (cuDNN, TF32 off, as our fp32 kernels; one run)
 
-Prints one line per figure:
+Prints the load average, then one line per figure (on the CPU, per setting, then the best of each):
   the SGD-momentum training step of the small ResNet (batch 32, 3x32x32, 10 classes), as ConvTrainStep;
   the training throughput of the Cnn sample's network (batch 64, 1x28x28), samples/s, as `samples/Cnn --bench`.
 """
-import os
 import sys
 import time
 
@@ -20,8 +18,9 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+import peer_settings
+
 torch.manual_seed(0)
-torch.set_num_threads(2)
 DEVICE = sys.argv[1] if len(sys.argv) > 1 else "cpu"
 if DEVICE == "cuda":
     torch.backends.cudnn.allow_tf32 = False
@@ -117,8 +116,11 @@ def step_time(model, batch, shape, lr, momentum):
     return median_time(step, 10)
 
 
-setting = f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}" if DEVICE == "cpu" else DEVICE
-t = step_time(SmallResNet().train(), 32, (3, 32, 32), lr=0.01, momentum=0.9)
-print(f"torch resnet b32 3x32x32 sgd-momentum step ({setting}): {t * 1e3:.2f} ms")
-t = step_time(MnistCnn().train(), 64, (1, 28, 28), lr=0.01, momentum=0.9)
-print(f"torch cnn b64 1x28x28 sgd-momentum training ({setting}): {64 / t:.0f} samples/s")
+def measure():
+    resnet = step_time(SmallResNet().train(), 32, (3, 32, 32), lr=0.01, momentum=0.9)
+    cnn = step_time(MnistCnn().train(), 64, (1, 28, 28), lr=0.01, momentum=0.9)
+    return [(f"torch resnet b32 3x32x32 sgd-momentum step ({DEVICE}): {resnet * 1e3:.2f} ms", resnet),
+            (f"torch cnn b64 1x28x28 sgd-momentum training ({DEVICE}): {64 / cnn:.0f} samples/s", cnn)]
+
+
+peer_settings.run(measure, grid=DEVICE == "cpu")

@@ -4,8 +4,11 @@ MLP, a (26 * 16 + 32) -> 64 -> 1 top MLP), batch 512, BCE-with-logits loss; the 
 nn.EmbeddingBag with sparse=True) under SparseAdam, the rest under Adam. Ids are Zipf-distributed within each
 feature's vocabulary (log-spaced sizes from 10 rows, summing to ROWS), as the sample draws them. CPU, eager.
 
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_dlrm_peer.py 100000 1
-  OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_dlrm_peer.py 40000000 2    (report the faster of 1 and 2 threads)
+  /usr/bin/python3 bench/torch_dlrm_peer.py 100000
+  /usr/bin/python3 bench/torch_dlrm_peer.py 40000000
+
+Prints the load average, the step under each setting of torch threads 1 and 2 × OPENBLAS_NUM_THREADS 1 and 2
+(bench/peer_settings.py), then the best.
 """
 import sys
 import time
@@ -13,6 +16,8 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import peer_settings
 
 BATCH, FEATURES, DENSE, WIDTH = 512, 26, 13, 16
 
@@ -47,9 +52,7 @@ def batch(sizes, offsets):
     return ranks + offsets, torch.randn(BATCH, DENSE), torch.randint(0, 2, (BATCH, 1)).float()
 
 
-def main():
-    rows, threads = int(float(sys.argv[1])), int(sys.argv[2])
-    torch.set_num_threads(threads)
+def measure(rows):
     torch.manual_seed(0)
     sizes = torch.tensor(vocabularies(rows))
     offsets = torch.cumsum(torch.cat((torch.zeros(1, dtype=torch.long), sizes[:-1])), 0)
@@ -69,9 +72,11 @@ def main():
         if s >= 10:
             times.append((time.perf_counter() - start) * 1000)
     times.sort()
-    print(f"pytorch wide & deep step (batch {BATCH}, {rows:,} rows, SparseAdam + Adam, {threads} thread{'s' if threads > 1 else ''}): "
-          f"median {times[len(times) // 2]:.2f} ms, min {times[0]:.2f} ms over {len(times)} steps")
+    median = times[len(times) // 2]
+    return [(f"pytorch wide & deep step (batch {BATCH}, {rows:,} rows, SparseAdam + Adam): "
+             f"median {median:.2f} ms, min {times[0]:.2f} ms over {len(times)} steps", median / 1000)]
 
 
 if __name__ == "__main__":
-    main()
+    rows = int(float(sys.argv[1]))
+    peer_settings.run(lambda: measure(rows))

@@ -1,10 +1,12 @@
 """The PyTorch peer of the GPT sample's generation (samples/Gpt --generate), measured in the same sitting.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_gpt_generate.py WEIGHTS.safetensors 500 "ROMEO:" [threads]
+    /usr/bin/python3 bench/torch_gpt_generate.py WEIGHTS.safetensors 500 "ROMEO:"
 
 The sample's model (bench/torch_gpt_peer.py's Gpt) with the weights the sample saved (--save), generating the way
 nanoGPT's generate does: for every new character the whole context (its last 64 characters) goes through the model
-and the last position's logits are sampled. Eager PyTorch, fp32, no_grad. Prints the text, then `tokens/s: X`.
+and the last position's logits are sampled. Eager PyTorch, fp32, no_grad. Prints the load average, then the text and
+`tokens/s: X` under each setting of torch threads 1 and 2 × OPENBLAS_NUM_THREADS 1 and 2 (bench/peer_settings.py), then
+the best `tokens/s`.
 """
 import json
 import struct
@@ -14,6 +16,7 @@ import time
 import torch
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import peer_settings  # noqa: E402
 from torch_gpt_peer import CONTEXT, LAYERS, Gpt  # noqa: E402
 
 CHARACTERS = "\n" + "".join(chr(c) for c in range(32, 127))
@@ -63,9 +66,7 @@ def generate(model, ids, count):
     return ids
 
 
-def main():
-    path, count, prompt = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    torch.set_num_threads(int(sys.argv[4]) if len(sys.argv) > 4 else 1)
+def measure(path, count, prompt):
     torch.manual_seed(42)
     model = Gpt().eval()
     load(model, read_safetensors(path))
@@ -75,8 +76,9 @@ def main():
     out = generate(model, ids, count)
     seconds = time.perf_counter() - start
     print(prompt + "".join(CHARACTERS[i] for i in out[0, ids.shape[1]:].tolist()))
-    print(f"tokens/s: {count / seconds:.1f}")
+    return [(f"tokens/s: {count / seconds:.1f}", seconds)]
 
 
 if __name__ == "__main__":
-    main()
+    path, count, prompt = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    peer_settings.run(lambda: measure(path, count, prompt))

@@ -1,12 +1,14 @@
 """The PyTorch peer of the GPT sample's training step (samples/Gpt --bench), to be measured in the same sitting.
 
-CPU (this machine):  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_gpt_peer.py
-GPU machine:         python3 bench/torch_gpt_peer.py cuda
+CPU (this machine):  /usr/bin/python3 bench/torch_gpt_peer.py
+                     (under torch threads 1 and 2 × OPENBLAS_NUM_THREADS 1 and 2, bench/peer_settings.py)
+GPU machine:         python3 bench/torch_gpt_peer.py cuda   (one run)
 
 The same model as samples/Gpt/Gpt.cs: a character-level GPT of 4 pre-norm blocks (causal self-attention with 4
 heads, a GELU MLP 4x wide, no biases in the linear layers, layer norms with gain and shift), width 128, context 64,
 vocabulary 96, batch 12; softmax cross-entropy over every token; AdamW (lr 1e-3, betas 0.9/0.99, weight decay 0.1)
-with global gradient-norm clipping at 1. Eager PyTorch, fp32. Prints the median step time.
+with global gradient-norm clipping at 1. Eager PyTorch, fp32. Prints the load average and the median step time (on
+the CPU per setting, then the best).
 """
 import math
 import sys
@@ -15,6 +17,8 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import peer_settings
 
 BATCH, CONTEXT, WIDTH, HEADS, LAYERS, VOCAB = 12, 64, 128, 4, 4, 96
 
@@ -55,11 +59,8 @@ class Gpt(nn.Module):
         return self.head(self.norm(x))
 
 
-def main():
-    device = sys.argv[1] if len(sys.argv) > 1 else "cpu"
+def measure(device):
     torch.manual_seed(0)
-    if device == "cpu":
-        torch.set_num_threads(2)
     model = Gpt().to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.99), weight_decay=0.1)
     x = torch.randint(0, VOCAB, (BATCH, CONTEXT), device=device)
@@ -82,9 +83,11 @@ def main():
         step()
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
-    print(f"pytorch gpt step ({device}, 4 layers, width 128, context 64, batch 12, AdamW): "
-          f"median {times[len(times) // 2]:.1f} ms, min {times[0]:.1f} ms over {len(times)} steps")
+    median = times[len(times) // 2]
+    return [(f"pytorch gpt step ({device}, 4 layers, width 128, context 64, batch 12, AdamW): "
+             f"median {median:.1f} ms, min {times[0]:.1f} ms over {len(times)} steps", median / 1000)]
 
 
 if __name__ == "__main__":
-    main()
+    device = sys.argv[1] if len(sys.argv) > 1 else "cpu"
+    peer_settings.run(lambda: measure(device), grid=device == "cpu")

@@ -2,14 +2,16 @@
 
     bash .gpu/run.sh --bench --device cuda; python3 bench/torch_gpu_peer.py
 
-Prints one line per figure: the SGD training step of MLP 784-512-512-10 (batch 64) in eager mode and replayed as one
-captured CUDA graph, SGEMM 4096^3 with TF32 off, and a 64M-float add. Each figure is the median of 7 rounds after
-a warm-up, with the GPU synchronised around every round.
+Prints the load average, then one line per figure: the SGD training step of MLP 784-512-512-10 (batch 64) in eager
+mode and replayed as one captured CUDA graph, SGEMM 4096^3 with TF32 off, and a 64M-float add. Each figure is the
+median of 7 rounds after a warm-up, with the GPU synchronised around every round.
 """
 import sys
 import time
 
 import torch
+
+import peer_settings
 
 if not torch.cuda.is_available():
     sys.exit("torch_gpu_peer.py: no CUDA device; run it on the GPU machine")
@@ -40,43 +42,46 @@ def mlp():
                                torch.nn.Linear(512, 10)).to(dev)
 
 
-x = torch.rand(64, 784, device=dev)
-y = torch.randint(0, 10, (64,), device=dev)
+def measure():
+    x = torch.rand(64, 784, device=dev)
+    y = torch.randint(0, 10, (64,), device=dev)
+    model = mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
 
-model = mlp()
-opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    def step():
+        opt.zero_grad(set_to_none=False)
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
 
-
-def step():
-    opt.zero_grad(set_to_none=False)
-    loss = torch.nn.functional.cross_entropy(model(x), y)
-    loss.backward()
-    opt.step()
-    return loss
-
-
-for _ in range(20):
-    step()
-print(f"torch mlp 784-512-512-10 batch 64 sgd step, eager: {median(step, 50) * 1e6:.0f} us")
-
-# The whole step captured once as a CUDA graph and replayed (warm-up on a side stream, as PyTorch documents).
-side = torch.cuda.Stream()
-side.wait_stream(torch.cuda.current_stream())
-with torch.cuda.stream(side):
-    for _ in range(3):
+    for _ in range(20):
         step()
-torch.cuda.current_stream().wait_stream(side)
-graph = torch.cuda.CUDAGraph()
-with torch.cuda.graph(graph):
-    step()
-print(f"torch mlp 784-512-512-10 batch 64 sgd step, cuda graph replay: {median(graph.replay, 200) * 1e6:.0f} us")
+    eager = median(step, 50)
 
-n = 4096
-a, b = torch.rand(n, n, device=dev), torch.rand(n, n, device=dev)
-t = median(lambda: torch.mm(a, b), 10)
-print(f"torch sgemm 4096^3 (tf32 off): {t * 1e3:.2f} ms ({2 * n ** 3 / t / 1e12:.1f} TFLOP/s)")
+    # The whole step captured once as a CUDA graph and replayed (warm-up on a side stream, as PyTorch documents).
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        for _ in range(3):
+            step()
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        step()
+    replay = median(graph.replay, 200)
 
-m = 64 << 20
-u, v, w = torch.rand(m, device=dev), torch.rand(m, device=dev), torch.empty(m, device=dev)
-t = median(lambda: torch.add(u, v, out=w), 20)
-print(f"torch add 64M floats: {t * 1e3:.3f} ms ({3 * 4 * m / t / 1e12:.2f} TB/s)")
+    n = 4096
+    a, b = torch.rand(n, n, device=dev), torch.rand(n, n, device=dev)
+    sgemm = median(lambda: torch.mm(a, b), 10)
+
+    m = 64 << 20
+    u, v, w = torch.rand(m, device=dev), torch.rand(m, device=dev), torch.empty(m, device=dev)
+    add = median(lambda: torch.add(u, v, out=w), 20)
+    return [(f"torch mlp 784-512-512-10 batch 64 sgd step, eager: {eager * 1e6:.0f} us", eager),
+            (f"torch mlp 784-512-512-10 batch 64 sgd step, cuda graph replay: {replay * 1e6:.0f} us", replay),
+            (f"torch sgemm 4096^3 (tf32 off): {sgemm * 1e3:.2f} ms ({2 * n ** 3 / sgemm / 1e12:.1f} TFLOP/s)", sgemm),
+            (f"torch add 64M floats: {add * 1e3:.3f} ms ({3 * 4 * m / add / 1e12:.2f} TB/s)", add)]
+
+
+peer_settings.run(measure, grid=False)

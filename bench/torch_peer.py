@@ -1,25 +1,26 @@
 """The PyTorch peer of tests/OneFlow.Dsl.Benchmarks, to be measured in the same sitting.
 
-CPU (this machine):  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_peer.py
+CPU (this machine):  /usr/bin/python3 bench/torch_peer.py
 (torch from apt: apt-get install -y python3-torch libopenblas0-pthread.)
 
-Prints one line per figure:
+Prints the load average, then one line per figure under each setting of torch threads 1 and 2 × OPENBLAS_NUM_THREADS
+1 and 2 (bench/peer_settings.py), then the best of each figure:
   SGEMM 1024^3 GFLOP/s (Sgemm1024),
   the SGD training step time of MLP 784-512-10 (Linear+ReLU, Linear; softmax cross-entropy; lr 0.1; batch 64),
   and that of MLP 784-512-512-10 (the network of the MlpTrainStep benchmark).
 
-torch.mm goes to OpenBLAS, whose thread count is OPENBLAS_NUM_THREADS: torch.set_num_threads(2) does not reach it.
-With OPENBLAS_NUM_THREADS=1 the SGEMM line is therefore a one-core figure (Sgemm1024 "one core"); run again with
-OPENBLAS_NUM_THREADS=2 for the two-core one ("all cores"), but read the MLP lines from the first run: with both
-OpenBLAS's and torch's threads the step oversubscribes the cores and is two to three times slower.
+torch.mm goes to OpenBLAS, whose thread count is OPENBLAS_NUM_THREADS: torch.set_num_threads does not reach it. The
+SGEMM lines under OPENBLAS_NUM_THREADS=1 are therefore one-core figures (Sgemm1024 "one core"), those under 2 two-core
+ones ("all cores").
 """
-import os
 import time
 
 import torch
 
+import peer_settings
+
 torch.manual_seed(0)
-torch.set_num_threads(2)
+nn = torch.nn
 
 
 def median_time(fn, repeats, rounds=7):
@@ -38,12 +39,10 @@ def median_time(fn, repeats, rounds=7):
 def sgemm():
     a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)
     t = median_time(lambda: torch.mm(a, b), 20)
-    blas_threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
-    print(f"torch sgemm 1024^3 (OPENBLAS_NUM_THREADS={blas_threads}): {2 * 1024 ** 3 / t / 1e9:.1f} GFLOP/s "
-          f"({t * 1e3:.2f} ms)")
+    return f"torch sgemm 1024^3: {2 * 1024 ** 3 / t / 1e9:.1f} GFLOP/s ({t * 1e3:.2f} ms)", t
 
 
-def train_step_ms(name, model, lr):
+def train_step(name, model, lr):
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     x, y = torch.rand(64, 784), torch.randint(0, 10, (64,))
 
@@ -54,11 +53,14 @@ def train_step_ms(name, model, lr):
         opt.step()
 
     t = median_time(step, 200)
-    print(f"torch mlp {name} b64 sgd step: {t * 1e3:.3f} ms")
+    return f"torch mlp {name} b64 sgd step: {t * 1e3:.3f} ms", t
 
 
-sgemm()
-nn = torch.nn
-train_step_ms("784-512-10", nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10)), lr=0.1)
-train_step_ms("784-512-512-10", nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(),
-                                              nn.Linear(512, 10)), lr=0.01)
+def measure():
+    return [sgemm(),
+            train_step("784-512-10", nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10)), lr=0.1),
+            train_step("784-512-512-10", nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(),
+                                                       nn.Linear(512, 10)), lr=0.01)]
+
+
+peer_settings.run(measure)

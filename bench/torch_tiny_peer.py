@@ -1,8 +1,10 @@
 """The PyTorch eager twin of tests/OneFlow.Dsl.Benchmarks/ActorOverhead.cs: eight Relu(x @ a + b) layers of width 8,
-batch 4, softmax cross-entropy, SGD, one thread; the median step over many, to be measured in the same sitting.
+batch 4, softmax cross-entropy, SGD; the median step over many, to be measured in the same sitting.
 
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_tiny_peer.py
-  OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_tiny_peer.py    (report the faster)
+  /usr/bin/python3 bench/torch_tiny_peer.py
+
+Prints the load average, the step under each setting of torch threads 1 and 2 × OPENBLAS_NUM_THREADS 1 and 2
+(bench/peer_settings.py), then the best.
 """
 import statistics
 import time
@@ -10,7 +12,8 @@ import time
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
+import peer_settings
+
 torch.manual_seed(1)
 layers = [(torch.randn(8, 8, requires_grad=True), torch.zeros(8, requires_grad=True)) for _ in range(8)]
 params = [p for layer in layers for p in layer]
@@ -29,12 +32,18 @@ def step():
     return loss.item()
 
 
-for _ in range(200):
-    step()
-times = []
-for _ in range(5):
-    start = time.perf_counter()
-    for _ in range(2000):
+def measure():
+    for _ in range(200):
         step()
-    times.append((time.perf_counter() - start) / 2000 * 1e6)
-print(f"pytorch tiny step (8 layers of width 8, batch 4, SGD, 1 thread): median {statistics.median(times):.1f} us, min {min(times):.1f} us over 5 rounds of 2000")
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(2000):
+            step()
+        times.append((time.perf_counter() - start) / 2000 * 1e6)
+    median = statistics.median(times)
+    return [(f"pytorch tiny step (8 layers of width 8, batch 4, SGD): median {median:.1f} us, min {min(times):.1f} us "
+             f"over 5 rounds of 2000", median / 1e6)]
+
+
+peer_settings.run(measure)

@@ -12,6 +12,7 @@ static class Bench
     /// <summary>On one device, and on CPUs also on the network's own placement (four devices sharing the cores).</summary>
     public static int Run(string device)
     {
+        Console.WriteLine(LoadAverage.Line());
         string placement = device + ":0";
         if (device != "cpu") Agreement(placement);
         foreach (string at in device == "cpu" ? new[] { placement, ConvNet.Spec.Placement } : new[] { placement })

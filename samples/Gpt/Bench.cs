@@ -8,6 +8,7 @@ public static class Bench
 {
     public static int Run(CharGpt.Training trainer, CharText text, int seed)
     {
+        Console.WriteLine(LoadAverage.Line());
         var batches = new Batches(text, seed);
         for (int i = 0; i < 5; i++) { var (x, y) = batches.Next(text.Train); trainer.Step(x, y); }
         var times = new List<double>();

@@ -28,6 +28,7 @@ static class Bench
 {
     public static int Run(string device)
     {
+        Console.WriteLine(LoadAverage.Line());
         string placement = device + ":0";
         using var trainer = new BenchMlp(seed: 1).Trainer(new Sgd(lr: 0.01f), placement);
         if (device != "cpu" && !Agrees(placement, graph: false)) return 1;

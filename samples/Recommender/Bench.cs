@@ -11,6 +11,7 @@ static class Bench
 
     public static int Run(ClickModel.Training trainer, int[] vocabularies, int seed)
     {
+        Console.WriteLine(LoadAverage.Line());
         var logs = ClickLogs.Generate(Sizes.Batch * (WarmUp + Timed), vocabularies, seed);
         var times = new List<double>();
         for (int s = 0; s < WarmUp + Timed; s++)

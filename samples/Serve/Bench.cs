@@ -6,6 +6,7 @@ static class Bench
 {
     public static int Run(IDigitModel model)
     {
+        Console.WriteLine(LoadAverage.Line());
         var image = new float[MnistData.Pixels];
         var random = new Random(1);
         for (int i = 0; i < image.Length; i++) image[i] = MnistData.Standardise(random.Next(256));

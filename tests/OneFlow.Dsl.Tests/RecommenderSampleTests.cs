@@ -43,6 +43,7 @@ namespace OneFlow.Dsl.Tests
         {
             var (output, errors, code) = Run("--bench --vocab-scale 1e4");
             Assert.True(code == 0, output + errors);
+            Assert.Matches(@"(?m)^load average: \d+\.\d+ \d+\.\d+ \d+\.\d+$", output);
             Assert.Matches(@"wide & deep step \(batch 512, 10,000 rows, Adam \+ SparseAdam\) on cpu:0-3: median \d+\.\d\d ms", output);
             Assert.Equal(4, output.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^device \d: [\d,]+ bytes planned$")));
             var small = Run("--vocab-scale 100");
