@@ -128,23 +128,38 @@ namespace OneFlow.Dsl.Runtime.Kernels
         }
 
         /// <summary>y = (x − mean) · inv in one pass.</summary>
-        private static void Normalise(ReadOnlySpan<float> row, float mean, float inv, Span<float> y)
+        private static void Normalise(ReadOnlySpan<float> row, SplitMean mean, float inv, Span<float> y)
         {
             int c = 0;
             if (Vector256.IsHardwareAccelerated)
                 for (; c + Vector256<float>.Count <= row.Length; c += Vector256<float>.Count)
-                    ((Vector256.Create(row.Slice(c)) - Vector256.Create(mean)) * Vector256.Create(inv)).CopyTo(y.Slice(c));
-            for (; c < row.Length; c++) y[c] = (row[c] - mean) * inv;
+                    ((Vector256.Create(row.Slice(c)) - Vector256.Create(mean.High) - Vector256.Create(mean.Low)) * Vector256.Create(inv)).CopyTo(y.Slice(c));
+            for (; c < row.Length; c++) y[c] = (row[c] - mean.High - mean.Low) * inv;
         }
 
         /// <summary>The row's mean and 1/√(variance + ε), the variance from squared deviations from the mean (two
         /// passes: E[x²] − mean² would cancel away the digits of a row far from zero), summed in vectors with the
-        /// totals in double.</summary>
-        private static (float Mean, float InverseDeviation) Moments(ReadOnlySpan<float> row)
+        /// totals in double. The mean is summed as deviations from the row's first element, which float lanes hold
+        /// exactly where plain values far from zero would round (a row at 1000 lost 1e-5 of its mean).</summary>
+        private static (SplitMean Mean, float InverseDeviation) Moments(ReadOnlySpan<float> row)
         {
-            double mean = Sum(row, 0f) / row.Length;
+            double mean = row[0] + Sum(row, row[0]) / row.Length;
             double squares = Sum(row, (float)mean, squared: true);
-            return ((float)mean, (float)(1 / Math.Sqrt(squares / row.Length + LayerNormEpsilon)));
+            return (new SplitMean(mean), (float)(1 / Math.Sqrt(squares / row.Length + LayerNormEpsilon)));
+        }
+
+        /// <summary>A mean as two floats, <see cref="High"/> + <see cref="Low"/>: x − High is exact for x near it, so
+        /// (x − High) − Low keeps the digits a float mean would round away in a row far from zero (a row at 1000 would
+        /// lose 3e-5 to the rounding).</summary>
+        private readonly struct SplitMean
+        {
+            public readonly float High, Low;
+
+            public SplitMean(double mean)
+            {
+                High = (float)mean;
+                Low = (float)(mean - High);
+            }
         }
 
         /// <summary>Σ (x − shift), or Σ (x − shift)², in eight float lanes whose totals are added in double.</summary>
