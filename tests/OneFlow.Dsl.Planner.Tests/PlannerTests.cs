@@ -248,6 +248,21 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.NotEqual(PlanText.Hash(a), PlanText.Hash(PlanText.Write(Train(Mlp(placement: "cpu:0-1")))));
         }
 
+        /// <summary>The plan text opens with its format; a reader refuses another format, or a text from before formats
+        /// were numbered, and says what to do instead of misreading it.</summary>
+        [Fact]
+        public void A_plan_text_of_another_format_is_refused_with_what_to_do()
+        {
+            string text = PlanText.Write(Train(Mlp()));
+            Assert.StartsWith($"oneflow-dsl plan format {PlanText.Format}\n", text);
+            var other = Assert.Throws<System.FormatException>(() => PlanText.Read(text.Replace($"plan format {PlanText.Format}\n", "plan format 99\n")));
+            Assert.Equal($"This plan is in format 99, and this OneFlow.Dsl reads format {PlanText.Format}: rebuild the project that embedded it " +
+                         "with the same OneFlow.Dsl version as the program that runs it.", other.Message);
+            var unnumbered = Assert.Throws<System.FormatException>(() => PlanText.Read(text.Substring(text.IndexOf('\n') + 1)));
+            Assert.StartsWith("This is not a OneFlow.Dsl plan of a known format: it starts 'plan Mlp Train cpu:0-3 output=", unnumbered.Message);
+            Assert.EndsWith("rebuild the project that embedded it.", unnumbered.Message);
+        }
+
         [Fact]
         public void Updates_wait_for_every_reader_of_their_weight()
         {

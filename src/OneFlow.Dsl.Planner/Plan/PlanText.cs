@@ -13,9 +13,15 @@ namespace OneFlow.Dsl.Planner.Plan
     /// reads back. One record per line, <c>key=value</c> fields, the op's origin last; see docs/plan-format.md.</summary>
     public static class PlanText
     {
+        /// <summary>The format this build writes and reads; a text of another format is refused, not misread.</summary>
+        public const int Format = 1;
+
+        private const string FormatLine = "oneflow-dsl plan format ";
+
         public static string Write(Plan p)
         {
             var sb = new StringBuilder();
+            sb.Append(FormatLine + Format.ToString(CultureInfo.InvariantCulture) + "\n");
             sb.Append($"plan {p.Network} {p.Mode} {p.Placement} output={p.Output}{(p.MicroBatches > 1 ? $" micro={p.MicroBatches}" : "")}\n");
             foreach (var t in p.Tensors)
                 sb.Append($"tensor {t.Id} {t.Name} {t.Shape} {t.DType} {t.Role} {t.Sbp} grad_of={t.GradientOf} at={t.Placement}{(t.RaggedRow > 0 ? $" ragged={t.RaggedRow}" : "")}\n");
@@ -33,8 +39,10 @@ namespace OneFlow.Dsl.Planner.Plan
         public static Plan Read(string text)
         {
             string[] lines = text.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries);
-            string[] head = lines[0].Split(' ');
-            if (head[0] != "plan") throw new FormatException("A plan starts with a 'plan' line.");
+            CheckFormat(lines.Length > 0 ? lines[0] : "");
+            lines = lines.Skip(1).ToArray();
+            string[] head = lines.Length > 0 ? lines[0].Split(' ') : new[] { "" };
+            if (head[0] != "plan") throw new FormatException("A plan's second line is its 'plan' line.");
             var tensors = new List<PlanTensor>();
             var ops = new List<PlanOp>();
             var actors = new List<Actor>();
@@ -75,6 +83,20 @@ namespace OneFlow.Dsl.Planner.Plan
             return new Plan(head[1], Enum<PlanMode>(head[2]), Placement.Parse(head[3]), tensors, ops, actors, registers, arena, Int(Val(head[4])),
                 head.Length > 5 ? Int(Val(head[5])) : 1);
         }
+
+        /// <summary>Refuses a text that is not a plan of <see cref="Format"/>, saying what it is and what to do.</summary>
+        private static void CheckFormat(string first)
+        {
+            if (!first.StartsWith(FormatLine, StringComparison.Ordinal))
+                throw new FormatException($"This is not a OneFlow.Dsl plan of a known format: it starts '{Truncate(first)}' instead of '{FormatLine}{Format}'. " +
+                                          "Plans written before formats were numbered cannot be read: rebuild the project that embedded it.");
+            string version = first.Substring(FormatLine.Length).Trim();
+            if (version != Format.ToString(CultureInfo.InvariantCulture))
+                throw new FormatException($"This plan is in format {Truncate(version)}, and this OneFlow.Dsl reads format {Format}: " +
+                                          "rebuild the project that embedded it with the same OneFlow.Dsl version as the program that runs it.");
+        }
+
+        private static string Truncate(string s) => s.Length <= 40 ? s : s.Substring(0, 40) + "…";
 
         /// <summary>A 64-bit FNV-1a hash of the text: two processes with the same hash run the same plan.</summary>
         public static string Hash(string text)

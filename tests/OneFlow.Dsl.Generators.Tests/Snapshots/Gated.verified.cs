@@ -92,10 +92,11 @@ actors: 76 (38 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "b7ce628c72790063";
+        public const string PlanHash = "4b0ec6d36b629388";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-        private const string TrainPlanText = @"plan Gated Train cpu:0-1 output=16
+        private const string TrainPlanText = @"oneflow-dsl plan format 1
+plan Gated Train cpu:0-1 output=16
 tensor 0 w [16,32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 gate [32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 2 shift [32] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -329,7 +330,8 @@ arena 1 10240
 ";
 
         /// <summary>The inference plan (forward only) in the plan text format.</summary>
-        private const string InferPlanText = @"plan Gated Infer cpu:0-1 output=9
+        private const string InferPlanText = @"oneflow-dsl plan format 1
+plan Gated Infer cpu:0-1 output=9
 tensor 0 w [16,32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 gate [32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 2 shift [32] F32 Weight B grad_of=-1 at=cpu:0-1

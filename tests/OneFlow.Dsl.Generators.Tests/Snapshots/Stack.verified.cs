@@ -168,10 +168,11 @@ actors: 186 (46 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "8cb34d195bbddd71";
+        public const string PlanHash = "21835c65605f2926";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-        private const string TrainPlanText = @"plan Stack Train cpu:0-1 output=37
+        private const string TrainPlanText = @"oneflow-dsl plan format 1
+plan Stack Train cpu:0-1 output=37
 tensor 0 layers.0.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 layers.0.w [16,16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 2 layers.1.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -721,7 +722,8 @@ arena 3 9600
 ";
 
         /// <summary>The inference plan (forward only) in the plan text format.</summary>
-        private const string InferPlanText = @"plan Stack Infer cpu:0-1 output=30
+        private const string InferPlanText = @"oneflow-dsl plan format 1
+plan Stack Infer cpu:0-1 output=30
 tensor 0 layers.0.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 layers.0.w [16,16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 2 layers.1.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
