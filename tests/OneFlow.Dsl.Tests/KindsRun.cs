@@ -24,7 +24,7 @@ namespace OneFlow.Dsl.Tests
         /// <param name="differentiated">The operands whose gradients the call asks for (the others are constants).</param>
         public static IReadOnlySet<OpKind> Of(OpKind kind, Shape[] shapes, DType[] types, double[] args, bool training, int[] differentiated)
         {
-            var graph = new Planner.Model.LogicalGraph();
+            var graph = new LogicalGraph();
             var operands = Enumerable.Range(0, shapes.Length).Select(i => graph.AddTensor("x" + i, shapes[i], types[i], TensorRole.Input).Id).ToArray();
             var run = new KindsRun(graph, operands.Except(differentiated));
             if (OpRegistry.Get(kind) is CompositeOp composite)

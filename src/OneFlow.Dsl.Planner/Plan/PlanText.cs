@@ -40,8 +40,7 @@ namespace OneFlow.Dsl.Planner.Plan
         {
             string[] lines = text.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries);
             CheckFormat(lines.Length > 0 ? lines[0] : "");
-            lines = lines.Skip(1).ToArray();
-            string[] head = lines.Length > 0 ? lines[0].Split(' ') : new[] { "" };
+            string[] head = lines.Length > 1 ? lines[1].Split(' ') : new[] { "" };
             if (head[0] != "plan") throw new FormatException("A plan's second line is its 'plan' line.");
             var tensors = new List<PlanTensor>();
             var ops = new List<PlanOp>();
@@ -50,7 +49,7 @@ namespace OneFlow.Dsl.Planner.Plan
             var arena = new List<long>();
             var placements = new Dictionary<string, Placement>();
             Placement At(string text) => placements.TryGetValue(text, out var p) ? p : placements[text] = Placement.Parse(text);
-            foreach (string line in lines.Skip(1))
+            foreach (string line in lines.Skip(2))
             {
                 string[] f = line.Split(' ');
                 switch (f[0])
