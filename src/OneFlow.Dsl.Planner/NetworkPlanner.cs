@@ -80,7 +80,7 @@ namespace OneFlow.Dsl.Planner
         {
             var tensors = graph.Tensors.Select(t => new Plan.PlanTensor(t.Id, t.Name, t.Shape, t.DType, t.Role, t.Sbp, t.GradientOf, t.Placement)
                 { RaggedRow = RaggedRow(graph, t) }).ToList();
-            var ops = graph.Ops.Select(o => new Plan.PlanOp(o.Id, o.Kind, o.Inputs, o.Output, o.TransA, o.TransB, o.From, o.To, o.Args, o.Origin,
+            var ops = graph.Ops.Select(o => new Plan.PlanOp(o.Id, o.Kind, o.Inputs, o.Output, o.Attributes, o.Origin,
                 o.Placement, o.Kind == Ops.OpKind.Boxing ? graph.Tensor(o.Inputs[0]).Placement : o.Placement)).ToList();
             var devices = new DeviceMap(Plan.Plan.PlacementsOf(placement, graph.Tensors.Select(t => t.Placement)));
             var (actors, registers) = PhysicalLowering.Lower(graph, devices, output, registerSlots);
@@ -108,9 +108,8 @@ namespace OneFlow.Dsl.Planner
             foreach (var (sbp, at) in layouts.Skip(1))
             {
                 if (x.Sbp == sbp && x.Placement.Equals(at)) continue;
-                var box = graph.AddOp(Ops.OpKind.Boxing, new[] { x.Id }, "x" + graph.Ops.Count, TensorRole.Boxed, $"{x.Sbp} on {x.Placement} -> {sbp} on {at}", at);
-                box.From = x.Sbp;
-                box.To = sbp;
+                var box = graph.AddOp(Ops.OpKind.Boxing, new[] { x.Id }, "x" + graph.Ops.Count, TensorRole.Boxed, $"{x.Sbp} on {x.Placement} -> {sbp} on {at}", at,
+                    new Ops.BoxingAttributes(x.Sbp, sbp));
                 x = graph.Tensor(box.Output);
                 x.Sbp = sbp;
             }

@@ -39,7 +39,7 @@ namespace OneFlow.Dsl.Runtime
         private Transfer? TransferOf(PlanOp op)
         {
             if (op.Kind == OpKind.Input) return FromHost(op.Output);
-            if (op.Kind == OpKind.Boxing) return Transfer.Between(Plan.Tensors[op.Output].Shape, op.From, op.Source, op.To, op.Placement, Plan.Tensors[op.Output].RaggedRow);
+            if (op.Kind == OpKind.Boxing) return Transfer.Between(Plan.Tensors[op.Output].Shape, BoxingOp.Attributes(op).From, op.Source, BoxingOp.Attributes(op).To, op.Placement, Plan.Tensors[op.Output].RaggedRow);
             return null;
         }
 

@@ -22,23 +22,23 @@ namespace OneFlow.Dsl
         public static Tensor Run(OpKind kind, double[] args, params Tensor[] inputs)
             => !EagerMode.Training && OpRegistry.Get(kind).IsIdentityWhenInferring
                 ? inputs[0]
-                : Run(kind, args, inputs, transA: false, transB: false, Interlocked.Increment(ref s_calls));
+                : Run(kind, Refused(() => OpRegistry.Get(kind).FromCall("call", args)), inputs, Interlocked.Increment(ref s_calls));
 
         /// <param name="call">Keys dropout's mask: a call with the same number draws the same one.</param>
         /// <returns>The op's value; null for an op that only updates operands in place.</returns>
-        internal static Tensor Run(OpKind kind, double[] args, Tensor[] inputs, bool transA, bool transB, long call)
+        internal static Tensor Run(OpKind kind, OpAttributes? attributes, Tensor[] inputs, long call)
         {
-            if (OpRegistry.Get(kind) is CompositeOp composite) return new Parts(inputs, call).Value(composite, args);
-            var (graph, op) = Build(kind, args, inputs, transA, transB);
+            if (OpRegistry.Get(kind) is CompositeOp composite) return new Parts(inputs, call).Value(composite, attributes);
+            var (graph, op) = Build(kind, attributes, inputs);
             var y = Compute(graph, op, new List<Tensor>(inputs), call);
             if (y == null || y.IsInteger) return y!;
-            return Tensor.Record(y, dy => new Tape(Build(kind, args, inputs, transA, transB), inputs, y, call).Backward(dy), inputs);
+            return Tensor.Record(y, dy => new Tape(Build(kind, attributes, inputs), inputs, y, call).Backward(dy), inputs);
         }
 
         /// <summary>A graph of the operands and the op alone: the op's definition checks the operands on the way in.</summary>
-        private static (LogicalGraph Graph, LogicalOp Op) Build(OpKind kind, double[] args, Tensor[] inputs, bool transA, bool transB)
+        private static (LogicalGraph Graph, LogicalOp Op) Build(OpKind kind, OpAttributes? attributes, Tensor[] inputs)
             => Refused(() => SingleOp.Build(kind, Array.ConvertAll(inputs, t => new Shape(t.Shape.ToArray())),
-                Array.ConvertAll(inputs, t => t.IsInteger ? DType.I32 : DType.F32), args, transA, transB));
+                Array.ConvertAll(inputs, t => t.IsInteger ? DType.I32 : DType.F32), attributes));
 
         /// <summary>A shape the op refuses is the caller's mistake.</summary>
         private static T Refused<T>(Func<T> build)
@@ -98,8 +98,8 @@ namespace OneFlow.Dsl
                 _call = call;
             }
 
-            public Tensor Value(CompositeOp op, double[] args)
-                => _values[Refused(() => op.Expand(this, Enumerable.Range(0, _operands).ToArray(), args))];
+            public Tensor Value(CompositeOp op, OpAttributes? attributes)
+                => _values[Refused(() => op.Expand(this, Enumerable.Range(0, _operands).ToArray(), attributes))];
 
             public override bool Training => EagerMode.Training;
 
@@ -107,9 +107,9 @@ namespace OneFlow.Dsl
 
             public override string NameOf(int tensor) => tensor >= _operands ? "its part" : _operands == 1 ? "x" : "operand " + (tensor + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-            public override int Add(OpKind kind, int[] inputs, string part, double[]? args = null)
+            public override int Add(OpKind kind, int[] inputs, string part, OpAttributes? attributes = null)
             {
-                var value = Run(kind, args ?? Array.Empty<double>(), inputs.Select(i => _values[i]).ToArray(), transA: false, transB: false, _call);
+                var value = Run(kind, attributes, inputs.Select(i => _values[i]).ToArray(), _call);
                 if (value == null) return -1;
                 _values.Add(value);
                 return _values.Count - 1;
@@ -147,9 +147,9 @@ namespace OneFlow.Dsl
 
             public override Shape ShapeOf(int tensor) => _graph.Tensor(tensor).Shape;
 
-            public override int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false, double[]? args = null)
+            public override int Emit(OpKind kind, int[] inputs, int of, OpAttributes? attributes = null)
             {
-                var op = Refused(() => SingleOp.Add(_graph, kind, inputs, "d" + _graph.Tensor(of).Name, args, transA, transB));
+                var op = Refused(() => SingleOp.Add(_graph, kind, inputs, "d" + _graph.Tensor(of).Name, attributes));
                 _values.Add(Compute(_graph, op, _values, _call)!);
                 return op.Output;
             }

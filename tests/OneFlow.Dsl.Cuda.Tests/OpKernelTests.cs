@@ -28,7 +28,7 @@ namespace OneFlow.Dsl.Cuda.Tests
         {
             var sample = OpSamples.Named(name);
             var (graph, op) = SingleOp.Build(sample.Kind, sample.Operands.Select(o => o.Shape).ToArray(), sample.Operands.Select(o => o.Type).ToArray(),
-                sample.Args, sample.TransA, sample.TransB);
+                sample.Attributes);
             Compare(sample.Kind, SingleOp.Geometry(graph, op), sample.Inputs(seed: 1), integers: op.Output >= 0 && graph.Tensor(op.Output).DType == DType.I32);
         }
 
@@ -52,14 +52,14 @@ namespace OneFlow.Dsl.Cuda.Tests
         public void Dropout_of_a_part_draws_the_cpu_mask()
         {
             var part = new Shape(3, 4);
-            var dropout = Part(OpKind.Dropout, new[] { part }, part, new[] { new Shape(4, 7) }, new Shape(4, 7), new[] { new[] { 1, 2 } }, new[] { 1, 2 }, 0.3);
+            var dropout = Part(OpKind.Dropout, new[] { part }, part, new[] { new Shape(4, 7) }, new Shape(4, 7), new[] { new[] { 1, 2 } }, new[] { 1, 2 }, new DropoutAttributes(0.3));
             Compare(OpKind.Dropout, dropout, new Array[] { Values(12, 8) });
         }
 
-        private static OpGeometry Part(OpKind kind, Shape[] inputs, Shape output, Shape[] wholeInputs, Shape wholeOutput, int[][] inputStarts, int[] outputStart, params double[] args)
+        private static OpGeometry Part(OpKind kind, Shape[] inputs, Shape output, Shape[] wholeInputs, Shape wholeOutput, int[][] inputStarts, int[] outputStart, OpAttributes? attributes = null)
         {
             var here = Placement.Parse("cpu:0");
-            var op = new PlanOp(0, kind, Enumerable.Range(0, inputs.Length).ToArray(), inputs.Length, false, false, default, default, args, kind.ToString(), here, here);
+            var op = new PlanOp(0, kind, Enumerable.Range(0, inputs.Length).ToArray(), inputs.Length, attributes, kind.ToString(), here, here);
             return new OpGeometry(op, inputs, output, wholeInputs, wholeOutput, inputStarts, outputStart);
         }
 

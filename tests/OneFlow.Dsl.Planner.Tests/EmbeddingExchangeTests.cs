@@ -29,7 +29,7 @@ namespace OneFlow.Dsl.Planner.Tests
         {
             var plan = NetworkPlanner.Compile(Clicks("cpu:0-3"), PlanMode.Train);
             Assert.DoesNotContain(plan.Ops, o => o.Kind == OpKind.EmbeddingBag);
-            var boxings = plan.Ops.Where(o => o.Kind == OpKind.Boxing).ToDictionary(o => NameOf(plan, o.Inputs[0]), o => (o.From.ToString(), o.To.ToString(), o.Boxing));
+            var boxings = plan.Ops.Where(o => o.Kind == OpKind.Boxing).ToDictionary(o => NameOf(plan, o.Inputs[0]), o => (BoxingOp.Attributes(o).From.ToString(), BoxingOp.Attributes(o).To.ToString(), o.Boxing));
             Assert.Equal(("S(0)", "S(1)", Passes.BoxingKind.AllToAll), boxings["e.requests"]);
             Assert.Equal(("S(1)", "S(0)", Passes.BoxingKind.AllToAll), boxings["e.replies"]);
             Assert.Equal(("S(0)", "S(1)", Passes.BoxingKind.AllToAll), boxings["de.replies"]);

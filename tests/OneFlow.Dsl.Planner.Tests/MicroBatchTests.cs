@@ -43,7 +43,7 @@ namespace OneFlow.Dsl.Planner.Tests
             var p = Compile(4);
             var means = p.Ops.Where(o => o.Kind == OpKind.Accumulate).ToList();
             Assert.Equal(5, means.Count);
-            Assert.All(means, o => Assert.Equal(4.0, o.Args.Single()));
+            Assert.All(means, o => Assert.Equal(4, AccumulateOp.MicroBatches(o)));
             Assert.Equal(OpKind.Accumulate, p.Ops.Single(o => o.Output == p.Output).Kind);
             var once = p.OncePerStep();
             foreach (var op in p.Ops)

@@ -9,11 +9,14 @@ namespace OneFlow.Dsl.Planner.Tests
     public class OpSignatureTests
     {
         private static string[] Signatures(OpKind kind, double[] args, params Shape[] shapes)
+            => Signatures(kind, OpRegistry.Get(kind).FromCall("y", args), shapes);
+
+        private static string[] Signatures(OpKind kind, OpAttributes? attributes, params Shape[] shapes)
         {
             var graph = new LogicalGraph();
             var inputs = shapes.Select((s, i) => graph.AddTensor("t" + i, s, DType.F32, TensorRole.Input).Id).ToArray();
-            var op = graph.AddOp(kind, inputs, "y", TensorRole.Activation, "", Placement.Parse("cpu:0-1"), args: args);
-            return OpRegistry.Get(kind).Signatures(graph, op).Select(s => s.ToString()).ToArray();
+            var op = graph.AddOp(kind, inputs, "y", TensorRole.Activation, "", Placement.Parse("cpu:0-1"), attributes);
+            return OpRegistry.Get(kind).Signatures(new SignatureContext(graph, op, 0, 0)).Select(s => s.ToString()).ToArray();
         }
 
         [Fact]
@@ -29,7 +32,7 @@ namespace OneFlow.Dsl.Planner.Tests
         [Fact]
         public void The_gradient_of_a_sum_splits_the_restored_axis_from_a_whole_operand()
             => Assert.Equal(new[] { "(S(0)) -> S(0)", "(B) -> S(1)", "(S(1)) -> S(2)", "(B) -> B", "(P) -> P" },
-                Signatures(OpKind.ExpandAxis, ExpandAxisOp.Arguments(1, 6, 1), new Shape(4, 8)));
+                Signatures(OpKind.ExpandAxis, new ExpandAxisAttributes(1, 6, 1), new Shape(4, 8)));
 
         [Fact]
         public void A_partial_numerator_divides_by_a_whole_denominator_but_not_the_reverse()
@@ -55,7 +58,7 @@ namespace OneFlow.Dsl.Planner.Tests
         {
             var graph = new LogicalGraph();
             int x = graph.AddTensor("h", new Shape(4, 6), DType.F32, TensorRole.Input).Id;
-            var e = Assert.Throws<PlanException>(() => graph.AddOp(OpKind.Sum, new[] { x }, "s", TensorRole.Activation, "", Placement.Parse("cpu:0"), subject: "s", args: new double[] { 2 }));
+            var e = Assert.Throws<PlanException>(() => graph.AddCall(OpKind.Sum, new[] { x }, "s", TensorRole.Activation, "", Placement.Parse("cpu:0"), "s", new double[] { 2 }));
             Assert.Equal("Sum: axis 2 is out of range for h [4,6]; write an axis from -2 to 1.", e.Message);
             Assert.Equal("s", e.Subject);
         }

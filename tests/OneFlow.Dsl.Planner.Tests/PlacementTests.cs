@@ -54,10 +54,10 @@ namespace OneFlow.Dsl.Planner.Tests
             var transfers = Transfers(p);
             Assert.Equal(new[] { "h", "dh" }, transfers.Select(o => p.Tensors[o.Inputs[0]].Name));
             var forward = transfers[0];
-            Assert.Equal((NdSbp)Sbp.S(0), forward.From);
+            Assert.Equal((NdSbp)Sbp.S(0), BoxingOp.Attributes(forward).From);
             Assert.Equal(Placement.Parse("cpu:0-1"), forward.Source);
             Assert.Equal(Placement.Parse("cpu:2-4"), forward.Placement);
-            Assert.Equal(T(p, "h").Sbp, forward.From);
+            Assert.Equal(T(p, "h").Sbp, BoxingOp.Attributes(forward).From);
             // Sources hand in their parts and receive nothing; destinations receive theirs.
             var actors = p.ActorsOf(forward.Id);
             Assert.Equal(new[] { 0, 1, 2, 3, 4 }, actors.Select(a => a.Device));
@@ -72,11 +72,11 @@ namespace OneFlow.Dsl.Planner.Tests
             var p = NetworkPlanner.Compile(Stages("cpu:2-4", w2: "S(1)"), PlanMode.Infer);
             var transfer = Transfers(p).Single();
             long h = 64 * 512 * 4;
-            int copies = Boxing.Copies(transfer.To, transfer.Placement);
-            Assert.Equal((double)h * copies, Boxing.TotalBytes(transfer.From, transfer.Source, transfer.To, transfer.Placement, h));
+            int copies = Boxing.Copies(BoxingOp.Attributes(transfer).To, transfer.Placement);
+            Assert.Equal((double)h * copies, Boxing.TotalBytes(BoxingOp.Attributes(transfer).From, transfer.Source, BoxingOp.Attributes(transfer).To, transfer.Placement, h));
             string report = PlanReport.Write(p);
             Assert.Contains("plan on cpu:0-1 + cpu:2-4 (5 devices)", report);
-            Assert.Contains($"transfer h [64,512]: {transfer.From} on cpu:0-1 -> {transfer.To} on cpu:2-4", report);
+            Assert.Contains($"transfer h [64,512]: {BoxingOp.Attributes(transfer).From} on cpu:0-1 -> {BoxingOp.Attributes(transfer).To} on cpu:2-4", report);
             Assert.Contains($"{h * copies:N0} bytes per step ({h * copies / 5:N0} per device)", report);
         }
 

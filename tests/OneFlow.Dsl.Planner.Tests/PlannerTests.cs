@@ -263,6 +263,27 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.EndsWith("rebuild the project that embedded it.", unnumbered.Message);
         }
 
+        /// <summary>An op's attributes travel by name, each read back by its kind's own record; a missing or foreign one
+        /// is refused with the op kind and the attribute named.</summary>
+        [Fact]
+        public void Plan_text_carries_each_ops_attributes_by_name()
+        {
+            var p = Train(Mlp());
+            string text = PlanText.Write(p);
+            var product = p.Ops.First(o => o.Kind == OpKind.MatMul && MatMulOp.Attributes(o).TransB);
+            Assert.Contains($"op {product.Id} MatMul in={string.Join(",", product.Inputs)} out={product.Output} at=cpu:0-3 src=cpu:0-3 transA=0 transB=1 | ", text);
+            var read = PlanText.Read(text);
+            Assert.Equal(new MatMulAttributes(false, true), read.Ops[product.Id].Attributes);
+            Assert.All(p.Ops.Zip(read.Ops), pair => Assert.Equal(AttributeWriter.Of(pair.First.Attributes), AttributeWriter.Of(pair.Second.Attributes)));
+
+            var missing = Assert.Throws<System.FormatException>(() => PlanText.Read(text.Replace(" transA=0 transB=1 |", " transB=1 |")));
+            Assert.Equal("MatMul: the plan text lacks its attribute 'transA'.", missing.Message);
+            var relu = p.Ops.First(o => o.Kind == OpKind.Relu);
+            string reluLine = text.Split('\n').First(l => l.StartsWith($"op {relu.Id} Relu "));
+            var foreign = Assert.Throws<System.FormatException>(() => PlanText.Read(text.Replace(reluLine, reluLine.Replace(" |", " axis=1 |"))));
+            Assert.Equal("Relu has no attributes, but the plan text gives it some.", foreign.Message);
+        }
+
         [Fact]
         public void Updates_wait_for_every_reader_of_their_weight()
         {

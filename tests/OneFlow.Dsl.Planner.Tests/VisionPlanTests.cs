@@ -13,11 +13,14 @@ namespace OneFlow.Dsl.Planner.Tests
     public class VisionPlanTests
     {
         private static string[] Signatures(OpKind kind, double[] args, params Shape[] shapes)
+            => Signatures(kind, OpRegistry.Get(kind).FromCall("y", args), shapes);
+
+        private static string[] Signatures(OpKind kind, OpAttributes? attributes, params Shape[] shapes)
         {
             var graph = new LogicalGraph();
             var inputs = shapes.Select((s, i) => graph.AddTensor("t" + i, s, DType.F32, TensorRole.Input).Id).ToArray();
-            var op = graph.AddOp(kind, inputs, "y", TensorRole.Activation, "", Placement.Parse("cpu:0-1"), args: args);
-            return OpRegistry.Get(kind).Signatures(graph, op).Select(s => s.ToString()).ToArray();
+            var op = graph.AddOp(kind, inputs, "y", TensorRole.Activation, "", Placement.Parse("cpu:0-1"), attributes);
+            return OpRegistry.Get(kind).Signatures(new SignatureContext(graph, op, 0, 0)).Select(s => s.ToString()).ToArray();
         }
 
         [Fact]
@@ -33,7 +36,7 @@ namespace OneFlow.Dsl.Planner.Tests
 
         [Fact]
         public void The_weight_gradient_of_split_samples_is_a_partial_sum()
-            => Assert.Contains("(S(0), S(0)) -> P", Signatures(OpKind.Conv2dGradWeight, new double[] { 1, 1, 1, 3, 3 }, new Shape(8, 4, 6, 6), new Shape(8, 16, 6, 6)));
+            => Assert.Contains("(S(0), S(0)) -> P", Signatures(OpKind.Conv2dGradWeight, new ConvGradAttributes(new ConvAttributes(1, 1, 1), 3, 3), new Shape(8, 4, 6, 6), new Shape(8, 16, 6, 6)));
 
         [Fact]
         public void Per_channel_statistics_of_a_split_batch_are_partial_sums_and_of_split_channels_are_split()

@@ -27,19 +27,20 @@ namespace OneFlow.Dsl.Tests
             var graph = new LogicalGraph();
             var operands = Enumerable.Range(0, shapes.Length).Select(i => graph.AddTensor("x" + i, shapes[i], types[i], TensorRole.Input).Id).ToArray();
             var run = new KindsRun(graph, operands.Except(differentiated));
+            var attributes = OpRegistry.Get(kind).FromCall("call", args);
             if (OpRegistry.Get(kind) is CompositeOp composite)
             {
                 run._kinds.Add(kind);
-                composite.Expand(new Parts(run, training), operands, args);
+                composite.Expand(new Parts(run, training), operands, attributes);
             }
-            else run.Call(kind, operands, args);
+            else run.Call(kind, operands, attributes);
             return run._kinds;
         }
 
         /// <summary>An eager call: the op, then its gradient rule on a gradient of its output.</summary>
-        private int Call(OpKind kind, int[] inputs, double[]? args, bool transA = false, bool transB = false)
+        private int Call(OpKind kind, int[] inputs, OpAttributes? attributes)
         {
-            var op = SingleOp.Add(_graph, kind, inputs, "y" + _graph.Tensors.Count, args, transA, transB);
+            var op = SingleOp.Add(_graph, kind, inputs, "y" + _graph.Tensors.Count, attributes);
             _kinds.Add(kind);
             if (op.Output < 0 || _graph.Tensor(op.Output).DType != DType.F32 || OpRegistry.Get(kind).NotDifferentiable != null) return op.Output;
             var output = _graph.Tensor(op.Output);
@@ -52,10 +53,10 @@ namespace OneFlow.Dsl.Tests
 
         public override Shape ShapeOf(int tensor) => _graph.Tensor(tensor).Shape;
 
-        public override int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false, double[]? args = null)
+        public override int Emit(OpKind kind, int[] inputs, int of, OpAttributes? attributes = null)
         {
             _kinds.Add(kind);
-            return SingleOp.Add(_graph, kind, inputs, "d" + _graph.Tensors.Count, args, transA, transB).Output;
+            return SingleOp.Add(_graph, kind, inputs, "d" + _graph.Tensors.Count, attributes).Output;
         }
 
         public override void Accumulate(int tensor, int gradient) { }
@@ -73,7 +74,7 @@ namespace OneFlow.Dsl.Tests
 
             public override string NameOf(int tensor) => _run._graph.Tensor(tensor).Name;
 
-            public override int Add(OpKind kind, int[] inputs, string part, double[]? args = null) => _run.Call(kind, inputs, args);
+            public override int Add(OpKind kind, int[] inputs, string part, OpAttributes? attributes = null) => _run.Call(kind, inputs, attributes);
 
             public override PlanException Mismatch(string message) => new PlanException(PlanErrorKind.ShapeMismatch, "call", message);
         }

@@ -61,7 +61,7 @@ namespace OneFlow.Dsl.Tests
             EagerMode.Training = !c.Evaluating;
             try
             {
-                return (leaves, Eager.Run(c.Kind, c.Args, leaves, transA: false, transB: false, call: 1));
+                return (leaves, Eager.Run(c.Kind, OpRegistry.Get(c.Kind).FromCall(c.Name, c.Args), leaves, call: 1));
             }
             finally
             {

@@ -18,7 +18,7 @@ namespace OneFlow.Dsl.Tests
                 ? Tensor.From(ids, sample.Operands[i].Shape.ToArray())
                 : Tensor.From((float[])data, sample.Operands[i].Shape.ToArray())).ToArray();
             // A fixed call number keeps dropout's mask the same in every evaluation.
-            Tensor Output() => Eager.Run(sample.Kind, sample.Args, sample.Derive?.Invoke(leaves) ?? leaves, sample.TransA, sample.TransB, call: 1);
+            Tensor Output() => Eager.Run(sample.Kind, sample.Attributes, sample.Derive?.Invoke(leaves) ?? leaves, call: 1);
             FiniteDifferences.Check(Output, leaves.Where((l, i) => !l.IsInteger && !sample.Constants.Contains(i)).ToArray());
         }
     }

@@ -32,7 +32,7 @@ namespace OneFlow.Dsl.Tests
         public int Seed => Name.Aggregate(17, (h, c) => unchecked(h * 31 + c));
 
         /// <summary>The operands, float[] or int[], the same at every call.</summary>
-        public Array[] Draw() => new OpSample(Name, Kind, Operands, Args).Inputs(Seed);
+        public Array[] Draw() => new OpSample(Name, Kind, Operands, null).Inputs(Seed);
 
         public override string ToString() => Name;
     }

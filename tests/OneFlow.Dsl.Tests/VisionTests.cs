@@ -73,7 +73,7 @@ namespace OneFlow.Dsl.Tests
             using var data = model.Trainer(new Sgd(0.1f));
             var mean = data.Plan.Tensors.First(t => t.Name.EndsWith(".mean", StringComparison.Ordinal) && t.Shape.Rank == 1);
             Assert.Equal("P", mean.Sbp.ToString());
-            Assert.Contains(data.Plan.Ops, o => o.Kind == OpKind.Boxing && o.Inputs[0] == mean.Id && o.To.ToString() == "B");
+            Assert.Contains(data.Plan.Ops, o => o.Kind == OpKind.Boxing && o.Inputs[0] == mean.Id && BoxingOp.Attributes(o).To.ToString() == "B");
             using var channels = model.Trainer(new Sgd(0.1f), OutputChannelsSplit());
             Assert.Contains(channels.Plan.Tensors, t => t.Shape.Rank == 1 && t.Name.EndsWith(".mean", StringComparison.Ordinal) && t.Sbp.ToString() == "S(0)");
         }

@@ -64,7 +64,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
             GpuKernels.Map(OpKind.Gelu, Gelu);
             GpuKernels.Zip(OpKind.GeluGrad, GeluGrad);
             DropoutKernel(OpKind.Dropout, k => (DropoutOp.Probability(k.Op), k.Op.Output));
-            DropoutKernel(OpKind.DropoutGrad, k => DropoutGradOp.Attributes(k.Op));
+            DropoutKernel(OpKind.DropoutGrad, k => (DropoutGradOp.Attributes(k.Op).P, DropoutGradOp.Attributes(k.Op).MaskOf));
             GpuKernels.Add(OpKind.SumSquares, a =>
             {
                 var run = a.LoadKernel<ArrayView<float>, ArrayView<float>, int>(SumSquares);

@@ -24,13 +24,14 @@ namespace OneFlow.Dsl.Cuda.Kernels
 
         private static void MatMul(GpuKernelContext k)
         {
-            var (sa, sb, op) = (k.InShape(0), k.InShape(1), k.Op);
+            var (sa, sb) = (k.InShape(0), k.InShape(1));
+            var (transA, transB) = MatMulOp.Attributes(k.Op);
             int r = sa.Rank, rows = sa[r - 2], cols = sa[r - 1], bRows = sb[r - 2], bCols = sb[r - 1];
-            int m = op.TransA ? cols : rows, inner = op.TransA ? rows : cols, n = op.TransB ? bRows : bCols;
+            int m = transA ? cols : rows, inner = transA ? rows : cols, n = transB ? bRows : bCols;
             long batch = sa.Elements / ((long)rows * cols);
             ArrayView<float> x = k.In(0), w = k.In(1), y = k.Out;
             for (long i = 0; i < batch; i++)
-                k.Gemm.Run(k.Stream, op.TransA, op.TransB, m, n, inner, x.SubView(i * rows * cols, rows * cols), cols,
+                k.Gemm.Run(k.Stream, transA, transB, m, n, inner, x.SubView(i * rows * cols, rows * cols), cols,
                     w.SubView(i * bRows * bCols, bRows * bCols), bCols, y.SubView(i * m * n, (long)m * n), n);
         }
 

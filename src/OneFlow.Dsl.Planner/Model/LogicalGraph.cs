@@ -48,13 +48,8 @@ namespace OneFlow.Dsl.Planner.Model
         public int[] Inputs { get; internal set; } = System.Array.Empty<int>();
         /// <summary>The output tensor id, or -1 for an op that only updates state in place (SgdUpdate).</summary>
         public int Output { get; internal set; } = -1;
-        public bool TransA { get; internal set; }
-        public bool TransB { get; internal set; }
-        /// <summary>Constant arguments, read through the op definition's typed accessor.</summary>
-        public double[] Args { get; internal set; } = System.Array.Empty<double>();
-        /// <summary>For a boxing op: the SBP it converts from and to.</summary>
-        public NdSbp From { get; internal set; }
-        public NdSbp To { get; internal set; }
+        /// <summary>The op's constants, read through its definition's typed accessor; null for an op without any.</summary>
+        public OpAttributes? Attributes { get; internal set; }
         /// <summary>The devices the op runs on; a boxing op's input may live elsewhere (a transfer between placements).</summary>
         public Placement Placement { get; internal set; } = null!;
         /// <summary>Ops that must finish before this one although it reads none of their outputs
@@ -77,15 +72,6 @@ namespace OneFlow.Dsl.Planner.Model
     {
         public List<LogicalTensor> Tensors { get; } = new List<LogicalTensor>();
         public List<LogicalOp> Ops { get; } = new List<LogicalOp>();
-
-        /// <summary>The mesh axis whose 1-D signatures are being enumerated: ops whose signatures follow an
-        /// operand's SBP (an update follows its weight) read that operand's SBP on this axis.</summary>
-        public int SignatureAxis { get; internal set; }
-
-        /// <summary>The number of devices along a 1-D placement while signatures are enumerated (0 on a mesh, where
-        /// other axes may already have cut the same dimension): lets an op offer splits that hold only when the
-        /// device count divides a length.</summary>
-        public int SignatureDevices { get; internal set; }
 
         public LogicalTensor Tensor(int id) => Tensors[id];
 
@@ -118,9 +104,9 @@ namespace OneFlow.Dsl.Planner.Model
 
         /// <summary>Appends an op, infers its output shape and creates its output tensor.</summary>
         public LogicalOp AddOp(OpKind kind, int[] inputs, string outputName, TensorRole role, string origin, Placement placement,
-            bool transA = false, bool transB = false, string? subject = null, double[]? args = null)
+            OpAttributes? attributes = null, string? subject = null)
         {
-            var op = new LogicalOp { Id = Ops.Count, Kind = kind, Inputs = inputs, TransA = transA, TransB = transB, Origin = origin, Placement = placement, Args = args ?? System.Array.Empty<double>() };
+            var op = new LogicalOp { Id = Ops.Count, Kind = kind, Inputs = inputs, Origin = origin, Placement = placement, Attributes = attributes };
             if (subject != null) op.Subject = subject;
             Ops.Add(op);
             var def = OpRegistry.Get(kind);
@@ -133,6 +119,11 @@ namespace OneFlow.Dsl.Planner.Model
             }
             return op;
         }
+
+        /// <summary>Appends an op as a user wrote it: its constant arguments <paramref name="args"/> become the kind's
+        /// attributes (checked, errors pointing at <paramref name="subject"/>).</summary>
+        public LogicalOp AddCall(OpKind kind, int[] inputs, string outputName, TensorRole role, string origin, Placement placement, string subject, double[] args)
+            => AddOp(kind, inputs, outputName, role, origin, placement, OpRegistry.Get(kind).FromCall(subject, args), subject);
 
         public IEnumerable<LogicalOp> Consumers(int tensorId)
         {

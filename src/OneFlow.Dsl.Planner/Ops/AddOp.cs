@@ -9,7 +9,8 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string UserName => "Add";
         protected override string OnnxOperator => "Add";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Add");
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: true, scales: false);
+        public override string[] Operands => new[] { "a", "b" };
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => BroadcastShapes.Signatures(c, linear: true, scales: false);
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
@@ -24,7 +25,8 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string UserName => "Sub";
         protected override string OnnxOperator => "Sub";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Sub");
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: true, scales: false);
+        public override string[] Operands => new[] { "a", "b" };
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => BroadcastShapes.Signatures(c, linear: true, scales: false);
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
@@ -40,7 +42,8 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string UserName => "Mul";
         protected override string OnnxOperator => "Mul";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Mul");
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => BroadcastShapes.Signatures(g, op, linear: false, scales: true);
+        public override string[] Operands => new[] { "a", "b" };
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => BroadcastShapes.Signatures(c, linear: false, scales: true);
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {

@@ -11,13 +11,10 @@ namespace OneFlow.Dsl.Planner.Ops
         public override void ToOnnx(OnnxWriter w) => w.Emit("Add", new[] { w.Input(0), w.Scalar(Value(w.Op)) });
 
 
-        public static float Value(IOpAttributes op) => (float)op.Args[0];
+        public static float Value(IOpAttributes op) => (float)op.Get<ScalarAttributes>().Value;
 
-        public override Shape InferShape(LogicalGraph g, LogicalOp op)
-        {
-            FiniteConstant(op, "AddScalar: the constant added to a tensor must be finite.");
-            return ShapeOf(g, op, 0);
-        }
+        public override OpAttributes FromCall(string subject, double[] args) => FiniteConstant(subject, args, "AddScalar: the constant added to a tensor must be finite.");
+        public override OpAttributes ReadAttributes(AttributeReader r) => ScalarAttributes.Read(r);
 
         /// <summary>The gradient passes unchanged.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, _ => dy);

@@ -15,26 +15,40 @@ namespace OneFlow.Dsl.Planner.Ops
             w.Emit("AveragePool", new[] { w.Input(0) }, OnnxAttribute.Of("kernel_shape", window.Kernel, window.Kernel), OnnxAttribute.Of("strides", window.Stride, window.Stride));
         }
 
+        public override OpAttributes FromCall(string subject, double[] args) => PoolWindow.FromCall(subject, args, "AvgPool2d");
+        public override OpAttributes ReadAttributes(AttributeReader r) => PoolWindow.Read(r);
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => PoolWindow.Pooled(g, op, 0, "AvgPool2d");
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => PoolWindow.Signatures(1, linear: true);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => PoolWindow.Signatures(1, linear: true);
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];
             var shape = ad.ShapeOf(x);
-            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.AvgPool2dGrad, new[] { dy }, x, args: new[] { op.Args[0], op.Args[1], shape[2], shape[3] }));
+            var window = PoolWindow.Of(op);
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.AvgPool2dGrad, new[] { dy }, x, new AvgPool2dGradAttributes(window, shape[2], shape[3])));
         }
     }
 
-    /// <summary>dx: each dy spread evenly over its window. Its arguments are the window's kernel and stride, then H and W.</summary>
+    /// <summary>The window of the pool an <see cref="AvgPool2dGradOp"/> differentiates, and x's height and width.</summary>
+    internal sealed record AvgPool2dGradAttributes(PoolWindow Window, int Height, int Width) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) { Window.Write(w); w.Int("height", Height).Int("width", Width); }
+    }
+
+    /// <summary>dx: each dy spread evenly over its window.</summary>
     internal sealed class AvgPool2dGradOp : GradientOp
     {
+        public override string[] Operands => new[] { "dy" };
+
+        public override OpAttributes ReadAttributes(AttributeReader r) => new AvgPool2dGradAttributes(PoolWindow.Read(r), r.Int("height"), r.Int("width"));
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var dy = ShapeOf(g, op, 0);
-            return new Shape(dy[0], dy[1], (int)op.Args[2], (int)op.Args[3]);
+            var a = op.Get<AvgPool2dGradAttributes>();
+            return new Shape(dy[0], dy[1], a.Height, a.Width);
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => PoolWindow.Signatures(1, linear: true);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => PoolWindow.Signatures(1, linear: true);
     }
 }

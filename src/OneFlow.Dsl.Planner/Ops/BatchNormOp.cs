@@ -8,8 +8,24 @@ namespace OneFlow.Dsl.Planner.Ops
     /// arguments are ε and whether mean and var are x's own batch statistics (training) or constants (the running
     /// statistics, in evaluation): the gradient differs. With batch statistics the rule treats them as functions of x
     /// and gives the whole batch-norm gradient at once, in two passes, instead of chaining the statistics' own.</summary>
+    /// <summary>ε, and whether mean and var are the batch's own statistics (training) or constants.</summary>
+    internal sealed record BatchNormAttributes(double Eps, bool BatchStatistics) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Double("eps", Eps).Bool("batchStatistics", BatchStatistics);
+        public static BatchNormAttributes Read(AttributeReader r) => new BatchNormAttributes(r.Double("eps"), r.Bool("batchStatistics"));
+    }
+
+    /// <summary>The ε of an op that divides by √(var + ε).</summary>
+    internal sealed record EpsilonAttributes(double Eps) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Double("eps", Eps);
+    }
+
     internal sealed class BatchNormOp : OpDef
     {
+        public override string[] Operands => new[] { "x", "mean", "var", "gamma", "beta" };
+        public override OpAttributes ReadAttributes(AttributeReader r) => BatchNormAttributes.Read(r);
+
         /// <summary>Evaluation's form, on the running statistics; one normalising with the batch's statistics trains.</summary>
         public override void ToOnnx(OnnxWriter w)
         {
@@ -18,14 +34,16 @@ namespace OneFlow.Dsl.Planner.Ops
             w.Emit("BatchNormalization", new[] { w.Input(0), w.Input(3), w.Input(4), w.Input(1), w.Input(2) }, OnnxAttribute.Of("epsilon", eps));
         }
 
-        public static double[] Arguments(double eps, bool batchStatistics) => new[] { eps, batchStatistics ? 1.0 : 0.0 };
-
-        public static (float Eps, bool BatchStatistics) Attributes(IOpAttributes op) => ((float)op.Args[0], op.Args[1] != 0);
+        public static (float Eps, bool BatchStatistics) Attributes(IOpAttributes op)
+        {
+            var a = op.Get<BatchNormAttributes>();
+            return ((float)a.Eps, a.BatchStatistics);
+        }
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
-            => ChannelLayout.Signatures(ShapeOf(g, op, 0).Rank, PerWhat.Element,
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
+            => ChannelLayout.Signatures(c.Input("x").Rank, PerWhat.Element,
                 PerWhat.Element, PerWhat.Channel, PerWhat.Channel, PerWhat.Channel, PerWhat.Channel);
 
         /// <summary>With r = (Σdy, Σdy·x̂) per channel: dγ = r₁, dβ = r₀, and dx = γ/σ·(dy − r₀/n − x̂·r₁/n) with batch
@@ -36,17 +54,17 @@ namespace OneFlow.Dsl.Planner.Ops
             var (eps, batch) = Attributes(op);
             bool statistics = !batch && (ad.NeedsGradient(mean) || ad.NeedsGradient(variance));
             if (!ad.NeedsGradient(x) && !ad.NeedsGradient(gamma) && !ad.NeedsGradient(beta) && !statistics) return;
-            int r = ad.Emit(OpKind.BatchNormReduce, new[] { dy, x, mean, variance }, x, args: new double[] { eps });
+            int r = ad.Emit(OpKind.BatchNormReduce, new[] { dy, x, mean, variance }, x, new EpsilonAttributes(eps));
             if (ad.NeedsGradient(gamma)) ad.Accumulate(gamma, Row(ad, r, 1, gamma));
             if (ad.NeedsGradient(beta)) ad.Accumulate(beta, Row(ad, r, 0, beta));
-            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.BatchNormInputGrad, new[] { dy, x, mean, variance, gamma, r }, x, args: op.Args));
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.BatchNormInputGrad, new[] { dy, x, mean, variance, gamma, r }, x, op.Attributes));
             if (statistics) StatisticsGradients(ad, op, r);
         }
 
         private static void StatisticsGradients(GradientBuilder ad, LogicalOp op, int r)
         {
             int mean = op.Inputs[1], variance = op.Inputs[2], gamma = op.Inputs[3];
-            int shifted = ad.Emit(OpKind.AddScalar, new[] { variance }, variance, args: new double[] { Attributes(op).Eps });
+            int shifted = ad.Emit(OpKind.AddScalar, new[] { variance }, variance, new ScalarAttributes(Attributes(op).Eps));
             int inverse = ad.Emit(OpKind.Reciprocal, new[] { ad.Emit(OpKind.Sqrt, new[] { shifted }, variance) }, variance);
             int scale = ad.Mul(gamma, inverse, variance);
             if (ad.NeedsGradient(mean)) ad.Accumulate(mean, ad.Neg(ad.Mul(scale, Row(ad, r, 0, mean), mean), mean));
@@ -58,8 +76,8 @@ namespace OneFlow.Dsl.Planner.Ops
         private static int Row(GradientBuilder ad, int r, int row, int of)
         {
             int channels = ad.ShapeOf(r)[1];
-            int slice = ad.Emit(OpKind.Slice, new[] { r }, of, args: new double[] { 0, row, 1 });
-            return ad.Emit(OpKind.Reshape, new[] { slice }, of, args: new double[] { channels });
+            int slice = ad.Emit(OpKind.Slice, new[] { r }, of, new SliceAttributes(0, row, 1));
+            return ad.Emit(OpKind.Reshape, new[] { slice }, of, new ReshapeAttributes(new long[] { channels }));
         }
     }
 
@@ -67,25 +85,29 @@ namespace OneFlow.Dsl.Planner.Ops
     /// reductions of batch norm's gradient, partial sums where the batch is split.</summary>
     internal sealed class BatchNormReduceOp : GradientOp
     {
-        public static float Eps(IOpAttributes op) => (float)op.Args[0];
+        public override string[] Operands => new[] { "dy", "x", "mean", "var" };
+        public static float Eps(IOpAttributes op) => (float)op.Get<EpsilonAttributes>().Eps;
+        public override OpAttributes ReadAttributes(AttributeReader r) => new EpsilonAttributes(r.Double("eps"));
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => new Shape(2, ShapeOf(g, op, 1)[ChannelLayout.Axis]);
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            foreach (var s in ChannelLayout.Signatures(ShapeOf(g, op, 0).Rank, PerWhat.ChannelRows, PerWhat.Element, PerWhat.Element, PerWhat.Channel, PerWhat.Channel))
+            foreach (var s in ChannelLayout.Signatures(c.Input("dy").Rank, PerWhat.ChannelRows, PerWhat.Element, PerWhat.Element, PerWhat.Channel, PerWhat.Channel))
                 yield return s;
-            yield return new Signature(Sbp.P, Sbp.P, Sbp.B, Sbp.B, Sbp.B);
+            yield return In(Sbp.P, Sbp.B, Sbp.B, Sbp.B).Out(Sbp.P);
         }
     }
 
     /// <summary>dx of batch norm from (dy, x, mean, var, γ, r), with <see cref="BatchNormOp"/>'s arguments.</summary>
     internal sealed class BatchNormInputGradOp : GradientOp
     {
+        public override string[] Operands => new[] { "dy", "x", "mean", "var", "gamma", "r" };
+        public override OpAttributes ReadAttributes(AttributeReader r) => BatchNormAttributes.Read(r);
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
-            => ChannelLayout.Signatures(ShapeOf(g, op, 0).Rank, PerWhat.Element,
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
+            => ChannelLayout.Signatures(c.Input("dy").Rank, PerWhat.Element,
                 PerWhat.Element, PerWhat.Element, PerWhat.Channel, PerWhat.Channel, PerWhat.Channel, PerWhat.ChannelRows);
     }
 }

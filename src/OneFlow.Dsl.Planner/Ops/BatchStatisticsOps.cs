@@ -9,10 +9,10 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string NotDifferentiable => "it is a batch statistic, which the batch norm reading it differentiates through";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => new Shape(ShapeOf(g, op, 0)[ChannelLayout.Axis]);
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            foreach (var s in ChannelLayout.Signatures(ShapeOf(g, op, 0).Rank, PerWhat.Channel, PerWhat.Element)) yield return s;
-            yield return new Signature(Sbp.P, Sbp.P);
+            foreach (var s in ChannelLayout.Signatures(c.Input("x").Rank, PerWhat.Channel, PerWhat.Element)) yield return s;
+            yield return In(Sbp.P).Out(Sbp.P);
         }
     }
 
@@ -21,30 +21,42 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class ChannelVarianceOp : OpDef
     {
         public override string NotDifferentiable => "it is a batch statistic, which the batch norm reading it differentiates through";
+        public override string[] Operands => new[] { "x", "mean" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
-            => ChannelLayout.Signatures(ShapeOf(g, op, 0).Rank, PerWhat.Channel, PerWhat.Element, PerWhat.Channel);
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
+            => ChannelLayout.Signatures(c.Input("x").Rank, PerWhat.Channel, PerWhat.Element, PerWhat.Channel);
     }
 
     /// <summary>PyTorch's update of batch norm's running statistics, in place: mean ← (1 − m)·mean + m·batch mean,
     /// var ← (1 − m)·var + m·batch var·n/(n − 1) (unbiased). Its arguments are the momentum m and the count n.</summary>
+    internal sealed record RunningStatsAttributes(double Momentum, long Count) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Double("momentum", Momentum).Int("count", Count);
+    }
+
     internal sealed class RunningStatsUpdateOp : OpDef
     {
+        public override string[] Operands => new[] { "runningMean", "runningVar", "mean", "var" };
+        public override OpAttributes ReadAttributes(AttributeReader r) => new RunningStatsAttributes(r.Double("momentum"), r.Long("count"));
         public override string NotDifferentiable => "it updates buffers, which are not trained";
         public override bool HasOutput => false;
         public override bool SignaturesFollowOperands => true;
 
-        public static (float Momentum, long Count) Attributes(IOpAttributes op) => ((float)op.Args[0], (long)op.Args[1]);
+        public static (float Momentum, long Count) Attributes(IOpAttributes op)
+        {
+            var a = op.Get<RunningStatsAttributes>();
+            return ((float)a.Momentum, a.Count);
+        }
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
 
         public override int[] UpdatedOperands(IOpAttributes op) => new[] { 0, 1 };
 
         /// <summary>Every operand laid out as the running mean: the update is local to each part.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            var sbp = g.Tensor(op.Inputs[0]).Sbp[g.SignatureAxis];
-            yield return new Signature(sbp, sbp, sbp, sbp, sbp);
+            var sbp = c.Input("runningMean").Sbp;
+            yield return In(sbp, sbp, sbp, sbp).Out(sbp);
         }
     }
 }

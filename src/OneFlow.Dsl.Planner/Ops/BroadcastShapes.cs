@@ -50,17 +50,17 @@ namespace OneFlow.Dsl.Planner.Ops
         /// alike, or whole where it is broadcast along that axis), all broadcast, and partial sums where the op
         /// allows: <paramref name="linear"/> ops (a + b, a − b) may take two, <paramref name="scales"/> ops (a · b)
         /// one partial and one replicated operand.</summary>
-        public static IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op, bool linear, bool scales)
+        public static IEnumerable<Signature> Signatures(SignatureContext c, bool linear, bool scales)
         {
-            Shape a = g.Tensor(op.Inputs[0]).Shape, b = g.Tensor(op.Inputs[1]).Shape, y = Of(a, b)!;
+            Shape a = c.Input("a").Shape, b = c.Input("b").Shape, y = Of(a, b)!;
             for (int axis = 0; axis < y.Rank; axis++)
-                yield return new Signature(Sbp.S(axis), AlongOutputSplit(a, y, axis), AlongOutputSplit(b, y, axis));
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
-            if (linear) yield return new Signature(Sbp.P, Sbp.P, Sbp.P);
+                yield return Signature.In(AlongOutputSplit(a, y, axis), AlongOutputSplit(b, y, axis)).Out(Sbp.S(axis));
+            yield return Signature.In(Sbp.B, Sbp.B).Out(Sbp.B);
+            if (linear) yield return Signature.In(Sbp.P, Sbp.P).Out(Sbp.P);
             if (scales)
             {
-                yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
-                yield return new Signature(Sbp.P, Sbp.B, Sbp.P);
+                yield return Signature.In(Sbp.P, Sbp.B).Out(Sbp.P);
+                yield return Signature.In(Sbp.B, Sbp.P).Out(Sbp.P);
             }
         }
 

@@ -30,11 +30,11 @@ namespace OneFlow.Dsl.Planner.Ops
             return x;
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            int r = ShapeOf(g, op, 0).Rank;
-            for (int k = 0; k < r - 2; k++) yield return new Signature(Sbp.S(k), Sbp.S(k));
-            yield return new Signature(Sbp.B, Sbp.B);
+            int r = c.Input("x").Rank;
+            for (int k = 0; k < r - 2; k++) yield return In(Sbp.S(k)).Out(Sbp.S(k));
+            yield return In(Sbp.B).Out(Sbp.B);
         }
 
         /// <summary>The softmax gradient from the output: masked entries are 0 there, so their gradient is 0 too.</summary>

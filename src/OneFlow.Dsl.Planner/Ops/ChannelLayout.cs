@@ -22,9 +22,9 @@ namespace OneFlow.Dsl.Planner.Ops
             for (int axis = 0; axis < rank; axis++)
             {
                 var result = output == PerWhat.Element ? Sbp.S(axis) : axis == Axis ? Part(output, axis) : Sbp.P;
-                yield return new Signature(result, operands.Select(k => Part(k, axis)).ToArray());
+                yield return Signature.In(operands.Select(k => Part(k, axis)).ToArray()).Out(result);
             }
-            yield return new Signature(Sbp.B, operands.Select(_ => Sbp.B).ToArray());
+            yield return Signature.In(operands.Select(_ => Sbp.B).ToArray()).Out(Sbp.B);
         }
 
         private static Sbp Part(PerWhat kind, int axis)

@@ -19,7 +19,7 @@ namespace OneFlow.Dsl.Planner.Ops
 
         /// <summary>Adds an op and returns its output (−1 for an op without one). <paramref name="part"/> names the
         /// intermediate value ("mean"): the statement's output name with it appended.</summary>
-        public abstract int Add(OpKind kind, int[] inputs, string part, double[]? args = null);
+        public abstract int Add(OpKind kind, int[] inputs, string part, OpAttributes? attributes = null);
 
         /// <summary>A shape error about the statement being expanded.</summary>
         public abstract PlanException Mismatch(string message);
@@ -32,13 +32,13 @@ namespace OneFlow.Dsl.Planner.Ops
     {
         public override bool RunsAsKernel => false;
 
-        /// <summary>Adds the parts for operands <paramref name="inputs"/> and constant arguments <paramref name="args"/>
-        /// (defaults filled in by the caller); returns the tensor that is the op's value.</summary>
-        public abstract int Expand(CompositeBuilder b, int[] inputs, double[] args);
+        /// <summary>Adds the parts for operands <paramref name="inputs"/> and the call's attributes (from
+        /// <see cref="OpDef.FromCall"/>); returns the tensor that is the op's value.</summary>
+        public abstract int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes);
 
         public sealed override Shape InferShape(LogicalGraph graph, LogicalOp op) => throw Expanded();
 
-        public sealed override IEnumerable<Signature> Signatures(LogicalGraph graph, LogicalOp op) => throw Expanded();
+        public sealed override IEnumerable<Signature> Signatures(SignatureContext c) => throw Expanded();
 
         private System.InvalidOperationException Expanded() => new System.InvalidOperationException($"{Kind} is expanded into its parts before planning.");
     }

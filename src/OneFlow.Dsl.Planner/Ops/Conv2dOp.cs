@@ -5,21 +5,18 @@ using OneFlow.Dsl.Planner.Model;
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>A convolution's constants: stride and zero padding (the same along both spatial axes) and groups.</summary>
-    internal readonly struct ConvAttributes
+    internal sealed record ConvAttributes(int Stride, int Padding, int Groups) : OpAttributes
     {
-        public ConvAttributes(int stride, int padding, int groups) { Stride = stride; Padding = padding; Groups = groups; }
+        internal override void Write(AttributeWriter w) => w.Int("stride", Stride).Int("padding", Padding).Int("groups", Groups);
+        public static ConvAttributes Read(AttributeReader r) => new ConvAttributes(r.Int("stride"), r.Int("padding"), r.Int("groups"));
+    }
 
-        public int Stride { get; }
-        public int Padding { get; }
-        public int Groups { get; }
-
-        public double[] Arguments(params int[] more)
-        {
-            var args = new double[3 + more.Length];
-            args[0] = Stride; args[1] = Padding; args[2] = Groups;
-            for (int i = 0; i < more.Length; i++) args[3 + i] = more[i];
-            return args;
-        }
+    /// <summary>A convolution gradient's constants: the convolution's, and the height and width of what it gives (x's,
+    /// which a strided convolution cannot recover from dy; or the kernel's).</summary>
+    internal sealed record ConvGradAttributes(ConvAttributes Conv, int Height, int Width) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) { Conv.Write(w); w.Int("height", Height).Int("width", Width); }
+        public static ConvGradAttributes Read(AttributeReader r) => new ConvGradAttributes(ConvAttributes.Read(r), r.Int("height"), r.Int("width"));
     }
 
     /// <summary>Every size of one convolution, from its input x [N, C, H, W] and weight w [O, C / groups, kH, kW] (on
@@ -118,6 +115,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class Conv2dOp : OpDef
     {
         public override string UserName => "Conv2d";
+        public override string[] Operands => new[] { "x", "w" };
         public override void ToOnnx(OnnxWriter w)
         {
             var a = Attributes(w.Op);
@@ -127,14 +125,19 @@ namespace OneFlow.Dsl.Planner.Ops
         }
 
 
-        public static ConvAttributes Attributes(IOpAttributes op) => new ConvAttributes((int)op.Args[0], (int)op.Args[1], (int)op.Args[2]);
+        /// <summary>The convolution's constants, of the convolution or of one of its gradients.</summary>
+        public static ConvAttributes Attributes(IOpAttributes op) => op.Attributes is ConvGradAttributes grad ? grad.Conv : op.Get<ConvAttributes>();
+
+        public override OpAttributes FromCall(string subject, double[] args)
+            => args.Length == 3 ? new ConvAttributes((int)args[0], (int)args[1], (int)args[2]) : throw BadCall(subject, "Conv2d takes stride, padding and groups after its two tensors.");
+
+        public override OpAttributes ReadAttributes(AttributeReader r) => ConvAttributes.Read(r);
 
         /// <summary>The sizes of the convolution of x and w, checked: each mistake names the shapes and what to change.</summary>
         public static ConvGeometry Checked(LogicalGraph g, LogicalOp op, int xInput, int wInput)
         {
             Shape x = ShapeOf(g, op, xInput), w = ShapeOf(g, op, wInput);
             string xs = NameOf(g, op, xInput), ws = NameOf(g, op, wInput);
-            if (op.Args.Length < 3) throw Mismatch(op, "Conv2d takes stride, padding and groups after its two tensors.");
             var a = Attributes(op);
             if (x.Rank != 4) throw Mismatch(op, $"Conv2d: {xs} is {x} but must be [N, C, H, W]; declare images as [Input(C, H, W)].");
             if (w.Rank != 4) throw Mismatch(op, $"Conv2d: {ws} is {w} but must be [O, C / groups, kH, kW], e.g. [Weight(32, {x[1]}, 3, 3)].");
@@ -157,17 +160,17 @@ namespace OneFlow.Dsl.Planner.Ops
 
         /// <summary>Samples split into samples (data parallel); output channels split with the weight's rows; input
         /// channels split with the weight's columns give partial sums. The channel splits need one group.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            yield return new Signature(Sbp.S(0), Sbp.S(0), Sbp.B);
-            if (Attributes(op).Groups == 1)
+            yield return In(Sbp.S(0), Sbp.B).Out(Sbp.S(0));
+            if (Attributes(c.Op).Groups == 1)
             {
-                yield return new Signature(Sbp.S(1), Sbp.B, Sbp.S(0));
-                yield return new Signature(Sbp.P, Sbp.S(1), Sbp.S(1));
+                yield return In(Sbp.B, Sbp.S(0)).Out(Sbp.S(1));
+                yield return In(Sbp.S(1), Sbp.S(1)).Out(Sbp.P);
             }
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.B, Sbp.P);
+            yield return In(Sbp.B, Sbp.B).Out(Sbp.B);
+            yield return In(Sbp.P, Sbp.B).Out(Sbp.P);
+            yield return In(Sbp.B, Sbp.P).Out(Sbp.P);
         }
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
@@ -175,8 +178,8 @@ namespace OneFlow.Dsl.Planner.Ops
             int x = op.Inputs[0], w = op.Inputs[1];
             var a = Attributes(op);
             Shape xs = ad.ShapeOf(x), ws = ad.ShapeOf(w);
-            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.Conv2dGradInput, new[] { dy, w }, x, args: a.Arguments(xs[2], xs[3])));
-            if (ad.NeedsGradient(w)) ad.Accumulate(w, ad.Emit(OpKind.Conv2dGradWeight, new[] { x, dy }, w, args: a.Arguments(ws[2], ws[3])));
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.Conv2dGradInput, new[] { dy, w }, x, new ConvGradAttributes(a, xs[2], xs[3])));
+            if (ad.NeedsGradient(w)) ad.Accumulate(w, ad.Emit(OpKind.Conv2dGradWeight, new[] { x, dy }, w, new ConvGradAttributes(a, ws[2], ws[3])));
         }
     }
 
@@ -184,41 +187,47 @@ namespace OneFlow.Dsl.Planner.Ops
     /// of unfolding). Its last two arguments are x's height and width, which a strided convolution cannot recover.</summary>
     internal sealed class Conv2dGradInputOp : GradientOp
     {
+        public override string[] Operands => new[] { "dy", "w" };
+        public override OpAttributes ReadAttributes(AttributeReader r) => ConvGradAttributes.Read(r);
         public static ConvGeometry Geometry(IOpAttributes op, Shape dy, Shape w, Shape dx) => new ConvGeometry(dx, w, Conv2dOp.Attributes(op));
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             Shape dy = ShapeOf(g, op, 0), w = ShapeOf(g, op, 1);
-            return new Shape(dy[0], w[1] * Conv2dOp.Attributes(op).Groups, (int)op.Args[3], (int)op.Args[4]);
+            var a = op.Get<ConvGradAttributes>();
+            return new Shape(dy[0], w[1] * a.Conv.Groups, a.Height, a.Width);
         }
 
         public override double Flops(LogicalGraph g, LogicalOp op) => Geometry(op, ShapeOf(g, op, 0), ShapeOf(g, op, 1), g.Tensor(op.Output).Shape).Flops;
 
         public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => Geometry(op, inputs[0], inputs[1], output).UnfoldWorkspace;
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            yield return new Signature(Sbp.S(0), Sbp.S(0), Sbp.B);
-            if (Conv2dOp.Attributes(op).Groups == 1)
+            yield return In(Sbp.S(0), Sbp.B).Out(Sbp.S(0));
+            if (Conv2dOp.Attributes(c.Op).Groups == 1)
             {
-                yield return new Signature(Sbp.P, Sbp.S(1), Sbp.S(0));
-                yield return new Signature(Sbp.S(1), Sbp.B, Sbp.S(1));
+                yield return In(Sbp.S(1), Sbp.S(0)).Out(Sbp.P);
+                yield return In(Sbp.B, Sbp.S(1)).Out(Sbp.S(1));
             }
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.B, Sbp.P);
+            yield return In(Sbp.B, Sbp.B).Out(Sbp.B);
+            yield return In(Sbp.P, Sbp.B).Out(Sbp.P);
+            yield return In(Sbp.B, Sbp.P).Out(Sbp.P);
         }
     }
 
     /// <summary>dw from x and dy: Σ over samples of dy·colsᵀ. Its last two arguments are the kernel's height and width.</summary>
     internal sealed class Conv2dGradWeightOp : GradientOp
     {
+        public override string[] Operands => new[] { "x", "dy" };
+        public override OpAttributes ReadAttributes(AttributeReader r) => ConvGradAttributes.Read(r);
         public static ConvGeometry Geometry(IOpAttributes op, Shape x, Shape dy, Shape dw) => new ConvGeometry(x, dw, Conv2dOp.Attributes(op));
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             Shape x = ShapeOf(g, op, 0), dy = ShapeOf(g, op, 1);
-            return new Shape(dy[1], x[1] / Conv2dOp.Attributes(op).Groups, (int)op.Args[3], (int)op.Args[4]);
+            var a = op.Get<ConvGradAttributes>();
+            return new Shape(dy[1], x[1] / a.Conv.Groups, a.Height, a.Width);
         }
 
         public override double Flops(LogicalGraph g, LogicalOp op) => Geometry(op, ShapeOf(g, op, 0), ShapeOf(g, op, 1), g.Tensor(op.Output).Shape).Flops;
@@ -227,17 +236,17 @@ namespace OneFlow.Dsl.Planner.Ops
 
         /// <summary>Split samples give each device a partial sum of dw; a split of dy's channels gives dw's rows, of
         /// x's channels dw's columns.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            yield return new Signature(Sbp.P, Sbp.S(0), Sbp.S(0));
-            if (Conv2dOp.Attributes(op).Groups == 1)
+            yield return In(Sbp.S(0), Sbp.S(0)).Out(Sbp.P);
+            if (Conv2dOp.Attributes(c.Op).Groups == 1)
             {
-                yield return new Signature(Sbp.S(0), Sbp.B, Sbp.S(1));
-                yield return new Signature(Sbp.S(1), Sbp.S(1), Sbp.B);
+                yield return In(Sbp.B, Sbp.S(1)).Out(Sbp.S(0));
+                yield return In(Sbp.S(1), Sbp.B).Out(Sbp.S(1));
             }
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.B, Sbp.P);
+            yield return In(Sbp.B, Sbp.B).Out(Sbp.B);
+            yield return In(Sbp.P, Sbp.B).Out(Sbp.P);
+            yield return In(Sbp.B, Sbp.P).Out(Sbp.P);
         }
     }
 }

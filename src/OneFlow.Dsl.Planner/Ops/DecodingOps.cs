@@ -8,20 +8,31 @@ namespace OneFlow.Dsl.Planner.Ops
     /// [B, …, T, …], value [B, …, 1, …], positions [B, 1] ids), argument the time axis. Row b of the value goes to
     /// position positions[b] of row b of the cache, in place (the cache is a buffer kept across decoding steps). What
     /// incremental decoding (<see cref="Passes.IncrementalDecoding"/>) makes of an operand that reads every position.</summary>
+    internal sealed record CacheAppendAttributes(int Axis) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Int("axis", Axis);
+    }
+
     internal sealed class CacheAppendOp : OpDef
     {
+        public override string[] Operands => new[] { "cache", "value", "positions" };
         public override string NotDifferentiable => "it fills a decoding cache, which is not trained";
         public override bool InDerivedNetworks => true;
         public override bool SignaturesFollowOperands => true;
 
-        public static int Axis(IOpAttributes op) => (int)op.Args[0];
+        public static int Axis(IOpAttributes op) => op.Get<CacheAppendAttributes>().Axis;
+
+        public override OpAttributes FromCall(string subject, double[] args)
+            => args.Length == 1 ? new CacheAppendAttributes((int)args[0]) : throw BadCall(subject, "CacheAppend takes the time axis after its three tensors.");
+
+        public override OpAttributes ReadAttributes(AttributeReader r) => new CacheAppendAttributes(r.Int("axis"));
 
         public override int[] UpdatedOperands(IOpAttributes op) => new[] { 0 };
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             Shape cache = ShapeOf(g, op, 0), value = ShapeOf(g, op, 1), positions = ShapeOf(g, op, 2);
-            int axis = op.Args.Length == 1 ? Axis(op) : -1;
+            int axis = Axis(op);
             bool fits = axis >= 1 && axis < cache.Rank && value.Rank == cache.Rank && value[axis] == 1
                         && Enumerable.Range(0, cache.Rank).All(k => k == axis || cache[k] == value[k]);
             if (!fits)
@@ -33,12 +44,12 @@ namespace OneFlow.Dsl.Planner.Ops
 
         /// <summary>Laid out as the cache: sequences split with their positions, or another axis split (heads) with
         /// the positions whole.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            var sbp = g.Tensor(op.Inputs[0]).Sbp[g.SignatureAxis];
-            if (sbp.IsSplit && sbp.Axis == 0) yield return new Signature(sbp, sbp, sbp, sbp);
-            else if (sbp.IsSplit && sbp.Axis != Axis(op)) yield return new Signature(sbp, sbp, sbp, Sbp.B);
-            else yield return new Signature(Sbp.B, Sbp.B, Sbp.B, Sbp.B);
+            var sbp = c.Input("cache").Sbp;
+            if (sbp.IsSplit && sbp.Axis == 0) yield return In(sbp, sbp, sbp).Out(sbp);
+            else if (sbp.IsSplit && sbp.Axis != Axis(c.Op)) yield return In(sbp, sbp, Sbp.B).Out(sbp);
+            else yield return In(Sbp.B, Sbp.B, Sbp.B).Out(Sbp.B);
         }
     }
 
@@ -47,6 +58,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// time against a cache of Tk positions (Tq = 1), it keeps what is filled so far.</summary>
     internal sealed class OffsetCausalSoftmaxOp : OpDef
     {
+        public override string[] Operands => new[] { "scores", "positions" };
         public override string NotDifferentiable => "it belongs to decoding, which does not train";
         public override bool InDerivedNetworks => true;
 
@@ -59,12 +71,12 @@ namespace OneFlow.Dsl.Planner.Ops
             return x;
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            int rank = ShapeOf(g, op, 0).Rank;
-            yield return new Signature(Sbp.S(0), Sbp.S(0), Sbp.S(0));
-            for (int k = 1; k < rank - 2; k++) yield return new Signature(Sbp.S(k), Sbp.S(k), Sbp.B);
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
+            int rank = c.Input("scores").Rank;
+            yield return In(Sbp.S(0), Sbp.S(0)).Out(Sbp.S(0));
+            for (int k = 1; k < rank - 2; k++) yield return In(Sbp.S(k), Sbp.B).Out(Sbp.S(k));
+            yield return In(Sbp.B, Sbp.B).Out(Sbp.B);
         }
     }
 }

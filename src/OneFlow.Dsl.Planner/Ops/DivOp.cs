@@ -11,10 +11,12 @@ namespace OneFlow.Dsl.Planner.Ops
         protected override string OnnxOperator => "Div";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Div");
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override string[] Operands => new[] { "a", "b" };
+
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            foreach (var s in BroadcastShapes.Signatures(g, op, linear: false, scales: false)) yield return s;
-            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+            foreach (var s in BroadcastShapes.Signatures(c, linear: false, scales: false)) yield return s;
+            yield return In(Sbp.P, Sbp.B).Out(Sbp.P);
         }
 
         /// <summary>da = dy / b; db = −(dy / b) · y, since y = a / b makes −a / b² = −y / b.</summary>

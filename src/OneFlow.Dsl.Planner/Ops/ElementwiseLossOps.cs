@@ -21,10 +21,12 @@ namespace OneFlow.Dsl.Planner.Ops
             return Shape.Scalar;
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override string[] Operands => new[] { "prediction", "target" };
+
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            for (int axis = 0; axis < ShapeOf(g, op, 0).Rank; axis++) yield return new Signature(Sbp.P, Sbp.S(axis), Sbp.S(axis));
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
+            for (int axis = 0; axis < c.Input("prediction").Rank; axis++) yield return In(Sbp.S(axis), Sbp.S(axis)).Out(Sbp.P);
+            yield return In(Sbp.B, Sbp.B).Out(Sbp.B);
         }
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
@@ -45,10 +47,12 @@ namespace OneFlow.Dsl.Planner.Ops
     {
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override string[] Operands => new[] { "prediction", "target", "dy" };
+
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            for (int axis = 0; axis < ShapeOf(g, op, 0).Rank; axis++) yield return new Signature(Sbp.S(axis), Sbp.S(axis), Sbp.S(axis), Sbp.B);
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B, Sbp.B);
+            for (int axis = 0; axis < c.Input("prediction").Rank; axis++) yield return In(Sbp.S(axis), Sbp.S(axis), Sbp.B).Out(Sbp.S(axis));
+            yield return In(Sbp.B, Sbp.B, Sbp.B).Out(Sbp.B);
         }
     }
 

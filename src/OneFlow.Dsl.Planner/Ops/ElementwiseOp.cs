@@ -3,6 +3,13 @@ using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
+    /// <summary>The one constant of an op of a tensor and a number (Scale's factor, AddScalar's term).</summary>
+    internal sealed record ScalarAttributes(double Value) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Double("value", Value);
+        public static ScalarAttributes Read(AttributeReader r) => new ScalarAttributes(r.Double("value"));
+    }
+
     /// <summary>y = f(x) element by element: any axis may be split, and partial sums pass only through a linear f.</summary>
     internal abstract class ElementwiseOp : OpDef
     {
@@ -10,11 +17,11 @@ namespace OneFlow.Dsl.Planner.Ops
         protected virtual bool Linear => false;
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => ElementwiseSignatures(ShapeOf(g, op, 0).Rank, 1, Linear);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => ElementwiseSignatures(c.Input("x").Rank, 1, Linear);
 
-        /// <summary>The op's one constant argument, checked to be a finite number.</summary>
-        protected static double FiniteConstant(LogicalOp op, string message)
-            => op.Args.Length == 1 && !double.IsNaN(op.Args[0]) && !double.IsInfinity(op.Args[0]) ? op.Args[0] : throw Mismatch(op, message);
+        /// <summary>A call's one constant argument, checked to be a finite number.</summary>
+        protected static ScalarAttributes FiniteConstant(string subject, double[] args, string message)
+            => args.Length == 1 && !double.IsNaN(args[0]) && !double.IsInfinity(args[0]) ? new ScalarAttributes(args[0]) : throw BadCall(subject, message);
 
         /// <summary>The usual rule: dx = <paramref name="kind"/>(dy, saved), saved being the op's input or output.</summary>
         protected static void Through(GradientBuilder ad, LogicalOp op, int dy, OpKind kind, int saved)
@@ -32,6 +39,8 @@ namespace OneFlow.Dsl.Planner.Ops
     /// so dy may be a partial sum where the saved tensor is whole.</summary>
     internal abstract class ElementwiseGradOp : GradientOp
     {
+        public override string[] Operands => new[] { "dy", "saved" };
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             if (!ShapeOf(g, op, 0).Equals(ShapeOf(g, op, 1)))
@@ -39,10 +48,10 @@ namespace OneFlow.Dsl.Planner.Ops
             return ShapeOf(g, op, 1);
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            foreach (var s in ElementwiseSignatures(ShapeOf(g, op, 0).Rank, 2, linear: false)) yield return s;
-            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+            foreach (var s in ElementwiseSignatures(c.Input("dy").Rank, 2, linear: false)) yield return s;
+            yield return In(Sbp.P, Sbp.B).Out(Sbp.P);
         }
     }
 }

@@ -50,12 +50,22 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>Each lookup's slot code: ids [..] (split by rows over the requesters) → codes of the same shape. The
     /// distinct ids each requester needs from each owner are numbered in the order they first appear, so that a row
     /// asked for twice travels once. Arguments (V, p, c): the table's rows, the devices, the capacity.</summary>
+    /// <summary>The table's rows V, and the exchange's devices p and capacity c.</summary>
+    internal sealed record ExchangeAttributes(int Rows, int Devices, int Capacity) : OpAttributes
+    {
+        public ExchangeLayout Layout => new ExchangeLayout(Devices, Capacity);
+        internal override void Write(AttributeWriter w) => w.Int("rows", Rows).Int("devices", Devices).Int("capacity", Capacity);
+        public static ExchangeAttributes Read(AttributeReader r) => new ExchangeAttributes(r.Int("rows"), r.Int("devices"), r.Int("capacity"));
+    }
+
     internal sealed class IdSlotsOp : OpDef
     {
+        public override string[] Operands => new[] { "ids" };
+        public override OpAttributes ReadAttributes(AttributeReader r) => ExchangeAttributes.Read(r);
         public override string NotDifferentiable => "its operand and value are integers";
         public override DType OutputType(LogicalGraph g, LogicalOp op) => DType.I32;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(Sbp.S(0), Sbp.S(0)); }
+        public override IEnumerable<Signature> Signatures(SignatureContext c) { yield return In(Sbp.S(0)).Out(Sbp.S(0)); }
 
         /// <summary>A hash (ids and their codes) of <see cref="HashSlots"/> slots.</summary>
         public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => 2L * HashSlots(inputs[0].Elements);
@@ -68,14 +78,19 @@ namespace OneFlow.Dsl.Planner.Ops
             return slots;
         }
 
-        public static double[] Arguments(int rows, int devices, int capacity) => new double[] { rows, devices, capacity };
-        public static (int Rows, ExchangeLayout Layout) Attributes(IOpAttributes op) => ((int)op.Args[0], new ExchangeLayout((int)op.Args[1], (int)op.Args[2]));
+        public static (int Rows, ExchangeLayout Layout) Attributes(IOpAttributes op)
+        {
+            var a = op.Get<ExchangeAttributes>();
+            return (a.Rows, a.Layout);
+        }
     }
 
     /// <summary>The requests each requester sends: ids [..] → [p, p, 1 + c] ints, split by requester. Arguments as
     /// <see cref="IdSlotsOp"/>'s, whose numbering it repeats.</summary>
     internal sealed class IdRequestsOp : OpDef
     {
+        public override string[] Operands => new[] { "ids" };
+        public override OpAttributes ReadAttributes(AttributeReader r) => ExchangeAttributes.Read(r);
         public override string NotDifferentiable => "its operand and value are integers";
         public override DType OutputType(LogicalGraph g, LogicalOp op) => DType.I32;
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
@@ -84,7 +99,7 @@ namespace OneFlow.Dsl.Planner.Ops
             return ExchangeLayout.Requests(layout.Devices, layout.Capacity);
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(Sbp.S(0), Sbp.S(0)); }
+        public override IEnumerable<Signature> Signatures(SignatureContext c) { yield return In(Sbp.S(0)).Out(Sbp.S(0)); }
 
         /// <summary>The slot codes, then <see cref="IdSlotsOp"/>'s hash.</summary>
         public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => inputs[0].Elements + 2L * IdSlotsOp.HashSlots(inputs[0].Elements);
@@ -95,13 +110,14 @@ namespace OneFlow.Dsl.Planner.Ops
     /// replies [p, p, (1 + c)·D] split by owner, each requested row copied from this owner's part of the table.</summary>
     internal sealed class RowGatherOp : OpDef
     {
+        public override string[] Operands => new[] { "table", "requests" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             Shape table = ShapeOf(g, op, 0), requests = ShapeOf(g, op, 1);
             return ExchangeLayout.Rows(requests[0], requests[2] - 1, table[1]);
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(Sbp.S(1), Sbp.S(0), Sbp.S(1)); }
+        public override IEnumerable<Signature> Signatures(SignatureContext c) { yield return In(Sbp.S(0), Sbp.S(1)).Out(Sbp.S(1)); }
         public override int RaggedRow(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0)[1];
         public override double Flops(LogicalGraph g, LogicalOp op) => 0;
 
@@ -119,18 +135,26 @@ namespace OneFlow.Dsl.Planner.Ops
     /// into its part; the table is read for its shape and layout only.</summary>
     internal sealed class RowGatherGradOp : GradientOp
     {
+        public override string[] Operands => new[] { "requests", "dy", "table" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 2);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(Sbp.S(0), Sbp.S(1), Sbp.S(1), Sbp.S(0)); }
+        public override IEnumerable<Signature> Signatures(SignatureContext c) { yield return In(Sbp.S(1), Sbp.S(1), Sbp.S(0)).Out(Sbp.S(0)); }
     }
 
     /// <summary>The lookups' values from the replies: (slot codes [..] or [N, K], replies) → [.., D] for a plain lookup,
     /// or [N, D] for a bag (sum or mean of its K rows), split by requester. Arguments (mode, c): −1 for a lookup,
     /// else the bag's mode (<see cref="EmbeddingBagOp"/>).</summary>
+    internal sealed record CombineAttributes(int Mode, int Capacity) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Int("mode", Mode).Int("capacity", Capacity);
+    }
+
     internal sealed class EmbeddingCombineOp : OpDef
     {
-        public static double[] Arguments(int mode, int capacity) => new double[] { mode, capacity };
-        public static int Mode(IOpAttributes op) => (int)op.Args[0];
-        public static int Capacity(IOpAttributes op) => (int)op.Args[1];
+        public override string[] Operands => new[] { "codes", "replies" };
+        public override OpAttributes ReadAttributes(AttributeReader r) => new CombineAttributes(r.Int("mode"), r.Int("capacity"));
+        /// <summary>The mode, of the combine or of its gradient.</summary>
+        public static int Mode(IOpAttributes op) => op.Attributes is CombineGradAttributes grad ? grad.Mode : op.Get<CombineAttributes>().Mode;
+        public static int Capacity(IOpAttributes op) => op.Get<CombineAttributes>().Capacity;
 
         /// <summary>The factor each row is added with: 1, or 1/K for a bag's mean.</summary>
         public static float Scale(IOpAttributes op, Shape codes) => Mode(op) == 1 ? 1f / codes[1] : 1f;
@@ -142,7 +166,7 @@ namespace OneFlow.Dsl.Planner.Ops
             return Mode(op) < 0 ? new Shape(codes.ToArray().Concat(new[] { width }).ToArray()) : new Shape(codes[0], width);
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(Sbp.S(0), Sbp.S(0), Sbp.S(0)); }
+        public override IEnumerable<Signature> Signatures(SignatureContext c) { yield return In(Sbp.S(0), Sbp.S(0)).Out(Sbp.S(0)); }
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
@@ -151,18 +175,24 @@ namespace OneFlow.Dsl.Planner.Ops
             var shape = ad.ShapeOf(replies);
             int capacity = Capacity(op);
             ad.Accumulate(replies, ad.Emit(OpKind.EmbeddingCombineGrad, new[] { codes, dy }, replies,
-                args: EmbeddingCombineGradOp.Arguments(Mode(op), shape[0], capacity, shape[2] / (capacity + 1))));
+                new CombineGradAttributes(Mode(op), shape[0], capacity, shape[2] / (capacity + 1))));
         }
     }
 
     /// <summary>d replies: (slot codes, dy) → [p, p, (1 + c)·D] row gradients split by requester, each lookup's dy row
     /// (times the bag's factor) added into its slot's row, so that an id looked up twice sends one summed row; the
     /// header rows carry the counts. Arguments (mode, p, c, D).</summary>
+    internal sealed record CombineGradAttributes(int Mode, int Devices, int Capacity, int Width) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Int("mode", Mode).Int("devices", Devices).Int("capacity", Capacity).Int("width", Width);
+    }
+
     internal sealed class EmbeddingCombineGradOp : GradientOp
     {
-        public static double[] Arguments(int mode, int devices, int capacity, int width) => new double[] { mode, devices, capacity, width };
-        public static ExchangeLayout Layout(IOpAttributes op) => new ExchangeLayout((int)op.Args[1], (int)op.Args[2]);
-        public static int Width(IOpAttributes op) => (int)op.Args[3];
+        public override string[] Operands => new[] { "codes", "dy" };
+        public override OpAttributes ReadAttributes(AttributeReader r) => new CombineGradAttributes(r.Int("mode"), r.Int("devices"), r.Int("capacity"), r.Int("width"));
+        public static ExchangeLayout Layout(IOpAttributes op) => new ExchangeLayout(op.Get<CombineGradAttributes>().Devices, op.Get<CombineGradAttributes>().Capacity);
+        public static int Width(IOpAttributes op) => op.Get<CombineGradAttributes>().Width;
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
@@ -170,7 +200,7 @@ namespace OneFlow.Dsl.Planner.Ops
             return ExchangeLayout.Rows(layout.Devices, layout.Capacity, Width(op));
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(Sbp.S(0), Sbp.S(0), Sbp.S(0)); }
+        public override IEnumerable<Signature> Signatures(SignatureContext c) { yield return In(Sbp.S(0), Sbp.S(0)).Out(Sbp.S(0)); }
         public override int RaggedRow(LogicalGraph g, LogicalOp op) => Width(op);
     }
 }

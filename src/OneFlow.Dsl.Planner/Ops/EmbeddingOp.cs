@@ -10,7 +10,7 @@ namespace OneFlow.Dsl.Planner.Ops
     {
         public override string UserName => "Embedding";
         public override void ToOnnx(OnnxWriter w) => w.Emit("Gather", new[] { w.Input(1), w.Input(0) }, OnnxAttribute.Of("axis", 0L));
-
+        public override string[] Operands => new[] { "ids", "table" };
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
@@ -23,13 +23,13 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>Split ids give split rows; a table split by columns gives split features; a table split by
         /// vocabulary gives partial sums (each device looks up only its own rows, zeros for the rest), as in
         /// Megatron's vocabulary-parallel embedding.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            int rank = ShapeOf(g, op, 0).Rank;
-            for (int axis = 0; axis < rank; axis++) yield return new Signature(Sbp.S(axis), Sbp.S(axis), Sbp.B);
-            yield return new Signature(Sbp.S(rank), Sbp.B, Sbp.S(1));
-            yield return new Signature(Sbp.P, Sbp.B, Sbp.S(0));
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
+            int rank = c.Input("ids").Rank;
+            for (int axis = 0; axis < rank; axis++) yield return In(Sbp.S(axis), Sbp.B).Out(Sbp.S(axis));
+            yield return In(Sbp.B, Sbp.S(1)).Out(Sbp.S(rank));
+            yield return In(Sbp.B, Sbp.S(0)).Out(Sbp.P);
+            yield return In(Sbp.B, Sbp.B).Out(Sbp.B);
         }
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
@@ -45,16 +45,17 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class EmbeddingGradOp : GradientOp
     {
         public override bool SignaturesFollowOperands => true;
+        public override string[] Operands => new[] { "ids", "dy", "table" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 2);
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            int rank = ShapeOf(g, op, 0).Rank;
-            var table = g.Tensor(op.Inputs[2]).Sbp[g.SignatureAxis];
-            for (int axis = 0; axis < rank; axis++) yield return new Signature(Sbp.P, Sbp.S(axis), Sbp.S(axis), table);
-            yield return new Signature(Sbp.S(1), Sbp.B, Sbp.S(rank), table);
-            yield return new Signature(Sbp.S(0), Sbp.B, Sbp.B, table);
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B, table);
+            int rank = c.Input("ids").Rank;
+            var table = c.Input("table").Sbp;
+            for (int axis = 0; axis < rank; axis++) yield return In(Sbp.S(axis), Sbp.S(axis), table).Out(Sbp.P);
+            yield return In(Sbp.B, Sbp.S(rank), table).Out(Sbp.S(1));
+            yield return In(Sbp.B, Sbp.B, table).Out(Sbp.S(0));
+            yield return In(Sbp.B, Sbp.B, table).Out(Sbp.B);
         }
     }
 }

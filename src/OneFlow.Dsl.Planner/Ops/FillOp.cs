@@ -5,16 +5,21 @@ using OneFlow.Dsl.Planner.Model;
 namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>A tensor of one constant value: the 1 that seeds the loss's gradient. Whole on every device.</summary>
+    internal sealed record FillAttributes(double Value, Shape Shape) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Double("value", Value).Ints("shape", Shape.ToArray());
+    }
+
     internal sealed class FillOp : OpDef
     {
         public override string NotDifferentiable => "it is a constant";
+        public override string[] Operands => new string[0];
 
-        public static double[] Arguments(double value, Shape shape) => new[] { value }.Concat(Numbers(shape)).ToArray();
+        public static float Value(IOpAttributes op) => (float)op.Get<FillAttributes>().Value;
+        public override OpAttributes ReadAttributes(AttributeReader r) => new FillAttributes(r.Double("value"), new Shape(r.Ints("shape")));
 
-        public static float Value(IOpAttributes op) => (float)op.Args[0];
+        public override Shape InferShape(LogicalGraph g, LogicalOp op) => op.Get<FillAttributes>().Shape;
 
-        public override Shape InferShape(LogicalGraph g, LogicalOp op) => new Shape(op.Args.Skip(1).Select(d => (int)d).ToArray());
-
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield return new Signature(Sbp.B); }
+        public override IEnumerable<Signature> Signatures(SignatureContext c) { yield return In().Out(Sbp.B); }
     }
 }

@@ -7,11 +7,11 @@ namespace OneFlow.Dsl.Planner.Ops
     {
         public override string UserName => "Flatten";
 
-        public override int Expand(CompositeBuilder b, int[] inputs, double[] args)
+        public override int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes)
         {
             var x = b.ShapeOf(inputs[0]);
             if (x.Rank < 2) throw b.Mismatch($"Flatten: {b.NameOf(inputs[0])} is {x}; it needs a batch axis and at least one more.");
-            return b.Add(OpKind.Reshape, inputs, "flat", new double[] { -1, x.Elements / x[0] });
+            return b.Add(OpKind.Reshape, inputs, "flat", new ReshapeAttributes(new[] { -1, x.Elements / x[0] }));
         }
     }
 }

@@ -14,7 +14,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public abstract Shape ShapeOf(int tensor);
 
         /// <summary>Adds an op computing part of the gradient of <paramref name="of"/> and returns its output.</summary>
-        public abstract int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false, double[]? args = null);
+        public abstract int Emit(OpKind kind, int[] inputs, int of, OpAttributes? attributes = null);
 
         /// <summary>Adds <paramref name="gradient"/> to the gradient of <paramref name="tensor"/> (a tensor read by
         /// several ops gets the sum of their gradients).</summary>
@@ -30,13 +30,13 @@ namespace OneFlow.Dsl.Planner.Ops
         public int Mul(int a, int b, int of) => Emit(OpKind.Mul, new[] { a, b }, of);
         public int Div(int a, int b, int of) => Emit(OpKind.Div, new[] { a, b }, of);
         public int Neg(int a, int of) => Emit(OpKind.Neg, new[] { a }, of);
-        public int Scale(int a, double c, int of) => Emit(OpKind.Scale, new[] { a }, of, args: new[] { c });
+        public int Scale(int a, double c, int of) => Emit(OpKind.Scale, new[] { a }, of, new ScalarAttributes(c));
 
         /// <summary>Undoes a broadcast: a bias gradient is the sum over the rows it was added to.</summary>
         public int SumToShape(int gradient, int target)
         {
             Shape g = ShapeOf(gradient), t = ShapeOf(target);
-            return g.Equals(t) ? gradient : Emit(OpKind.SumTo, new[] { gradient }, target, args: SumToOp.Arguments(t));
+            return g.Equals(t) ? gradient : Emit(OpKind.SumTo, new[] { gradient }, target, new SumToAttributes(t));
         }
     }
 }

@@ -9,6 +9,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string NotDifferentiable => "it is data";
         public override bool RunsAsKernel => false;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => Shape.Scalar;
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) { yield break; }
+        public override string[] Operands => new string[0];
+        public override IEnumerable<Signature> Signatures(SignatureContext c) { yield break; }
     }
 }

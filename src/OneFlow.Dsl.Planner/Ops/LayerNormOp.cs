@@ -21,7 +21,7 @@ namespace OneFlow.Dsl.Planner.Ops
         }
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => RowOps.Signatures(c.Input("x").Rank, 1, linear: false);
 
         /// <summary>dx = (dy − mean(dy) − y · mean(dy ⊙ y)) / σ, with y and σ recomputed from x.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
@@ -34,7 +34,8 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>The gradient of layer norm from dy and the input x.</summary>
     internal sealed class LayerNormGradOp : GradientOp
     {
+        public override string[] Operands => new[] { "dy", "saved" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 2, linear: false);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => RowOps.Signatures(c.Input("dy").Rank, 2, linear: false);
     }
 }

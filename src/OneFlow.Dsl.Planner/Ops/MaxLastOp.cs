@@ -20,11 +20,11 @@ namespace OneFlow.Dsl.Planner.Ops
             return new Shape(x.ToArray().Take(x.Rank - 1).ToArray());
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            int rank = ShapeOf(g, op, 0).Rank;
-            for (int axis = 0; axis < rank - 1; axis++) yield return new Signature(Sbp.S(axis), Sbp.S(axis));
-            yield return new Signature(Sbp.B, Sbp.B);
+            int rank = c.Input("x").Rank;
+            for (int axis = 0; axis < rank - 1; axis++) yield return In(Sbp.S(axis)).Out(Sbp.S(axis));
+            yield return In(Sbp.B).Out(Sbp.B);
         }
 
         /// <summary>The gradient goes to the first position holding each row's maximum.</summary>
@@ -38,14 +38,15 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>dx: each row's dy at its (first) maximum, zero elsewhere; inputs dy [..] and x [.., C].</summary>
     internal sealed class MaxLastGradOp : GradientOp
     {
+        public override string[] Operands => new[] { "dy", "x" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            int rank = ShapeOf(g, op, 1).Rank;
-            for (int axis = 0; axis < rank - 1; axis++) yield return new Signature(Sbp.S(axis), Sbp.S(axis), Sbp.S(axis));
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+            int rank = c.Input("x").Rank;
+            for (int axis = 0; axis < rank - 1; axis++) yield return In(Sbp.S(axis), Sbp.S(axis)).Out(Sbp.S(axis));
+            yield return In(Sbp.B, Sbp.B).Out(Sbp.B);
+            yield return In(Sbp.P, Sbp.B).Out(Sbp.P);
         }
     }
 }

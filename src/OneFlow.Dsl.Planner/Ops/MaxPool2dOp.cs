@@ -10,9 +10,11 @@ namespace OneFlow.Dsl.Planner.Ops
     {
         public override string UserName => "MaxPool2d";
 
-        public override int Expand(CompositeBuilder b, int[] inputs, double[] args)
+        public override OpAttributes FromCall(string subject, double[] args) => PoolWindow.FromCall(subject, args, "MaxPool2d");
+
+        public override int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes)
         {
-            int argmax = b.Add(OpKind.MaxPoolArgmax, new[] { inputs[0] }, "argmax", args);
+            int argmax = b.Add(OpKind.MaxPoolArgmax, new[] { inputs[0] }, "argmax", attributes);
             return b.Add(OpKind.PlaneGather, new[] { inputs[0], argmax }, "max");
         }
     }
@@ -32,14 +34,17 @@ namespace OneFlow.Dsl.Planner.Ops
         }
 
         public override string NotDifferentiable => "it gives positions, which are integers";
+        public override OpAttributes ReadAttributes(AttributeReader r) => PoolWindow.Read(r);
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => PoolWindow.Pooled(g, op, 0, "MaxPool2d");
         public override DType OutputType(LogicalGraph g, LogicalOp op) => DType.I32;
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => PoolWindow.Signatures(1, linear: false);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => PoolWindow.Signatures(1, linear: false);
     }
 
     /// <summary>y[n, c, i, j] = x[n, c] at plane position idx[n, c, i, j]: the values a max pool chose.</summary>
     internal sealed class PlaneGatherOp : OpDef
     {
+        public override string[] Operands => new[] { "x", "positions" };
+
         /// <summary>A GatherElements over each flattened plane.</summary>
         public override void ToOnnx(OnnxWriter w)
         {
@@ -58,29 +63,40 @@ namespace OneFlow.Dsl.Planner.Ops
             return idx;
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => PoolWindow.Signatures(2, linear: false);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => PoolWindow.Signatures(2, linear: false);
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];
             var shape = ad.ShapeOf(x);
-            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.PlaneScatter, new[] { dy, op.Inputs[1] }, x, args: new double[] { shape[2], shape[3] }));
+            if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.PlaneScatter, new[] { dy, op.Inputs[1] }, x, new PlaneAttributes(shape[2], shape[3])));
         }
     }
 
-    /// <summary>dx = zeros [N, C, H, W] with each dy added at its position: PlaneGather's gradient. Its arguments are H and W.</summary>
+    /// <summary>The height and width of the planes a <see cref="PlaneScatterOp"/> writes into.</summary>
+    internal sealed record PlaneAttributes(int Height, int Width) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Int("height", Height).Int("width", Width);
+    }
+
+    /// <summary>dx = zeros [N, C, H, W] with each dy added at its position: PlaneGather's gradient.</summary>
     internal sealed class PlaneScatterOp : GradientOp
     {
+        public override string[] Operands => new[] { "dy", "positions" };
+
+        public override OpAttributes ReadAttributes(AttributeReader r) => new PlaneAttributes(r.Int("height"), r.Int("width"));
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var dy = ShapeOf(g, op, 0);
-            return new Shape(dy[0], dy[1], (int)op.Args[0], (int)op.Args[1]);
+            var plane = op.Get<PlaneAttributes>();
+            return new Shape(dy[0], dy[1], plane.Height, plane.Width);
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
             foreach (var s in PoolWindow.Signatures(2, linear: false)) yield return s;
-            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+            yield return In(Sbp.P, Sbp.B).Out(Sbp.P);
         }
     }
 }

@@ -4,15 +4,26 @@ using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>A legal way to run an op distributed: the SBP each input must have and the SBP the output gets.</summary>
+    /// <summary>A legal way to run an op distributed: the SBP each input must have, then the SBP the output gets.
+    /// Written <c>In(Sbp.S(1), Sbp.S(0)).Out(Sbp.P)</c>, inputs in the order of the op's operands.</summary>
     internal sealed class Signature
     {
         public Sbp[] Inputs { get; }
         public Sbp Output { get; }
 
-        public Signature(Sbp output, params Sbp[] inputs) { Inputs = inputs; Output = output; }
+        public Signature(Sbp[] inputs, Sbp output) { Inputs = inputs; Output = output; }
+
+        public static SignatureInputs In(params Sbp[] inputs) => new SignatureInputs(inputs);
 
         public override string ToString() => "(" + string.Join(", ", System.Linq.Enumerable.Select(Inputs, s => s.ToString())) + ") -> " + Output;
+    }
+
+    /// <summary>The first half of a <see cref="Signature"/>: its inputs, waiting for the output.</summary>
+    internal readonly struct SignatureInputs
+    {
+        private readonly Sbp[] _inputs;
+        public SignatureInputs(Sbp[] inputs) { _inputs = inputs; }
+        public Signature Out(Sbp output) => new Signature(_inputs, output);
     }
 
     /// <summary>Everything the framework knows of one op kind, in one place: its output shape, its SBP signatures, its
@@ -51,7 +62,22 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public abstract Shape InferShape(LogicalGraph graph, LogicalOp op);
         public virtual DType OutputType(LogicalGraph graph, LogicalOp op) => DType.F32;
-        public abstract IEnumerable<Signature> Signatures(LogicalGraph graph, LogicalOp op);
+        /// <summary>The ways the op may run distributed along one mesh axis: what each operand must be, and what the
+        /// output then is. The context names the operands (<see cref="Operands"/>) and tells the axis and devices.</summary>
+        public abstract IEnumerable<Signature> Signatures(SignatureContext c);
+
+        /// <summary>The operands' names, in order, as signatures and messages call them; a variadic op names the first ones.</summary>
+        public virtual string[] Operands => new[] { "x" };
+
+        /// <summary>The attributes of a call written with the constant arguments <paramref name="args"/> after its
+        /// tensors (as Forward and the eager API give them), checked; null for an op without attributes.
+        /// <paramref name="subject"/> is what an error points at.</summary>
+        public virtual OpAttributes? FromCall(string subject, double[] args)
+            => args.Length == 0 ? null : throw new PlanException(PlanErrorKind.ShapeMismatch, subject, $"{UserName ?? Kind.ToString()} takes no constant arguments after its tensors.");
+
+        /// <summary>Reads the attributes <see cref="OpAttributes.Write"/> wrote into the plan text; null for an op without attributes.</summary>
+        public virtual OpAttributes? ReadAttributes(AttributeReader r)
+            => r.IsEmpty ? null : throw new System.FormatException($"{Kind} has no attributes, but the plan text gives it some.");
 
         /// <summary>The work of the whole (unsplit) op, in floating-point operations: one per output element
         /// unless the op says otherwise.</summary>
@@ -75,6 +101,11 @@ namespace OneFlow.Dsl.Planner.Ops
         public virtual void Backward(GradientBuilder ad, LogicalOp op, int dy)
             => throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
                 $"{Kind} has no gradient ({NotDifferentiable ?? "no rule is defined"}); it cannot appear between a weight and the loss.");
+
+        /// <summary>The op that computes <paramref name="op"/>'s output again when the backward pass recomputes it to save
+        /// memory: the op itself, unless a second run would differ (dropout draws a new mask, so its copy applies the
+        /// original's).</summary>
+        public virtual (OpKind Kind, OpAttributes? Attributes) Recomputed(LogicalOp op) => (op.Kind, op.Attributes);
 
         /// <summary>The ONNX operator that is this op exactly, operands in the same order; null where the op writes
         /// its form itself (<see cref="ToOnnx"/>) or has none.</summary>
@@ -105,13 +136,15 @@ namespace OneFlow.Dsl.Planner.Ops
         protected static IEnumerable<Signature> ElementwiseSignatures(int rank, int inputs, bool linear)
         {
             for (int axis = 0; axis < rank; axis++)
-                yield return new Signature(Sbp.S(axis), Repeat(Sbp.S(axis), inputs));
-            yield return new Signature(Sbp.B, Repeat(Sbp.B, inputs));
-            if (linear) yield return new Signature(Sbp.P, Repeat(Sbp.P, inputs));
+                yield return In(Repeat(Sbp.S(axis), inputs)).Out(Sbp.S(axis));
+            yield return In(Repeat(Sbp.B, inputs)).Out(Sbp.B);
+            if (linear) yield return In(Repeat(Sbp.P, inputs)).Out(Sbp.P);
         }
 
-        /// <summary>A shape as constant arguments.</summary>
-        protected static double[] Numbers(Shape shape) => System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(shape.ToArray(), d => (double)d));
+        protected static SignatureInputs In(params Sbp[] inputs) => new SignatureInputs(inputs);
+
+        /// <summary>A shape error about a call's constant arguments, pointing at <paramref name="subject"/>.</summary>
+        protected static PlanException BadCall(string subject, string message) => new PlanException(PlanErrorKind.ShapeMismatch, subject, message);
 
         protected static Sbp[] Repeat(Sbp sbp, int count)
         {

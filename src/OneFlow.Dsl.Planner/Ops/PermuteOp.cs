@@ -7,6 +7,11 @@ namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Reorders the axes: output axis i is input axis axes[i], as
     /// <c>torch.permute</c>; [B, T, H, d] → [B, H, T, d] splits attention into heads. A split moves with its axis.</summary>
+    internal sealed record PermuteAttributes(int[] Axes) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Ints("axes", Axes);
+    }
+
     internal sealed class PermuteOp : OpDef
     {
         public override string UserName => "Permute";
@@ -17,7 +22,9 @@ namespace OneFlow.Dsl.Planner.Ops
         }
 
 
-        public static int[] Axes(IOpAttributes op) => op.Args.Select(a => (int)a).ToArray();
+        public static int[] Axes(IOpAttributes op) => op.Get<PermuteAttributes>().Axes;
+        public override OpAttributes FromCall(string subject, double[] args) => new PermuteAttributes(args.Select(a => (int)a).ToArray());
+        public override OpAttributes ReadAttributes(AttributeReader r) => new PermuteAttributes(r.Ints("axes"));
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
@@ -28,12 +35,12 @@ namespace OneFlow.Dsl.Planner.Ops
             return new Shape(axes.Select(a => x[a]).ToArray());
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            var axes = Axes(op);
-            for (int i = 0; i < axes.Length; i++) yield return new Signature(Sbp.S(i), Sbp.S(axes[i]));
-            yield return new Signature(Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P);
+            var axes = Axes(c.Op);
+            for (int i = 0; i < axes.Length; i++) yield return In(Sbp.S(axes[i])).Out(Sbp.S(i));
+            yield return In(Sbp.B).Out(Sbp.B);
+            yield return In(Sbp.P).Out(Sbp.P);
         }
 
         /// <summary>The gradient is dy permuted back.</summary>
@@ -42,9 +49,9 @@ namespace OneFlow.Dsl.Planner.Ops
             int x = op.Inputs[0];
             if (!ad.NeedsGradient(x)) return;
             var axes = Axes(op);
-            var inverse = new double[axes.Length];
+            var inverse = new int[axes.Length];
             for (int i = 0; i < axes.Length; i++) inverse[axes[i]] = i;
-            ad.Accumulate(x, ad.Emit(OpKind.Permute, new[] { dy }, x, args: inverse));
+            ad.Accumulate(x, ad.Emit(OpKind.Permute, new[] { dy }, x, new PermuteAttributes(inverse)));
         }
     }
 }

@@ -5,14 +5,17 @@ namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>A pooling window: square, <see cref="Kernel"/> wide, moved <see cref="Stride"/> at a time, without
     /// padding. Over x [N, C, H, W] it gives [N, C, H', W'] with H' = (H − kernel) / stride + 1.</summary>
-    internal readonly struct PoolWindow
+    internal sealed record PoolWindow(int Kernel, int Stride) : OpAttributes
     {
-        public PoolWindow(int kernel, int stride) { Kernel = kernel; Stride = stride; }
+        internal override void Write(AttributeWriter w) => w.Int("kernel", Kernel).Int("stride", Stride);
+        public static PoolWindow Read(AttributeReader r) => new PoolWindow(r.Int("kernel"), r.Int("stride"));
 
-        public int Kernel { get; }
-        public int Stride { get; }
+        /// <summary>The window of a pool, or of its gradient.</summary>
+        public static PoolWindow Of(IOpAttributes op) => op.Attributes is AvgPool2dGradAttributes grad ? grad.Window : op.Get<PoolWindow>();
 
-        public static PoolWindow Of(IOpAttributes op) => new PoolWindow((int)op.Args[0], (int)op.Args[1]);
+        /// <summary>A pooling call's window, from its constant arguments (kernel, stride).</summary>
+        public static PoolWindow FromCall(string subject, double[] args, string name)
+            => args.Length == 2 ? new PoolWindow((int)args[0], (int)args[1]) : throw new PlanException(PlanErrorKind.ShapeMismatch, subject, $"{name} takes a kernel size and a stride after its tensor.");
 
         public int Out(int length) => (length - Kernel) / Stride + 1;
 
@@ -20,7 +23,6 @@ namespace OneFlow.Dsl.Planner.Ops
         public static Shape Pooled(LogicalGraph g, LogicalOp op, int input, string name)
         {
             var x = g.Tensor(op.Inputs[input]);
-            if (op.Args.Length < 2) throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"{name} takes a kernel size and a stride after its tensor.");
             var w = Of(op);
             if (x.Shape.Rank != 4)
                 throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject, $"{name}: {x.Name} is {x.Shape} but must be [N, C, H, W].");
@@ -35,9 +37,9 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>Samples and channels pool independently: either may be split.</summary>
         public static IEnumerable<Signature> Signatures(int inputs, bool linear)
         {
-            for (int axis = 0; axis < 2; axis++) yield return new Signature(Sbp.S(axis), Repeat(Sbp.S(axis), inputs));
-            yield return new Signature(Sbp.B, Repeat(Sbp.B, inputs));
-            if (linear) yield return new Signature(Sbp.P, Repeat(Sbp.P, inputs));
+            for (int axis = 0; axis < 2; axis++) yield return Signature.In(Repeat(Sbp.S(axis), inputs)).Out(Sbp.S(axis));
+            yield return Signature.In(Repeat(Sbp.B, inputs)).Out(Sbp.B);
+            if (linear) yield return Signature.In(Repeat(Sbp.P, inputs)).Out(Sbp.P);
         }
 
         private static Sbp[] Repeat(Sbp sbp, int count)

@@ -7,6 +7,12 @@ namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Reshape(x, d0, d1, ...): the same elements in row-major order under a new shape; one dimension may
     /// be −1, inferred from the others.</summary>
+    /// <summary>The shape as written, −1 where it is inferred.</summary>
+    internal sealed record ReshapeAttributes(long[] Dims) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Ints("dims", Dims);
+    }
+
     internal sealed class ReshapeOp : OpDef
     {
         public override string UserName => "Reshape";
@@ -15,7 +21,9 @@ namespace OneFlow.Dsl.Planner.Ops
 
 
         /// <summary>The shape as written, −1 where it is inferred.</summary>
-        public static long[] Written(IOpAttributes op) => op.Args.Select(a => (long)a).ToArray();
+        public static long[] Written(IOpAttributes op) => op.Get<ReshapeAttributes>().Dims;
+        public override OpAttributes FromCall(string subject, double[] args) => new ReshapeAttributes(args.Select(a => (long)a).ToArray());
+        public override OpAttributes ReadAttributes(AttributeReader r) => new ReshapeAttributes(r.Longs("dims"));
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
@@ -35,15 +43,15 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>A split survives when everything before its axis keeps its size and either the axis keeps its
         /// length, or (on n devices) both the old and the new axis divide by n, as when a split batch [B,T,C] becomes
         /// [B·T,C]: the parts are then the same runs of elements before and after.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            Shape x = ShapeOf(g, op, 0), y = g.Tensor(op.Output).Shape;
+            Shape x = c.Input("x").Shape, y = c.Output;
             for (int i = 0; i < x.Rank; i++)
                 for (int j = 0; j < y.Rank; j++)
-                    if (Prefix(x, i) == Prefix(y, j) && (x[i] == y[j] || Divides(g.SignatureDevices, x[i], y[j])))
-                        yield return new Signature(Sbp.S(j), Sbp.S(i));
-            yield return new Signature(Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P);
+                    if (Prefix(x, i) == Prefix(y, j) && (x[i] == y[j] || Divides(c.Devices, x[i], y[j])))
+                        yield return In(Sbp.S(i)).Out(Sbp.S(j));
+            yield return In(Sbp.B).Out(Sbp.B);
+            yield return In(Sbp.P).Out(Sbp.P);
         }
 
         private static bool Divides(int devices, int a, int b) => devices > 1 && a % devices == 0 && b % devices == 0;
@@ -59,7 +67,7 @@ namespace OneFlow.Dsl.Planner.Ops
         {
             int x = op.Inputs[0];
             if (ad.NeedsGradient(x))
-                ad.Accumulate(x, ad.Emit(OpKind.Reshape, new[] { dy }, x, args: Numbers(ad.ShapeOf(x))));
+                ad.Accumulate(x, ad.Emit(OpKind.Reshape, new[] { dy }, x, new ReshapeAttributes(ad.ShapeOf(x).ToArray().Select(d => (long)d).ToArray())));
         }
     }
 }

@@ -13,16 +13,16 @@ namespace OneFlow.Dsl.Planner.Ops
             {
                 var ins = new Sbp[inputs];
                 for (int i = 0; i < inputs; i++) ins[i] = Sbp.S(axis);
-                yield return new Signature(Sbp.S(axis), ins);
+                yield return Signature.In(ins).Out(Sbp.S(axis));
             }
             var all = new Sbp[inputs];
             for (int i = 0; i < inputs; i++) all[i] = Sbp.B;
-            yield return new Signature(Sbp.B, all);
+            yield return Signature.In(all).Out(Sbp.B);
             if (linear)
             {
                 var partial = new Sbp[inputs];
                 for (int i = 0; i < inputs; i++) partial[i] = Sbp.P;
-                yield return new Signature(Sbp.P, partial);
+                yield return Signature.In(partial).Out(Sbp.P);
             }
         }
     }

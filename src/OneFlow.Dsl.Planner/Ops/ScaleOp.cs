@@ -12,13 +12,10 @@ namespace OneFlow.Dsl.Planner.Ops
 
         protected override bool Linear => true;
 
-        public static float Factor(IOpAttributes op) => (float)op.Args[0];
+        public static float Factor(IOpAttributes op) => (float)op.Get<ScalarAttributes>().Value;
 
-        public override Shape InferShape(LogicalGraph g, LogicalOp op)
-        {
-            FiniteConstant(op, "Scale: write Scale(x, c) with a finite constant c.");
-            return ShapeOf(g, op, 0);
-        }
+        public override OpAttributes FromCall(string subject, double[] args) => FiniteConstant(subject, args, "Scale: write Scale(x, c) with a finite constant c.");
+        public override OpAttributes ReadAttributes(AttributeReader r) => ScalarAttributes.Read(r);
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Scale(dy, Factor(op), x));
     }

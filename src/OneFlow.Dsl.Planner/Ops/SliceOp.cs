@@ -25,14 +25,19 @@ namespace OneFlow.Dsl.Planner.Ops
                 if (i == axis) continue;
                 var ins = new Sbp[inputs];
                 for (int k = 0; k < inputs; k++) ins[k] = Sbp.S(i);
-                yield return new Signature(Sbp.S(i), ins);
+                yield return Signature.In(ins).Out(Sbp.S(i));
             }
             var b = new Sbp[inputs];
             var p = new Sbp[inputs];
             for (int k = 0; k < inputs; k++) { b[k] = Sbp.B; p[k] = Sbp.P; }
-            yield return new Signature(Sbp.B, b);
-            yield return new Signature(Sbp.P, p);
+            yield return Signature.In(b).Out(Sbp.B);
+            yield return Signature.In(p).Out(Sbp.P);
         }
+    }
+
+    internal sealed record SliceAttributes(int Axis, int Start, int Length) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Int("axis", Axis).Int("start", Start).Int("length", Length);
     }
 
     internal sealed class SliceOp : OpDef
@@ -45,8 +50,12 @@ namespace OneFlow.Dsl.Planner.Ops
         }
 
 
-        public static (int Axis, int Start, int Length) Attributes(IOpAttributes op)
-            => op.Args.Length == 3 ? ((int)op.Args[0], (int)op.Args[1], (int)op.Args[2]) : (-1, -1, -1);
+        public static SliceAttributes Attributes(IOpAttributes op) => op.Get<SliceAttributes>();
+
+        public override OpAttributes FromCall(string subject, double[] args)
+            => args.Length == 3 ? new SliceAttributes((int)args[0], (int)args[1], (int)args[2]) : throw BadCall(subject, "Slice takes an axis, a start and a length after its tensor.");
+
+        public override OpAttributes ReadAttributes(AttributeReader r) => new SliceAttributes(r.Int("axis"), r.Int("start"), r.Int("length"));
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
@@ -58,7 +67,7 @@ namespace OneFlow.Dsl.Planner.Ops
             return x.With(axis, length);
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => AxisOps.Signatures(ShapeOf(g, op, 0).Rank, Attributes(op).Axis, 1);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => AxisOps.Signatures(c.Input("x").Rank, Attributes(c.Op).Axis, 1);
 
         /// <summary>The gradient is dy placed back at its offset in zeros of x's shape.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
@@ -66,30 +75,41 @@ namespace OneFlow.Dsl.Planner.Ops
             int x = op.Inputs[0];
             var (axis, start, _) = Attributes(op);
             if (ad.NeedsGradient(x))
-                ad.Accumulate(x, ad.Emit(OpKind.SliceGrad, new[] { dy }, x, args: SliceGradOp.Arguments(axis, start, ad.ShapeOf(x)[axis])));
+                ad.Accumulate(x, ad.Emit(OpKind.SliceGrad, new[] { dy }, x, new SliceGradAttributes(axis, start, ad.ShapeOf(x)[axis])));
         }
     }
 
     /// <summary>dy written at a start along an axis into zeros of the full length: the gradient of a slice.</summary>
+    internal sealed record SliceGradAttributes(int Axis, int Start, int FullLength) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Int("axis", Axis).Int("start", Start).Int("fullLength", FullLength);
+    }
+
     internal sealed class SliceGradOp : GradientOp
     {
-
-        public static double[] Arguments(int axis, int start, int fullLength) => new double[] { axis, start, fullLength };
-        public static (int Axis, int Start, int FullLength) Attributes(IOpAttributes op) => ((int)op.Args[0], (int)op.Args[1], (int)op.Args[2]);
+        public override string[] Operands => new[] { "dy" };
+        public static SliceGradAttributes Attributes(IOpAttributes op) => op.Get<SliceGradAttributes>();
+        public override OpAttributes ReadAttributes(AttributeReader r) => new SliceGradAttributes(r.Int("axis"), r.Int("start"), r.Int("fullLength"));
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0).With(Attributes(op).Axis, Attributes(op).FullLength);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => AxisOps.Signatures(ShapeOf(g, op, 0).Rank, Attributes(op).Axis, 1);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => AxisOps.Signatures(c.Input("dy").Rank, Attributes(c.Op).Axis, 1);
     }
 
     /// <summary>Concat(a, b, axis): b after a along the axis; the other dimensions must agree.</summary>
     internal sealed class ConcatOp : OpDef
     {
         public override string UserName => "Concat";
+        public override string[] Operands => new[] { "a", "b" };
         public override void ToOnnx(OnnxWriter w)
             => w.Emit("Concat", Enumerable.Range(0, w.Op.Inputs.Length).Select(w.Input).ToArray(), OnnxAttribute.Of("axis", (long)Axis(w.Op)));
 
 
-        public static int Axis(IOpAttributes op) => op.Args.Length == 1 ? (int)op.Args[0] : -1;
+        public static int Axis(IOpAttributes op) => op.Get<AxisAttributes>().Axis;
+
+        public override OpAttributes FromCall(string subject, double[] args)
+            => args.Length == 1 ? new AxisAttributes((int)args[0]) : throw BadCall(subject, "Concat takes the axis after its two tensors.");
+
+        public override OpAttributes ReadAttributes(AttributeReader r) => AxisAttributes.Read(r);
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
@@ -100,7 +120,7 @@ namespace OneFlow.Dsl.Planner.Ops
             return a.With(axis, a[axis] + b[axis]);
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => AxisOps.Signatures(ShapeOf(g, op, 0).Rank, Axis(op), 2);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => AxisOps.Signatures(c.Input("a").Rank, Axis(c.Op), 2);
 
         /// <summary>Each operand's gradient is its slice of dy.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
@@ -110,7 +130,7 @@ namespace OneFlow.Dsl.Planner.Ops
             {
                 int x = op.Inputs[i];
                 if (ad.NeedsGradient(x))
-                    ad.Accumulate(x, ad.Emit(OpKind.Slice, new[] { dy }, x, args: new double[] { axis, i == 0 ? 0 : first, ad.ShapeOf(x)[axis] }));
+                    ad.Accumulate(x, ad.Emit(OpKind.Slice, new[] { dy }, x, new SliceAttributes(axis, i == 0 ? 0 : first, ad.ShapeOf(x)[axis])));
             }
         }
     }

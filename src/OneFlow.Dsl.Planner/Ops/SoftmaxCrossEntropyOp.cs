@@ -15,18 +15,20 @@ namespace OneFlow.Dsl.Planner.Ops
     {
         public override string UserName => "SoftmaxCrossEntropy";
 
-        public override int Expand(CompositeBuilder b, int[] inputs, double[] args)
+        public override string[] Operands => new[] { "logits", "labels" };
+
+        public override int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes)
         {
             int logits = inputs[0], labels = inputs[1];
             Shape x = b.ShapeOf(logits), y = b.ShapeOf(labels);
             if (x.Rank < 2 || y.Rank != x.Rank - 1 || !Enumerable.Range(0, y.Rank).All(k => y[k] == x[k]))
                 throw b.Mismatch($"SoftmaxCrossEntropy: {b.NameOf(logits)} is {x} but {b.NameOf(labels)} is {y}; one label per row is needed.");
-            int chunks = b.Add(OpKind.ChunkMax, new[] { logits }, "chunks", new double[] { System.Math.Min(b.Devices, x[x.Rank - 1]) });
+            int chunks = b.Add(OpKind.ChunkMax, new[] { logits }, "chunks", new ChunkAttributes(System.Math.Min(b.Devices, x[x.Rank - 1])));
             int max = b.Add(OpKind.MaxLast, new[] { chunks }, "max");
             int sum = b.Add(OpKind.SumExp, new[] { logits, max }, "sumexp");
             int picked = b.Add(OpKind.PickClass, new[] { logits, labels }, "picked");
             int loss = b.Add(OpKind.CrossEntropyRows, new[] { sum, max, picked }, "rows");
-            for (int axis = y.Rank - 1; axis >= 0; axis--) loss = b.Add(OpKind.Mean, new[] { loss }, "mean" + axis);
+            for (int axis = y.Rank - 1; axis >= 0; axis--) loss = b.Add(OpKind.Mean, new[] { loss }, "mean" + axis, new AxisAttributes(-1));
             return loss;
         }
 
@@ -34,8 +36,8 @@ namespace OneFlow.Dsl.Planner.Ops
         /// alike, or all whole.</summary>
         internal static IEnumerable<Signature> ByRows(int rowRank, Sbp[] rowShaped)
         {
-            for (int a = 0; a < rowRank; a++) yield return new Signature(Sbp.S(a), rowShaped.Select(_ => Sbp.S(a)).ToArray());
-            yield return new Signature(Sbp.B, rowShaped.Select(_ => Sbp.B).ToArray());
+            for (int a = 0; a < rowRank; a++) yield return In(rowShaped.Select(_ => Sbp.S(a)).ToArray()).Out(Sbp.S(a));
+            yield return In(rowShaped.Select(_ => Sbp.B).ToArray()).Out(Sbp.B);
         }
 
         internal static void ExpectRows(LogicalGraph g, LogicalOp op, int input, Shape logits, string name)
@@ -48,11 +50,17 @@ namespace OneFlow.Dsl.Planner.Ops
 
     /// <summary>The largest logit of each of K chunks of the classes, [.., C] → [.., K], the chunks as a split over K
     /// devices cuts them: split by class over K devices, each device finds its own chunk's maximum. The argument is K.</summary>
+    internal sealed record ChunkAttributes(int Chunks) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Int("chunks", Chunks);
+    }
+
     internal sealed class ChunkMaxOp : OpDef
     {
+        public override OpAttributes ReadAttributes(AttributeReader r) => new ChunkAttributes(r.Int("chunks"));
         public override string NotDifferentiable => "it only shifts the exponentials, and the loss does not depend on the shift";
 
-        public static int Chunks(IOpAttributes op) => (int)op.Args[0];
+        public static int Chunks(IOpAttributes op) => op.Get<ChunkAttributes>().Chunks;
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
@@ -60,12 +68,12 @@ namespace OneFlow.Dsl.Planner.Ops
             return x.With(x.Rank - 1, Chunks(op));
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            int rank = ShapeOf(g, op, 0).Rank, chunks = Chunks(op);
-            for (int a = 0; a < rank - 1; a++) yield return new Signature(Sbp.S(a), Sbp.S(a));
-            yield return new Signature(Sbp.B, Sbp.B);
-            if (chunks > 1 && g.SignatureDevices == chunks) yield return new Signature(Sbp.S(rank - 1), Sbp.S(rank - 1));
+            int rank = c.Input("x").Rank, chunks = Chunks(c.Op);
+            for (int a = 0; a < rank - 1; a++) yield return In(Sbp.S(a)).Out(Sbp.S(a));
+            yield return In(Sbp.B).Out(Sbp.B);
+            if (chunks > 1 && c.Devices == chunks) yield return In(Sbp.S(rank - 1)).Out(Sbp.S(rank - 1));
         }
 
         public override void ToOnnx(OnnxWriter w)
@@ -83,6 +91,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// alike, all whole, or the classes split (each device reduces its own: partial sums).</summary>
     internal abstract class ClassReductionOp : OpDef
     {
+        public override string[] Operands => new[] { "logits", "rows" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var x = ShapeOf(g, op, 0);
@@ -90,11 +99,11 @@ namespace OneFlow.Dsl.Planner.Ops
             return new Shape(x.ToArray().Take(x.Rank - 1).ToArray());
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            int rank = ShapeOf(g, op, 0).Rank;
+            int rank = c.Input("logits").Rank;
             foreach (var s in SoftmaxCrossEntropyOp.ByRows(rank - 1, new[] { Sbp.B, Sbp.B })) yield return s;
-            yield return new Signature(Sbp.P, Sbp.S(rank - 1), Sbp.B);
+            yield return In(Sbp.S(rank - 1), Sbp.B).Out(Sbp.P);
         }
     }
 
@@ -119,15 +128,16 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>dx[.., c] = ds[..] · exp(x[.., c] − m[..]): operands (ds, x, m).</summary>
     internal sealed class SumExpGradOp : GradientOp
     {
+        public override string[] Operands => new[] { "ds", "x", "m" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            int rank = ShapeOf(g, op, 1).Rank;
-            for (int a = 0; a < rank - 1; a++) yield return new Signature(Sbp.S(a), Sbp.S(a), Sbp.S(a), Sbp.S(a));
-            yield return new Signature(Sbp.B, Sbp.B, Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.S(rank - 1), Sbp.B, Sbp.S(rank - 1), Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P, Sbp.B, Sbp.B);
+            int rank = c.Input("x").Rank;
+            for (int a = 0; a < rank - 1; a++) yield return In(Sbp.S(a), Sbp.S(a), Sbp.S(a)).Out(Sbp.S(a));
+            yield return In(Sbp.B, Sbp.B, Sbp.B).Out(Sbp.B);
+            yield return In(Sbp.B, Sbp.S(rank - 1), Sbp.B).Out(Sbp.S(rank - 1));
+            yield return In(Sbp.P, Sbp.B, Sbp.B).Out(Sbp.P);
         }
     }
 
@@ -147,7 +157,7 @@ namespace OneFlow.Dsl.Planner.Ops
             int x = op.Inputs[0];
             var classes = ad.ShapeOf(x);
             if (ad.NeedsGradient(x))
-                ad.Accumulate(x, ad.Emit(OpKind.PickClassGrad, new[] { dy, op.Inputs[1] }, x, args: new double[] { classes[classes.Rank - 1] }));
+                ad.Accumulate(x, ad.Emit(OpKind.PickClassGrad, new[] { dy, op.Inputs[1] }, x, new ClassesAttributes(classes[classes.Rank - 1])));
         }
 
         public override void ToOnnx(OnnxWriter w)
@@ -159,20 +169,29 @@ namespace OneFlow.Dsl.Planner.Ops
 
     /// <summary>dx[.., c] = dy[..] where c = label[..], else 0: operands (dy, labels), argument the number of classes.
     /// From whole operands each device writes its own classes.</summary>
+    internal sealed record ClassesAttributes(int Classes) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Int("classes", Classes);
+    }
+
     internal sealed class PickClassGradOp : GradientOp
     {
+        public override string[] Operands => new[] { "dy", "labels" };
+        public static int Classes(IOpAttributes op) => op.Get<ClassesAttributes>().Classes;
+        public override OpAttributes ReadAttributes(AttributeReader r) => new ClassesAttributes(r.Int("classes"));
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var dy = ShapeOf(g, op, 0);
-            return new Shape(dy.ToArray().Concat(new[] { (int)op.Args[0] }).ToArray());
+            return new Shape(dy.ToArray().Concat(new[] { Classes(op) }).ToArray());
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            int rank = ShapeOf(g, op, 0).Rank + 1;
+            int rank = c.Input("dy").Rank + 1;
             foreach (var s in SoftmaxCrossEntropyOp.ByRows(rank - 1, new[] { Sbp.B, Sbp.B })) yield return s;
-            yield return new Signature(Sbp.S(rank - 1), Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P, Sbp.B);
+            yield return In(Sbp.B, Sbp.B).Out(Sbp.S(rank - 1));
+            yield return In(Sbp.P, Sbp.B).Out(Sbp.P);
         }
     }
 
@@ -180,6 +199,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// and the label's logit p. The shift gets no gradient: through s it would get −1 and here +1.</summary>
     internal sealed class CrossEntropyRowsOp : OpDef
     {
+        public override string[] Operands => new[] { "s", "m", "p" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var s = ShapeOf(g, op, 0);
@@ -188,7 +208,7 @@ namespace OneFlow.Dsl.Planner.Ops
             return s;
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => ElementwiseSignatures(ShapeOf(g, op, 0).Rank, 3, linear: false);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => ElementwiseSignatures(c.Input("s").Rank, 3, linear: false);
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {

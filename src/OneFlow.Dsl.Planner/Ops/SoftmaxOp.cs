@@ -11,7 +11,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override void ToOnnx(OnnxWriter w) => w.Emit("Softmax", new[] { w.Input(0) }, OnnxAttribute.Of("axis", -1L));
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => RowOps.Signatures(c.Input("x").Rank, 1, linear: false);
 
         /// <summary>dx = y ⊙ (dy − Σ dy ⊙ y), from the output y.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
@@ -24,8 +24,9 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>The gradient of softmax from dy and the softmax output.</summary>
     internal sealed class SoftmaxGradOp : GradientOp
     {
+        public override string[] Operands => new[] { "dy", "saved" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 2, linear: false);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => RowOps.Signatures(c.Input("dy").Rank, 2, linear: false);
     }
 
     /// <summary>log softmax over the last axis: x − log Σ exp x, computed stably.</summary>
@@ -35,7 +36,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override void ToOnnx(OnnxWriter w) => w.Emit("LogSoftmax", new[] { w.Input(0) }, OnnxAttribute.Of("axis", -1L));
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 1, linear: false);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => RowOps.Signatures(c.Input("x").Rank, 1, linear: false);
 
         /// <summary>dx = dy − softmax(x) · Σ dy = dy − exp(y) · Σ dy, from the output y.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
@@ -48,7 +49,8 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>The gradient of log softmax from dy and the log-softmax output.</summary>
     internal sealed class LogSoftmaxGradOp : GradientOp
     {
+        public override string[] Operands => new[] { "dy", "saved" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op) => RowOps.Signatures(ShapeOf(g, op, 0).Rank, 2, linear: false);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => RowOps.Signatures(c.Input("dy").Rank, 2, linear: false);
     }
 }

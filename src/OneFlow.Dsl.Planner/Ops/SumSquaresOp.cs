@@ -10,10 +10,10 @@ namespace OneFlow.Dsl.Planner.Ops
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => Shape.Scalar;
         public override double Flops(LogicalGraph g, LogicalOp op) => 2 * ShapeOf(g, op, 0).Elements;
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            for (int axis = 0; axis < ShapeOf(g, op, 0).Rank; axis++) yield return new Signature(Sbp.P, Sbp.S(axis));
-            yield return new Signature(Sbp.B, Sbp.B);
+            for (int axis = 0; axis < c.Input("x").Rank; axis++) yield return In(Sbp.S(axis)).Out(Sbp.P);
+            yield return In(Sbp.B).Out(Sbp.B);
         }
     }
 }

@@ -6,13 +6,16 @@ namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>Sums a tensor over the axes along which a smaller one was broadcast to it: the gradient of a
     /// broadcast operand (a bias's gradient is its output's gradient summed over the rows).</summary>
+    /// <summary>The shape summed to.</summary>
+    internal sealed record SumToAttributes(Shape Target) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Ints("target", Target.ToArray());
+    }
+
     internal sealed class SumToOp : GradientOp
     {
-
-        /// <summary>The shape summed to.</summary>
-        public static Shape Target(IOpAttributes op) => new Shape(op.Args.Select(a => (int)a).ToArray());
-
-        public static double[] Arguments(Shape target) => Numbers(target);
+        public static Shape Target(IOpAttributes op) => op.Get<SumToAttributes>().Target;
+        public override OpAttributes ReadAttributes(AttributeReader r) => new SumToAttributes(new Shape(r.Ints("target")));
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
@@ -24,14 +27,14 @@ namespace OneFlow.Dsl.Planner.Ops
 
         /// <summary>An axis split and kept stays split (along its place in the smaller shape); an axis split and
         /// summed away leaves partial sums.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            Shape x = ShapeOf(g, op, 0), y = Target(op);
+            Shape x = c.Input("x").Shape, y = Target(c.Op);
             var reduced = BroadcastShapes.ReducedAxes(x, y);
             for (int i = 0; i < x.Rank; i++)
-                yield return new Signature(reduced[i] ? Sbp.P : Sbp.S(i - (x.Rank - y.Rank)), Sbp.S(i));
-            yield return new Signature(Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P);
+                yield return In(Sbp.S(i)).Out(reduced[i] ? Sbp.P : Sbp.S(i - (x.Rank - y.Rank)));
+            yield return In(Sbp.B).Out(Sbp.B);
+            yield return In(Sbp.P).Out(Sbp.P);
         }
     }
 }

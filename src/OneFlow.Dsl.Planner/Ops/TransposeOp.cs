@@ -21,14 +21,14 @@ namespace OneFlow.Dsl.Planner.Ops
             return x.With(r - 2, x[r - 1]).With(r - 1, x[r - 2]);
         }
 
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            int r = ShapeOf(g, op, 0).Rank;
-            for (int k = 0; k < r - 2; k++) yield return new Signature(Sbp.S(k), Sbp.S(k));
-            yield return new Signature(Sbp.S(r - 1), Sbp.S(r - 2));
-            yield return new Signature(Sbp.S(r - 2), Sbp.S(r - 1));
-            yield return new Signature(Sbp.B, Sbp.B);
-            yield return new Signature(Sbp.P, Sbp.P);
+            int r = c.Input("x").Rank;
+            for (int k = 0; k < r - 2; k++) yield return In(Sbp.S(k)).Out(Sbp.S(k));
+            yield return In(Sbp.S(r - 2)).Out(Sbp.S(r - 1));
+            yield return In(Sbp.S(r - 1)).Out(Sbp.S(r - 2));
+            yield return In(Sbp.B).Out(Sbp.B);
+            yield return In(Sbp.P).Out(Sbp.P);
         }
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)

@@ -5,27 +5,33 @@ namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>An in-place update of a weight from its gradient (and the optimizer's state tensors, which always
     /// have the weight's layout): local to each shard. The hyperparameters are run-time values.</summary>
+    /// <summary>Whether an update's gradient is scaled down to the global norm (its last operand, the squared norm).</summary>
+    internal sealed record UpdateAttributes(bool Clipped) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Bool("clipped", Clipped);
+    }
+
     internal abstract class UpdateOp : OpDef
     {
         public override string NotDifferentiable => "it updates a weight after the backward pass";
+        public override string[] Operands => new[] { "weight", "gradient" };
+        public override OpAttributes? ReadAttributes(AttributeReader r) => r.IsEmpty ? null : new UpdateAttributes(r.Bool("clipped"));
         public override bool HasOutput => false;
         public override bool SignaturesFollowOperands => true;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
 
         /// <summary>The gradient and the states must be laid out exactly as the weight; with clipping, the last
         /// operand is the global squared norm, whole on every device.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            var w = g.Tensor(op.Inputs[0]).Sbp[g.SignatureAxis];
-            var inputs = Repeat(w, op.Inputs.Length);
-            if (IsClipped(op)) inputs[inputs.Length - 1] = Sbp.B;
-            yield return new Signature(w, inputs);
+            var w = c.Input("weight").Sbp;
+            var inputs = Repeat(w, c.InputCount);
+            if (IsClipped(c.Op)) inputs[inputs.Length - 1] = Sbp.B;
+            yield return In(inputs).Out(w);
         }
 
         /// <summary>An update clipped by the global gradient norm has that squared norm as its last operand.</summary>
-        public static bool IsClipped(IOpAttributes op) => op.Args.Length > 0 && op.Args[0] == 1;
-
-        public static double[] Arguments(bool clipped) => clipped ? new[] { 1.0 } : System.Array.Empty<double>();
+        public static bool IsClipped(IOpAttributes op) => op.Attributes is UpdateAttributes { Clipped: true };
     }
 
     /// <summary>w −= lr · g.</summary>
@@ -55,8 +61,16 @@ namespace OneFlow.Dsl.Planner.Ops
     /// table: operands (table, ids, rows, states…), arguments (the lookups' factor). Id j of the flattened ids takes row
     /// j / K of the rows, K the ids per row (a bag's size, 1 for a plain lookup). Each device updates the rows it holds;
     /// ids elsewhere are skipped. The states, laid out as the table, change only in the rows touched.</summary>
+    /// <summary>The factor of a sparse update's rows, and whether they come as the embedding exchange's blocks.</summary>
+    internal sealed record SparseUpdateAttributes(double Scale, bool Exchanged) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Double("scale", Scale).Bool("exchanged", Exchanged);
+    }
+
     internal abstract class SparseUpdateOp : UpdateOp
     {
+        public override string[] Operands => new[] { "table", "ids", "rows" };
+        public override OpAttributes ReadAttributes(AttributeReader r) => new SparseUpdateAttributes(r.Double("scale"), r.Bool("exchanged"));
         /// <summary>True for a rule that must sum the rows of one id before using them (it is not linear in them).</summary>
         protected virtual bool CombinesDuplicates => true;
 
@@ -65,28 +79,26 @@ namespace OneFlow.Dsl.Planner.Ops
         public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output)
             => CombinesDuplicates ? inputs[1].Elements * (2L * inputs[0][1] + 3) : 0;
 
-        /// <summary>The lookups' factor (1/K for a bag's mean); the first argument says "not clipped", as for every update.</summary>
-        public static double Scale(IOpAttributes op) => op.Args[1];
+        /// <summary>The lookups' factor (1/K for a bag's mean).</summary>
+        public static double Scale(IOpAttributes op) => op.Get<SparseUpdateAttributes>().Scale;
 
         /// <summary>True when the ids and rows are the embedding exchange's blocks as this owner received them
         /// (<see cref="ExchangeLayout"/>): only each block's counted entries are read.</summary>
-        public static bool Exchanged(IOpAttributes op) => op.Args.Length > 2 && op.Args[2] == 1;
-
-        public static double[] Arguments(double scale, bool exchanged = false) => new[] { 0, scale, exchanged ? 1 : 0 };
+        public static bool Exchanged(IOpAttributes op) => op.Get<SparseUpdateAttributes>().Exchanged;
 
         /// <summary>The ids and rows whole on every device (both sized by the batch), each applying its own rows; or the
         /// rows split by feature with a table split by columns; or, exchanged, the blocks each owner received.</summary>
-        public override IEnumerable<Signature> Signatures(LogicalGraph g, LogicalOp op)
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            var w = g.Tensor(op.Inputs[0]).Sbp[g.SignatureAxis];
-            var inputs = Repeat(w, op.Inputs.Length);
-            if (Exchanged(op)) inputs[1] = inputs[2] = Sbp.S(1);
+            var w = c.Input("table").Sbp;
+            var inputs = Repeat(w, c.InputCount);
+            if (Exchanged(c.Op)) inputs[1] = inputs[2] = Sbp.S(1);
             else
             {
                 inputs[1] = Sbp.B;
-                inputs[2] = w.IsSplit && w.Axis == 1 ? Sbp.S(ShapeOf(g, op, 2).Rank - 1) : Sbp.B;
+                inputs[2] = w.IsSplit && w.Axis == 1 ? Sbp.S(c.Input("rows").Rank - 1) : Sbp.B;
             }
-            yield return new Signature(w, inputs);
+            yield return In(inputs).Out(w);
         }
     }
 

@@ -62,27 +62,27 @@ namespace OneFlow.Dsl.Planner.Passes
         {
             var t = _graph.Tensor(tensor);
             return _graph.AddOp(OpKind.Accumulate, new[] { tensor }, t.Name + ".mean", TensorRole.Accumulated, $"mean of {t.Name} over {microBatches} micro-batches",
-                t.Placement, args: new[] { (double)microBatches }).Output;
+                t.Placement, new AccumulateAttributes(microBatches)).Output;
         }
 
         /// <summary>d loss / d loss = 1, whole on every device of the loss.</summary>
         private int Seed(int loss)
         {
             var t = _graph.Tensor(loss);
-            return _graph.AddOp(OpKind.Fill, new int[0], "d" + t.Name, TensorRole.Gradient, "grad of " + t.Name, t.Placement, args: FillOp.Arguments(1, t.Shape)).Output;
+            return _graph.AddOp(OpKind.Fill, new int[0], "d" + t.Name, TensorRole.Gradient, "grad of " + t.Name, t.Placement, new FillAttributes(1, t.Shape)).Output;
         }
 
         public override bool NeedsGradient(int tensor) => _dependsOnWeight.Contains(tensor);
 
         public override Shape ShapeOf(int tensor) => _graph.Tensor(tensor).Shape;
 
-        public override int Emit(OpKind kind, int[] inputs, int of, bool transA = false, bool transB = false, double[]? args = null)
+        public override int Emit(OpKind kind, int[] inputs, int of, OpAttributes? attributes = null)
         {
             // Partial gradients of one tensor are dx, dx.1, dx.2 ...: every tensor keeps a name of its own.
             string name = "d" + _graph.Tensor(of).Name;
             _names[name] = _names.TryGetValue(name, out int count) ? count + 1 : 0;
             if (_names[name] > 0) name += "." + _names[name].ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return _graph.AddOp(kind, inputs, name, TensorRole.Gradient, "grad of " + _graph.Tensor(of).Name, _at, transA, transB, args: args).Output;
+            return _graph.AddOp(kind, inputs, name, TensorRole.Gradient, "grad of " + _graph.Tensor(of).Name, _at, attributes).Output;
         }
 
         /// <summary>A table split by vocabulary (declared <c>S(0)</c>) that one lookup reads gets its gradient as the
@@ -123,7 +123,7 @@ namespace OneFlow.Dsl.Planner.Passes
                 operands.AddRange(States(w, StateNames(rule)));
                 var kind = rule == UpdateRule.Adam ? OpKind.SparseAdamUpdate : rule == UpdateRule.Adagrad ? OpKind.SparseAdagradUpdate : OpKind.SparseSgdUpdate;
                 _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient,
-                    "sparse update of " + w.Name, w.Placement, args: SparseUpdateOp.Arguments(scale, exchanged));
+                    "sparse update of " + w.Name, w.Placement, new SparseUpdateAttributes(scale, exchanged));
             }
             foreach (var w in weights)
             {
@@ -139,7 +139,7 @@ namespace OneFlow.Dsl.Planner.Passes
                     UpdateRule.Adagrad => OpKind.AdagradUpdate,
                     _ => OpKind.SgdUpdate,
                 };
-                _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient, "update of " + w.Name, w.Placement, args: UpdateOp.Arguments(clip));
+                _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient, "update of " + w.Name, w.Placement, clip ? new UpdateAttributes(true) : null);
             }
         }
 

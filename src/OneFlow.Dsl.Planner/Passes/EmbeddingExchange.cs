@@ -54,16 +54,16 @@ namespace OneFlow.Dsl.Planner.Passes
             int devices = lookup.Placement.Count;
             int perRow = shape.Rank > 1 ? shape[1] : 1;
             int capacity = Partition.Length(shape[0], devices, 0) * perRow;
-            var args = IdSlotsOp.Arguments(g.Tensor(table).Shape[0], devices, capacity);
+            var exchange = new ExchangeAttributes(g.Tensor(table).Shape[0], devices, capacity);
             string name = g.Tensor(lookup.Output).Name;
             LogicalOp Part(OpKind kind, int[] inputs, string part)
             {
-                var op = g.AddOp(kind, inputs, $"{name}.{part}", TensorRole.Activation, lookup.Origin, lookup.Placement, subject: lookup.Subject,
-                    args: kind == OpKind.RowGather ? null : args);
+                var op = g.AddOp(kind, inputs, $"{name}.{part}", TensorRole.Activation, lookup.Origin, lookup.Placement,
+                    kind == OpKind.RowGather ? null : exchange, lookup.Subject);
                 op.Module = lookup.Module;
                 return op;
             }
-            var key = (ids, string.Join(",", args) + "@" + lookup.Placement);
+            var key = (ids, exchange + "@" + lookup.Placement);
             var parts = new List<LogicalOp>();
             if (!asked.TryGetValue(key, out var ask))
             {
@@ -73,10 +73,10 @@ namespace OneFlow.Dsl.Planner.Passes
             }
             var replies = Part(OpKind.RowGather, new[] { table, ask.Requests.Output }, "replies");
             parts.Add(replies);
-            int mode = lookup.Kind == OpKind.Embedding ? -1 : (int)lookup.Args[0];
+            int mode = lookup.Kind == OpKind.Embedding ? -1 : lookup.Get<BagAttributes>().Mean ? 1 : 0;
             lookup.Kind = OpKind.EmbeddingCombine;
             lookup.Inputs = new[] { ask.Slots.Output, replies.Output };
-            lookup.Args = EmbeddingCombineOp.Arguments(mode, capacity);
+            lookup.Attributes = new CombineAttributes(mode, capacity);
             return parts;
         }
     }

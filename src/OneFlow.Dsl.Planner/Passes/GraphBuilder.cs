@@ -195,12 +195,12 @@ namespace OneFlow.Dsl.Planner.Passes
                 if (OpRegistry.Get(kind) is CompositeOp composite)
                 {
                     int before = g.Ops.Count;
-                    int value = composite.Expand(new StatementParts(g, s.Output, origin, at, mode, s.Module), inputs, s.Args.ToArray());
+                    int value = composite.Expand(new StatementParts(g, s.Output, origin, at, mode, s.Module), inputs, composite.FromCall(s.Output, s.Args.ToArray()));
                     if (g.Tensor(value).Producer >= before) g.Tensor(value).Name = s.Output;
                     names[s.Output] = value;
                     continue;
                 }
-                var op = g.AddOp(kind, inputs, s.Output, TensorRole.Activation, origin, at, subject: s.Output, args: s.Args.ToArray());
+                var op = g.AddCall(kind, inputs, s.Output, TensorRole.Activation, origin, at, s.Output, s.Args.ToArray());
                 op.Module = s.Module;
                 names[s.Output] = op.Output;
             }
@@ -229,9 +229,9 @@ namespace OneFlow.Dsl.Planner.Passes
 
             public override string NameOf(int tensor) => _g.Tensor(tensor).Name;
 
-            public override int Add(OpKind kind, int[] inputs, string part, double[]? args = null)
+            public override int Add(OpKind kind, int[] inputs, string part, OpAttributes? attributes = null)
             {
-                var op = _g.AddOp(kind, inputs, _output + "." + part, TensorRole.Activation, _origin, _at, subject: _output, args: args);
+                var op = _g.AddOp(kind, inputs, _output + "." + part, TensorRole.Activation, _origin, _at, attributes, _output);
                 op.Module = _module;
                 return op.Output;
             }

@@ -91,19 +91,14 @@ namespace OneFlow.Dsl.Planner.Passes
             var t = g.AddTensor(original.Name + "@again", original.Shape, original.DType, TensorRole.Activation);
             t.Sbp = original.Sbp;
             t.Placement = original.Placement;
-            // A dropout applies the mask the original drew: its gradient kernel keyed by the original output does.
-            bool dropout = op.Kind == OpKind.Dropout;
+            var (kind, attributes) = OpRegistry.Get(op.Kind).Recomputed(op);
             var copy = new LogicalOp
             {
                 Id = id,
-                Kind = dropout ? OpKind.DropoutGrad : op.Kind,
+                Kind = kind,
                 Inputs = op.Inputs.Select(i => copyOf.TryGetValue(i, out int c) ? c : i).ToArray(),
                 Output = t.Id,
-                TransA = op.TransA,
-                TransB = op.TransB,
-                Args = dropout ? new[] { DropoutOp.Probability(op), op.Output } : op.Args,
-                From = op.From,
-                To = op.To,
+                Attributes = attributes,
                 Placement = op.Placement,
                 Origin = "recompute " + op.Origin,
                 Subject = op.Subject,

@@ -196,14 +196,9 @@ namespace OneFlow.Dsl.Planner.Passes
             }
             var partial = new List<List<Signature>>();
             var placement = op.Placement;
-            _graph.SignatureDevices = placement.MeshRank == 1 ? placement.Count : 0;
+            int devices = placement.MeshRank == 1 ? placement.Count : 0;
             for (int k = 0; k < placement.MeshRank; k++)
-            {
-                _graph.SignatureAxis = k;
-                partial.Add(OpRegistry.Get(op.Kind).Signatures(_graph, op).ToList());
-            }
-            _graph.SignatureAxis = 0;
-            _graph.SignatureDevices = 0;
+                partial.Add(OpRegistry.Get(op.Kind).Signatures(new SignatureContext(_graph, op, k, devices)).ToList());
             IEnumerable<Signature[]> products = new[] { new Signature[0] };
             foreach (var axis in partial) products = products.SelectMany(p => axis.Select(s => p.Concat(new[] { s }).ToArray())).ToList();
             var list = products.Select(p => new NdSignature
@@ -286,9 +281,7 @@ namespace OneFlow.Dsl.Planner.Passes
             if (boxed.TryGetValue((tensor, needed, at), out int existing)) return existing;
             string name = here ? t.Name + "@" + needed : $"{t.Name}@{needed}@{at}";
             string origin = here ? $"{t.Name}: {t.Sbp} -> {needed}" : $"{t.Name}: {t.Sbp} on {t.Placement} -> {needed} on {at}";
-            var boxing = _graph.AddOp(OpKind.Boxing, new[] { tensor }, name, TensorRole.Boxed, origin, at);
-            boxing.From = t.Sbp;
-            boxing.To = needed;
+            var boxing = _graph.AddOp(OpKind.Boxing, new[] { tensor }, name, TensorRole.Boxed, origin, at, new BoxingAttributes(t.Sbp, needed));
             boxing.Module = consumer.Module;
             _graph.Tensor(boxing.Output).Sbp = needed;
             ordered.Add(boxing);

@@ -18,11 +18,14 @@ namespace OneFlow.Dsl.Planner.Plan
 
     /// <summary>A logical op after SBP selection; boxing ops included. <see cref="Source"/> is where a boxing op
     /// reads from: another placement than its own for a transfer, else its own.</summary>
-    public sealed record PlanOp(int Id, OpKind Kind, int[] Inputs, int Output, bool TransA, bool TransB,
-        NdSbp From, NdSbp To, double[] Args, string Origin, Placement Placement, Placement Source) : IOpAttributes
+    public sealed record PlanOp(int Id, OpKind Kind, int[] Inputs, int Output, OpAttributes? Attributes, string Origin, Placement Placement, Placement Source) : IOpAttributes
     {
         /// <summary>Which conversion a boxing op is; worked out once, as the runtime asks at every act.</summary>
-        public BoxingKind Boxing { get; } = Kind == OpKind.Boxing ? Passes.Boxing.KindOf(From, Source, To, Placement) : BoxingKind.None;
+        public BoxingKind Boxing { get; } = Kind == OpKind.Boxing
+            ? Passes.Boxing.KindOf(((BoxingAttributes)Attributes!).From, Source, ((BoxingAttributes)Attributes!).To, Placement) : BoxingKind.None;
+
+        /// <summary>The SBP a boxing op converts from and to.</summary>
+        internal BoxingAttributes Sbps => BoxingOp.Attributes(this);
 
         /// <summary>A boxing op whose devices exchange data (a collective or a transfer): its actors meet, and the last
         /// to arrive moves the data for all.</summary>

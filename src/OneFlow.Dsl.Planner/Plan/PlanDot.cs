@@ -47,7 +47,7 @@ namespace OneFlow.Dsl.Planner.Plan
         private static string Node(Plan plan, Actor a)
         {
             var op = plan.Ops[a.Op];
-            string what = op.Kind == OpKind.Boxing ? $"{PlanReport.Collective(op)}\\n{op.From} -> {op.To}" : op.Kind.ToString();
+            string what = op.Kind == OpKind.Boxing ? $"{PlanReport.Collective(op)}\\n{op.Sbps.From} -> {op.Sbps.To}" : op.Kind.ToString();
             string output = op.Output >= 0 ? "\\n" + Escape(plan.Tensors[op.Output].Name) : "";
             string style = op.Kind == OpKind.Boxing ? ", style=\"rounded,filled\", fillcolor=\"#ffd0d0\", color=red" : "";
             return $"a{a.Id} [label=\"{what}{output}\"{style}];";

@@ -28,11 +28,11 @@ namespace OneFlow.Dsl.Planner.Plan
             foreach (var op in boxing)
             {
                 var t = plan.Tensors[op.Inputs[0]];
-                double bytes = Boxing.TotalBytes(op.From, op.Source, op.To, op.Placement, t.Bytes) * (once[op.Id] ? 1 : plan.MicroBatches);
+                double bytes = Boxing.TotalBytes(op.Sbps.From, op.Source, op.Sbps.To, op.Placement, t.Bytes) * (once[op.Id] ? 1 : plan.MicroBatches);
                 total += bytes;
                 var consumer = plan.Ops.First(o => o.Inputs.Contains(op.Output));
                 int participants = plan.ActorsOf(op.Id).Count;
-                string sbps = op.Boxing == BoxingKind.Transfer ? $"{op.From} on {op.Source} -> {op.To} on {op.Placement}" : $"{op.From} -> {op.To}";
+                string sbps = op.Boxing == BoxingKind.Transfer ? $"{op.Sbps.From} on {op.Source} -> {op.Sbps.To} on {op.Placement}" : $"{op.Sbps.From} -> {op.Sbps.To}";
                 sb.Append($"  {Collective(op)} {t.Name} {t.Shape}: {sbps}, needed by {consumer.Origin}; " +
                           $"{Num(bytes)} bytes per step ({Num(bytes / participants)} per device)\n");
             }
@@ -74,20 +74,18 @@ namespace OneFlow.Dsl.Planner.Plan
         {
             var inputs = op.Inputs.Select(i => plan.Tensors[i]).ToList();
             string args = string.Join(", ", inputs.Select(t => t.Name));
-            string flags = op.TransA || op.TransB ? $" [transA={B(op.TransA)} transB={B(op.TransB)}]" : "";
+            string flags = op.Attributes == null || op.Kind == OpKind.Boxing ? "" : $" [{AttributeWriter.Of(op.Attributes)}]";
             string sbps = string.Join(", ", inputs.Select(t => t.Sbp.ToString()));
             if (op.Output < 0) return $"{op.Kind}({args}){flags} : ({sbps})";
             var o = plan.Tensors[op.Output];
             return $"{o.Name} {o.Shape} = {op.Kind}({args}){flags} : ({sbps}) -> {o.Sbp}";
         }
 
-        private static string B(bool b) => b ? "1" : "0";
-
         /// <summary>The collective's name and, on a mesh, the axis it runs along.</summary>
         public static string Collective(PlanOp op)
         {
             if (op.Placement.MeshRank == 1 || op.Boxing == BoxingKind.Hierarchical || op.Boxing == BoxingKind.Transfer) return Name(op.Boxing);
-            int axis = Enumerable.Range(0, op.Placement.MeshRank).First(k => op.From[k] != op.To[k]);
+            int axis = Enumerable.Range(0, op.Placement.MeshRank).First(k => op.Sbps.From[k] != op.Sbps.To[k]);
             return $"{Name(op.Boxing)} (mesh axis {axis})";
         }
 

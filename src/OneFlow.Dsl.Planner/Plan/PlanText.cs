@@ -14,7 +14,7 @@ namespace OneFlow.Dsl.Planner.Plan
     public static class PlanText
     {
         /// <summary>The format this build writes and reads; a text of another format is refused, not misread.</summary>
-        public const int Format = 1;
+        public const int Format = 2;
 
         private const string FormatLine = "oneflow-dsl plan format ";
 
@@ -26,7 +26,10 @@ namespace OneFlow.Dsl.Planner.Plan
             foreach (var t in p.Tensors)
                 sb.Append($"tensor {t.Id} {t.Name} {t.Shape} {t.DType} {t.Role} {t.Sbp} grad_of={t.GradientOf} at={t.Placement}{(t.RaggedRow > 0 ? $" ragged={t.RaggedRow}" : "")}\n");
             foreach (var o in p.Ops)
-                sb.Append($"op {o.Id} {o.Kind} in={Ids(o.Inputs)} out={o.Output} ta={Bit(o.TransA)} tb={Bit(o.TransB)} from={o.From} to={o.To} args={Numbers(o.Args)} at={o.Placement} src={o.Source} | {o.Origin}\n");
+            {
+                string attributes = AttributeWriter.Of(o.Attributes);
+                sb.Append($"op {o.Id} {o.Kind} in={Ids(o.Inputs)} out={o.Output} at={o.Placement} src={o.Source}{(attributes.Length > 0 ? " " + attributes : "")} | {o.Origin}\n");
+            }
             foreach (var a in p.Actors)
                 sb.Append($"actor {a.Id} dev={a.Device} op={a.Op} in={Ids(a.Inputs)} ctrl={Ids(a.Controls)} out={a.Output}{(a.Workspace >= 0 ? $" work={a.Workspace}" : "")}\n");
             foreach (var r in p.Registers)
@@ -59,10 +62,7 @@ namespace OneFlow.Dsl.Planner.Plan
                             { RaggedRow = f.Length > 9 ? Int(Val(f[9])) : 0 });
                         break;
                     case "op":
-                        int bar = line.IndexOf(" | ", StringComparison.Ordinal);
-                        ops.Add(new PlanOp(Int(f[1]), Enum<OpKind>(f[2]), IdList(Val(f[3])), Int(Val(f[4])), Val(f[5]) == "1", Val(f[6]) == "1",
-                            NdSbp.Parse(Val(f[7])), NdSbp.Parse(Val(f[8])), NumberList(Val(f[9])), line.Substring(bar + 3),
-                            At(Val(f[10])), At(Val(f[11]))));
+                        ops.Add(ReadOp(line, At));
                         break;
                     case "actor":
                         actors.Add(new Actor(Int(f[1]), Int(Val(f[2])), Int(Val(f[3])), IdList(Val(f[4])), IdList(Val(f[5])), Int(Val(f[6])),
@@ -81,6 +81,16 @@ namespace OneFlow.Dsl.Planner.Plan
             }
             return new Plan(head[1], Enum<PlanMode>(head[2]), Placement.Parse(head[3]), tensors, ops, actors, registers, arena, Int(Val(head[4])),
                 head.Length > 5 ? Int(Val(head[5])) : 1);
+        }
+
+        /// <summary>op ID KIND in=… out=… at=… src=… [name=value …] | origin: the attributes by name, read by the op's definition.</summary>
+        private static PlanOp ReadOp(string line, Func<string, Placement> at)
+        {
+            int bar = line.IndexOf(" | ", StringComparison.Ordinal);
+            string[] f = line.Substring(0, bar).Split(' ');
+            var kind = Enum<OpKind>(f[2]);
+            var attributes = OpRegistry.Get(kind).ReadAttributes(new AttributeReader(kind.ToString(), f.Skip(7)));
+            return new PlanOp(Int(f[1]), kind, IdList(Val(f[3])), Int(Val(f[4])), attributes, line.Substring(bar + 3), at(Val(f[5])), at(Val(f[6])));
         }
 
         /// <summary>Refuses a text that is not a plan of <see cref="Format"/>, saying what it is and what to do.</summary>
@@ -105,8 +115,6 @@ namespace OneFlow.Dsl.Planner.Plan
             return h.ToString("x16", CultureInfo.InvariantCulture);
         }
 
-        private static string Numbers(double[] values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
-        private static double[] NumberList(string s) => s.Length == 0 ? new double[0] : s.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         private static string Ids(int[] ids) => string.Join(",", ids.Select(i => i.ToString(CultureInfo.InvariantCulture)));
         private static int[] IdList(string s) => s.Length == 0 ? new int[0] : s.Split(',').Select(Int).ToArray();
         private static string Bit(bool b) => b ? "1" : "0";

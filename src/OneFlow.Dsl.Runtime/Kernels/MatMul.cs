@@ -10,13 +10,14 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         private static void Run(CpuKernelContext k)
         {
-            var (sa, sb, op) = (k.InShape(0), k.InShape(1), k.Op);
+            var (sa, sb) = (k.InShape(0), k.InShape(1));
+            var (transA, transB) = MatMulOp.Attributes(k.Op);
             int r = sa.Rank, rows = sa[r - 2], cols = sa[r - 1], bRows = sb[r - 2], bCols = sb[r - 1];
-            int m = op.TransA ? cols : rows, inner = op.TransA ? rows : cols, n = op.TransB ? bRows : bCols;
+            int m = transA ? cols : rows, inner = transA ? rows : cols, n = transB ? bRows : bCols;
             long batch = sa.Elements / ((long)rows * cols);
             float* x = k.InPointer(0), w = k.InPointer(1), y = k.OutPointer;
             for (long i = 0; i < batch; i++)
-                Gemm.Sgemm(op.TransA, op.TransB, m, n, inner, x + i * rows * cols, cols, w + i * bRows * bCols, bCols,
+                Gemm.Sgemm(transA, transB, m, n, inner, x + i * rows * cols, cols, w + i * bRows * bCols, bCols,
                     y + i * m * n, n, accumulate: false, k.Threads);
         }
     }

@@ -14,22 +14,22 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         /// <summary>A graph of operands of <paramref name="shapes"/> (named x, or a, b, …) and the op; throws
         /// <see cref="PlanException"/> where the op refuses them.</summary>
-        public static (LogicalGraph Graph, LogicalOp Op) Build(OpKind kind, Shape[] shapes, DType[] types, double[]? args = null, bool transA = false, bool transB = false)
+        public static (LogicalGraph Graph, LogicalOp Op) Build(OpKind kind, Shape[] shapes, DType[] types, OpAttributes? attributes = null)
         {
             var graph = new LogicalGraph();
             var ids = new int[shapes.Length];
             for (int i = 0; i < shapes.Length; i++)
                 ids[i] = graph.AddTensor(shapes.Length == 1 ? "x" : Names[i], shapes[i], types[i], TensorRole.Input).Id;
-            return (graph, Add(graph, kind, ids, "y", args, transA, transB));
+            return (graph, Add(graph, kind, ids, "y", attributes));
         }
 
         /// <summary>Appends another op to such a graph (a gradient rule's).</summary>
-        public static LogicalOp Add(LogicalGraph graph, OpKind kind, int[] inputs, string name, double[]? args = null, bool transA = false, bool transB = false)
-            => graph.AddOp(kind, inputs, name, TensorRole.Activation, kind.ToString(), Here, transA, transB, args: args);
+        public static LogicalOp Add(LogicalGraph graph, OpKind kind, int[] inputs, string name, OpAttributes? attributes = null)
+            => graph.AddOp(kind, inputs, name, TensorRole.Activation, kind.ToString(), Here, attributes);
 
         /// <summary>What the op's kernel is handed: every operand whole.</summary>
         public static OpGeometry Geometry(LogicalGraph graph, LogicalOp op)
-            => OpGeometry.Whole(new PlanOp(op.Id, op.Kind, op.Inputs, op.Output, op.TransA, op.TransB, default, default, op.Args, op.Origin, Here, Here),
+            => OpGeometry.Whole(new PlanOp(op.Id, op.Kind, op.Inputs, op.Output, op.Attributes, op.Origin, Here, Here),
                 op.Inputs.Select(i => graph.Tensor(i).Shape).ToArray(), op.Output >= 0 ? graph.Tensor(op.Output).Shape : Shape.Scalar);
     }
 }

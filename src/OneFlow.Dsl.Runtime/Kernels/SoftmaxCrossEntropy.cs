@@ -17,7 +17,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
             CpuKernels.Add(OpKind.SumExp, k => SumExp(k.In(0), k.In(1), k.LastOf(0), k.Out));
             CpuKernels.Add(OpKind.SumExpGrad, k => SumExpGrad(k.In(0), k.In(1), k.In(2), k.LastOf(1), k.Out));
             CpuKernels.Add(OpKind.PickClass, k => PickClass(k.In(0), k.Ints(1), k.LastOf(0), FirstClass(k, 0, k.InShape(0).Rank - 1), ClassesOf(k), k.Out));
-            CpuKernels.Add(OpKind.PickClassGrad, k => PickClassGrad(k.In(0), k.Ints(1), k.OutShape[k.OutShape.Rank - 1], k.Geometry.OutputStart[k.OutShape.Rank - 1], (int)k.Op.Args[0], k.Out));
+            CpuKernels.Add(OpKind.PickClassGrad, k => PickClassGrad(k.In(0), k.Ints(1), k.OutShape[k.OutShape.Rank - 1], k.Geometry.OutputStart[k.OutShape.Rank - 1], PickClassGradOp.Classes(k.Op), k.Out));
             CpuKernels.Add(OpKind.CrossEntropyRows, k => CrossEntropyRows(k.In(0), k.In(1), k.In(2), k.Out));
         }
 

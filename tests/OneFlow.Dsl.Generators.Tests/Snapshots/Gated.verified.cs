@@ -49,27 +49,27 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   %2 [8,32] = Sub(%1, shift) : (S(0), B) -> S(0)
   %3 [8,32] = Relu(%2) : (S(0)) -> S(0)
   %4 [8,4] = MatMul(%3, head) : (S(0), B) -> S(0)
-  %5.chunks [8,2] = ChunkMax(%4) : (S(0)) -> S(0)
+  %5.chunks [8,2] = ChunkMax(%4) [chunks=2] : (S(0)) -> S(0)
   %5.max [8] = MaxLast(%5.chunks) : (S(0)) -> S(0)
   %5.sumexp [8] = SumExp(%4, %5.max) : (S(0), S(0)) -> S(0)
   %5.picked [8] = PickClass(%4, labels) : (S(0), S(0)) -> S(0)
   %5.rows [8] = CrossEntropyRows(%5.sumexp, %5.max, %5.picked) : (S(0), S(0), S(0)) -> S(0)
-  %5 [] = Mean(%5.rows) : (S(0)) -> P
-  d%5 [] = Fill() : () -> B
-  d%5.rows [8] = ExpandAxis(d%5) : (B) -> S(0)
+  %5 [] = Mean(%5.rows) [axis=-1] : (S(0)) -> P
+  d%5 [] = Fill() [value=1 shape=] : () -> B
+  d%5.rows [8] = ExpandAxis(d%5) [axis=0 length=8 scale=0.125] : (B) -> S(0)
   d%5.sumexp [8] = Div(d%5.rows, %5.sumexp) : (S(0), S(0)) -> S(0)
   d%5.picked [8] = Neg(d%5.rows) : (S(0)) -> S(0)
-  d%4 [8,4] = PickClassGrad(d%5.picked, labels) : (S(0), S(0)) -> S(0)
+  d%4 [8,4] = PickClassGrad(d%5.picked, labels) [classes=4] : (S(0), S(0)) -> S(0)
   d%4.1 [8,4] = SumExpGrad(d%5.sumexp, %4, %5.max) : (S(0), S(0), S(0)) -> S(0)
   d%4.2 [8,4] = Add(d%4, d%4.1) : (S(0), S(0)) -> S(0)
   d%3 [8,32] = MatMul(d%4.2, head) [transA=0 transB=1] : (S(0), B) -> S(0)
   dhead [32,4] = MatMul(%3, d%4.2) [transA=1 transB=0] : (S(0), S(0)) -> P
   d%2 [8,32] = ReluGrad(d%3, %3) : (S(0), S(0)) -> S(0)
-  dshift [32] = SumTo(d%2) : (S(0)) -> P
+  dshift [32] = SumTo(d%2) [target=32] : (S(0)) -> P
   dshift.1 [32] = Neg(dshift) : (P) -> P
   d%0 [8,32] = Mul(d%2, gate) : (S(0), B) -> S(0)
   dgate [8,32] = Mul(d%2, %0) : (S(0), S(0)) -> S(0)
-  dgate.1 [32] = SumTo(dgate) : (S(0)) -> P
+  dgate.1 [32] = SumTo(dgate) [target=32] : (S(0)) -> P
   dw [16,32] = MatMul(x@B, d%0@B) [transA=1 transB=0] : (B, B) -> B
   SgdUpdate(w, dw) : (B, B)
   SgdUpdate(gate, dgate.1@B) : (B, B)
@@ -92,10 +92,10 @@ actors: 76 (38 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "4b0ec6d36b629388";
+        public const string PlanHash = "b569fff99c9b1183";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-        private const string TrainPlanText = @"oneflow-dsl plan format 1
+        private const string TrainPlanText = @"oneflow-dsl plan format 2
 plan Gated Train cpu:0-1 output=16
 tensor 0 w [16,32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 gate [32] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -135,44 +135,44 @@ tensor 34 d%0@B [8,32] F32 Boxed B grad_of=-1 at=cpu:0-1
 tensor 35 dgate.1@B [32] F32 Boxed B grad_of=-1 at=cpu:0-1
 tensor 36 dshift.1@B [32] F32 Boxed B grad_of=-1 at=cpu:0-1
 tensor 37 dhead@B [32,4] F32 Boxed B grad_of=-1 at=cpu:0-1
-op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | x
-op 1 Input in= out=5 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | labels
-op 2 MatMul in=4,0 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %0 = MatMul(x, w)
-op 3 Mul in=6,1 out=7 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %1 = Mul(%0, gate)
-op 4 Sub in=7,2 out=8 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %2 = Sub(%1, shift)
-op 5 Relu in=8 out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %3 = Relu(%2)
-op 6 MatMul in=9,3 out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %4 = MatMul(%3, head)
-op 7 ChunkMax in=10 out=11 ta=0 tb=0 from=B to=B args=2 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 8 MaxLast in=11 out=12 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 9 SumExp in=10,12 out=13 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 10 PickClass in=10,5 out=14 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 11 CrossEntropyRows in=13,12,14 out=15 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 12 Mean in=15 out=16 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 13 Fill in= out=17 ta=0 tb=0 from=B to=B args=1 at=cpu:0-1 src=cpu:0-1 | grad of %5
-op 14 ExpandAxis in=17 out=18 ta=0 tb=0 from=B to=B args=0,8,0.125 at=cpu:0-1 src=cpu:0-1 | grad of %5.rows
-op 15 Div in=18,13 out=19 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %5.sumexp
-op 16 Neg in=18 out=20 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %5.picked
-op 17 PickClassGrad in=20,5 out=21 ta=0 tb=0 from=B to=B args=4 at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 18 SumExpGrad in=19,10,12 out=22 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 19 Add in=21,22 out=23 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 20 MatMul in=23,3 out=24 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %3
-op 21 MatMul in=9,23 out=25 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of head
-op 22 ReluGrad in=24,9 out=26 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %2
-op 23 SumTo in=26 out=27 ta=0 tb=0 from=B to=B args=32 at=cpu:0-1 src=cpu:0-1 | grad of shift
-op 24 Neg in=27 out=28 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of shift
-op 25 Mul in=26,1 out=29 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %0
-op 26 Mul in=26,6 out=30 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of gate
-op 27 SumTo in=30 out=31 ta=0 tb=0 from=B to=B args=32 at=cpu:0-1 src=cpu:0-1 | grad of gate
-op 28 Boxing in=4 out=33 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-1 src=cpu:0-1 | x: S(0) -> B
-op 29 Boxing in=29 out=34 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-1 src=cpu:0-1 | d%0: S(0) -> B
-op 30 MatMul in=33,34 out=32 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of w
-op 31 SgdUpdate in=0,32 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of w
-op 32 Boxing in=31 out=35 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dgate.1: P -> B
-op 33 SgdUpdate in=1,35 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of gate
-op 34 Boxing in=28 out=36 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dshift.1: P -> B
-op 35 SgdUpdate in=2,36 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of shift
-op 36 Boxing in=25 out=37 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dhead: P -> B
-op 37 SgdUpdate in=3,37 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of head
+op 0 Input in= out=4 at=cpu:0-1 src=cpu:0-1 | x
+op 1 Input in= out=5 at=cpu:0-1 src=cpu:0-1 | labels
+op 2 MatMul in=4,0 out=6 at=cpu:0-1 src=cpu:0-1 | %0 = MatMul(x, w)
+op 3 Mul in=6,1 out=7 at=cpu:0-1 src=cpu:0-1 | %1 = Mul(%0, gate)
+op 4 Sub in=7,2 out=8 at=cpu:0-1 src=cpu:0-1 | %2 = Sub(%1, shift)
+op 5 Relu in=8 out=9 at=cpu:0-1 src=cpu:0-1 | %3 = Relu(%2)
+op 6 MatMul in=9,3 out=10 at=cpu:0-1 src=cpu:0-1 | %4 = MatMul(%3, head)
+op 7 ChunkMax in=10 out=11 at=cpu:0-1 src=cpu:0-1 chunks=2 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 8 MaxLast in=11 out=12 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 9 SumExp in=10,12 out=13 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 10 PickClass in=10,5 out=14 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 11 CrossEntropyRows in=13,12,14 out=15 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 12 Mean in=15 out=16 at=cpu:0-1 src=cpu:0-1 axis=-1 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 13 Fill in= out=17 at=cpu:0-1 src=cpu:0-1 value=1 shape= | grad of %5
+op 14 ExpandAxis in=17 out=18 at=cpu:0-1 src=cpu:0-1 axis=0 length=8 scale=0.125 | grad of %5.rows
+op 15 Div in=18,13 out=19 at=cpu:0-1 src=cpu:0-1 | grad of %5.sumexp
+op 16 Neg in=18 out=20 at=cpu:0-1 src=cpu:0-1 | grad of %5.picked
+op 17 PickClassGrad in=20,5 out=21 at=cpu:0-1 src=cpu:0-1 classes=4 | grad of %4
+op 18 SumExpGrad in=19,10,12 out=22 at=cpu:0-1 src=cpu:0-1 | grad of %4
+op 19 Add in=21,22 out=23 at=cpu:0-1 src=cpu:0-1 | grad of %4
+op 20 MatMul in=23,3 out=24 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of %3
+op 21 MatMul in=9,23 out=25 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of head
+op 22 ReluGrad in=24,9 out=26 at=cpu:0-1 src=cpu:0-1 | grad of %2
+op 23 SumTo in=26 out=27 at=cpu:0-1 src=cpu:0-1 target=32 | grad of shift
+op 24 Neg in=27 out=28 at=cpu:0-1 src=cpu:0-1 | grad of shift
+op 25 Mul in=26,1 out=29 at=cpu:0-1 src=cpu:0-1 | grad of %0
+op 26 Mul in=26,6 out=30 at=cpu:0-1 src=cpu:0-1 | grad of gate
+op 27 SumTo in=30 out=31 at=cpu:0-1 src=cpu:0-1 target=32 | grad of gate
+op 28 Boxing in=4 out=33 at=cpu:0-1 src=cpu:0-1 from=S(0) to=B | x: S(0) -> B
+op 29 Boxing in=29 out=34 at=cpu:0-1 src=cpu:0-1 from=S(0) to=B | d%0: S(0) -> B
+op 30 MatMul in=33,34 out=32 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of w
+op 31 SgdUpdate in=0,32 out=-1 at=cpu:0-1 src=cpu:0-1 | update of w
+op 32 Boxing in=31 out=35 at=cpu:0-1 src=cpu:0-1 from=P to=B | dgate.1: P -> B
+op 33 SgdUpdate in=1,35 out=-1 at=cpu:0-1 src=cpu:0-1 | update of gate
+op 34 Boxing in=28 out=36 at=cpu:0-1 src=cpu:0-1 from=P to=B | dshift.1: P -> B
+op 35 SgdUpdate in=2,36 out=-1 at=cpu:0-1 src=cpu:0-1 | update of shift
+op 36 Boxing in=25 out=37 at=cpu:0-1 src=cpu:0-1 from=P to=B | dhead: P -> B
+op 37 SgdUpdate in=3,37 out=-1 at=cpu:0-1 src=cpu:0-1 | update of head
 actor 0 dev=0 op=0 in= ctrl= out=8
 actor 1 dev=1 op=0 in= ctrl= out=9
 actor 2 dev=0 op=1 in= ctrl= out=10
@@ -330,7 +330,7 @@ arena 1 10240
 ";
 
         /// <summary>The inference plan (forward only) in the plan text format.</summary>
-        private const string InferPlanText = @"oneflow-dsl plan format 1
+        private const string InferPlanText = @"oneflow-dsl plan format 2
 plan Gated Infer cpu:0-1 output=9
 tensor 0 w [16,32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 gate [32] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -342,12 +342,12 @@ tensor 6 %1 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 7 %2 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 8 %3 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 9 %4 [8,4] F32 Activation S(0) grad_of=-1 at=cpu:0-1
-op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | x
-op 1 MatMul in=4,0 out=5 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %0 = MatMul(x, w)
-op 2 Mul in=5,1 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %1 = Mul(%0, gate)
-op 3 Sub in=6,2 out=7 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %2 = Sub(%1, shift)
-op 4 Relu in=7 out=8 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %3 = Relu(%2)
-op 5 MatMul in=8,3 out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %4 = MatMul(%3, head)
+op 0 Input in= out=4 at=cpu:0-1 src=cpu:0-1 | x
+op 1 MatMul in=4,0 out=5 at=cpu:0-1 src=cpu:0-1 | %0 = MatMul(x, w)
+op 2 Mul in=5,1 out=6 at=cpu:0-1 src=cpu:0-1 | %1 = Mul(%0, gate)
+op 3 Sub in=6,2 out=7 at=cpu:0-1 src=cpu:0-1 | %2 = Sub(%1, shift)
+op 4 Relu in=7 out=8 at=cpu:0-1 src=cpu:0-1 | %3 = Relu(%2)
+op 5 MatMul in=8,3 out=9 at=cpu:0-1 src=cpu:0-1 | %4 = MatMul(%3, head)
 actor 0 dev=0 op=0 in= ctrl= out=8
 actor 1 dev=1 op=0 in= ctrl= out=9
 actor 2 dev=0 op=1 in=8,0 ctrl= out=10

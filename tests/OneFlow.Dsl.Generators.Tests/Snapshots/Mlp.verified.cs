@@ -47,24 +47,24 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   h [64,512] = Relu(%1) : (S(1)) -> S(1)
   %2 [64,10] = MatMul(h, w2) : (S(1), S(0)) -> P
   %3 [64,10] = Add(%2@S(0), b2) : (S(0), B) -> S(0)
-  loss.chunks [64,4] = ChunkMax(%3) : (S(0)) -> S(0)
+  loss.chunks [64,4] = ChunkMax(%3) [chunks=4] : (S(0)) -> S(0)
   loss.max [64] = MaxLast(loss.chunks) : (S(0)) -> S(0)
   loss.sumexp [64] = SumExp(%3, loss.max) : (S(0), S(0)) -> S(0)
   loss.picked [64] = PickClass(%3, labels) : (S(0), S(0)) -> S(0)
   loss.rows [64] = CrossEntropyRows(loss.sumexp, loss.max, loss.picked) : (S(0), S(0), S(0)) -> S(0)
-  loss [] = Mean(loss.rows) : (S(0)) -> P
-  dloss [] = Fill() : () -> B
-  dloss.rows [64] = ExpandAxis(dloss) : (B) -> S(0)
+  loss [] = Mean(loss.rows) [axis=-1] : (S(0)) -> P
+  dloss [] = Fill() [value=1 shape=] : () -> B
+  dloss.rows [64] = ExpandAxis(dloss) [axis=0 length=64 scale=0.015625] : (B) -> S(0)
   dloss.sumexp [64] = Div(dloss.rows, loss.sumexp) : (S(0), S(0)) -> S(0)
   dloss.picked [64] = Neg(dloss.rows) : (S(0)) -> S(0)
-  d%3 [64,10] = PickClassGrad(dloss.picked, labels) : (S(0), S(0)) -> S(0)
+  d%3 [64,10] = PickClassGrad(dloss.picked, labels) [classes=10] : (S(0), S(0)) -> S(0)
   d%3.1 [64,10] = SumExpGrad(dloss.sumexp, %3, loss.max) : (S(0), S(0), S(0)) -> S(0)
   d%3.2 [64,10] = Add(d%3, d%3.1) : (S(0), S(0)) -> S(0)
-  db2 [10] = SumTo(d%3.2@B) : (B) -> B
+  db2 [10] = SumTo(d%3.2@B) [target=10] : (B) -> B
   dh [64,512] = MatMul(d%3.2@B, w2) [transA=0 transB=1] : (B, S(0)) -> S(1)
   dw2 [512,10] = MatMul(h, d%3.2@B) [transA=1 transB=0] : (S(1), B) -> S(0)
   d%1 [64,512] = ReluGrad(dh, h) : (S(1), S(1)) -> S(1)
-  db1 [512] = SumTo(d%1) : (S(1)) -> S(0)
+  db1 [512] = SumTo(d%1) [target=512] : (S(1)) -> S(0)
   dw1 [784,512] = MatMul(x@B, d%1) [transA=1 transB=0] : (B, S(1)) -> S(1)
   SgdUpdate(w1, dw1) : (S(1), S(1))
   SgdUpdate(b1, db1) : (S(0), S(0))
@@ -87,10 +87,10 @@ actors: 132 (33 per device); register slots: 1
 ";
 
     /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-    public const string PlanHash = "a7b4935373e4643b";
+    public const string PlanHash = "6ba804373afade94";
 
     /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-    private const string TrainPlanText = @"oneflow-dsl plan format 1
+    private const string TrainPlanText = @"oneflow-dsl plan format 2
 plan Mlp Train cpu:0-3 output=16
 tensor 0 w1 [784,512] F32 Weight S(1) grad_of=-1 at=cpu:0-3
 tensor 1 b1 [512] F32 Weight S(0) grad_of=-1 at=cpu:0-3
@@ -125,39 +125,39 @@ tensor 29 dw1 [784,512] F32 Gradient S(1) grad_of=0 at=cpu:0-3
 tensor 30 x@B [64,784] F32 Boxed B grad_of=-1 at=cpu:0-3
 tensor 31 %2@S(0) [64,10] F32 Boxed S(0) grad_of=-1 at=cpu:0-3
 tensor 32 d%3.2@B [64,10] F32 Boxed B grad_of=-1 at=cpu:0-3
-op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | x
-op 1 Input in= out=5 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | labels
-op 2 Boxing in=4 out=30 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | x: S(0) -> B
-op 3 MatMul in=30,0 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
-op 4 Add in=6,1 out=7 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %1 = Add(%0, b1)
-op 5 Relu in=7 out=8 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | h = Relu(%1)
-op 6 MatMul in=8,2 out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
-op 7 Boxing in=9 out=31 ta=0 tb=0 from=P to=S(0) args= at=cpu:0-3 src=cpu:0-3 | %2: P -> S(0)
-op 8 Add in=31,3 out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
-op 9 ChunkMax in=10 out=11 ta=0 tb=0 from=B to=B args=4 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 10 MaxLast in=11 out=12 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 11 SumExp in=10,12 out=13 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 12 PickClass in=10,5 out=14 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 13 CrossEntropyRows in=13,12,14 out=15 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 14 Mean in=15 out=16 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 15 Fill in= out=17 ta=0 tb=0 from=B to=B args=1 at=cpu:0-3 src=cpu:0-3 | grad of loss
-op 16 ExpandAxis in=17 out=18 ta=0 tb=0 from=B to=B args=0,64,0.015625 at=cpu:0-3 src=cpu:0-3 | grad of loss.rows
-op 17 Div in=18,13 out=19 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of loss.sumexp
-op 18 Neg in=18 out=20 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of loss.picked
-op 19 PickClassGrad in=20,5 out=21 ta=0 tb=0 from=B to=B args=10 at=cpu:0-3 src=cpu:0-3 | grad of %3
-op 20 SumExpGrad in=19,10,12 out=22 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %3
-op 21 Add in=21,22 out=23 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %3
-op 22 Boxing in=23 out=32 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | d%3.2: S(0) -> B
-op 23 SumTo in=32 out=24 ta=0 tb=0 from=B to=B args=10 at=cpu:0-3 src=cpu:0-3 | grad of b2
-op 24 MatMul in=32,2 out=25 ta=0 tb=1 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of h
-op 25 MatMul in=8,32 out=26 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w2
-op 26 ReluGrad in=25,8 out=27 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of %1
-op 27 SumTo in=27 out=28 ta=0 tb=0 from=B to=B args=512 at=cpu:0-3 src=cpu:0-3 | grad of b1
-op 28 MatMul in=30,27 out=29 ta=1 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | grad of w1
-op 29 SgdUpdate in=0,29 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w1
-op 30 SgdUpdate in=1,28 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b1
-op 31 SgdUpdate in=2,26 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of w2
-op 32 SgdUpdate in=3,24 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | update of b2
+op 0 Input in= out=4 at=cpu:0-3 src=cpu:0-3 | x
+op 1 Input in= out=5 at=cpu:0-3 src=cpu:0-3 | labels
+op 2 Boxing in=4 out=30 at=cpu:0-3 src=cpu:0-3 from=S(0) to=B | x: S(0) -> B
+op 3 MatMul in=30,0 out=6 at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
+op 4 Add in=6,1 out=7 at=cpu:0-3 src=cpu:0-3 | %1 = Add(%0, b1)
+op 5 Relu in=7 out=8 at=cpu:0-3 src=cpu:0-3 | h = Relu(%1)
+op 6 MatMul in=8,2 out=9 at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
+op 7 Boxing in=9 out=31 at=cpu:0-3 src=cpu:0-3 from=P to=S(0) | %2: P -> S(0)
+op 8 Add in=31,3 out=10 at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
+op 9 ChunkMax in=10 out=11 at=cpu:0-3 src=cpu:0-3 chunks=4 | loss = SoftmaxCrossEntropy(%3, labels)
+op 10 MaxLast in=11 out=12 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 11 SumExp in=10,12 out=13 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 12 PickClass in=10,5 out=14 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 13 CrossEntropyRows in=13,12,14 out=15 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 14 Mean in=15 out=16 at=cpu:0-3 src=cpu:0-3 axis=-1 | loss = SoftmaxCrossEntropy(%3, labels)
+op 15 Fill in= out=17 at=cpu:0-3 src=cpu:0-3 value=1 shape= | grad of loss
+op 16 ExpandAxis in=17 out=18 at=cpu:0-3 src=cpu:0-3 axis=0 length=64 scale=0.015625 | grad of loss.rows
+op 17 Div in=18,13 out=19 at=cpu:0-3 src=cpu:0-3 | grad of loss.sumexp
+op 18 Neg in=18 out=20 at=cpu:0-3 src=cpu:0-3 | grad of loss.picked
+op 19 PickClassGrad in=20,5 out=21 at=cpu:0-3 src=cpu:0-3 classes=10 | grad of %3
+op 20 SumExpGrad in=19,10,12 out=22 at=cpu:0-3 src=cpu:0-3 | grad of %3
+op 21 Add in=21,22 out=23 at=cpu:0-3 src=cpu:0-3 | grad of %3
+op 22 Boxing in=23 out=32 at=cpu:0-3 src=cpu:0-3 from=S(0) to=B | d%3.2: S(0) -> B
+op 23 SumTo in=32 out=24 at=cpu:0-3 src=cpu:0-3 target=10 | grad of b2
+op 24 MatMul in=32,2 out=25 at=cpu:0-3 src=cpu:0-3 transA=0 transB=1 | grad of h
+op 25 MatMul in=8,32 out=26 at=cpu:0-3 src=cpu:0-3 transA=1 transB=0 | grad of w2
+op 26 ReluGrad in=25,8 out=27 at=cpu:0-3 src=cpu:0-3 | grad of %1
+op 27 SumTo in=27 out=28 at=cpu:0-3 src=cpu:0-3 target=512 | grad of b1
+op 28 MatMul in=30,27 out=29 at=cpu:0-3 src=cpu:0-3 transA=1 transB=0 | grad of w1
+op 29 SgdUpdate in=0,29 out=-1 at=cpu:0-3 src=cpu:0-3 | update of w1
+op 30 SgdUpdate in=1,28 out=-1 at=cpu:0-3 src=cpu:0-3 | update of b1
+op 31 SgdUpdate in=2,26 out=-1 at=cpu:0-3 src=cpu:0-3 | update of w2
+op 32 SgdUpdate in=3,24 out=-1 at=cpu:0-3 src=cpu:0-3 | update of b2
 actor 0 dev=0 op=0 in= ctrl= out=16
 actor 1 dev=1 op=0 in= ctrl= out=17
 actor 2 dev=2 op=0 in= ctrl= out=18
@@ -429,7 +429,7 @@ arena 3 1084032
 ";
 
     /// <summary>The inference plan (forward only) in the plan text format.</summary>
-    private const string InferPlanText = @"oneflow-dsl plan format 1
+    private const string InferPlanText = @"oneflow-dsl plan format 2
 plan Mlp Infer cpu:0-3 output=9
 tensor 0 w1 [784,512] F32 Weight S(1) grad_of=-1 at=cpu:0-3
 tensor 1 b1 [512] F32 Weight S(0) grad_of=-1 at=cpu:0-3
@@ -443,14 +443,14 @@ tensor 8 %2 [64,10] F32 Activation P grad_of=-1 at=cpu:0-3
 tensor 9 %3 [64,10] F32 Activation B grad_of=-1 at=cpu:0-3
 tensor 10 x@B [64,784] F32 Boxed B grad_of=-1 at=cpu:0-3
 tensor 11 %2@B [64,10] F32 Boxed B grad_of=-1 at=cpu:0-3
-op 0 Input in= out=4 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | x
-op 1 Boxing in=4 out=10 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-3 src=cpu:0-3 | x: S(0) -> B
-op 2 MatMul in=10,0 out=5 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
-op 3 Add in=5,1 out=6 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %1 = Add(%0, b1)
-op 4 Relu in=6 out=7 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | h = Relu(%1)
-op 5 MatMul in=7,2 out=8 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
-op 6 Boxing in=8 out=11 ta=0 tb=0 from=P to=B args= at=cpu:0-3 src=cpu:0-3 | %2: P -> B
-op 7 Add in=11,3 out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
+op 0 Input in= out=4 at=cpu:0-3 src=cpu:0-3 | x
+op 1 Boxing in=4 out=10 at=cpu:0-3 src=cpu:0-3 from=S(0) to=B | x: S(0) -> B
+op 2 MatMul in=10,0 out=5 at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
+op 3 Add in=5,1 out=6 at=cpu:0-3 src=cpu:0-3 | %1 = Add(%0, b1)
+op 4 Relu in=6 out=7 at=cpu:0-3 src=cpu:0-3 | h = Relu(%1)
+op 5 MatMul in=7,2 out=8 at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
+op 6 Boxing in=8 out=11 at=cpu:0-3 src=cpu:0-3 from=P to=B | %2: P -> B
+op 7 Add in=11,3 out=9 at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
 actor 0 dev=0 op=0 in= ctrl= out=16
 actor 1 dev=1 op=0 in= ctrl= out=17
 actor 2 dev=2 op=0 in= ctrl= out=18

@@ -86,17 +86,17 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   %14 [8,16] = Relu(%13) : (S(0)) -> S(0)
   %15 [8,16] = Add(%11, %14) : (S(0), S(0)) -> S(0)
   %16 [8,10] = MatMul(%15@S(0)@cpu:0-1, head) : (S(0), B) -> S(0)
-  loss.chunks [8,2] = ChunkMax(%16) : (S(0)) -> S(0)
+  loss.chunks [8,2] = ChunkMax(%16) [chunks=2] : (S(0)) -> S(0)
   loss.max [8] = MaxLast(loss.chunks) : (S(0)) -> S(0)
   loss.sumexp [8] = SumExp(%16, loss.max) : (S(0), S(0)) -> S(0)
   loss.picked [8] = PickClass(%16, labels) : (S(0), S(0)) -> S(0)
   loss.rows [8] = CrossEntropyRows(loss.sumexp, loss.max, loss.picked) : (S(0), S(0), S(0)) -> S(0)
-  loss [] = Mean(loss.rows) : (S(0)) -> P
-  dloss [] = Fill() : () -> B
-  dloss.rows [8] = ExpandAxis(dloss) : (B) -> S(0)
+  loss [] = Mean(loss.rows) [axis=-1] : (S(0)) -> P
+  dloss [] = Fill() [value=1 shape=] : () -> B
+  dloss.rows [8] = ExpandAxis(dloss) [axis=0 length=8 scale=0.125] : (B) -> S(0)
   dloss.sumexp [8] = Div(dloss.rows, loss.sumexp) : (S(0), S(0)) -> S(0)
   dloss.picked [8] = Neg(dloss.rows) : (S(0)) -> S(0)
-  d%16 [8,10] = PickClassGrad(dloss.picked, labels) : (S(0), S(0)) -> S(0)
+  d%16 [8,10] = PickClassGrad(dloss.picked, labels) [classes=10] : (S(0), S(0)) -> S(0)
   d%16.1 [8,10] = SumExpGrad(dloss.sumexp, %16, loss.max) : (S(0), S(0), S(0)) -> S(0)
   d%16.2 [8,10] = Add(d%16, d%16.1) : (S(0), S(0)) -> S(0)
   d%15 [8,16] = MatMul(d%16.2, head) [transA=0 transB=1] : (S(0), B) -> S(0)
@@ -106,7 +106,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   dlayers.3.w [16,16] = MatMul(layers.3.h, d%13) [transA=1 transB=0] : (S(0), S(0)) -> P
   d%12 [8,16] = Mul(dlayers.3.h, layers.3.gain) : (S(0), B) -> S(0)
   dlayers.3.gain [8,16] = Mul(dlayers.3.h, %12) : (S(0), S(0)) -> S(0)
-  dlayers.3.gain.1 [16] = SumTo(dlayers.3.gain) : (S(0)) -> P
+  dlayers.3.gain.1 [16] = SumTo(dlayers.3.gain) [target=16] : (S(0)) -> P
   d%11 [8,16] = LayerNormGrad(d%12, %11) : (S(0), S(0)) -> S(0)
   d%11.1 [8,16] = Add(d%15@S(0)@cpu:2-3, d%11) : (S(0), S(0)) -> S(0)
   d%9 [8,16] = ReluGrad(d%11.1, %10) : (S(0), S(0)) -> S(0)
@@ -114,7 +114,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   dlayers.2.w [16,16] = MatMul(layers.2.h, d%9) [transA=1 transB=0] : (S(0), S(0)) -> P
   d%8 [8,16] = Mul(dlayers.2.h, layers.2.gain) : (S(0), B) -> S(0)
   dlayers.2.gain [8,16] = Mul(dlayers.2.h, %8) : (S(0), S(0)) -> S(0)
-  dlayers.2.gain.1 [16] = SumTo(dlayers.2.gain) : (S(0)) -> P
+  dlayers.2.gain.1 [16] = SumTo(dlayers.2.gain) [target=16] : (S(0)) -> P
   d%7 [8,16] = LayerNormGrad(d%8, %7@S(0)@cpu:2-3) : (S(0), S(0)) -> S(0)
   d%7.1 [8,16] = Add(d%11.1, d%7) : (S(0), S(0)) -> S(0)
   d%5 [8,16] = ReluGrad(d%7.1@S(0)@cpu:0-1, %6) : (S(0), S(0)) -> S(0)
@@ -122,14 +122,14 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   dlayers.1.w [16,16] = MatMul(layers.1.h, d%5) [transA=1 transB=0] : (S(0), S(0)) -> P
   d%4 [8,16] = Mul(dlayers.1.h, layers.1.gain) : (S(0), B) -> S(0)
   dlayers.1.gain [8,16] = Mul(dlayers.1.h, %4) : (S(0), S(0)) -> S(0)
-  dlayers.1.gain.1 [16] = SumTo(dlayers.1.gain) : (S(0)) -> P
+  dlayers.1.gain.1 [16] = SumTo(dlayers.1.gain) [target=16] : (S(0)) -> P
   d%3 [8,16] = LayerNormGrad(d%4, %3) : (S(0), S(0)) -> S(0)
   d%3.1 [8,16] = Add(d%7.1@S(0)@cpu:0-1, d%3) : (S(0), S(0)) -> S(0)
   d%1 [8,16] = ReluGrad(d%3.1, %2) : (S(0), S(0)) -> S(0)
   dlayers.0.h [8,16] = MatMul(d%1, layers.0.w) [transA=0 transB=1] : (S(0), B) -> S(0)
   dlayers.0.w [16,16] = MatMul(layers.0.h, d%1) [transA=1 transB=0] : (S(0), S(0)) -> P
   dlayers.0.gain [8,16] = Mul(dlayers.0.h, %0) : (S(0), S(0)) -> S(0)
-  dlayers.0.gain.1 [16] = SumTo(dlayers.0.gain) : (S(0)) -> P
+  dlayers.0.gain.1 [16] = SumTo(dlayers.0.gain) [target=16] : (S(0)) -> P
   SgdUpdate(layers.0.gain, dlayers.0.gain.1@B) : (B, B)
   SgdUpdate(layers.0.w, dlayers.0.w@B) : (B, B)
   SgdUpdate(layers.1.gain, dlayers.1.gain.1@B) : (B, B)
@@ -168,10 +168,10 @@ actors: 186 (46 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "21835c65605f2926";
+        public const string PlanHash = "738bb031f9aac70a";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-        private const string TrainPlanText = @"oneflow-dsl plan format 1
+        private const string TrainPlanText = @"oneflow-dsl plan format 2
 plan Stack Train cpu:0-1 output=37
 tensor 0 layers.0.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 layers.0.w [16,16] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -262,95 +262,95 @@ tensor 85 dlayers.2.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:2-3
 tensor 86 dlayers.3.gain.1@B [16] F32 Boxed B grad_of=-1 at=cpu:2-3
 tensor 87 dlayers.3.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:2-3
 tensor 88 dhead@B [16,10] F32 Boxed B grad_of=-1 at=cpu:0-1
-op 0 Input in= out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | x
-op 1 Input in= out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | labels
-op 2 LayerNorm in=9 out=11 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %0 = LayerNorm(x)
-op 3 Mul in=11,0 out=12 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | layers.0.h = Mul(%0, layers.0.gain)
-op 4 MatMul in=12,1 out=13 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %1 = MatMul(layers.0.h, layers.0.w)
-op 5 Relu in=13 out=14 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %2 = Relu(%1)
-op 6 Add in=9,14 out=15 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %3 = Add(x, %2)
-op 7 LayerNorm in=15 out=16 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %4 = LayerNorm(%3)
-op 8 Mul in=16,2 out=17 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | layers.1.h = Mul(%4, layers.1.gain)
-op 9 MatMul in=17,3 out=18 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %5 = MatMul(layers.1.h, layers.1.w)
-op 10 Relu in=18 out=19 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %6 = Relu(%5)
-op 11 Add in=15,19 out=20 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %7 = Add(%3, %6)
-op 12 Boxing in=20 out=76 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:2-3 src=cpu:0-1 | %7: S(0) on cpu:0-1 -> S(0) on cpu:2-3
-op 13 LayerNorm in=76 out=21 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %8 = LayerNorm(%7)
-op 14 Mul in=21,4 out=22 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | layers.2.h = Mul(%8, layers.2.gain)
-op 15 MatMul in=22,5 out=23 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %9 = MatMul(layers.2.h, layers.2.w)
-op 16 Relu in=23 out=24 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %10 = Relu(%9)
-op 17 Add in=76,24 out=25 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %11 = Add(%7, %10)
-op 18 LayerNorm in=25 out=26 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %12 = LayerNorm(%11)
-op 19 Mul in=26,6 out=27 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | layers.3.h = Mul(%12, layers.3.gain)
-op 20 MatMul in=27,7 out=28 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %13 = MatMul(layers.3.h, layers.3.w)
-op 21 Relu in=28 out=29 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %14 = Relu(%13)
-op 22 Add in=25,29 out=30 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %15 = Add(%11, %14)
-op 23 Boxing in=30 out=77 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:0-1 src=cpu:2-3 | %15: S(0) on cpu:2-3 -> S(0) on cpu:0-1
-op 24 MatMul in=77,8 out=31 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %16 = MatMul(%15, head)
-op 25 ChunkMax in=31 out=32 ta=0 tb=0 from=B to=B args=2 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
-op 26 MaxLast in=32 out=33 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
-op 27 SumExp in=31,33 out=34 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
-op 28 PickClass in=31,10 out=35 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
-op 29 CrossEntropyRows in=34,33,35 out=36 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
-op 30 Mean in=36 out=37 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
-op 31 Fill in= out=38 ta=0 tb=0 from=B to=B args=1 at=cpu:0-1 src=cpu:0-1 | grad of loss
-op 32 ExpandAxis in=38 out=39 ta=0 tb=0 from=B to=B args=0,8,0.125 at=cpu:0-1 src=cpu:0-1 | grad of loss.rows
-op 33 Div in=39,34 out=40 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of loss.sumexp
-op 34 Neg in=39 out=41 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of loss.picked
-op 35 PickClassGrad in=41,10 out=42 ta=0 tb=0 from=B to=B args=10 at=cpu:0-1 src=cpu:0-1 | grad of %16
-op 36 SumExpGrad in=40,31,33 out=43 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %16
-op 37 Add in=42,43 out=44 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %16
-op 38 MatMul in=44,8 out=45 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %15
-op 39 MatMul in=77,44 out=46 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of head
-op 40 Boxing in=45 out=78 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:2-3 src=cpu:0-1 | d%15: S(0) on cpu:0-1 -> S(0) on cpu:2-3
-op 41 ReluGrad in=78,29 out=47 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %13
-op 42 MatMul in=47,7 out=48 ta=0 tb=1 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.3.h
-op 43 MatMul in=27,47 out=49 ta=1 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.3.w
-op 44 Mul in=48,6 out=50 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %12
-op 45 Mul in=48,26 out=51 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
-op 46 SumTo in=51 out=52 ta=0 tb=0 from=B to=B args=16 at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
-op 47 LayerNormGrad in=50,25 out=53 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %11
-op 48 Add in=78,53 out=54 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %11
-op 49 ReluGrad in=54,24 out=55 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %9
-op 50 MatMul in=55,5 out=56 ta=0 tb=1 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.2.h
-op 51 MatMul in=22,55 out=57 ta=1 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.2.w
-op 52 Mul in=56,4 out=58 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %8
-op 53 Mul in=56,21 out=59 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
-op 54 SumTo in=59 out=60 ta=0 tb=0 from=B to=B args=16 at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
-op 55 LayerNormGrad in=58,76 out=61 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %7
-op 56 Add in=54,61 out=62 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | grad of %7
-op 57 Boxing in=62 out=79 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:0-1 src=cpu:2-3 | d%7.1: S(0) on cpu:2-3 -> S(0) on cpu:0-1
-op 58 ReluGrad in=79,19 out=63 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %5
-op 59 MatMul in=63,3 out=64 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.1.h
-op 60 MatMul in=17,63 out=65 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.1.w
-op 61 Mul in=64,2 out=66 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 62 Mul in=64,16 out=67 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
-op 63 SumTo in=67 out=68 ta=0 tb=0 from=B to=B args=16 at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
-op 64 LayerNormGrad in=66,15 out=69 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %3
-op 65 Add in=79,69 out=70 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %3
-op 66 ReluGrad in=70,14 out=71 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of %1
-op 67 MatMul in=71,1 out=72 ta=0 tb=1 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.0.h
-op 68 MatMul in=12,71 out=73 ta=1 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.0.w
-op 69 Mul in=72,11 out=74 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | grad of layers.0.gain
-op 70 SumTo in=74 out=75 ta=0 tb=0 from=B to=B args=16 at=cpu:0-1 src=cpu:0-1 | grad of layers.0.gain
-op 71 Boxing in=75 out=80 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.0.gain.1: P -> B
-op 72 SgdUpdate in=0,80 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.0.gain
-op 73 Boxing in=73 out=81 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.0.w: P -> B
-op 74 SgdUpdate in=1,81 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.0.w
-op 75 Boxing in=68 out=82 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.1.gain.1: P -> B
-op 76 SgdUpdate in=2,82 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.1.gain
-op 77 Boxing in=65 out=83 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dlayers.1.w: P -> B
-op 78 SgdUpdate in=3,83 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of layers.1.w
-op 79 Boxing in=60 out=84 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.2.gain.1: P -> B
-op 80 SgdUpdate in=4,84 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.2.gain
-op 81 Boxing in=57 out=85 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.2.w: P -> B
-op 82 SgdUpdate in=5,85 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.2.w
-op 83 Boxing in=52 out=86 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.3.gain.1: P -> B
-op 84 SgdUpdate in=6,86 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.3.gain
-op 85 Boxing in=49 out=87 ta=0 tb=0 from=P to=B args= at=cpu:2-3 src=cpu:2-3 | dlayers.3.w: P -> B
-op 86 SgdUpdate in=7,87 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | update of layers.3.w
-op 87 Boxing in=46 out=88 ta=0 tb=0 from=P to=B args= at=cpu:0-1 src=cpu:0-1 | dhead: P -> B
-op 88 SgdUpdate in=8,88 out=-1 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | update of head
+op 0 Input in= out=9 at=cpu:0-1 src=cpu:0-1 | x
+op 1 Input in= out=10 at=cpu:0-1 src=cpu:0-1 | labels
+op 2 LayerNorm in=9 out=11 at=cpu:0-1 src=cpu:0-1 | %0 = LayerNorm(x)
+op 3 Mul in=11,0 out=12 at=cpu:0-1 src=cpu:0-1 | layers.0.h = Mul(%0, layers.0.gain)
+op 4 MatMul in=12,1 out=13 at=cpu:0-1 src=cpu:0-1 | %1 = MatMul(layers.0.h, layers.0.w)
+op 5 Relu in=13 out=14 at=cpu:0-1 src=cpu:0-1 | %2 = Relu(%1)
+op 6 Add in=9,14 out=15 at=cpu:0-1 src=cpu:0-1 | %3 = Add(x, %2)
+op 7 LayerNorm in=15 out=16 at=cpu:0-1 src=cpu:0-1 | %4 = LayerNorm(%3)
+op 8 Mul in=16,2 out=17 at=cpu:0-1 src=cpu:0-1 | layers.1.h = Mul(%4, layers.1.gain)
+op 9 MatMul in=17,3 out=18 at=cpu:0-1 src=cpu:0-1 | %5 = MatMul(layers.1.h, layers.1.w)
+op 10 Relu in=18 out=19 at=cpu:0-1 src=cpu:0-1 | %6 = Relu(%5)
+op 11 Add in=15,19 out=20 at=cpu:0-1 src=cpu:0-1 | %7 = Add(%3, %6)
+op 12 Boxing in=20 out=76 at=cpu:2-3 src=cpu:0-1 from=S(0) to=S(0) | %7: S(0) on cpu:0-1 -> S(0) on cpu:2-3
+op 13 LayerNorm in=76 out=21 at=cpu:2-3 src=cpu:2-3 | %8 = LayerNorm(%7)
+op 14 Mul in=21,4 out=22 at=cpu:2-3 src=cpu:2-3 | layers.2.h = Mul(%8, layers.2.gain)
+op 15 MatMul in=22,5 out=23 at=cpu:2-3 src=cpu:2-3 | %9 = MatMul(layers.2.h, layers.2.w)
+op 16 Relu in=23 out=24 at=cpu:2-3 src=cpu:2-3 | %10 = Relu(%9)
+op 17 Add in=76,24 out=25 at=cpu:2-3 src=cpu:2-3 | %11 = Add(%7, %10)
+op 18 LayerNorm in=25 out=26 at=cpu:2-3 src=cpu:2-3 | %12 = LayerNorm(%11)
+op 19 Mul in=26,6 out=27 at=cpu:2-3 src=cpu:2-3 | layers.3.h = Mul(%12, layers.3.gain)
+op 20 MatMul in=27,7 out=28 at=cpu:2-3 src=cpu:2-3 | %13 = MatMul(layers.3.h, layers.3.w)
+op 21 Relu in=28 out=29 at=cpu:2-3 src=cpu:2-3 | %14 = Relu(%13)
+op 22 Add in=25,29 out=30 at=cpu:2-3 src=cpu:2-3 | %15 = Add(%11, %14)
+op 23 Boxing in=30 out=77 at=cpu:0-1 src=cpu:2-3 from=S(0) to=S(0) | %15: S(0) on cpu:2-3 -> S(0) on cpu:0-1
+op 24 MatMul in=77,8 out=31 at=cpu:0-1 src=cpu:0-1 | %16 = MatMul(%15, head)
+op 25 ChunkMax in=31 out=32 at=cpu:0-1 src=cpu:0-1 chunks=2 | loss = SoftmaxCrossEntropy(%16, labels)
+op 26 MaxLast in=32 out=33 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
+op 27 SumExp in=31,33 out=34 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
+op 28 PickClass in=31,10 out=35 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
+op 29 CrossEntropyRows in=34,33,35 out=36 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
+op 30 Mean in=36 out=37 at=cpu:0-1 src=cpu:0-1 axis=-1 | loss = SoftmaxCrossEntropy(%16, labels)
+op 31 Fill in= out=38 at=cpu:0-1 src=cpu:0-1 value=1 shape= | grad of loss
+op 32 ExpandAxis in=38 out=39 at=cpu:0-1 src=cpu:0-1 axis=0 length=8 scale=0.125 | grad of loss.rows
+op 33 Div in=39,34 out=40 at=cpu:0-1 src=cpu:0-1 | grad of loss.sumexp
+op 34 Neg in=39 out=41 at=cpu:0-1 src=cpu:0-1 | grad of loss.picked
+op 35 PickClassGrad in=41,10 out=42 at=cpu:0-1 src=cpu:0-1 classes=10 | grad of %16
+op 36 SumExpGrad in=40,31,33 out=43 at=cpu:0-1 src=cpu:0-1 | grad of %16
+op 37 Add in=42,43 out=44 at=cpu:0-1 src=cpu:0-1 | grad of %16
+op 38 MatMul in=44,8 out=45 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of %15
+op 39 MatMul in=77,44 out=46 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of head
+op 40 Boxing in=45 out=78 at=cpu:2-3 src=cpu:0-1 from=S(0) to=S(0) | d%15: S(0) on cpu:0-1 -> S(0) on cpu:2-3
+op 41 ReluGrad in=78,29 out=47 at=cpu:2-3 src=cpu:2-3 | grad of %13
+op 42 MatMul in=47,7 out=48 at=cpu:2-3 src=cpu:2-3 transA=0 transB=1 | grad of layers.3.h
+op 43 MatMul in=27,47 out=49 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of layers.3.w
+op 44 Mul in=48,6 out=50 at=cpu:2-3 src=cpu:2-3 | grad of %12
+op 45 Mul in=48,26 out=51 at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
+op 46 SumTo in=51 out=52 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.3.gain
+op 47 LayerNormGrad in=50,25 out=53 at=cpu:2-3 src=cpu:2-3 | grad of %11
+op 48 Add in=78,53 out=54 at=cpu:2-3 src=cpu:2-3 | grad of %11
+op 49 ReluGrad in=54,24 out=55 at=cpu:2-3 src=cpu:2-3 | grad of %9
+op 50 MatMul in=55,5 out=56 at=cpu:2-3 src=cpu:2-3 transA=0 transB=1 | grad of layers.2.h
+op 51 MatMul in=22,55 out=57 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of layers.2.w
+op 52 Mul in=56,4 out=58 at=cpu:2-3 src=cpu:2-3 | grad of %8
+op 53 Mul in=56,21 out=59 at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
+op 54 SumTo in=59 out=60 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.2.gain
+op 55 LayerNormGrad in=58,76 out=61 at=cpu:2-3 src=cpu:2-3 | grad of %7
+op 56 Add in=54,61 out=62 at=cpu:2-3 src=cpu:2-3 | grad of %7
+op 57 Boxing in=62 out=79 at=cpu:0-1 src=cpu:2-3 from=S(0) to=S(0) | d%7.1: S(0) on cpu:2-3 -> S(0) on cpu:0-1
+op 58 ReluGrad in=79,19 out=63 at=cpu:0-1 src=cpu:0-1 | grad of %5
+op 59 MatMul in=63,3 out=64 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of layers.1.h
+op 60 MatMul in=17,63 out=65 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of layers.1.w
+op 61 Mul in=64,2 out=66 at=cpu:0-1 src=cpu:0-1 | grad of %4
+op 62 Mul in=64,16 out=67 at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
+op 63 SumTo in=67 out=68 at=cpu:0-1 src=cpu:0-1 target=16 | grad of layers.1.gain
+op 64 LayerNormGrad in=66,15 out=69 at=cpu:0-1 src=cpu:0-1 | grad of %3
+op 65 Add in=79,69 out=70 at=cpu:0-1 src=cpu:0-1 | grad of %3
+op 66 ReluGrad in=70,14 out=71 at=cpu:0-1 src=cpu:0-1 | grad of %1
+op 67 MatMul in=71,1 out=72 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of layers.0.h
+op 68 MatMul in=12,71 out=73 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of layers.0.w
+op 69 Mul in=72,11 out=74 at=cpu:0-1 src=cpu:0-1 | grad of layers.0.gain
+op 70 SumTo in=74 out=75 at=cpu:0-1 src=cpu:0-1 target=16 | grad of layers.0.gain
+op 71 Boxing in=75 out=80 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.0.gain.1: P -> B
+op 72 SgdUpdate in=0,80 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.0.gain
+op 73 Boxing in=73 out=81 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.0.w: P -> B
+op 74 SgdUpdate in=1,81 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.0.w
+op 75 Boxing in=68 out=82 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.1.gain.1: P -> B
+op 76 SgdUpdate in=2,82 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.1.gain
+op 77 Boxing in=65 out=83 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.1.w: P -> B
+op 78 SgdUpdate in=3,83 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.1.w
+op 79 Boxing in=60 out=84 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.2.gain.1: P -> B
+op 80 SgdUpdate in=4,84 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.2.gain
+op 81 Boxing in=57 out=85 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.2.w: P -> B
+op 82 SgdUpdate in=5,85 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.2.w
+op 83 Boxing in=52 out=86 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.3.gain.1: P -> B
+op 84 SgdUpdate in=6,86 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.3.gain
+op 85 Boxing in=49 out=87 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.3.w: P -> B
+op 86 SgdUpdate in=7,87 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.3.w
+op 87 Boxing in=46 out=88 at=cpu:0-1 src=cpu:0-1 from=P to=B | dhead: P -> B
+op 88 SgdUpdate in=8,88 out=-1 at=cpu:0-1 src=cpu:0-1 | update of head
 actor 0 dev=0 op=0 in= ctrl= out=18
 actor 1 dev=1 op=0 in= ctrl= out=19
 actor 2 dev=0 op=1 in= ctrl= out=20
@@ -722,7 +722,7 @@ arena 3 9600
 ";
 
         /// <summary>The inference plan (forward only) in the plan text format.</summary>
-        private const string InferPlanText = @"oneflow-dsl plan format 1
+        private const string InferPlanText = @"oneflow-dsl plan format 2
 plan Stack Infer cpu:0-1 output=30
 tensor 0 layers.0.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 layers.0.w [16,16] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -757,30 +757,30 @@ tensor 29 %15 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
 tensor 30 %16 [8,10] F32 Activation B grad_of=-1 at=cpu:0-1
 tensor 31 %7@S(0)@cpu:2-3 [8,16] F32 Boxed S(0) grad_of=-1 at=cpu:2-3
 tensor 32 %15@B@cpu:0-1 [8,16] F32 Boxed B grad_of=-1 at=cpu:0-1
-op 0 Input in= out=9 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | x
-op 1 LayerNorm in=9 out=10 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %0 = LayerNorm(x)
-op 2 Mul in=10,0 out=11 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | layers.0.h = Mul(%0, layers.0.gain)
-op 3 MatMul in=11,1 out=12 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %1 = MatMul(layers.0.h, layers.0.w)
-op 4 Relu in=12 out=13 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %2 = Relu(%1)
-op 5 Add in=9,13 out=14 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %3 = Add(x, %2)
-op 6 LayerNorm in=14 out=15 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %4 = LayerNorm(%3)
-op 7 Mul in=15,2 out=16 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | layers.1.h = Mul(%4, layers.1.gain)
-op 8 MatMul in=16,3 out=17 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %5 = MatMul(layers.1.h, layers.1.w)
-op 9 Relu in=17 out=18 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %6 = Relu(%5)
-op 10 Add in=14,18 out=19 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %7 = Add(%3, %6)
-op 11 Boxing in=19 out=31 ta=0 tb=0 from=S(0) to=S(0) args= at=cpu:2-3 src=cpu:0-1 | %7: S(0) on cpu:0-1 -> S(0) on cpu:2-3
-op 12 LayerNorm in=31 out=20 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %8 = LayerNorm(%7)
-op 13 Mul in=20,4 out=21 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | layers.2.h = Mul(%8, layers.2.gain)
-op 14 MatMul in=21,5 out=22 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %9 = MatMul(layers.2.h, layers.2.w)
-op 15 Relu in=22 out=23 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %10 = Relu(%9)
-op 16 Add in=31,23 out=24 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %11 = Add(%7, %10)
-op 17 LayerNorm in=24 out=25 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %12 = LayerNorm(%11)
-op 18 Mul in=25,6 out=26 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | layers.3.h = Mul(%12, layers.3.gain)
-op 19 MatMul in=26,7 out=27 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %13 = MatMul(layers.3.h, layers.3.w)
-op 20 Relu in=27 out=28 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %14 = Relu(%13)
-op 21 Add in=24,28 out=29 ta=0 tb=0 from=B to=B args= at=cpu:2-3 src=cpu:2-3 | %15 = Add(%11, %14)
-op 22 Boxing in=29 out=32 ta=0 tb=0 from=S(0) to=B args= at=cpu:0-1 src=cpu:2-3 | %15: S(0) on cpu:2-3 -> B on cpu:0-1
-op 23 MatMul in=32,8 out=30 ta=0 tb=0 from=B to=B args= at=cpu:0-1 src=cpu:0-1 | %16 = MatMul(%15, head)
+op 0 Input in= out=9 at=cpu:0-1 src=cpu:0-1 | x
+op 1 LayerNorm in=9 out=10 at=cpu:0-1 src=cpu:0-1 | %0 = LayerNorm(x)
+op 2 Mul in=10,0 out=11 at=cpu:0-1 src=cpu:0-1 | layers.0.h = Mul(%0, layers.0.gain)
+op 3 MatMul in=11,1 out=12 at=cpu:0-1 src=cpu:0-1 | %1 = MatMul(layers.0.h, layers.0.w)
+op 4 Relu in=12 out=13 at=cpu:0-1 src=cpu:0-1 | %2 = Relu(%1)
+op 5 Add in=9,13 out=14 at=cpu:0-1 src=cpu:0-1 | %3 = Add(x, %2)
+op 6 LayerNorm in=14 out=15 at=cpu:0-1 src=cpu:0-1 | %4 = LayerNorm(%3)
+op 7 Mul in=15,2 out=16 at=cpu:0-1 src=cpu:0-1 | layers.1.h = Mul(%4, layers.1.gain)
+op 8 MatMul in=16,3 out=17 at=cpu:0-1 src=cpu:0-1 | %5 = MatMul(layers.1.h, layers.1.w)
+op 9 Relu in=17 out=18 at=cpu:0-1 src=cpu:0-1 | %6 = Relu(%5)
+op 10 Add in=14,18 out=19 at=cpu:0-1 src=cpu:0-1 | %7 = Add(%3, %6)
+op 11 Boxing in=19 out=31 at=cpu:2-3 src=cpu:0-1 from=S(0) to=S(0) | %7: S(0) on cpu:0-1 -> S(0) on cpu:2-3
+op 12 LayerNorm in=31 out=20 at=cpu:2-3 src=cpu:2-3 | %8 = LayerNorm(%7)
+op 13 Mul in=20,4 out=21 at=cpu:2-3 src=cpu:2-3 | layers.2.h = Mul(%8, layers.2.gain)
+op 14 MatMul in=21,5 out=22 at=cpu:2-3 src=cpu:2-3 | %9 = MatMul(layers.2.h, layers.2.w)
+op 15 Relu in=22 out=23 at=cpu:2-3 src=cpu:2-3 | %10 = Relu(%9)
+op 16 Add in=31,23 out=24 at=cpu:2-3 src=cpu:2-3 | %11 = Add(%7, %10)
+op 17 LayerNorm in=24 out=25 at=cpu:2-3 src=cpu:2-3 | %12 = LayerNorm(%11)
+op 18 Mul in=25,6 out=26 at=cpu:2-3 src=cpu:2-3 | layers.3.h = Mul(%12, layers.3.gain)
+op 19 MatMul in=26,7 out=27 at=cpu:2-3 src=cpu:2-3 | %13 = MatMul(layers.3.h, layers.3.w)
+op 20 Relu in=27 out=28 at=cpu:2-3 src=cpu:2-3 | %14 = Relu(%13)
+op 21 Add in=24,28 out=29 at=cpu:2-3 src=cpu:2-3 | %15 = Add(%11, %14)
+op 22 Boxing in=29 out=32 at=cpu:0-1 src=cpu:2-3 from=S(0) to=B | %15: S(0) on cpu:2-3 -> B on cpu:0-1
+op 23 MatMul in=32,8 out=30 at=cpu:0-1 src=cpu:0-1 | %16 = MatMul(%15, head)
 actor 0 dev=0 op=0 in= ctrl= out=18
 actor 1 dev=1 op=0 in= ctrl= out=19
 actor 2 dev=0 op=1 in=18 ctrl= out=20
