@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Optimizers;
 using static OneFlow.Dsl.Generators.FieldReader;
 
 namespace OneFlow.Dsl.Generators
@@ -35,8 +36,7 @@ namespace OneFlow.Dsl.Generators
                 if (named.Key == "MemoryBudget" && named.Value.Value is string mb) budget = mb;
                 if (named.Key == "Batch" && named.Value.Value is int b) batch = b;
                 if (named.Key == "MicroBatches" && named.Value.Value is int m) micro = m;
-                // Optimizers: Sgd, SgdMomentum, Adam, AdamW (AdamW is Adam's plan with a decay set at run time), Adagrad.
-                if (named.Key == "Optimizer" && named.Value.Value is int o) update = o == 0 ? UpdateRule.Sgd : o == 1 ? UpdateRule.Momentum : o == 4 ? UpdateRule.Adagrad : UpdateRule.Adam;
+                if (named.Key == "Optimizer" && UpdateRules.FromAttributeName(EnumMemberName(named.Value)) is { } rule) update = rule.Rule;
                 if (named.Key == "ClipsGradients" && named.Value.Value is bool c) clip = c;
             }
             var network = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellation) as AttributeSyntax;
@@ -167,6 +167,10 @@ namespace OneFlow.Dsl.Generators
             var syntax = methods[0].DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax;
             return syntax == null ? null : new Method { Symbol = methods[0], Syntax = syntax };
         }
+
+        /// <summary>The name of the enum member an attribute argument holds: the optimizer is read by name, never by its number.</summary>
+        private static string EnumMemberName(TypedConstant value)
+            => value.Type?.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value.Value))?.Name ?? "";
 
         private static string Accessibility(INamedTypeSymbol type)
             => type.DeclaredAccessibility == Microsoft.CodeAnalysis.Accessibility.Public ? "public" : "internal";

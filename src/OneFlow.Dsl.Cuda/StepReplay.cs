@@ -17,12 +17,9 @@ namespace OneFlow.Dsl.Cuda
         /// <summary>Why <paramref name="plan"/> cannot be replayed, or null.</summary>
         public static string? Refusal(Plan plan)
         {
-            // A graph replays its kernels' arguments, the step number that keys dropout's mask among them.
-            if (plan.Ops.Any(o => o.Kind == OpKind.Dropout))
-                return "This plan has dropout, whose mask changes every step; a recorded CUDA graph would replay one mask. Run it without UseGraph.";
-            if (plan.Ops.Any(o => o.Kind is OpKind.AdamUpdate or OpKind.SparseAdamUpdate))
-                return "This plan updates with Adam, whose bias correction changes every step; a recorded CUDA graph would replay one step's. Run it without UseGraph.";
-            return null;
+            var changing = plan.Ops.Select(o => (o.Kind, Why: OpRegistry.Get(o.Kind).ChangesEachStep)).FirstOrDefault(c => c.Why != null);
+            return changing.Why == null ? null
+                : $"This plan's {changing.Kind} changes every step ({changing.Why}); a recorded CUDA graph would replay one step's. Run it without UseGraph.";
         }
 
         /// <summary>Runs one step on <paramref name="origin"/>'s stream and waits for it: replays the graph when it was

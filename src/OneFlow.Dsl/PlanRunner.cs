@@ -22,7 +22,6 @@ namespace OneFlow.Dsl
         private readonly PlanTensor[] _inputs;
         /// <summary>Per input, what the host feeds in one step (all its micro-batches).</summary>
         private readonly Planner.Model.Shape[] _stepShapes;
-        private readonly int _classes;
         /// <summary>Per input, the exclusive upper bound of its integer values (classes for labels, table rows for
         /// ids), or 0 for a float input.</summary>
         private readonly int[] _limits;
@@ -38,22 +37,18 @@ namespace OneFlow.Dsl
             _named = planWeights.Select((w, i) => (w.Name, _weights[i])).ToArray();
             _inputs = plan.Inputs.Select(o => plan.Tensors[o.Output]).ToArray();
             _stepShapes = _inputs.Select(plan.StepShape).ToArray();
-            _classes = plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.PickClass)
-                .Select(o => plan.Tensors[o.Inputs[0]].Shape[plan.Tensors[o.Inputs[0]].Shape.Rank - 1]).FirstOrDefault();
-            _limits = _inputs.Select(t => t.DType != Planner.Model.DType.I32 ? 0 : t.Role == Planner.Model.TensorRole.Label ? _classes : TableRows(plan, t.Id)).ToArray();
+            _limits = _inputs.Select(t => t.DType != Planner.Model.DType.I32 ? 0 : Bound(plan, t.Id)).ToArray();
         }
 
-        /// <summary>The fewest rows among the embedding tables that <paramref name="ids"/> (or a boxed copy) indexes.</summary>
-        private static int TableRows(Plan plan, int ids)
+        /// <summary>The least bound that the ops reading <paramref name="ids"/> (or a boxed copy) put on its values
+        /// (<see cref="Planner.Ops.OpDef.IntegerBounds"/>): an embedding's table rows, a loss's classes.</summary>
+        private static int Bound(Plan plan, int ids)
         {
             var copies = new HashSet<int> { ids };
             foreach (var op in plan.Ops.Where(o => o.Kind == Planner.Ops.OpKind.Boxing && copies.Contains(o.Inputs[0]))) copies.Add(op.Output);
-            return plan.Ops.Where(o => copies.Contains(o.Inputs.FirstOrDefault(-1))).Select(o => o.Kind switch
-            {
-                Planner.Ops.OpKind.Embedding or Planner.Ops.OpKind.EmbeddingBag => plan.Tensors[o.Inputs[1]].Shape[0],
-                Planner.Ops.OpKind.IdSlots or Planner.Ops.OpKind.IdRequests => Planner.Ops.IdSlotsOp.Attributes(o).Rows,
-                _ => int.MaxValue,
-            }).DefaultIfEmpty(int.MaxValue).Min();
+            return plan.Ops.SelectMany(o => Planner.Ops.OpRegistry.Get(o.Kind).IntegerBounds(o, o.Inputs.Select(i => plan.Tensors[i].Shape).ToArray())
+                    .Where(b => copies.Contains(o.Inputs[b.Operand])).Select(b => b.Below))
+                .DefaultIfEmpty(int.MaxValue).Min();
         }
 
         public Plan Plan => Session.Plan;

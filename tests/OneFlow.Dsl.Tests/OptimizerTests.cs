@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Planner.Optimizers;
 using Xunit;
 
 namespace OneFlow.Dsl.Tests
@@ -10,6 +11,19 @@ namespace OneFlow.Dsl.Tests
     /// weight (split where it is split), and four devices train like one and like the eager optimizer.</summary>
     public class OptimizerTests
     {
+        /// <summary>Each member of the attribute's enum names one rule, by name, and each eager optimizer plans with a
+        /// rule that has its states and update ops: one definition per optimizer, not a table in each layer.</summary>
+        [Fact]
+        public void Every_optimizer_name_and_class_has_one_rule_definition()
+        {
+            var names = Enum.GetNames<Optimizers>();
+            Assert.All(names, n => Assert.Single(UpdateRules.All, r => r.AttributeNames.Contains(n)));
+            Assert.Equal(names.OrderBy(n => n), UpdateRules.All.SelectMany(r => r.AttributeNames).OrderBy(n => n));
+            Assert.Equal(Enum.GetValues<UpdateRule>().OrderBy(r => r), UpdateRules.All.Select(r => r.Rule).OrderBy(r => r));
+            var eager = new Optimizer[] { new Sgd(0.1f), new Sgd(0.1f, momentum: 0.9f), new Adam(0.1f), new AdamW(0.1f), new Adagrad(0.1f) };
+            Assert.Equal(new[] { "Sgd", "SgdMomentum", "Adam", "AdamW", "Adagrad" }.Select(n => UpdateRules.FromAttributeName(n)!.Rule), eager.Select(o => o.Rule));
+        }
+
         private static float[] Losses(Func<Tensor, Tensor, float> step, int steps = 10)
             => Enumerable.Range(0, steps).Select(s => step(Data.Floats(100 + s, 64, 784), Data.Labels(200 + s, 64, 10))).ToArray();
 

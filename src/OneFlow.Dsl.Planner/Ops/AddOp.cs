@@ -10,6 +10,7 @@ namespace OneFlow.Dsl.Planner.Ops
         protected override string OnnxOperator => "Add";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Add");
         public override string[] Operands => new[] { "a", "b" };
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => BroadcastShapes.Decode(d, s, times);
         public override IEnumerable<Signature> Signatures(SignatureContext c) => BroadcastShapes.Signatures(c, linear: true, scales: false);
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
@@ -26,6 +27,7 @@ namespace OneFlow.Dsl.Planner.Ops
         protected override string OnnxOperator => "Sub";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Sub");
         public override string[] Operands => new[] { "a", "b" };
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => BroadcastShapes.Decode(d, s, times);
         public override IEnumerable<Signature> Signatures(SignatureContext c) => BroadcastShapes.Signatures(c, linear: true, scales: false);
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
@@ -43,6 +45,7 @@ namespace OneFlow.Dsl.Planner.Ops
         protected override string OnnxOperator => "Mul";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Mul");
         public override string[] Operands => new[] { "a", "b" };
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => BroadcastShapes.Decode(d, s, times);
         public override IEnumerable<Signature> Signatures(SignatureContext c) => BroadcastShapes.Signatures(c, linear: false, scales: true);
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)

@@ -64,6 +64,41 @@ namespace OneFlow.Dsl.Planner.Ops
             }
         }
 
+        /// <summary>Decoding a binary elementwise op: the operands' positions meet on one axis of the output; an operand
+        /// without positions that still varies along them is a position embedding, read at the step's positions.</summary>
+        public static void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            int rank = d.Rank(s.Output);
+            int axis = -1, inner = 0, key = -1;
+            for (int i = 0; i < times.Length; i++)
+            {
+                int shift = rank - d.Rank(s.Inputs[i]);
+                if (times[i].Axis >= 0)
+                {
+                    if (axis >= 0 && axis != times[i].Axis + shift) throw d.Refuse(s.Output, "its operands hold their positions on different axes");
+                    axis = times[i].Axis + shift;
+                    inner = times[i].Inner;
+                }
+                if (times[i].Key >= 0)
+                {
+                    if (key >= 0 && key != times[i].Key + shift) throw d.Refuse(s.Output, "its operands hold their cached positions on different axes");
+                    key = times[i].Key + shift;
+                }
+            }
+            var inputs = s.Inputs.ToArray();
+            for (int i = 0; i < times.Length; i++)
+            {
+                if (!times[i].None) continue;
+                var shape = d.ShapeOf(inputs[i]);
+                int shift = rank - shape.Rank;
+                if (key >= 0 && key - shift >= 0 && shape[key - shift] != 1)
+                    throw d.Refuse(s.Output, $"{inputs[i]} varies along the cached positions");
+                if (axis >= 0 && axis - shift >= 0 && shape[axis - shift] != 1)
+                    inputs[i] = d.ByPosition(s, inputs[i], axis - shift, axis, inner, rank);
+            }
+            d.Emit(s with { Inputs = new EquatableArray<string>(inputs) }, new PositionAxes(axis, inner, key));
+        }
+
         /// <summary>The axes of <paramref name="from"/> along which a tensor of <paramref name="to"/> was repeated
         /// (every axis it lacks, even one of length 1: the sum has nowhere else to put it).</summary>
         public static bool[] ReducedAxes(Shape from, Shape to)

@@ -37,6 +37,16 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return In(Sbp.B).Out(Sbp.B);
         }
 
+        /// <summary>Decoded, the scores hold the new queries' positions along their rows and the cached keys' along their
+        /// columns: each row keeps the keys up to its own position, which the offset causal softmax reads.</summary>
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            int rank = d.Rank(s.Inputs[0]);
+            if (times[0].Axis != rank - 2 || times[0].Key != rank - 1)
+                throw d.Refuse(s.Output, "its scores must hold the queries' positions along their rows and the keys' along their columns");
+            d.Emit(new OpDecl(s.Output, "OffsetCausalSoftmax", EquatableArray.Of(s.Inputs[0], d.Position)) { Placement = s.Placement }, times[0]);
+        }
+
         /// <summary>The softmax gradient from the output: masked entries are 0 there, so their gradient is 0 too.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {

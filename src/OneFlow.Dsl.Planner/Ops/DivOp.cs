@@ -12,6 +12,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Div");
 
         public override string[] Operands => new[] { "a", "b" };
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => BroadcastShapes.Decode(d, s, times);
 
         public override IEnumerable<Signature> Signatures(SignatureContext c)
         {

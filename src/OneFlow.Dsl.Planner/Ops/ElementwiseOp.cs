@@ -19,6 +19,9 @@ namespace OneFlow.Dsl.Planner.Ops
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(SignatureContext c) => ElementwiseSignatures(c.Input("x").Rank, 1, Linear);
 
+        /// <summary>Each element depends on its own position alone.</summary>
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => d.Emit(s, times[0]);
+
         /// <summary>A call's one constant argument, checked to be a finite number.</summary>
         protected static ScalarAttributes FiniteConstant(string subject, double[] args, string message)
             => args.Length == 1 && !double.IsNaN(args[0]) && !double.IsInfinity(args[0]) ? new ScalarAttributes(args[0]) : throw BadCall(subject, message);

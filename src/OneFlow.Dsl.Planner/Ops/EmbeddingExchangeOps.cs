@@ -62,6 +62,7 @@ namespace OneFlow.Dsl.Planner.Ops
     {
         public override string[] Operands => new[] { "ids" };
         public override OpAttributes ReadAttributes(AttributeReader r) => ExchangeAttributes.Read(r);
+        public override IEnumerable<(int Operand, int Below)> IntegerBounds(IOpAttributes op, Shape[] inputs) { yield return (0, op.Get<ExchangeAttributes>().Rows); }
         public override string NotDifferentiable => "its operand and value are integers";
         public override DType OutputType(LogicalGraph g, LogicalOp op) => DType.I32;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
@@ -91,6 +92,7 @@ namespace OneFlow.Dsl.Planner.Ops
     {
         public override string[] Operands => new[] { "ids" };
         public override OpAttributes ReadAttributes(AttributeReader r) => ExchangeAttributes.Read(r);
+        public override IEnumerable<(int Operand, int Below)> IntegerBounds(IOpAttributes op, Shape[] inputs) { yield return (0, op.Get<ExchangeAttributes>().Rows); }
         public override string NotDifferentiable => "its operand and value are integers";
         public override DType OutputType(LogicalGraph g, LogicalOp op) => DType.I32;
         public override Shape InferShape(LogicalGraph g, LogicalOp op)

@@ -11,6 +11,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string UserName => "Embedding";
         public override void ToOnnx(OnnxWriter w) => w.Emit("Gather", new[] { w.Input(1), w.Input(0) }, OnnxAttribute.Of("axis", 0L));
         public override string[] Operands => new[] { "ids", "table" };
+        public override IEnumerable<(int Operand, int Below)> IntegerBounds(IOpAttributes op, Shape[] inputs) { yield return (0, inputs[1][0]); }
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
@@ -30,6 +31,13 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return In(Sbp.B, Sbp.S(1)).Out(Sbp.S(rank));
             yield return In(Sbp.B, Sbp.S(0)).Out(Sbp.P);
             yield return In(Sbp.B, Sbp.B).Out(Sbp.B);
+        }
+
+        /// <summary>Ids at the step's positions look up rows; a table that depends on the positions is refused.</summary>
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            if (!times[1].None) throw d.Refuse(s.Output, "its table depends on the positions");
+            d.Emit(s, times[0]);
         }
 
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)

@@ -22,6 +22,7 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(SignatureContext c) => RowOps.Signatures(c.Input("x").Rank, 1, linear: false);
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => RowOps.Decode(d, s, times);
 
         /// <summary>dx = (dy − mean(dy) − y · mean(dy ⊙ y)) / σ, with y and σ recomputed from x.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)

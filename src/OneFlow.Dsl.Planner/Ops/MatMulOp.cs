@@ -82,6 +82,38 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return In(Sbp.B, Sbp.P).Out(Sbp.P);
         }
 
+        /// <summary>Products: a row axis keeps its positions; an operand whose positions the product reads whole (the
+        /// keys a query meets, the values attention weighs) is read from its cache.</summary>
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            var (a, b) = (times[0], times[1]);
+            int ra = d.Rank(s.Inputs[0]), rb = d.Rank(s.Inputs[1]), ro = d.Rank(s.Output);
+            string left = s.Inputs[0], right = s.Inputs[1];
+            int axis = -1, inner = 0, key = -1;
+            if (b.Key >= 0 || (a.Key >= 0 && a.Key != ra - 1) || a.Axis == ra - 1)
+                throw d.Refuse(s.Output, "it sums over positions that are not attention's keys");
+            if (a.Key == ra - 1)
+            {
+                if (b.Axis != rb - 2) throw d.Refuse(s.Output, "it weighs cached positions but its right operand does not hold positions along its rows");
+                right = d.Cached(s, right, rb - 2);
+            }
+            else if (b.Axis == rb - 1)
+            {
+                right = d.Cached(s, right, rb - 1);
+                key = ro - 1;
+            }
+            else if (b.Axis == rb - 2) throw d.Refuse(s.Output, "it sums over positions that are not attention's keys");
+            else if (b.Axis >= 0) { axis = b.Axis + ro - rb; inner = b.Inner; }
+            if (a.Axis >= 0)
+            {
+                int at = a.Axis == ra - 2 ? ro - 2 : a.Axis + ro - ra;
+                if (axis >= 0 && axis != at) throw d.Refuse(s.Output, "its operands hold their positions on different axes");
+                axis = at;
+                inner = a.Inner;
+            }
+            d.Emit(s with { Inputs = EquatableArray.Of(left, right) }, new PositionAxes(axis, inner, key));
+        }
+
         /// <summary>dA = dY·op(b)ᵀ and dB = op(a)ᵀ·dY, written with transpose flags so no transpose is materialised.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {

@@ -27,6 +27,8 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return In(Sbp.B).Out(Sbp.B);
         }
 
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => d.Reduced(s, times[0], d.Rank(s.Inputs[0]) - 1);
+
         /// <summary>The gradient goes to the first position holding each row's maximum.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {

@@ -102,6 +102,23 @@ namespace OneFlow.Dsl.Planner.Ops
             => throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
                 $"{Kind} has no gradient ({NotDifferentiable ?? "no rule is defined"}); it cannot appear between a weight and the loss.");
 
+        /// <summary>Rewrites the statement <paramref name="s"/> for a network that decodes one position per step, its
+        /// operands' positions at <paramref name="times"/> (at least one holds positions): says where its value's lie,
+        /// reads an operand from a cache where it needs every position, or refuses what would mix positions. An op
+        /// without a rule is refused.</summary>
+        public virtual void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+            => throw d.Refuse(s.Output, $"{s.Op} has no rule for decoding one position at a time");
+
+        /// <summary>What the values of the op's integer operands must stay below, operand by operand, given the operands'
+        /// whole shapes (an embedding's ids: the table's rows; class labels: the classes). A runner refuses a fed value
+        /// outside them before anything runs, rather than fail inside a device thread.</summary>
+        public virtual IEnumerable<(int Operand, int Below)> IntegerBounds(IOpAttributes op, Shape[] inputs) { yield break; }
+
+        /// <summary>What of the op changes from step to step beyond its operands' values (dropout's mask, keyed by the
+        /// step; Adam's bias correction), so that a recorded CUDA graph, which replays its kernels' arguments, cannot
+        /// replay it; null when a replay is exact.</summary>
+        public virtual string? ChangesEachStep => null;
+
         /// <summary>The op that computes <paramref name="op"/>'s output again when the backward pass recomputes it to save
         /// memory: the op itself, unless a second run would differ (dropout draws a new mask, so its copy applies the
         /// original's).</summary>

@@ -43,6 +43,13 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return In(Sbp.P).Out(Sbp.P);
         }
 
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            int rank = d.Rank(s.Inputs[0]);
+            var order = s.Args.Select(a => ((int)a + rank) % rank).ToList();
+            d.Emit(s, times[0].Moved(a => order.IndexOf(a)));
+        }
+
         /// <summary>The gradient is dy permuted back.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {

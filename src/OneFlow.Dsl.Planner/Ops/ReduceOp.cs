@@ -56,6 +56,12 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return In(Sbp.P).Out(Sbp.P);
         }
 
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            int rank = d.Rank(s.Inputs[0]);
+            d.Reduced(s, times[0], s.Args.Count == 0 ? rank - 1 : ((int)s.Args[0] + rank) % rank);
+        }
+
         /// <summary>Every element along the axis gets the gradient of its sum (divided by the axis length for a mean).</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {

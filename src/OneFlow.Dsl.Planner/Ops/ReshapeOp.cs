@@ -63,6 +63,28 @@ namespace OneFlow.Dsl.Planner.Ops
             return p;
         }
 
+        /// <summary>The position axis stays whole: it lands where its elements go, and a written length that counted
+        /// every position counts one.</summary>
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            var x = times[0];
+            Shape from = d.ShapeOf(s.Inputs[0]), to = d.ShapeOf(s.Output);
+            var written = s.Args.ToArray();
+            int axis = -1, inner = 0, key = -1;
+            if (x.Axis >= 0)
+            {
+                (axis, inner) = d.Land(s, from, x.Axis, x.Inner, to);
+                if (written[axis] != -1) written[axis] /= d.Context;
+            }
+            if (x.Key >= 0)
+            {
+                int keyInner;
+                (key, keyInner) = d.Land(s, from, x.Key, 1, to);
+                if (keyInner != 1 || to[key] != d.Context) throw d.Refuse(s.Output, "it merges the cached positions with another axis");
+            }
+            d.Emit(s with { Args = new EquatableArray<double>(written) }, new PositionAxes(axis, inner, key));
+        }
+
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];

@@ -7,6 +7,13 @@ namespace OneFlow.Dsl.Planner.Ops
     /// any other axis may be split, the last one may not; partial sums pass only through linear ones.</summary>
     internal static class RowOps
     {
+        /// <summary>A row op decodes position by position unless its rows run along the positions.</summary>
+        public static void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            d.Along(s, times[0], d.Rank(s.Inputs[0]) - 1, "normalises over");
+            d.Emit(s, times[0]);
+        }
+
         public static IEnumerable<Signature> Signatures(int rank, int inputs, bool linear)
         {
             for (int axis = 0; axis < rank - 1; axis++)

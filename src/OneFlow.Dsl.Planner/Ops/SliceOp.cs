@@ -69,6 +69,13 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public override IEnumerable<Signature> Signatures(SignatureContext c) => AxisOps.Signatures(c.Input("x").Rank, Attributes(c.Op).Axis, 1);
 
+        /// <summary>A slice along any axis but the positions' keeps them.</summary>
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            d.Along(s, times[0], (int)s.Args[0], "slices");
+            d.Emit(s, times[0]);
+        }
+
         /// <summary>The gradient is dy placed back at its offset in zeros of x's shape.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
@@ -121,6 +128,16 @@ namespace OneFlow.Dsl.Planner.Ops
         }
 
         public override IEnumerable<Signature> Signatures(SignatureContext c) => AxisOps.Signatures(c.Input("a").Rank, Axis(c.Op), 2);
+
+        /// <summary>Operands holding their positions alike join along another axis.</summary>
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            if (times.Any(t => t.Axis != times[0].Axis || t.Key != times[0].Key || t.Inner != times[0].Inner))
+                throw d.Refuse(s.Output, "its operands hold their positions differently");
+            int rank = d.Rank(s.Inputs[0]);
+            d.Along(s, times[0], s.Args.Count == 1 ? ((int)s.Args[0] + rank) % rank : rank - 1, "joins along");
+            d.Emit(s, times[0]);
+        }
 
         /// <summary>Each operand's gradient is its slice of dy.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)

@@ -145,6 +145,8 @@ namespace OneFlow.Dsl.Planner.Ops
     /// row's label gives its logit and the others 0: partial sums.</summary>
     internal sealed class PickClassOp : ClassReductionOp
     {
+        public override IEnumerable<(int Operand, int Below)> IntegerBounds(IOpAttributes op, Shape[] inputs) { yield return (1, inputs[0][inputs[0].Rank - 1]); }
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             if (g.Tensor(op.Inputs[1]).DType != DType.I32)

@@ -12,6 +12,7 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(SignatureContext c) => RowOps.Signatures(c.Input("x").Rank, 1, linear: false);
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => RowOps.Decode(d, s, times);
 
         /// <summary>dx = y ⊙ (dy − Σ dy ⊙ y), from the output y.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
@@ -37,6 +38,7 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override IEnumerable<Signature> Signatures(SignatureContext c) => RowOps.Signatures(c.Input("x").Rank, 1, linear: false);
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => RowOps.Decode(d, s, times);
 
         /// <summary>dx = dy − softmax(x) · Σ dy = dy − exp(y) · Σ dy, from the output y.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)

@@ -31,6 +31,13 @@ namespace OneFlow.Dsl.Planner.Ops
             yield return In(Sbp.P).Out(Sbp.P);
         }
 
+        /// <summary>The last two axes trade places, and the positions with them.</summary>
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            int r = d.Rank(s.Inputs[0]);
+            d.Emit(s, times[0].Moved(a => a < r - 2 ? a : 2 * r - 3 - a));
+        }
+
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
             int x = op.Inputs[0];

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Planner.Optimizers;
 
 namespace OneFlow.Dsl.Planner.Passes
 {
@@ -28,9 +29,9 @@ namespace OneFlow.Dsl.Planner.Passes
         /// <returns>The plan's output: the loss, or with micro-batches its mean over the step.</returns>
         public static int AppendBackwardAndUpdate(LogicalGraph graph, int loss, UpdateRule rule = UpdateRule.Sgd, bool clip = false, int microBatches = 1)
         {
-            // SGD, Adam as PyTorch's SparseAdam and Adagrad update a table from the rows it touched; with momentum,
-            // clipping or micro-batches the gradient stays dense.
-            var ad = new Autograd(graph, rule != UpdateRule.Momentum && !clip && microBatches == 1);
+            // A rule with a sparse update changes a table in the rows it touched; with clipping or micro-batches the
+            // gradient stays dense.
+            var ad = new Autograd(graph, UpdateRules.Get(rule).SparseUpdate != null && !clip && microBatches == 1);
             ad.MarkWeightDependents();
             int forwardOps = graph.Ops.Count;
             for (int i = forwardOps - 1; i >= 0; i--)
@@ -43,7 +44,7 @@ namespace OneFlow.Dsl.Planner.Passes
             }
             foreach (var kv in ad._gradients) graph.Gradients[kv.Key] = kv.Value;
             if (microBatches > 1) ad.AccumulateOverMicroBatches(microBatches);
-            ad.AppendUpdates(rule, clip);
+            ad.AppendUpdates(UpdateRules.Get(rule), clip);
             return microBatches > 1 ? ad.Mean(loss, microBatches) : loss;
         }
 
@@ -112,7 +113,7 @@ namespace OneFlow.Dsl.Planner.Passes
         }
 
         /// <summary>An update op per weight with a gradient, and the optimizer's state tensors beside the weight.</summary>
-        private void AppendUpdates(UpdateRule rule, bool clip)
+        private void AppendUpdates(UpdateRuleDef rule, bool clip)
         {
             var weights = _graph.Tensors.Where(t => t.Role == TensorRole.Weight && _gradients.ContainsKey(t.Id)).ToList();
             int norm = clip ? SquaredNorm(weights) : -1;
@@ -120,9 +121,8 @@ namespace OneFlow.Dsl.Planner.Passes
             {
                 var w = _graph.Tensor(table);
                 var operands = new List<int> { table, ids, rows };
-                operands.AddRange(States(w, StateNames(rule)));
-                var kind = rule == UpdateRule.Adam ? OpKind.SparseAdamUpdate : rule == UpdateRule.Adagrad ? OpKind.SparseAdagradUpdate : OpKind.SparseSgdUpdate;
-                _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient,
+                operands.AddRange(States(w, rule.States));
+                _graph.AddOp(rule.SparseUpdate!.Value, operands.ToArray(), "", TensorRole.Gradient,
                     "sparse update of " + w.Name, w.Placement, new SparseUpdateAttributes(scale, exchanged));
             }
             foreach (var w in weights)
@@ -130,26 +130,11 @@ namespace OneFlow.Dsl.Planner.Passes
                 int grad = _gradients[w.Id];
                 _graph.Tensor(grad).GradientOf = w.Id;
                 var operands = new List<int> { w.Id, grad };
-                operands.AddRange(States(w, StateNames(rule)));
+                operands.AddRange(States(w, rule.States));
                 if (clip) operands.Add(norm);
-                var kind = rule switch
-                {
-                    UpdateRule.Momentum => OpKind.MomentumUpdate,
-                    UpdateRule.Adam => OpKind.AdamUpdate,
-                    UpdateRule.Adagrad => OpKind.AdagradUpdate,
-                    _ => OpKind.SgdUpdate,
-                };
-                _graph.AddOp(kind, operands.ToArray(), "", TensorRole.Gradient, "update of " + w.Name, w.Placement, clip ? new UpdateAttributes(true) : null);
+                _graph.AddOp(rule.DenseUpdate, operands.ToArray(), "", TensorRole.Gradient, "update of " + w.Name, w.Placement, clip ? new UpdateAttributes(true) : null);
             }
         }
-
-        private static string[] StateNames(UpdateRule rule) => rule switch
-        {
-            UpdateRule.Momentum => new[] { "velocity" },
-            UpdateRule.Adam => new[] { "m", "v" },
-            UpdateRule.Adagrad => new[] { "sum" },
-            _ => new string[0],
-        };
 
         /// <summary>The optimizer's state tensors of <paramref name="w"/>, laid out as it.</summary>
         private IEnumerable<int> States(LogicalTensor w, params string[] names)
