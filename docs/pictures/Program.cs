@@ -3,7 +3,6 @@
 using OneFlow.Dsl;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using Pictures;
 
 string folder = args.Length > 0 ? args[0] : "docs/images";

@@ -224,7 +224,7 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// <summary>A trainer planned now from <paramref name=\"spec\"/>: this network's <see cref=\"Spec\"/> with another");
             w.Line("/// placement or other SBPs.</summary>");
             w.Line($"public Training Trainer({Dsl}Optimizer optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)");
-            w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), " +
+            w.Line("    => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Model.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), " +
                    "NamedState(), optimizer, compiled: false);");
             w.Line();
             w.Line("/// <summary>Eager calls train from now on (dropout drops): PyTorch's <c>model.train()</c>. See <see cref=\"global::OneFlow.Dsl.EagerMode\"/>.</summary>");
@@ -253,7 +253,7 @@ namespace OneFlow.Dsl.Generators
             w.Line("/// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at");
             w.Line("/// <see cref=\"Batch\"/> rows, a plan made once for each other number.</summary>");
             w.Line($"public {Dsl}Tensor Infer({inputs}) => (_inference ??= _sized == null ? new {Dsl}Inference(InferPlan, NamedState(), Spec)");
-            w.Line($"    : new {Dsl}Inference(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(_sized, global::OneFlow.Dsl.Planner.Passes.PlanMode.Infer), NamedState(), _sized)).Run({args});");
+            w.Line($"    : new {Dsl}Inference(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(_sized, global::OneFlow.Dsl.Planner.Model.PlanMode.Infer), NamedState(), _sized)).Run({args});");
             w.Line();
             w.Line("/// <summary>Trains the network one batch at a time with its compiled training plan.</summary>");
             using (w.Block($"public sealed class Training : {Dsl}Trainer"))

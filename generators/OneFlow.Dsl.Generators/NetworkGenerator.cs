@@ -5,7 +5,6 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Planner.Plan;
 
 namespace OneFlow.Dsl.Generators

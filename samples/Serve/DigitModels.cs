@@ -2,7 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using OneFlow.Dsl;
 using OneFlow.Dsl.Planner;
-using OneFlow.Dsl.Planner.Passes;
+using OneFlow.Dsl.Planner.Model;
 
 /// <summary>A model that names the digit in each image: 784 standardised pixels per row in, a digit per row out.</summary>
 interface IDigitModel : IDisposable

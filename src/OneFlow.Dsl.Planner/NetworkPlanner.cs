@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
 using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using OneFlow.Dsl.Planner;
+using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl

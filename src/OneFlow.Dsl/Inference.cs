@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Planner.Plan;
 
 namespace OneFlow.Dsl

@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using Gpt;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Planner.Plan;
 
 namespace OneFlow.Dsl.Benchmarks

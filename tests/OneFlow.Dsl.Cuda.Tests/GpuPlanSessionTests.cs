@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Runtime;
 using Xunit;
 using static OneFlow.Dsl.Cuda.Tests.SpecParts;

@@ -7,7 +7,6 @@ using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Runtime;
 using Xunit;
 

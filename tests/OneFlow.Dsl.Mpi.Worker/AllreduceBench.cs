@@ -5,8 +5,6 @@ using System.Runtime.InteropServices;
 using OneFlow.Dsl.Mpi;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Ops;
-using Passes = OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Runtime;
 using OneFlow.Dsl.Runtime.Boxing;
 
@@ -22,7 +20,7 @@ static unsafe class AllreduceBench
         // S(0) → P → B → S(0): the all-reduce in the middle, its result read on (not the plan's output, which persists).
         var plan = NetworkPlanner.Reshard(new Shape(floats), (Sbp.S(0), placement), (Sbp.P, placement), (Sbp.B, placement), (Sbp.S(0), placement));
         var layout = new PlanLayout(plan);
-        var op = plan.Ops.Single(o => o.Boxing == Passes.BoxingKind.AllReduce);
+        var op = plan.Ops.Single(o => o.Collective == Collective.AllReduce);
         // Registers live where the memory plan puts them: the all-reduce's result shares its partial sums' bytes.
         var buffers = plan.Registers.GroupBy(r => (r.Device, r.Offset)).ToDictionary(g => g.Key,
             g => (IntPtr)NativeMemory.AllocZeroed((nuint)Math.Max(1, g.Max(r => r.LocalShape.Elements)) * sizeof(float)));

@@ -4,7 +4,6 @@ using System.Linq;
 using OneFlow.Dsl.Mpi;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Runtime;
 
 // The process the MPI tests start: the Mnist network (784-512-10, batch 64) trained for some steps on

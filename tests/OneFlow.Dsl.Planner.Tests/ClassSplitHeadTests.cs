@@ -1,7 +1,6 @@
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Planner.Plan;
 using Xunit;
 using static OneFlow.Dsl.Planner.Tests.Specs;

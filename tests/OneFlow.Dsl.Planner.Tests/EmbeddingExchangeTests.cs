@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
-using OneFlow.Dsl.Planner.Passes;
 using Xunit;
 
 namespace OneFlow.Dsl.Planner.Tests
@@ -29,10 +28,10 @@ namespace OneFlow.Dsl.Planner.Tests
         {
             var plan = NetworkPlanner.Compile(Clicks("cpu:0-3"), PlanMode.Train);
             Assert.DoesNotContain(plan.Ops, o => o.Kind == OpKind.EmbeddingBag);
-            var boxings = plan.Ops.Where(o => o.Kind == OpKind.Boxing).ToDictionary(o => NameOf(plan, o.Inputs[0]), o => (BoxingOp.Attributes(o).From.ToString(), BoxingOp.Attributes(o).To.ToString(), o.Boxing));
-            Assert.Equal(("S(0)", "S(1)", Passes.BoxingKind.AllToAll), boxings["e.requests"]);
-            Assert.Equal(("S(1)", "S(0)", Passes.BoxingKind.AllToAll), boxings["e.replies"]);
-            Assert.Equal(("S(0)", "S(1)", Passes.BoxingKind.AllToAll), boxings["de.replies"]);
+            var boxings = plan.Ops.Where(o => o.Kind == OpKind.Boxing).ToDictionary(o => NameOf(plan, o.Inputs[0]), o => (BoxingOp.Attributes(o).From.ToString(), BoxingOp.Attributes(o).To.ToString(), o.Collective));
+            Assert.Equal(("S(0)", "S(1)", Collective.AllToAll), boxings["e.requests"]);
+            Assert.Equal(("S(1)", "S(0)", Collective.AllToAll), boxings["e.replies"]);
+            Assert.Equal(("S(0)", "S(1)", Collective.AllToAll), boxings["de.replies"]);
             // The head's gradient is all-reduced; nothing else crosses devices: neither the ids nor dy are gathered.
             Assert.Equal(new[] { "de.replies", "dhead", "e.replies", "e.requests" }, boxings.Keys.OrderBy(k => k, StringComparer.Ordinal));
             Assert.All(new[] { "e.requests", "e.replies", "de.replies" }, name => Assert.True(plan.Tensors.Single(t => t.Name == name).RaggedRow > 0));

@@ -1,6 +1,5 @@
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using Xunit;
 using static OneFlow.Dsl.Planner.Tests.Specs;
 

@@ -1,7 +1,5 @@
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Ops;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Planner.Plan;
 using OneFlow.Dsl.Testing;
 using Xunit;

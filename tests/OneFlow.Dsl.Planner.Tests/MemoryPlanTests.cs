@@ -1,8 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using OneFlow.Dsl.Planner.Ops;
-using OneFlow.Dsl.Planner.Passes;
+using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Plan;
 using OneFlow.Dsl.Testing;
 using Xunit;
@@ -30,13 +29,13 @@ namespace OneFlow.Dsl.Planner.Tests
         public void An_all_reduce_between_processes_reduces_in_place()
         {
             var plan = NetworkPlanner.Compile(Mlp(placement: "4/cpu:0-3", x: "S(0)", w1: "B", b1: "B", w2: "B", b2: "B", batch: 1024), PlanMode.Train);
-            var allReduces = plan.Ops.Where(o => o.Boxing == BoxingKind.AllReduce).ToList();
+            var allReduces = plan.Ops.Where(o => o.Collective == Collective.AllReduce).ToList();
             Assert.NotEmpty(allReduces);
             foreach (var a in allReduces.SelectMany(o => plan.ActorsOf(o.Id)))
                 Assert.Equal(plan.Registers[a.Inputs[0]].Offset, plan.Registers[a.Output].Offset);
             for (int seed = 0; seed < 20; seed++) MemoryReplay.Run(plan, new Random(seed));
             var inOneProcess = NetworkPlanner.Compile(Mlp(placement: "cpu:0-3", x: "S(0)", w1: "B", b1: "B", w2: "B", b2: "B", batch: 1024), PlanMode.Train);
-            Assert.Contains(inOneProcess.Ops.Where(o => o.Boxing == BoxingKind.AllReduce).SelectMany(o => inOneProcess.ActorsOf(o.Id)),
+            Assert.Contains(inOneProcess.Ops.Where(o => o.Collective == Collective.AllReduce).SelectMany(o => inOneProcess.ActorsOf(o.Id)),
                 a => inOneProcess.Registers[a.Inputs[0]].Offset != inOneProcess.Registers[a.Output].Offset);
         }
 

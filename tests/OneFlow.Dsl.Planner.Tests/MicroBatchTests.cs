@@ -1,7 +1,6 @@
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Planner.Plan;
 using Xunit;
 using static OneFlow.Dsl.Planner.Tests.Specs;
@@ -53,9 +52,9 @@ namespace OneFlow.Dsl.Planner.Tests
                 if (op.Kind == OpKind.MatMul || op.Kind == OpKind.Accumulate) Assert.False(once[op.Id], op.Origin);
             }
             // Activations cross between the stages every micro-batch, the global norm once per step.
-            Assert.False(once[p.Ops.Single(o => o.Boxing == BoxingKind.Transfer && p.Tensors[o.Inputs[0]].Name == "h").Id]);
+            Assert.False(once[p.Ops.Single(o => o.Collective == Collective.Transfer && p.Tensors[o.Inputs[0]].Name == "h").Id]);
             // The gradients of the data-parallel layer are all-reduced once per step, after the accumulation.
-            Assert.All(p.Ops.Where(o => o.Boxing == BoxingKind.AllReduce), o => Assert.True(once[o.Id], o.Origin));
+            Assert.All(p.Ops.Where(o => o.Collective == Collective.AllReduce), o => Assert.True(once[o.Id], o.Origin));
             // Sums over micro-batches live through the step; activations get two slots, so stages overlap.
             Assert.All(p.Registers.Where(r => p.Tensors[r.Tensor].Role == TensorRole.Accumulated), r => Assert.True(r.Persistent));
             Assert.All(p.Registers.Where(r => p.Tensors[r.Tensor].Role == TensorRole.Activation), r => Assert.Equal(2, r.Slots));

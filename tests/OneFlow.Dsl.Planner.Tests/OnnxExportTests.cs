@@ -1,5 +1,6 @@
 using System.Linq;
 using OneFlow.Dsl.Planner.Export;
+using OneFlow.Dsl.Planner.Onnx;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
 using Xunit;

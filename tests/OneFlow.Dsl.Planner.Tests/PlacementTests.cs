@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Planner.Plan;
 using OneFlow.Dsl.Testing;
 using Xunit;
@@ -25,7 +24,7 @@ namespace OneFlow.Dsl.Planner.Tests
                     Op("t2", "MatMul", "h", "w2"), Op("t3", "Add", "t2", "b2")),
                 "t3", NetworkSpec.DefaultLoss("t3"), "loss");
 
-        private static PlanOp[] Transfers(Plan.Plan p) => p.Ops.Where(o => o.Boxing == BoxingKind.Transfer).ToArray();
+        private static PlanOp[] Transfers(Plan.Plan p) => p.Ops.Where(o => o.Collective == Collective.Transfer).ToArray();
 
         [Fact]
         public void Ops_run_where_their_weights_live_and_inputs_follow_their_consumers()
@@ -72,8 +71,8 @@ namespace OneFlow.Dsl.Planner.Tests
             var p = NetworkPlanner.Compile(Stages("cpu:2-4", w2: "S(1)"), PlanMode.Infer);
             var transfer = Transfers(p).Single();
             long h = 64 * 512 * 4;
-            int copies = Boxing.Copies(BoxingOp.Attributes(transfer).To, transfer.Placement);
-            Assert.Equal((double)h * copies, Boxing.TotalBytes(BoxingOp.Attributes(transfer).From, transfer.Source, BoxingOp.Attributes(transfer).To, transfer.Placement, h));
+            int copies = Collectives.Copies(BoxingOp.Attributes(transfer).To, transfer.Placement);
+            Assert.Equal((double)h * copies, Collectives.TotalBytes(BoxingOp.Attributes(transfer).From, transfer.Source, BoxingOp.Attributes(transfer).To, transfer.Placement, h));
             string report = PlanReport.Write(p);
             Assert.Contains("plan on cpu:0-1 + cpu:2-4 (5 devices)", report);
             Assert.Contains($"transfer h [64,512]: {BoxingOp.Attributes(transfer).From} on cpu:0-1 -> {BoxingOp.Attributes(transfer).To} on cpu:2-4", report);
@@ -152,7 +151,7 @@ namespace OneFlow.Dsl.Planner.Tests
             var a = Placement.Parse("cpu:0-1");
             var b = Placement.Parse("cpu:2-4");
             var p = NetworkPlanner.Reshard(new Shape(10, 6), (Sbp.S(0), a), (Sbp.P, a), (Sbp.P, a), (Sbp.S(1), b));
-            Assert.Equal(new[] { BoxingKind.PartialFromSplit, BoxingKind.Transfer }, p.Ops.Where(o => o.Kind == OpKind.Boxing).Select(o => o.Boxing));
+            Assert.Equal(new[] { Collective.PartialFromSplit, Collective.Transfer }, p.Ops.Where(o => o.Kind == OpKind.Boxing).Select(o => o.Collective));
             Assert.Equal(5, p.Devices);
         }
 

@@ -1,7 +1,6 @@
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
-using OneFlow.Dsl.Planner.Passes;
 using OneFlow.Dsl.Planner.Plan;
 using Xunit;
 using static OneFlow.Dsl.Planner.Tests.Specs;
@@ -15,8 +14,8 @@ namespace OneFlow.Dsl.Planner.Tests
         private static PlanTensor T(Plan.Plan p, string name) => p.Tensors.First(t => t.Name == name);
         private static PlanOp Producer(Plan.Plan p, string name) => p.Ops.First(o => o.Output == T(p, name).Id);
 
-        private static (string Tensor, BoxingKind Kind)[] Boxings(Plan.Plan p)
-            => p.Ops.Where(o => o.Kind == OpKind.Boxing).Select(o => (p.Tensors[o.Inputs[0]].Name, o.Boxing)).ToArray();
+        private static (string Tensor, Collective Kind)[] Boxings(Plan.Plan p)
+            => p.Ops.Where(o => o.Kind == OpKind.Boxing).Select(o => (p.Tensors[o.Inputs[0]].Name, o.Collective)).ToArray();
 
         [Fact]
         public void Shapes_are_inferred_through_forward_loss_and_backward()
@@ -43,7 +42,7 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.Equal(Sbp.S(1), T(p, "dw1").Sbp);              // gradients land where their weights are
             Assert.Equal(Sbp.S(0), T(p, "dw2").Sbp);
             // db2 needs no all-reduce: its ReduceRows reads the dt3 (the sum of the loss parts' gradients, dt3.2) that dh's product already gathered.
-            Assert.Equal(new[] { ("x", BoxingKind.AllGather), ("t2", BoxingKind.ReduceScatter), ("dt3.2", BoxingKind.AllGather) }, Boxings(p));
+            Assert.Equal(new[] { ("x", Collective.AllGather), ("t2", Collective.ReduceScatter), ("dt3.2", Collective.AllGather) }, Boxings(p));
         }
 
         [Fact]
@@ -62,7 +61,7 @@ namespace OneFlow.Dsl.Planner.Tests
         public void Unannotated_weights_with_split_data_is_pure_data_parallelism()
         {
             var p = Train(Mlp(w1: null, b1: null, w2: null, b2: null, batch: 1024));
-            Assert.Equal(new[] { ("dw2", BoxingKind.AllReduce), ("db2", BoxingKind.AllReduce), ("dw1", BoxingKind.AllReduce), ("db1", BoxingKind.AllReduce) }
+            Assert.Equal(new[] { ("dw2", Collective.AllReduce), ("db2", Collective.AllReduce), ("dw1", Collective.AllReduce), ("db1", Collective.AllReduce) }
                 .OrderBy(b => b.Item1), Boxings(p).OrderBy(b => b.Tensor));
             Assert.All(p.Ops.Where(o => o.Kind == OpKind.SgdUpdate), u => Assert.Equal(Sbp.B, p.Tensors[u.Inputs[1]].Sbp));
         }
@@ -79,7 +78,7 @@ namespace OneFlow.Dsl.Planner.Tests
         public void Broadcast_to_split_is_a_local_slice()
         {
             var p = Train(Mlp(x: "B", w1: "B", b1: "S(0)", w2: null, b2: null));
-            Assert.Contains(Boxings(p), b => b.Kind == BoxingKind.Slice);
+            Assert.Contains(Boxings(p), b => b.Kind == Collective.Slice);
         }
 
         [Fact]
@@ -89,30 +88,30 @@ namespace OneFlow.Dsl.Planner.Tests
                 Arr(new TensorDecl("a", DeclKind.Input, Arr(8), "S(0)"), new TensorDecl("b", DeclKind.Input, Arr(8), "S(1)")),
                 Arr(Op("s", "Add", "a", "b"), Op("y", "MatMul", "s", "w")), "y", NetworkSpec.DefaultLoss("y"), "loss");
             var p = NetworkPlanner.Compile(spec, PlanMode.Train);
-            Assert.Single(Boxings(p), b => b.Kind == BoxingKind.AllToAll);
+            Assert.Single(Boxings(p), b => b.Kind == Collective.AllToAll);
         }
 
         [Theory]
-        [InlineData("S(0)", "B", BoxingKind.AllGather)]
-        [InlineData("P", "B", BoxingKind.AllReduce)]
-        [InlineData("P", "S(1)", BoxingKind.ReduceScatter)]
-        [InlineData("B", "S(0)", BoxingKind.Slice)]
-        [InlineData("S(0)", "S(1)", BoxingKind.AllToAll)]
-        [InlineData("B", "P", BoxingKind.PartialFromBroadcast)]
-        [InlineData("S(1)", "P", BoxingKind.PartialFromSplit)]
-        public void Each_transition_has_its_collective_and_ring_cost(string from, string to, BoxingKind kind)
+        [InlineData("S(0)", "B", Collective.AllGather)]
+        [InlineData("P", "B", Collective.AllReduce)]
+        [InlineData("P", "S(1)", Collective.ReduceScatter)]
+        [InlineData("B", "S(0)", Collective.Slice)]
+        [InlineData("S(0)", "S(1)", Collective.AllToAll)]
+        [InlineData("B", "P", Collective.PartialFromBroadcast)]
+        [InlineData("S(1)", "P", Collective.PartialFromSplit)]
+        public void Each_transition_has_its_collective_and_ring_cost(string from, string to, Collective kind)
         {
-            Assert.Equal(kind, Boxing.KindOf(Sbp.Parse(from), Sbp.Parse(to)));
+            Assert.Equal(kind, Collectives.KindOf(Sbp.Parse(from), Sbp.Parse(to)));
             double t = 4096, n = 4;
             double expected = kind switch
             {
-                BoxingKind.AllGather => t * (n - 1),
-                BoxingKind.ReduceScatter => t * (n - 1),
-                BoxingKind.AllReduce => 2 * t * (n - 1),
-                BoxingKind.AllToAll => t * (n - 1) / n,
+                Collective.AllGather => t * (n - 1),
+                Collective.ReduceScatter => t * (n - 1),
+                Collective.AllReduce => 2 * t * (n - 1),
+                Collective.AllToAll => t * (n - 1) / n,
                 _ => 0,
             };
-            Assert.Equal(expected, Boxing.TotalBytes(kind, 4096, 4));
+            Assert.Equal(expected, Collectives.TotalBytes(kind, 4096, 4));
         }
 
         /// <summary>Megatron's column-then-row MLP: with only w1 S(1) and w2 S(0) given, the forward pass needs one
@@ -121,7 +120,7 @@ namespace OneFlow.Dsl.Planner.Tests
         public void Column_then_row_forward_has_exactly_one_all_reduce()
         {
             var p = NetworkPlanner.Compile(Mlp(x: null, b1: null, b2: null), PlanMode.Infer);
-            Assert.Equal(new[] { ("t2", BoxingKind.AllReduce) }, Boxings(p));
+            Assert.Equal(new[] { ("t2", Collective.AllReduce) }, Boxings(p));
             Assert.Equal(Sbp.B, T(p, "x").Sbp);
             Assert.Equal(Sbp.S(0), T(p, "b1").Sbp);
         }
@@ -135,12 +134,12 @@ namespace OneFlow.Dsl.Planner.Tests
         public void Communication_volume_follows_the_ring_formulas(int n)
         {
             const long t = 1 << 20;
-            Assert.Equal(2.0 * (n - 1) / n * t, Boxing.TotalBytes(BoxingKind.AllReduce, t, n) / n);
-            Assert.Equal((n - 1.0) / n * t, Boxing.TotalBytes(BoxingKind.AllGather, t, n) / n);
-            Assert.Equal((n - 1.0) / n * t, Boxing.TotalBytes(BoxingKind.ReduceScatter, t, n) / n);
-            Assert.Equal((n - 1.0) / n / n * t, Boxing.TotalBytes(BoxingKind.AllToAll, t, n) / n);
-            Assert.Equal(0, Boxing.TotalBytes(BoxingKind.Slice, t, n));
-            Assert.Equal(0, Boxing.TotalBytes(BoxingKind.PartialFromBroadcast, t, n));
+            Assert.Equal(2.0 * (n - 1) / n * t, Collectives.TotalBytes(Collective.AllReduce, t, n) / n);
+            Assert.Equal((n - 1.0) / n * t, Collectives.TotalBytes(Collective.AllGather, t, n) / n);
+            Assert.Equal((n - 1.0) / n * t, Collectives.TotalBytes(Collective.ReduceScatter, t, n) / n);
+            Assert.Equal((n - 1.0) / n / n * t, Collectives.TotalBytes(Collective.AllToAll, t, n) / n);
+            Assert.Equal(0, Collectives.TotalBytes(Collective.Slice, t, n));
+            Assert.Equal(0, Collectives.TotalBytes(Collective.PartialFromBroadcast, t, n));
         }
 
         [Fact]
@@ -228,7 +227,7 @@ namespace OneFlow.Dsl.Planner.Tests
             Assert.Equal(new Shape(4, 1), p.Tensors[sum.Output].Shape);
             Assert.Equal((NdSbp)Sbp.S(0), p.Tensors[sum.Inputs[0]].Sbp);
             Assert.Equal((NdSbp)Sbp.P, p.Tensors[sum.Output].Sbp);
-            Assert.Contains(Boxings(p), b => b.Tensor == p.Tensors[sum.Output].Name && b.Kind == BoxingKind.AllReduce);
+            Assert.Contains(Boxings(p), b => b.Tensor == p.Tensors[sum.Output].Name && b.Kind == Collective.AllReduce);
         }
 
         [Fact]

@@ -1,7 +1,6 @@
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
-using OneFlow.Dsl.Planner.Passes;
 using Xunit;
 using static OneFlow.Dsl.Planner.Tests.Specs;
 
@@ -61,7 +60,7 @@ namespace OneFlow.Dsl.Planner.Tests
             var variance = plan.Tensors.Single(t => t.Name == "h1.var");
             Assert.Equal("P", mean.Sbp.ToString());
             Assert.Equal("P", variance.Sbp.ToString());
-            Assert.Contains(plan.Ops, o => o.Kind == OpKind.Boxing && o.Inputs[0] == mean.Id && o.Boxing == BoxingKind.AllReduce);
+            Assert.Contains(plan.Ops, o => o.Kind == OpKind.Boxing && o.Inputs[0] == mean.Id && o.Collective == Collective.AllReduce);
             Assert.All(plan.Tensors.Where(t => t.Role == TensorRole.Buffer), t => Assert.Equal("B", t.Sbp.ToString()));
             var update = plan.Ops.Single(o => o.Kind == OpKind.RunningStatsUpdate);
             Assert.Equal(new[] { "m", "v" }, update.Inputs.Take(2).Select(i => plan.Tensors[i].Name));

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using Xunit;
 
 namespace OneFlow.Dsl.Tests
@@ -34,7 +33,7 @@ namespace OneFlow.Dsl.Tests
             Assert.Contains(plan.Tensors, t => t.Name == "blocks.2.attention");
             // The residual stream crosses between the stages once each way forward (into the blocks of cpu:2-3 and
             // back to the head); every other transfer carries its gradient.
-            var transfers = plan.Ops.Where(o => o.Boxing == BoxingKind.Transfer).Select(o => plan.Tensors[o.Inputs[0]]).ToList();
+            var transfers = plan.Ops.Where(o => o.Collective == Collective.Transfer).Select(o => plan.Tensors[o.Inputs[0]]).ToList();
             Assert.True(transfers.Count(t => t.Role != TensorRole.Gradient) == 2, TinyGpt.PlanReport);
             Assert.All(transfers, t => Assert.True(t.Shape.ToString() == "[12,8]", TinyGpt.PlanReport));
         }

@@ -5,7 +5,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using OneFlow.Dsl.Planner.Export;
+using OneFlow.Dsl.Planner.Onnx;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
 using Xunit;

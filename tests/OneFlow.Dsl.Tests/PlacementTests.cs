@@ -1,6 +1,5 @@
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using Xunit;
 
 namespace OneFlow.Dsl.Tests
@@ -17,7 +16,7 @@ namespace OneFlow.Dsl.Tests
             using var stages = new PipelinedMlp(seed: 7).Trainer(new Sgd(0.1f));
             using var one = new MlpDataParallel(seed: 7).Trainer(new Sgd(0.1f), "cpu:0");
             Assert.Equal(5, stages.Plan.Devices);
-            Assert.Equal(2, stages.Plan.Ops.Count(o => o.Boxing == BoxingKind.Transfer));
+            Assert.Equal(2, stages.Plan.Ops.Count(o => o.Collective == Collective.Transfer));
             Agreement.SameLosses(Steps, s =>
             {
                 var (x, y) = (Data.Floats(100 + s, 64, 784), Data.Labels(200 + s, 64, 10));

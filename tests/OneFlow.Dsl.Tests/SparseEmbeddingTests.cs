@@ -50,7 +50,7 @@ namespace OneFlow.Dsl.Tests
             Assert.DoesNotContain(plan.Ops, o => o.Kind is OpKind.RowGatherGrad or OpKind.EmbeddingBagGrad or OpKind.AdamUpdate && o.Inputs[0] == table.Id);
             // Only the table and its two Adam states grow with the vocabulary: with 100 times the rows, every other
             // tensor of the plan keeps its shape.
-            var larger = Planner.NetworkPlanner.Compile(ClickModel.Spec.WithWeight("table", 5000, 8), Planner.Passes.PlanMode.Train);
+            var larger = Planner.NetworkPlanner.Compile(ClickModel.Spec.WithWeight("table", 5000, 8), Planner.Model.PlanMode.Train);
             Assert.Equal(plan.Tensors.Select(t => t.Name), larger.Tensors.Select(t => t.Name));
             var grown = plan.Tensors.Where(t => !t.Shape.Equals(larger.Tensors[t.Id].Shape)).ToList();
             Assert.Equal(new[] { "table", "table.m", "table.v" }, grown.Select(t => t.Name).OrderBy(n => n, StringComparer.Ordinal));

@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 using OneFlow.Dsl.Planner;
-using OneFlow.Dsl.Planner.Passes;
+using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Plan;
 using Xunit;
 

@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
-using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Cuda.Kernels

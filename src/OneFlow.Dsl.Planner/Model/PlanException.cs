@@ -1,6 +1,6 @@
 using System;
 
-namespace OneFlow.Dsl.Planner.Model
+namespace OneFlow.Dsl
 {
     /// <summary>What is wrong with a network; the generator maps each kind to its diagnostic id.</summary>
     public enum PlanErrorKind
@@ -19,7 +19,8 @@ namespace OneFlow.Dsl.Planner.Model
         MemoryBudget,
     }
 
-    /// <summary>The network cannot be planned as written. <see cref="Subject"/> names what is at fault, so that
+    /// <summary>The network cannot be planned as written: thrown by a build's generator (as a diagnostic) and, for plans
+    /// made at run time (another placement, another optimizer, a decoder), by the call that plans. <see cref="Subject"/> names what is at fault, so that
     /// the generator can point a diagnostic at it: a field or parameter ("w1"), one of its attributes ("w1:sbp",
     /// "w1:dims"), a statement by the value it defines, or "Placement", "Batch", "Forward", "Loss".</summary>
     public sealed class PlanException : Exception

@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using OneFlow.Dsl.Planner.Export;
+using OneFlow.Dsl.Planner.Onnx;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using OneFlow.Dsl.Planner.Export;
+using OneFlow.Dsl.Planner.Onnx;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops

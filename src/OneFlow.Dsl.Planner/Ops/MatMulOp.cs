@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using OneFlow.Dsl.Planner.Export;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops

@@ -1,5 +1,3 @@
-using OneFlow.Dsl.Planner.Export;
-using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {

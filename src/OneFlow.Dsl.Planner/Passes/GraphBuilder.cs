@@ -5,8 +5,6 @@ using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Planner.Passes
 {
-    public enum PlanMode { Train, Infer }
-
     /// <summary>Turns a <see cref="NetworkSpec"/> into the logical graph of its forward pass (and loss, for
     /// training), inferring every shape and checking every annotation on the way.</summary>
     internal static class GraphBuilder

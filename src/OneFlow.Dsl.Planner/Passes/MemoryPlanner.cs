@@ -3,7 +3,6 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Ops;
 using OneFlow.Dsl.Planner.Plan;
 
 namespace OneFlow.Dsl.Planner.Passes
@@ -15,10 +14,6 @@ namespace OneFlow.Dsl.Planner.Passes
     /// MPI then reduces in place, with no copy.</summary>
     internal static class MemoryPlanner
     {
-        public const int Alignment = 64;
-
-        public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
-
         public static (List<Register> Registers, long[] ArenaBytes) Assign(
             IReadOnlyList<Actor> actors, IReadOnlyList<Register> registers, IReadOnlyList<PlanOp> ops, DeviceMap devices)
         {
@@ -58,7 +53,7 @@ namespace OneFlow.Dsl.Planner.Passes
             foreach (var group in actors.GroupBy(a => a.Op))
             {
                 var op = ops[group.Key];
-                if (op.Boxing != BoxingKind.AllReduce || group.Select(a => devices.RankOf(a.Device)).Distinct().Count() != group.Count() || group.Count() < 2) continue;
+                if (op.Collective != Collective.AllReduce || group.Select(a => devices.RankOf(a.Device)).Distinct().Count() != group.Count() || group.Count() < 2) continue;
                 foreach (var a in group)
                 {
                     if (a.Inputs.Length != 1 || a.Output < 0) continue;

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Planner.Passes
 {

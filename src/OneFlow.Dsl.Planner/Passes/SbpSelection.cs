@@ -158,7 +158,7 @@ namespace OneFlow.Dsl.Planner.Passes
             bool here = ReferenceEquals(t.Placement, at) || t.Placement.Equals(at);
             if (here && t.Sbp == to) return 0;
             var key = (t.Id, t.Sbp, to, at);
-            if (!_costs.TryGetValue(key, out double cost)) _costs[key] = cost = Boxing.Cost(t.Sbp, t.Placement, to, at, t.Bytes);
+            if (!_costs.TryGetValue(key, out double cost)) _costs[key] = cost = Collectives.Cost(t.Sbp, t.Placement, to, at, t.Bytes);
             return cost;
         }
 
@@ -175,11 +175,11 @@ namespace OneFlow.Dsl.Planner.Passes
             }
             if (copies <= 1) return 0;
             if (!_flops.TryGetValue(op.Id, out double flops)) _flops[op.Id] = flops = OpRegistry.Get(op.Kind).Flops(_graph, op);
-            return (copies - 1) * flops / Boxing.FlopsPerByte;
+            return (copies - 1) * flops / Collectives.FlopsPerByte;
         }
 
         /// <summary>How many devices hold each distinct part: the product of the broadcast mesh axes' sizes.</summary>
-        private static int Copies(NdSbp sbp, Placement placement) => Boxing.Copies(sbp, placement);
+        private static int Copies(NdSbp sbp, Placement placement) => Collectives.Copies(sbp, placement);
 
         /// <summary>Every combination of one 1-D signature per mesh axis whose parts all fit.</summary>
         private List<NdSignature> Options(LogicalOp op)

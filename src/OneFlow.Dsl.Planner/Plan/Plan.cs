@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Plan
 {
@@ -21,15 +20,15 @@ namespace OneFlow.Dsl.Planner.Plan
     public sealed record PlanOp(int Id, OpKind Kind, int[] Inputs, int Output, OpAttributes? Attributes, string Origin, Placement Placement, Placement Source) : IOpAttributes
     {
         /// <summary>Which conversion a boxing op is; worked out once, as the runtime asks at every act.</summary>
-        public BoxingKind Boxing { get; } = Kind == OpKind.Boxing
-            ? Passes.Boxing.KindOf(((BoxingAttributes)Attributes!).From, Source, ((BoxingAttributes)Attributes!).To, Placement) : BoxingKind.None;
+        public Collective Collective { get; } = Kind == OpKind.Boxing
+            ? Collectives.KindOf(((BoxingAttributes)Attributes!).From, Source, ((BoxingAttributes)Attributes!).To, Placement) : Collective.None;
 
         /// <summary>The SBP a boxing op converts from and to.</summary>
         internal BoxingAttributes Sbps => BoxingOp.Attributes(this);
 
         /// <summary>A boxing op whose devices exchange data (a collective or a transfer): its actors meet, and the last
         /// to arrive moves the data for all.</summary>
-        public bool IsRendezvous => Kind == OpKind.Boxing && !Passes.Boxing.IsLocal(Boxing);
+        public bool IsRendezvous => Kind == OpKind.Boxing && !Collectives.IsLocal(Collective);
 
         /// <summary>An optimizer's in-place update of a weight.</summary>
         public bool IsUpdate => OpRegistry.Get(Kind) is UpdateOp;
@@ -51,7 +50,12 @@ namespace OneFlow.Dsl.Planner.Plan
     public sealed record Register(int Id, int Device, int Tensor, Shape LocalShape, int Slots, long Offset, bool Persistent, int Producer)
     {
         /// <summary>Bytes of one slot, rounded up so that every slot starts on a cache line.</summary>
-        public long SlotBytes => MemoryPlanner.Align(LocalShape.Elements * 4);
+        public long SlotBytes => Align(LocalShape.Elements * 4);
+
+        /// <summary>Bytes to a cache line: every slot, and so every kernel's operand, starts on one.</summary>
+        public const int Alignment = 64;
+
+        public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
         public long Bytes => SlotBytes * Slots;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Planner.Plan
@@ -34,11 +35,11 @@ namespace OneFlow.Dsl.Planner.Plan
                 foreach (int r in a.Controls.Distinct())
                     if (plan.Registers[r].Producer >= 0) sb.Append($"  a{plan.Registers[r].Producer} -> a{a.Id} [style=dotted, arrowhead=empty];\n");
             }
-            foreach (var op in plan.Ops.Where(o => o.Kind == OpKind.Boxing && !Passes.Boxing.IsLocal(o.Boxing)))
+            foreach (var op in plan.Ops.Where(o => o.Kind == OpKind.Boxing && !Collectives.IsLocal(o.Collective)))
             {
                 var group = plan.ActorsOf(op.Id);
                 for (int i = 1; i < group.Count; i++)
-                    sb.Append($"  a{group[i - 1].Id} -> a{group[i].Id} [dir=none, style=dashed, color=red, constraint=false, label=\"{PlanReport.Name(op.Boxing)}\"];\n");
+                    sb.Append($"  a{group[i - 1].Id} -> a{group[i].Id} [dir=none, style=dashed, color=red, constraint=false, label=\"{PlanReport.Name(op.Collective)}\"];\n");
             }
             sb.Append("}\n");
             return sb.ToString();
@@ -47,7 +48,7 @@ namespace OneFlow.Dsl.Planner.Plan
         private static string Node(Plan plan, Actor a)
         {
             var op = plan.Ops[a.Op];
-            string what = op.Kind == OpKind.Boxing ? $"{PlanReport.Collective(op)}\\n{op.Sbps.From} -> {op.Sbps.To}" : op.Kind.ToString();
+            string what = op.Kind == OpKind.Boxing ? $"{PlanReport.CollectiveName(op)}\\n{op.Sbps.From} -> {op.Sbps.To}" : op.Kind.ToString();
             string output = op.Output >= 0 ? "\\n" + Escape(plan.Tensors[op.Output].Name) : "";
             string style = op.Kind == OpKind.Boxing ? ", style=\"rounded,filled\", fillcolor=\"#ffd0d0\", color=red" : "";
             return $"a{a.Id} [label=\"{what}{output}\"{style}];";

@@ -3,7 +3,6 @@ using System.Linq;
 using System.Text;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
-using OneFlow.Dsl.Planner.Passes;
 
 namespace OneFlow.Dsl.Planner.Plan
 {
@@ -28,12 +27,12 @@ namespace OneFlow.Dsl.Planner.Plan
             foreach (var op in boxing)
             {
                 var t = plan.Tensors[op.Inputs[0]];
-                double bytes = Boxing.TotalBytes(op.Sbps.From, op.Source, op.Sbps.To, op.Placement, t.Bytes) * (once[op.Id] ? 1 : plan.MicroBatches);
+                double bytes = Collectives.TotalBytes(op.Sbps.From, op.Source, op.Sbps.To, op.Placement, t.Bytes) * (once[op.Id] ? 1 : plan.MicroBatches);
                 total += bytes;
                 var consumer = plan.Ops.First(o => o.Inputs.Contains(op.Output));
                 int participants = plan.ActorsOf(op.Id).Count;
-                string sbps = op.Boxing == BoxingKind.Transfer ? $"{op.Sbps.From} on {op.Source} -> {op.Sbps.To} on {op.Placement}" : $"{op.Sbps.From} -> {op.Sbps.To}";
-                sb.Append($"  {Collective(op)} {t.Name} {t.Shape}: {sbps}, needed by {consumer.Origin}; " +
+                string sbps = op.Collective == Collective.Transfer ? $"{op.Sbps.From} on {op.Source} -> {op.Sbps.To} on {op.Placement}" : $"{op.Sbps.From} -> {op.Sbps.To}";
+                sb.Append($"  {CollectiveName(op)} {t.Name} {t.Shape}: {sbps}, needed by {consumer.Origin}; " +
                           $"{Num(bytes)} bytes per step ({Num(bytes / participants)} per device)\n");
             }
             sb.Append($"  total {Num(total)} bytes per step\n");
@@ -82,24 +81,24 @@ namespace OneFlow.Dsl.Planner.Plan
         }
 
         /// <summary>The collective's name and, on a mesh, the axis it runs along.</summary>
-        public static string Collective(PlanOp op)
+        public static string CollectiveName(PlanOp op)
         {
-            if (op.Placement.MeshRank == 1 || op.Boxing == BoxingKind.Hierarchical || op.Boxing == BoxingKind.Transfer) return Name(op.Boxing);
+            if (op.Placement.MeshRank == 1 || op.Collective == Collective.Hierarchical || op.Collective == Collective.Transfer) return Name(op.Collective);
             int axis = Enumerable.Range(0, op.Placement.MeshRank).First(k => op.Sbps.From[k] != op.Sbps.To[k]);
-            return $"{Name(op.Boxing)} (mesh axis {axis})";
+            return $"{Name(op.Collective)} (mesh axis {axis})";
         }
 
-        public static string Name(BoxingKind kind) => kind switch
+        public static string Name(Collective kind) => kind switch
         {
-            BoxingKind.AllGather => "all-gather",
-            BoxingKind.AllReduce => "all-reduce",
-            BoxingKind.ReduceScatter => "reduce-scatter",
-            BoxingKind.AllToAll => "all-to-all",
-            BoxingKind.Slice => "slice",
-            BoxingKind.PartialFromBroadcast => "broadcast-to-partial",
-            BoxingKind.PartialFromSplit => "split-to-partial",
-            BoxingKind.Hierarchical => "hierarchical",
-            BoxingKind.Transfer => "transfer",
+            Collective.AllGather => "all-gather",
+            Collective.AllReduce => "all-reduce",
+            Collective.ReduceScatter => "reduce-scatter",
+            Collective.AllToAll => "all-to-all",
+            Collective.Slice => "slice",
+            Collective.PartialFromBroadcast => "broadcast-to-partial",
+            Collective.PartialFromSplit => "split-to-partial",
+            Collective.Hierarchical => "hierarchical",
+            Collective.Transfer => "transfer",
             _ => kind.ToString(),
         };
 

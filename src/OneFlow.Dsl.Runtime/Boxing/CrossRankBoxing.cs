@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
-using OneFlow.Dsl.Planner.Passes;
+using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Plan;
 
 namespace OneFlow.Dsl.Runtime.Boxing
@@ -53,7 +53,7 @@ namespace OneFlow.Dsl.Runtime.Boxing
             _sources = new IntPtr[op.Source.Count];
 
             // One device per process on one list: the partial sums meet in the transport's all-reduce.
-            _allreduce = op.Boxing == BoxingKind.AllReduce && op.Placement.MeshRank == 1 && op.Placement.Count == transport.Size
+            _allreduce = op.Collective == Collective.AllReduce && op.Placement.MeshRank == 1 && op.Placement.Count == transport.Size
                 && Enumerable.Range(0, op.Placement.Count).Select(RankOfTarget).Distinct().Count() == transport.Size;
             if (_allreduce) { _sendMessages = _receiveMessages = Array.Empty<RankMessage>(); return; }
 

@@ -1,5 +1,4 @@
 using System;
-using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {

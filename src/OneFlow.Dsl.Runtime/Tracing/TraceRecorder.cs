@@ -112,7 +112,7 @@ namespace OneFlow.Dsl.Runtime.Tracing
 
         private static string Name(Plan plan, PlanOp op, TraceKind kind)
         {
-            string what = op.Kind == Planner.Ops.OpKind.Boxing ? Planner.Plan.PlanReport.Collective(op) : op.Kind.ToString();
+            string what = op.Kind == Planner.Ops.OpKind.Boxing ? Planner.Plan.PlanReport.CollectiveName(op) : op.Kind.ToString();
             string output = op.Output >= 0 ? " " + plan.Tensors[op.Output].Name : "";
             return kind == TraceKind.Waiting ? "wait: " + what + output : what + output;
         }

@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
 using OneFlow.Dsl.Planner.Export;
+using OneFlow.Dsl.Planner.Onnx;
 using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Export

@@ -439,7 +439,7 @@ arena 1 3904
         /// <summary>A trainer planned now from <paramref name="spec"/>: this network's <see cref="Spec"/> with another
         /// placement or other SBPs.</summary>
         public Training Trainer(global::OneFlow.Dsl.Optimizer optimizer, global::OneFlow.Dsl.Planner.Model.NetworkSpec spec)
-            => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Passes.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), NamedState(), optimizer, compiled: false);
+            => new Training(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(spec, global::OneFlow.Dsl.Planner.Model.PlanMode.Train, update: optimizer.Rule, clip: optimizer.Clips), NamedState(), optimizer, compiled: false);
 
         /// <summary>Eager calls train from now on (dropout drops): PyTorch's <c>model.train()</c>. See <see cref="global::OneFlow.Dsl.EagerMode"/>.</summary>
         public void Train() => global::OneFlow.Dsl.EagerMode.Training = true;
@@ -467,7 +467,7 @@ arena 1 3904
         /// <summary>Runs Forward as an inference plan (evaluation mode) on any number of rows: the compiled plan at
         /// <see cref="Batch"/> rows, a plan made once for each other number.</summary>
         public global::OneFlow.Dsl.Tensor Infer(global::OneFlow.Dsl.Tensor x) => (_inference ??= _sized == null ? new global::OneFlow.Dsl.Inference(InferPlan, NamedState(), Spec)
-            : new global::OneFlow.Dsl.Inference(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(_sized, global::OneFlow.Dsl.Planner.Passes.PlanMode.Infer), NamedState(), _sized)).Run(x);
+            : new global::OneFlow.Dsl.Inference(global::OneFlow.Dsl.Planner.NetworkPlanner.Compile(_sized, global::OneFlow.Dsl.Planner.Model.PlanMode.Infer), NamedState(), _sized)).Run(x);
 
         /// <summary>Trains the network one batch at a time with its compiled training plan.</summary>
         public sealed class Training : global::OneFlow.Dsl.Trainer

@@ -3,7 +3,6 @@ using System.Linq;
 using System.Threading.Tasks;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using Xunit;
 
 namespace OneFlow.Dsl.Runtime.Tests.Sessions

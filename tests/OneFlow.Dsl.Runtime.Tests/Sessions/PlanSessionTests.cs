@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using Xunit;
 
 namespace OneFlow.Dsl.Runtime.Tests.Sessions

@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using Xunit;
 
 namespace OneFlow.Dsl.Runtime.Tests.Sessions
@@ -42,8 +41,8 @@ namespace OneFlow.Dsl.Runtime.Tests.Sessions
                 ? new[] { (Split(a), a), (source, a), (target, b) }
                 : new[] { (source, a), (target, b) };
             var plan = NetworkPlanner.Reshard(Shape, layouts);
-            var expected = a.Equals(b) ? Planner.Passes.Boxing.KindOf(source, target) : BoxingKind.Transfer;
-            if (expected != BoxingKind.None) Assert.Equal(expected, plan.Ops[^1].Boxing);
+            var expected = a.Equals(b) ? Collectives.KindOf(source, target) : Collective.Transfer;
+            if (expected != Collective.None) Assert.Equal(expected, plan.Ops[^1].Collective);
 
             var x = Enumerable.Range(0, (int)Shape.Elements).Select(i => (float)Math.Sin(1 + i * 0.7)).ToArray();
             var y = new float[x.Length];

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Text.Json;
 using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Model;
-using OneFlow.Dsl.Planner.Passes;
 using Xunit;
 
 namespace OneFlow.Dsl.Runtime.Tests.Sessions

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
 
-namespace OneFlow.Dsl.Planner.Export
+namespace OneFlow.Dsl.Planner.Onnx
 {
     /// <summary>A network's inference graph in ONNX's terms, as plain data: what <see cref="OnnxExport"/> derives from
     /// the network and a serializer writes as an ONNX model. The weights and buffers are <see cref="State"/>, by name;

@@ -1,8 +1,9 @@
 using System.Collections.Generic;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Onnx;
 
-namespace OneFlow.Dsl.Planner.Export
+namespace OneFlow.Dsl.Planner.Ops
 {
     /// <summary>What an op definition writes its ONNX form with (<c>OpDef.ToOnnx</c>): its operands' and output's
     /// names and shapes, and nodes and constants to add. Intermediate values get names derived from the output's.</summary>
