@@ -19,6 +19,7 @@ namespace OneFlow.Dsl.Planner.Ops
     {
         public override string UserName => "EmbeddingBag";
         public override string[] Operands => new[] { "ids", "table" };
+        public override int[] IntegerOperands => new[] { 0 };
         public override IEnumerable<(int Operand, int Below)> IntegerBounds(IOpAttributes op, Shape[] inputs) { yield return (0, inputs[1][0]); }
 
         /// <summary>The factor each looked-up row is added with: 1 for the sum, 1/K for the mean.</summary>

@@ -11,6 +11,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string UserName => "Embedding";
         public override void ToOnnx(OnnxWriter w) => w.Emit("Gather", new[] { w.Input(1), w.Input(0) }, OnnxAttribute.Of("axis", 0L));
         public override string[] Operands => new[] { "ids", "table" };
+        public override int[] IntegerOperands => new[] { 0 };
         public override IEnumerable<(int Operand, int Below)> IntegerBounds(IOpAttributes op, Shape[] inputs) { yield return (0, inputs[1][0]); }
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)

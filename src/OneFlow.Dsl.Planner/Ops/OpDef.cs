@@ -108,6 +108,9 @@ namespace OneFlow.Dsl.Planner.Ops
         public virtual void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
             => throw d.Refuse(s.Output, $"{s.Op} has no rule for decoding one position at a time");
 
+        /// <summary>The operands that hold integers (ids, class labels): a network's labels handed to one are class ids.</summary>
+        public virtual int[] IntegerOperands => System.Array.Empty<int>();
+
         /// <summary>What the values of the op's integer operands must stay below, operand by operand, given the operands'
         /// whole shapes (an embedding's ids: the table's rows; class labels: the classes). A runner refuses a fed value
         /// outside them before anything runs, rather than fail inside a device thread.</summary>

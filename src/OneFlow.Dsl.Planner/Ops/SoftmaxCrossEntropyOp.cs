@@ -16,6 +16,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string UserName => "SoftmaxCrossEntropy";
 
         public override string[] Operands => new[] { "logits", "labels" };
+        public override int[] IntegerOperands => new[] { 1 };
 
         public override int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes)
         {

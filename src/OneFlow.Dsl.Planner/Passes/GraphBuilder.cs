@@ -59,11 +59,11 @@ namespace OneFlow.Dsl.Planner.Passes
             return g;
         }
 
-        /// <summary>The labels hold integer class ids where the loss says so (<c>[Ids]</c>) or hands them to
-        /// SoftmaxCrossEntropy as its labels; otherwise they are float targets.</summary>
+        /// <summary>The labels hold integer class ids where the loss says so (<c>[Ids]</c>) or hands them to an
+        /// operand that takes integers (SoftmaxCrossEntropy's labels); otherwise they are float targets.</summary>
         private static bool AreClassIds(NetworkSpec spec)
-            => spec.LabelIds || spec.Loss.Any(s => OpRegistry.TryGetUserOp(s.Op, out var kind) && kind == OpKind.SoftmaxCrossEntropy
-                                                   && s.Inputs.Count == 2 && s.Inputs[1] == NetworkSpec.LabelsName);
+            => spec.LabelIds || spec.Loss.Any(s => OpRegistry.TryGetUserOp(s.Op, out var kind)
+                                                   && OpRegistry.Get(kind).IntegerOperands.Any(i => i < s.Inputs.Count && s.Inputs[i] == NetworkSpec.LabelsName));
 
         /// <summary>The rows of one piece: a training step's micro-batch, or the whole batch.</summary>
         private static int RowsPerPiece(NetworkSpec spec, PlanMode mode)
