@@ -207,6 +207,12 @@ namespace OneFlow.Dsl.Generators
             w.Line();
         }
 
+        /// <summary>A constant as C# source: round-trip digits, and the infinities (an open clamp bound) by name.</summary>
+        private static string Number(double value)
+            => double.IsPositiveInfinity(value) ? "double.PositiveInfinity"
+                : double.IsNegativeInfinity(value) ? "double.NegativeInfinity"
+                : value.ToString("R", CultureInfo.InvariantCulture);
+
         private static void EmitEntryPoints(IndentedWriter w, NetworkModel m)
         {
             // Without a Forward the inputs are unknown: the entry points take any tensors (and only throw).
@@ -285,7 +291,7 @@ namespace OneFlow.Dsl.Generators
         {
             string op = o.Args.Count == 0
                 ? $"{Spec}.Op({Str(o.Output)}, {Str(o.Op)}{string.Concat(o.Inputs.Select(i => ", " + Str(i)))})"
-                : $"{Spec}.OpWithArgs({Str(o.Output)}, {Str(o.Op)}, new[] {{ {string.Join(", ", o.Inputs.Select(Str))} }}{string.Concat(o.Args.Select(a => ", " + a.ToString("R", CultureInfo.InvariantCulture)))})";
+                : $"{Spec}.OpWithArgs({Str(o.Output)}, {Str(o.Op)}, new[] {{ {string.Join(", ", o.Inputs.Select(Str))} }}{string.Concat(o.Args.Select(a => ", " + Number(a)))})";
             if (o.Module != null) op = $"{Spec}.In({op}, {Str(o.Module)})";
             return o.Placement == null ? op : $"{Spec}.On({op}, {Str(o.Placement)})";
         }

@@ -58,6 +58,38 @@ namespace OneFlow.Dsl
         /// <summary>log(1 + eˣ).</summary>
         public static Tensor Softplus(Tensor x) => Eager.Run(OpKind.Softplus, x);
 
+        /// <summary>The error function (<c>torch.erf</c>).</summary>
+        public static Tensor Erf(Tensor x) => Eager.Run(OpKind.Erf, x);
+
+        public static Tensor Sin(Tensor x) => Eager.Run(OpKind.Sin, x);
+
+        public static Tensor Cos(Tensor x) => Eager.Run(OpKind.Cos, x);
+
+        /// <summary>xᵖ for a constant exponent (<c>torch.pow(x, p)</c>); a negative x to a fractional power is NaN.</summary>
+        public static Tensor Pow(Tensor x, double p) => Eager.Run(OpKind.Pow, new[] { p }, x);
+
+        /// <summary>x · σ(x) (<c>torch.nn.SiLU</c>).</summary>
+        public static Tensor Silu(Tensor x) => Eager.Run(OpKind.Silu, x);
+
+        /// <summary>min(max(x, min), max) (<c>torch.clamp</c>); leave a side open with an infinity.</summary>
+        public static Tensor Clamp(Tensor x, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+            => Eager.Run(OpKind.Clamp, new[] { min, max }, x);
+
+        /// <summary>min(max(x, 0), 6) (<c>torch.nn.ReLU6</c>).</summary>
+        public static Tensor Relu6(Tensor x) => Eager.Run(OpKind.Relu6, x);
+
+        /// <summary>min(max(x, min), max) (<c>torch.nn.Hardtanh</c>).</summary>
+        public static Tensor Hardtanh(Tensor x, double min = -1, double max = 1) => Eager.Run(OpKind.Hardtanh, new[] { min, max }, x);
+
+        /// <summary>x above 0, slope · x below (<c>torch.nn.LeakyReLU</c>).</summary>
+        public static Tensor LeakyRelu(Tensor x, double slope = 0.01) => Eager.Run(OpKind.LeakyRelu, new[] { slope }, x);
+
+        /// <summary>x above 0, α(eˣ − 1) below (<c>torch.nn.ELU</c>).</summary>
+        public static Tensor Elu(Tensor x, double alpha = 1) => Eager.Run(OpKind.Elu, new[] { alpha }, x);
+
+        /// <summary>x · relu6(x + 3) / 6 (<c>torch.nn.Hardswish</c>).</summary>
+        public static Tensor Hardswish(Tensor x) => Eager.Run(OpKind.Hardswish, x);
+
         /// <summary>Mean over every row of −log softmax(logits)[label]; logits [N,…,C], integer labels [N,…]: one per
         /// row, a row being every axis but the last.</summary>
         public static Tensor SoftmaxCrossEntropy(Tensor logits, Tensor labels) => Eager.Run(OpKind.SoftmaxCrossEntropy, logits, labels);

@@ -39,6 +39,29 @@ namespace OneFlow.Dsl.Tests
                 planned.Parameters, sgd => { using var t = planned.Trainer(sgd); t.Step(x, y); });
         }
 
+        [Fact]
+        public void Activations_train_on_four_devices_like_on_one()
+        {
+            using var one = new ActivationNet(seed: 5).Trainer(new Sgd(0.1f), "cpu:0");
+            using var four = new ActivationNet(seed: 5).Trainer(new Sgd(0.1f));
+            Assert.Equal(4, four.Plan.Devices);
+            Agreement.SameLosses(20, s =>
+            {
+                var (x, y) = (Data.Floats(180 + s, 8, 6), Data.Labels(190 + s, 8, 5));
+                return (one.Step(x, y), four.Step(x, y));
+            });
+        }
+
+        [Fact]
+        public void Activation_plan_gradients_equal_eager_gradients()
+        {
+            var x = Data.Floats(17, 8, 6);
+            var y = Data.Labels(18, 8, 5);
+            ActivationNet eager = new(seed: 3), planned = new(seed: 3);
+            Agreement.PlanGradientsEqualEager(eager.Parameters, () => Ops.SoftmaxCrossEntropy(eager.Forward(x), y),
+                planned.Parameters, sgd => { using var t = planned.Trainer(sgd); t.Step(x, y); });
+        }
+
         [NeedsTorchFact]
         public void Logits_equal_pytorchs_on_the_same_weights()
         {

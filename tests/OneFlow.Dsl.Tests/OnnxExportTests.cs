@@ -52,6 +52,7 @@ namespace OneFlow.Dsl.Tests
             ["ConvNet"] = () => new ConvNet(seed: 10),
             ["CharGpt"] = () => new Gpt.CharGpt(seed: 11),
             ["ExportZoo"] = () => new ExportZoo(seed: 12),
+            ["ActivationNet"] = () => new ActivationNet(seed: 13),
         };
 
         public static IEnumerable<object[]> Names => Networks.Keys.Select(n => new object[] { n });

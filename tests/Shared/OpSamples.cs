@@ -87,6 +87,10 @@ namespace OneFlow.Dsl.Testing
         private static OpSample S(string name, OpKind kind, OpAttributes attributes, params Operand[] operands) => new OpSample(name, kind, operands, attributes);
         private static Operand O(params int[] dims) => Operand.Of(dims);
 
+        /// <summary>[3, 37] of eight evenly spaced values from <paramref name="low"/> to <paramref name="high"/>, none
+        /// on the kinks of the clamps sampled with them (0, 6, ±1, ±3, the bounds): a finite difference never crosses one.</summary>
+        private static Operand Stepped(float low, float high) => new Operand(new Shape(3, 37), low, high, Levels: 8);
+
         public static readonly OpSample[] All =
         {
             S("MatMul", OpKind.MatMul, O(3, 37), O(37, 35)),
@@ -121,6 +125,23 @@ namespace OneFlow.Dsl.Testing
             S("Sign", OpKind.Sign, O(3, 37)),
             S("Square", OpKind.Square, O(3, 37)),
             S("Softplus", OpKind.Softplus, new Operand(new Shape(3, 37), -25, 25)),
+            S("Erf", OpKind.Erf, O(3, 37)),
+            S("Sin", OpKind.Sin, new Operand(new Shape(3, 37), -6, 6)),
+            S("Cos", OpKind.Cos, new Operand(new Shape(3, 37), -6, 6)),
+            S("Pow", OpKind.Pow, new[] { 3.0 }, O(3, 37)),
+            S("Pow fractional", OpKind.Pow, new[] { 1.5 }, Operand.Positive(3, 37)),
+            S("Pow negative", OpKind.Pow, new[] { -2.0 }, Operand.Positive(3, 37)),
+            S("Silu", OpKind.Silu, new Operand(new Shape(3, 37), -8, 8)),
+            S("Clamp", OpKind.Clamp, new[] { -0.7, 1.3 }, Stepped(-2, 2)),
+            S("Clamp open below", OpKind.Clamp, new[] { double.NegativeInfinity, 0.5 }, Stepped(-2, 2)),
+            S("ClampGrad", OpKind.ClampGrad, new ClampAttributes(-0.7, 1.3), O(3, 37), Stepped(-2, 2)),
+            S("Relu6", OpKind.Relu6, Stepped(-3, 9)),
+            S("Hardtanh", OpKind.Hardtanh, new[] { -1.0, 1.0 }, Stepped(-2, 2)),
+            S("Hardswish", OpKind.Hardswish, Stepped(-5, 5)),
+            S("LeakyRelu", OpKind.LeakyRelu, new[] { 0.2 }, Operand.Kinked(3, 37)),
+            S("LeakyReluGrad", OpKind.LeakyReluGrad, new SlopeAttributes(0.2), O(3, 37), O(3, 37)),
+            S("Elu", OpKind.Elu, new[] { 0.7 }, new Operand(new Shape(3, 37), -4, 4, AwayFromZero: 0.1f)),
+            S("EluGrad", OpKind.EluGrad, new EluAttributes(0.7), O(3, 37), O(3, 37)),
             S("SoftmaxCrossEntropy", OpKind.SoftmaxCrossEntropy, O(5, 37), Operand.IdsBelow(37, 5)),
             S("SoftmaxCrossEntropy per token", OpKind.SoftmaxCrossEntropy, O(3, 2, 37), Operand.IdsBelow(37, 3, 2)),
             S("ChunkMax", OpKind.ChunkMax, new ChunkAttributes(3), O(5, 37)),

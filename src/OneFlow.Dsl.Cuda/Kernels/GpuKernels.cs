@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using ILGPU;
 using ILGPU.Runtime;
 using OneFlow.Dsl.Planner.Ops;
+using OneFlow.Dsl.Planner.Plan;
 using OneFlow.Dsl.Runtime.Kernels;
 
 namespace OneFlow.Dsl.Cuda.Kernels
@@ -43,6 +44,30 @@ namespace OneFlow.Dsl.Cuda.Kernels
             {
                 var run = a.LoadAutoGroupedKernel(kernel);
                 return k => run(k.Stream, k.Threads, k.In(0), k.In(1), k.Out);
+            });
+
+        /// <summary>An elementwise op of one input with two constants from its attributes (a clamp's bounds, a slope and nothing).</summary>
+        internal static void Map(OpKind kind, Action<Index1D, ArrayView<float>, float, float, ArrayView<float>> kernel, Func<PlanOp, (float, float)> constants)
+            => Add(kind, a =>
+            {
+                var run = a.LoadAutoGroupedKernel(kernel);
+                return k =>
+                {
+                    var (c0, c1) = constants(k.Op);
+                    run(k.Stream, k.Threads, k.In(0), c0, c1, k.Out);
+                };
+            });
+
+        /// <summary>An elementwise gradient of (dy, a saved tensor) with two constants from its attributes.</summary>
+        internal static void Zip(OpKind kind, Action<Index1D, ArrayView<float>, ArrayView<float>, float, float, ArrayView<float>> kernel, Func<PlanOp, (float, float)> constants)
+            => Add(kind, a =>
+            {
+                var run = a.LoadAutoGroupedKernel(kernel);
+                return k =>
+                {
+                    var (c0, c1) = constants(k.Op);
+                    run(k.Stream, k.Threads, k.In(0), k.In(1), c0, c1, k.Out);
+                };
             });
 
         internal static bool Has(OpKind kind) => Table.ContainsKey(kind);

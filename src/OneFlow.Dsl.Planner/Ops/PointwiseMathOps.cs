@@ -1,3 +1,4 @@
+using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
@@ -66,5 +67,61 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string UserName => "Softplus";
         protected override string OnnxOperator => "Softplus";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Mul(dy, ad.Emit(OpKind.Sigmoid, new[] { x }, x), x));
+    }
+
+    /// <summary>The error function, erf(x) = 2/√π ∫₀ˣ e^(−t²) dt (<c>torch.erf</c>); dx = dy · 2/√π · e^(−x²).</summary>
+    internal sealed class ErfOp : ElementwiseOp
+    {
+        public override string UserName => "Erf";
+        protected override string OnnxOperator => "Erf";
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
+            => Into(ad, op, x => ad.Mul(dy, ad.Scale(ad.Emit(OpKind.Exp, new[] { ad.Neg(ad.Emit(OpKind.Square, new[] { x }, x), x) }, x), 2 / System.Math.Sqrt(System.Math.PI), x), x));
+    }
+
+    /// <summary>sin x; dx = dy · cos x.</summary>
+    internal sealed class SinOp : ElementwiseOp
+    {
+        public override string UserName => "Sin";
+        protected override string OnnxOperator => "Sin";
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Mul(dy, ad.Emit(OpKind.Cos, new[] { x }, x), x));
+    }
+
+    /// <summary>cos x; dx = −dy · sin x.</summary>
+    internal sealed class CosOp : ElementwiseOp
+    {
+        public override string UserName => "Cos";
+        protected override string OnnxOperator => "Cos";
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Neg(ad.Mul(dy, ad.Emit(OpKind.Sin, new[] { x }, x), x), x));
+    }
+
+    /// <summary>The exponent of <see cref="PowOp"/>.</summary>
+    internal sealed record PowAttributes(double Exponent) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Double("exponent", Exponent);
+    }
+
+    /// <summary>xᵖ for a constant p (<c>torch.pow(x, p)</c>): a negative x to a whole power keeps its sign rule, to
+    /// another power is NaN. dx = dy · p · x^(p−1), and 0 for p = 0 (as PyTorch).</summary>
+    internal sealed class PowOp : ElementwiseOp
+    {
+        public override string UserName => "Pow";
+
+        public static float Exponent(IOpAttributes op) => (float)op.Get<PowAttributes>().Exponent;
+
+        public override OpAttributes FromCall(string subject, double[] args)
+            => new PowAttributes(FiniteConstant(subject, args, "Pow: write Pow(x, p) with a finite constant exponent p.").Value);
+
+        public override OpAttributes ReadAttributes(AttributeReader r) => new PowAttributes(r.Double("exponent"));
+
+        public override void ToOnnx(OnnxWriter w) => w.Emit("Pow", new[] { w.Input(0), w.Scalar(Exponent(w.Op)) });
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
+        {
+            double p = op.Get<PowAttributes>().Exponent;
+            Into(ad, op, x => p == 0
+                ? ad.Scale(dy, 0, x)
+                : ad.Mul(dy, ad.Scale(ad.Emit(OpKind.Pow, new[] { x }, x, new PowAttributes(p - 1)), p, x), x));
+        }
     }
 }

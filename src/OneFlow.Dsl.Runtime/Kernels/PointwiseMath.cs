@@ -22,6 +22,37 @@ namespace OneFlow.Dsl.Runtime.Kernels
             CpuKernels.Add(OpKind.Square, k => TensorPrimitives.Multiply(k.In(0), k.In(0), k.Out));
             CpuKernels.Add(OpKind.Softplus, k => Softplus(k.In(0), k.Out));
             CpuKernels.Add(OpKind.Reciprocal, k => TensorPrimitives.Reciprocal(k.In(0), k.Out));
+            CpuKernels.Add(OpKind.Erf, k => Erf(k.In(0), k.Out));
+            CpuKernels.Add(OpKind.Sin, k => TensorPrimitives.Sin(k.In(0), k.Out));
+            CpuKernels.Add(OpKind.Cos, k => TensorPrimitives.Cos(k.In(0), k.Out));
+            CpuKernels.Add(OpKind.Pow, k => TensorPrimitives.Pow(k.In(0), PowOp.Exponent(k.Op), k.Out));
+        }
+
+        // Abramowitz and Stegun 7.1.26: erf |x| = 1 − (a₁t + … + a₅t⁵)·e^(−x²), t = 1/(1 + p|x|), within 1.5e-7.
+        private const float ErfP = 0.3275911f, ErfA1 = 0.254829592f, ErfA2 = -0.284496736f, ErfA3 = 1.421413741f, ErfA4 = -1.453152027f, ErfA5 = 1.061405429f;
+
+        /// <summary>The error function, a chunk at a time through vector passes over a stack buffer (no allocation).</summary>
+        public static void Erf(ReadOnlySpan<float> x, Span<float> y)
+        {
+            Span<float> gauss = stackalloc float[256];
+            for (int start = 0; start < x.Length; start += gauss.Length)
+            {
+                int n = Math.Min(gauss.Length, x.Length - start);
+                ReadOnlySpan<float> xs = x.Slice(start, n);
+                Span<float> t = y.Slice(start, n), g = gauss[..n];
+                TensorPrimitives.Multiply(xs, xs, g);
+                TensorPrimitives.Negate(g, g);
+                TensorPrimitives.Exp(g, g);
+                TensorPrimitives.Abs(xs, t);
+                TensorPrimitives.Multiply(t, ErfP, t);
+                TensorPrimitives.Add(t, 1f, t);
+                TensorPrimitives.Reciprocal(t, t);
+                for (int i = 0; i < n; i++)
+                {
+                    float ti = t[i], poly = ti * (ErfA1 + ti * (ErfA2 + ti * (ErfA3 + ti * (ErfA4 + ti * ErfA5))));
+                    t[i] = MathF.CopySign(1f - poly * g[i], xs[i]);
+                }
+            }
         }
 
         /// <summary>dx = dy · (1 − y²).</summary>

@@ -1,0 +1,160 @@
+using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Onnx;
+
+namespace OneFlow.Dsl.Planner.Ops
+{
+    // The activations of torch.nn beyond ReLU, GELU, tanh and sigmoid, with PyTorch's formulas, defaults and
+    // gradients (the value at a kink is PyTorch's choice). Written as Clamp where they are clamps.
+
+    /// <summary>x · σ(x) (<c>torch.nn.SiLU</c>); dx = dy · σ(x) · (1 + x − x·σ(x)).</summary>
+    internal sealed class SiluOp : ElementwiseOp
+    {
+        public override string UserName => "Silu";
+
+        /// <summary>Opset 17 has no SiLU: x · Sigmoid(x).</summary>
+        public override void ToOnnx(OnnxWriter w) => w.Emit("Mul", new[] { w.Input(0), w.Node("Sigmoid", new[] { w.Input(0) }) });
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x =>
+        {
+            int s = ad.Emit(OpKind.Sigmoid, new[] { x }, x);
+            int slope = ad.Emit(OpKind.AddScalar, new[] { ad.Emit(OpKind.Sub, new[] { x, ad.Mul(x, s, x) }, x) }, x, new ScalarAttributes(1));
+            return ad.Mul(dy, ad.Mul(s, slope, x), x);
+        });
+    }
+
+    /// <summary>The bounds of a clamp; an infinite one leaves that side open (PyTorch's None).</summary>
+    internal sealed record ClampAttributes(double Min, double Max) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Double("min", Min).Double("max", Max);
+        public static ClampAttributes Read(AttributeReader r) => new ClampAttributes(r.Double("min"), r.Double("max"));
+
+        /// <summary>A call's (min, max), checked.</summary>
+        public static ClampAttributes FromCall(string subject, double[] args, string name)
+        {
+            if (args.Length != 2 || double.IsNaN(args[0]) || double.IsNaN(args[1]))
+                throw new PlanException(PlanErrorKind.ShapeMismatch, subject, $"{name} takes a lower and an upper bound after its tensor (float.NegativeInfinity or float.PositiveInfinity for an open side).");
+            if (args[0] > args[1])
+                throw new PlanException(PlanErrorKind.ShapeMismatch, subject, $"{name}: the lower bound {args[0]} is above the upper bound {args[1]}; give min ≤ max.");
+            return new ClampAttributes(args[0], args[1]);
+        }
+    }
+
+    /// <summary>min(max(x, min), max) (<c>torch.clamp</c>); dx = dy where min ≤ x ≤ max, else 0.</summary>
+    internal sealed class ClampOp : ElementwiseOp
+    {
+        public override string UserName => "Clamp";
+
+        public static (float Min, float Max) Bounds(IOpAttributes op)
+        {
+            var a = op.Get<ClampAttributes>();
+            return ((float)a.Min, (float)a.Max);
+        }
+
+        public override OpAttributes FromCall(string subject, double[] args) => ClampAttributes.FromCall(subject, args, "Clamp");
+        public override OpAttributes ReadAttributes(AttributeReader r) => ClampAttributes.Read(r);
+
+        public override void ToOnnx(OnnxWriter w)
+        {
+            var (min, max) = Bounds(w.Op);
+            w.Emit("Clip", new[] { w.Input(0), w.Scalar(min), w.Scalar(max) });
+        }
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Emit(OpKind.ClampGrad, new[] { dy, x }, x, op.Attributes));
+    }
+
+    /// <summary>dy where the clamp passed x through (min ≤ x ≤ max), else 0; operands (dy, x), the clamp's bounds.</summary>
+    internal sealed class ClampGradOp : ElementwiseGradOp
+    {
+        public override OpAttributes ReadAttributes(AttributeReader r) => ClampAttributes.Read(r);
+    }
+
+    /// <summary>min(max(x, 0), 6) (<c>torch.nn.ReLU6</c>, MobileNet's): a clamp.</summary>
+    internal sealed class Relu6Op : CompositeOp
+    {
+        public override string UserName => "Relu6";
+        public override int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes) => b.Add(OpKind.Clamp, inputs, "clamp", new ClampAttributes(0, 6));
+    }
+
+    /// <summary>min(max(x, min), max) with PyTorch's defaults −1 and 1 (<c>torch.nn.Hardtanh</c>): a clamp.</summary>
+    internal sealed class HardtanhOp : CompositeOp
+    {
+        public override string UserName => "Hardtanh";
+        public override OpAttributes FromCall(string subject, double[] args) => ClampAttributes.FromCall(subject, args, "Hardtanh");
+        public override int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes) => b.Add(OpKind.Clamp, inputs, "clamp", attributes);
+    }
+
+    /// <summary>x · clamp(x + 3, 0, 6) / 6 (<c>torch.nn.Hardswish</c>, MobileNetV3's); its parts' gradients give
+    /// PyTorch's: 0 below −3, x/3 + ½ from −3 to 3, 1 above.</summary>
+    internal sealed class HardswishOp : CompositeOp
+    {
+        public override string UserName => "Hardswish";
+
+        public override int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes)
+        {
+            int shifted = b.Add(OpKind.AddScalar, inputs, "shifted", new ScalarAttributes(3));
+            int gate = b.Add(OpKind.Clamp, new[] { shifted }, "gate", new ClampAttributes(0, 6));
+            int product = b.Add(OpKind.Mul, new[] { inputs[0], gate }, "product");
+            return b.Add(OpKind.Scale, new[] { product }, "swish", new ScalarAttributes(1.0 / 6));
+        }
+    }
+
+    /// <summary>The slope of <see cref="LeakyReluOp"/> below 0.</summary>
+    internal sealed record SlopeAttributes(double Slope) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Double("slope", Slope);
+        public static SlopeAttributes Read(AttributeReader r) => new SlopeAttributes(r.Double("slope"));
+    }
+
+    /// <summary>x above 0, slope · x below (<c>torch.nn.LeakyReLU</c>, slope 0.01 by default); dx = dy · (x > 0 ? 1 : slope).</summary>
+    internal sealed class LeakyReluOp : ElementwiseOp
+    {
+        public override string UserName => "LeakyRelu";
+
+        public static float Slope(IOpAttributes op) => (float)op.Get<SlopeAttributes>().Slope;
+
+        public override OpAttributes FromCall(string subject, double[] args)
+            => new SlopeAttributes(FiniteConstant(subject, args, "LeakyRelu: write LeakyRelu(x, slope) with a finite constant slope.").Value);
+
+        public override OpAttributes ReadAttributes(AttributeReader r) => SlopeAttributes.Read(r);
+
+        public override void ToOnnx(OnnxWriter w) => w.Emit("LeakyRelu", new[] { w.Input(0) }, OnnxAttribute.Of("alpha", Slope(w.Op)));
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Emit(OpKind.LeakyReluGrad, new[] { dy, x }, x, op.Attributes));
+    }
+
+    /// <summary>dy · (x > 0 ? 1 : slope); operands (dy, x).</summary>
+    internal sealed class LeakyReluGradOp : ElementwiseGradOp
+    {
+        public override OpAttributes ReadAttributes(AttributeReader r) => SlopeAttributes.Read(r);
+    }
+
+    /// <summary>The α of <see cref="EluOp"/>.</summary>
+    internal sealed record EluAttributes(double Alpha) : OpAttributes
+    {
+        internal override void Write(AttributeWriter w) => w.Double("alpha", Alpha);
+        public static EluAttributes Read(AttributeReader r) => new EluAttributes(r.Double("alpha"));
+    }
+
+    /// <summary>x above 0, α(eˣ − 1) below (<c>torch.nn.ELU</c>, α = 1 by default); dx = dy · (x > 0 ? 1 : α·eˣ).</summary>
+    internal sealed class EluOp : ElementwiseOp
+    {
+        public override string UserName => "Elu";
+
+        public static float Alpha(IOpAttributes op) => (float)op.Get<EluAttributes>().Alpha;
+
+        public override OpAttributes FromCall(string subject, double[] args)
+            => new EluAttributes(FiniteConstant(subject, args, "Elu: write Elu(x, alpha) with a finite constant alpha.").Value);
+
+        public override OpAttributes ReadAttributes(AttributeReader r) => EluAttributes.Read(r);
+
+        public override void ToOnnx(OnnxWriter w) => w.Emit("Elu", new[] { w.Input(0) }, OnnxAttribute.Of("alpha", Alpha(w.Op)));
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Emit(OpKind.EluGrad, new[] { dy, x }, x, op.Attributes));
+    }
+
+    /// <summary>dy · (x > 0 ? 1 : α·eˣ); operands (dy, x).</summary>
+    internal sealed class EluGradOp : ElementwiseGradOp
+    {
+        public override OpAttributes ReadAttributes(AttributeReader r) => EluAttributes.Read(r);
+    }
+}
