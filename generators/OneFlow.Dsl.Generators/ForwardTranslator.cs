@@ -311,6 +311,13 @@ namespace OneFlow.Dsl.Generators
                     : ImmutableArray.Create(argument.Value);
                 foreach (var value in values)
                 {
+                    if (value.ConstantValue is { HasValue: true, Value: string word })
+                    {
+                        if (!(Choice(method.Name, argument.Parameter?.Name ?? "", word, out double code, out string choices)))
+                            return Unsupported(value.Syntax, $"{method.Name}'s {argument.Parameter?.Name} is one of {choices}, not \"{word}\"");
+                        constants.Add(code);
+                        continue;
+                    }
                     if (!(Number(value.ConstantValue) is double number))
                         return Unsupported(value.Syntax, $"{method.Name}'s {argument.Parameter?.Name} must be a constant in a plan");
                     constants.Add(number);
@@ -339,6 +346,15 @@ namespace OneFlow.Dsl.Generators
         }
 
         private static string OpName(OpKind kind) => OpRegistry.Get(kind).UserName!;
+
+        /// <summary>The constant a word stands for in an op's parameter (<c>approximate: "tanh"</c>), as the op defines it.</summary>
+        private static bool Choice(string op, string parameter, string word, out double code, out string choices)
+        {
+            var known = OpRegistry.TryGetUserOp(op, out var kind) ? OpRegistry.Get(kind).Choices(parameter) : null;
+            choices = known == null ? "no word" : string.Join(", ", known.Keys.Select(k => "\"" + k + "\""));
+            code = 0;
+            return known != null && known.TryGetValue(word, out code);
+        }
 
         private static double? Number(Optional<object?> constant)
             => constant.HasValue && constant.Value is System.IConvertible number && !(number is string) && !(number is bool)

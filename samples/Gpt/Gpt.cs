@@ -56,7 +56,7 @@ public partial class Block
         var attention = CausalSoftmax(Scale(MatMul(q, Transpose(k)), Shape.AttentionScale));
         var heads = Reshape(Permute(MatMul(attention, v), 0, 2, 1, 3), -1, Shape.Width);
         x = x + MatMul(heads, proj);
-        return x + MatMul(Gelu(MatMul(LayerNorm(x) * norm2 + shift2, up)), down);
+        return x + MatMul(Gelu(MatMul(LayerNorm(x) * norm2 + shift2, up), approximate: "tanh"), down);
     }
 }
 

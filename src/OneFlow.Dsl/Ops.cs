@@ -35,8 +35,9 @@ namespace OneFlow.Dsl
 
         public static Tensor Relu(Tensor x) => Eager.Run(OpKind.Relu, x);
 
-        /// <summary>GELU with the tanh approximation, as GPT-2.</summary>
-        public static Tensor Gelu(Tensor x) => Eager.Run(OpKind.Gelu, x);
+        /// <summary>GELU as <c>F.gelu</c>: <paramref name="approximate"/> "none" (exact, x·Φ(x), the default) or "tanh"
+        /// (GPT-2's approximation).</summary>
+        public static Tensor Gelu(Tensor x, string approximate = "none") => Eager.Run(OpKind.Gelu, new[] { GeluOp.Approximation(approximate) }, x);
 
         public static Tensor Tanh(Tensor x) => Eager.Run(OpKind.Tanh, x);
 

@@ -74,7 +74,7 @@ namespace OneFlow.Dsl.Tests
 
         public Tensor Forward([Input(6)] Tensor x)
         {
-            var h = Gelu(LayerNorm(MatMul(x, w)) * gain);
+            var h = Gelu(LayerNorm(MatMul(x, w)) * gain, approximate: "tanh");
             var z = MatMul(LogSoftmax(Softmax(h) + h), head);
             return Transpose(Transpose(z) + Mean(h) - Sum(h) + Max(h));
         }
@@ -94,7 +94,7 @@ namespace OneFlow.Dsl.Tests
         public Tensor Forward([Input(3), Ids] Tensor tokens)
         {
             var e = Embedding(tokens, table);
-            return MatMul(Gelu(Mean(e)), head);
+            return MatMul(Gelu(Mean(e), approximate: "tanh"), head);
         }
     }
 }
@@ -166,7 +166,7 @@ namespace OneFlow.Dsl.Tests
 
         public Tensor Forward([Input(4, 6)] Tensor x)
         {
-            var perPosition = Gelu(MatMul(Reshape(x, 32, 6), w));
+            var perPosition = Gelu(MatMul(Reshape(x, 32, 6), w), approximate: "tanh");
             return MatMul(Reshape(perPosition, 8, 12), head);
         }
     }
@@ -233,7 +233,7 @@ namespace OneFlow.Dsl.Tests
             var m = Reshape(MatMul(x, w), 8, 4, 4);
             var z = m * scale + shift - bias;
             var centred = z - Reshape(Mean(Reshape(z, 8, 16)), 8, 1, 1);
-            return MatMul(Reshape(Gelu(centred), 8, 16), head);
+            return MatMul(Reshape(Gelu(centred, approximate: "tanh"), 8, 16), head);
         }
     }
 }
@@ -312,7 +312,7 @@ namespace OneFlow.Dsl.Tests
             var attention = CausalSoftmax(Scale(MatMul(q, Transpose(k)), 0.5));
             var heads = Reshape(Permute(MatMul(attention, v), 0, 2, 1, 3), -1, 8);
             x = x + MatMul(heads, proj);
-            return x + MatMul(Gelu(MatMul(x, up)), down);
+            return x + MatMul(Gelu(MatMul(x, up), approximate: "tanh"), down);
         }
     }
 

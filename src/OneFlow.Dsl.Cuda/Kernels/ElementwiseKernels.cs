@@ -19,7 +19,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
     internal static class ElementwiseKernels
     {
         public const int Add = 0, Sub = 1, Mul = 2, Div = 3;
-        private const float GeluScale = 0.7978845608f; // √(2/π)
 
         [ModuleInitializer]
         internal static void Register()
@@ -60,8 +59,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
             });
             GpuKernels.Map(OpKind.Relu, Relu);
             GpuKernels.Zip(OpKind.ReluGrad, ReluGrad);
-            GpuKernels.Map(OpKind.Gelu, Gelu);
-            GpuKernels.Zip(OpKind.GeluGrad, GeluGrad);
             DropoutKernel(OpKind.Dropout, k => (DropoutOp.Probability(k.Op), k.Op.Output));
             DropoutKernel(OpKind.DropoutGrad, k => (DropoutGradOp.Attributes(k.Op).P, DropoutGradOp.Attributes(k.Op).MaskOf));
             GpuKernels.Add(OpKind.SumSquares, a =>
@@ -180,19 +177,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
         public static void Relu(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Max(x[i], 0f);
 
         public static void ReluGrad(Index1D i, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => dx[i] = y[i] > 0f ? dy[i] : 0f;
-
-        public static void Gelu(Index1D i, ArrayView<float> x, ArrayView<float> y)
-        {
-            float v = x[i];
-            y[i] = 0.5f * v * (1f + XMath.Tanh(GeluScale * (v + 0.044715f * v * v * v)));
-        }
-
-        public static void GeluGrad(Index1D i, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx)
-        {
-            float v = x[i];
-            float t = XMath.Tanh(GeluScale * (v + 0.044715f * v * v * v));
-            dx[i] = dy[i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * GeluScale * (1f + 3f * 0.044715f * v * v));
-        }
 
         /// <summary>Dropout with the CPU kernel's mask function itself, so a GPU drops exactly the elements a CPU does.</summary>
         public static void Dropout(Index1D i, ArrayView<float> x, ArrayView<float> y, PartLayout l, double p, long key, long step)

@@ -32,12 +32,14 @@ namespace OneFlow.Dsl.Cuda.Kernels
         public static void Cos(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Cos(x[i]);
 
         /// <summary>The CPU's erf (Abramowitz and Stegun 7.1.26).</summary>
-        public static void Erf(Index1D i, ArrayView<float> x, ArrayView<float> y)
+        public static void Erf(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = ErfOf(x[i]);
+
+        public static float ErfOf(float v)
         {
-            float v = x[i], t = 1f / (1f + 0.3275911f * XMath.Abs(v));
+            float t = 1f / (1f + 0.3275911f * XMath.Abs(v));
             float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
             float e = 1f - poly * XMath.Exp(-v * v);
-            y[i] = v < 0f ? -e : e;
+            return v < 0f ? -e : e;
         }
 
         /// <summary>|x|ᵖ with the sign a whole power gives a negative x, NaN for another power of one: the same on every

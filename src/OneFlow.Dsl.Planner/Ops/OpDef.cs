@@ -74,6 +74,10 @@ namespace OneFlow.Dsl.Planner.Ops
         public virtual OpAttributes? FromCall(string subject, double[] args)
             => args.Length == 0 ? null : throw new PlanException(PlanErrorKind.ShapeMismatch, subject, $"{UserName ?? Kind.ToString()} takes no constant arguments after its tensors.");
 
+        /// <summary>For a parameter users write as a word (Gelu's <c>approximate: "tanh"</c>): the words it takes and the
+        /// constant each stands for in <see cref="FromCall"/>'s arguments; null for a numeric parameter.</summary>
+        public virtual IReadOnlyDictionary<string, double>? Choices(string parameter) => null;
+
         /// <summary>Reads the attributes <see cref="OpAttributes.Write"/> wrote into the plan text; null for an op without attributes.</summary>
         public virtual OpAttributes? ReadAttributes(AttributeReader r)
             => r.IsEmpty ? null : throw new System.FormatException($"{Kind} has no attributes, but the plan text gives it some.");

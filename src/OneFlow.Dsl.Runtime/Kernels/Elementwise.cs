@@ -25,8 +25,6 @@ namespace OneFlow.Dsl.Runtime.Kernels
             });
             CpuKernels.Add(OpKind.Relu, k => ParallelRanges.Elements(k, static (k, first, last) => Relu(k.In(0)[first..last], k.Out[first..last])));
             CpuKernels.Add(OpKind.ReluGrad, k => ParallelRanges.Elements(k, static (k, first, last) => ReluGrad(k.In(0)[first..last], k.In(1)[first..last], k.Out[first..last])));
-            CpuKernels.Add(OpKind.Gelu, k => ParallelRanges.Elements(k, static (k, first, last) => Gelu(k.In(0)[first..last], k.Out[first..last])));
-            CpuKernels.Add(OpKind.GeluGrad, k => ParallelRanges.Elements(k, static (k, first, last) => GeluGrad(k.In(0)[first..last], k.In(1)[first..last], k.Out[first..last])));
             CpuKernels.Add(OpKind.Transpose, k => Transpose(k.In(0), k.InShape(0)[k.InShape(0).Rank - 2], k.LastOf(0), k.Out));
             CpuKernels.Add(OpKind.SumSquares, k => k.Out[0] = TensorPrimitives.SumOfSquares(k.In(0)));
             CpuKernels.Add(OpKind.SgdUpdate, k => SgdUpdate(k.Mutable(0), k.In(1), k.LearningRate, GradScale(k)));
@@ -66,57 +64,6 @@ namespace OneFlow.Dsl.Runtime.Kernels
                     .CopyTo(dx.Slice(i));
             for (; i < dx.Length; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
         }
-
-        private const float GeluScale = 0.7978845608f; // √(2/π)
-        private const float GeluCubic = 0.044715f;
-
-        /// <summary>GELU, tanh approximation: ½x(1 + tanh(u)) with u = √(2/π)(x + 0.044715x³), computed as x·σ(2u), the
-        /// same value, in one pass with one exp per element: a pass per arithmetic step (nine of them, tanh among
-        /// them) cost three times as long, each one reading and writing the whole tensor.</summary>
-        public static void Gelu(ReadOnlySpan<float> x, Span<float> y)
-        {
-            int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i + Vector256<float>.Count <= x.Length; i += Vector256<float>.Count)
-                {
-                    var v = Vector256.Create(x.Slice(i));
-                    (v / (Vector256<float>.One + ExpMinus2u(v))).CopyTo(y.Slice(i));
-                }
-            for (; i < x.Length; i++) y[i] = x[i] / (1f + ExpMinus2u(x[i]));
-        }
-
-        /// <summary>dx = dy · gelu'(x). With e = e^(−2u) and s = σ(2u) = 1/(1 + e), so that ½(1 + tanh u) = s and
-        /// 1 − tanh²u = 4s(1 − s) = 4e·s²: gelu'(x) = s + 2x·e·s²·u′, u′ = √(2/π)(1 + 3·0.044715x²). Taking 1 − s as
-        /// e·s keeps its digits where s is near 1 (1 − s would cancel them); one pass, nothing allocated.</summary>
-        public static void GeluGrad(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx)
-        {
-            int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i + Vector256<float>.Count <= x.Length; i += Vector256<float>.Count)
-                {
-                    var v = Vector256.Create(x.Slice(i));
-                    var e = ExpMinus2u(v);
-                    var s = Vector256<float>.One / (Vector256<float>.One + e);
-                    var du = Vector256.Create(GeluScale) + Vector256.Create(3f * GeluCubic * GeluScale) * v * v;
-                    (Vector256.Create(dy.Slice(i)) * (s + e * s * s * (Vector256.Create(2f) * v * du))).CopyTo(dx.Slice(i));
-                }
-            for (; i < x.Length; i++)
-            {
-                float v = x[i], e = ExpMinus2u(v), s = 1f / (1f + e), du = GeluScale + 3f * GeluCubic * GeluScale * v * v;
-                dx[i] = dy[i] * (s + e * s * s * (2f * v * du));
-            }
-        }
-
-        /// <summary>e^(−2u), u = √(2/π)(x + 0.044715x³), its exponent held within ±80: far enough that σ(2u) is 0 or 1 to
-        /// the last bit, near enough that e·s² stays finite (an infinite e would make it ∞·0).</summary>
-        private static Vector256<float> ExpMinus2u(Vector256<float> x)
-        {
-            var u = x * (Vector256.Create(GeluScale) + Vector256.Create(GeluScale * GeluCubic) * x * x);
-            var limit = Vector256.Create(80f);
-            return Vector256.Exp(Vector256.Min(Vector256.Max(Vector256.Create(-2f) * u, -limit), limit));
-        }
-
-        private static float ExpMinus2u(float x) => MathF.Exp(Math.Clamp(-2f * GeluScale * (x + GeluCubic * x * x * x), -80f, 80f));
 
         /// <summary>y = xᵀ for each rows×cols matrix of a batch (a single matrix is a batch of one).</summary>
         public static void Transpose(ReadOnlySpan<float> x, int rows, int cols, Span<float> y)

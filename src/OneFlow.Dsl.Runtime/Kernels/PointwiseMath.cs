@@ -31,26 +31,27 @@ namespace OneFlow.Dsl.Runtime.Kernels
         // Abramowitz and Stegun 7.1.26: erf |x| = 1 − (a₁t + … + a₅t⁵)·e^(−x²), t = 1/(1 + p|x|), within 1.5e-7.
         private const float ErfP = 0.3275911f, ErfA1 = 0.254829592f, ErfA2 = -0.284496736f, ErfA3 = 1.421413741f, ErfA4 = -1.453152027f, ErfA5 = 1.061405429f;
 
-        /// <summary>The error function, a chunk at a time through vector passes over a stack buffer (no allocation).</summary>
+        /// <summary>The error function, a chunk at a time through vector passes over stack buffers (no allocation; x and
+        /// y may be the same span).</summary>
         public static void Erf(ReadOnlySpan<float> x, Span<float> y)
         {
-            Span<float> gauss = stackalloc float[256];
+            Span<float> gauss = stackalloc float[256], t = stackalloc float[256];
             for (int start = 0; start < x.Length; start += gauss.Length)
             {
                 int n = Math.Min(gauss.Length, x.Length - start);
                 ReadOnlySpan<float> xs = x.Slice(start, n);
-                Span<float> t = y.Slice(start, n), g = gauss[..n];
+                Span<float> g = gauss[..n], ts = t[..n], ys = y.Slice(start, n);
                 TensorPrimitives.Multiply(xs, xs, g);
                 TensorPrimitives.Negate(g, g);
                 TensorPrimitives.Exp(g, g);
-                TensorPrimitives.Abs(xs, t);
-                TensorPrimitives.Multiply(t, ErfP, t);
-                TensorPrimitives.Add(t, 1f, t);
-                TensorPrimitives.Reciprocal(t, t);
+                TensorPrimitives.Abs(xs, ts);
+                TensorPrimitives.Multiply(ts, ErfP, ts);
+                TensorPrimitives.Add(ts, 1f, ts);
+                TensorPrimitives.Reciprocal(ts, ts);
                 for (int i = 0; i < n; i++)
                 {
-                    float ti = t[i], poly = ti * (ErfA1 + ti * (ErfA2 + ti * (ErfA3 + ti * (ErfA4 + ti * ErfA5))));
-                    t[i] = MathF.CopySign(1f - poly * g[i], xs[i]);
+                    float ti = ts[i], poly = ti * (ErfA1 + ti * (ErfA2 + ti * (ErfA3 + ti * (ErfA4 + ti * ErfA5))));
+                    ys[i] = MathF.CopySign(1f - poly * g[i], xs[i]);
                 }
             }
         }

@@ -1,0 +1,65 @@
+using System.Linq;
+using Xunit;
+
+namespace OneFlow.Dsl.Generators.Tests
+{
+    /// <summary>Mistakes in the constants of activations are reported at the call: a clamp whose bounds cross, and a
+    /// word an op does not take (Gelu's approximate), which names the words it does.</summary>
+    public class ActivationDiagnosticTests
+    {
+        private const string Net = @"using OneFlow.Dsl;
+using static OneFlow.Dsl.Ops;
+
+[Network(Batch = 4)]
+[Placement(""cpu:0"")]
+public partial class Act
+{
+    [Weight(6, 8)] Tensor w;
+
+    public Tensor Forward([Input(6)] Tensor x)
+    {
+        var h = MatMul(x, w);
+        return CALL;
+    }
+}
+";
+
+        private static (string Id, string Message, string Span) Only(string call)
+        {
+            string source = Net.Replace("CALL", call);
+            var (_, diagnostics, run) = GeneratorHarness.Generate(source);
+            Assert.All(run.Results, r => Assert.Null(r.Exception));
+            var d = Assert.Single(diagnostics, x => x.Id.StartsWith("OF"));
+            return (d.Id, d.GetMessage(), source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
+        }
+
+        [Fact]
+        public void Clamp_bounds_that_cross_are_a_shape_error_at_the_call()
+        {
+            var (id, message, span) = Only("Clamp(h, 2, 1)");
+            Assert.Equal("OF0001", id);
+            Assert.Equal("Clamp(h, 2, 1)", span);
+            Assert.Equal("Clamp: the lower bound 2 is above the upper bound 1; give min ≤ max.", message);
+        }
+
+        [Fact]
+        public void A_word_gelu_does_not_take_names_the_ones_it_does()
+        {
+            var (_, message, span) = Only("Gelu(h, approximate: \"sigmoid\")");
+            Assert.Equal("\"sigmoid\"", span);
+            Assert.Contains("Gelu's approximate is one of \"none\", \"tanh\", not \"sigmoid\"", message);
+        }
+
+        [Fact]
+        public void Both_gelu_forms_and_the_activations_plan_without_diagnostics()
+        {
+            string source = Net.Replace("CALL", "Gelu(h) + Gelu(h, approximate: \"tanh\") + Clamp(h, max: 1) + LeakyRelu(h) + Elu(h) + Hardswish(h) + Pow(h, 2)");
+            var (_, diagnostics, run) = GeneratorHarness.Generate(source);
+            Assert.Empty(diagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+            string generated = run.GeneratedTrees.Single().ToString();
+            Assert.Contains("tanh=0", generated);
+            Assert.Contains("tanh=1", generated);
+            Assert.Contains("min=-Infinity max=1", generated);
+        }
+    }
+}
