@@ -318,6 +318,11 @@ namespace OneFlow.Dsl.Generators
                         constants.Add(code);
                         continue;
                     }
+                    if (value.ConstantValue is { HasValue: true, Value: bool flag })
+                    {
+                        constants.Add(flag ? 1 : 0);
+                        continue;
+                    }
                     if (!(Number(value.ConstantValue) is double number))
                         return Unsupported(value.Syntax, $"{method.Name}'s {argument.Parameter?.Name} must be a constant in a plan");
                     constants.Add(number);

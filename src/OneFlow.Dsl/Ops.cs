@@ -180,12 +180,16 @@ namespace OneFlow.Dsl
             => Eager.Run(OpKind.Conv2d, new double[] { stride, padding, groups }, x, w);
 
         /// <summary>The maximum of each <paramref name="kernel"/>² window of x [N, C, H, W], windows
-        /// <paramref name="stride"/> apart, no padding (<c>max_pool2d</c>); the gradient flows to each window's first maximum.</summary>
-        public static Tensor MaxPool2d(Tensor x, int kernel, int stride) => Eager.Run(OpKind.MaxPool2d, new double[] { kernel, stride }, x);
+        /// <paramref name="stride"/> apart over x bordered by <paramref name="padding"/> (never a maximum), the last
+        /// partial window kept with <paramref name="ceilMode"/> (<c>max_pool2d</c>); the gradient flows to each window's first maximum.</summary>
+        public static Tensor MaxPool2d(Tensor x, int kernel, int stride, int padding = 0, bool ceilMode = false)
+            => Eager.Run(OpKind.MaxPool2d, new double[] { kernel, stride, padding, ceilMode ? 1 : 0 }, x);
 
-        /// <summary>The mean of each <paramref name="kernel"/>² window of x [N, C, H, W], no padding (<c>avg_pool2d</c>);
+        /// <summary>The mean of each <paramref name="kernel"/>² window of x [N, C, H, W] bordered by zeros of
+        /// <paramref name="padding"/>, counted in the divisor with <paramref name="countIncludePad"/> (<c>avg_pool2d</c>);
         /// a window the size of the map is global average pooling.</summary>
-        public static Tensor AvgPool2d(Tensor x, int kernel, int stride) => Eager.Run(OpKind.AvgPool2d, new double[] { kernel, stride }, x);
+        public static Tensor AvgPool2d(Tensor x, int kernel, int stride, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
+            => Eager.Run(OpKind.AvgPool2d, new double[] { kernel, stride, padding, ceilMode ? 1 : 0, countIncludePad ? 1 : 0 }, x);
 
         /// <summary>Batch norm over x [N, C, H, W] or [N, C] (PyTorch's BatchNorm2d and BatchNorm1d): each channel
         /// normalised to mean 0 and variance 1, then scaled by <paramref name="gamma"/> and shifted by <paramref name="beta"/>

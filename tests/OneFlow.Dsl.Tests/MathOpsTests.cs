@@ -53,6 +53,19 @@ namespace OneFlow.Dsl.Tests
         }
 
         [Fact]
+        public void Padded_and_ceil_mode_pools_train_on_four_devices_like_on_one()
+        {
+            using var one = new PoolNet(seed: 5).Trainer(new Sgd(0.1f), "cpu:0");
+            using var four = new PoolNet(seed: 5).Trainer(new Sgd(0.1f));
+            Assert.Equal(4, four.Plan.Devices);
+            Agreement.SameLosses(20, s =>
+            {
+                var (x, y) = (Data.Floats(280 + s, 8, 2, 9, 9), Data.Labels(290 + s, 8, 5));
+                return (one.Step(x, y), four.Step(x, y));
+            });
+        }
+
+        [Fact]
         public void Activation_plan_gradients_equal_eager_gradients()
         {
             var x = Data.Floats(17, 8, 6);

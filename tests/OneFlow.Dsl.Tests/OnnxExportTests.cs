@@ -53,6 +53,7 @@ namespace OneFlow.Dsl.Tests
             ["CharGpt"] = () => new Gpt.CharGpt(seed: 11),
             ["ExportZoo"] = () => new ExportZoo(seed: 12),
             ["ActivationNet"] = () => new ActivationNet(seed: 13),
+            ["PoolNet"] = () => new PoolNet(seed: 14),
         };
 
         public static IEnumerable<object[]> Names => Networks.Keys.Select(n => new object[] { n });

@@ -8,12 +8,33 @@ namespace OneFlow.Dsl.Cuda.Kernels
     /// <summary>A pooling's sizes as a kernel reads them, by value.</summary>
     internal struct PoolSizes
     {
-        public int H, W, OutH, OutW, Kernel, Stride;
+        public int H, W, OutH, OutW, Kernel, Stride, Padding, CountIncludePad;
 
         public static PoolSizes Of(GpuKernelContext k, Planner.Model.Shape input, Planner.Model.Shape output)
         {
             var window = PoolWindow.Of(k.Op);
-            return new PoolSizes { H = input[2], W = input[3], OutH = output[2], OutW = output[3], Kernel = window.Kernel, Stride = window.Stride };
+            return new PoolSizes
+            {
+                H = input[2], W = input[3], OutH = output[2], OutW = output[3], Kernel = window.Kernel, Stride = window.Stride,
+                Padding = window.Padding, CountIncludePad = window.CountIncludePad ? 1 : 0,
+            };
+        }
+
+        /// <summary>Window <paramref name="index"/> along an axis of <paramref name="length"/>: the positions it covers,
+        /// [first, end), and its span with the border (as <see cref="PoolWindow.Span"/>).</summary>
+        public void Span(int index, int length, out int first, out int end, out int padded)
+        {
+            int start = index * Stride - Padding, stop = start + Kernel < length + Padding ? start + Kernel : length + Padding;
+            padded = stop - start;
+            first = start > 0 ? start : 0;
+            end = stop < length ? stop : length;
+        }
+
+        public int Divisor(int i, int j)
+        {
+            Span(i, H, out int top, out int bottom, out int rows);
+            Span(j, W, out int left, out int right, out int columns);
+            return CountIncludePad != 0 ? rows * columns : (bottom - top) * (right - left);
         }
     }
 
@@ -59,11 +80,13 @@ namespace OneFlow.Dsl.Cuda.Kernels
         {
             int plane = o / (s.OutH * s.OutW), i = o / s.OutW % s.OutH, j = o % s.OutW;
             long at = (long)plane * s.H * s.W;
-            int best = i * s.Stride * s.W + j * s.Stride;
-            for (int a = 0; a < s.Kernel; a++)
-                for (int b = 0; b < s.Kernel; b++)
+            s.Span(i, s.H, out int top, out int bottom, out _);
+            s.Span(j, s.W, out int left, out int right, out _);
+            int best = top * s.W + left;
+            for (int r = top; r < bottom; r++)
+                for (int c = left; c < right; c++)
                 {
-                    int p = (i * s.Stride + a) * s.W + j * s.Stride + b;
+                    int p = r * s.W + c;
                     float v = x[at + p], m = x[at + best];
                     if (v > m || (float.IsNaN(v) && !float.IsNaN(m))) best = p;
                 }
@@ -80,24 +103,26 @@ namespace OneFlow.Dsl.Cuda.Kernels
         {
             int plane = o / (s.OutH * s.OutW), i = o / s.OutW % s.OutH, j = o % s.OutW;
             long at = (long)plane * s.H * s.W;
+            s.Span(i, s.H, out int top, out int bottom, out _);
+            s.Span(j, s.W, out int left, out int right, out _);
             float sum = 0f;
-            for (int a = 0; a < s.Kernel; a++)
-                for (int b = 0; b < s.Kernel; b++) sum += x[at + (i * s.Stride + a) * s.W + j * s.Stride + b];
-            y[o] = sum * (1f / (s.Kernel * s.Kernel));
+            for (int r = top; r < bottom; r++)
+                for (int c = left; c < right; c++) sum += x[at + r * s.W + c];
+            y[o] = sum / s.Divisor(i, j);
         }
 
-        /// <summary>dx at one pixel: dy of every window over it, each over kernel².</summary>
+        /// <summary>dx at one pixel: dy of every window over it, each over its divisor.</summary>
         public static void AverageGrad(Index1D p, ArrayView<float> dy, ArrayView<float> dx, PoolSizes s)
         {
             int plane = p / (s.H * s.W), h = p / s.W % s.H, w = p % s.W;
             long at = (long)plane * s.OutH * s.OutW;
             float sum = 0f;
-            for (int i = Start(h, s); i <= h / s.Stride && i < s.OutH; i++)
-                for (int j = Start(w, s); j <= w / s.Stride && j < s.OutW; j++) sum += dy[at + i * s.OutW + j];
-            dx[p] = sum * (1f / (s.Kernel * s.Kernel));
+            for (int i = First(h, s); i <= (h + s.Padding) / s.Stride && i < s.OutH; i++)
+                for (int j = First(w, s); j <= (w + s.Padding) / s.Stride && j < s.OutW; j++) sum += dy[at + i * s.OutW + j] / s.Divisor(i, j);
+            dx[p] = sum;
         }
 
-        /// <summary>The first window that reaches position <paramref name="x"/>.</summary>
-        private static int Start(int x, PoolSizes s) => x < s.Kernel ? 0 : (x - s.Kernel) / s.Stride + 1;
+        /// <summary>The first window that reaches position <paramref name="x"/> (windows start at i·stride − padding).</summary>
+        private static int First(int x, PoolSizes s) => x + s.Padding < s.Kernel ? 0 : (x + s.Padding - s.Kernel) / s.Stride + 1;
     }
 }

@@ -4,18 +4,20 @@ using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>The mean of each window (<c>torch.nn.functional.avg_pool2d</c> without padding); a window as large as
-    /// the map is global average pooling.</summary>
+    /// <summary>The mean of each window (<c>torch.nn.functional.avg_pool2d</c>, with its padding, ceil mode and
+    /// count_include_pad); a window as large as the map is global average pooling.</summary>
     internal sealed class AvgPool2dOp : OpDef
     {
         public override string UserName => "AvgPool2d";
         public override void ToOnnx(OnnxWriter w)
         {
-            var window = PoolWindow.Of(w.Op);
-            w.Emit("AveragePool", new[] { w.Input(0) }, OnnxAttribute.Of("kernel_shape", window.Kernel, window.Kernel), OnnxAttribute.Of("strides", window.Stride, window.Stride));
+            var p = PoolWindow.Of(w.Op);
+            w.Emit("AveragePool", new[] { w.Input(0) }, OnnxAttribute.Of("kernel_shape", p.Kernel, p.Kernel), OnnxAttribute.Of("strides", p.Stride, p.Stride),
+                OnnxAttribute.Of("pads", p.Padding, p.Padding, p.Padding, p.Padding), OnnxAttribute.Of("ceil_mode", p.CeilMode ? 1L : 0L),
+                OnnxAttribute.Of("count_include_pad", p.CountIncludePad ? 1L : 0L));
         }
 
-        public override OpAttributes FromCall(string subject, double[] args) => PoolWindow.FromCall(subject, args, "AvgPool2d");
+        public override OpAttributes FromCall(string subject, double[] args) => PoolWindow.FromCall(subject, args, "AvgPool2d", average: true);
         public override OpAttributes ReadAttributes(AttributeReader r) => PoolWindow.Read(r);
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => PoolWindow.Pooled(g, op, 0, "AvgPool2d");
         public override IEnumerable<Signature> Signatures(SignatureContext c) => PoolWindow.Signatures(1, linear: true);

@@ -4,13 +4,13 @@ using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>The maximum of each window (<c>torch.nn.functional.max_pool2d</c> without padding), written as the
+    /// <summary>The maximum of each window (<c>torch.nn.functional.max_pool2d</c>, with its padding and ceil mode), written as the
     /// position of each window's maximum, kept for the backward pass in a register of its own, and a gather of x there.</summary>
     internal sealed class MaxPool2dOp : CompositeOp
     {
         public override string UserName => "MaxPool2d";
 
-        public override OpAttributes FromCall(string subject, double[] args) => PoolWindow.FromCall(subject, args, "MaxPool2d");
+        public override OpAttributes FromCall(string subject, double[] args) => PoolWindow.FromCall(subject, args, "MaxPool2d", average: false);
 
         public override int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes)
         {
@@ -26,10 +26,11 @@ namespace OneFlow.Dsl.Planner.Ops
         /// position in the plane.</summary>
         public override void ToOnnx(OnnxWriter w)
         {
-            var window = PoolWindow.Of(w.Op);
+            var p = PoolWindow.Of(w.Op);
             var x = w.InputShape(0);
             var pooled = w.Nodes("MaxPool", new[] { w.Input(0) }, 2,
-                OnnxAttribute.Of("kernel_shape", window.Kernel, window.Kernel), OnnxAttribute.Of("strides", window.Stride, window.Stride));
+                OnnxAttribute.Of("kernel_shape", p.Kernel, p.Kernel), OnnxAttribute.Of("strides", p.Stride, p.Stride),
+                OnnxAttribute.Of("pads", p.Padding, p.Padding, p.Padding, p.Padding), OnnxAttribute.Of("ceil_mode", p.CeilMode ? 1L : 0L));
             w.Emit("Mod", new[] { pooled[1], w.Longs((long)x[2] * x[3]) });
         }
 

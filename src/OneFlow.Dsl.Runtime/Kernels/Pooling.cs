@@ -36,20 +36,25 @@ namespace OneFlow.Dsl.Runtime.Kernels
             for (int plane = 0, o = 0; plane < planes; plane++)
             {
                 var xs = x.Slice(plane * h * w, h * w);
-                if (p.Kernel == 2 && p.Stride == 2 && Sse.IsSupported && ow >= 4) { Argmax2x2(xs, w, oh, ow, positions.Slice(o, oh * ow)); o += oh * ow; continue; }
+                if (p.Kernel == 2 && p.Stride == 2 && p.Padding == 0 && 2 * oh <= h && 2 * ow <= w && Sse.IsSupported && ow >= 4)
+                {
+                    Argmax2x2(xs, w, oh, ow, positions.Slice(o, oh * ow));
+                    o += oh * ow;
+                    continue;
+                }
                 for (int i = 0; i < oh; i++)
+                {
+                    var (top, bottom, _) = p.Span(i, h);
                     for (int j = 0; j < ow; j++, o++)
                     {
-                        int best = i * p.Stride * w + j * p.Stride;
+                        var (left, right, _) = p.Span(j, w);
+                        int best = top * w + left;
                         float max = xs[best];
-                        for (int a = 0; a < p.Kernel; a++)
-                            for (int b = 0; b < p.Kernel; b++)
-                            {
-                                int at = (i * p.Stride + a) * w + j * p.Stride + b;
-                                Consider(xs[at], at, ref max, ref best);
-                            }
+                        for (int r = top; r < bottom; r++)
+                            for (int c = left; c < right; c++) Consider(xs[r * w + c], r * w + c, ref max, ref best);
                         positions[o] = best;
                     }
+                }
             }
         }
 
@@ -129,40 +134,47 @@ namespace OneFlow.Dsl.Runtime.Kernels
             }
         }
 
+        /// <summary>Each window's sum of the pixels it covers over its divisor (<see cref="PoolWindow.Divisor"/>).</summary>
         public static void Average(ReadOnlySpan<float> x, int h, int w, PoolWindow p, int oh, int ow, Span<float> y)
         {
             int planes = x.Length / (h * w);
-            float scale = 1f / (p.Kernel * p.Kernel);
             for (int plane = 0, o = 0; plane < planes; plane++)
             {
                 var xs = x.Slice(plane * h * w, h * w);
                 for (int i = 0; i < oh; i++)
+                {
+                    var (top, bottom, _) = p.Span(i, h);
                     for (int j = 0; j < ow; j++, o++)
                     {
+                        var (left, right, _) = p.Span(j, w);
                         float sum = 0;
-                        for (int a = 0; a < p.Kernel; a++)
-                            for (int b = 0; b < p.Kernel; b++) sum += xs[(i * p.Stride + a) * w + j * p.Stride + b];
-                        y[o] = sum * scale;
+                        for (int r = top; r < bottom; r++)
+                            for (int c = left; c < right; c++) sum += xs[r * w + c];
+                        y[o] = sum / p.Divisor(i, j, h, w);
                     }
+                }
             }
         }
 
-        /// <summary>dx = 0, then each dy / kernel² added to every pixel of its window.</summary>
+        /// <summary>dx = 0, then each dy over its window's divisor added to every pixel the window covers.</summary>
         public static void AverageGrad(ReadOnlySpan<float> dy, int oh, int ow, PoolWindow p, int h, int w, Span<float> dx)
         {
             dx.Clear();
             int planes = dx.Length / (h * w);
-            float scale = 1f / (p.Kernel * p.Kernel);
             for (int plane = 0, o = 0; plane < planes; plane++)
             {
                 var ds = dx.Slice(plane * h * w, h * w);
                 for (int i = 0; i < oh; i++)
+                {
+                    var (top, bottom, _) = p.Span(i, h);
                     for (int j = 0; j < ow; j++, o++)
                     {
-                        float share = dy[o] * scale;
-                        for (int a = 0; a < p.Kernel; a++)
-                            for (int b = 0; b < p.Kernel; b++) ds[(i * p.Stride + a) * w + j * p.Stride + b] += share;
+                        var (left, right, _) = p.Span(j, w);
+                        float share = dy[o] / p.Divisor(i, j, h, w);
+                        for (int r = top; r < bottom; r++)
+                            for (int c = left; c < right; c++) ds[r * w + c] += share;
                     }
+                }
             }
         }
     }
