@@ -191,6 +191,13 @@ namespace OneFlow.Dsl
         public static Tensor AvgPool2d(Tensor x, int kernel, int stride, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
             => Eager.Run(OpKind.AvgPool2d, new double[] { kernel, stride, padding, ceilMode ? 1 : 0, countIncludePad ? 1 : 0 }, x);
 
+        /// <summary>The mean of each of <paramref name="outHeight"/>×<paramref name="outWidth"/> windows that cut x
+        /// [N, C, H, W] as PyTorch's <c>adaptive_avg_pool2d</c> does; 1×1 is global average pooling.</summary>
+        public static Tensor AdaptiveAvgPool2d(Tensor x, int outHeight, int outWidth) => Eager.Run(OpKind.AdaptiveAvgPool2d, new double[] { outHeight, outWidth }, x);
+
+        /// <summary>The maximum of each adaptive window (<c>adaptive_max_pool2d</c>'s values).</summary>
+        public static Tensor AdaptiveMaxPool2d(Tensor x, int outHeight, int outWidth) => Eager.Run(OpKind.AdaptiveMaxPool2d, new double[] { outHeight, outWidth }, x);
+
         /// <summary>Batch norm over x [N, C, H, W] or [N, C] (PyTorch's BatchNorm2d and BatchNorm1d): each channel
         /// normalised to mean 0 and variance 1, then scaled by <paramref name="gamma"/> and shifted by <paramref name="beta"/>
         /// ([Weight(C)], gamma with Fill = 1). Training uses the batch's statistics and updates the running ones in place

@@ -361,21 +361,23 @@ namespace OneFlow.Dsl.Tests
         public Tensor Forward([Input(6)] Tensor x) => MatMul(last.Forward(pair[1].Forward(pair[0].Forward(this.first.Forward(x)))), head);
     }
 
-    /// <summary>Pooling as torchvision's networks use it: a padded 3×3 max pool (ResNet's stem) and an average pool in
-    /// ceil mode without the border in its divisor, on four devices.</summary>
+    /// <summary>Pooling as torchvision's networks use it: a padded 3×3 max pool (ResNet's stem), an average pool in
+    /// ceil mode without the border in its divisor, adaptive max pooling and global average pooling, on four devices.</summary>
     [Network(Batch = 8)]
     [Placement("cpu:0-3")]
     public partial class PoolNet
     {
         [Weight(4, 2, 3, 3)] Tensor conv;
         [Weight(36, 5)] Tensor head;
+        [Weight(4, 5)] Tensor global;
 
         public Tensor Forward([Input(2, 9, 9)] Tensor x)
         {
             var h = Relu(Conv2d(x, conv, padding: 1));
             var m = MaxPool2d(h, 3, 2, padding: 1);
             var a = AvgPool2d(m, 2, 2, ceilMode: true, countIncludePad: false);
-            return MatMul(Flatten(a), head);
+            var q = AdaptiveMaxPool2d(h, 3, 3);
+            return MatMul(Flatten(a) + Flatten(q), head) + MatMul(Flatten(AdaptiveAvgPool2d(h, 1, 1)), global);
         }
     }
 

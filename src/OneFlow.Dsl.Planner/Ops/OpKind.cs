@@ -118,5 +118,9 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(EluOp))] Elu,
         [Definition(typeof(EluGradOp))] EluGrad,
         [Definition(typeof(HardswishOp))] Hardswish,
+        [Definition(typeof(AdaptiveAvgPool2dOp))] AdaptiveAvgPool2d,
+        [Definition(typeof(AdaptiveAvgPool2dGradOp))] AdaptiveAvgPool2dGrad,
+        [Definition(typeof(AdaptiveMaxPool2dOp))] AdaptiveMaxPool2d,
+        [Definition(typeof(AdaptiveMaxArgmaxOp))] AdaptiveMaxArgmax,
     }
 }
