@@ -179,6 +179,12 @@ namespace OneFlow.Dsl
         public static Tensor Conv2d(Tensor x, Tensor w, int stride = 1, int padding = 0, int groups = 1)
             => Eager.Run(OpKind.Conv2d, new double[] { stride, padding, groups }, x, w);
 
+        /// <summary>x·wᵀ + b with PyTorch's layout (<c>F.linear</c>): w [out, in], b [out]; x [.., in] of any rank.</summary>
+        public static Tensor Linear(Tensor x, Tensor w, Tensor b) => Eager.Run(OpKind.Linear, x, w, b);
+
+        /// <summary>x·wᵀ with PyTorch's layout, w [out, in], without a bias.</summary>
+        public static Tensor Linear(Tensor x, Tensor w) => Eager.Run(OpKind.Linear, x, w);
+
         /// <summary>The maximum of each <paramref name="kernel"/>² window of x [N, C, H, W], windows
         /// <paramref name="stride"/> apart over x bordered by <paramref name="padding"/> (never a maximum), the last
         /// partial window kept with <paramref name="ceilMode"/> (<c>max_pool2d</c>); the gradient flows to each window's first maximum.</summary>

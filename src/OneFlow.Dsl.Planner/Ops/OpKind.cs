@@ -122,5 +122,6 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(AdaptiveAvgPool2dGradOp))] AdaptiveAvgPool2dGrad,
         [Definition(typeof(AdaptiveMaxPool2dOp))] AdaptiveMaxPool2d,
         [Definition(typeof(AdaptiveMaxArgmaxOp))] AdaptiveMaxArgmax,
+        [Definition(typeof(LinearOp))] Linear,
     }
 }
