@@ -122,9 +122,18 @@ namespace OneFlow.Dsl
         /// <summary>Mean over <paramref name="axis"/> (the last by default), which is dropped.</summary>
         public static Tensor Mean(Tensor x, int axis = -1) => Eager.Run(OpKind.Mean, new double[] { axis }, x);
 
-        /// <summary>Maximum over the last axis, which is dropped: [.., C] → [..]; the gradient flows to each row's
+        /// <summary>The maximum over an axis (the last by default), dropped unless <paramref name="keepDim"/> (<c>torch.max(x, dim).values</c>); the gradient flows to each row's
         /// first maximum.</summary>
-        public static Tensor Max(Tensor x) => Eager.Run(OpKind.MaxLast, x);
+        public static Tensor Max(Tensor x, int axis = -1, bool keepDim = false) => Eager.Run(OpKind.Max, new double[] { axis, keepDim ? 1 : 0 }, x);
+
+        /// <summary>The minimum over an axis (<c>torch.min(x, dim, keepdim).values</c>); the gradient goes to the first minimum.</summary>
+        public static Tensor Min(Tensor x, int axis = -1, bool keepDim = false) => Eager.Run(OpKind.Min, new double[] { axis, keepDim ? 1 : 0 }, x);
+
+        /// <summary>The position of the first maximum over an axis (<c>torch.argmax</c>), as integers.</summary>
+        public static Tensor ArgMax(Tensor x, int axis = -1, bool keepDim = false) => Eager.Run(OpKind.ArgMax, new double[] { axis, keepDim ? 1 : 0 }, x);
+
+        /// <summary>The position of the first minimum over an axis (<c>torch.argmin</c>), as integers.</summary>
+        public static Tensor ArgMin(Tensor x, int axis = -1, bool keepDim = false) => Eager.Run(OpKind.ArgMin, new double[] { axis, keepDim ? 1 : 0 }, x);
 
         /// <summary>Training-time dropout: each element kept with probability 1 − p and scaled by 1/(1 − p). Eagerly,
         /// every call draws a fresh mask; a compiled plan keys the mask by the step and the element's place in the

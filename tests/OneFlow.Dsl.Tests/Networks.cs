@@ -382,8 +382,9 @@ namespace OneFlow.Dsl.Tests
     }
 
     /// <summary>The activations and pointwise functions of torch.nn (SiLU, clamp, ReLU6, hardtanh, leaky ReLU, ELU,
-    /// hardswish, erf, sin, cos, powers) between Linear layers of PyTorch's [out, in] layout, on four devices, the first
-    /// layer split by output features so that each activation runs on a split tensor.</summary>
+    /// hardswish, erf, sin, cos, powers), extrema and their positions (looked up in a table), between Linear layers of
+    /// PyTorch's [out, in] layout, on four devices, the first layer split by output features so that each runs on a
+    /// split tensor.</summary>
     [Network(Batch = 8)]
     [Placement("cpu:0-3")]
     public partial class ActivationNet
@@ -391,13 +392,15 @@ namespace OneFlow.Dsl.Tests
         [Weight(16, 6), Sbp("S(0)")] Tensor w1;
         [Weight(16)] Tensor b1;
         [Weight(5, 16)] Tensor head;
+        [Weight(16, 5)] Tensor picked;
 
         public Tensor Forward([Input(6)] Tensor x)
         {
             var h = Linear(x, w1, b1);
             var a = Silu(h) + Clamp(h, -0.5, 0.75) + Relu6(h * 4f) + Hardtanh(h, -0.3, 0.9) + LeakyRelu(h, 0.2) + Elu(h, 0.7);
             var b = Hardswish(h * 3f) + Erf(h) + Sin(h) * Cos(h) + Pow(Square(h) + 1f, 1.5) + Pow(h, 3) + Clamp(h, max: 0.25);
-            return Linear(a * 0.25f + b * 0.5f, head);
+            var extremes = Max(h, keepDim: true) - Min(h, axis: 1, keepDim: true);
+            return Linear(a * 0.25f + b * 0.5f + extremes, head) + Embedding(ArgMax(h), picked) - Embedding(ArgMin(h, axis: -1), picked);
         }
     }
 

@@ -21,7 +21,7 @@ namespace OneFlow.Dsl.Tests
         /// <summary>Float operands that are not differentiated (running statistics read in evaluation).</summary>
         public int[] Constants { get; init; } = Array.Empty<int>();
 
-        public bool Differentiable => OpRegistry.Get(Kind) is CompositeOp || OpRegistry.Get(Kind).NotDifferentiable == null;
+        public bool Differentiable => OpRegistry.Get(Kind).NotDifferentiable == null;
 
         /// <summary>The float operands whose gradients are compared: all but the updated and the constant ones.</summary>
         public int[] Differentiated => Differentiable
@@ -109,6 +109,13 @@ namespace OneFlow.Dsl.Tests
             R("Mean last axis", OpKind.Mean, new double[] { -1 }, "a.mean(-1)", O(5, 131)),
             R("Max", OpKind.MaxLast, "a.amax(-1)", Distinct(5, 131)),
             R("Max of tied values", OpKind.MaxLast, "a.max(-1).values", Tied(5, 131)),
+            R("Max over an axis", OpKind.Max, new double[] { 1, 0 }, "a.max(1).values", Distinct(3, 5, 37)),
+            R("Max keeping the axis, tied values", OpKind.Max, new double[] { 0, 1 }, "a.max(0, keepdim=True).values", Tied(5, 37)),
+            R("Min", OpKind.Min, new double[] { -1, 0 }, "a.min(-1).values", Distinct(5, 131)),
+            R("Min over the first axis, tied values", OpKind.Min, new double[] { 0, 0 }, "a.min(0).values", Tied(5, 37)),
+            R("ArgMax", OpKind.ArgMax, new double[] { 1, 0 }, "a.argmax(1)", O(3, 5, 37)),
+            R("ArgMax of tied values", OpKind.ArgMax, new double[] { -1, 1 }, "a.argmax(-1, keepdim=True)", Tied(5, 37)),
+            R("ArgMin", OpKind.ArgMin, new double[] { 0, 0 }, "a.argmin(0)", Tied(5, 37)),
             R("Transpose", OpKind.Transpose, "a.transpose(-1, -2)", O(3, 5, 37)),
             R("Permute", OpKind.Permute, new double[] { 0, 2, 1, 3 }, "a.permute(0, 2, 1, 3)", O(3, 5, 7, 37)),
             R("Reshape", OpKind.Reshape, new double[] { -1, 5, 37 }, "a.reshape(-1, 5, 37)", O(3, 185)),

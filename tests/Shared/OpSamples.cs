@@ -30,7 +30,7 @@ namespace OneFlow.Dsl.Testing
     {
         /// <summary>True when the op has a gradient rule (or is a composite of ops that do): its sample is checked
         /// against finite differences, unless it is <see cref="KernelOnly"/>.</summary>
-        public bool Differentiable => !KernelOnly && (OpRegistry.Get(Kind) is CompositeOp || OpRegistry.Get(Kind).NotDifferentiable == null);
+        public bool Differentiable => !KernelOnly && OpRegistry.Get(Kind).NotDifferentiable == null;
 
         /// <summary>A sample too large for finite differences, there for the kernel tests (a convolution unfolded in several tiles).</summary>
         public bool KernelOnly { get; init; }
@@ -186,7 +186,14 @@ namespace OneFlow.Dsl.Testing
             S("LayerNormGrad", OpKind.LayerNormGrad, O(3, 37), O(3, 37)),
             S("Embedding", OpKind.Embedding, Operand.IdsBelow(6, 3, 5), O(6, 37)),
             S("EmbeddingGrad", OpKind.EmbeddingGrad, Operand.IdsBelow(6, 3, 5), O(3, 5, 37), O(6, 37)),
-            S("Max", OpKind.MaxLast, Operand.Distinct(3, 37)),
+            S("MaxLast", OpKind.MaxLast, Operand.Distinct(3, 37)),
+            S("Max over the middle axis", OpKind.Max, new double[] { 1, 0 }, Operand.Distinct(3, 5, 37)),
+            S("Max keeping the axis", OpKind.Max, new double[] { 0, 1 }, Operand.Distinct(5, 37)),
+            S("Min over the last axis", OpKind.Min, new double[] { -1, 0 }, Operand.Distinct(3, 37)),
+            S("ArgMax", OpKind.ArgMax, new double[] { 1, 0 }, O(3, 5, 37)),
+            S("ArgMin keeping the axis", OpKind.ArgMin, new double[] { -1, 1 }, O(3, 37)),
+            S("ArgMaxLast", OpKind.ArgMaxLast, O(3, 37)),
+            S("ArgMaxLast of tied values", OpKind.ArgMaxLast, Operand.Tied(5, 37)),
             S("MaxLastGrad", OpKind.MaxLastGrad, O(3), O(3, 37)),
             S("Dropout", OpKind.Dropout, new[] { 0.3 }, O(5, 37)),
             S("DropoutGrad", OpKind.DropoutGrad, new DropoutGradAttributes(0.3, 7), O(5, 37)),

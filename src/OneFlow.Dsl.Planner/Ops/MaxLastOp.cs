@@ -9,7 +9,6 @@ namespace OneFlow.Dsl.Planner.Ops
     /// nor a split of the reduced axis passes through it.</summary>
     internal sealed class MaxLastOp : OpDef
     {
-        public override string UserName => "Max";
         public override void ToOnnx(OnnxWriter w) => w.Emit("ReduceMax", new[] { w.Input(0) }, OnnxAttribute.Of("axes", new[] { -1L }), OnnxAttribute.Of("keepdims", 0L));
 
 

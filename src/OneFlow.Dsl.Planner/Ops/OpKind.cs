@@ -123,5 +123,10 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(AdaptiveMaxPool2dOp))] AdaptiveMaxPool2d,
         [Definition(typeof(AdaptiveMaxArgmaxOp))] AdaptiveMaxArgmax,
         [Definition(typeof(LinearOp))] Linear,
+        [Definition(typeof(MaxOp))] Max,
+        [Definition(typeof(MinOp))] Min,
+        [Definition(typeof(ArgMaxOp))] ArgMax,
+        [Definition(typeof(ArgMinOp))] ArgMin,
+        [Definition(typeof(ArgMaxLastOp))] ArgMaxLast,
     }
 }

@@ -26,6 +26,9 @@ namespace OneFlow.Dsl.Planner.Ops
         public override OpAttributes FromCall(string subject, double[] args) => new PermuteAttributes(args.Select(a => (int)a).ToArray());
         public override OpAttributes ReadAttributes(AttributeReader r) => new PermuteAttributes(r.Ints("axes"));
 
+        /// <summary>Moves elements without reading them: integers stay integers.</summary>
+        public override DType OutputType(LogicalGraph g, LogicalOp op) => g.Tensor(op.Inputs[0]).DType;
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var x = ShapeOf(g, op, 0);
