@@ -43,6 +43,15 @@ public partial class Act
         }
 
         [Fact]
+        public void A_linear_weight_in_the_transposed_layout_names_pytorchs()
+        {
+            var (id, message, span) = Only("Linear(x, w)");
+            Assert.Equal("OF0001", id);
+            Assert.Equal("Linear(x, w)", span);
+            Assert.Equal("Linear: the weight w is [6,8], laid out [in, out] for x [4,6]; Linear takes PyTorch's [out, in]: declare it [Weight(8, 6)].", message);
+        }
+
+        [Fact]
         public void A_word_gelu_does_not_take_names_the_ones_it_does()
         {
             var (_, message, span) = Only("Gelu(h, approximate: \"sigmoid\")");

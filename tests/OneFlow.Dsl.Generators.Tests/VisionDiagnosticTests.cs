@@ -90,6 +90,22 @@ public partial class Cnn
         }
 
         [Fact]
+        public void Pool_padding_above_half_the_kernel()
+        {
+            var (d, span) = Shape(With("MaxPool2d(h, 2, 2)", "MaxPool2d(h, 3, 2, padding: 2)"));
+            Assert.Equal("MaxPool2d(h, 3, 2, padding: 2)", span);
+            Assert.Equal("MaxPool2d: padding 2 must lie between 0 and half the kernel (1), as in PyTorch.", d.GetMessage());
+        }
+
+        [Fact]
+        public void An_adaptive_pool_to_more_windows_than_positions()
+        {
+            var (d, span) = Shape(With("MaxPool2d(h, 2, 2)", "AdaptiveAvgPool2d(h, 4, 9)"));
+            Assert.Equal("AdaptiveAvgPool2d(h, 4, 9)", span);
+            Assert.Equal("AdaptiveAvgPool2d: h [4,8,8,8] cannot be pooled to 4x9; ask for at most 8x8.", d.GetMessage());
+        }
+
+        [Fact]
         public void A_pooling_window_larger_than_the_map()
         {
             var (d, span) = Shape(With("MaxPool2d(h, 2, 2)", "MaxPool2d(h, 9, 9)"));

@@ -28,9 +28,11 @@ namespace OneFlow.Dsl.Planner.Ops
         internal override void Write(AttributeWriter w) => w.Double("min", Min).Double("max", Max);
         public static ClampAttributes Read(AttributeReader r) => new ClampAttributes(r.Double("min"), r.Double("max"));
 
-        /// <summary>A call's (min, max), checked.</summary>
-        public static ClampAttributes FromCall(string subject, double[] args, string name)
+        /// <summary>A call's (min, max), checked; a statement that leaves them out (a spec written by hand) gets the op's
+        /// defaults, <paramref name="open"/>.</summary>
+        public static ClampAttributes FromCall(string subject, double[] args, string name, (double Min, double Max) open)
         {
+            if (args.Length == 0) return new ClampAttributes(open.Min, open.Max);
             if (args.Length != 2 || double.IsNaN(args[0]) || double.IsNaN(args[1]))
                 throw new PlanException(PlanErrorKind.ShapeMismatch, subject, $"{name} takes a lower and an upper bound after its tensor (float.NegativeInfinity or float.PositiveInfinity for an open side).");
             if (args[0] > args[1])
@@ -50,7 +52,7 @@ namespace OneFlow.Dsl.Planner.Ops
             return ((float)a.Min, (float)a.Max);
         }
 
-        public override OpAttributes FromCall(string subject, double[] args) => ClampAttributes.FromCall(subject, args, "Clamp");
+        public override OpAttributes FromCall(string subject, double[] args) => ClampAttributes.FromCall(subject, args, "Clamp", (double.NegativeInfinity, double.PositiveInfinity));
         public override OpAttributes ReadAttributes(AttributeReader r) => ClampAttributes.Read(r);
 
         public override void ToOnnx(OnnxWriter w)
@@ -79,7 +81,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class HardtanhOp : CompositeOp
     {
         public override string UserName => "Hardtanh";
-        public override OpAttributes FromCall(string subject, double[] args) => ClampAttributes.FromCall(subject, args, "Hardtanh");
+        public override OpAttributes FromCall(string subject, double[] args) => ClampAttributes.FromCall(subject, args, "Hardtanh", (-1, 1));
         public override int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes) => b.Add(OpKind.Clamp, inputs, "clamp", attributes);
     }
 
@@ -113,7 +115,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public static float Slope(IOpAttributes op) => (float)op.Get<SlopeAttributes>().Slope;
 
         public override OpAttributes FromCall(string subject, double[] args)
-            => new SlopeAttributes(FiniteConstant(subject, args, "LeakyRelu: write LeakyRelu(x, slope) with a finite constant slope.").Value);
+            => new SlopeAttributes(args.Length == 0 ? 0.01 : FiniteConstant(subject, args, "LeakyRelu: write LeakyRelu(x, slope) with a finite constant slope.").Value);
 
         public override OpAttributes ReadAttributes(AttributeReader r) => SlopeAttributes.Read(r);
 
@@ -143,7 +145,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public static float Alpha(IOpAttributes op) => (float)op.Get<EluAttributes>().Alpha;
 
         public override OpAttributes FromCall(string subject, double[] args)
-            => new EluAttributes(FiniteConstant(subject, args, "Elu: write Elu(x, alpha) with a finite constant alpha.").Value);
+            => new EluAttributes(args.Length == 0 ? 1 : FiniteConstant(subject, args, "Elu: write Elu(x, alpha) with a finite constant alpha.").Value);
 
         public override OpAttributes ReadAttributes(AttributeReader r) => EluAttributes.Read(r);
 

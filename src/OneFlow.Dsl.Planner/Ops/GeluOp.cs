@@ -27,8 +27,10 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public override IReadOnlyDictionary<string, double>? Choices(string parameter) => parameter == "approximate" ? Approximations : null;
 
+        /// <summary>A statement that leaves approximate out (a spec written by hand) gets PyTorch's default, the exact form.</summary>
         public override OpAttributes FromCall(string subject, double[] args)
-            => args.Length == 1 && (args[0] == 0 || args[0] == 1) ? new GeluAttributes(args[0] == 1)
+            => args.Length == 0 ? new GeluAttributes(false)
+                : args.Length == 1 && (args[0] == 0 || args[0] == 1) ? new GeluAttributes(args[0] == 1)
                 : throw BadCall(subject, "Gelu takes approximate: \"none\" or \"tanh\" after its tensor.");
 
         public override OpAttributes ReadAttributes(AttributeReader r) => GeluAttributes.Read(r);

@@ -17,6 +17,8 @@ namespace OneFlow.Dsl.Planner.Ops
             Shape xs = b.ShapeOf(x), ws = b.ShapeOf(w);
             if (ws.Rank != 2)
                 throw b.Mismatch($"Linear: the weight {b.NameOf(w)} is {ws} but must be [out, in], PyTorch's layout.");
+            if (xs.Rank >= 1 && xs[xs.Rank - 1] == ws[0] && ws[0] != ws[1])
+                throw b.Mismatch($"Linear: the weight {b.NameOf(w)} is {ws}, laid out [in, out] for {b.NameOf(x)} {xs}; Linear takes PyTorch's [out, in]: declare it [Weight({ws[1]}, {ws[0]})].");
             if (xs.Rank < 1 || xs[xs.Rank - 1] != ws[1])
                 throw b.Mismatch($"Linear: {b.NameOf(x)} is {xs} but the weight {b.NameOf(w)} {ws} takes {ws[1]} features; its last axis must be {ws[1]}.");
             if (inputs.Length == 3 && !b.ShapeOf(inputs[2]).Equals(new Shape(ws[0])))
