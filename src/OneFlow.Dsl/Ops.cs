@@ -188,6 +188,15 @@ namespace OneFlow.Dsl
         public static Tensor Conv2d(Tensor x, Tensor w, int stride = 1, int padding = 0, int groups = 1)
             => Eager.Run(OpKind.Conv2d, new double[] { stride, padding, groups }, x, w);
 
+        /// <summary><c>torch.squeeze(x, dim)</c>: the axis dropped where its length is 1, x itself otherwise.</summary>
+        public static Tensor Squeeze(Tensor x, int axis) => Eager.Run(OpKind.Squeeze, new double[] { axis }, x);
+
+        /// <summary><c>torch.unsqueeze(x, dim)</c>: a new axis of length 1.</summary>
+        public static Tensor Unsqueeze(Tensor x, int axis) => Eager.Run(OpKind.Unsqueeze, new double[] { axis }, x);
+
+        /// <summary><c>x.expand(sizes)</c>: axes of length 1 (and new leading ones) repeated; −1 keeps an axis.</summary>
+        public static Tensor Expand(Tensor x, params int[] sizes) => Eager.Run(OpKind.Expand, System.Array.ConvertAll(sizes, s => (double)s), x);
+
         /// <summary>x·wᵀ + b with PyTorch's layout (<c>F.linear</c>): w [out, in], b [out]; x [.., in] of any rank.</summary>
         public static Tensor Linear(Tensor x, Tensor w, Tensor b) => Eager.Run(OpKind.Linear, x, w, b);
 

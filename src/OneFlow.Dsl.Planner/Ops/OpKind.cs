@@ -128,5 +128,9 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(ArgMaxOp))] ArgMax,
         [Definition(typeof(ArgMinOp))] ArgMin,
         [Definition(typeof(ArgMaxLastOp))] ArgMaxLast,
+        [Definition(typeof(SqueezeOp))] Squeeze,
+        [Definition(typeof(UnsqueezeOp))] Unsqueeze,
+        [Definition(typeof(ExpandOp))] Expand,
+        [Definition(typeof(BroadcastToOp))] BroadcastTo,
     }
 }
