@@ -188,6 +188,12 @@ namespace OneFlow.Dsl
         public static Tensor Conv2d(Tensor x, Tensor w, int stride = 1, int padding = 0, int groups = 1)
             => Eager.Run(OpKind.Conv2d, new double[] { stride, padding, groups }, x, w);
 
+        /// <summary>The larger of a and b element by element, broadcasting (<c>torch.maximum</c>); at ties each gets half the gradient.</summary>
+        public static Tensor Maximum(Tensor a, Tensor b) => Eager.Run(OpKind.Maximum, a, b);
+
+        /// <summary>The smaller of a and b element by element, broadcasting (<c>torch.minimum</c>).</summary>
+        public static Tensor Minimum(Tensor a, Tensor b) => Eager.Run(OpKind.Minimum, a, b);
+
         /// <summary><c>torch.squeeze(x, dim)</c>: the axis dropped where its length is 1, x itself otherwise.</summary>
         public static Tensor Squeeze(Tensor x, int axis) => Eager.Run(OpKind.Squeeze, new double[] { axis }, x);
 

@@ -132,5 +132,8 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(UnsqueezeOp))] Unsqueeze,
         [Definition(typeof(ExpandOp))] Expand,
         [Definition(typeof(BroadcastToOp))] BroadcastTo,
+        [Definition(typeof(MaximumOp))] Maximum,
+        [Definition(typeof(MinimumOp))] Minimum,
+        [Definition(typeof(PairwiseExtremumGradOp))] PairwiseExtremumGrad,
     }
 }

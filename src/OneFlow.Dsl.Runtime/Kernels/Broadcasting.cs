@@ -6,7 +6,7 @@ using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
-    internal enum BinaryOp { Add, Sub, Mul, Div }
+    internal enum BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum }
 
     /// <summary>Binary elementwise ops with NumPy broadcasting, and the sum that undoes a broadcast. Shapes are
     /// aligned at their last axes; an operand axis of length 1, or missing, is repeated along the output's. The
@@ -78,7 +78,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 
         /// <summary>The operand's element stride along each of the output's axes (0 where it is repeated); true when
         /// its last axis runs along the output's rather than repeating one element.</summary>
-        private static bool Strides(Shape operand, Shape output, Span<long> strides)
+        internal static bool Strides(Shape operand, Shape output, Span<long> strides)
         {
             int rank = output.Rank, offset = rank - operand.Rank;
             long stride = 1;
@@ -92,7 +92,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
         }
 
         /// <summary>Moves to the next row: an odometer over every axis but the last, carrying both offsets along.</summary>
-        private static void Advance(Span<int> index, Shape shape, Span<long> aStride, ref long ao, Span<long> bStride, ref long bo)
+        internal static void Advance(Span<int> index, Shape shape, Span<long> aStride, ref long ao, Span<long> bStride, ref long bo)
         {
             for (int k = shape.Rank - 2; k >= 0; k--)
             {
@@ -115,6 +115,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
                     case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
                     case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
                     case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
+                    case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); break;
+                    case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); break;
                     default: TensorPrimitives.Divide(a, b, y); break;
                 }
             }
@@ -126,6 +128,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
                     case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
                     case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
                     case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
+                    case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); break;
+                    case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); break;
                     default: TensorPrimitives.Divide(a, b, y); break;
                 }
             }
@@ -137,11 +141,17 @@ namespace OneFlow.Dsl.Runtime.Kernels
                     case BinaryOp.Add: TensorPrimitives.Add(b, a, y); break;
                     case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
                     case BinaryOp.Mul: TensorPrimitives.Multiply(b, a, y); break;
+                    case BinaryOp.Maximum: TensorPrimitives.Max(b, a, y); break;
+                    case BinaryOp.Minimum: TensorPrimitives.Min(b, a, y); break;
                     default: TensorPrimitives.Divide(a, b, y); break;
                 }
             }
 
-            public static float Apply(BinaryOp op, float a, float b) => op switch { BinaryOp.Add => a + b, BinaryOp.Sub => a - b, BinaryOp.Mul => a * b, _ => a / b };
+            public static float Apply(BinaryOp op, float a, float b) => op switch
+            {
+                BinaryOp.Add => a + b, BinaryOp.Sub => a - b, BinaryOp.Mul => a * b,
+                BinaryOp.Maximum => MathF.Max(a, b), BinaryOp.Minimum => MathF.Min(a, b), _ => a / b,
+            };
         }
     }
 }
