@@ -194,6 +194,9 @@ namespace OneFlow.Dsl
         /// <summary>The smaller of a and b element by element, broadcasting (<c>torch.minimum</c>).</summary>
         public static Tensor Minimum(Tensor a, Tensor b) => Eager.Run(OpKind.Minimum, a, b);
 
+        /// <summary>The running sum along <paramref name="axis"/> (<c>torch.cumsum</c>).</summary>
+        public static Tensor Cumsum(Tensor x, int axis) => Eager.Run(OpKind.Cumsum, new double[] { axis }, x);
+
         /// <summary><c>torch.squeeze(x, dim)</c>: the axis dropped where its length is 1, x itself otherwise.</summary>
         public static Tensor Squeeze(Tensor x, int axis) => Eager.Run(OpKind.Squeeze, new double[] { axis }, x);
 

@@ -399,7 +399,7 @@ namespace OneFlow.Dsl.Tests
             var h = Linear(x, w1, b1);
             var a = Silu(h) + Clamp(h, -0.5, 0.75) + Relu6(h * 4f) + Hardtanh(h, -0.3, 0.9) + LeakyRelu(h, 0.2) + Elu(h, 0.7);
             var b = Hardswish(h * 3f) + Erf(h) + Sin(h) * Cos(h) + Pow(Square(h) + 1f, 1.5) + Pow(h, 3) + Clamp(h, max: 0.25);
-            var extremes = Maximum(h, Minimum(h * 0.5f, b1)) + Max(h, keepDim: true) - Min(h, axis: 1, keepDim: true) + Expand(Unsqueeze(Mean(Squeeze(Unsqueeze(h, 1), 1), axis: 1), 1), -1, 16);
+            var extremes = Cumsum(h, 1) * 0.1f + Maximum(h, Minimum(h * 0.5f, b1)) + Max(h, keepDim: true) - Min(h, axis: 1, keepDim: true) + Expand(Unsqueeze(Mean(Squeeze(Unsqueeze(h, 1), 1), axis: 1), 1), -1, 16);
             return Linear(a * 0.25f + b * 0.5f + extremes, head) + Embedding(ArgMax(h), picked) - Embedding(ArgMin(h, axis: -1), picked);
         }
     }

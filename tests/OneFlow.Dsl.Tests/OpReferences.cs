@@ -156,6 +156,8 @@ namespace OneFlow.Dsl.Tests
             R("Maximum broadcast", OpKind.Maximum, "torch.maximum(a, b)", O(3, 1, 37), O(5, 1)),
             R("Minimum of tied values", OpKind.Minimum, "torch.minimum(a, b)", Tied(5, 37), Tied(5, 37)),
             R("Minimum broadcast, tied values", OpKind.Minimum, "torch.minimum(a, b)", Tied(3, 131), Tied(131)),
+            R("Cumsum", OpKind.Cumsum, new double[] { 1 }, "torch.cumsum(a, 1)", O(3, 5, 37)),
+            R("Cumsum along the last axis", OpKind.Cumsum, new double[] { -1 }, "torch.cumsum(a, -1)", O(5, 131)),
             R("Squeeze", OpKind.Squeeze, new double[] { 1 }, "a.squeeze(1)", O(3, 1, 37)),
             R("Squeeze of a longer axis", OpKind.Squeeze, new double[] { 0 }, "a.squeeze(0)", O(3, 37)),
             R("Unsqueeze", OpKind.Unsqueeze, new double[] { 1 }, "a.unsqueeze(1)", O(3, 37)),

@@ -135,5 +135,6 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(MaximumOp))] Maximum,
         [Definition(typeof(MinimumOp))] Minimum,
         [Definition(typeof(PairwiseExtremumGradOp))] PairwiseExtremumGrad,
+        [Definition(typeof(CumsumOp))] Cumsum,
     }
 }
