@@ -155,9 +155,17 @@ namespace OneFlow.Dsl
         /// <summary>Swaps the last two axes: a matrix's transpose, or each matrix's of a batch.</summary>
         public static Tensor Transpose(Tensor x) => Eager.Run(OpKind.Transpose, x);
 
-        /// <summary>Each row normalised over the last axis to mean 0, variance 1 (ε = 1e-5); multiply by a gain
-        /// and add a bias for the affine layer norm.</summary>
-        public static Tensor LayerNorm(Tensor x) => Eager.Run(OpKind.LayerNorm, x);
+        /// <summary>Each row normalised over the last axis to mean 0, variance 1 (<c>F.layer_norm</c> without the affine part).</summary>
+        public static Tensor LayerNorm(Tensor x, double eps = 1e-5) => Eager.Run(OpKind.LayerNorm, new[] { eps }, x);
+
+        /// <summary>Each row of the last axis normalised, scaled by <paramref name="gamma"/> and shifted by
+        /// <paramref name="beta"/> (<c>nn.LayerNorm</c>'s affine form; BERT's eps is 1e-12).</summary>
+        public static Tensor LayerNorm(Tensor x, Tensor gamma, Tensor beta, double eps = 1e-5) => Eager.Run(OpKind.LayerNorm, new[] { eps }, x, gamma, beta);
+
+        /// <summary>Group norm (<c>F.group_norm</c>): the channels of x [N, C, …] in <paramref name="groups"/> groups, each
+        /// sample's group normalised over its channels and positions, then each channel scaled and shifted.</summary>
+        public static Tensor GroupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, double eps = 1e-5)
+            => Eager.Run(OpKind.GroupNorm, new[] { groups, eps }, x, gamma, beta);
 
         /// <summary>Looks up the rows of <paramref name="table"/> [V, D] named by integer <paramref name="ids"/> [..],
         /// giving [.., D].</summary>

@@ -361,19 +361,22 @@ namespace OneFlow.Dsl.Tests
         public Tensor Forward([Input(6)] Tensor x) => MatMul(last.Forward(pair[1].Forward(pair[0].Forward(this.first.Forward(x)))), head);
     }
 
-    /// <summary>Pooling as torchvision's networks use it: a padded 3×3 max pool (ResNet's stem), an average pool in
-    /// ceil mode without the border in its divisor, adaptive max pooling and global average pooling, on four devices.</summary>
+    /// <summary>Pooling as torchvision's networks use it, after a group-normalised convolution: a padded 3×3 max pool
+    /// (ResNet's stem), an average pool in ceil mode without the border in its divisor, adaptive max pooling and global
+    /// average pooling, on four devices.</summary>
     [Network(Batch = 8)]
     [Placement("cpu:0-3")]
     public partial class PoolNet
     {
         [Weight(4, 2, 3, 3)] Tensor conv;
+        [Weight(4, Fill = 1)] Tensor groupScale;
+        [Weight(4)] Tensor groupShift;
         [Weight(36, 5)] Tensor head;
         [Weight(4, 5)] Tensor global;
 
         public Tensor Forward([Input(2, 9, 9)] Tensor x)
         {
-            var h = Relu(Conv2d(x, conv, padding: 1));
+            var h = Relu(GroupNorm(Conv2d(x, conv, padding: 1), 2, groupScale, groupShift));
             var m = MaxPool2d(h, 3, 2, padding: 1);
             var a = AvgPool2d(m, 2, 2, ceilMode: true, countIncludePad: false);
             var q = AdaptiveMaxPool2d(h, 3, 3);
@@ -391,12 +394,14 @@ namespace OneFlow.Dsl.Tests
     {
         [Weight(16, 6), Sbp("S(0)")] Tensor w1;
         [Weight(16)] Tensor b1;
+        [Weight(16, Fill = 1)] Tensor normScale;
+        [Weight(16)] Tensor normShift;
         [Weight(5, 16)] Tensor head;
         [Weight(16, 5)] Tensor picked;
 
         public Tensor Forward([Input(6)] Tensor x)
         {
-            var h = Linear(x, w1, b1);
+            var h = LayerNorm(Linear(x, w1, b1), normScale, normShift, eps: 1e-6);
             var a = Silu(h) + Clamp(h, -0.5, 0.75) + Relu6(h * 4f) + Hardtanh(h, -0.3, 0.9) + LeakyRelu(h, 0.2) + Elu(h, 0.7);
             var b = Hardswish(h * 3f) + Erf(h) + Sin(h) * Cos(h) + Pow(Square(h) + 1f, 1.5) + Pow(h, 3) + Clamp(h, max: 0.25);
             var extremes = Cumsum(h, 1) * 0.1f + Maximum(h, Minimum(h * 0.5f, b1)) + Max(h, keepDim: true) - Min(h, axis: 1, keepDim: true) + Expand(Unsqueeze(Mean(Squeeze(Unsqueeze(h, 1), 1), axis: 1), 1), -1, 16);

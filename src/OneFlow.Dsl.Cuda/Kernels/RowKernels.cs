@@ -11,18 +11,14 @@ namespace OneFlow.Dsl.Cuda.Kernels
     /// row's maxima and sums reduced through shared memory (<see cref="GroupReductions"/>).</summary>
     internal static class RowKernels
     {
-        public const float LayerNormEpsilon = OneFlow.Dsl.Runtime.Kernels.RowKernels.LayerNormEpsilon;
-
         [ModuleInitializer]
         internal static void Register()
         {
             Rows(OpKind.Softmax, Softmax);
             Rows(OpKind.CausalSoftmax, CausalSoftmax);
             Rows(OpKind.LogSoftmax, LogSoftmax);
-            Rows(OpKind.LayerNorm, LayerNorm);
             GradientRows(OpKind.SoftmaxGrad, SoftmaxGrad);
             GradientRows(OpKind.LogSoftmaxGrad, LogSoftmaxGrad);
-            GradientRows(OpKind.LayerNormGrad, LayerNormGrad);
             GpuKernels.Add(OpKind.MaxLast, a =>
             {
                 var run = a.LoadKernel<ArrayView<float>, ArrayView<float>, int>(MaxLast);
@@ -116,39 +112,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
             for (int c = Group.IdxX; c < cols; c += Group.DimX) if (x[o + c] == max && c < first) first = c;
             first = GroupReductions.Min(first);
             for (int c = Group.IdxX; c < cols; c += Group.DimX) dx[o + c] = c == first ? dy[r] : 0f;
-        }
-
-        public static void LayerNorm(ArrayView<float> x, ArrayView<float> y, int cols)
-        {
-            int o = Grid.IdxX * cols;
-            if (o >= x.Length) return;
-            Moments(x, o, cols, out float mean, out float inv);
-            for (int c = Group.IdxX; c < cols; c += Group.DimX) y[o + c] = (x[o + c] - mean) * inv;
-        }
-
-        public static void LayerNormGrad(ArrayView<float> dy, ArrayView<float> x, ArrayView<float> dx, int cols)
-        {
-            int o = Grid.IdxX * cols;
-            if (o >= x.Length) return;
-            Moments(x, o, cols, out float mean, out float inv);
-            float sumDy = 0f, sumDyY = 0f;
-            for (int c = Group.IdxX; c < cols; c += Group.DimX)
-            {
-                float y = (x[o + c] - mean) * inv;
-                sumDy += dy[o + c];
-                sumDyY += dy[o + c] * y;
-            }
-            float meanDy = GroupReductions.Sum(sumDy) / cols, meanDyY = GroupReductions.Sum(sumDyY) / cols;
-            for (int c = Group.IdxX; c < cols; c += Group.DimX) dx[o + c] = (dy[o + c] - meanDy - (x[o + c] - mean) * inv * meanDyY) * inv;
-        }
-
-        private static void Moments(ArrayView<float> x, int offset, int cols, out float mean, out float inv)
-        {
-            float sum = 0f, squares = 0f;
-            for (int c = Group.IdxX; c < cols; c += Group.DimX) sum += x[offset + c];
-            mean = GroupReductions.Sum(sum) / cols;
-            for (int c = Group.IdxX; c < cols; c += Group.DimX) { float d = x[offset + c] - mean; squares += d * d; }
-            inv = XMath.Rsqrt(GroupReductions.Sum(squares) / cols + LayerNormEpsilon);
         }
     }
 }

@@ -136,5 +136,6 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(MinimumOp))] Minimum,
         [Definition(typeof(PairwiseExtremumGradOp))] PairwiseExtremumGrad,
         [Definition(typeof(CumsumOp))] Cumsum,
+        [Definition(typeof(GroupNormOp))] GroupNorm,
     }
 }

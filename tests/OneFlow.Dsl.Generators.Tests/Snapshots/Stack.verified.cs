@@ -27,22 +27,22 @@ namespace Models
             },
             forward: new[]
             {
-                global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%0", "LayerNorm", "x"), "layers.0"), "cpu:0-1"),
+                global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.OpWithArgs("%0", "LayerNorm", new[] { "x" }, 1E-05), "layers.0"), "cpu:0-1"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("layers.0.h", "Mul", "%0", "layers.0.gain"), "layers.0"), "cpu:0-1"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%1", "MatMul", "layers.0.h", "layers.0.w"), "layers.0"), "cpu:0-1"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%2", "Relu", "%1"), "layers.0"), "cpu:0-1"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%3", "Add", "x", "%2"), "layers.0"), "cpu:0-1"),
-                global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%4", "LayerNorm", "%3"), "layers.1"), "cpu:0-1"),
+                global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.OpWithArgs("%4", "LayerNorm", new[] { "%3" }, 1E-05), "layers.1"), "cpu:0-1"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("layers.1.h", "Mul", "%4", "layers.1.gain"), "layers.1"), "cpu:0-1"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%5", "MatMul", "layers.1.h", "layers.1.w"), "layers.1"), "cpu:0-1"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%6", "Relu", "%5"), "layers.1"), "cpu:0-1"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%7", "Add", "%3", "%6"), "layers.1"), "cpu:0-1"),
-                global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%8", "LayerNorm", "%7"), "layers.2"), "cpu:2-3"),
+                global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.OpWithArgs("%8", "LayerNorm", new[] { "%7" }, 1E-05), "layers.2"), "cpu:2-3"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("layers.2.h", "Mul", "%8", "layers.2.gain"), "layers.2"), "cpu:2-3"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%9", "MatMul", "layers.2.h", "layers.2.w"), "layers.2"), "cpu:2-3"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%10", "Relu", "%9"), "layers.2"), "cpu:2-3"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%11", "Add", "%7", "%10"), "layers.2"), "cpu:2-3"),
-                global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%12", "LayerNorm", "%11"), "layers.3"), "cpu:2-3"),
+                global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.OpWithArgs("%12", "LayerNorm", new[] { "%11" }, 1E-05), "layers.3"), "cpu:2-3"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("layers.3.h", "Mul", "%12", "layers.3.gain"), "layers.3"), "cpu:2-3"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%13", "MatMul", "layers.3.h", "layers.3.w"), "layers.3"), "cpu:2-3"),
                 global::OneFlow.Dsl.SpecBuilder.On(global::OneFlow.Dsl.SpecBuilder.In(global::OneFlow.Dsl.SpecBuilder.Op("%14", "Relu", "%13"), "layers.3"), "cpu:2-3"),
@@ -65,22 +65,22 @@ namespace Models
 ops (output = op(inputs) : input SBPs -> output SBP)
   x [8,16] = Input() : () -> S(0)
   labels [8] = Input() : () -> S(0)
-  %0 [8,16] = LayerNorm(x) : (S(0)) -> S(0)
+  %0 [8,16] = LayerNorm(x) [eps=1E-05] : (S(0)) -> S(0)
   layers.0.h [8,16] = Mul(%0, layers.0.gain) : (S(0), B) -> S(0)
   %1 [8,16] = MatMul(layers.0.h, layers.0.w) : (S(0), B) -> S(0)
   %2 [8,16] = Relu(%1) : (S(0)) -> S(0)
   %3 [8,16] = Add(x, %2) : (S(0), S(0)) -> S(0)
-  %4 [8,16] = LayerNorm(%3) : (S(0)) -> S(0)
+  %4 [8,16] = LayerNorm(%3) [eps=1E-05] : (S(0)) -> S(0)
   layers.1.h [8,16] = Mul(%4, layers.1.gain) : (S(0), B) -> S(0)
   %5 [8,16] = MatMul(layers.1.h, layers.1.w) : (S(0), B) -> S(0)
   %6 [8,16] = Relu(%5) : (S(0)) -> S(0)
   %7 [8,16] = Add(%3, %6) : (S(0), S(0)) -> S(0)
-  %8 [8,16] = LayerNorm(%7@S(0)@cpu:2-3) : (S(0)) -> S(0)
+  %8 [8,16] = LayerNorm(%7@S(0)@cpu:2-3) [eps=1E-05] : (S(0)) -> S(0)
   layers.2.h [8,16] = Mul(%8, layers.2.gain) : (S(0), B) -> S(0)
   %9 [8,16] = MatMul(layers.2.h, layers.2.w) : (S(0), B) -> S(0)
   %10 [8,16] = Relu(%9) : (S(0)) -> S(0)
   %11 [8,16] = Add(%7@S(0)@cpu:2-3, %10) : (S(0), S(0)) -> S(0)
-  %12 [8,16] = LayerNorm(%11) : (S(0)) -> S(0)
+  %12 [8,16] = LayerNorm(%11) [eps=1E-05] : (S(0)) -> S(0)
   layers.3.h [8,16] = Mul(%12, layers.3.gain) : (S(0), B) -> S(0)
   %13 [8,16] = MatMul(layers.3.h, layers.3.w) : (S(0), B) -> S(0)
   %14 [8,16] = Relu(%13) : (S(0)) -> S(0)
@@ -107,7 +107,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   d%12 [8,16] = Mul(dlayers.3.h, layers.3.gain) : (S(0), B) -> S(0)
   dlayers.3.gain [8,16] = Mul(dlayers.3.h, %12) : (S(0), S(0)) -> S(0)
   dlayers.3.gain.1 [16] = SumTo(dlayers.3.gain) [target=16] : (S(0)) -> P
-  d%11 [8,16] = LayerNormGrad(d%12, %11) : (S(0), S(0)) -> S(0)
+  d%11 [8,16] = LayerNormGrad(d%12, %11) [eps=1E-05] : (S(0), S(0)) -> S(0)
   d%11.1 [8,16] = Add(d%15@S(0)@cpu:2-3, d%11) : (S(0), S(0)) -> S(0)
   d%9 [8,16] = ReluGrad(d%11.1, %10) : (S(0), S(0)) -> S(0)
   dlayers.2.h [8,16] = MatMul(d%9, layers.2.w) [transA=0 transB=1] : (S(0), B) -> S(0)
@@ -115,7 +115,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   d%8 [8,16] = Mul(dlayers.2.h, layers.2.gain) : (S(0), B) -> S(0)
   dlayers.2.gain [8,16] = Mul(dlayers.2.h, %8) : (S(0), S(0)) -> S(0)
   dlayers.2.gain.1 [16] = SumTo(dlayers.2.gain) [target=16] : (S(0)) -> P
-  d%7 [8,16] = LayerNormGrad(d%8, %7@S(0)@cpu:2-3) : (S(0), S(0)) -> S(0)
+  d%7 [8,16] = LayerNormGrad(d%8, %7@S(0)@cpu:2-3) [eps=1E-05] : (S(0), S(0)) -> S(0)
   d%7.1 [8,16] = Add(d%11.1, d%7) : (S(0), S(0)) -> S(0)
   d%5 [8,16] = ReluGrad(d%7.1@S(0)@cpu:0-1, %6) : (S(0), S(0)) -> S(0)
   dlayers.1.h [8,16] = MatMul(d%5, layers.1.w) [transA=0 transB=1] : (S(0), B) -> S(0)
@@ -123,7 +123,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   d%4 [8,16] = Mul(dlayers.1.h, layers.1.gain) : (S(0), B) -> S(0)
   dlayers.1.gain [8,16] = Mul(dlayers.1.h, %4) : (S(0), S(0)) -> S(0)
   dlayers.1.gain.1 [16] = SumTo(dlayers.1.gain) [target=16] : (S(0)) -> P
-  d%3 [8,16] = LayerNormGrad(d%4, %3) : (S(0), S(0)) -> S(0)
+  d%3 [8,16] = LayerNormGrad(d%4, %3) [eps=1E-05] : (S(0), S(0)) -> S(0)
   d%3.1 [8,16] = Add(d%7.1@S(0)@cpu:0-1, d%3) : (S(0), S(0)) -> S(0)
   d%1 [8,16] = ReluGrad(d%3.1, %2) : (S(0), S(0)) -> S(0)
   dlayers.0.h [8,16] = MatMul(d%1, layers.0.w) [transA=0 transB=1] : (S(0), B) -> S(0)
@@ -168,7 +168,7 @@ actors: 186 (46 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "738bb031f9aac70a";
+        public const string PlanHash = "dd48c94b9fb86457";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
         private const string TrainPlanText = @"oneflow-dsl plan format 2
@@ -264,23 +264,23 @@ tensor 87 dlayers.3.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:2-3
 tensor 88 dhead@B [16,10] F32 Boxed B grad_of=-1 at=cpu:0-1
 op 0 Input in= out=9 at=cpu:0-1 src=cpu:0-1 | x
 op 1 Input in= out=10 at=cpu:0-1 src=cpu:0-1 | labels
-op 2 LayerNorm in=9 out=11 at=cpu:0-1 src=cpu:0-1 | %0 = LayerNorm(x)
+op 2 LayerNorm in=9 out=11 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | %0 = LayerNorm(x)
 op 3 Mul in=11,0 out=12 at=cpu:0-1 src=cpu:0-1 | layers.0.h = Mul(%0, layers.0.gain)
 op 4 MatMul in=12,1 out=13 at=cpu:0-1 src=cpu:0-1 | %1 = MatMul(layers.0.h, layers.0.w)
 op 5 Relu in=13 out=14 at=cpu:0-1 src=cpu:0-1 | %2 = Relu(%1)
 op 6 Add in=9,14 out=15 at=cpu:0-1 src=cpu:0-1 | %3 = Add(x, %2)
-op 7 LayerNorm in=15 out=16 at=cpu:0-1 src=cpu:0-1 | %4 = LayerNorm(%3)
+op 7 LayerNorm in=15 out=16 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | %4 = LayerNorm(%3)
 op 8 Mul in=16,2 out=17 at=cpu:0-1 src=cpu:0-1 | layers.1.h = Mul(%4, layers.1.gain)
 op 9 MatMul in=17,3 out=18 at=cpu:0-1 src=cpu:0-1 | %5 = MatMul(layers.1.h, layers.1.w)
 op 10 Relu in=18 out=19 at=cpu:0-1 src=cpu:0-1 | %6 = Relu(%5)
 op 11 Add in=15,19 out=20 at=cpu:0-1 src=cpu:0-1 | %7 = Add(%3, %6)
 op 12 Boxing in=20 out=76 at=cpu:2-3 src=cpu:0-1 from=S(0) to=S(0) | %7: S(0) on cpu:0-1 -> S(0) on cpu:2-3
-op 13 LayerNorm in=76 out=21 at=cpu:2-3 src=cpu:2-3 | %8 = LayerNorm(%7)
+op 13 LayerNorm in=76 out=21 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | %8 = LayerNorm(%7)
 op 14 Mul in=21,4 out=22 at=cpu:2-3 src=cpu:2-3 | layers.2.h = Mul(%8, layers.2.gain)
 op 15 MatMul in=22,5 out=23 at=cpu:2-3 src=cpu:2-3 | %9 = MatMul(layers.2.h, layers.2.w)
 op 16 Relu in=23 out=24 at=cpu:2-3 src=cpu:2-3 | %10 = Relu(%9)
 op 17 Add in=76,24 out=25 at=cpu:2-3 src=cpu:2-3 | %11 = Add(%7, %10)
-op 18 LayerNorm in=25 out=26 at=cpu:2-3 src=cpu:2-3 | %12 = LayerNorm(%11)
+op 18 LayerNorm in=25 out=26 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | %12 = LayerNorm(%11)
 op 19 Mul in=26,6 out=27 at=cpu:2-3 src=cpu:2-3 | layers.3.h = Mul(%12, layers.3.gain)
 op 20 MatMul in=27,7 out=28 at=cpu:2-3 src=cpu:2-3 | %13 = MatMul(layers.3.h, layers.3.w)
 op 21 Relu in=28 out=29 at=cpu:2-3 src=cpu:2-3 | %14 = Relu(%13)
@@ -309,7 +309,7 @@ op 43 MatMul in=27,47 out=49 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of 
 op 44 Mul in=48,6 out=50 at=cpu:2-3 src=cpu:2-3 | grad of %12
 op 45 Mul in=48,26 out=51 at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
 op 46 SumTo in=51 out=52 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.3.gain
-op 47 LayerNormGrad in=50,25 out=53 at=cpu:2-3 src=cpu:2-3 | grad of %11
+op 47 LayerNormGrad in=50,25 out=53 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | grad of %11
 op 48 Add in=78,53 out=54 at=cpu:2-3 src=cpu:2-3 | grad of %11
 op 49 ReluGrad in=54,24 out=55 at=cpu:2-3 src=cpu:2-3 | grad of %9
 op 50 MatMul in=55,5 out=56 at=cpu:2-3 src=cpu:2-3 transA=0 transB=1 | grad of layers.2.h
@@ -317,7 +317,7 @@ op 51 MatMul in=22,55 out=57 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of 
 op 52 Mul in=56,4 out=58 at=cpu:2-3 src=cpu:2-3 | grad of %8
 op 53 Mul in=56,21 out=59 at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
 op 54 SumTo in=59 out=60 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.2.gain
-op 55 LayerNormGrad in=58,76 out=61 at=cpu:2-3 src=cpu:2-3 | grad of %7
+op 55 LayerNormGrad in=58,76 out=61 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | grad of %7
 op 56 Add in=54,61 out=62 at=cpu:2-3 src=cpu:2-3 | grad of %7
 op 57 Boxing in=62 out=79 at=cpu:0-1 src=cpu:2-3 from=S(0) to=S(0) | d%7.1: S(0) on cpu:2-3 -> S(0) on cpu:0-1
 op 58 ReluGrad in=79,19 out=63 at=cpu:0-1 src=cpu:0-1 | grad of %5
@@ -326,7 +326,7 @@ op 60 MatMul in=17,63 out=65 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of 
 op 61 Mul in=64,2 out=66 at=cpu:0-1 src=cpu:0-1 | grad of %4
 op 62 Mul in=64,16 out=67 at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
 op 63 SumTo in=67 out=68 at=cpu:0-1 src=cpu:0-1 target=16 | grad of layers.1.gain
-op 64 LayerNormGrad in=66,15 out=69 at=cpu:0-1 src=cpu:0-1 | grad of %3
+op 64 LayerNormGrad in=66,15 out=69 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | grad of %3
 op 65 Add in=79,69 out=70 at=cpu:0-1 src=cpu:0-1 | grad of %3
 op 66 ReluGrad in=70,14 out=71 at=cpu:0-1 src=cpu:0-1 | grad of %1
 op 67 MatMul in=71,1 out=72 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of layers.0.h
@@ -758,23 +758,23 @@ tensor 30 %16 [8,10] F32 Activation B grad_of=-1 at=cpu:0-1
 tensor 31 %7@S(0)@cpu:2-3 [8,16] F32 Boxed S(0) grad_of=-1 at=cpu:2-3
 tensor 32 %15@B@cpu:0-1 [8,16] F32 Boxed B grad_of=-1 at=cpu:0-1
 op 0 Input in= out=9 at=cpu:0-1 src=cpu:0-1 | x
-op 1 LayerNorm in=9 out=10 at=cpu:0-1 src=cpu:0-1 | %0 = LayerNorm(x)
+op 1 LayerNorm in=9 out=10 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | %0 = LayerNorm(x)
 op 2 Mul in=10,0 out=11 at=cpu:0-1 src=cpu:0-1 | layers.0.h = Mul(%0, layers.0.gain)
 op 3 MatMul in=11,1 out=12 at=cpu:0-1 src=cpu:0-1 | %1 = MatMul(layers.0.h, layers.0.w)
 op 4 Relu in=12 out=13 at=cpu:0-1 src=cpu:0-1 | %2 = Relu(%1)
 op 5 Add in=9,13 out=14 at=cpu:0-1 src=cpu:0-1 | %3 = Add(x, %2)
-op 6 LayerNorm in=14 out=15 at=cpu:0-1 src=cpu:0-1 | %4 = LayerNorm(%3)
+op 6 LayerNorm in=14 out=15 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | %4 = LayerNorm(%3)
 op 7 Mul in=15,2 out=16 at=cpu:0-1 src=cpu:0-1 | layers.1.h = Mul(%4, layers.1.gain)
 op 8 MatMul in=16,3 out=17 at=cpu:0-1 src=cpu:0-1 | %5 = MatMul(layers.1.h, layers.1.w)
 op 9 Relu in=17 out=18 at=cpu:0-1 src=cpu:0-1 | %6 = Relu(%5)
 op 10 Add in=14,18 out=19 at=cpu:0-1 src=cpu:0-1 | %7 = Add(%3, %6)
 op 11 Boxing in=19 out=31 at=cpu:2-3 src=cpu:0-1 from=S(0) to=S(0) | %7: S(0) on cpu:0-1 -> S(0) on cpu:2-3
-op 12 LayerNorm in=31 out=20 at=cpu:2-3 src=cpu:2-3 | %8 = LayerNorm(%7)
+op 12 LayerNorm in=31 out=20 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | %8 = LayerNorm(%7)
 op 13 Mul in=20,4 out=21 at=cpu:2-3 src=cpu:2-3 | layers.2.h = Mul(%8, layers.2.gain)
 op 14 MatMul in=21,5 out=22 at=cpu:2-3 src=cpu:2-3 | %9 = MatMul(layers.2.h, layers.2.w)
 op 15 Relu in=22 out=23 at=cpu:2-3 src=cpu:2-3 | %10 = Relu(%9)
 op 16 Add in=31,23 out=24 at=cpu:2-3 src=cpu:2-3 | %11 = Add(%7, %10)
-op 17 LayerNorm in=24 out=25 at=cpu:2-3 src=cpu:2-3 | %12 = LayerNorm(%11)
+op 17 LayerNorm in=24 out=25 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | %12 = LayerNorm(%11)
 op 18 Mul in=25,6 out=26 at=cpu:2-3 src=cpu:2-3 | layers.3.h = Mul(%12, layers.3.gain)
 op 19 MatMul in=26,7 out=27 at=cpu:2-3 src=cpu:2-3 | %13 = MatMul(layers.3.h, layers.3.w)
 op 20 Relu in=27 out=28 at=cpu:2-3 src=cpu:2-3 | %14 = Relu(%13)

@@ -32,7 +32,11 @@ namespace OneFlow.Dsl.Runtime.Tests.Kernels
                 for (int i = 0; i < y.Length; i++)
                 {
                     float u = x[Source(i, sy, sa)], v = w[Source(i, sy, sb)];
-                    float expected = op switch { BinaryOp.Add => u + v, BinaryOp.Sub => u - v, BinaryOp.Mul => u * v, _ => u / v };
+                    float expected = op switch
+                    {
+                        BinaryOp.Add => u + v, BinaryOp.Sub => u - v, BinaryOp.Mul => u * v,
+                        BinaryOp.Maximum => u > v ? u : v, BinaryOp.Minimum => u < v ? u : v, _ => u / v,
+                    };
                     Assert.Equal(expected, y[i], 6);
                 }
             }
