@@ -6,7 +6,7 @@ using OneFlow.Dsl.Planner.Ops;
 namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>The positions of the extremum ops (<c>ExtremumOps.cs</c>): each row's first maximum over the last
-    /// axis. The values are <see cref="RowKernels.MaxLast"/>'s.</summary>
+    /// axis. The values are <see cref="MaxLast"/>'s.</summary>
     internal static class Extremum
     {
         [ModuleInitializer]
