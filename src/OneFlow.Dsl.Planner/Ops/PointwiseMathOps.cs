@@ -3,7 +3,20 @@ using OneFlow.Dsl.Planner.Model;
 namespace OneFlow.Dsl.Planner.Ops
 {
     // The math functions element by element (PyTorch's names and semantics: NaN outside a domain). None is linear;
-    // each gradient is made of other ops, so none has a gradient kernel of its own.
+    // each gradient but tanh's is made of other ops, so none other has a gradient kernel of its own.
+
+    /// <summary>tanh(x).</summary>
+    internal sealed class TanhOp : ElementwiseOp
+    {
+        public override string UserName => "Tanh";
+        protected override string OnnxOperator => "Tanh";
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Through(ad, op, dy, OpKind.TanhGrad, op.Output);
+    }
+
+    /// <summary>dx = dy · (1 − y²), from the output y.</summary>
+    internal sealed class TanhGradOp : ElementwiseGradOp
+    {
+    }
 
     /// <summary>eˣ; dx = dy · y.</summary>
     internal sealed class ExpOp : ElementwiseOp

@@ -6,8 +6,8 @@ using OneFlow.Dsl.Planner.Ops;
 namespace OneFlow.Dsl.Cuda.Kernels
 {
     /// <summary>x repeated to the shape it broadcasts to, one thread per output element reading x by its broadcast
-    /// strides (<see cref="BroadcastLayout"/>), as <see cref="Runtime.Kernels.Dimensions"/>.</summary>
-    internal static class DimensionsKernels
+    /// strides (<see cref="BroadcastLayout"/>), as <see cref="Runtime.Kernels.Dimension"/>.</summary>
+    internal static class DimensionKernels
     {
         [ModuleInitializer]
         internal static void Register()

@@ -6,7 +6,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>The kernel of <c>DimensionOps.cs</c>: x repeated to the shape it broadcasts to, as x·1 through the
     /// broadcasting product (exact: −0, infinities and NaN come through unchanged).</summary>
-    internal static class Dimensions
+    internal static class Dimension
     {
         private static readonly float[] One = { 1f };
 
