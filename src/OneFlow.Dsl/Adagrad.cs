@@ -1,7 +1,6 @@
 using System;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Runtime;
-using OneFlow.Dsl.Runtime.Kernels;
 
 namespace OneFlow.Dsl
 {
@@ -24,6 +23,6 @@ namespace OneFlow.Dsl
         private protected override float[][] States(int length) => new[] { new float[length] };
 
         private protected override void Update(float[] w, float[] g, float[][] state, float lr, long step, float gradScale)
-            => Elementwise.AdagradUpdate(w, g, state[0], lr, Epsilon, gradScale);
+            => Runtime.Kernels.Update.AdagradUpdate(w, g, state[0], lr, Epsilon, gradScale);
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Runtime;
-using OneFlow.Dsl.Runtime.Kernels;
 
 namespace OneFlow.Dsl
 {
@@ -35,6 +34,6 @@ namespace OneFlow.Dsl
         private protected override float[][] States(int length) => new[] { new float[length], new float[length] };
 
         private protected override void Update(float[] w, float[] g, float[][] state, float lr, long step, float gradScale)
-            => Elementwise.AdamUpdate(w, g, state[0], state[1], lr, Beta1, Beta2, Epsilon, WeightDecay, step, gradScale);
+            => Runtime.Kernels.Update.AdamUpdate(w, g, state[0], state[1], lr, Beta1, Beta2, Epsilon, WeightDecay, step, gradScale);
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Runtime;
-using OneFlow.Dsl.Runtime.Kernels;
 
 namespace OneFlow.Dsl
 {
@@ -24,8 +23,8 @@ namespace OneFlow.Dsl
 
         private protected override void Update(float[] w, float[] g, float[][] state, float lr, long step, float gradScale)
         {
-            if (Momentum > 0) Elementwise.MomentumUpdate(w, g, state[0], lr, Momentum, gradScale);
-            else Elementwise.SgdUpdate(w, g, lr, gradScale);
+            if (Momentum > 0) Runtime.Kernels.Update.MomentumUpdate(w, g, state[0], lr, Momentum, gradScale);
+            else Runtime.Kernels.Update.SgdUpdate(w, g, lr, gradScale);
         }
     }
 }

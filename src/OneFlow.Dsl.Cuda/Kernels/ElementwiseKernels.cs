@@ -66,31 +66,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 var run = a.LoadKernel<ArrayView<float>, ArrayView<float>, int>(SumSquares);
                 return k => run(k.Stream, GroupReductions.OneGroup(a), k.In(0), k.Out, GpuKernelContext.Count(k.In(0)));
             });
-            GpuKernels.Add(OpKind.SgdUpdate, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, float>(SgdUpdate);
-                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.LearningRate, Norm(k), MaxNorm(k));
-            });
-            GpuKernels.Add(OpKind.MomentumUpdate, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, ArrayView<float>, float>(MomentumUpdate);
-                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.LearningRate, k.Optimizer.Momentum, Norm(k), MaxNorm(k));
-            });
-            GpuKernels.Add(OpKind.AdagradUpdate, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, ArrayView<float>, float>(AdagradUpdate);
-                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.LearningRate, k.Optimizer.Epsilon, Norm(k), MaxNorm(k));
-            });
-            GpuKernels.Add(OpKind.AdamUpdate, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float, ArrayView<float>, float>(AdamUpdate);
-                return k =>
-                {
-                    var o = k.Optimizer;
-                    run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.In(3), k.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay,
-                        1 - MathF.Pow(o.Beta1, o.Step), 1 - MathF.Pow(o.Beta2, o.Step), Norm(k), MaxNorm(k));
-                };
-            });
         }
 
         /// <summary>Equal shapes whose length divides by four go four floats per thread (every register starts on a
@@ -121,10 +96,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
                     run(k.Stream, k.Threads, k.In(0), k.Out, k.Cached(c => PartLayout.Of(c.Geometry.OutputStart, c.OutShape, c.WholeOut)), p, key, k.Piece);
                 };
             });
-
-        /// <summary>For an update clipped by the global norm, the squared norm (its last operand); any view otherwise.</summary>
-        private static ArrayView<float> Norm(GpuKernelContext k) => UpdateOp.IsClipped(k.Op) ? k.In(k.Op.Inputs.Length - 1) : k.In(1);
-        private static float MaxNorm(GpuKernelContext k) => UpdateOp.IsClipped(k.Op) ? k.Optimizer.MaxGradNorm : float.PositiveInfinity;
 
         public static void Binary(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, BroadcastLayout l, int op)
         {
@@ -188,46 +159,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
             int c0 = r / l.L1;
             long global = (l.O0 + c0) * l.W0 + (l.O1 + c1) * l.W1 + (l.O2 + c2) * l.W2 + (l.O3 + c3) * l.W3;
             y[i] = OneFlow.Dsl.Runtime.Kernels.Dropout.Keep(key, step, global, p) ? x[i] * (float)(1 / (1 - p)) : 0f;
-        }
-
-        /// <summary>v = μ·v + g; w −= lr · v.</summary>
-        public static void MomentumUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, float lr, float momentum, ArrayView<float> norm, float maxNorm)
-        {
-            float velocity = momentum * v[i] + g[i] * Scale(norm, maxNorm);
-            v[i] = velocity;
-            w[i] -= lr * velocity;
-        }
-
-        /// <summary>s += g²; w −= lr · g / (√s + ε).</summary>
-        public static void AdagradUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> s, float lr, float epsilon, ArrayView<float> norm, float maxNorm)
-        {
-            float gi = g[i] * Scale(norm, maxNorm);
-            float si = s[i] + gi * gi;
-            s[i] = si;
-            w[i] -= lr * gi / (XMath.Sqrt(si) + epsilon);
-        }
-
-        /// <summary>AdamW (Adam when <paramref name="decay"/> is 0); <paramref name="c1"/>, <paramref name="c2"/> are the bias corrections 1 − βᵗ.</summary>
-        public static void AdamUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v,
-            float lr, float beta1, float beta2, float epsilon, float decay, float c1, float c2, ArrayView<float> norm, float maxNorm)
-        {
-            float gi = g[i] * Scale(norm, maxNorm);
-            float mi = beta1 * m[i] + (1 - beta1) * gi;
-            float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-            m[i] = mi;
-            v[i] = vi;
-            w[i] -= lr * (mi / c1 / (XMath.Sqrt(vi / c2) + epsilon) + decay * w[i]);
-        }
-
-        /// <summary>w −= lr · g, in place.</summary>
-        public static void SgdUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, float lr, ArrayView<float> norm, float maxNorm) => w[i] -= lr * Scale(norm, maxNorm) * g[i];
-
-        /// <summary>Clipping by the global norm: min(1, maxNorm / √(squared norm)); an unclipped update passes +∞.</summary>
-        private static float Scale(ArrayView<float> norm, float maxNorm)
-        {
-            if (maxNorm == float.PositiveInfinity) return 1f;
-            float n = XMath.Sqrt(norm[0]);
-            return n > maxNorm ? maxNorm / n : 1f;
         }
 
         /// <summary>One group: Σ x², each thread's share summed in double, then the group's.</summary>

@@ -1,14 +1,11 @@
-using System;
 using System.Runtime.CompilerServices;
 using ILGPU;
-using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Cuda.Kernels
 {
-    /// <summary>Bags of lookups and the sparse table updates, with the CPU kernels' formulas (Runtime/Kernels/Embedding.cs,
-    /// SparseUpdates.cs). The sparse updates add duplicates with atomics, so their sums' order (not their value) varies.</summary>
+    /// <summary>Bags of lookups and their gradient, with the CPU kernels' formulas (Runtime/Kernels/Embedding.cs).</summary>
     internal static class EmbeddingBagKernels
     {
         [ModuleInitializer]
@@ -26,72 +23,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 return k => run(k.Stream, k.Threads, k.Ints(0), k.In(1), k.Out, k.InShape(0)[1], k.Geometry.OutputStart[0], k.OutShape[1], (int)k.InShape(0).Elements,
                     (float)EmbeddingBagOp.Scale(k.Op, k.InShape(0)[1]));
             });
-            GpuKernels.Add(OpKind.SparseSgdUpdate, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, float, int>(Sgd);
-                return k =>
-                {
-                    int width = k.InShape(0)[1], lookups = (int)k.InShape(1).Elements;
-                    run(k.Stream, lookups * width, k.In(0), k.Ints(1), k.In(2), k.Geometry.InputStarts[0][0], k.InShape(0)[0], width,
-                        PerRow(k), k.LearningRate * (float)SparseUpdateOp.Scale(k.Op), Block(k));
-                };
-            });
-            Combining(OpKind.SparseAdamUpdate, a => a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, AdamStep>(Update),
-                (update, k, slots, sums, width) =>
-                {
-                    var o = k.Optimizer;
-                    float c1 = 1 - XMath.Pow(o.Beta1, o.Step), c2 = 1 - XMath.Pow(o.Beta2, o.Step);
-                    update(k.Stream, slots.IntLength * width, slots, sums, k.In(0), k.In(3), k.In(4), k.Geometry.InputStarts[0][0], width,
-                        new AdamStep(k.LearningRate * XMath.Sqrt(c2) / c1, o.Beta1, o.Beta2, o.Epsilon));
-                });
-            Combining(OpKind.SparseAdagradUpdate, a => a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float>(AdagradRows),
-                (update, k, slots, sums, width) => update(k.Stream, slots.IntLength * width, slots, sums, k.In(0), k.In(3), k.Geometry.InputStarts[0][0], width,
-                    k.LearningRate, k.Optimizer.Epsilon));
-        }
-
-        /// <summary>A sparse update that combines the rows of one id first, in a hash of 2M slots in the workspace: clear,
-        /// claim a slot per lookup, add its row, then <paramref name="update"/> each slot with the rule's kernel.</summary>
-        private static void Combining<TUpdate>(OpKind kind, Func<Accelerator, TUpdate> load, Action<TUpdate, GpuKernelContext, ArrayView<int>, ArrayView<float>, int> update)
-            => GpuKernels.Add(kind, a =>
-            {
-                var clear = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(Clear);
-                var claim = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, int>(Claim);
-                var add = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, float>(Add);
-                var rows = load(a);
-                return k =>
-                {
-                    int width = k.InShape(0)[1], lookups = (int)k.InShape(1).Elements, capacity = 2 * lookups;
-                    var slots = k.Workspace.SubView(0, capacity).Cast<int>();
-                    var slotOf = k.Workspace.SubView(capacity, lookups).Cast<int>();
-                    var sums = k.Workspace.SubView(capacity + lookups, (long)capacity * width);
-                    clear(k.Stream, capacity, slots, sums, width);
-                    claim(k.Stream, lookups, k.Ints(1), slots, slotOf, k.Geometry.InputStarts[0][0], k.InShape(0)[0], Block(k));
-                    add(k.Stream, lookups * width, slotOf, k.In(2), sums, width, PerRow(k), (float)SparseUpdateOp.Scale(k.Op));
-                    update(rows, k, slots, sums, width);
-                };
-            }, launches: _ => 4);
-
-        /// <summary>For the embedding exchange's blocks, their length in ids (1 + c); 0 for ids that are all lookups.</summary>
-        private static int Block(GpuKernelContext k) => SparseUpdateOp.Exchanged(k.Op) ? k.InShape(1)[k.InShape(1).Rank - 1] : 0;
-
-        /// <summary>Whether entry j is a lookup (see the CPU's <c>SparseUpdates.Counted</c>).</summary>
-        private static bool Counted(ArrayView<int> ids, int j, int block)
-        {
-            if (block == 0) return true;
-            int u = j % block;
-            return u != 0 && u <= ids[j - u];
-        }
-
-        private static int PerRow(GpuKernelContext k) => (int)(k.InShape(1).Elements / (k.InShape(2).Elements / k.InShape(0)[1]));
-
-        /// <summary>Adam's constants for one step: the step size with both bias corrections, β₁, β₂, ε.</summary>
-        public readonly struct AdamStep
-        {
-            public AdamStep(float size, float beta1, float beta2, float epsilon) { Size = size; Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon; }
-            public float Size { get; }
-            public float Beta1 { get; }
-            public float Beta2 { get; }
-            public float Epsilon { get; }
         }
 
         public static void Bag(Index1D i, ArrayView<int> ids, ArrayView<float> table, ArrayView<float> y, int bag, int first, int rows, int width, float scale)
@@ -112,62 +43,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
             float sum = 0f;
             for (int j = 0; j < count; j++) if (ids[j] == row) sum += dy[j / bag * width + c];
             dTable[i] = sum * scale;
-        }
-
-        public static void Sgd(Index1D i, ArrayView<float> table, ArrayView<int> ids, ArrayView<float> rows, int first, int count, int width, int bag, float step, int block)
-        {
-            int j = i / width, c = i % width, local = ids[j] - first;
-            if (local >= 0 && local < count && Counted(ids, j, block)) Atomic.Add(ref table[local * width + c], -step * rows[j / bag * width + c]);
-        }
-
-        public static void Clear(Index1D s, ArrayView<int> slots, ArrayView<float> sums, int width)
-        {
-            slots[s] = -1;
-            for (int c = 0; c < width; c++) sums[s * width + c] = 0f;
-        }
-
-        /// <summary>Lookup j finds its id's slot (claiming an empty one with a compare-exchange), or −1 for an id held elsewhere.</summary>
-        public static void Claim(Index1D j, ArrayView<int> ids, ArrayView<int> slots, ArrayView<int> slotOf, int first, int count, int block)
-        {
-            int id = ids[j];
-            if (id - first < 0 || id - first >= count || !Counted(ids, j, block)) { slotOf[j] = -1; return; }
-            int capacity = (int)slots.Length, slot = (int)((uint)id * 2654435761u % (uint)capacity);
-            while (true)
-            {
-                int seen = Atomic.CompareExchange(ref slots[slot], -1, id);
-                if (seen == -1 || seen == id) break;
-                slot = (slot + 1) % capacity;
-            }
-            slotOf[j] = slot;
-        }
-
-        public static void Add(Index1D i, ArrayView<int> slotOf, ArrayView<float> rows, ArrayView<float> sums, int width, int bag, float scale)
-        {
-            int j = i / width, c = i % width, slot = slotOf[j];
-            if (slot >= 0) Atomic.Add(ref sums[slot * width + c], scale * rows[j / bag * width + c]);
-        }
-
-        public static void AdagradRows(Index1D i, ArrayView<int> slots, ArrayView<float> sums, ArrayView<float> table, ArrayView<float> s,
-            int first, int width, float lr, float epsilon)
-        {
-            int slot = i / width, c = i % width, id = slots[slot];
-            if (id < 0) return;
-            int at = (id - first) * width + c;
-            float g = sums[i], si = s[at] + g * g;
-            s[at] = si;
-            table[at] -= lr * g / (XMath.Sqrt(si) + epsilon);
-        }
-
-        public static void Update(Index1D i, ArrayView<int> slots, ArrayView<float> sums, ArrayView<float> table, ArrayView<float> m, ArrayView<float> v,
-            int first, int width, AdamStep step)
-        {
-            int slot = i / width, c = i % width, id = slots[slot];
-            if (id < 0) return;
-            int at = (id - first) * width + c;
-            float g = sums[i];
-            m[at] = step.Beta1 * m[at] + (1 - step.Beta1) * g;
-            v[at] = step.Beta2 * v[at] + (1 - step.Beta2) * g * g;
-            table[at] -= step.Size * m[at] / (XMath.Sqrt(v[at]) + step.Epsilon);
         }
     }
 }

@@ -24,7 +24,7 @@ namespace OneFlow.Dsl.Runtime.Tests.Kernels
             for (long step = 1; step <= 5; step++)
             {
                 var g = Values(step * 0.5f);
-                Elementwise.AdamUpdate(w, g, m, v, lr, beta1, beta2, epsilon, decay, step, gradScale);
+                Update.AdamUpdate(w, g, m, v, lr, beta1, beta2, epsilon, decay, step, gradScale);
                 float c1 = 1 - MathF.Pow(beta1, step), c2 = 1 - MathF.Pow(beta2, step);
                 for (int i = 0; i < length; i++)
                 {

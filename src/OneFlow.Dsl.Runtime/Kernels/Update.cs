@@ -1,18 +1,28 @@
 using System;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
-    /// <summary>Updates of an embedding table from the rows its lookups touched (<see cref="SparseUpdateOp"/>): lookup j
-    /// of the ids takes row j / K of the rows, times the lookup's factor; this device holds table rows [first, first +
-    /// rows) and skips the others. Nothing here is the size of the table.</summary>
-    internal static unsafe class SparseUpdates
+    /// <summary>The optimizers' in-place updates (<c>UpdateOp.cs</c>): of a weight from its gradient (clipped by the
+    /// global norm where the plan says so), and of an embedding table from the rows its lookups touched
+    /// (<see cref="SparseUpdateOp"/>): lookup j of the ids takes row j / K of the rows, times the lookup's factor; this
+    /// device holds table rows [first, first + rows) and skips the others. Nothing sparse here is the size of the table.</summary>
+    internal static unsafe class Update
     {
         [ModuleInitializer]
         internal static void Register()
         {
+            CpuKernels.Add(OpKind.SgdUpdate, k => SgdUpdate(k.Mutable(0), k.In(1), k.LearningRate, GradScale(k)));
+            CpuKernels.Add(OpKind.MomentumUpdate, k => MomentumUpdate(k.Mutable(0), k.In(1), k.Mutable(2), k.LearningRate, k.Optimizer.Momentum, GradScale(k)));
+            CpuKernels.Add(OpKind.AdagradUpdate, k => AdagradUpdate(k.Mutable(0), k.In(1), k.Mutable(2), k.LearningRate, k.Optimizer.Epsilon, GradScale(k)));
+            CpuKernels.Add(OpKind.AdamUpdate, k =>
+            {
+                var o = k.Optimizer;
+                AdamUpdate(k.Mutable(0), k.In(1), k.Mutable(2), k.Mutable(3), k.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay, o.Step, GradScale(k));
+            });
             CpuKernels.Add(OpKind.SparseSgdUpdate, k => Sgd(k.Mutable(0), k.Ints(1), k.In(2), First(k), k.InShape(0)[0], k.InShape(0)[1],
                 k.LearningRate * (float)SparseUpdateOp.Scale(k.Op), Block(k)));
             CpuKernels.Add(OpKind.SparseAdagradUpdate, k => Adagrad(k.Mutable(0), k.Ints(1), k.In(2), k.Mutable(3), First(k), k.InShape(0)[0], k.InShape(0)[1],
@@ -25,6 +35,10 @@ namespace OneFlow.Dsl.Runtime.Kernels
                     (float)SparseUpdateOp.Scale(k.Op), k.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.Step, scratch);
             });
         }
+
+        /// <summary>1, or for an update clipped by the global norm, the factor its last operand (the squared norm) gives.</summary>
+        private static unsafe float GradScale(CpuKernelContext k)
+            => UpdateOp.IsClipped(k.Op) ? k.Optimizer.ClipScale(*k.InPointer(k.Op.Inputs.Length - 1)) : 1f;
 
         private static int First(KernelContext k) => k.Geometry.InputStarts[0][0];
 
@@ -48,7 +62,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
             for (int u = 0; u < distinct; u++)
             {
                 int local = scratch.Id(u) - first;
-                Elementwise.AdagradUpdate(table.Slice(local * width, width), scratch.Row(u), sums.Slice(local * width, width), lr, epsilon);
+                AdagradUpdate(table.Slice(local * width, width), scratch.Row(u), sums.Slice(local * width, width), lr, epsilon);
             }
         }
 
@@ -136,5 +150,61 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 return distinct;
             }
         }
+
+        /// <summary>v = μ·v + g; w −= lr · v.</summary>
+        public static void MomentumUpdate(Span<float> w, ReadOnlySpan<float> g, Span<float> v, float lr, float momentum, float gradScale = 1f)
+        {
+            TensorPrimitives.Multiply(v, momentum / gradScale, v);
+            TensorPrimitives.Add(v, g, v);
+            TensorPrimitives.Multiply(v, gradScale, v);
+            TensorPrimitives.MultiplyAdd(v, -lr, w, w);
+        }
+
+        /// <summary>AdamW at step <paramref name="step"/> (from 1): m and v move toward g and g², bias-corrected;
+        /// w −= lr · (m̂ / (√v̂ + ε) + decay · w). With decay 0 it is Adam.</summary>
+        public static void AdamUpdate(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
+            float lr, float beta1, float beta2, float epsilon, float decay, long step, float gradScale = 1f)
+        {
+            float c1 = 1 - MathF.Pow(beta1, step), c2 = 1 - MathF.Pow(beta2, step);
+            int i = 0;
+            // The vectors compute what the scalar loop does, operation for operation, so both give the same bits.
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<float> b1 = Vector256.Create(beta1), b2 = Vector256.Create(beta2), rest1 = Vector256.Create(1 - beta1),
+                    rest2 = Vector256.Create(1 - beta2), scale = Vector256.Create(gradScale), rate = Vector256.Create(lr),
+                    bias1 = Vector256.Create(c1), bias2 = Vector256.Create(c2), eps = Vector256.Create(epsilon), wd = Vector256.Create(decay);
+                for (; i + Vector256<float>.Count <= w.Length; i += Vector256<float>.Count)
+                {
+                    var gi = Vector256.Create(g.Slice(i)) * scale;
+                    var mi = b1 * Vector256.Create(m.Slice(i)) + rest1 * gi;
+                    var vi = b2 * Vector256.Create(v.Slice(i)) + rest2 * gi * gi;
+                    var wi = Vector256.Create(w.Slice(i));
+                    mi.CopyTo(m.Slice(i));
+                    vi.CopyTo(v.Slice(i));
+                    (wi - rate * (mi / bias1 / (Vector256.Sqrt(vi / bias2) + eps) + wd * wi)).CopyTo(w.Slice(i));
+                }
+            }
+            for (; i < w.Length; i++)
+            {
+                float gi = g[i] * gradScale;
+                m[i] = beta1 * m[i] + (1 - beta1) * gi;
+                v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+                w[i] -= lr * (m[i] / c1 / (MathF.Sqrt(v[i] / c2) + epsilon) + decay * w[i]);
+            }
+        }
+
+        /// <summary>s += g²; w −= lr · g / (√s + ε).</summary>
+        public static void AdagradUpdate(Span<float> w, ReadOnlySpan<float> g, Span<float> s, float lr, float epsilon, float gradScale = 1f)
+        {
+            for (int i = 0; i < w.Length; i++)
+            {
+                float gi = g[i] * gradScale;
+                s[i] += gi * gi;
+                w[i] -= lr * gi / (MathF.Sqrt(s[i]) + epsilon);
+            }
+        }
+
+        /// <summary>w −= lr · g.</summary>
+        public static void SgdUpdate(Span<float> w, ReadOnlySpan<float> g, float lr, float gradScale = 1f) => TensorPrimitives.MultiplyAdd(g, -lr * gradScale, w, w);
     }
 }
