@@ -15,10 +15,10 @@ namespace OneFlow.Dsl.Cuda.Kernels
             GpuKernels.Map(OpKind.Silu, Silu);
             GpuKernels.Map(OpKind.Clamp, Clamp, op => ClampOp.Bounds(op));
             GpuKernels.Zip(OpKind.ClampGrad, ClampGrad, op => ClampOp.Bounds(op));
-            GpuKernels.Map(OpKind.LeakyRelu, LeakyRelu, op => (LeakyReluOp.Slope(op), 0f));
-            GpuKernels.Zip(OpKind.LeakyReluGrad, LeakyReluGrad, op => (LeakyReluOp.Slope(op), 0f));
-            GpuKernels.Map(OpKind.Elu, Elu, op => (EluOp.Alpha(op), 0f));
-            GpuKernels.Zip(OpKind.EluGrad, EluGrad, op => (EluOp.Alpha(op), 0f));
+            GpuKernels.Map(OpKind.LeakyRelu, LeakyRelu, op => (AlphaActivationOp.Alpha(op), 0f));
+            GpuKernels.Zip(OpKind.LeakyReluGrad, LeakyReluGrad, op => (AlphaActivationOp.Alpha(op), 0f));
+            GpuKernels.Map(OpKind.Elu, Elu, op => (AlphaActivationOp.Alpha(op), 0f));
+            GpuKernels.Zip(OpKind.EluGrad, EluGrad, op => (AlphaActivationOp.Alpha(op), 0f));
         }
 
         public static void Silu(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = x[i] / (1f + XMath.Exp(-x[i]));

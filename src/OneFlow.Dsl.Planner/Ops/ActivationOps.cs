@@ -100,63 +100,61 @@ namespace OneFlow.Dsl.Planner.Ops
         }
     }
 
-    /// <summary>The slope of <see cref="LeakyReluOp"/> below 0.</summary>
-    internal sealed record SlopeAttributes(double Slope) : OpAttributes
+    /// <summary>The one constant of an activation with a kink at 0 (LeakyReLU's slope, ELU's α), as ONNX names it.</summary>
+    internal sealed record AlphaAttributes(double Alpha) : OpAttributes
     {
-        internal override void Write(AttributeWriter w) => w.Double("slope", Slope);
-        public static SlopeAttributes Read(AttributeReader r) => new SlopeAttributes(r.Double("slope"));
+        internal override void Write(AttributeWriter w) => w.Double("alpha", Alpha);
+        public static AlphaAttributes Read(AttributeReader r) => new AlphaAttributes(r.Double("alpha"));
+    }
+
+    /// <summary>An activation that is x above 0 and its own formula below, with one constant: its ONNX operator takes the
+    /// constant as alpha, and its gradient is a kernel of (dy, x) with the same constant.</summary>
+    internal abstract class AlphaActivationOp : ElementwiseOp
+    {
+        protected abstract double DefaultAlpha { get; }
+        protected abstract OpKind Gradient { get; }
+        protected abstract string OnnxName { get; }
+
+        public static float Alpha(IOpAttributes op) => (float)op.Get<AlphaAttributes>().Alpha;
+
+        /// <summary>The constant as written; a statement that leaves it out (a spec written by hand) gets PyTorch's default.</summary>
+        public override OpAttributes FromCall(string subject, double[] args)
+            => new AlphaAttributes(args.Length == 0 ? DefaultAlpha : FiniteConstant(subject, args, $"{UserName}: write {UserName}(x, c) with a finite constant c.").Value);
+
+        public override OpAttributes ReadAttributes(AttributeReader r) => AlphaAttributes.Read(r);
+
+        public override void ToOnnx(OnnxWriter w) => w.Emit(OnnxName, new[] { w.Input(0) }, OnnxAttribute.Of("alpha", Alpha(w.Op)));
+
+        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Emit(Gradient, new[] { dy, x }, x, op.Attributes));
     }
 
     /// <summary>x above 0, slope · x below (<c>torch.nn.LeakyReLU</c>, slope 0.01 by default); dx = dy · (x > 0 ? 1 : slope).</summary>
-    internal sealed class LeakyReluOp : ElementwiseOp
+    internal sealed class LeakyReluOp : AlphaActivationOp
     {
         public override string UserName => "LeakyRelu";
-
-        public static float Slope(IOpAttributes op) => (float)op.Get<SlopeAttributes>().Slope;
-
-        public override OpAttributes FromCall(string subject, double[] args)
-            => new SlopeAttributes(args.Length == 0 ? 0.01 : FiniteConstant(subject, args, "LeakyRelu: write LeakyRelu(x, slope) with a finite constant slope.").Value);
-
-        public override OpAttributes ReadAttributes(AttributeReader r) => SlopeAttributes.Read(r);
-
-        public override void ToOnnx(OnnxWriter w) => w.Emit("LeakyRelu", new[] { w.Input(0) }, OnnxAttribute.Of("alpha", Slope(w.Op)));
-
-        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Emit(OpKind.LeakyReluGrad, new[] { dy, x }, x, op.Attributes));
+        protected override double DefaultAlpha => 0.01;
+        protected override OpKind Gradient => OpKind.LeakyReluGrad;
+        protected override string OnnxName => "LeakyRelu";
     }
 
     /// <summary>dy · (x > 0 ? 1 : slope); operands (dy, x).</summary>
     internal sealed class LeakyReluGradOp : ElementwiseGradOp
     {
-        public override OpAttributes ReadAttributes(AttributeReader r) => SlopeAttributes.Read(r);
-    }
-
-    /// <summary>The α of <see cref="EluOp"/>.</summary>
-    internal sealed record EluAttributes(double Alpha) : OpAttributes
-    {
-        internal override void Write(AttributeWriter w) => w.Double("alpha", Alpha);
-        public static EluAttributes Read(AttributeReader r) => new EluAttributes(r.Double("alpha"));
+        public override OpAttributes ReadAttributes(AttributeReader r) => AlphaAttributes.Read(r);
     }
 
     /// <summary>x above 0, α(eˣ − 1) below (<c>torch.nn.ELU</c>, α = 1 by default); dx = dy · (x > 0 ? 1 : α·eˣ).</summary>
-    internal sealed class EluOp : ElementwiseOp
+    internal sealed class EluOp : AlphaActivationOp
     {
         public override string UserName => "Elu";
-
-        public static float Alpha(IOpAttributes op) => (float)op.Get<EluAttributes>().Alpha;
-
-        public override OpAttributes FromCall(string subject, double[] args)
-            => new EluAttributes(args.Length == 0 ? 1 : FiniteConstant(subject, args, "Elu: write Elu(x, alpha) with a finite constant alpha.").Value);
-
-        public override OpAttributes ReadAttributes(AttributeReader r) => EluAttributes.Read(r);
-
-        public override void ToOnnx(OnnxWriter w) => w.Emit("Elu", new[] { w.Input(0) }, OnnxAttribute.Of("alpha", Alpha(w.Op)));
-
-        public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Emit(OpKind.EluGrad, new[] { dy, x }, x, op.Attributes));
+        protected override double DefaultAlpha => 1;
+        protected override OpKind Gradient => OpKind.EluGrad;
+        protected override string OnnxName => "Elu";
     }
 
     /// <summary>dy · (x > 0 ? 1 : α·eˣ); operands (dy, x).</summary>
     internal sealed class EluGradOp : ElementwiseGradOp
     {
-        public override OpAttributes ReadAttributes(AttributeReader r) => EluAttributes.Read(r);
+        public override OpAttributes ReadAttributes(AttributeReader r) => AlphaAttributes.Read(r);
     }
 }

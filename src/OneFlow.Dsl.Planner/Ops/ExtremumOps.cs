@@ -42,6 +42,19 @@ namespace OneFlow.Dsl.Planner.Ops
             if (axis != 0) dims[0] = -1;
             return b.Add(OpKind.Reshape, new[] { value }, "kept", new ReshapeAttributes(dims));
         }
+
+        /// <summary>Decoded one position at a time, as any reduction: not over the positions (kept as an axis of length 1
+        /// with keepDim).</summary>
+        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
+        {
+            int rank = d.Rank(s.Inputs[0]), axis = s.Args.Count == 0 ? rank - 1 : ((int)s.Args[0] + rank) % rank;
+            if (s.Args.Count > 1 && s.Args[1] != 0)
+            {
+                d.Along(s, times[0], axis, "reduces over");
+                d.Emit(s, times[0]);
+            }
+            else d.Reduced(s, times[0], axis);
+        }
     }
 
     internal sealed class MaxOp : ExtremumOp
@@ -49,20 +62,6 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string UserName => "Max";
         protected override bool Minimum => false;
         protected override bool Positions => false;
-
-        /// <summary>Decoded one position at a time, as any reduction: not over the positions.</summary>
-        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => Extremum(d, s, times[0]);
-
-        internal static void Extremum(DecodingBuilder d, OpDecl s, PositionAxes x)
-        {
-            int rank = d.Rank(s.Inputs[0]), axis = s.Args.Count == 0 ? rank - 1 : ((int)s.Args[0] + rank) % rank;
-            if (s.Args.Count > 1 && s.Args[1] != 0)
-            {
-                d.Along(s, x, axis, "reduces over");
-                d.Emit(s, x);
-            }
-            else d.Reduced(s, x, axis);
-        }
     }
 
     internal sealed class MinOp : ExtremumOp
@@ -70,7 +69,6 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string UserName => "Min";
         protected override bool Minimum => true;
         protected override bool Positions => false;
-        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => MaxOp.Extremum(d, s, times[0]);
     }
 
     internal sealed class ArgMaxOp : ExtremumOp
@@ -79,7 +77,6 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string NotDifferentiable => "it gives positions, which are integers";
         protected override bool Minimum => false;
         protected override bool Positions => true;
-        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => MaxOp.Extremum(d, s, times[0]);
     }
 
     internal sealed class ArgMinOp : ExtremumOp
@@ -88,7 +85,6 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string NotDifferentiable => "it gives positions, which are integers";
         protected override bool Minimum => true;
         protected override bool Positions => true;
-        public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times) => MaxOp.Extremum(d, s, times[0]);
     }
 
     /// <summary>The position of each row's first maximum over the last axis, [.., C] → [..] integers; a NaN counts as

@@ -73,7 +73,7 @@ namespace OneFlow.Dsl.Planner.Plan
         {
             var inputs = op.Inputs.Select(i => plan.Tensors[i]).ToList();
             string args = string.Join(", ", inputs.Select(t => t.Name));
-            string flags = op.Attributes == null || op.Kind == OpKind.Boxing ? "" : $" [{AttributeWriter.Of(op.Attributes)}]";
+            string flags = op.Attributes == null ? "" : $" [{AttributeWriter.Of(op.Attributes)}]";
             string sbps = string.Join(", ", inputs.Select(t => t.Sbp.ToString()));
             if (op.Output < 0) return $"{op.Kind}({args}){flags} : ({sbps})";
             var o = plan.Tensors[op.Output];

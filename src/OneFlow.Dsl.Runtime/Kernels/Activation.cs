@@ -16,10 +16,10 @@ namespace OneFlow.Dsl.Runtime.Kernels
             CpuKernels.Add(OpKind.Silu, k => Silu(k.In(0), k.Out));
             CpuKernels.Add(OpKind.Clamp, k => Clamp(k.In(0), ClampOp.Bounds(k.Op), k.Out));
             CpuKernels.Add(OpKind.ClampGrad, k => ClampGrad(k.In(0), k.In(1), ClampOp.Bounds(k.Op), k.Out));
-            CpuKernels.Add(OpKind.LeakyRelu, k => LeakyRelu(k.In(0), LeakyReluOp.Slope(k.Op), k.Out));
-            CpuKernels.Add(OpKind.LeakyReluGrad, k => LeakyReluGrad(k.In(0), k.In(1), LeakyReluOp.Slope(k.Op), k.Out));
-            CpuKernels.Add(OpKind.Elu, k => Elu(k.In(0), EluOp.Alpha(k.Op), k.Out));
-            CpuKernels.Add(OpKind.EluGrad, k => EluGrad(k.In(0), k.In(1), EluOp.Alpha(k.Op), k.Out));
+            CpuKernels.Add(OpKind.LeakyRelu, k => LeakyRelu(k.In(0), AlphaActivationOp.Alpha(k.Op), k.Out));
+            CpuKernels.Add(OpKind.LeakyReluGrad, k => LeakyReluGrad(k.In(0), k.In(1), AlphaActivationOp.Alpha(k.Op), k.Out));
+            CpuKernels.Add(OpKind.Elu, k => Elu(k.In(0), AlphaActivationOp.Alpha(k.Op), k.Out));
+            CpuKernels.Add(OpKind.EluGrad, k => EluGrad(k.In(0), k.In(1), AlphaActivationOp.Alpha(k.Op), k.Out));
         }
 
         public static void Silu(ReadOnlySpan<float> x, Span<float> y)
