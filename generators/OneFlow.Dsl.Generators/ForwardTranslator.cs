@@ -233,6 +233,8 @@ namespace OneFlow.Dsl.Generators
                         : Unsupported(id, $"'{id.Identifier.ValueText}' is not a weight, an input or a tensor computed before it");
                 case MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } member:
                     return Value(member.Name, preferredName);
+                case BinaryExpressionSyntax binary when Operator(binary) is IMethodSymbol op && Comparisons.ContainsKey(binary.OperatorToken.Text):
+                    return Comparison(binary, op, preferredName);
                 case BinaryExpressionSyntax binary when Operator(binary) is IMethodSymbol op:
                     return Arithmetic(binary, op, preferredName);
                 case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression } minus when Operator(minus) != null:
@@ -348,6 +350,26 @@ namespace OneFlow.Dsl.Generators
             for (int i = 0; i < steps.Length && value != null; i++)
                 value = Statement(OpName(steps[i].Op), new[] { value }, binary, i == steps.Length - 1 ? preferredName : null, steps[i].Args);
             return value;
+        }
+
+        /// <summary>Each comparison operator's op, and the op that says the same with the operands swapped
+        /// (<c>0.5f &lt; x</c> is <c>Gt(x, 0.5)</c>).</summary>
+        private static readonly Dictionary<string, (OpKind Kind, OpKind Swapped)> Comparisons = new Dictionary<string, (OpKind, OpKind)>
+        {
+            [">"] = (OpKind.Gt, OpKind.Lt), ["<"] = (OpKind.Lt, OpKind.Gt), [">="] = (OpKind.Ge, OpKind.Le), ["<="] = (OpKind.Le, OpKind.Ge),
+        };
+
+        /// <summary>A comparison of two tensors is its op; with a number on either side, the op with the number as its
+        /// constant, the operands swapped where the number comes first.</summary>
+        private string? Comparison(BinaryExpressionSyntax binary, IMethodSymbol op, string? preferredName)
+        {
+            var (kind, swapped) = Comparisons[binary.OperatorToken.Text];
+            bool leftTensor = op.Parameters[0].Type.ToDisplayString() == TensorType, rightTensor = op.Parameters[1].Type.ToDisplayString() == TensorType;
+            if (leftTensor && rightTensor) return Emit(OpName(kind), new[] { binary.Left, binary.Right }, binary, preferredName);
+            var constantSide = leftTensor ? binary.Right : binary.Left;
+            if (!(Number(_model.GetConstantValue(constantSide)) is double c))
+                return Unsupported(constantSide, "a number compared with a tensor must be a constant in a plan");
+            return Emit(OpName(leftTensor ? kind : swapped), new[] { leftTensor ? binary.Left : binary.Right }, binary, preferredName, new[] { c });
         }
 
         private static string OpName(OpKind kind) => OpRegistry.Get(kind).UserName!;

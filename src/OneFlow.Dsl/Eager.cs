@@ -38,7 +38,7 @@ namespace OneFlow.Dsl
         /// <summary>A graph of the operands and the op alone: the op's definition checks the operands on the way in.</summary>
         private static (LogicalGraph Graph, LogicalOp Op) Build(OpKind kind, OpAttributes? attributes, Tensor[] inputs)
             => Refused(() => SingleOp.Build(kind, Array.ConvertAll(inputs, t => new Shape(t.Shape.ToArray())),
-                Array.ConvertAll(inputs, t => t.IsInteger ? DType.I32 : DType.F32), attributes));
+                Array.ConvertAll(inputs, t => t.IsMask ? DType.Bool : t.IsInteger ? DType.I32 : DType.F32), attributes));
 
         /// <summary>A shape the op refuses is the caller's mistake.</summary>
         private static T Refused<T>(Func<T> build)
@@ -72,11 +72,11 @@ namespace OneFlow.Dsl
             }
             var output = graph.Tensor(op.Output);
             var shape = output.Shape.ToArray();
-            if (output.DType == DType.I32)
+            if (output.DType != DType.F32)
             {
-                var positions = new int[output.Shape.Elements];
-                CpuKernels.RunWhole(context, inputs, positions);
-                return Tensor.From(positions, shape);
+                var integers = new int[output.Shape.Elements];
+                CpuKernels.RunWhole(context, inputs, integers);
+                return output.DType == DType.Bool ? Tensor.Mask(integers, shape) : Tensor.From(integers, shape);
             }
             var floats = new float[output.Shape.Elements];
             CpuKernels.RunWhole(context, inputs, floats);

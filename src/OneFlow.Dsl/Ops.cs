@@ -202,6 +202,36 @@ namespace OneFlow.Dsl
         /// <summary>The smaller of a and b element by element, broadcasting (<c>torch.minimum</c>).</summary>
         public static Tensor Minimum(Tensor a, Tensor b) => Eager.Run(OpKind.Minimum, a, b);
 
+        /// <summary>The boolean mask of a &gt; b element by element, broadcasting (<c>torch.gt</c>; also <c>a &gt; b</c>): for
+        /// <see cref="Where"/> and <see cref="MaskedFill"/>. NaN compares false.</summary>
+        public static Tensor Gt(Tensor a, Tensor b) => Eager.Run(OpKind.Gt, a, b);
+        /// <summary>The mask of x &gt; <paramref name="value"/>.</summary>
+        public static Tensor Gt(Tensor x, double value) => Eager.Run(OpKind.Gt, new[] { value }, x);
+        /// <summary>The mask of a &lt; b (<c>torch.lt</c>; also <c>a &lt; b</c>).</summary>
+        public static Tensor Lt(Tensor a, Tensor b) => Eager.Run(OpKind.Lt, a, b);
+        public static Tensor Lt(Tensor x, double value) => Eager.Run(OpKind.Lt, new[] { value }, x);
+        /// <summary>The mask of a ≥ b (<c>torch.ge</c>; also <c>a &gt;= b</c>).</summary>
+        public static Tensor Ge(Tensor a, Tensor b) => Eager.Run(OpKind.Ge, a, b);
+        public static Tensor Ge(Tensor x, double value) => Eager.Run(OpKind.Ge, new[] { value }, x);
+        /// <summary>The mask of a ≤ b (<c>torch.le</c>; also <c>a &lt;= b</c>).</summary>
+        public static Tensor Le(Tensor a, Tensor b) => Eager.Run(OpKind.Le, a, b);
+        public static Tensor Le(Tensor x, double value) => Eager.Run(OpKind.Le, new[] { value }, x);
+        /// <summary>The mask of a = b (<c>torch.eq</c>). C#'s <c>==</c> stays reference equality on tensors: overloading it
+        /// would turn every <c>t == null</c> into a tensor.</summary>
+        public static Tensor Eq(Tensor a, Tensor b) => Eager.Run(OpKind.Eq, a, b);
+        public static Tensor Eq(Tensor x, double value) => Eager.Run(OpKind.Eq, new[] { value }, x);
+        /// <summary>The mask of a ≠ b (<c>torch.ne</c>); NaN differs from everything.</summary>
+        public static Tensor Ne(Tensor a, Tensor b) => Eager.Run(OpKind.Ne, a, b);
+        public static Tensor Ne(Tensor x, double value) => Eager.Run(OpKind.Ne, new[] { value }, x);
+
+        /// <summary>a where <paramref name="mask"/> holds, b elsewhere (<c>torch.where</c>), the three broadcasting
+        /// together; the gradient goes to the side chosen.</summary>
+        public static Tensor Where(Tensor mask, Tensor a, Tensor b) => Eager.Run(OpKind.Where, mask, a, b);
+
+        /// <summary>x with <paramref name="value"/> where <paramref name="mask"/> holds, the mask broadcasting to x
+        /// (<c>x.masked_fill(mask, value)</c>): attention's padding set to −∞.</summary>
+        public static Tensor MaskedFill(Tensor x, Tensor mask, double value) => Eager.Run(OpKind.MaskedFill, new[] { value }, x, mask);
+
         /// <summary>The running sum along <paramref name="axis"/> (<c>torch.cumsum</c>).</summary>
         public static Tensor Cumsum(Tensor x, int axis) => Eager.Run(OpKind.Cumsum, new double[] { axis }, x);
 

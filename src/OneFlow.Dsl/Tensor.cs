@@ -12,25 +12,37 @@ namespace OneFlow.Dsl
         private int[] _shape;
         private float[]? _data;
         private readonly int[]? _integers;
+        private readonly bool _mask;
 
-        private Tensor(int[] shape, float[]? data, int[]? integers)
+        private Tensor(int[] shape, float[]? data, int[]? integers, bool mask = false)
         {
             _shape = shape;
             _data = data;
             _integers = integers;
+            _mask = mask;
         }
 
         public IReadOnlyList<int> Shape => _shape;
         public int Rank => _shape.Length;
         public long Length => _data?.Length ?? _integers!.Length;
-        /// <summary>True for a tensor of integers: class labels or embedding ids.</summary>
+        /// <summary>True for a tensor of integers: class labels or embedding ids, or a mask's 0 and 1.</summary>
         public bool IsInteger => _integers != null;
+
+        /// <summary>True for a boolean mask (a comparison's, or made with <see cref="From(bool[], int[])"/>), whose
+        /// elements read 0 and 1.</summary>
+        public bool IsMask => _mask;
 
         /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of the given shape.</summary>
         public static Tensor From(float[] data, params int[] shape) => new Tensor(Checked(data.Length, shape), data, null);
 
         /// <summary>Wraps integers (not copied): the class labels of a batch, or the ids fed to an Embedding.</summary>
         public static Tensor From(int[] labels, params int[] shape) => new Tensor(Checked(labels.Length, shape), null, labels);
+
+        /// <summary>A boolean mask (copied), for <see cref="Ops.Where"/> and <see cref="Ops.MaskedFill"/>: a padding mask.</summary>
+        public static Tensor From(bool[] mask, params int[] shape) => new Tensor(Checked(mask.Length, shape), null, Array.ConvertAll(mask, m => m ? 1 : 0), mask: true);
+
+        /// <summary>A mask of the 0s and 1s <paramref name="values"/> holds (not copied).</summary>
+        internal static Tensor Mask(int[] values, int[] shape) => new Tensor(Checked(values.Length, shape), null, values, mask: true);
 
         public static Tensor Zeros(params int[] shape) => new Tensor(Checked(-1, shape), new float[Elements(shape)], null);
 
@@ -134,6 +146,20 @@ namespace OneFlow.Dsl
         public static Tensor operator *(float c, Tensor x) => WithConstant('*', true, x, c);
         public static Tensor operator /(Tensor x, float c) => WithConstant('/', false, x, c);
         public static Tensor operator /(float c, Tensor x) => WithConstant('/', true, x, c);
+
+        // Comparisons give boolean masks (Ops.Gt, Lt, Ge, Le). == and != keep their meaning of reference equality.
+        public static Tensor operator >(Tensor a, Tensor b) => Ops.Gt(a, b);
+        public static Tensor operator <(Tensor a, Tensor b) => Ops.Lt(a, b);
+        public static Tensor operator >=(Tensor a, Tensor b) => Ops.Ge(a, b);
+        public static Tensor operator <=(Tensor a, Tensor b) => Ops.Le(a, b);
+        public static Tensor operator >(Tensor x, float c) => Ops.Gt(x, c);
+        public static Tensor operator <(Tensor x, float c) => Ops.Lt(x, c);
+        public static Tensor operator >=(Tensor x, float c) => Ops.Ge(x, c);
+        public static Tensor operator <=(Tensor x, float c) => Ops.Le(x, c);
+        public static Tensor operator >(float c, Tensor x) => Ops.Lt(x, c);
+        public static Tensor operator <(float c, Tensor x) => Ops.Gt(x, c);
+        public static Tensor operator >=(float c, Tensor x) => Ops.Le(x, c);
+        public static Tensor operator <=(float c, Tensor x) => Ops.Ge(x, c);
 
         private static Tensor WithConstant(char op, bool constantFirst, Tensor x, float c)
         {

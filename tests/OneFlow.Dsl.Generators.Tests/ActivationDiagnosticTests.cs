@@ -70,5 +70,23 @@ public partial class Act
             Assert.Contains("tanh=1", generated);
             Assert.Contains("min=-Infinity max=1", generated);
         }
+    
+        [Fact]
+        public void A_float_tensor_as_a_mask_is_refused_at_the_call()
+        {
+            var (id, message, span) = Only("Where(h, h, h)");
+            Assert.Equal("OF0001", id);
+            Assert.Equal("Where(h, h, h)", span);
+            Assert.Equal("Where: the mask h holds F32; make it with a comparison (Gt, Lt, Ge, Le, Eq, Ne, or x > y).", message);
+        }
+
+        [Fact]
+        public void A_mask_in_arithmetic_is_refused_at_the_call()
+        {
+            var (id, message, span) = Only("Relu(h > 0)");
+            Assert.Equal("OF0001", id);
+            Assert.Equal("Relu(h > 0)", span);
+            Assert.Matches("^Relu: .+ is a boolean mask \\(a comparison's\\); masks go to Where or MaskedFill\\.$", message);
+        }
     }
 }

@@ -175,6 +175,27 @@ namespace OneFlow.Dsl.Generators.Tests
             }
             """;
     
+        /// <summary>Comparisons written as operators, with a number on either side, feeding Where and MaskedFill.</summary>
+        public const string Comparisons = """
+            using OneFlow.Dsl;
+            using static OneFlow.Dsl.Ops;
+
+            [Network(Batch = 8)]
+            [Placement("cpu:0-1")]
+            public partial class Comparisons
+            {
+                [Weight(6, 10)] Tensor w;
+
+                public Tensor Forward([Input(6)] Tensor x)
+                {
+                    var h = MatMul(x, w);
+                    var g = Where(h > 0.5f, h, -h);
+                    var f = MaskedFill(g, 1f <= h, -1e9);
+                    return Where(h >= g, f, g) + Where(Ne(h, 0), h, g) + MaskedFill(h, h < g, 0);
+                }
+            }
+            """;
+
         /// <summary>Losses other than cross-entropy: a regression from two inputs against float targets, its loss
         /// written out and with PyTorch's names.</summary>
         public const string Losses = """

@@ -33,5 +33,18 @@ namespace OneFlow.Dsl.Generators.Tests
                 "Add", "SoftmaxCrossEntropy",
             }, Statements(Networks.Arithmetic));
         }
+    
+        [Fact]
+        public void Comparison_operators_become_comparisons_with_the_number_as_their_constant()
+        {
+            Assert.Equal(new[]
+            {
+                "MatMul",
+                "Gt, 0.5", "Neg", "Where",          // Where(h > 0.5f, h, -h)
+                "Ge, 1", "MaskedFill, -1000000000", // 1f <= h is h >= 1
+                "Ge", "Where", "Ne, 0", "Where", "Add", "Lt", "MaskedFill, 0", "Add",
+                "SoftmaxCrossEntropy",
+            }, Statements(Networks.Comparisons));
+        }
     }
 }

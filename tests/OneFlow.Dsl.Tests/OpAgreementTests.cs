@@ -54,7 +54,7 @@ namespace OneFlow.Dsl.Tests
         private static (Tensor[] Leaves, Tensor Y) Forward(OpReference c)
         {
             var leaves = c.Draw().Select((data, i) => data is int[] ids
-                ? Tensor.From(ids, c.Operands[i].Shape.ToArray())
+                ? (c.Operands[i].Mask ? Tensor.Mask(ids, c.Operands[i].Shape.ToArray()) : Tensor.From(ids, c.Operands[i].Shape.ToArray()))
                 : Tensor.From((float[])data, c.Operands[i].Shape.ToArray())).ToArray();
             foreach (int i in c.Differentiated) leaves[i].RequiresGrad = true;
             bool training = EagerMode.Training;

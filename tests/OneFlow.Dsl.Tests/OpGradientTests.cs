@@ -15,7 +15,7 @@ namespace OneFlow.Dsl.Tests
         {
             var sample = OpSamples.Named(name);
             var leaves = sample.Inputs(seed: 3).Select((data, i) => data is int[] ids
-                ? Tensor.From(ids, sample.Operands[i].Shape.ToArray())
+                ? (sample.Operands[i].Mask ? Tensor.Mask(ids, sample.Operands[i].Shape.ToArray()) : Tensor.From(ids, sample.Operands[i].Shape.ToArray()))
                 : Tensor.From((float[])data, sample.Operands[i].Shape.ToArray())).ToArray();
             // A fixed call number keeps dropout's mask the same in every evaluation.
             Tensor Output() => Eager.Run(sample.Kind, sample.Attributes, sample.Derive?.Invoke(leaves) ?? leaves, call: 1);

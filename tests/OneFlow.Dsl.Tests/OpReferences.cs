@@ -51,6 +51,7 @@ namespace OneFlow.Dsl.Tests
         private static Operand Distinct(params int[] dims) => Operand.Distinct(dims);
         private static Operand Tied(params int[] dims) => Operand.Tied(dims);
         private static Operand Ids(int below, params int[] dims) => Operand.IdsBelow(below, dims);
+        private static Operand Mask(params int[] dims) => Operand.MaskOf(dims);
 
         public static readonly OpReference[] All =
         {
@@ -161,6 +162,16 @@ namespace OneFlow.Dsl.Tests
             R("Maximum broadcast", OpKind.Maximum, "torch.maximum(a, b)", O(3, 1, 37), O(5, 1)),
             R("Minimum of tied values", OpKind.Minimum, "torch.minimum(a, b)", Tied(5, 37), Tied(5, 37)),
             R("Minimum broadcast, tied values", OpKind.Minimum, "torch.minimum(a, b)", Tied(3, 131), Tied(131)),
+            R("Gt of tied values", OpKind.Gt, "(a > b).double()", Tied(3, 37), Tied(3, 37)),
+            R("Lt broadcast", OpKind.Lt, "(a < b).double()", new Operand(new Shape(3, 1, 37), Levels: 5), new Operand(new Shape(5, 1), Levels: 5)),
+            R("Ge of a number", OpKind.Ge, new double[] { 1 }, "(a >= 1).double()", new Operand(new Shape(3, 37), Levels: 5)),
+            R("Le", OpKind.Le, "(a <= b).double()", Tied(5, 37), Tied(37)),
+            R("Eq", OpKind.Eq, "(a == b).double()", Tied(3, 37), Tied(3, 37)),
+            R("Ne of a number", OpKind.Ne, new double[] { 0 }, "(a != 0).double()", Tied(3, 37)),
+            R("Where", OpKind.Where, "torch.where(a.bool(), b, c)", Mask(3, 37), O(3, 37), O(3, 37)),
+            R("Where broadcast", OpKind.Where, "torch.where(a.bool(), b, c)", Mask(5, 1), O(3, 1, 37), O(37)),
+            R("MaskedFill", OpKind.MaskedFill, new[] { -3.0 }, "a.masked_fill(b.bool(), -3.0)", O(3, 5, 37), Mask(3, 5, 37)),
+            R("MaskedFill broadcast", OpKind.MaskedFill, new[] { 1e9 }, "a.masked_fill(b.bool(), 1e9)", O(3, 5, 37), Mask(3, 1, 37)),
             R("Cumsum", OpKind.Cumsum, new double[] { 1 }, "torch.cumsum(a, 1)", O(3, 5, 37)),
             R("Cumsum along the last axis", OpKind.Cumsum, new double[] { -1 }, "torch.cumsum(a, -1)", O(5, 131)),
             R("Squeeze", OpKind.Squeeze, new double[] { 1 }, "a.squeeze(1)", O(3, 1, 37)),

@@ -11,9 +11,9 @@ namespace OneFlow.Dsl.Testing
     /// <see cref="Spaced"/>, evenly spaced values in a random order, so that no two are within a finite-difference step
     /// of each other (a maximum does not change hands); or, with <see cref="Levels"/>, one of that many evenly spaced
     /// values, so that ties are common (which of equal maxima a gradient goes to).</summary>
-    public sealed record Operand(Shape Shape, float Low = -2, float High = 2, float AwayFromZero = 0, int Ids = 0, bool Spaced = false, int Levels = 0)
+    public sealed record Operand(Shape Shape, float Low = -2, float High = 2, float AwayFromZero = 0, int Ids = 0, bool Spaced = false, int Levels = 0, bool Mask = false)
     {
-        public DType Type => Ids > 0 ? DType.I32 : DType.F32;
+        public DType Type => Mask ? DType.Bool : Ids > 0 ? DType.I32 : DType.F32;
 
         public static Operand Of(params int[] dims) => new Operand(new Shape(dims));
         public static Operand Positive(params int[] dims) => new Operand(new Shape(dims), 0.5f, 2f);
@@ -21,6 +21,8 @@ namespace OneFlow.Dsl.Testing
         public static Operand IdsBelow(int limit, params int[] dims) => new Operand(new Shape(dims), Ids: limit);
         public static Operand Distinct(params int[] dims) => new Operand(new Shape(dims), Spaced: true);
         public static Operand Tied(params int[] dims) => new Operand(new Shape(dims), Levels: 3);
+        /// <summary>A boolean mask: 0s and 1s, as a comparison gives.</summary>
+        public static Operand MaskOf(params int[] dims) => new Operand(new Shape(dims), Ids: 2, Mask: true);
     }
 
     /// <summary>One example of an op kind: its operands and attributes. Every kind that runs as a kernel has at least
@@ -244,6 +246,18 @@ namespace OneFlow.Dsl.Testing
             S("Maximum of tied values", OpKind.Maximum, Operand.Tied(3, 37), Operand.Tied(3, 37)),
             S("PairwiseExtremumGrad", OpKind.PairwiseExtremumGrad, new PairwiseExtremumGradAttributes(false, 1), O(3, 37), Operand.Tied(3, 37), Operand.Tied(37)),
             S("PairwiseExtremumGrad of the minimum", OpKind.PairwiseExtremumGrad, new PairwiseExtremumGradAttributes(true, 0), O(3, 5, 37), Operand.Tied(3, 1, 37), Operand.Tied(5, 1)),
+            S("Gt of tied values", OpKind.Gt, Operand.Tied(3, 37), Operand.Tied(3, 37)),
+            S("Lt broadcast", OpKind.Lt, new Operand(new Shape(3, 1, 37), Levels: 5), new Operand(new Shape(5, 1), Levels: 5)),
+            S("Ge of a number", OpKind.Ge, new double[] { 1 }, new Operand(new Shape(3, 37), Levels: 5)),
+            S("Le", OpKind.Le, Operand.Tied(5, 37), Operand.Tied(37)),
+            S("Eq", OpKind.Eq, Operand.Tied(3, 37), Operand.Tied(3, 37)),
+            S("Ne of a number", OpKind.Ne, new double[] { 0 }, Operand.Tied(3, 37)),
+            S("Where", OpKind.Where, Operand.MaskOf(3, 37), O(3, 37), O(3, 37)),
+            S("Where broadcast", OpKind.Where, Operand.MaskOf(5, 1), O(3, 1, 37), O(37)),
+            S("MaskedFill", OpKind.MaskedFill, new[] { -3.0 }, O(3, 37), Operand.MaskOf(3, 37)),
+            S("MaskedFill broadcast", OpKind.MaskedFill, new[] { 1e9 }, O(3, 5, 37), Operand.MaskOf(3, 1, 37)),
+            S("WhereGrad", OpKind.WhereGrad, new WhereGradAttributes(true), O(3, 5, 37), Operand.MaskOf(5, 1)),
+            S("WhereGrad of the other side", OpKind.WhereGrad, new WhereGradAttributes(false), O(3, 37), Operand.MaskOf(3, 37)),
             S("Cumsum", OpKind.Cumsum, new double[] { 1 }, O(3, 5, 37)),
             S("Cumsum along the last axis", OpKind.Cumsum, new double[] { -1 }, O(3, 37)),
             S("Cumsum from the end", OpKind.Cumsum, new CumsumAttributes(0, true), O(5, 37)),

@@ -45,6 +45,18 @@ namespace OneFlow.Dsl.Cuda.Kernels
             return new BroadcastLayout { D0 = dims[0], D1 = dims[1], D2 = dims[2], D3 = dims[3], A0 = steps[0], A1 = steps[1], A2 = steps[2], A3 = steps[3] };
         }
 
+        /// <summary>Where output element <paramref name="i"/> reads each operand (inside a kernel).</summary>
+        public static void Offsets(int i, BroadcastLayout l, out int ao, out int bo)
+        {
+            int r = i;
+            int c3 = r % l.D3; r /= l.D3;
+            int c2 = r % l.D2; r /= l.D2;
+            int c1 = r % l.D1;
+            int c0 = r / l.D1;
+            ao = c0 * l.A0 + c1 * l.A1 + c2 * l.A2 + c3 * l.A3;
+            bo = c0 * l.B0 + c1 * l.B1 + c2 * l.B2 + c3 * l.B3;
+        }
+
         /// <summary>The dimensions of <paramref name="shape"/> as four, padded in front with 1.</summary>
         public static int[] Padded(Shape shape)
         {

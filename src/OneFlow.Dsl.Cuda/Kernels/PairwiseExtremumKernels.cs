@@ -34,27 +34,16 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 return k => run(k.Stream, k.Threads, k.In(0), k.In(1), k.Out, k.Cached(c => BroadcastLayout.Of(c.InShape(0), c.InShape(1), c.OutShape)), minimum);
             });
 
-        private static void Offsets(Index1D i, BroadcastLayout l, out int ao, out int bo)
-        {
-            int r = i;
-            int c3 = r % l.D3; r /= l.D3;
-            int c2 = r % l.D2; r /= l.D2;
-            int c1 = r % l.D1;
-            int c0 = r / l.D1;
-            ao = c0 * l.A0 + c1 * l.A1 + c2 * l.A2 + c3 * l.A3;
-            bo = c0 * l.B0 + c1 * l.B1 + c2 * l.B2 + c3 * l.B3;
-        }
-
         public static void Pick(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, BroadcastLayout l, int minimum)
         {
-            Offsets(i, l, out int ao, out int bo);
+            BroadcastLayout.Offsets(i, l, out int ao, out int bo);
             float u = a[ao], v = b[bo];
             y[i] = float.IsNaN(u) || float.IsNaN(v) ? float.NaN : (minimum != 0 ? (u < v ? u : v) : (u > v ? u : v));
         }
 
         public static void Share(Index1D i, ArrayView<float> dy, ArrayView<float> a, ArrayView<float> b, ArrayView<float> dx, BroadcastLayout l, int minimum, int side)
         {
-            Offsets(i, l, out int ao, out int bo);
+            BroadcastLayout.Offsets(i, l, out int ao, out int bo);
             float u = a[ao], v = b[bo], g = dy[i];
             bool aLoses = minimum != 0 ? u > v : u < v, bLoses = minimum != 0 ? u < v : u > v;
             dx[i] = u == v ? 0.5f * g : (side == 0 ? aLoses : bLoses) ? 0f : g;

@@ -1,6 +1,8 @@
 namespace OneFlow.Dsl.Planner.Model
 {
-    public enum DType { F32, I32 }
+    /// <summary>What a tensor's elements are: floats; integers (ids, class labels, positions); or a boolean mask, a
+    /// comparison's, stored as 32-bit 0 and 1 like the integers.</summary>
+    public enum DType { F32, I32, Bool }
 
     /// <summary>What a tensor is for. An accumulated tensor sums a step's micro-batches and lives through the step. A
     /// buffer is state a network keeps beside its weights but does not train (batch norm's running statistics):

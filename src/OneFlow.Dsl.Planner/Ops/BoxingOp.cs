@@ -19,6 +19,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override bool RunsAsKernel => false;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
         public override DType OutputType(LogicalGraph g, LogicalOp op) => g.Tensor(op.Inputs[0]).DType;
+        public override bool TakesMask(int operand) => true;
         public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
             var (from, to) = Attributes(c.Op);

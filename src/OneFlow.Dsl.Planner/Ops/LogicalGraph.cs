@@ -98,6 +98,7 @@ namespace OneFlow.Dsl.Planner.Ops
             if (subject != null) op.Subject = subject;
             Ops.Add(op);
             var def = OpRegistry.Get(kind);
+            RefuseMasks(def, op);
             if (def.HasOutput)
             {
                 var output = AddTensor(outputName, def.InferShape(this, op), def.OutputType(this, op), role);
@@ -106,6 +107,14 @@ namespace OneFlow.Dsl.Planner.Ops
                 op.Output = output.Id;
             }
             return op;
+        }
+
+        private void RefuseMasks(OpDef def, LogicalOp op)
+        {
+            for (int i = 0; i < op.Inputs.Length; i++)
+                if (Tensor(op.Inputs[i]).DType == DType.Bool && !def.TakesMask(i))
+                    throw new PlanException(PlanErrorKind.ShapeMismatch, op.Subject,
+                        $"{def.UserName ?? def.Kind.ToString()}: {Tensor(op.Inputs[i]).Name} is a boolean mask (a comparison's); masks go to Where or MaskedFill.");
         }
 
         /// <summary>Appends an op as a user wrote it: its constant arguments <paramref name="args"/> become the kind's

@@ -112,6 +112,10 @@ namespace OneFlow.Dsl.Planner.Ops
         public virtual void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
             => throw d.Refuse(s.Output, $"{s.Op} has no rule for decoding one position at a time");
 
+        /// <summary>True for an operand that may be a boolean mask (<see cref="DType.Bool"/>, a comparison's): Where's and
+        /// MaskedFill's masks, and what only moves values (reshapes, boxing). A mask given anywhere else is refused.</summary>
+        public virtual bool TakesMask(int operand) => false;
+
         /// <summary>The operands that hold integers (ids, class labels): a network's labels handed to one are class ids.</summary>
         public virtual int[] IntegerOperands => System.Array.Empty<int>();
 

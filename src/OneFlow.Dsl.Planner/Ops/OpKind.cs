@@ -137,5 +137,14 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(PairwiseExtremumGradOp))] PairwiseExtremumGrad,
         [Definition(typeof(CumsumOp))] Cumsum,
         [Definition(typeof(GroupNormOp))] GroupNorm,
+        [Definition(typeof(GtOp))] Gt,
+        [Definition(typeof(LtOp))] Lt,
+        [Definition(typeof(GeOp))] Ge,
+        [Definition(typeof(LeOp))] Le,
+        [Definition(typeof(EqOp))] Eq,
+        [Definition(typeof(NeOp))] Ne,
+        [Definition(typeof(WhereOp))] Where,
+        [Definition(typeof(MaskedFillOp))] MaskedFill,
+        [Definition(typeof(WhereGradOp))] WhereGrad,
     }
 }

@@ -28,6 +28,7 @@ namespace OneFlow.Dsl.Planner.Ops
 
         /// <summary>Moves elements without reading them: integers stay integers.</summary>
         public override DType OutputType(LogicalGraph g, LogicalOp op) => g.Tensor(op.Inputs[0]).DType;
+        public override bool TakesMask(int operand) => true;
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {

@@ -58,7 +58,12 @@ namespace OneFlow.Dsl.Export
             };
         }
 
-        private static int ElementType(DType type) => type == DType.I32 ? (int)TensorProto.Types.DataType.Int32 : (int)TensorProto.Types.DataType.Float;
+        private static int ElementType(DType type) => type switch
+        {
+            DType.I32 => (int)TensorProto.Types.DataType.Int32,
+            DType.Bool => (int)TensorProto.Types.DataType.Bool,
+            _ => (int)TensorProto.Types.DataType.Float,
+        };
 
         private static TensorProto Constant(OnnxConstant c)
         {
