@@ -303,8 +303,10 @@ namespace OneFlow.Dsl.Generators
             var constants = new List<double>();
             foreach (var argument in invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
             {
-                if (argument.Parameter?.Type.ToDisplayString() == TensorType)
+                if (argument.Parameter != null && IsTensor(argument.Parameter.Type))
                 {
+                    // An optional tensor left out (a convolution's bias) is no operand.
+                    if (argument.Value.ConstantValue is { HasValue: true, Value: null }) continue;
                     tensors.Add(argument.Syntax is ArgumentSyntax a ? a.Expression : (ExpressionSyntax)argument.Value.Syntax);
                     continue;
                 }
@@ -373,6 +375,9 @@ namespace OneFlow.Dsl.Generators
         }
 
         private static string OpName(OpKind kind) => OpRegistry.Get(kind).UserName!;
+
+        /// <summary>Tensor, or Tensor? for an optional operand.</summary>
+        private static bool IsTensor(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString() == TensorType;
 
         /// <summary>The constant a word stands for in an op's parameter (<c>approximate: "tanh"</c>), as the op defines it.</summary>
         private static bool Choice(string op, string parameter, string word, out double code, out string choices)

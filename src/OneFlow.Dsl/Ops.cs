@@ -190,11 +190,17 @@ namespace OneFlow.Dsl
             return Eager.Run(OpKind.EmbeddingBag, new double[] { (int)mode }, ids, table);
         }
 
-        /// <summary>2-D convolution (<c>torch.nn.functional.conv2d</c> without bias): x [N, C, H, W], w [O, C / groups,
-        /// kH, kW] → [N, O, H', W'], H' = (H + 2·padding − kH) / stride + 1, zero padding. For a bias add a [O, 1, 1]
-        /// weight. In a plan its batch, output channels or input channels may be split over devices.</summary>
-        public static Tensor Conv2d(Tensor x, Tensor w, int stride = 1, int padding = 0, int groups = 1)
-            => Eager.Run(OpKind.Conv2d, new double[] { stride, padding, groups }, x, w);
+        /// <summary>2-D convolution (<c>torch.nn.functional.conv2d</c>): x [N, C, H, W], w [O, C / groups, kH, kW], b [O]
+        /// or null → [N, O, H', W'], H' = (H + 2·padding − dilation·(kH − 1) − 1) / stride + 1, zero padding. In a plan
+        /// its batch, output channels or input channels may be split over devices.</summary>
+        public static Tensor Conv2d(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1)
+            => Eager.Run(OpKind.Conv2d, new double[] { stride, padding, dilation, groups }, b == null ? new[] { x, w } : new[] { x, w, b });
+
+        /// <summary>The transposed convolution (<c>conv_transpose2d</c>, the gradient of a convolution with respect to
+        /// its input, a learned upsampling): x [N, C, H, W], w [C, O / groups, kH, kW], b [O] or null → [N, O, H', W'],
+        /// H' = (H − 1)·stride − 2·padding + dilation·(kH − 1) + outputPadding + 1.</summary>
+        public static Tensor ConvTranspose2d(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int outputPadding = 0, int groups = 1, int dilation = 1)
+            => Eager.Run(OpKind.ConvTranspose2d, new double[] { stride, padding, outputPadding, groups, dilation }, b == null ? new[] { x, w } : new[] { x, w, b });
 
         /// <summary>The larger of a and b element by element, broadcasting (<c>torch.maximum</c>); at ties each gets half the gradient.</summary>
         public static Tensor Maximum(Tensor a, Tensor b) => Eager.Run(OpKind.Maximum, a, b);

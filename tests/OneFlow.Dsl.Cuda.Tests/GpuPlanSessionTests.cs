@@ -106,7 +106,7 @@ namespace OneFlow.Dsl.Cuda.Tests
                 Arr(W("c", conv, null, 4, 3, 3, 3), W("g", null, null, 4), W("b", null, null, 4),
                     new TensorDecl("m", DeclKind.Buffer, Arr(4), null), new TensorDecl("v", DeclKind.Buffer, Arr(4), null), W("fc", null, null, 36, 5)),
                 Arr(new TensorDecl("x", DeclKind.Input, Arr(3, 6, 6), input)),
-                Arr(Op("h0", "Conv2d", "x", "c").Args(1, 1, 1), Op("h1", "BatchNorm2d", "h0", "g", "b", "m", "v").Args(0.1, 1e-5), Op("h2", "Relu", "h1"),
+                Arr(Op("h0", "Conv2d", "x", "c").Args(1, 1, 1, 1), Op("h1", "BatchNorm2d", "h0", "g", "b", "m", "v").Args(0.1, 1e-5), Op("h2", "Relu", "h1"),
                     Op("h3", "MaxPool2d", "h2").Args(2, 2), Op("h4", "Flatten", "h3"), Op("y", "MatMul", "h4", "fc")),
                 "y", NetworkSpec.DefaultLoss("y"), "loss");
 

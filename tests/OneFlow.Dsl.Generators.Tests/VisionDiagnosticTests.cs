@@ -73,6 +73,30 @@ public partial class Cnn
         }
 
         [Fact]
+        public void A_bias_of_another_channel_count()
+        {
+            var (d, span) = Shape(With("Conv2d(x, w, padding: 1)", "Conv2d(x, w, fc, padding: 1)"));
+            Assert.Equal("Conv2d(x, w, fc, padding: 1)", span);
+            Assert.Equal("Conv2d: the bias fc is [128,10] but the output has 8 channels; declare it [Weight(8)].", d.GetMessage());
+        }
+
+        [Fact]
+        public void A_dilated_kernel_larger_than_the_padded_input()
+        {
+            var (d, span) = Shape(With("Conv2d(x, w, padding: 1)", "Conv2d(x, w, b, padding: 1, dilation: 5)"));
+            Assert.Equal("Conv2d(x, w, b, padding: 1, dilation: 5)", span);
+            Assert.Equal("Conv2d: the 3x3 kernel of w [8,3,3,3] dilated by 5 is larger than x [4,3,8,8] padded by 1; pad more or use a smaller kernel.", d.GetMessage());
+        }
+
+        [Fact]
+        public void A_transposed_convolutions_weight_is_laid_out_input_channels_first()
+        {
+            var (d, span) = Shape(With("Conv2d(x, w, padding: 1)", "ConvTranspose2d(x, w, stride: 2, padding: 1, outputPadding: 1)"));
+            Assert.Equal("ConvTranspose2d(x, w, stride: 2, padding: 1, outputPadding: 1)", span);
+            Assert.Equal("ConvTranspose2d: w is [8,3,3,3] but x [4,3,8,8] has 3 channels; its first dimension must be 3, which must divide by groups = 1.", d.GetMessage());
+        }
+
+        [Fact]
         public void A_weight_of_the_wrong_rank()
         {
             var (d, span) = Shape(With("[Weight(8, 3, 3, 3)] Tensor w;", "[Weight(8, 27)] Tensor w;"));

@@ -25,12 +25,35 @@ namespace OneFlow.Dsl.Planner.Tests
         [Fact]
         public void A_convolution_splits_by_samples_by_output_channels_and_by_input_channels_into_partial_sums()
         {
-            var signatures = Signatures(OpKind.Conv2d, new double[] { 1, 1, 1 }, new Shape(8, 4, 6, 6), new Shape(16, 4, 3, 3));
+            var signatures = Signatures(OpKind.Conv2d, new double[] { 1, 1, 1, 1 }, new Shape(8, 4, 6, 6), new Shape(16, 4, 3, 3));
             Assert.Contains("(S(0), B) -> S(0)", signatures);
             Assert.Contains("(B, S(0)) -> S(1)", signatures);
             Assert.Contains("(S(1), S(1)) -> P", signatures);
-            var grouped = Signatures(OpKind.Conv2d, new double[] { 1, 1, 2 }, new Shape(8, 4, 6, 6), new Shape(16, 2, 3, 3));
+            var grouped = Signatures(OpKind.Conv2d, new double[] { 1, 1, 1, 2 }, new Shape(8, 4, 6, 6), new Shape(16, 2, 3, 3));
             Assert.DoesNotContain("(B, S(0)) -> S(1)", grouped);
+        }
+
+        /// <summary>A bias follows the output's channels: split with them, whole beside split samples, and a partial
+        /// sum where the output is one (each device adds its part of b once).</summary>
+        [Fact]
+        public void A_convolutions_bias_is_split_with_the_output_channels_and_partial_beside_a_partial_output()
+        {
+            var signatures = Signatures(OpKind.Conv2d, new double[] { 1, 1, 1, 1 }, new Shape(8, 4, 6, 6), new Shape(16, 4, 3, 3), new Shape(16));
+            Assert.Contains("(S(0), B, B) -> S(0)", signatures);
+            Assert.Contains("(B, S(0), S(0)) -> S(1)", signatures);
+            Assert.Contains("(S(1), S(1), P) -> P", signatures);
+            Assert.Contains("(B, B, B) -> B", signatures);
+        }
+
+        /// <summary>The transposed convolution splits as the input gradient it is: its input's channels (w's rows) into
+        /// partial sums, w's columns into output channels.</summary>
+        [Fact]
+        public void A_transposed_convolution_splits_as_a_convolutions_input_gradient()
+        {
+            var signatures = Signatures(OpKind.ConvTranspose2d, new double[] { 2, 1, 1, 1, 1 }, new Shape(8, 4, 6, 6), new Shape(4, 16, 3, 3), new Shape(16));
+            Assert.Contains("(S(0), B, B) -> S(0)", signatures);
+            Assert.Contains("(S(1), S(0), P) -> P", signatures);
+            Assert.Contains("(B, S(1), S(0)) -> S(1)", signatures);
         }
 
         [Fact]
@@ -47,7 +70,7 @@ namespace OneFlow.Dsl.Planner.Tests
                 Arr(W("c", conv, 8, 3, 3, 3), W("g", null, 8), W("b", null, 8),
                     new TensorDecl("m", DeclKind.Buffer, Arr(8), null), new TensorDecl("v", DeclKind.Buffer, Arr(8), null), W("fc", null, 8 * 4 * 4, 5)),
                 Arr(new TensorDecl("x", DeclKind.Input, Arr(3, 8, 8), x)),
-                Arr(Op("h0", "Conv2d", "x", "c") with { Args = Arr(1.0, 1, 1) },
+                Arr(Op("h0", "Conv2d", "x", "c") with { Args = Arr(1.0, 1, 1, 1) },
                     Op("h1", "BatchNorm2d", "h0", "g", "b", "m", "v") with { Args = Arr(0.1, 1e-5) },
                     Op("h2", "MaxPool2d", "h1") with { Args = Arr(2.0, 2) }, Op("h3", "Flatten", "h2"), Op("y", "MatMul", "h3", "fc")),
                 "y", NetworkSpec.DefaultLoss("y"), "loss");

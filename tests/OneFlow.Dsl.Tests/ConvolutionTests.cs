@@ -20,16 +20,18 @@ namespace OneFlow.Dsl.Tests
         [InlineData(1, 8, 5, 32, 8, 5, 1, 2, 1)]     // without unfolding, a 5×5 kernel
         [InlineData(5, 8, 6, 16, 32, 3, 1, 1, 1)]    // dw without unfolding: 32 outputs, five samples in four slices
         [InlineData(2, 16, 4, 16, 64, 3, 1, 1, 2)]   // dw without unfolding, two groups
-        public void Tiled_kernels_equal_the_definition(int n, int c, int h, int w, int o, int k, int stride, int padding, int groups)
+        [InlineData(2, 16, 20, 64, 6, 3, 1, 2, 1, 2)] // dilated, same size: shifted planes by twice the tap
+        [InlineData(2, 8, 21, 40, 6, 3, 2, 1, 2, 3)]  // dilated and strided, two groups: row by row
+        public void Tiled_kernels_equal_the_definition(int n, int c, int h, int w, int o, int k, int stride, int padding, int groups, int dilation = 1)
         {
             var x = Data.Floats(1, n, c, h, w);
             var weight = Data.Floats(2, o, c / groups, k, k);
             x.RequiresGrad = weight.RequiresGrad = true;
-            var y = Ops.Conv2d(x, weight, stride, padding, groups);
+            var y = Ops.Conv2d(x, weight, stride: stride, padding: padding, dilation: dilation, groups: groups);
             var r = Data.Floats(3, y.Shape.ToArray());
             Ops.Sum(Ops.Reshape(y * r, -1)).Backward();
 
-            int oh = (h + 2 * padding - k) / stride + 1, ow = (w + 2 * padding - k) / stride + 1, cg = c / groups, og = o / groups;
+            int span = dilation * (k - 1) + 1, oh = (h + 2 * padding - span) / stride + 1, ow = (w + 2 * padding - span) / stride + 1, cg = c / groups, og = o / groups;
             float[] xs = x.ToArray(), ws = weight.ToArray(), rs = r.ToArray();
             var expected = new double[n * o * oh * ow];
             var dx = new double[xs.Length];
@@ -44,7 +46,7 @@ namespace OneFlow.Dsl.Tests
                                 for (int a = 0; a < k; a++)
                                     for (int b = 0; b < k; b++)
                                     {
-                                        int ih = i * stride - padding + a, iw = j * stride - padding + b;
+                                        int ih = i * stride - padding + a * dilation, iw = j * stride - padding + b * dilation;
                                         if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
                                         int xi = ((s * c + out_ / og * cg + ci) * h + ih) * w + iw, wi = ((out_ * cg + ci) * k + a) * k + b;
                                         expected[at] += xs[xi] * ws[wi];

@@ -45,7 +45,7 @@ namespace OneFlow.Dsl.Tests
                     double numeric = (up - down) / ((double)above - below);
                     // The floor is the float outputs' rounding, which changes with the perturbed element (1e-4 for a
                     // matrix product's row of 35).
-                    Assert.True(Math.Abs(numeric - grad[i]) <= 2e-4 + 2e-3 * Math.Abs(numeric), $"element {i}: numeric {numeric}, autograd {grad[i]}");
+                    Assert.True(Math.Abs(numeric - grad[i]) <= 2e-4 + 2e-3 * Math.Abs(numeric), $"leaf {Array.IndexOf(leaves, leaf)} element {i}: numeric {numeric}, autograd {grad[i]} (up {up}, down {down})");
                 }
             }
         }

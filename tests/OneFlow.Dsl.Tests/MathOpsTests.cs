@@ -65,6 +65,32 @@ namespace OneFlow.Dsl.Tests
             });
         }
 
+        /// <summary>Issue 27's network (<see cref="EncoderDecoderNet"/>): 20 steps on four devices lose what they lose on
+        /// one, its plan's gradients are the eager ones, and Infer gives eager Forward's output.</summary>
+        [Fact]
+        public void The_encoder_decoder_trains_on_four_devices_like_on_one()
+        {
+            using var one = new EncoderDecoderNet(seed: 5).Trainer(new Sgd(0.1f), "cpu:0");
+            using var four = new EncoderDecoderNet(seed: 5).Trainer(new Sgd(0.1f));
+            Assert.Equal(4, four.Plan.Devices);
+            Agreement.SameLosses(20, s =>
+            {
+                var (x, y) = (Data.Floats(380 + s, 8, 2, 8, 8), Data.Labels(390 + s, 8, 5));
+                return (one.Step(x, y), four.Step(x, y));
+            });
+        }
+
+        [Fact]
+        public void The_encoder_decoders_plan_gradients_equal_eager_gradients_and_infer_equals_forward()
+        {
+            var x = Data.Floats(27, 8, 2, 8, 8);
+            var y = Data.Labels(28, 8, 5);
+            EncoderDecoderNet eager = new(seed: 3), planned = new(seed: 3);
+            TorchPeer.Close("Infer against eager Forward", planned.Infer(x).ToArray(), eager.Forward(x).ToArray());
+            Agreement.PlanGradientsEqualEager(eager.Parameters, () => Ops.SoftmaxCrossEntropy(eager.Forward(x), y),
+                planned.Parameters, sgd => { using var t = planned.Trainer(sgd); t.Step(x, y); });
+        }
+
         [Fact]
         public void Activation_plan_gradients_equal_eager_gradients()
         {

@@ -384,6 +384,37 @@ namespace OneFlow.Dsl.Tests
         }
     }
 
+    /// <summary>What issue 27's models need, in one encoder-decoder on four devices: a dilated convolution with a
+    /// bias, group norm and exact GELU; a padded max pool; a transposed convolution back up; gates from comparisons
+    /// (Where, MaskedFill, every relation, a softmax with its maximum masked to −∞); adaptive pooling; a Linear head
+    /// with PyTorch's layout; and ArgMax positions looked up in a table.</summary>
+    [Network(Batch = 8)]
+    [Placement("cpu:0-3")]
+    public partial class EncoderDecoderNet
+    {
+        [Weight(4, 2, 3, 3)] Tensor down;
+        [Weight(4)] Tensor downBias;
+        [Weight(4, Fill = 1)] Tensor groupScale;
+        [Weight(4)] Tensor groupShift;
+        [Weight(4, 3, 2, 2)] Tensor up;
+        [Weight(3)] Tensor upBias;
+        [Weight(5, 12)] Tensor head;
+        [Weight(5)] Tensor headBias;
+        [Weight(3, 5)] Tensor picked;
+
+        public Tensor Forward([Input(2, 8, 8)] Tensor x)
+        {
+            var h = Gelu(GroupNorm(Conv2d(x, down, downBias, padding: 2, dilation: 2), 2, groupScale, groupShift));
+            var u = ConvTranspose2d(MaxPool2d(h, 3, 2, padding: 1), up, upBias, stride: 2);
+            var gated = Where(u > 0.1f, u, u * 0.1f) + MaskedFill(u, Le(u, -0.5), 0) + Where(Eq(Relu(u), 0), Sigmoid(u), Tanh(u))
+                + Where(Ne(Relu(u), 0), u, Square(u)) + MaskedFill(u * 0.5f, Ge(u, Sigmoid(u)), 0.25) + Where(u < Tanh(u), u, Neg(u));
+            var logits = Linear(Flatten(AdaptiveAvgPool2d(gated, 2, 2)), head, headBias);
+            var peaks = Flatten(AdaptiveMaxPool2d(u, 1, 1));
+            var rest = Softmax(MaskedFill(logits, Eq(logits, Max(logits, keepDim: true)), double.NegativeInfinity));
+            return logits + rest + Embedding(ArgMax(peaks), picked);
+        }
+    }
+
     /// <summary>The activations and pointwise functions of torch.nn (SiLU, clamp, ReLU6, hardtanh, leaky ReLU, ELU,
     /// hardswish, erf, sin, cos, powers), extrema and their positions (looked up in a table), between Linear layers of
     /// PyTorch's [out, in] layout, on four devices, the first layer split by output features so that each runs on a

@@ -54,6 +54,7 @@ namespace OneFlow.Dsl.Tests
             ["ExportZoo"] = () => new ExportZoo(seed: 12),
             ["ActivationNet"] = () => new ActivationNet(seed: 13),
             ["PoolNet"] = () => new PoolNet(seed: 14),
+            ["EncoderDecoderNet"] = () => new EncoderDecoderNet(seed: 15),
         };
 
         public static IEnumerable<object[]> Names => Networks.Keys.Select(n => new object[] { n });

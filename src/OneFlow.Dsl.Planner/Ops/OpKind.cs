@@ -146,5 +146,6 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(WhereOp))] Where,
         [Definition(typeof(MaskedFillOp))] MaskedFill,
         [Definition(typeof(WhereGradOp))] WhereGrad,
+        [Definition(typeof(ConvTranspose2dOp))] ConvTranspose2d,
     }
 }

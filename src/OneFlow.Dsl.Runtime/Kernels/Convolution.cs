@@ -15,12 +15,35 @@ namespace OneFlow.Dsl.Runtime.Kernels
         [ModuleInitializer]
         internal static void Register()
         {
-            CpuKernels.Add(OpKind.Conv2d, k => Acts(k).Run(k, Pass.Forward, new ConvGeometry(k.InShape(0), k.InShape(1), Conv2dOp.Attributes(k.Op))));
+            CpuKernels.Add(OpKind.Conv2d, k =>
+            {
+                Acts(k).Run(k, Pass.Forward, new ConvGeometry(k.InShape(0), k.InShape(1), Conv2dOp.Attributes(k.Op)));
+                AddBias(k);
+            });
+            CpuKernels.Add(OpKind.ConvTranspose2d, k =>
+            {
+                Acts(k).Run(k, Pass.Input, ConvTranspose2dOp.Geometry(k.Op, k.InShape(1), k.OutShape));
+                AddBias(k);
+            });
             CpuKernels.Add(OpKind.Conv2dGradInput, k => Acts(k).Run(k, Pass.Input, Conv2dGradInputOp.Geometry(k.Op, k.InShape(0), k.InShape(1), k.OutShape)));
             CpuKernels.Add(OpKind.Conv2dGradWeight, k => Acts(k).Run(k, Pass.Weight, Conv2dGradWeightOp.Geometry(k.Op, k.InShape(0), k.InShape(1), k.OutShape)));
         }
 
         private enum Pass { Forward, Input, Weight }
+
+        /// <summary>y[n, o] += b[o] for a convolution given a bias (its third operand).</summary>
+        private static void AddBias(CpuKernelContext k)
+        {
+            if (k.Geometry.Inputs.Length < 3) return;
+            var y = k.Out;
+            var b = k.In(2);
+            int pixels = k.OutShape[2] * k.OutShape[3];
+            for (int plane = 0; plane < y.Length / pixels; plane++)
+            {
+                var p = y.Slice(plane * pixels, pixels);
+                TensorPrimitives.Add(p, b[plane % b.Length], p);
+            }
+        }
 
         private static Job Acts(CpuKernelContext k) => k.Cached(_ => new Job());
 
@@ -202,7 +225,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
         }
 
         /// <summary>Output pixels [<paramref name="first"/>, + <paramref name="count"/>) (whole output rows) of the
-        /// columns: cols[(c·kH + i)·kW + j, p − first] = x[c, oh·stride − pad + i, ow·stride − pad + j] at p = (oh, ow),
+        /// columns: cols[(c·kH + i)·kW + j, p − first] = x[c, oh·stride − pad + i·dilation, ow·stride − pad + j·dilation] at p = (oh, ow),
         /// 0 outside x.</summary>
         public static void Unfold(ConvGeometry g, float* x, float* cols, int first, int count)
         {
@@ -235,7 +258,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
         /// columns is the input plane shifted by a constant offset, so it moves as one block rather than row by row.</summary>
         private static bool SameSize(ConvGeometry g) => g.Stride == 1 && g.OutH == g.H && g.OutW == g.W;
 
-        /// <summary>Kernel offset (i, j) reads x shifted by d = (i − pad)·W + (j − pad): one copy of the tile's run of
+        /// <summary>Kernel offset (i, j) reads x shifted by d = (i·dilation − pad)·W + (j·dilation − pad): one copy of the tile's run of
         /// the plane, the pixels the shift moves off the plane cleared, and those that wrapped into the next row zeroed.</summary>
         private static void UnfoldShifted(ConvGeometry g, float* plane, float* row, int i, int j, int first, int count)
         {
@@ -260,16 +283,16 @@ namespace OneFlow.Dsl.Runtime.Kernels
         /// shifted input pixel lies in the plane (rows the shift moves off it excluded), and the shift d.</summary>
         private static (int From, int To, int D) Inside(ConvGeometry g, int i, int j, int first, int count)
         {
-            int di = i - g.Padding, dj = j - g.Padding, d = di * g.W + dj;
+            int di = g.Tap(i), dj = g.Tap(j), d = di * g.W + dj;
             int from = Math.Min(first + count, Math.Max(Math.Max(first, Math.Max(0, -di) * g.W), -d));
             int to = Math.Min(Math.Min(first + count, Math.Min(g.H, g.H - di) * g.W), g.Pixels - d);
             return (from, Math.Max(from, to), d);
         }
 
-        /// <summary>Zeroes the columns whose input column, shifted by j − pad, falls off the row's edge.</summary>
+        /// <summary>Zeroes the columns whose input column, shifted by j·dilation − pad, falls off the row's edge.</summary>
         private static void ClearWrapped(ConvGeometry g, int j, float* row, int count)
         {
-            int dj = j - g.Padding;
+            int dj = g.Tap(j);
             if (dj == 0) return;
             int from = dj < 0 ? 0 : Math.Max(0, g.W - dj), to = dj < 0 ? Math.Min(g.W, -dj) : g.W;
             for (int p = 0; p < count; p += g.W)
@@ -283,13 +306,13 @@ namespace OneFlow.Dsl.Runtime.Kernels
             for (int r = 0; r < rows; r++)
             {
                 float* dst = row + r * g.OutW;
-                int ih = (firstRow + r) * g.Stride - g.Padding + i;
+                int ih = (firstRow + r) * g.Stride + g.Tap(i);
                 if (ih < 0 || ih >= g.H || first >= last)
                 {
                     new Span<float>(dst, g.OutW).Clear();
                     continue;
                 }
-                float* src = plane + (long)ih * g.W - g.Padding + j;
+                float* src = plane + (long)ih * g.W + g.Tap(j);
                 for (int ow = 0; ow < first; ow++) dst[ow] = 0;
                 if (g.Stride == 1) new ReadOnlySpan<float>(src + first, last - first).CopyTo(new Span<float>(dst + first, last - first));
                 else for (int ow = first; ow < last; ow++) dst[ow] = src[ow * g.Stride];
@@ -303,10 +326,10 @@ namespace OneFlow.Dsl.Runtime.Kernels
             if (first >= last) return;
             for (int r = 0; r < rows; r++)
             {
-                int ih = (firstRow + r) * g.Stride - g.Padding + i;
+                int ih = (firstRow + r) * g.Stride + g.Tap(i);
                 if (ih < 0 || ih >= g.H) continue;
                 float* src = row + r * g.OutW;
-                float* dst = plane + (long)ih * g.W - g.Padding + j;
+                float* dst = plane + (long)ih * g.W + g.Tap(j);
                 if (g.Stride == 1)
                 {
                     var sum = new Span<float>(dst + first, last - first);
@@ -316,10 +339,10 @@ namespace OneFlow.Dsl.Runtime.Kernels
             }
         }
 
-        /// <summary>The output columns [first, last) whose input column ow·stride − pad + j lies inside x.</summary>
+        /// <summary>The output columns [first, last) whose input column ow·stride − pad + j·dilation lies inside x.</summary>
         private static (int First, int Last) InsideRow(ConvGeometry g, int j)
         {
-            int offset = j - g.Padding;
+            int offset = g.Tap(j);
             int first = offset >= 0 ? 0 : (-offset + g.Stride - 1) / g.Stride;
             int last = g.W - offset <= 0 ? 0 : Math.Min(g.OutW, (g.W - offset - 1) / g.Stride + 1);
             return (Math.Min(first, g.OutW), last);

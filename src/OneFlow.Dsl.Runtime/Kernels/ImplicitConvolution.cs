@@ -19,7 +19,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
         /// <summary>Whether <paramref name="g"/> runs here, the product having <paramref name="outputs"/> rows (y's
         /// channels, or dx's). Square padding (kH = 2·pad + 1) keeps the flipped kernel of dx's product same-size too.</summary>
         public static bool Applies(ConvGeometry g, int outputs)
-            => Avx512F.IsSupported && g.SameSize && g.KH == 2 * g.Padding + 1 && g.KW == 2 * g.Padding + 1
+            => Avx512F.IsSupported && g.SameSize && g.Dilation == 1 && g.KH == 2 * g.Padding + 1 && g.KW == 2 * g.Padding + 1
                && (g.OutW == 16 || g.OutW % NR == 0) && outputs % MR == 0;
 
         /// <summary>Where row (c, i, j) of the columns starts in the padded plane, relative to a tile's corner.</summary>
@@ -81,7 +81,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
         /// <summary>Whether dw of <paramref name="g"/> runs here: its rows (input channels × kernel offsets) in panels of
         /// 8, its columns (output channels of a group) in panels of 32.</summary>
         public static bool AppliesToWeight(ConvGeometry g)
-            => Avx512F.IsSupported && g.SameSize && g.KH == 2 * g.Padding + 1 && g.KW == 2 * g.Padding + 1
+            => Avx512F.IsSupported && g.SameSize && g.Dilation == 1 && g.KH == 2 * g.Padding + 1 && g.KW == 2 * g.Padding + 1
                && g.GroupOutputs % NR == 0 && g.Unfolded % MR == 0;
 
         /// <summary>dy [outputs, pixels] as dyᵀ [pixels, outputs], what the dw product reads a row of 32 outputs at a time from.</summary>

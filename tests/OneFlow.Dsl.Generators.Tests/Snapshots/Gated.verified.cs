@@ -92,10 +92,10 @@ actors: 76 (38 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "b569fff99c9b1183";
+        public const string PlanHash = "5770a9463213aa16";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-        private const string TrainPlanText = @"oneflow-dsl plan format 2
+        private const string TrainPlanText = @"oneflow-dsl plan format 3
 plan Gated Train cpu:0-1 output=16
 tensor 0 w [16,32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 gate [32] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -330,7 +330,7 @@ arena 1 10240
 ";
 
         /// <summary>The inference plan (forward only) in the plan text format.</summary>
-        private const string InferPlanText = @"oneflow-dsl plan format 2
+        private const string InferPlanText = @"oneflow-dsl plan format 3
 plan Gated Infer cpu:0-1 output=9
 tensor 0 w [16,32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 gate [32] F32 Weight B grad_of=-1 at=cpu:0-1

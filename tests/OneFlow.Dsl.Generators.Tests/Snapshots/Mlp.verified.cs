@@ -87,10 +87,10 @@ actors: 132 (33 per device); register slots: 1
 ";
 
     /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-    public const string PlanHash = "6ba804373afade94";
+    public const string PlanHash = "a79947a2e221bd95";
 
     /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-    private const string TrainPlanText = @"oneflow-dsl plan format 2
+    private const string TrainPlanText = @"oneflow-dsl plan format 3
 plan Mlp Train cpu:0-3 output=16
 tensor 0 w1 [784,512] F32 Weight S(1) grad_of=-1 at=cpu:0-3
 tensor 1 b1 [512] F32 Weight S(0) grad_of=-1 at=cpu:0-3
@@ -429,7 +429,7 @@ arena 3 1084032
 ";
 
     /// <summary>The inference plan (forward only) in the plan text format.</summary>
-    private const string InferPlanText = @"oneflow-dsl plan format 2
+    private const string InferPlanText = @"oneflow-dsl plan format 3
 plan Mlp Infer cpu:0-3 output=9
 tensor 0 w1 [784,512] F32 Weight S(1) grad_of=-1 at=cpu:0-3
 tensor 1 b1 [512] F32 Weight S(0) grad_of=-1 at=cpu:0-3

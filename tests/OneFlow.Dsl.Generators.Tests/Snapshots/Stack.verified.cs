@@ -168,10 +168,10 @@ actors: 186 (46 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "dd48c94b9fb86457";
+        public const string PlanHash = "932ccc365b545d96";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-        private const string TrainPlanText = @"oneflow-dsl plan format 2
+        private const string TrainPlanText = @"oneflow-dsl plan format 3
 plan Stack Train cpu:0-1 output=37
 tensor 0 layers.0.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 layers.0.w [16,16] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -722,7 +722,7 @@ arena 3 9600
 ";
 
         /// <summary>The inference plan (forward only) in the plan text format.</summary>
-        private const string InferPlanText = @"oneflow-dsl plan format 2
+        private const string InferPlanText = @"oneflow-dsl plan format 3
 plan Stack Infer cpu:0-1 output=30
 tensor 0 layers.0.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 layers.0.w [16,16] F32 Weight B grad_of=-1 at=cpu:0-1

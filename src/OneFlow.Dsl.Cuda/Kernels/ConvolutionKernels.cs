@@ -8,11 +8,11 @@ namespace OneFlow.Dsl.Cuda.Kernels
     /// <summary>A convolution's sizes as a kernel reads them, by value.</summary>
     internal struct ConvSizes
     {
-        public int C, H, W, KH, KW, OutH, OutW, Stride, Padding, GroupChannels, Unfolded, OutPixels, Pixels;
+        public int C, H, W, KH, KW, OutH, OutW, Stride, Padding, Dilation, GroupChannels, Unfolded, OutPixels, Pixels;
 
         public static ConvSizes Of(ConvGeometry g) => new ConvSizes
         {
-            C = g.C, H = g.H, W = g.W, KH = g.KH, KW = g.KW, OutH = g.OutH, OutW = g.OutW, Stride = g.Stride, Padding = g.Padding,
+            C = g.C, H = g.H, W = g.W, KH = g.KH, KW = g.KW, OutH = g.OutH, OutW = g.OutW, Stride = g.Stride, Padding = g.Padding, Dilation = g.Dilation,
             GroupChannels = g.GroupChannels, Unfolded = g.Unfolded, OutPixels = g.OutPixels, Pixels = g.Pixels,
         };
     }
@@ -20,19 +20,24 @@ namespace OneFlow.Dsl.Cuda.Kernels
     /// <summary>The convolutions as the CPU computes them: a tile of output pixels of a slice of samples (one group)
     /// unfolded into the workspace at once, then a product per sample through the device's GEMM (cuBLAS on a GPU); dx
     /// gathers each tile's columns back, one thread per pixel, so no two threads write one place.</summary>
-    internal static class ConvKernels
+    internal static class ConvolutionKernels
     {
         [ModuleInitializer]
         internal static void Register()
         {
-            GpuKernels.Add(OpKind.Conv2d, a => Load(a, Forward), g => Launches(Forward(g)));
+            GpuKernels.Add(OpKind.Conv2d, a => Load(a, Forward), g => Launches(Forward(g)) + Biased(g));
             GpuKernels.Add(OpKind.Conv2dGradInput, a => Load(a, InputGradient), g => Launches(InputGradient(g)) + (InputGradient(g).Pointwise ? 0 : 1));
+            GpuKernels.Add(OpKind.ConvTranspose2d, a => Load(a, Transposed), g => Launches(Transposed(g)) + (Transposed(g).Pointwise ? 0 : 1) + Biased(g));
             GpuKernels.Add(OpKind.Conv2dGradWeight, a => Load(a, WeightGradient), g => Launches(WeightGradient(g)));
         }
 
         private static ConvGeometry Forward(Runtime.Kernels.OpGeometry g) => new ConvGeometry(g.Inputs[0], g.Inputs[1], Conv2dOp.Attributes(g.Op));
         private static ConvGeometry InputGradient(Runtime.Kernels.OpGeometry g) => Conv2dGradInputOp.Geometry(g.Op, g.Inputs[0], g.Inputs[1], g.Output);
         private static ConvGeometry WeightGradient(Runtime.Kernels.OpGeometry g) => Conv2dGradWeightOp.Geometry(g.Op, g.Inputs[0], g.Inputs[1], g.Output);
+        private static ConvGeometry Transposed(Runtime.Kernels.OpGeometry g) => ConvTranspose2dOp.Geometry(g.Op, g.Inputs[1], g.Output);
+
+        /// <summary>The launch that adds a bias, where there is one.</summary>
+        private static int Biased(Runtime.Kernels.OpGeometry g) => g.Inputs.Length == 3 ? 1 : 0;
 
         /// <summary>Per group, tile and slice of samples: an unfold or fold, and a product per sample (dx is cleared first).</summary>
         private static int Launches(ConvGeometry g)
@@ -44,6 +49,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private sealed class Kernels
         {
             public System.Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ConvSizes, TileSizes> Unfold = null!, Fold = null!;
+            public System.Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> AddBias = null!;
         }
 
         /// <summary>A tile of output pixels [First, First + Count).</summary>
@@ -58,8 +64,13 @@ namespace OneFlow.Dsl.Cuda.Kernels
             {
                 Unfold = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvSizes, TileSizes>(Unfold),
                 Fold = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvSizes, TileSizes>(Fold),
+                AddBias = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(AddBias),
             };
-            return k => Run(k, geometry(k.Geometry), kernels);
+            return k =>
+            {
+                Run(k, geometry(k.Geometry), kernels);
+                if (k.Geometry.Inputs.Length == 3) kernels.AddBias(k.Stream, k.Threads, k.Out, k.In(2), k.OutShape[2] * k.OutShape[3], k.OutShape[1]);
+            };
         }
 
         private static void Run(GpuKernelContext k, ConvGeometry g, Kernels kernels)
@@ -67,7 +78,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
             var s = ConvSizes.Of(g);
             var kind = k.Op.Kind;
             long sample = (long)g.C * g.Pixels, outSample = (long)g.O * g.OutPixels;
-            if (kind == OpKind.Conv2dGradInput && !g.Pointwise) k.Out.MemSetToZero(k.Stream);
+            bool folds = kind == OpKind.Conv2dGradInput || kind == OpKind.ConvTranspose2d;
+            if (folds && !g.Pointwise) k.Out.MemSetToZero(k.Stream);
             for (int group = 0; group < g.Groups; group++)
             {
                 long x0 = (long)group * g.GroupChannels * g.Pixels, y0 = (long)group * g.GroupOutputs * g.OutPixels;
@@ -76,7 +88,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 {
                     int count = System.Math.Min(g.Slices, g.N - first);
                     // x (or dx) of this slice's samples from this group's first channel; its samples lie `sample` apart.
-                    var images = (kind == OpKind.Conv2dGradInput ? k.Out : k.In(0)).SubView(first * sample + x0);
+                    var images = (folds ? k.Out : k.In(0)).SubView(first * sample + x0);
                     if (g.Pointwise)
                     {
                         for (int n = first; n < first + count; n++) Product(k, g, kind, w, images.SubView((n - first) * sample), Maps(k, kind, n * outSample + y0), g.OutPixels, g.OutPixels, n);
@@ -86,11 +98,11 @@ namespace OneFlow.Dsl.Cuda.Kernels
                     {
                         var tile = new TileSizes { First = p, Count = System.Math.Min(g.TileColumns, g.OutPixels - p) };
                         long columns = (long)g.Unfolded * tile.Count;
-                        if (kind != OpKind.Conv2dGradInput) kernels.Unfold(k.Stream, (int)(count * columns), images, k.Workspace, s, tile);
+                        if (!folds) kernels.Unfold(k.Stream, (int)(count * columns), images, k.Workspace, s, tile);
                         for (int n = first; n < first + count; n++)
                             Product(k, g, kind, w, k.Workspace.SubView((n - first) * columns, columns), Maps(k, kind, n * outSample + y0 + p), tile.Count, g.OutPixels,
                                 n == 0 && p == 0 ? 0 : 1);
-                        if (kind == OpKind.Conv2dGradInput) kernels.Fold(k.Stream, count * g.GroupChannels * g.Pixels, k.Workspace, images, s, tile);
+                        if (folds) kernels.Fold(k.Stream, count * g.GroupChannels * g.Pixels, k.Workspace, images, s, tile);
                     }
                 }
             }
@@ -107,11 +119,14 @@ namespace OneFlow.Dsl.Cuda.Kernels
         {
             if (kind == OpKind.Conv2d)
                 k.Gemm.Run(k.Stream, false, false, g.GroupOutputs, count, g.Unfolded, w, g.Unfolded, cols, count, maps, stride);
-            else if (kind == OpKind.Conv2dGradInput)
+            else if (kind == OpKind.Conv2dGradInput || kind == OpKind.ConvTranspose2d)
                 k.Gemm.Run(k.Stream, true, false, g.Unfolded, count, g.GroupOutputs, w, g.Unfolded, maps, stride, cols, count);
             else
                 k.Gemm.Run(k.Stream, false, true, g.GroupOutputs, g.Unfolded, count, maps, stride, cols, count, w, g.Unfolded, accumulate: later > 0);
         }
+
+        /// <summary>y[n, o, p] += b[o].</summary>
+        public static void AddBias(Index1D i, ArrayView<float> y, ArrayView<float> b, int pixels, int channels) => y[i] += b[i / pixels % channels];
 
         /// <summary>cols[s, r, q] for sample s of the slice, row r = (c·kH + i)·kW + j, pixel q of the tile: the input
         /// pixel the kernel offset (i, j) reads there, 0 in the padding.</summary>
@@ -119,7 +134,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
         {
             int q = index % t.Count, r = index / t.Count % s.Unfolded, sample = index / (t.Count * s.Unfolded);
             int p = t.First + q, c = r / (s.KH * s.KW), i = r / s.KW % s.KH, j = r % s.KW;
-            int ih = p / s.OutW * s.Stride - s.Padding + i, iw = p % s.OutW * s.Stride - s.Padding + j;
+            int ih = p / s.OutW * s.Stride - s.Padding + i * s.Dilation, iw = p % s.OutW * s.Stride - s.Padding + j * s.Dilation;
             cols[index] = ih >= 0 && ih < s.H && iw >= 0 && iw < s.W ? x[(long)sample * s.C * s.Pixels + (c * s.H + ih) * s.W + iw] : 0f;
         }
 
@@ -131,11 +146,11 @@ namespace OneFlow.Dsl.Cuda.Kernels
             float sum = 0f;
             for (int i = 0; i < s.KH; i++)
             {
-                int oh = h + s.Padding - i;
+                int oh = h + s.Padding - i * s.Dilation;
                 if (oh < 0 || oh % s.Stride != 0 || oh / s.Stride >= s.OutH) continue;
                 for (int j = 0; j < s.KW; j++)
                 {
-                    int ow = w + s.Padding - j;
+                    int ow = w + s.Padding - j * s.Dilation;
                     if (ow < 0 || ow % s.Stride != 0 || ow / s.Stride >= s.OutW) continue;
                     int q = oh / s.Stride * s.OutW + ow / s.Stride - t.First;
                     if (q < 0 || q >= t.Count) continue;
