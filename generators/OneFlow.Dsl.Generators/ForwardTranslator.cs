@@ -293,7 +293,7 @@ namespace OneFlow.Dsl.Generators
         }
 
         /// <summary>A call of an op: its tensor arguments become the statement's inputs, every other parameter (in
-        /// declaration order, defaults filled in, a params array spread out) a constant argument.</summary>
+        /// declaration order, defaults filled in, an array, params or not, spread out) a constant argument.</summary>
         private string? OpCall(InvocationExpressionSyntax call, IMethodSymbol method, string? preferredName)
         {
             foreach (var a in call.ArgumentList.Arguments)
@@ -310,7 +310,7 @@ namespace OneFlow.Dsl.Generators
                     tensors.Add(argument.Syntax is ArgumentSyntax a ? a.Expression : (ExpressionSyntax)argument.Value.Syntax);
                     continue;
                 }
-                var values = argument.ArgumentKind == ArgumentKind.ParamArray && argument.Value is IArrayCreationOperation array
+                var values = argument.Value is IArrayCreationOperation array
                     ? array.Initializer?.ElementValues ?? ImmutableArray<IOperation>.Empty
                     : ImmutableArray.Create(argument.Value);
                 foreach (var value in values)

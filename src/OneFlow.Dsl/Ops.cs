@@ -196,11 +196,33 @@ namespace OneFlow.Dsl
         public static Tensor Conv2d(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1)
             => Eager.Run(OpKind.Conv2d, new double[] { stride, padding, dilation, groups }, b == null ? new[] { x, w } : new[] { x, w, b });
 
+        /// <summary>1-D convolution (<c>torch.nn.functional.conv1d</c>): x [N, C, L], w [O, C / groups, k], b [O] or null
+        /// → [N, O, L'], L' = (L + 2·padding − dilation·(k − 1) − 1) / stride + 1.</summary>
+        public static Tensor Conv1d(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1)
+            => Eager.Run(OpKind.Conv1d, new double[] { stride, padding, dilation, groups }, b == null ? new[] { x, w } : new[] { x, w, b });
+
         /// <summary>The transposed convolution (<c>conv_transpose2d</c>, the gradient of a convolution with respect to
         /// its input, a learned upsampling): x [N, C, H, W], w [C, O / groups, kH, kW], b [O] or null → [N, O, H', W'],
         /// H' = (H − 1)·stride − 2·padding + dilation·(kH − 1) + outputPadding + 1.</summary>
         public static Tensor ConvTranspose2d(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int outputPadding = 0, int groups = 1, int dilation = 1)
             => Eager.Run(OpKind.ConvTranspose2d, new double[] { stride, padding, outputPadding, groups, dilation }, b == null ? new[] { x, w } : new[] { x, w, b });
+
+        /// <summary>x widened along its last axes (<c>F.pad</c>): <paramref name="pads"/> holds a before and an after width
+        /// per axis, the last axis first; <paramref name="mode"/> "constant" writes <paramref name="value"/>, "reflect"
+        /// mirrors x about its edge, "replicate" repeats the edge.</summary>
+        public static Tensor Pad(Tensor x, int[] pads, string mode = "constant", double value = 0)
+        {
+            var args = new double[pads.Length + 2];
+            for (int i = 0; i < pads.Length; i++) args[i] = pads[i];
+            args[pads.Length] = OpRegistry.Get(OpKind.Pad).Choice(nameof(mode), mode);
+            args[pads.Length + 1] = value;
+            return Eager.Run(OpKind.Pad, args, x);
+        }
+
+        /// <summary>x [N, C, H, W] enlarged <paramref name="scale"/> times along H and W (<c>F.interpolate</c> with
+        /// <c>align_corners=False</c>): "nearest" repeats pixels, "bilinear" interpolates.</summary>
+        public static Tensor Upsample(Tensor x, int scale, string mode = "nearest")
+            => Eager.Run(OpKind.Upsample, new[] { scale, OpRegistry.Get(OpKind.Upsample).Choice(nameof(mode), mode) }, x);
 
         /// <summary>The larger of a and b element by element, broadcasting (<c>torch.maximum</c>); at ties each gets half the gradient.</summary>
         public static Tensor Maximum(Tensor a, Tensor b) => Eager.Run(OpKind.Maximum, a, b);

@@ -97,6 +97,22 @@ public partial class Cnn
         }
 
         [Fact]
+        public void A_reflection_as_wide_as_the_image()
+        {
+            var (d, span) = Shape(With("Conv2d(x, w, padding: 1)", "Conv2d(Pad(x, new[] { 8, 0 }, \"reflect\"), w, padding: 1)"));
+            Assert.Equal("Pad(x, new[] { 8, 0 }, \"reflect\")", span);
+            Assert.Equal("Pad: reflecting 8 and 0 about axis 3 of x [4,3,8,8] needs widths below its length 8.", d.GetMessage());
+        }
+
+        [Fact]
+        public void An_upsampling_mode_it_does_not_take_names_the_ones_it_does()
+        {
+            var (_, diagnostics, _) = GeneratorHarness.Generate(With("MaxPool2d(h, 2, 2)", "MaxPool2d(Upsample(h, 2, \"bicubic\"), 4, 4)"));
+            var d = Assert.Single(diagnostics, x => x.Id.StartsWith("OF"));
+            Assert.Contains("Upsample's mode is one of \"nearest\", \"bilinear\", not \"bicubic\"", d.GetMessage());
+        }
+
+        [Fact]
         public void A_weight_of_the_wrong_rank()
         {
             var (d, span) = Shape(With("[Weight(8, 3, 3, 3)] Tensor w;", "[Weight(8, 27)] Tensor w;"));

@@ -384,10 +384,11 @@ namespace OneFlow.Dsl.Tests
         }
     }
 
-    /// <summary>What issue 27's models need, in one encoder-decoder on four devices: a dilated convolution with a
-    /// bias, group norm and exact GELU; a padded max pool; a transposed convolution back up; gates from comparisons
-    /// (Where, MaskedFill, every relation, a softmax with its maximum masked to −∞); adaptive pooling; a Linear head
-    /// with PyTorch's layout; and ArgMax positions looked up in a table.</summary>
+    /// <summary>What issue 27's models need, in one encoder-decoder on four devices: a reflection pad, a dilated
+    /// convolution with a bias, group norm and exact GELU; a padded max pool; a transposed convolution back up;
+    /// nearest and bilinear upsampling; a 1-D convolution along the flattened image; gates from comparisons (Where,
+    /// MaskedFill, every relation, a softmax with its maximum masked to −∞); adaptive pooling; a Linear head with
+    /// PyTorch's layout; and ArgMax positions looked up in a table.</summary>
     [Network(Batch = 8)]
     [Placement("cpu:0-3")]
     public partial class EncoderDecoderNet
@@ -398,14 +399,18 @@ namespace OneFlow.Dsl.Tests
         [Weight(4)] Tensor groupShift;
         [Weight(4, 3, 2, 2)] Tensor up;
         [Weight(3)] Tensor upBias;
+        [Weight(3, 3, 3)] Tensor line;
+        [Weight(3)] Tensor lineBias;
         [Weight(5, 12)] Tensor head;
         [Weight(5)] Tensor headBias;
         [Weight(3, 5)] Tensor picked;
 
         public Tensor Forward([Input(2, 8, 8)] Tensor x)
         {
-            var h = Gelu(GroupNorm(Conv2d(x, down, downBias, padding: 2, dilation: 2), 2, groupScale, groupShift));
+            var h = Gelu(GroupNorm(Conv2d(Pad(x, new[] { 1, 1, 1, 1 }, "reflect"), down, downBias, padding: 1, dilation: 2), 2, groupScale, groupShift));
             var u = ConvTranspose2d(MaxPool2d(h, 3, 2, padding: 1), up, upBias, stride: 2);
+            u = u + Upsample(AdaptiveAvgPool2d(u, 4, 4), 2, "bilinear") * 0.5f + Upsample(AdaptiveMaxPool2d(u, 4, 4), 2) * 0.25f;
+            u = u + Reshape(Conv1d(Reshape(u, -1, 3, 64), line, lineBias, padding: 1), -1, 3, 8, 8) * 0.5f;
             var gated = Where(u > 0.1f, u, u * 0.1f) + MaskedFill(u, Le(u, -0.5), 0) + Where(Eq(Relu(u), 0), Sigmoid(u), Tanh(u))
                 + Where(Ne(Relu(u), 0), u, Square(u)) + MaskedFill(u * 0.5f, Ge(u, Sigmoid(u)), 0.25) + Where(u < Tanh(u), u, Neg(u));
             var logits = Linear(Flatten(AdaptiveAvgPool2d(gated, 2, 2)), head, headBias);

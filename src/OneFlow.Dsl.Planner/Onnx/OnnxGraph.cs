@@ -69,22 +69,24 @@ namespace OneFlow.Dsl.Planner.Onnx
             => $"{string.Join(", ", Outputs)} = {OpType}({string.Join(", ", Inputs)}){(Attributes.Count == 0 ? "" : " {" + string.Join(", ", Attributes) + "}")}";
     }
 
-    /// <summary>A node attribute: an integer, a float or a list of integers.</summary>
+    /// <summary>A node attribute: an integer, a float, a list of integers or a string.</summary>
     public sealed class OnnxAttribute
     {
         public string Name { get; }
         public long? Int { get; }
         public float? Float { get; }
         public IReadOnlyList<long>? Ints { get; }
+        public string? Text { get; }
 
-        private OnnxAttribute(string name, long? i, float? f, IReadOnlyList<long>? ints) { Name = name; Int = i; Float = f; Ints = ints; }
+        private OnnxAttribute(string name, long? i, float? f, IReadOnlyList<long>? ints, string? text = null) { Name = name; Int = i; Float = f; Ints = ints; Text = text; }
 
         public static OnnxAttribute Of(string name, long value) => new OnnxAttribute(name, value, null, null);
         public static OnnxAttribute Of(string name, float value) => new OnnxAttribute(name, null, value, null);
         public static OnnxAttribute Of(string name, params long[] values) => new OnnxAttribute(name, null, null, values);
+        public static OnnxAttribute Of(string name, string value) => new OnnxAttribute(name, null, null, null, value);
 
         public override string ToString()
-            => $"{Name}={(Int?.ToString(CultureInfo.InvariantCulture) ?? Float?.ToString("R", CultureInfo.InvariantCulture) ?? "[" + string.Join(",", Ints!) + "]")}";
+            => $"{Name}={(Int?.ToString(CultureInfo.InvariantCulture) ?? Float?.ToString("R", CultureInfo.InvariantCulture) ?? (Text != null ? "\"" + Text + "\"" : "[" + string.Join(",", Ints!) + "]"))}";
     }
 
     /// <summary>A constant tensor: 64-bit integers (shapes, axes) or floats (scalars, masks).</summary>

@@ -290,6 +290,34 @@ namespace OneFlow.Dsl.Planner.Ops
         }
     }
 
+    /// <summary>1-D convolution, PyTorch's <c>conv1d(x, w, b, stride, padding, dilation, groups)</c>: x [N, C, L],
+    /// w [O, C / groups, k], b [O] or none → [N, O, L']. A 2-D convolution of x seen as [N, C, 1, L], its length
+    /// zero-padded first (the 2-D padding would pad the height too).</summary>
+    internal sealed class Conv1dOp : CompositeOp
+    {
+        public override string UserName => "Conv1d";
+        public override string[] Operands => new[] { "x", "w", "b" };
+
+        public override OpAttributes FromCall(string subject, double[] args) => ConvAttributes.FromCall(subject, args, "Conv1d");
+
+        public override int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes)
+        {
+            var a = (ConvAttributes)attributes!;
+            int x = inputs[0], w = inputs[1];
+            Shape xs = b.ShapeOf(x), ws = b.ShapeOf(w);
+            if (xs.Rank != 3) throw b.Mismatch($"Conv1d: {b.NameOf(x)} is {xs} but must be [N, C, L]; declare sequences as [Input(C, L)].");
+            if (ws.Rank != 3) throw b.Mismatch($"Conv1d: {b.NameOf(w)} is {ws} but must be [O, C / groups, k], e.g. [Weight(16, {xs[1]}, 3)].");
+            if (a.Padding < 0) throw b.Mismatch($"Conv1d: padding {a.Padding} must not be negative.");
+            int planes = b.Add(OpKind.Reshape, new[] { x }, "planes", new ReshapeAttributes(new long[] { -1, xs[1], 1, xs[2] }));
+            if (a.Padding > 0) planes = b.Add(OpKind.Pad, new[] { planes }, "padded", new PadAttributes(new[] { a.Padding, a.Padding }, PadMode.Constant, 0));
+            int kernel = b.Add(OpKind.Reshape, new[] { w }, "kernel", new ReshapeAttributes(new long[] { ws[0], ws[1], 1, ws[2] }));
+            var operands = inputs.Length == 3 ? new[] { planes, kernel, inputs[2] } : new[] { planes, kernel };
+            int y = b.Add(OpKind.Conv2d, operands, "conv", a with { Padding = 0 });
+            var ys = b.ShapeOf(y);
+            return b.Add(OpKind.Reshape, new[] { y }, "conv1d", new ReshapeAttributes(new long[] { -1, ys[1], ys[3] }));
+        }
+    }
+
     /// <summary>A transposed convolution's constants: those of the convolution it is the gradient of, and the rows
     /// and columns added at the far edge (which that convolution's stride would drop).</summary>
     internal sealed record ConvTransposeAttributes(ConvAttributes Conv, int OutputPadding) : OpAttributes

@@ -78,6 +78,15 @@ namespace OneFlow.Dsl.Planner.Ops
         /// constant each stands for in <see cref="FromCall"/>'s arguments; null for a numeric parameter.</summary>
         public virtual IReadOnlyDictionary<string, double>? Choices(string parameter) => null;
 
+        /// <summary>The constant <paramref name="word"/> stands for in a word parameter (an eager call's), as the
+        /// generator finds it; a word the op does not take is refused, naming those it does.</summary>
+        public double Choice(string parameter, string word)
+        {
+            var known = Choices(parameter) ?? new Dictionary<string, double>();
+            return known.TryGetValue(word, out double code) ? code
+                : throw new System.ArgumentException($"{UserName}'s {parameter} is one of {string.Join(", ", System.Linq.Enumerable.Select(known.Keys, k => "\"" + k + "\""))}, not \"{word}\".", parameter);
+        }
+
         /// <summary>Reads the attributes <see cref="OpAttributes.Write"/> wrote into the plan text; null for an op without attributes.</summary>
         public virtual OpAttributes? ReadAttributes(AttributeReader r)
             => r.IsEmpty ? null : throw new System.FormatException($"{Kind} has no attributes, but the plan text gives it some.");

@@ -147,5 +147,10 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(MaskedFillOp))] MaskedFill,
         [Definition(typeof(WhereGradOp))] WhereGrad,
         [Definition(typeof(ConvTranspose2dOp))] ConvTranspose2d,
+        [Definition(typeof(PadOp))] Pad,
+        [Definition(typeof(PadGradOp))] PadGrad,
+        [Definition(typeof(Conv1dOp))] Conv1d,
+        [Definition(typeof(UpsampleOp))] Upsample,
+        [Definition(typeof(UpsampleGradOp))] UpsampleGrad,
     }
 }

@@ -98,6 +98,7 @@ namespace OneFlow.Dsl.Export
             var p = new AttributeProto { Name = a.Name };
             if (a.Int is long i) { p.Type = AttributeProto.Types.AttributeType.Int; p.I = i; }
             else if (a.Float is float f) { p.Type = AttributeProto.Types.AttributeType.Float; p.F = f; }
+            else if (a.Text is string text) { p.Type = AttributeProto.Types.AttributeType.String; p.S = Google.Protobuf.ByteString.CopyFromUtf8(text); }
             else { p.Type = AttributeProto.Types.AttributeType.Ints; p.Ints.AddRange(a.Ints!); }
             return p;
         }
