@@ -224,6 +224,13 @@ namespace OneFlow.Dsl
         public static Tensor Upsample(Tensor x, int scale, string mode = "nearest")
             => Eager.Run(OpKind.Upsample, new[] { scale, OpRegistry.Get(OpKind.Upsample).Choice(nameof(mode), mode) }, x);
 
+        /// <summary>x read along <paramref name="axis"/> at <paramref name="index"/> (<c>torch.gather</c>): y has the
+        /// index's shape, y[i, j] = x[i, index[i, j]] for axis 1. The index holds integers (ids, ArgMax's positions).</summary>
+        public static Tensor Gather(Tensor x, int axis, Tensor index) => Eager.Run(OpKind.Gather, new double[] { axis }, x, index);
+
+        /// <summary>The entries of x at <paramref name="ids"/> [k] along <paramref name="axis"/> (<c>torch.index_select</c>).</summary>
+        public static Tensor IndexSelect(Tensor x, int axis, Tensor ids) => Eager.Run(OpKind.IndexSelect, new double[] { axis }, x, ids);
+
         /// <summary>The larger of a and b element by element, broadcasting (<c>torch.maximum</c>); at ties each gets half the gradient.</summary>
         public static Tensor Maximum(Tensor a, Tensor b) => Eager.Run(OpKind.Maximum, a, b);
 

@@ -388,7 +388,7 @@ namespace OneFlow.Dsl.Tests
     /// convolution with a bias, group norm and exact GELU; a padded max pool; a transposed convolution back up;
     /// nearest and bilinear upsampling; a 1-D convolution along the flattened image; gates from comparisons (Where,
     /// MaskedFill, every relation, a softmax with its maximum masked to −∞); adaptive pooling; a Linear head with
-    /// PyTorch's layout; and ArgMax positions looked up in a table.</summary>
+    /// PyTorch's layout; and ArgMax positions looked up in a table (Embedding, IndexSelect) and gathered.</summary>
     [Network(Batch = 8)]
     [Placement("cpu:0-3")]
     public partial class EncoderDecoderNet
@@ -416,7 +416,7 @@ namespace OneFlow.Dsl.Tests
             var logits = Linear(Flatten(AdaptiveAvgPool2d(gated, 2, 2)), head, headBias);
             var peaks = Flatten(AdaptiveMaxPool2d(u, 1, 1));
             var rest = Softmax(MaskedFill(logits, Eq(logits, Max(logits, keepDim: true)), double.NegativeInfinity));
-            return logits + rest + Embedding(ArgMax(peaks), picked);
+            return logits + rest + Embedding(ArgMax(peaks), picked) + IndexSelect(picked, 0, ArgMin(peaks)) * Gather(peaks, 1, ArgMax(peaks, keepDim: true));
         }
     }
 

@@ -152,5 +152,9 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(Conv1dOp))] Conv1d,
         [Definition(typeof(UpsampleOp))] Upsample,
         [Definition(typeof(UpsampleGradOp))] UpsampleGrad,
+        [Definition(typeof(GatherOp))] Gather,
+        [Definition(typeof(GatherGradOp))] GatherGrad,
+        [Definition(typeof(IndexSelectOp))] IndexSelect,
+        [Definition(typeof(IndexSelectGradOp))] IndexSelectGrad,
     }
 }
