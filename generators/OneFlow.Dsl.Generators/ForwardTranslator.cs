@@ -33,6 +33,9 @@ namespace OneFlow.Dsl.Generators
         private readonly List<DiagnosticInfo> _diagnostics;
         /// <summary>Locals whose value could not be translated: already reported, so their uses stay quiet.</summary>
         private readonly HashSet<string> _failed = new HashSet<string>();
+        /// <summary>Locals holding the parts of a Split or Chunk (<c>var parts = Split(x, 2, 1)</c>): the call, whose
+        /// parts are emitted as they are taken (<c>parts[0]</c>).</summary>
+        private readonly Dictionary<string, InvocationExpressionSyntax> _partLocals = new Dictionary<string, InvocationExpressionSyntax>();
 
         private readonly List<NamedText> _texts;
 
@@ -77,7 +80,17 @@ namespace OneFlow.Dsl.Generators
                     foreach (var v in local.Declaration.Variables)
                     {
                         if (v.Initializer == null) { Unsupported(v, "a tensor local must be initialised where it is declared"); continue; }
-                        Bind(v.Identifier.ValueText, Value(v.Initializer.Value, v.Identifier.ValueText));
+                        if (PartsCall(v.Initializer.Value) is InvocationExpressionSyntax split) _partLocals[v.Identifier.ValueText] = split;
+                        else Bind(v.Identifier.ValueText, Value(v.Initializer.Value, v.Identifier.ValueText));
+                    }
+                    return null;
+                case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: DeclarationExpressionSyntax { Designation: ParenthesizedVariableDesignationSyntax names } } assign }
+                    when PartsCall(assign.Right) is InvocationExpressionSyntax split:
+                    // var (q, k, v) = Chunk(x, 3, -1): one part per name, the count checked against the cut.
+                    for (int i = 0; i < names.Variables.Count; i++)
+                    {
+                        if (!(names.Variables[i] is SingleVariableDesignationSyntax name)) { Unsupported(names.Variables[i], "take the parts apart into plain names"); continue; }
+                        Bind(name.Identifier.ValueText, Part(split, i, names.Variables.Count, name.Identifier.ValueText));
                     }
                     return null;
                 case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assign }
@@ -239,6 +252,11 @@ namespace OneFlow.Dsl.Generators
                     return Arithmetic(binary, op, preferredName);
                 case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression } minus when Operator(minus) != null:
                     return Emit(OpName(OpKind.Neg), new[] { minus.Operand }, e, preferredName);
+                case ElementAccessExpressionSyntax element when PartsOf(element.Expression) is InvocationExpressionSyntax split:
+                    var part = element.ArgumentList.Arguments.Count == 1 ? _model.GetConstantValue(element.ArgumentList.Arguments[0].Expression) : default;
+                    return part.HasValue && part.Value is int i && i >= 0
+                        ? Part(split, i, 0, preferredName)
+                        : Unsupported(element, "take a part of a split with a constant index");
                 case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax callee } call
                     when _model.GetSymbolInfo(call).Symbol is IMethodSymbol { Name: "Forward" } forward
                          && FieldReader.ModuleType(forward.ContainingType, out _) != null:
@@ -294,7 +312,22 @@ namespace OneFlow.Dsl.Generators
 
         /// <summary>A call of an op: its tensor arguments become the statement's inputs, every other parameter (in
         /// declaration order, defaults filled in, an array, params or not, spread out) a constant argument.</summary>
-        private string? OpCall(InvocationExpressionSyntax call, IMethodSymbol method, string? preferredName)
+        /// <summary>The op call that returns the parts of a split (Split, Chunk), or null.</summary>
+        private InvocationExpressionSyntax? PartsCall(ExpressionSyntax e)
+            => e is InvocationExpressionSyntax call && _model.GetSymbolInfo(call).Symbol is IMethodSymbol m
+               && m.ContainingType?.ToDisplayString() == OpsType && m.ReturnType is IArrayTypeSymbol array && IsTensor(array.ElementType)
+                ? call : null;
+
+        /// <summary>The split an indexed expression takes a part of: a split's call, or a local holding one.</summary>
+        private InvocationExpressionSyntax? PartsOf(ExpressionSyntax e)
+            => e is IdentifierNameSyntax id && _partLocals.TryGetValue(id.Identifier.ValueText, out var call) ? call : PartsCall(e);
+
+        /// <summary>Part <paramref name="index"/> of a split, as its op with the part and the parts expected (0: not
+        /// said) after the call's constants.</summary>
+        private string? Part(InvocationExpressionSyntax call, int index, int parts, string? preferredName)
+            => OpCall(call, (IMethodSymbol)_model.GetSymbolInfo(call).Symbol!, preferredName, new double[] { index, parts });
+
+        private string? OpCall(InvocationExpressionSyntax call, IMethodSymbol method, string? preferredName, double[]? extra = null)
         {
             foreach (var a in call.ArgumentList.Arguments)
                 if (a.RefKindKeyword.RawKind != 0) return Unsupported(a, "ref and out arguments have no meaning in a plan");
@@ -303,6 +336,13 @@ namespace OneFlow.Dsl.Generators
             var constants = new List<double>();
             foreach (var argument in invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
             {
+                if (argument.Parameter?.Type is IArrayTypeSymbol { ElementType: var element } && IsTensor(element))
+                {
+                    if (!(argument.Value is IArrayCreationOperation list) || list.Initializer == null)
+                        return Unsupported(argument.Syntax, $"{method.Name}'s {argument.Parameter.Name} must be written as the tensors themselves, new[] {{ a, b }}");
+                    tensors.AddRange(list.Initializer.ElementValues.Select(v => v.Syntax is ArgumentSyntax a ? a.Expression : (ExpressionSyntax)v.Syntax));
+                    continue;
+                }
                 if (argument.Parameter != null && IsTensor(argument.Parameter.Type))
                 {
                     // An optional tensor left out (a convolution's bias) is no operand.
@@ -332,6 +372,7 @@ namespace OneFlow.Dsl.Generators
                     constants.Add(number);
                 }
             }
+            if (extra != null) constants.AddRange(extra);
             return Emit(method.Name, tensors.ToArray(), call, preferredName, constants.ToArray());
         }
 

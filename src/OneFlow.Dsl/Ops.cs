@@ -152,6 +152,30 @@ namespace OneFlow.Dsl
         /// <summary><paramref name="b"/> after <paramref name="a"/> along <paramref name="axis"/>.</summary>
         public static Tensor Concat(Tensor a, Tensor b, int axis) => Eager.Run(OpKind.Concat, new double[] { axis }, a, b);
 
+        /// <summary>The tensors one after another along <paramref name="axis"/> (<c>torch.cat</c>).</summary>
+        public static Tensor Concat(Tensor[] tensors, int axis) => Eager.Run(OpKind.Concat, new double[] { axis }, tensors);
+
+        /// <summary>Tensors of one shape joined along a new axis (<c>torch.stack</c>).</summary>
+        public static Tensor Stack(Tensor[] tensors, int axis = 0) => Eager.Run(OpKind.Stack, new double[] { axis }, tensors);
+
+        /// <summary>x cut into pieces of <paramref name="size"/> along <paramref name="axis"/>, the last perhaps shorter
+        /// (<c>torch.split</c>). In Forward, take the parts as <c>var (a, b) = Split(…)</c> or <c>parts[i]</c>.</summary>
+        public static Tensor[] Split(Tensor x, int size, int axis = 0) => Parts(OpKind.Split, x, size, axis);
+
+        /// <summary>x cut into <paramref name="chunks"/> pieces of ⌈length / chunks⌉ along <paramref name="axis"/>
+        /// (<c>torch.chunk</c>; fewer where those cover the axis sooner).</summary>
+        public static Tensor[] Chunk(Tensor x, int chunks, int axis = 0) => Parts(OpKind.Chunk, x, chunks, axis);
+
+        private static Tensor[] Parts(OpKind kind, Tensor x, int written, int axis)
+        {
+            if (written < 1) throw new ArgumentException($"{kind} takes a positive {(kind == OpKind.Chunk ? "count of chunks" : "size")}, not {written}.");
+            if (axis < -x.Rank || axis >= x.Rank) throw new ArgumentException($"{kind}: axis {axis} is out of range for Tensor{x.ShapeText}.", nameof(axis));
+            int parts = ((SplitPartOp)OpRegistry.Get(kind)).Cut(x.Shape[(axis + x.Rank) % x.Rank], written).Parts;
+            var result = new Tensor[parts];
+            for (int i = 0; i < parts; i++) result[i] = Eager.Run(kind, new double[] { written, axis, i, parts }, x);
+            return result;
+        }
+
         /// <summary>Swaps the last two axes: a matrix's transpose, or each matrix's of a batch.</summary>
         public static Tensor Transpose(Tensor x) => Eager.Run(OpKind.Transpose, x);
 

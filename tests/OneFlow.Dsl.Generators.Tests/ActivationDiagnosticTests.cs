@@ -88,5 +88,16 @@ public partial class Act
             Assert.Equal("Relu(h > 0)", span);
             Assert.Matches("^Relu: .+ is a boolean mask \\(a comparison's\\); masks go to Where or MaskedFill\\.$", message);
         }
+    
+        [Fact]
+        public void Taking_apart_more_parts_than_a_split_gives_is_refused_at_the_split()
+        {
+            string source = Net.Replace("return CALL;", "var (a, b, c) = Split(h, 4, 1);\n        return a + b + c;");
+            var (_, diagnostics, run) = GeneratorHarness.Generate(source);
+            Assert.All(run.Results, r => Assert.Null(r.Exception));
+            var d = Assert.Single(diagnostics, x => x.Id.StartsWith("OF"));
+            Assert.Equal("Split(h, 4, 1)", source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
+            Assert.Equal("Split: h [4,8] cut by 4 along axis 1 gives 2 parts, not the 3 taken.", d.GetMessage());
+        }
     }
 }

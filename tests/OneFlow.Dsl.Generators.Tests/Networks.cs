@@ -196,6 +196,28 @@ namespace OneFlow.Dsl.Generators.Tests
             }
             """;
 
+        /// <summary>Parts of splits taken by name and by index, stacked and concatenated back.</summary>
+        public const string Parts = """
+            using OneFlow.Dsl;
+            using static OneFlow.Dsl.Ops;
+
+            [Network(Batch = 8)]
+            [Placement("cpu:0")]
+            public partial class Parts
+            {
+                [Weight(6, 12)] Tensor w;
+
+                public Tensor Forward([Input(6)] Tensor x)
+                {
+                    var h = MatMul(x, w);
+                    var (q, k, v) = Chunk(h, 3, -1);
+                    var halves = Split(h, 6, axis: 1);
+                    var s = Stack(new[] { q, k, v }, 1);
+                    return Concat(new[] { halves[1], Sum(s, axis: 1), q }, 1);
+                }
+            }
+            """;
+
         /// <summary>Losses other than cross-entropy: a regression from two inputs against float targets, its loss
         /// written out and with PyTorch's names.</summary>
         public const string Losses = """

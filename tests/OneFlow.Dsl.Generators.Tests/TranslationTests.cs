@@ -46,5 +46,17 @@ namespace OneFlow.Dsl.Generators.Tests
                 "SoftmaxCrossEntropy",
             }, Statements(Networks.Comparisons));
         }
+    
+        [Fact]
+        public void Parts_of_splits_are_taken_by_name_and_by_index_and_tensor_lists_spread()
+        {
+            Assert.Equal(new[]
+            {
+                "MatMul",
+                "Chunk, 3, -1, 0, 3", "Chunk, 3, -1, 1, 3", "Chunk, 3, -1, 2, 3", // var (q, k, v) = Chunk(h, 3, -1)
+                "Stack, 1", "Split, 6, 1, 1, 0", "Sum, 1", "Concat, 1",          // halves[1] taken where it is used
+                "SoftmaxCrossEntropy",
+            }, Statements(Networks.Parts));
+        }
     }
 }

@@ -46,13 +46,18 @@ namespace OneFlow.Dsl.Cuda.Kernels
             });
             GpuKernels.Add(OpKind.Concat, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(Concat);
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(Place);
                 return k =>
                 {
-                    int axis = ConcatOp.Axis(k.Op);
-                    run(k.Stream, k.Threads, k.In(0), k.In(1), k.Out, k.InShape(0)[axis], k.InShape(1)[axis], AxisCopy.Inner(k.InShape(0), axis));
+                    int axis = ConcatOp.Axis(k.Op), full = k.OutShape[axis], inner = AxisCopy.Inner(k.OutShape, axis), start = 0;
+                    for (int i = 0; i < k.Geometry.Inputs.Length; i++)
+                    {
+                        int length = k.InShape(i)[axis];
+                        run(k.Stream, GpuKernelContext.Count(k.In(i)), k.In(i), k.Out, full, start, length, inner);
+                        start += length;
+                    }
                 };
-            });
+            }, launches: g => g.Inputs.Length);
             GpuKernels.Add(OpKind.Embedding, a =>
             {
                 var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(EmbeddingForward);
@@ -98,10 +103,12 @@ namespace OneFlow.Dsl.Cuda.Kernels
             dx[i] = f >= start && f < start + length ? dy[(o * length + f - start) * inner + k] : 0f;
         }
 
-        public static void Concat(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, int lengthA, int lengthB, int inner)
+        /// <summary>One operand of a concatenation written into its place: x [outer, length, inner] at
+        /// <paramref name="start"/> of y's axis of <paramref name="full"/>.</summary>
+        public static void Place(Index1D i, ArrayView<float> x, ArrayView<float> y, int full, int start, int length, int inner)
         {
-            int full = lengthA + lengthB, o = i / (full * inner), f = i / inner % full, k = i % inner;
-            y[i] = f < lengthA ? a[(o * lengthA + f) * inner + k] : b[(o * lengthB + f - lengthA) * inner + k];
+            int o = i / (length * inner), f = i / inner % length, k = i % inner;
+            y[((long)o * full + start + f) * inner + k] = x[i];
         }
 
         /// <summary>Rows [first, first + rows) of the table live here; other ids read zeros.</summary>

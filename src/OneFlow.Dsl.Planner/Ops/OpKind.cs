@@ -156,5 +156,8 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(GatherGradOp))] GatherGrad,
         [Definition(typeof(IndexSelectOp))] IndexSelect,
         [Definition(typeof(IndexSelectGradOp))] IndexSelectGrad,
+        [Definition(typeof(SplitOp))] Split,
+        [Definition(typeof(ChunkOp))] Chunk,
+        [Definition(typeof(StackOp))] Stack,
     }
 }

@@ -5,7 +5,7 @@ using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>Slice(x, axis, start, length) and its two-operand inverse Concat(a, b, axis): the sliced or joined
+    /// <summary>Slice(x, axis, start, length) and its inverse Concat(a, b, …, axis): the sliced or joined
     /// axis must be whole on every device; any other axis may be split.</summary>
     internal static class AxisOps
     {
@@ -102,7 +102,7 @@ namespace OneFlow.Dsl.Planner.Ops
         public override IEnumerable<Signature> Signatures(SignatureContext c) => AxisOps.Signatures(c.Input("dy").Rank, Attributes(c.Op).Axis, 1);
     }
 
-    /// <summary>Concat(a, b, axis): b after a along the axis; the other dimensions must agree.</summary>
+    /// <summary>Concat(a, b, …, axis): the operands one after another along the axis; the other dimensions must agree.</summary>
     internal sealed class ConcatOp : OpDef
     {
         public override string UserName => "Concat";
@@ -114,20 +114,26 @@ namespace OneFlow.Dsl.Planner.Ops
         public static int Axis(IOpAttributes op) => op.Get<AxisAttributes>().Axis;
 
         public override OpAttributes FromCall(string subject, double[] args)
-            => args.Length == 1 ? new AxisAttributes((int)args[0]) : throw BadCall(subject, "Concat takes the axis after its two tensors.");
+            => args.Length == 1 ? new AxisAttributes((int)args[0]) : throw BadCall(subject, "Concat takes the axis after its tensors.");
 
         public override OpAttributes ReadAttributes(AttributeReader r) => AxisAttributes.Read(r);
 
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             int axis = AxisOps.CheckedAxis(g, op, 0, Axis(op), "Concat");
-            Shape a = ShapeOf(g, op, 0), b = ShapeOf(g, op, 1);
-            if (a.Rank != b.Rank || !a.With(axis, 0).Equals(b.With(axis, 0)))
-                throw Mismatch(op, $"Concat: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, 1)} is {b}; they may differ only along axis {axis}.");
-            return a.With(axis, a[axis] + b[axis]);
+            Shape a = ShapeOf(g, op, 0);
+            int length = a[axis];
+            for (int i = 1; i < op.Inputs.Length; i++)
+            {
+                var b = ShapeOf(g, op, i);
+                if (a.Rank != b.Rank || !a.With(axis, 0).Equals(b.With(axis, 0)))
+                    throw Mismatch(op, $"Concat: {NameOf(g, op, 0)} is {a} but {NameOf(g, op, i)} is {b}; they may differ only along axis {axis}.");
+                length += b[axis];
+            }
+            return a.With(axis, length);
         }
 
-        public override IEnumerable<Signature> Signatures(SignatureContext c) => AxisOps.Signatures(c.Input("a").Rank, Axis(c.Op), 2);
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => AxisOps.Signatures(c.Input("a").Rank, Axis(c.Op), c.InputCount);
 
         /// <summary>Operands holding their positions alike join along another axis.</summary>
         public override void Decode(DecodingBuilder d, OpDecl s, PositionAxes[] times)
@@ -142,12 +148,12 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>Each operand's gradient is its slice of dy.</summary>
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy)
         {
-            int axis = Axis(op), first = ad.ShapeOf(op.Inputs[0])[axis];
-            for (int i = 0; i < 2; i++)
+            int axis = Axis(op), start = 0;
+            foreach (int x in op.Inputs)
             {
-                int x = op.Inputs[i];
-                if (ad.NeedsGradient(x))
-                    ad.Accumulate(x, ad.Emit(OpKind.Slice, new[] { dy }, x, new SliceAttributes(axis, i == 0 ? 0 : first, ad.ShapeOf(x)[axis])));
+                int length = ad.ShapeOf(x)[axis];
+                if (ad.NeedsGradient(x)) ad.Accumulate(x, ad.Emit(OpKind.Slice, new[] { dy }, x, new SliceAttributes(axis, start, length)));
+                start += length;
             }
         }
     }

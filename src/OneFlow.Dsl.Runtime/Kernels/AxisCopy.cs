@@ -27,8 +27,13 @@ namespace OneFlow.Dsl.Runtime.Kernels
             });
             CpuKernels.Add(OpKind.Concat, k =>
             {
-                int axis = ConcatOp.Axis(k.Op);
-                Concat(k.In(0), k.InShape(0)[axis], k.In(1), k.InShape(1)[axis], Inner(k.InShape(0), axis), k.Out);
+                int axis = ConcatOp.Axis(k.Op), full = k.OutShape[axis], inner = Inner(k.OutShape, axis), start = 0;
+                for (int i = 0; i < k.Geometry.Inputs.Length; i++)
+                {
+                    int length = k.InShape(i)[axis];
+                    Place(k.In(i), full, start, length, inner, k.Out);
+                    start += length;
+                }
             });
         }
 
@@ -49,15 +54,13 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 dy.Slice(o * length * inner, length * inner).CopyTo(dx.Slice((o * full + start) * inner, length * inner));
         }
 
-        /// <summary>y[o] = a[o] followed by b[o] along the axis.</summary>
-        public static void Concat(ReadOnlySpan<float> a, int lengthA, ReadOnlySpan<float> b, int lengthB, int inner, Span<float> y)
+        /// <summary>One operand of a concatenation in its place: y[o, start..start+length, :] = x[o]; y's axis has
+        /// <paramref name="full"/> entries.</summary>
+        public static void Place(ReadOnlySpan<float> x, int full, int start, int length, int inner, Span<float> y)
         {
-            int outer = a.Length / (lengthA * inner), full = lengthA + lengthB;
+            int outer = x.Length / (length * inner);
             for (int o = 0; o < outer; o++)
-            {
-                a.Slice(o * lengthA * inner, lengthA * inner).CopyTo(y.Slice(o * full * inner, lengthA * inner));
-                b.Slice(o * lengthB * inner, lengthB * inner).CopyTo(y.Slice((o * full + lengthA) * inner, lengthB * inner));
-            }
+                x.Slice(o * length * inner, length * inner).CopyTo(y.Slice((o * full + start) * inner, length * inner));
         }
 
         /// <summary>y = x with its axes reordered: y's axis i is x's axis <paramref name="axes"/>[i]
