@@ -57,10 +57,49 @@ namespace OneFlow.Dsl.Generators
             }
             string name = scope.Qualify(field.Name);
             double? fill = weight.NamedArguments.Where(a => a.Key == "Fill").Select(a => a.Value.Value as double?).FirstOrDefault();
-            _weights.Add(new TensorDecl(name, kind, Dims(weight), SbpOf(field)) { Placement = placement ?? PlacementOf(field), Fill = fill });
+            var (init, scale) = fill == null && kind == DeclKind.Weight ? InitOf(field, weight) : (null, 0);
+            _weights.Add(new TensorDecl(name, kind, Dims(weight), SbpOf(field)) { Placement = placement ?? PlacementOf(field), Fill = fill, Init = init, Scale = scale });
             scope.Values[field.Name] = name;
             _used.Add(name);
             AddDeclaration(_locations, name, field, weight, _cancellation);
+        }
+
+        /// <summary>The draw a [Weight] asks for (its Init, with Std or Bound); or, left to the default, PyTorch's
+        /// nn.Linear draw for a weight its class gives to Linear (Kaiming uniform for w, ±1/√in for b); or null.</summary>
+        private static (string? Init, double Scale) InitOf(IFieldSymbol field, AttributeData weight)
+        {
+            var named = weight.NamedArguments.FirstOrDefault(a => a.Key == "Init").Value;
+            string? init = named.Type is INamedTypeSymbol type && named.Value is int code
+                ? type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(m => m.HasConstantValue && (int)m.ConstantValue! == code)?.Name
+                : null;
+            double Named(string key, double otherwise) => weight.NamedArguments.Where(a => a.Key == key).Select(a => a.Value.Value as double?).FirstOrDefault() ?? otherwise;
+            if (init != null && init != "Default") return (init, init == "Uniform" ? Named("Bound", 1) : Named("Std", 1));
+            foreach (var call in LinearCalls(field.ContainingType))
+            {
+                var args = call.ArgumentList.Arguments;
+                if (Names(args[1].Expression, field.Name)) return ("KaimingUniform", 0);
+                if (args.Count > 2 && Names(args[2].Expression, field.Name) && InputsOf(field.ContainingType, args[1].Expression) is int inputs)
+                    return ("Uniform", 1 / System.Math.Sqrt(inputs));
+            }
+            return (null, 0);
+        }
+
+        /// <summary>The calls of Linear written in the class.</summary>
+        private static IEnumerable<InvocationExpressionSyntax> LinearCalls(INamedTypeSymbol type)
+            => type.DeclaringSyntaxReferences.SelectMany(r => r.GetSyntax().DescendantNodes().OfType<InvocationExpressionSyntax>())
+                .Where(c => c.ArgumentList.Arguments.Count >= 2 && (c.Expression is IdentifierNameSyntax { Identifier.ValueText: "Linear" }
+                    || c.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Linear" }));
+
+        private static bool Names(ExpressionSyntax e, string field)
+            => e is IdentifierNameSyntax id && id.Identifier.ValueText == field
+               || e is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var name } && name.Identifier.ValueText == field;
+
+        /// <summary>The inputs (second dimension) of the [out, in] weight field <paramref name="weight"/> names.</summary>
+        private static int? InputsOf(INamedTypeSymbol type, ExpressionSyntax weight)
+        {
+            var field = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => Names(weight, f.Name));
+            var dims = field == null ? null : Attribute(field, "WeightAttribute")?.ConstructorArguments.FirstOrDefault().Values;
+            return dims is { Length: 2 } ? dims.Value[1].Value as int? : null;
         }
 
         private void ReadModule(IFieldSymbol field, INamedTypeSymbol module, bool isArray, Scope scope, string? placement, List<ModuleField>? modules, int depth)

@@ -125,6 +125,7 @@ namespace OneFlow.Dsl.Generators
                 string fill = (weight.Fill ?? 0).ToString("R", CultureInfo.InvariantCulture);
                 w.Line(weight.Kind == DeclKind.Buffer ? $"{weight.Name} = {Dsl}WeightInit.Buffer({fill}{dims});"
                     : weight.Fill != null ? $"{weight.Name} = {Dsl}WeightInit.Filled({fill}{dims});"
+                    : weight.Init != null ? $"{weight.Name} = {Dsl}WeightInit.Create(seed, {PathOf(path, weight.Name)}, {Dsl}Init.{weight.Init}, {weight.Scale.ToString("R", CultureInfo.InvariantCulture)}{dims});"
                     : $"{weight.Name} = {Dsl}WeightInit.Create(seed, {PathOf(path, weight.Name)}{dims});");
             }
             foreach (var module in modules)

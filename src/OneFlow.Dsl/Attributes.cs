@@ -59,8 +59,10 @@ namespace OneFlow.Dsl
         public PlacementAttribute(string devices) => Devices = devices;
     }
 
-    /// <summary>A trained tensor of the given shape, initialised from the network's seed (matrices uniform in
-    /// ±1/√fan_in, vectors zero) or, with <see cref="Fill"/>, to one value (a layer norm's gain: Fill = 1).</summary>
+    /// <summary>A trained tensor of the given shape, drawn from the network's seed by <see cref="Init"/> or, with
+    /// <see cref="Fill"/>, set to one value (a layer norm's gain: Fill = 1). By default matrices are uniform in
+    /// ±1/√fan_in and vectors zero; a weight given to <c>Linear</c> as its w or b starts as PyTorch's nn.Linear does
+    /// (Kaiming uniform; the bias uniform in ±1/√in).</summary>
     [AttributeUsage(AttributeTargets.Field, Inherited = false)]
     public sealed class WeightAttribute : Attribute
     {
@@ -69,6 +71,15 @@ namespace OneFlow.Dsl
 
         /// <summary>The value every element starts at, instead of the seeded draw.</summary>
         public double Fill { get; set; }
+
+        /// <summary>How the weight is drawn (see <see cref="Dsl.Init"/>).</summary>
+        public Init Init { get; set; }
+
+        /// <summary>The standard deviation of <see cref="Init.Normal"/> and <see cref="Init.TruncNormal"/>.</summary>
+        public double Std { get; set; } = 1;
+
+        /// <summary>The bound of <see cref="Init.Uniform"/>: values in ±Bound.</summary>
+        public double Bound { get; set; } = 1;
     }
 
     /// <summary>State a network keeps but does not train, of the given shape: batch norm's running statistics. It is

@@ -44,7 +44,7 @@ namespace OneFlow.Dsl
                 if (System.Linq.Enumerable.SequenceEqual(value.Shape, dims)) continue;
                 value.Replace(decl.Kind == DeclKind.Buffer ? WeightInit.Buffer(decl.Fill ?? 0, dims)
                     : decl.Fill is double fill ? WeightInit.Filled(fill, dims)
-                    : WeightInit.Create(seed, decl.Name, dims));
+                    : WeightInit.Create(seed, decl.Name, decl.Init == null ? Init.Default : (Init)System.Enum.Parse(typeof(Init), decl.Init), decl.Scale, dims));
             }
             return spec;
         }

@@ -18,6 +18,30 @@ namespace OneFlow.Dsl
             return WithGrad(t);
         }
 
+        /// <summary>A weight drawn by <paramref name="init"/> from the seed and its name; <paramref name="scale"/> is a
+        /// normal draw's standard deviation or a uniform draw's bound.</summary>
+        public static Tensor Create(int seed, string name, Init init, double scale, params int[] shape)
+        {
+            if (init == Init.Default) return Create(seed, name, shape);
+            if (init == Init.Zeros || init == Init.Ones) return Filled(init == Init.Ones ? 1 : 0, shape);
+            if ((init == Init.KaimingUniform || init == Init.XavierUniform) && shape.Length < 2)
+                throw new ArgumentException($"{init} draws from fan_in and fan_out, which weight '{name}' [{string.Join(",", shape)}] of rank {shape.Length} does not have; use a rank of 2 or more, or Init.Uniform.", nameof(shape));
+            var t = Tensor.Zeros(shape);
+            var data = t.Host;
+            ulong state = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL ^ Fnv(name);
+            double bound = init switch
+            {
+                Init.KaimingUniform => 1 / Math.Sqrt(TorchFanIn(shape)),
+                Init.XavierUniform => Math.Sqrt(6.0 / (TorchFanIn(shape) + TorchFanOut(shape))),
+                _ => scale,
+            };
+            for (int i = 0; i < data.Length; i++)
+                data[i] = init == Init.Normal ? (float)(scale * Gaussian(ref state))
+                    : init == Init.TruncNormal ? (float)(scale * Truncated(ref state))
+                    : (float)((NextUnit(ref state) * 2 - 1) * bound);
+            return WithGrad(t);
+        }
+
         /// <summary>A weight whose every element starts at <paramref name="value"/> (a layer norm's gain: 1).</summary>
         public static Tensor Filled(double value, params int[] shape)
         {
@@ -40,6 +64,33 @@ namespace OneFlow.Dsl
             int fanIn = 1;
             for (int i = 1; i < shape.Length; i++) fanIn *= shape[i];
             return fanIn;
+        }
+
+        /// <summary>PyTorch's fan_in of a weight [out, in, k…]: in·k….</summary>
+        private static long TorchFanIn(int[] shape)
+        {
+            long fan = shape[1];
+            for (int i = 2; i < shape.Length; i++) fan *= shape[i];
+            return fan;
+        }
+
+        private static long TorchFanOut(int[] shape)
+        {
+            long fan = shape[0];
+            for (int i = 2; i < shape.Length; i++) fan *= shape[i];
+            return fan;
+        }
+
+        /// <summary>A standard normal value (Box–Muller on two uniform draws).</summary>
+        private static double Gaussian(ref ulong state)
+            => Math.Sqrt(-2 * Math.Log(1 - NextUnit(ref state))) * Math.Cos(2 * Math.PI * NextUnit(ref state));
+
+        /// <summary>A standard normal value within ±2, redrawn until it falls there.</summary>
+        private static double Truncated(ref ulong state)
+        {
+            double z;
+            do z = Gaussian(ref state); while (Math.Abs(z) > 2);
+            return z;
         }
 
         private static Tensor WithGrad(Tensor t)

@@ -58,5 +58,33 @@ namespace OneFlow.Dsl.Generators.Tests
                 "SoftmaxCrossEntropy",
             }, Statements(Networks.Parts));
         }
+    
+        [Fact]
+        public void A_weights_init_is_emitted_and_linears_operands_default_to_pytorchs_draw()
+        {
+            const string source = """
+                using OneFlow.Dsl;
+                using static OneFlow.Dsl.Ops;
+
+                [Network(Batch = 8)]
+                [Placement("cpu:0")]
+                public partial class Inits
+                {
+                    [Weight(16, 6, Init = Init.TruncNormal, Std = 0.02)] Tensor embed;
+                    [Weight(5, 16)] Tensor w;
+                    [Weight(5)] Tensor b;
+                    [Weight(6, 6, Init = Init.XavierUniform)] Tensor square;
+
+                    public Tensor Forward([Input(6)] Tensor x) => Linear(Relu(Linear(MatMul(x, square), embed)), w, b);
+                }
+                """;
+            var (_, diagnostics, run) = GeneratorHarness.Generate(source);
+            Assert.Empty(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+            string generated = Assert.Single(run.GeneratedTrees).ToString();
+            Assert.Contains("embed = global::OneFlow.Dsl.WeightInit.Create(seed, \"embed\", global::OneFlow.Dsl.Init.TruncNormal, 0.02, 16, 6);", generated);
+            Assert.Contains("w = global::OneFlow.Dsl.WeightInit.Create(seed, \"w\", global::OneFlow.Dsl.Init.KaimingUniform, 0, 5, 16);", generated);
+            Assert.Contains("b = global::OneFlow.Dsl.WeightInit.Create(seed, \"b\", global::OneFlow.Dsl.Init.Uniform, 0.25, 5);", generated);
+            Assert.Contains("square = global::OneFlow.Dsl.WeightInit.Create(seed, \"square\", global::OneFlow.Dsl.Init.XavierUniform, 1, 6, 6);", generated);
+        }
     }
 }

@@ -42,8 +42,8 @@ namespace OneFlow.Dsl.Tests
         [Fact]
         public void Activations_train_on_four_devices_like_on_one()
         {
-            using var one = new ActivationNet(seed: 5).Trainer(new Sgd(0.1f), "cpu:0");
-            using var four = new ActivationNet(seed: 5).Trainer(new Sgd(0.1f));
+            using var one = new ActivationNet(seed: 5).Trainer(new Sgd(0.02f), "cpu:0");
+            using var four = new ActivationNet(seed: 5).Trainer(new Sgd(0.02f));
             Assert.Equal(4, four.Plan.Devices);
             Agreement.SameLosses(20, s =>
             {

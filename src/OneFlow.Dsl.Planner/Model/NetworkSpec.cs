@@ -14,6 +14,11 @@ namespace OneFlow.Dsl.Planner.Model
 
         /// <summary>A weight's starting value for every element, instead of the seeded draw (null: the draw).</summary>
         public double? Fill { get; init; }
+
+        /// <summary>How a weight is drawn, a member of <c>OneFlow.Dsl.Init</c> (null: the default draw), and its
+        /// scale: a normal draw's standard deviation or a uniform draw's bound.</summary>
+        public string? Init { get; init; }
+        public double Scale { get; init; }
     }
 
     /// <summary>One statement of Forward (or Loss) in static single-assignment form:
