@@ -16,7 +16,7 @@ namespace OneFlow.Dsl.Cuda
         public GpuGemm(Accelerator accelerator)
         {
             if (!(accelerator is CudaAccelerator cuda))
-                _plain = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GemmKernels.Gemm);
+                _plain = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(MatMulKernels.Gemm);
             else
             {
                 CublasLibrary.Install();

@@ -12,6 +12,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
         [ModuleInitializer]
         internal static void Register()
         {
+            GpuKernels.Map(OpKind.Relu, Relu);
+            GpuKernels.Zip(OpKind.ReluGrad, ReluGrad);
             GpuKernels.Map(OpKind.Silu, Silu);
             GpuKernels.Map(OpKind.Clamp, Clamp, op => ClampOp.Bounds(op));
             GpuKernels.Zip(OpKind.ClampGrad, ClampGrad, op => ClampOp.Bounds(op));
@@ -20,6 +22,10 @@ namespace OneFlow.Dsl.Cuda.Kernels
             GpuKernels.Map(OpKind.Elu, Elu, op => (AlphaActivationOp.Alpha(op), 0f));
             GpuKernels.Zip(OpKind.EluGrad, EluGrad, op => (AlphaActivationOp.Alpha(op), 0f));
         }
+
+        public static void Relu(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Max(x[i], 0f);
+
+        public static void ReluGrad(Index1D i, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => dx[i] = y[i] > 0f ? dy[i] : 0f;
 
         public static void Silu(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = x[i] / (1f + XMath.Exp(-x[i]));
 

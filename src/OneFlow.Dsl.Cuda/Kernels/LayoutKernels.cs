@@ -32,7 +32,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 return k =>
                 {
                     var (axis, start, length) = SliceOp.Attributes(k.Op);
-                    run(k.Stream, k.Threads, k.In(0), k.Out, k.InShape(0)[axis], start, length, AxisCopy.Inner(k.InShape(0), axis));
+                    run(k.Stream, k.Threads, k.In(0), k.Out, k.InShape(0)[axis], start, length, Layout.Inner(k.InShape(0), axis));
                 };
             });
             GpuKernels.Add(OpKind.SliceGrad, a =>
@@ -41,7 +41,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 return k =>
                 {
                     var (axis, start, full) = SliceGradOp.Attributes(k.Op);
-                    run(k.Stream, k.Threads, k.In(0), k.Out, full, start, k.InShape(0)[axis], AxisCopy.Inner(k.InShape(0), axis));
+                    run(k.Stream, k.Threads, k.In(0), k.Out, full, start, k.InShape(0)[axis], Layout.Inner(k.InShape(0), axis));
                 };
             });
             GpuKernels.Add(OpKind.Concat, a =>
@@ -49,7 +49,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(Place);
                 return k =>
                 {
-                    int axis = ConcatOp.Axis(k.Op), full = k.OutShape[axis], inner = AxisCopy.Inner(k.OutShape, axis), start = 0;
+                    int axis = ConcatOp.Axis(k.Op), full = k.OutShape[axis], inner = Layout.Inner(k.OutShape, axis), start = 0;
                     for (int i = 0; i < k.Geometry.Inputs.Length; i++)
                     {
                         int length = k.InShape(i)[axis];
@@ -58,16 +58,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
                     }
                 };
             }, launches: g => g.Inputs.Length);
-            GpuKernels.Add(OpKind.Embedding, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(EmbeddingForward);
-                return k => run(k.Stream, k.Threads, k.Ints(0), k.In(1), k.Out, k.Geometry.InputStarts[1][0], k.InShape(1)[0], k.InShape(1)[1]);
-            });
-            GpuKernels.Add(OpKind.EmbeddingGrad, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>(EmbeddingBackward);
-                return k => run(k.Stream, k.Threads, k.Ints(0), k.In(1), k.Out, k.Geometry.OutputStart[0], k.OutShape[1], (int)k.InShape(0).Elements);
-            });
         }
 
         /// <summary>Each rows×cols matrix of a batch transposed.</summary>
@@ -109,21 +99,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
         {
             int o = i / (length * inner), f = i / inner % length, k = i % inner;
             y[((long)o * full + start + f) * inner + k] = x[i];
-        }
-
-        /// <summary>Rows [first, first + rows) of the table live here; other ids read zeros.</summary>
-        public static void EmbeddingForward(Index1D i, ArrayView<int> ids, ArrayView<float> table, ArrayView<float> y, int first, int rows, int width)
-        {
-            int local = ids[i / width] - first;
-            y[i] = local >= 0 && local < rows ? table[local * width + i % width] : 0f;
-        }
-
-        public static void EmbeddingBackward(Index1D i, ArrayView<int> ids, ArrayView<float> dy, ArrayView<float> dTable, int first, int width, int count)
-        {
-            int row = i / width + first, c = i % width;
-            float sum = 0f;
-            for (int k = 0; k < count; k++) if (ids[k] == row) sum += dy[k * width + c];
-            dTable[i] = sum;
         }
     }
 }

@@ -3,6 +3,13 @@ using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Cuda.Kernels
 {
+    /// <summary>Four consecutive floats, loaded and stored as one 16-byte access.</summary>
+    internal readonly struct Four
+    {
+        public readonly float X, Y, Z, W;
+        public Four(float x, float y, float z, float w) { X = x; Y = y; Z = z; W = w; }
+    }
+
     /// <summary>How a broadcasting binary kernel finds its operands: the output's dimensions (up to four, padded
     /// in front with 1) and each operand's element stride along them, 0 where the operand is repeated. A plain
     /// struct of ints, so that it passes to a kernel by value.</summary>

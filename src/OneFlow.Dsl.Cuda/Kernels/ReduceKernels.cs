@@ -22,7 +22,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 return k =>
                 {
                     var (axis, _, scale) = ExpandAxisOp.Attributes(k.Op);
-                    run(k.Stream, k.Threads, k.In(0), k.Out, k.OutShape[axis], AxisCopy.Inner(k.OutShape, axis), scale);
+                    run(k.Stream, k.Threads, k.In(0), k.Out, k.OutShape[axis], Layout.Inner(k.OutShape, axis), scale);
                 };
             });
         }
@@ -34,7 +34,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 var rows = a.LoadKernel<ArrayView<float>, ArrayView<float>, int, float>(SumLast);
                 return k =>
                 {
-                    int axis = ReduceOp.Axis(k.Op, k.InShape(0).Rank), inner = AxisCopy.Inner(k.InShape(0), axis);
+                    int axis = ReduceOp.Axis(k.Op, k.InShape(0).Rank), inner = Layout.Inner(k.InShape(0), axis);
                     if (inner == 1) rows(k.Stream, GroupReductions.PerRow(a, k.Threads), k.In(0), k.Out, k.InShape(0)[axis], divisor(k));
                     else run(k.Stream, k.Threads, k.In(0), k.Out, k.InShape(0)[axis], inner, divisor(k));
                 };

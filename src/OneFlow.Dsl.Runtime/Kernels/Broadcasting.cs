@@ -1,6 +1,5 @@
 using System;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
 
@@ -8,29 +7,20 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     internal enum BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum }
 
-    /// <summary>Binary elementwise ops with NumPy broadcasting, and the sum that undoes a broadcast. Shapes are
+    /// <summary>How binary elementwise kernels broadcast as NumPy (<see cref="Arithmetic"/>, <see cref="PairwiseExtremum"/>,
+    /// <see cref="Comparison"/>, <see cref="Where"/>), and the sum that undoes a broadcast. Shapes are
     /// aligned at their last axes; an operand axis of length 1, or missing, is repeated along the output's. The
     /// output is walked a row (its last axis) at a time, each row one vectorised call on a run of each operand or
     /// on one repeated element of it.</summary>
     internal static class Broadcasting
     {
-        [ModuleInitializer]
-        internal static void Register()
-        {
-            CpuKernels.Add(OpKind.Add, k => Binary(BinaryOp.Add, k));
-            CpuKernels.Add(OpKind.Sub, k => Binary(BinaryOp.Sub, k));
-            CpuKernels.Add(OpKind.Mul, k => Binary(BinaryOp.Mul, k));
-            CpuKernels.Add(OpKind.Div, k => Binary(BinaryOp.Div, k));
-            CpuKernels.Add(OpKind.SumTo, k => SumTo(k.In(0), k.InShape(0), k.Out, k.OutShape));
-        }
-
         /// <summary>Per op, the kernel for operands of the output's shape, run in ranges of elements.</summary>
         private static readonly Action<CpuKernelContext, int, int>[] Same = Array.ConvertAll(
             new[] { BinaryOp.Add, BinaryOp.Sub, BinaryOp.Mul, BinaryOp.Div },
             op => (Action<CpuKernelContext, int, int>)((k, first, last) => Rows.Apply(op, k.In(0)[first..last], k.In(1)[first..last], k.Out[first..last])));
 
         /// <summary>Operands of the output's shape are split into ranges over the threads; broadcasting ones are walked a row at a time.</summary>
-        private static void Binary(BinaryOp op, CpuKernelContext k)
+        public static void Binary(BinaryOp op, CpuKernelContext k)
         {
             if (k.InShape(0).Elements == k.OutShape.Elements && k.InShape(1).Elements == k.OutShape.Elements)
                 ParallelRanges.Elements(k, Same[(int)op]);

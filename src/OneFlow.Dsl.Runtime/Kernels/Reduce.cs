@@ -17,14 +17,14 @@ namespace OneFlow.Dsl.Runtime.Kernels
             CpuKernels.Add(OpKind.ExpandAxis, k =>
             {
                 var (axis, _, scale) = ExpandAxisOp.Attributes(k.Op);
-                Expand(k.In(0), k.OutShape[axis], AxisCopy.Inner(k.OutShape, axis), scale, k.Out);
+                Expand(k.In(0), k.OutShape[axis], Layout.Inner(k.OutShape, axis), scale, k.Out);
             });
         }
 
         private static void Sum(CpuKernelContext k, float divisor)
         {
             int axis = ReduceOp.Axis(k.Op, k.InShape(0).Rank);
-            Sum(k.In(0), k.InShape(0)[axis], AxisCopy.Inner(k.InShape(0), axis), divisor, k.Out);
+            Sum(k.In(0), k.InShape(0)[axis], Layout.Inner(k.InShape(0), axis), divisor, k.Out);
         }
 
         /// <summary>y[o, :] = Σ_j x[o, j, :] / divisor, over an axis of length <paramref name="n"/>.</summary>

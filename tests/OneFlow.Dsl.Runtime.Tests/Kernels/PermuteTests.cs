@@ -26,7 +26,7 @@ namespace OneFlow.Dsl.Runtime.Tests.Kernels
             var shape = Shape.Parse(shapeText);
             var x = Enumerable.Range(0, (int)shape.Elements).Select(i => (float)i).ToArray();
             var y = new float[x.Length];
-            AxisCopy.Permute(x, shape, axes, y);
+            Layout.Permute(x, shape, axes, y);
             var outShape = axes.Select(a => shape[a]).ToArray();
             var coordinates = new int[shape.Rank];
             for (int o = 0; o < y.Length; o++)

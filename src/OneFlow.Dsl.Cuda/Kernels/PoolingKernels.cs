@@ -40,7 +40,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
 
     /// <summary>Pooling with the CPU's formulas (see <c>Runtime.Kernels.Pooling</c>), one thread per output element;
     /// the gradients gather, except the scatter of a max pool's, which adds atomically into a cleared dx.</summary>
-    internal static class PoolKernels
+    internal static class PoolingKernels
     {
         [ModuleInitializer]
         internal static void Register()

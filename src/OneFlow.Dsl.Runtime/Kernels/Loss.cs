@@ -7,7 +7,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
 {
     /// <summary>The elementwise losses (mean reduction) and their gradients, vectorised a block at a time on the stack.
     /// Every device divides by the whole tensor's element count, so that its part is a partial sum of the mean.</summary>
-    internal static class Losses
+    internal static class Loss
     {
         private const int Block = 512;
 

@@ -12,7 +12,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
 
     /// <summary>A plain GEMM, one thread per element of C: what runs where cuBLAS does not (ILGPU's CPU simulator in
     /// the tests). On a GPU, GEMM goes through cuBLAS.</summary>
-    internal static class GemmKernels
+    internal static class MatMulKernels
     {
         /// <summary>MatMul: one product per matrix of the batch (a plain matrix product is a batch of one), through the
         /// device's <see cref="GpuGemm"/>.</summary>

@@ -5,9 +5,10 @@ using OneFlow.Dsl.Planner.Ops;
 
 namespace OneFlow.Dsl.Runtime.Kernels
 {
-    /// <summary>Copies of runs along one axis of a row-major tensor seen as [outer, axis, inner]: slicing,
-    /// un-slicing (the slice's gradient) and concatenation.</summary>
-    internal static class AxisCopy
+    /// <summary>The layout ops of <c>LayoutOps.cs</c>, copies of runs of a row-major tensor: reshapes, permutations,
+    /// transposes, and along one axis of a tensor seen as [outer, axis, inner] slicing, un-slicing (the slice's
+    /// gradient) and concatenation.</summary>
+    internal static class Layout
     {
         [ModuleInitializer]
         internal static void Register()
@@ -15,6 +16,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
             // A reshape keeps each device's run of elements (its signatures ensure it), so it is a copy.
             CpuKernels.Add(OpKind.Reshape, k => k.In(0).CopyTo(k.Out));
             CpuKernels.Add(OpKind.Permute, k => Permute(k.In(0), k.InShape(0), k.Cached(c => PermuteOp.Axes(c.Op)), k.Out));
+            CpuKernels.Add(OpKind.Transpose, k => Transpose(k.In(0), k.InShape(0)[k.InShape(0).Rank - 2], k.LastOf(0), k.Out));
             CpuKernels.Add(OpKind.Slice, k =>
             {
                 var (axis, start, length) = SliceOp.Attributes(k.Op);
@@ -61,6 +63,19 @@ namespace OneFlow.Dsl.Runtime.Kernels
             int outer = x.Length / (length * inner);
             for (int o = 0; o < outer; o++)
                 x.Slice(o * length * inner, length * inner).CopyTo(y.Slice((o * full + start) * inner, length * inner));
+        }
+
+        /// <summary>y = xᵀ for each rows×cols matrix of a batch (a single matrix is a batch of one).</summary>
+        public static void Transpose(ReadOnlySpan<float> x, int rows, int cols, Span<float> y)
+        {
+            int size = rows * cols;
+            for (int b = 0; b < x.Length / size; b++)
+            {
+                var from = x.Slice(b * size, size);
+                var to = y.Slice(b * size, size);
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < cols; c++) to[c * rows + r] = from[r * cols + c];
+            }
         }
 
         /// <summary>y = x with its axes reordered: y's axis i is x's axis <paramref name="axes"/>[i]

@@ -8,7 +8,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
 {
     /// <summary>The parts of softmax cross-entropy, the reductions over a row's classes by a group of threads per row
     /// (<see cref="GroupReductions"/>), the rest one thread per row or element, with the CPU kernels' formulas (<see cref="OneFlow.Dsl.Runtime.Kernels.SoftmaxCrossEntropy"/>).</summary>
-    internal static class CrossEntropyKernels
+    internal static class SoftmaxCrossEntropyKernels
     {
         [ModuleInitializer]
         internal static void Register()
