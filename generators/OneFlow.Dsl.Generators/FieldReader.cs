@@ -64,8 +64,9 @@ namespace OneFlow.Dsl.Generators
             AddDeclaration(_locations, name, field, weight, _cancellation);
         }
 
-        /// <summary>The draw a [Weight] asks for (its Init, with Std or Bound); or, left to the default, PyTorch's
-        /// nn.Linear draw for a weight its class gives to Linear (Kaiming uniform for w, ±1/√in for b); or null.</summary>
+        /// <summary>The draw a [Weight] asks for (its Init, with Std or Bound); or, left to the default, PyTorch's draw
+        /// for a weight its class gives to a layer (Linear's w Kaiming uniform; the bias of Linear or a convolution
+        /// uniform in ±1/√fan_in of its weight); or null.</summary>
         private static (string? Init, double Scale) InitOf(IFieldSymbol field, AttributeData weight)
         {
             var named = weight.NamedArguments.FirstOrDefault(a => a.Key == "Init").Value;
@@ -74,32 +75,44 @@ namespace OneFlow.Dsl.Generators
                 : null;
             double Named(string key, double otherwise) => weight.NamedArguments.Where(a => a.Key == key).Select(a => a.Value.Value as double?).FirstOrDefault() ?? otherwise;
             if (init != null && init != "Default") return (init, init == "Uniform" ? Named("Bound", 1) : Named("Std", 1));
-            foreach (var call in LinearCalls(field.ContainingType))
+            foreach (var (call, linear) in LayerCalls(field.ContainingType))
             {
                 var args = call.ArgumentList.Arguments;
-                if (Names(args[1].Expression, field.Name)) return ("KaimingUniform", 0);
-                if (args.Count > 2 && Names(args[2].Expression, field.Name) && InputsOf(field.ContainingType, args[1].Expression) is int inputs)
-                    return ("Uniform", 1 / System.Math.Sqrt(inputs));
+                if (linear && Names(args[1].Expression, field.Name)) return ("KaimingUniform", 0);
+                if (args.Count > 2 && Names(args[2].Expression, field.Name) && FanIn(field.ContainingType, args[1].Expression) is int fanIn)
+                    return ("Uniform", 1 / System.Math.Sqrt(fanIn));
             }
             return (null, 0);
         }
 
-        /// <summary>The calls of Linear written in the class.</summary>
-        private static IEnumerable<InvocationExpressionSyntax> LinearCalls(INamedTypeSymbol type)
+        /// <summary>The calls of Linear and the convolutions written in the class (true for Linear): a weight given as
+        /// their w or b starts as PyTorch's layer of that name starts it. A convolution's w needs no rule: the default
+        /// draw is already PyTorch's, ±1/√(C·kH·kW).</summary>
+        private static IEnumerable<(InvocationExpressionSyntax Call, bool Linear)> LayerCalls(INamedTypeSymbol type)
             => type.DeclaringSyntaxReferences.SelectMany(r => r.GetSyntax().DescendantNodes().OfType<InvocationExpressionSyntax>())
-                .Where(c => c.ArgumentList.Arguments.Count >= 2 && (c.Expression is IdentifierNameSyntax { Identifier.ValueText: "Linear" }
-                    || c.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Linear" }));
+                .Where(c => c.ArgumentList.Arguments.Count >= 2 && Layers.Contains(NameOf(c) ?? ""))
+                .Select(c => (c, NameOf(c) == "Linear"));
+
+        private static readonly HashSet<string> Layers = new HashSet<string> { "Linear", "Conv1d", "Conv2d", "ConvTranspose2d" };
+
+        private static string? NameOf(InvocationExpressionSyntax call) => call.Expression switch
+        {
+            IdentifierNameSyntax id => id.Identifier.ValueText,
+            MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+            _ => null,
+        };
 
         private static bool Names(ExpressionSyntax e, string field)
             => e is IdentifierNameSyntax id && id.Identifier.ValueText == field
                || e is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var name } && name.Identifier.ValueText == field;
 
-        /// <summary>The inputs (second dimension) of the [out, in] weight field <paramref name="weight"/> names.</summary>
-        private static int? InputsOf(INamedTypeSymbol type, ExpressionSyntax weight)
+        /// <summary>PyTorch's fan_in of the weight field <paramref name="weight"/> names: the product of its
+        /// dimensions after the first (a Linear's inputs; a convolution's C·kH·kW).</summary>
+        private static int? FanIn(INamedTypeSymbol type, ExpressionSyntax weight)
         {
             var field = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => Names(weight, f.Name));
             var dims = field == null ? null : Attribute(field, "WeightAttribute")?.ConstructorArguments.FirstOrDefault().Values;
-            return dims is { Length: 2 } ? dims.Value[1].Value as int? : null;
+            return dims is { Length: >= 2 } d ? d.Skip(1).Aggregate(1, (product, v) => product * (v.Value as int? ?? 1)) : null;
         }
 
         private void ReadModule(IFieldSymbol field, INamedTypeSymbol module, bool isArray, Scope scope, string? placement, List<ModuleField>? modules, int depth)

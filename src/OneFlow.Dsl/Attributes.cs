@@ -62,7 +62,7 @@ namespace OneFlow.Dsl
     /// <summary>A trained tensor of the given shape, drawn from the network's seed by <see cref="Init"/> or, with
     /// <see cref="Fill"/>, set to one value (a layer norm's gain: Fill = 1). By default matrices are uniform in
     /// ±1/√fan_in and vectors zero; a weight given to <c>Linear</c> as its w or b starts as PyTorch's nn.Linear does
-    /// (Kaiming uniform; the bias uniform in ±1/√in).</summary>
+    /// (Kaiming uniform; the bias uniform in ±1/√in), and a convolution's bias as nn.Conv2d's (±1/√(C·kH·kW)).</summary>
     [AttributeUsage(AttributeTargets.Field, Inherited = false)]
     public sealed class WeightAttribute : Attribute
     {
