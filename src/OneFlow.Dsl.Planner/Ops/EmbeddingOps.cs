@@ -9,6 +9,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class EmbeddingOp : OpDef
     {
         public override string UserName => "Embedding";
+        public override int? ExchangedLookup(IOpAttributes op) => -1;
         public override void ToOnnx(OnnxWriter w) => w.Emit("Gather", new[] { w.Input(1), w.Input(0) }, OnnxAttribute.Of("axis", 0L));
         public override string[] Operands => new[] { "ids", "table" };
         public override int[] IntegerOperands => new[] { 0 };
@@ -81,6 +82,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class EmbeddingBagOp : OpDef
     {
         public override string UserName => "EmbeddingBag";
+        public override int? ExchangedLookup(IOpAttributes op) => op.Get<BagAttributes>().Mean ? 1 : 0;
         public override string[] Operands => new[] { "ids", "table" };
         public override int[] IntegerOperands => new[] { 0 };
         public override IEnumerable<(int Operand, int Below)> IntegerBounds(IOpAttributes op, Shape[] inputs) { yield return (0, inputs[1][0]); }

@@ -133,6 +133,11 @@ namespace OneFlow.Dsl.Planner.Ops
         /// outside them before anything runs, rather than fail inside a device thread.</summary>
         public virtual IEnumerable<(int Operand, int Below)> IntegerBounds(IOpAttributes op, Shape[] inputs) { yield break; }
 
+        /// <summary>For a lookup of rows by ids (operands ids, table) that a table split by vocabulary turns into an
+        /// exchange (<c>Passes/EmbeddingExchange</c>): how its rows combine, −1 one row per id, 0 a bag's sum, 1 a
+        /// bag's mean; null for an op that is no such lookup.</summary>
+        public virtual int? ExchangedLookup(IOpAttributes op) => null;
+
         /// <summary>What of the op changes from step to step beyond its operands' values (dropout's mask, keyed by the
         /// step; Adam's bias correction), so that a recorded CUDA graph, which replays its kernels' arguments, cannot
         /// replay it; null when a replay is exact.</summary>

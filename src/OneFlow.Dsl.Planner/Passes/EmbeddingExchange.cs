@@ -19,7 +19,7 @@ namespace OneFlow.Dsl.Planner.Passes
     {
         public static void Apply(LogicalGraph g)
         {
-            var lookups = g.Ops.Where(o => (o.Kind == OpKind.Embedding || o.Kind == OpKind.EmbeddingBag) && Exchanges(g, o)).ToList();
+            var lookups = g.Ops.Where(o => OpRegistry.Get(o.Kind).ExchangedLookup(o) != null && Exchanges(g, o)).ToList();
             if (lookups.Count == 0) return;
             var before = new Dictionary<LogicalOp, List<LogicalOp>>();
             var asked = new Dictionary<(int, string), (LogicalOp Slots, LogicalOp Requests)>();
@@ -73,7 +73,7 @@ namespace OneFlow.Dsl.Planner.Passes
             }
             var replies = Part(OpKind.RowGather, new[] { table, ask.Requests.Output }, "replies");
             parts.Add(replies);
-            int mode = lookup.Kind == OpKind.Embedding ? -1 : lookup.Get<BagAttributes>().Mean ? 1 : 0;
+            int mode = OpRegistry.Get(lookup.Kind).ExchangedLookup(lookup)!.Value;
             lookup.Kind = OpKind.EmbeddingCombine;
             lookup.Inputs = new[] { ask.Slots.Output, replies.Output };
             lookup.Attributes = new CombineAttributes(mode, capacity);
