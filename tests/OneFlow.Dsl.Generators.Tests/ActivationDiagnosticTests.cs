@@ -99,5 +99,32 @@ public partial class Act
             Assert.Equal("Split(h, 4, 1)", source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
             Assert.Equal("Split: h [4,8] cut by 4 along axis 1 gives 2 parts, not the 3 taken.", d.GetMessage());
         }
+    
+        [Fact]
+        public void Float_indices_to_gather_are_refused_at_the_call()
+        {
+            var (id, message, span) = Only("Gather(h, 1, h)");
+            Assert.Equal("OF0001", id);
+            Assert.Equal("Gather(h, 1, h)", span);
+            Assert.Equal("Gather: the indices h must be integers: an [Input(...), Ids] input or ArgMax's positions.", message);
+        }
+
+        [Fact]
+        public void Stacking_tensors_of_two_shapes_is_refused_at_the_call()
+        {
+            var (id, message, span) = Only("Stack(new[] { h, x }, 0)");
+            Assert.Equal("OF0001", id);
+            Assert.Equal("Stack(new[] { h, x }, 0)", span);
+            Assert.Equal("Stack: h is [4,8] but x is [4,6]; stacked tensors have one shape.", message);
+        }
+
+        [Fact]
+        public void A_where_whose_operands_do_not_broadcast_is_refused_at_the_call()
+        {
+            var (id, message, span) = Only("Where(h > 0, h, x)");
+            Assert.Equal("OF0001", id);
+            Assert.Equal("Where(h > 0, h, x)", span);
+            Assert.EndsWith("h [4,8] and x [4,6] do not broadcast together.", message);
+        }
     }
 }
