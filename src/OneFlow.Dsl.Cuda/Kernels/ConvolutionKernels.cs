@@ -39,10 +39,13 @@ namespace OneFlow.Dsl.Cuda.Kernels
         /// <summary>The launch that adds a bias, where there is one.</summary>
         private static int Biased(Runtime.Kernels.OpGeometry g) => g.Inputs.Length == 3 ? 1 : 0;
 
+        /// <summary>Output pixels unfolded at a time: the plan's budget of whole rows.</summary>
+        private static int Tile(ConvGeometry g) => g.BudgetRows * g.OutW;
+
         /// <summary>Per group, tile and slice of samples: an unfold or fold, and a product per sample (dx is cleared first).</summary>
         private static int Launches(ConvGeometry g)
         {
-            int tiles = (g.OutPixels + g.TileColumns - 1) / g.TileColumns, slices = (g.N + g.Slices - 1) / g.Slices;
+            int tiles = (g.OutPixels + Tile(g) - 1) / Tile(g), slices = (g.N + g.Slices - 1) / g.Slices;
             return g.Pointwise ? g.N * g.Groups : g.Groups * tiles * (slices + g.N);
         }
 
@@ -94,9 +97,9 @@ namespace OneFlow.Dsl.Cuda.Kernels
                         for (int n = first; n < first + count; n++) Product(k, g, kind, w, images.SubView((n - first) * sample), Maps(k, kind, n * outSample + y0), g.OutPixels, g.OutPixels, n);
                         continue;
                     }
-                    for (int p = 0; p < g.OutPixels; p += g.TileColumns)
+                    for (int p = 0; p < g.OutPixels; p += Tile(g))
                     {
-                        var tile = new TileSizes { First = p, Count = System.Math.Min(g.TileColumns, g.OutPixels - p) };
+                        var tile = new TileSizes { First = p, Count = System.Math.Min(Tile(g), g.OutPixels - p) };
                         long columns = (long)g.Unfolded * tile.Count;
                         if (!folds) kernels.Unfold(k.Stream, (int)(count * columns), images, k.Workspace, s, tile);
                         for (int n = first; n < first + count; n++)

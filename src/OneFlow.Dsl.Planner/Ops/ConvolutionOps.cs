@@ -72,28 +72,17 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public int Slices => System.Math.Min(N, MaxSlices);
 
-        /// <summary>About this many bytes of unfolded columns are made at a time: few enough to stay in a core's L2
-        /// cache between being written and being multiplied (a whole 32-channel 32×32 sample's columns are 1.2 MB,
-        /// and written out to memory they cost as much as the product).</summary>
-        public const int TileBytes = 320 * 1024;
+        /// <summary>The scratch a kernel may unfold columns into, per sample at work: about this many bytes, few
+        /// enough to stay in a core's L2 cache between being written and being multiplied (a whole 32-channel 32×32
+        /// sample's columns are 1.2 MB, and written out to memory they cost as much as the product). The plan reserves
+        /// it when it is made, at build time; each backend's kernels cut their tiles from it.</summary>
+        public const int ColumnBudgetBytes = 320 * 1024;
 
-        /// <summary>Output rows unfolded at a time: as many as <see cref="TileBytes"/> allows, at least one, and where
-        /// rows are narrower than 32 pixels a multiple of what fills 32 columns (the GEMM's register tile).</summary>
-        public int TileRows
-        {
-            get
-            {
-                int rows = System.Math.Max(1, TileBytes / 4 / System.Math.Max(1, Unfolded) / OutW);
-                if (OutW < 32 && 32 % OutW == 0 && rows >= 32 / OutW) rows = rows / (32 / OutW) * (32 / OutW);
-                return System.Math.Min(rows, OutH);
-            }
-        }
+        /// <summary>The whole output rows whose columns fit the budget: at least one, at most all.</summary>
+        public int BudgetRows => System.Math.Min(OutH, System.Math.Max(1, ColumnBudgetBytes / 4 / System.Math.Max(1, Unfolded) / OutW));
 
-        /// <summary>Output pixels unfolded at a time: whole output rows.</summary>
-        public int TileColumns => TileRows * OutW;
-
-        /// <summary>Floats of one tile of a sample's unfolded group (none for a pointwise convolution, which reads x as it lies).</summary>
-        public long ColumnFloats => Pointwise ? 0 : (long)Unfolded * TileColumns;
+        /// <summary>Floats of one sample's share of the columns' scratch (none for a pointwise convolution, which reads x as it lies).</summary>
+        public long ColumnFloats => Pointwise ? 0 : (long)Unfolded * BudgetRows * OutW;
 
         /// <summary>A stride-1 convolution whose output has its input's size (a 3×3 with padding 1): a kernel may
         /// compute it, and dx, from a zero-bordered copy of its input rather than from unfolded columns.</summary>

@@ -54,12 +54,14 @@ namespace OneFlow.Dsl.Runtime.Kernels
             private ConvGeometry _g;
             private float* _a, _b, _out, _work;
             private int _gemmThreads;
+            /// <summary>Output pixels unfolded at a time (<see cref="TileRows"/> whole rows).</summary>
+            private int _tile;
             /// <summary>For a convolution without unfolding: where each row of the columns starts in the bordered copy.</summary>
             private int[]? _offsets;
 
             public void Run(CpuKernelContext k, Pass pass, ConvGeometry g)
             {
-                _pass = pass; _g = g;
+                _pass = pass; _g = g; _tile = TileRows(g) * g.OutW;
                 _a = k.InPointer(0); _b = k.InPointer(1); _out = k.OutPointer; _work = k.Workspace;
                 int slices = g.Slices;
                 // With one sample at a time the threads split each product instead.
@@ -169,9 +171,9 @@ namespace OneFlow.Dsl.Runtime.Kernels
                     Gemm.Sgemm(false, false, _g.GroupOutputs, _g.OutPixels, _g.Unfolded, w, _g.Unfolded, x, _g.Pixels, y, _g.OutPixels, accumulate: false, _gemmThreads);
                     return;
                 }
-                for (int p = 0; p < _g.OutPixels; p += _g.TileColumns)
+                for (int p = 0; p < _g.OutPixels; p += _tile)
                 {
-                    int t = Math.Min(_g.TileColumns, _g.OutPixels - p);
+                    int t = Math.Min(_tile, _g.OutPixels - p);
                     Unfold(_g, x, cols, p, t);
                     Gemm.Sgemm(false, false, _g.GroupOutputs, t, _g.Unfolded, w, _g.Unfolded, cols, t, y + p, _g.OutPixels, accumulate: false, _gemmThreads);
                 }
@@ -187,9 +189,9 @@ namespace OneFlow.Dsl.Runtime.Kernels
                     return;
                 }
                 new Span<float>(dx, _g.GroupChannels * _g.Pixels).Clear();
-                for (int p = 0; p < _g.OutPixels; p += _g.TileColumns)
+                for (int p = 0; p < _g.OutPixels; p += _tile)
                 {
-                    int t = Math.Min(_g.TileColumns, _g.OutPixels - p);
+                    int t = Math.Min(_tile, _g.OutPixels - p);
                     Gemm.Sgemm(true, false, _g.Unfolded, t, _g.GroupOutputs, w, _g.Unfolded, dy + p, _g.OutPixels, cols, t, accumulate: false, _gemmThreads);
                     Fold(_g, cols, dx, p, t);
                 }
@@ -204,9 +206,9 @@ namespace OneFlow.Dsl.Runtime.Kernels
                     Gemm.Sgemm(false, true, _g.GroupOutputs, _g.Unfolded, _g.OutPixels, dy, _g.OutPixels, x, _g.Pixels, target, _g.Unfolded, accumulate: !first, _gemmThreads);
                     return;
                 }
-                for (int p = 0; p < _g.OutPixels; p += _g.TileColumns)
+                for (int p = 0; p < _g.OutPixels; p += _tile)
                 {
-                    int t = Math.Min(_g.TileColumns, _g.OutPixels - p);
+                    int t = Math.Min(_tile, _g.OutPixels - p);
                     Unfold(_g, x, cols, p, t);
                     Gemm.Sgemm(false, true, _g.GroupOutputs, _g.Unfolded, t, dy + p, _g.OutPixels, cols, t, target, _g.Unfolded, accumulate: !first || p > 0, _gemmThreads);
                 }
@@ -222,6 +224,15 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 new ReadOnlySpan<float>(Partial(0, slices), length).CopyTo(dw);
                 for (int s = 1; s < slices; s++) TensorPrimitives.Add(dw, new ReadOnlySpan<float>(Partial(s, slices), length), dw);
             }
+        }
+
+        /// <summary>Output rows unfolded at a time: the plan's budget of rows (<see cref="ConvGeometry.BudgetRows"/>), and
+        /// where rows are narrower than 32 pixels and do not all fit, a multiple of what fills 32 columns (the packed
+        /// GEMM's register tile).</summary>
+        public static int TileRows(ConvGeometry g)
+        {
+            int rows = g.BudgetRows, fill = g.OutW < 32 && 32 % g.OutW == 0 ? 32 / g.OutW : 1;
+            return rows == g.OutH || rows < fill ? rows : rows / fill * fill;
         }
 
         /// <summary>Output pixels [<paramref name="first"/>, + <paramref name="count"/>) (whole output rows) of the
