@@ -54,6 +54,7 @@ namespace OneFlow.Dsl.Cuda
         private readonly int[][] _waits;
         private readonly object? _simulatorLock;
         private readonly StepReplay _replay = new StepReplay();
+        private readonly StepValues _stepValues;
         private StreamInterleaving? _interleaving;
         private long _launches;
         private bool _useGraph;
@@ -81,6 +82,7 @@ namespace OneFlow.Dsl.Cuda
             _memory.MemSetToZero();
             _all = _memory.View.AsContiguous();
             _streams = Enumerable.Range(0, plan.Devices).Select(_ => accelerator.CreateStream()).ToArray();
+            _stepValues = new StepValues(accelerator);
             _gemm = Enumerable.Range(0, plan.Devices).Select(_ => new GpuGemm(accelerator)).ToArray();
             _order = new StreamOrder(accelerator, plan.Actors.Count, plan.Devices);
             _kernels = describe.Select((d, a) => d == null ? null : kernels.For(plan.Ops[plan.Actors[a].Op].Kind)).ToArray();
@@ -103,6 +105,7 @@ namespace OneFlow.Dsl.Cuda
                 Optimizer = Optimizer,
                 Scratch = _scratch[a.Id] is { } scratch ? scratch.View.AsContiguous() : default,
                 Workspace = a.Workspace >= 0 ? View(a.Workspace) : default,
+                StepValues = _stepValues.View,
             };
 
         private int[] WaitsOf(Actor a)
@@ -168,9 +171,10 @@ namespace OneFlow.Dsl.Cuda
         /// <summary>Runs one step: on a GPU with <see cref="UseGraph"/>, by replaying the recorded graph.</summary>
         public void Run()
         {
+            _stepValues.Set(Optimizer);
             if (UseGraph && _gpu.IsCuda)
             {
-                _replay.Run(_streams[0], LearningRate, StageInputs, RecordStep);
+                _replay.Run(_streams[0], Optimizer, StageInputs, RecordStep);
                 LaunchesPerStep = 1;
                 _synchronizations = 1;
             }
@@ -178,6 +182,7 @@ namespace OneFlow.Dsl.Cuda
             {
                 Interlocked.Exchange(ref _launches, 0);
                 _synchronizations = 0;
+                BeginStep();
                 _engine.Run(1);
                 Synchronize();
                 LaunchesPerStep = Interlocked.Read(ref _launches);
@@ -189,9 +194,17 @@ namespace OneFlow.Dsl.Cuda
         private void RecordStep()
         {
             _gpu.Accelerator.Bind();
-            _order.Fork(_streams);
+            BeginStep();
             _engine.Run(1);
             _order.Join(_streams);
+        }
+
+        /// <summary>The step's values copied to the device on the first stream, which every other stream then waits for.</summary>
+        private void BeginStep()
+        {
+            _stepValues.Upload(_streams[0]);
+            Interlocked.Increment(ref _launches);
+            _order.Fork(_streams);
         }
 
         private void StageInputs()
@@ -383,6 +396,7 @@ namespace OneFlow.Dsl.Cuda
             _engine.Dispose();
             Synchronize();
             _replay.Dispose();
+            _stepValues.Dispose();
             _order.Dispose();
             foreach (var g in _gemm) g.Dispose();
             foreach (var g in _gathers) g?.Map.Dispose();

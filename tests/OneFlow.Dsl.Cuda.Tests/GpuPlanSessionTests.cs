@@ -26,10 +26,12 @@ namespace OneFlow.Dsl.Cuda.Tests
                 "y", NetworkSpec.DefaultLoss("y"), "loss");
 
 
-        internal static float[] Losses(IPlanSession session)
+        internal static float[] Losses(IPlanSession session) => Losses(session, _ => 0.3f);
+
+        /// <param name="rate">The learning rate of each step.</param>
+        internal static float[] Losses(IPlanSession session, Func<int, float> rate)
         {
             var plan = session.Plan;
-            session.LearningRate = 0.3f;
             var random = new Random(5);
             foreach (var w in plan.Weights)
                 session.Write(w.Id, Enumerable.Range(0, (int)w.Shape.Elements).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray());
@@ -38,6 +40,7 @@ namespace OneFlow.Dsl.Cuda.Tests
             for (int step = 0; step < losses.Length; step++)
             {
                 session.Optimizer.Step = step + 1;
+                session.LearningRate = rate(step);
                 session.Feed(x, Enumerable.Range(0, (int)plan.Tensors[x].Shape.Elements).Select(i => (float)Math.Sin(i * 0.37 + step)).ToArray());
                 session.Feed(labels, Enumerable.Range(0, (int)plan.Tensors[labels].Shape.Elements).Select(i => (i + step) % 5).ToArray());
                 session.Run();
@@ -63,6 +66,20 @@ namespace OneFlow.Dsl.Cuda.Tests
             using (var session = new GpuPlanSession(gpuPlan, _gpu.Gpu, _gpu.Kernels)) gpu = Losses(session);
             Assert.True(cpu[^1] < cpu[0], "the loss should fall");
             for (int i = 0; i < cpu.Length; i++) Assert.True(Math.Abs(cpu[i] - gpu[i]) <= 1e-4 * Math.Max(1, Math.Abs(cpu[i])), $"step {i}: CPU {cpu[i]}, GPU {gpu[i]}");
+        }
+
+        /// <summary>The learning rate the kernels read is the step's (a schedule's), kept on the device rather than fixed
+        /// in their arguments: a rate changed every step trains as on the CPU.</summary>
+        [Fact]
+        public void A_rate_changed_every_step_trains_as_on_the_cpu()
+        {
+            static float Rate(int step) => 0.4f / (step + 1);
+            float[] cpu, gpu, constant;
+            using (var session = new PlanSession(NetworkPlanner.Compile(Mlp("cpu:0"), PlanMode.Train))) cpu = Losses(session, Rate);
+            using (var session = new GpuPlanSession(NetworkPlanner.Compile(Mlp("cuda:0"), PlanMode.Train), _gpu.Gpu, _gpu.Kernels)) gpu = Losses(session, Rate);
+            using (var session = new GpuPlanSession(NetworkPlanner.Compile(Mlp("cuda:0"), PlanMode.Train), _gpu.Gpu, _gpu.Kernels)) constant = Losses(session, _ => Rate(0));
+            for (int i = 0; i < cpu.Length; i++) Assert.True(Math.Abs(cpu[i] - gpu[i]) <= 1e-4 * Math.Max(1, Math.Abs(cpu[i])), $"step {i}: CPU {cpu[i]}, GPU {gpu[i]}");
+            Assert.True(Math.Abs(gpu[^1] - constant[^1]) > 1e-3, $"the rate's change should show: {gpu[^1]} against {constant[^1]} at a constant rate");
         }
 
         /// <summary>A GPU plan spread over processes is refused when its session opens, saying what runs instead (it ran the

@@ -78,6 +78,7 @@ namespace OneFlow.Dsl.Cuda.Tests
             float[]? output = geometry.Op.Output >= 0 ? Values((int)geometry.Output.Elements, 99) : null;
             var buffers = inputs.Select(a => _gpu.Upload(a is int[] ints ? ints.Select(BitConverter.Int32BitsToSingle).ToArray() : (float[])a)).ToArray();
             using var gpuOutput = _gpu.Upload(output ?? new float[1]);
+            using var stepValues = _gpu.Upload(StepValues.Of(settings));
             using var gemm = new GpuGemm(accelerator);
             var kernel = GpuKernels.Describe(kind);
             using var scratch = accelerator.Allocate1D<float>(Math.Max(1, kernel.Scratch?.Invoke(geometry) ?? 1));
@@ -86,7 +87,7 @@ namespace OneFlow.Dsl.Cuda.Tests
             {
                 var views = buffers.Select((b, i) => b.View.AsContiguous().SubView(0, Math.Max(1, geometry.Inputs[i].Elements))).ToArray();
                 var gpu = new GpuKernelContext(geometry, views, gpuOutput.View.AsContiguous().SubView(0, Math.Max(1, geometry.Output.Elements)), accelerator.DefaultStream, gemm)
-                    { Optimizer = settings, Scratch = scratch.View.AsContiguous(), Workspace = workspace.View.AsContiguous() };
+                    { Optimizer = settings, Scratch = scratch.View.AsContiguous(), Workspace = workspace.View.AsContiguous(), StepValues = stepValues.View.AsContiguous() };
                 var cpu = new CpuKernelContext(geometry) { Optimizer = settings };
                 for (long piece = 0; piece < 2; piece++)
                 {

@@ -28,6 +28,10 @@ namespace OneFlow.Dsl.Cuda.Kernels
         public ArrayView<float> Out { get; }
         public ArrayView<float> Scratch { get; internal set; }
 
+        /// <summary>The step's values on the device (<see cref="Cuda.StepValues"/>): the rate and Adam's bias corrections,
+        /// which update kernels read there rather than take as arguments.</summary>
+        public ArrayView<float> StepValues { get; internal set; }
+
         /// <summary>The op's workspace in the arena, as the plan sized it for every backend (see <c>OpDef.WorkspaceElements</c>).</summary>
         public ArrayView<float> Workspace { get; internal set; }
 

@@ -18,50 +18,48 @@ namespace OneFlow.Dsl.Cuda.Kernels
         {
             GpuKernels.Add(OpKind.SgdUpdate, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, float>(SgdUpdate);
-                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.LearningRate, Norm(k), MaxNorm(k));
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(SgdUpdate);
+                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.StepValues, Norm(k), MaxNorm(k));
             });
             GpuKernels.Add(OpKind.MomentumUpdate, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, ArrayView<float>, float>(MomentumUpdate);
-                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.LearningRate, k.Optimizer.Momentum, Norm(k), MaxNorm(k));
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, float>(MomentumUpdate);
+                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.StepValues, k.Optimizer.Momentum, Norm(k), MaxNorm(k));
             });
             GpuKernels.Add(OpKind.AdagradUpdate, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, ArrayView<float>, float>(AdagradUpdate);
-                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.LearningRate, k.Optimizer.Epsilon, Norm(k), MaxNorm(k));
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, float>(AdagradUpdate);
+                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.StepValues, k.Optimizer.Epsilon, Norm(k), MaxNorm(k));
             });
             GpuKernels.Add(OpKind.AdamUpdate, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float, ArrayView<float>, float>(AdamUpdate);
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, ArrayView<float>, float>(AdamUpdate);
                 return k =>
                 {
                     var o = k.Optimizer;
-                    run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.In(3), k.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay,
-                        1 - MathF.Pow(o.Beta1, o.Step), 1 - MathF.Pow(o.Beta2, o.Step), Norm(k), MaxNorm(k));
+                    run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.In(3), k.StepValues, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay, Norm(k), MaxNorm(k));
                 };
             });
             GpuKernels.Add(OpKind.SparseSgdUpdate, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, float, int>(Sgd);
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, ArrayView<float>, float, int>(Sgd);
                 return k =>
                 {
                     int width = k.InShape(0)[1], lookups = (int)k.InShape(1).Elements;
                     run(k.Stream, lookups * width, k.In(0), k.Ints(1), k.In(2), k.Geometry.InputStarts[0][0], k.InShape(0)[0], width,
-                        PerRow(k), k.LearningRate * (float)SparseUpdateOp.Scale(k.Op), Block(k));
+                        PerRow(k), k.StepValues, (float)SparseUpdateOp.Scale(k.Op), Block(k));
                 };
             });
-            Combining(OpKind.SparseAdamUpdate, a => a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, AdamStep>(Update),
+            Combining(OpKind.SparseAdamUpdate, a => a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, AdamStep>(Update),
                 (update, k, slots, sums, width) =>
                 {
                     var o = k.Optimizer;
-                    float c1 = 1 - XMath.Pow(o.Beta1, o.Step), c2 = 1 - XMath.Pow(o.Beta2, o.Step);
                     update(k.Stream, slots.IntLength * width, slots, sums, k.In(0), k.In(3), k.In(4), k.Geometry.InputStarts[0][0], width,
-                        new AdamStep(k.LearningRate * XMath.Sqrt(c2) / c1, o.Beta1, o.Beta2, o.Epsilon));
+                        k.StepValues, new AdamStep(o.Beta1, o.Beta2, o.Epsilon));
                 });
-            Combining(OpKind.SparseAdagradUpdate, a => a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float>(AdagradRows),
+            Combining(OpKind.SparseAdagradUpdate, a => a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, float>(AdagradRows),
                 (update, k, slots, sums, width) => update(k.Stream, slots.IntLength * width, slots, sums, k.In(0), k.In(3), k.Geometry.InputStarts[0][0], width,
-                    k.LearningRate, k.Optimizer.Epsilon));
+                    k.StepValues, k.Optimizer.Epsilon));
         }
 
         /// <summary>For an update clipped by the global norm, the squared norm (its last operand); any view otherwise.</summary>
@@ -103,37 +101,37 @@ namespace OneFlow.Dsl.Cuda.Kernels
 
         private static int PerRow(GpuKernelContext k) => (int)(k.InShape(1).Elements / (k.InShape(2).Elements / k.InShape(0)[1]));
 
-        /// <summary>Adam's constants for one step: the step size with both bias corrections, β₁, β₂, ε.</summary>
+        /// <summary>Adam's constants: β₁, β₂, ε (the rate and bias corrections are the step's values).</summary>
         public readonly struct AdamStep
         {
-            public AdamStep(float size, float beta1, float beta2, float epsilon) { Size = size; Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon; }
-            public float Size { get; }
+            public AdamStep(float beta1, float beta2, float epsilon) { Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon; }
             public float Beta1 { get; }
             public float Beta2 { get; }
             public float Epsilon { get; }
         }
 
         /// <summary>v = μ·v + g; w −= lr · v.</summary>
-        public static void MomentumUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, float lr, float momentum, ArrayView<float> norm, float maxNorm)
+        public static void MomentumUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, ArrayView<float> values, float momentum, ArrayView<float> norm, float maxNorm)
         {
             float velocity = momentum * v[i] + g[i] * Scale(norm, maxNorm);
             v[i] = velocity;
-            w[i] -= lr * velocity;
+            w[i] -= values[StepValues.Rate] * velocity;
         }
 
         /// <summary>s += g²; w −= lr · g / (√s + ε).</summary>
-        public static void AdagradUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> s, float lr, float epsilon, ArrayView<float> norm, float maxNorm)
+        public static void AdagradUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> s, ArrayView<float> values, float epsilon, ArrayView<float> norm, float maxNorm)
         {
             float gi = g[i] * Scale(norm, maxNorm);
             float si = s[i] + gi * gi;
             s[i] = si;
-            w[i] -= lr * gi / (XMath.Sqrt(si) + epsilon);
+            w[i] -= values[StepValues.Rate] * gi / (XMath.Sqrt(si) + epsilon);
         }
 
-        /// <summary>AdamW (Adam when <paramref name="decay"/> is 0); <paramref name="c1"/>, <paramref name="c2"/> are the bias corrections 1 − βᵗ.</summary>
+        /// <summary>AdamW (Adam when <paramref name="decay"/> is 0), the rate and the bias corrections 1 − βᵗ from the step's values.</summary>
         public static void AdamUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v,
-            float lr, float beta1, float beta2, float epsilon, float decay, float c1, float c2, ArrayView<float> norm, float maxNorm)
+            ArrayView<float> values, float beta1, float beta2, float epsilon, float decay, ArrayView<float> norm, float maxNorm)
         {
+            float lr = values[StepValues.Rate], c1 = values[StepValues.Correction1], c2 = values[StepValues.Correction2];
             float gi = g[i] * Scale(norm, maxNorm);
             float mi = beta1 * m[i] + (1 - beta1) * gi;
             float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
@@ -143,7 +141,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
         }
 
         /// <summary>w −= lr · g, in place.</summary>
-        public static void SgdUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, float lr, ArrayView<float> norm, float maxNorm) => w[i] -= lr * Scale(norm, maxNorm) * g[i];
+        public static void SgdUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> values, ArrayView<float> norm, float maxNorm)
+            => w[i] -= values[StepValues.Rate] * Scale(norm, maxNorm) * g[i];
 
         /// <summary>Clipping by the global norm: min(1, maxNorm / √(squared norm)); an unclipped update passes +∞.</summary>
         private static float Scale(ArrayView<float> norm, float maxNorm)
@@ -153,10 +152,11 @@ namespace OneFlow.Dsl.Cuda.Kernels
             return n > maxNorm ? maxNorm / n : 1f;
         }
 
-        public static void Sgd(Index1D i, ArrayView<float> table, ArrayView<int> ids, ArrayView<float> rows, int first, int count, int width, int bag, float step, int block)
+        public static void Sgd(Index1D i, ArrayView<float> table, ArrayView<int> ids, ArrayView<float> rows, int first, int count, int width, int bag,
+            ArrayView<float> values, float scale, int block)
         {
             int j = i / width, c = i % width, local = ids[j] - first;
-            if (local >= 0 && local < count && Counted(ids, j, block)) Atomic.Add(ref table[local * width + c], -step * rows[j / bag * width + c]);
+            if (local >= 0 && local < count && Counted(ids, j, block)) Atomic.Add(ref table[local * width + c], -(values[StepValues.Rate] * scale) * rows[j / bag * width + c]);
         }
 
         public static void Clear(Index1D s, ArrayView<int> slots, ArrayView<float> sums, int width)
@@ -187,26 +187,26 @@ namespace OneFlow.Dsl.Cuda.Kernels
         }
 
         public static void AdagradRows(Index1D i, ArrayView<int> slots, ArrayView<float> sums, ArrayView<float> table, ArrayView<float> s,
-            int first, int width, float lr, float epsilon)
+            int first, int width, ArrayView<float> values, float epsilon)
         {
             int slot = i / width, c = i % width, id = slots[slot];
             if (id < 0) return;
             int at = (id - first) * width + c;
             float g = sums[i], si = s[at] + g * g;
             s[at] = si;
-            table[at] -= lr * g / (XMath.Sqrt(si) + epsilon);
+            table[at] -= values[StepValues.Rate] * g / (XMath.Sqrt(si) + epsilon);
         }
 
         public static void Update(Index1D i, ArrayView<int> slots, ArrayView<float> sums, ArrayView<float> table, ArrayView<float> m, ArrayView<float> v,
-            int first, int width, AdamStep step)
+            int first, int width, ArrayView<float> values, AdamStep step)
         {
             int slot = i / width, c = i % width, id = slots[slot];
             if (id < 0) return;
             int at = (id - first) * width + c;
-            float g = sums[i];
+            float g = sums[i], size = values[StepValues.Rate] * XMath.Sqrt(values[StepValues.Correction2]) / values[StepValues.Correction1];
             m[at] = step.Beta1 * m[at] + (1 - step.Beta1) * g;
             v[at] = step.Beta2 * v[at] + (1 - step.Beta2) * g * g;
-            table[at] -= step.Size * m[at] / (XMath.Sqrt(v[at]) + step.Epsilon);
+            table[at] -= size * m[at] / (XMath.Sqrt(v[at]) + step.Epsilon);
         }
     }
 }

@@ -47,7 +47,6 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>Adam with decoupled weight decay (AdamW; Adam when the decay is 0): m and v, bias-corrected by the step.</summary>
     internal sealed class AdamUpdateOp : UpdateOp
     {
-        public override string ChangesEachStep => "Adam's bias correction, from the step number";
     }
 
     /// <summary>Adagrad (PyTorch's, from a zero sum): s += g²; w −= lr · g / (√s + ε).</summary>
@@ -113,7 +112,6 @@ namespace OneFlow.Dsl.Planner.Ops
     /// touched rows, and table[id] −= lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε). Operands (table, ids, rows, m, v).</summary>
     internal sealed class SparseAdamUpdateOp : SparseUpdateOp
     {
-        public override string ChangesEachStep => "Adam's bias correction, from the step number";
     }
 
     /// <summary>Adagrad from the touched rows (PyTorch's sparse Adagrad): the rows of one id summed, then s += g² and
