@@ -249,22 +249,9 @@ namespace OneFlow.Dsl.Planner.Ops
                 OnnxAttribute.Of("dilations", a.Dilation, a.Dilation), OnnxAttribute.Of("group", (long)a.Groups));
         }
 
-        /// <summary>As the input gradient it is: samples split alike; x's channels split with w's rows give partial
-        /// sums; w's columns split give the output's channels. The channel splits need one group.</summary>
-        public override IEnumerable<Signature> Signatures(SignatureContext c) => ConvBias.Signatures(c, Unbiased(c));
-
-        private static IEnumerable<Signature> Unbiased(SignatureContext c)
-        {
-            yield return In(Sbp.S(0), Sbp.B).Out(Sbp.S(0));
-            if (Attributes(c.Op).Conv.Groups == 1)
-            {
-                yield return In(Sbp.S(1), Sbp.S(0)).Out(Sbp.P);
-                yield return In(Sbp.B, Sbp.S(1)).Out(Sbp.S(1));
-            }
-            yield return In(Sbp.B, Sbp.B).Out(Sbp.B);
-            yield return In(Sbp.P, Sbp.B).Out(Sbp.P);
-            yield return In(Sbp.B, Sbp.P).Out(Sbp.P);
-        }
+        /// <summary>As the input gradient it is (<see cref="Conv2dGradInputOp.InputGradientSignatures"/>), with its bias.</summary>
+        public override IEnumerable<Signature> Signatures(SignatureContext c)
+            => ConvBias.Signatures(c, Conv2dGradInputOp.InputGradientSignatures(Attributes(c.Op).Conv.Groups));
 
         /// <summary>dx = dy ⋆ w, the convolution this is the gradient of; dw = that convolution's weight gradient with
         /// dy as its input and x as its output's gradient.</summary>
@@ -376,10 +363,14 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public override long WorkspaceElements(IOpAttributes op, Shape[] inputs, Shape output) => Geometry(op, inputs[0], inputs[1], output).UnfoldWorkspace;
 
-        public override IEnumerable<Signature> Signatures(SignatureContext c)
+        public override IEnumerable<Signature> Signatures(SignatureContext c) => InputGradientSignatures(Conv2dOp.Attributes(c.Op).Groups);
+
+        /// <summary>Samples split alike; dy's channels split with w's rows give partial sums; w's columns split give
+        /// dx's channels. The channel splits need one group.</summary>
+        internal static IEnumerable<Signature> InputGradientSignatures(int groups)
         {
             yield return In(Sbp.S(0), Sbp.B).Out(Sbp.S(0));
-            if (Conv2dOp.Attributes(c.Op).Groups == 1)
+            if (groups == 1)
             {
                 yield return In(Sbp.S(1), Sbp.S(0)).Out(Sbp.P);
                 yield return In(Sbp.B, Sbp.S(1)).Out(Sbp.S(1));
