@@ -55,9 +55,10 @@ namespace OneFlow.Dsl.Cuda
         private readonly object? _simulatorLock;
         private readonly StepReplay _replay = new StepReplay();
         private readonly StepValues _stepValues;
+        /// <summary>The steps run so far: the next one's number, which keys dropout's mask (as the CPU engine's pieces do).</summary>
+        private long _steps;
         private StreamInterleaving? _interleaving;
         private long _launches;
-        private bool _useGraph;
         [ThreadStatic] private static Accelerator? _bound;
 
         internal GpuPlanSession(Plan plan, GpuContext gpu, GpuKernels kernels)
@@ -158,20 +159,12 @@ namespace OneFlow.Dsl.Cuda
 
         /// <summary>Records the first step as a CUDA graph and replays it from then on (see <see cref="StepReplay"/>).
         /// Only on a CUDA GPU; elsewhere every step runs as enqueued.</summary>
-        public bool UseGraph
-        {
-            get => _useGraph;
-            set
-            {
-                if (value && StepReplay.Refusal(Plan) is string why) throw new NotSupportedException(why);
-                _useGraph = value;
-            }
-        }
+        public bool UseGraph { get; set; }
 
         /// <summary>Runs one step: on a GPU with <see cref="UseGraph"/>, by replaying the recorded graph.</summary>
         public void Run()
         {
-            _stepValues.Set(Optimizer);
+            _stepValues.Set(Optimizer, _steps++);
             if (UseGraph && _gpu.IsCuda)
             {
                 _replay.Run(_streams[0], Optimizer, StageInputs, RecordStep);

@@ -1,8 +1,5 @@
 using System;
-using System.Linq;
 using ILGPU.Runtime;
-using OneFlow.Dsl.Planner.Ops;
-using OneFlow.Dsl.Planner.Plan;
 using OneFlow.Dsl.Runtime;
 
 namespace OneFlow.Dsl.Cuda
@@ -11,19 +8,11 @@ namespace OneFlow.Dsl.Cuda
     /// one per kernel. The plan is static, so every step enqueues the same kernels on the same buffers with the same
     /// arguments; what changes from step to step is read from the device (<see cref="StepValues"/>, the inputs' copies),
     /// refilled before each replay. A change to the optimizer's constants (momentum, betas, ε, decay, the clipping
-    /// norm), which kernels take as arguments, records anew; plans with an op that changes by itself (dropout) cannot replay.</summary>
+    /// norm), which kernels take as arguments, records anew.</summary>
     internal sealed class StepReplay : IDisposable
     {
         private readonly CudaGraph _graph = new CudaGraph();
         private (float, float, float, float, float, float)? _recorded;
-
-        /// <summary>Why <paramref name="plan"/> cannot be replayed, or null.</summary>
-        public static string? Refusal(Plan plan)
-        {
-            var changing = plan.Ops.Select(o => (o.Kind, Why: OpRegistry.Get(o.Kind).ChangesEachStep)).FirstOrDefault(c => c.Why != null);
-            return changing.Why == null ? null
-                : $"This plan's {changing.Kind} changes every step ({changing.Why}); a recorded CUDA graph would replay one step's. Run it without UseGraph.";
-        }
 
         /// <summary>Runs one step on <paramref name="origin"/>'s stream and waits for it: replays the graph when it was
         /// recorded with these optimizer constants (after <paramref name="stage"/> has put the inputs in place), else

@@ -78,7 +78,7 @@ namespace OneFlow.Dsl.Cuda.Tests
             float[]? output = geometry.Op.Output >= 0 ? Values((int)geometry.Output.Elements, 99) : null;
             var buffers = inputs.Select(a => _gpu.Upload(a is int[] ints ? ints.Select(BitConverter.Int32BitsToSingle).ToArray() : (float[])a)).ToArray();
             using var gpuOutput = _gpu.Upload(output ?? new float[1]);
-            using var stepValues = _gpu.Upload(StepValues.Of(settings));
+            using var stepValues = _gpu.Upload(StepValues.Of(settings, 0));
             using var gemm = new GpuGemm(accelerator);
             var kernel = GpuKernels.Describe(kind);
             using var scratch = accelerator.Allocate1D<float>(Math.Max(1, kernel.Scratch?.Invoke(geometry) ?? 1));
@@ -92,6 +92,7 @@ namespace OneFlow.Dsl.Cuda.Tests
                 for (long piece = 0; piece < 2; piece++)
                 {
                     cpu.Piece = gpu.Piece = piece;
+                    stepValues.View.CopyFromCPU(StepValues.Of(settings, piece));
                     CpuKernels.RunWhole(cpu, cpuInputs, output);
                     _gpu.Kernels.For(kind)(gpu);
                     if (output != null && integers)

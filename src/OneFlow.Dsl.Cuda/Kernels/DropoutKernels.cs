@@ -16,21 +16,23 @@ namespace OneFlow.Dsl.Cuda.Kernels
             DropoutKernel(OpKind.DropoutGrad, k => (DropoutGradOp.Attributes(k.Op).P, DropoutGradOp.Attributes(k.Op).MaskOf));
         }
 
-        /// <summary>Dropout of this device's part, keyed by the forward output's id and the piece.</summary>
+        /// <summary>Dropout of this device's part, keyed by the forward output's id and the piece (a step's value, read
+        /// from the device so that a replayed step draws its own mask).</summary>
         private static void DropoutKernel(OpKind kind, Func<GpuKernelContext, (double P, int MaskOf)> attributes)
             => GpuKernels.Add(kind, a =>
             {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, PartLayout, double, long, long>(Dropout);
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, PartLayout, double, long, ArrayView<float>>(Dropout);
                 return k =>
                 {
                     var (p, key) = attributes(k);
-                    run(k.Stream, k.Threads, k.In(0), k.Out, k.Cached(c => PartLayout.Of(c.Geometry.OutputStart, c.OutShape, c.WholeOut)), p, key, k.Piece);
+                    run(k.Stream, k.Threads, k.In(0), k.Out, k.Cached(c => PartLayout.Of(c.Geometry.OutputStart, c.OutShape, c.WholeOut)), p, key, k.StepValues);
                 };
             });
 
         /// <summary>Dropout with the CPU kernel's mask function itself, so a GPU drops exactly the elements a CPU does.</summary>
-        public static void Dropout(Index1D i, ArrayView<float> x, ArrayView<float> y, PartLayout l, double p, long key, long step)
+        public static void Dropout(Index1D i, ArrayView<float> x, ArrayView<float> y, PartLayout l, double p, long key, ArrayView<float> values)
         {
+            long step = StepValues.Piece(values);
             int r = i;
             int c3 = r % l.L3; r /= l.L3;
             int c2 = r % l.L2; r /= l.L2;

@@ -17,7 +17,6 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>An exported model evaluates, and evaluation keeps every unit.</summary>
         protected override string OnnxOperator => "Identity";
         public override bool IsIdentityWhenInferring => true;
-        public override string ChangesEachStep => "dropout's mask, drawn anew every step";
         protected override bool Linear => true;
 
         public static double Probability(IOpAttributes op) => op.Get<DropoutAttributes>().P;

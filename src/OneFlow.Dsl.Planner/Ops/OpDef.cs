@@ -138,11 +138,6 @@ namespace OneFlow.Dsl.Planner.Ops
         /// bag's mean; null for an op that is no such lookup.</summary>
         public virtual int? ExchangedLookup(IOpAttributes op) => null;
 
-        /// <summary>What of the op changes from step to step beyond its operands' values and the step's values a
-        /// backend keeps on the device (the rate, Adam's bias corrections): dropout's mask, keyed by the step. A recorded
-        /// CUDA graph, which replays its kernels' arguments, cannot replay such an op; null when a replay is exact.</summary>
-        public virtual string? ChangesEachStep => null;
-
         /// <summary>The op that computes <paramref name="op"/>'s output again when the backward pass recomputes it to save
         /// memory: the op itself, unless a second run would differ (dropout draws a new mask, so its copy applies the
         /// original's).</summary>
