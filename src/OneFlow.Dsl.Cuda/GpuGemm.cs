@@ -11,12 +11,16 @@ namespace OneFlow.Dsl.Cuda
     internal sealed class GpuGemm : System.IDisposable
     {
         private readonly System.Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _plain;
+        private readonly System.Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, BatchStrides>? _plainBatched;
         private readonly CuBlas? _blas;
 
         public GpuGemm(Accelerator accelerator)
         {
             if (!(accelerator is CudaAccelerator cuda))
+            {
                 _plain = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(MatMulKernels.Gemm);
+                _plainBatched = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, BatchStrides>(MatMulKernels.GemmBatched);
+            }
             else
             {
                 CublasLibrary.Install();
@@ -39,6 +43,22 @@ namespace OneFlow.Dsl.Cuda
             _blas.Stream = (CudaStream)stream;
             _blas.Gemm(transB ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose, transA ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose,
                 n, m, k, 1f, b, ldb, a, lda, accumulate ? 1f : 0f, c, ldc);
+        }
+
+        /// <summary><paramref name="batch"/> products of one shape in one launch, matrix i of A, B and C at i times their
+        /// strides: cuBLAS's strided-batched SGEMM on a GPU, the plain kernel over every product's elements elsewhere.</summary>
+        public void RunBatched(AcceleratorStream stream, bool transA, bool transB, int m, int n, int k, ArrayView<float> a, int lda, long strideA,
+            ArrayView<float> b, int ldb, long strideB, ArrayView<float> c, int ldc, long strideC, int batch)
+        {
+            if (_blas == null)
+            {
+                _plainBatched!(stream, batch * m * n, a, b, c,
+                    new GemmShape { M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, TransA = transA ? 1 : 0, TransB = transB ? 1 : 0 },
+                    new BatchStrides { A = (int)strideA, B = (int)strideB, C = (int)strideC });
+                return;
+            }
+            _blas.Stream = (CudaStream)stream;
+            CublasBatched.Sgemm(_blas.Handle, transB, transA, n, m, k, 1f, b, ldb, strideB, a, lda, strideA, 0f, c, ldc, strideC, batch);
         }
 
         public void Dispose() => _blas?.Dispose();
