@@ -67,7 +67,7 @@ using var _ = trainer;
 Console.WriteLine($"plan ({(trainer.Compiled ? "compiled at build time" : "planned at start")}): {string.Join(" + ", trainer.Plan.Placements)}, {trainer.Plan.MicroBatches} micro-batch{(trainer.Plan.MicroBatches == 1 ? "" : "es")} per step, " +
                   $"{trainer.Plan.Actors.Count} actors, {model.Parameters.Sum(p => p.Length):N0} weights");
 if (options.Plan != null) Console.WriteLine($"plan graph written to {PlanGraphFile.Write(trainer.Plan, options.Plan)}");
-if (options.Bench) return Bench.Run(trainer, text, options.Seed);
+if (options.Bench) return Bench.Run(trainer, text, options.Seed, spec);
 
 var batches = new Batches(text, options.Seed);
 var clock = Stopwatch.StartNew();
