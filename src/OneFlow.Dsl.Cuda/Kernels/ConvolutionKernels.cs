@@ -25,10 +25,10 @@ namespace OneFlow.Dsl.Cuda.Kernels
         [ModuleInitializer]
         internal static void Register()
         {
-            GpuKernels.Add(OpKind.Conv2d, a => Load(a, Forward), g => Launches(Forward(g)) + Biased(g));
-            GpuKernels.Add(OpKind.Conv2dGradInput, a => Load(a, InputGradient), g => Launches(InputGradient(g)) + (InputGradient(g).Pointwise ? 0 : 1));
-            GpuKernels.Add(OpKind.ConvTranspose2d, a => Load(a, Transposed), g => Launches(Transposed(g)) + (Transposed(g).Pointwise ? 0 : 1) + Biased(g));
-            GpuKernels.Add(OpKind.Conv2dGradWeight, a => Load(a, WeightGradient), g => Launches(WeightGradient(g)));
+            GpuKernels.Add(OpKind.Conv2d, a => Load(a, Forward), g => Launches(Forward(g), batched: true) + Biased(g));
+            GpuKernels.Add(OpKind.Conv2dGradInput, a => Load(a, InputGradient), g => Launches(InputGradient(g), batched: true) + (InputGradient(g).Pointwise ? 0 : 1));
+            GpuKernels.Add(OpKind.ConvTranspose2d, a => Load(a, Transposed), g => Launches(Transposed(g), batched: true) + (Transposed(g).Pointwise ? 0 : 1) + Biased(g));
+            GpuKernels.Add(OpKind.Conv2dGradWeight, a => Load(a, WeightGradient), g => Launches(WeightGradient(g), batched: false));
         }
 
         private static ConvGeometry Forward(Runtime.Kernels.OpGeometry g) => new ConvGeometry(g.Inputs[0], g.Inputs[1], Conv2dOp.Attributes(g.Op));
@@ -42,11 +42,12 @@ namespace OneFlow.Dsl.Cuda.Kernels
         /// <summary>Output pixels unfolded at a time: the plan's budget of whole rows.</summary>
         private static int Tile(ConvGeometry g) => g.BudgetRows * g.OutW;
 
-        /// <summary>Per group, tile and slice of samples: an unfold or fold, and a product per sample (dx is cleared first).</summary>
-        private static int Launches(ConvGeometry g)
+        /// <summary>Per group, tile and slice of samples: an unfold or fold, and the slice's products, one strided-batched
+        /// call where each sample's product is its own (y, dx), one per sample where they sum into one (dw).</summary>
+        private static int Launches(ConvGeometry g, bool batched)
         {
-            int tiles = (g.OutPixels + Tile(g) - 1) / Tile(g), slices = (g.N + g.Slices - 1) / g.Slices;
-            return g.Pointwise ? g.N * g.Groups : g.Groups * tiles * (slices + g.N);
+            int tiles = (g.OutPixels + Tile(g) - 1) / Tile(g), slices = (g.N + g.Slices - 1) / g.Slices, products = batched ? slices : g.N;
+            return g.Pointwise ? products * g.Groups : g.Groups * tiles * (slices + products);
         }
 
         private sealed class Kernels
@@ -94,7 +95,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                     var images = (folds ? k.Out : k.In(0)).SubView(first * sample + x0);
                     if (g.Pointwise)
                     {
-                        for (int n = first; n < first + count; n++) Product(k, g, kind, w, images.SubView((n - first) * sample), Maps(k, kind, n * outSample + y0), g.OutPixels, g.OutPixels, n);
+                        Products(k, g, kind, w, images, sample, Maps(k, kind, first * outSample + y0), outSample, g.OutPixels, count, first);
                         continue;
                     }
                     for (int p = 0; p < g.OutPixels; p += Tile(g))
@@ -102,9 +103,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                         var tile = new TileSizes { First = p, Count = System.Math.Min(Tile(g), g.OutPixels - p) };
                         long columns = (long)g.Unfolded * tile.Count;
                         if (!folds) kernels.Unfold(k.Stream, (int)(count * columns), images, k.Workspace, s, tile);
-                        for (int n = first; n < first + count; n++)
-                            Product(k, g, kind, w, k.Workspace.SubView((n - first) * columns, columns), Maps(k, kind, n * outSample + y0 + p), tile.Count, g.OutPixels,
-                                n == 0 && p == 0 ? 0 : 1);
+                        Products(k, g, kind, w, k.Workspace, columns, Maps(k, kind, first * outSample + y0 + p), outSample, tile.Count, count, first == 0 && p == 0 ? 0 : 1);
                         if (folds) kernels.Fold(k.Stream, count * g.GroupChannels * g.Pixels, k.Workspace, images, s, tile);
                     }
                 }
@@ -115,17 +114,22 @@ namespace OneFlow.Dsl.Cuda.Kernels
         private static ArrayView<float> Maps(GpuKernelContext k, OpKind kind, long at)
             => (kind == OpKind.Conv2dGradWeight ? k.In(1) : kind == OpKind.Conv2d ? k.Out : k.In(0)).SubView(at);
 
-        /// <summary>One sample's product over <paramref name="count"/> pixels: y = w·cols, cols = wᵀ·dy, or dw (+)= dy·colsᵀ
-        /// (accumulating from the second product on); <paramref name="stride"/> is the row length of y and dy.</summary>
-        private static void Product(GpuKernelContext k, ConvGeometry g, OpKind kind, ArrayView<float> w, ArrayView<float> cols, ArrayView<float> maps,
-            int count, int stride, int later)
+        /// <summary>The products of <paramref name="samples"/> samples over <paramref name="pixels"/> pixels, each sample's
+        /// columns <paramref name="colStride"/> and maps (y, dy) <paramref name="mapStride"/> after the last's: y = w·cols
+        /// and cols = wᵀ·dy as one strided-batched call (w shared: stride 0); dw (+)= dy·colsᵀ a call per sample, since
+        /// they sum into one dw (accumulating from the second product on). The maps' rows are g.OutPixels long.</summary>
+        private static void Products(GpuKernelContext k, ConvGeometry g, OpKind kind, ArrayView<float> w, ArrayView<float> cols, long colStride,
+            ArrayView<float> maps, long mapStride, int pixels, int samples, int later)
         {
+            int stride = g.OutPixels;
             if (kind == OpKind.Conv2d)
-                k.Gemm.Run(k.Stream, false, false, g.GroupOutputs, count, g.Unfolded, w, g.Unfolded, cols, count, maps, stride);
+                k.Gemm.RunBatched(k.Stream, false, false, g.GroupOutputs, pixels, g.Unfolded, w, g.Unfolded, 0, cols, pixels, colStride, maps, stride, mapStride, samples);
             else if (kind == OpKind.Conv2dGradInput || kind == OpKind.ConvTranspose2d)
-                k.Gemm.Run(k.Stream, true, false, g.Unfolded, count, g.GroupOutputs, w, g.Unfolded, maps, stride, cols, count);
+                k.Gemm.RunBatched(k.Stream, true, false, g.Unfolded, pixels, g.GroupOutputs, w, g.Unfolded, 0, maps, stride, mapStride, cols, pixels, colStride, samples);
             else
-                k.Gemm.Run(k.Stream, false, true, g.GroupOutputs, g.Unfolded, count, maps, stride, cols, count, w, g.Unfolded, accumulate: later > 0);
+                for (int s = 0; s < samples; s++)
+                    k.Gemm.Run(k.Stream, false, true, g.GroupOutputs, g.Unfolded, pixels, maps.SubView(s * mapStride), stride, cols.SubView(s * colStride), pixels,
+                        w, g.Unfolded, accumulate: later > 0 || s > 0);
         }
 
         /// <summary>y[n, o, p] += b[o].</summary>
