@@ -168,9 +168,10 @@ namespace OneFlow.Dsl
 
         private static Tensor[] Parts(OpKind kind, Tensor x, int written, int axis)
         {
-            if (written < 1) throw new ArgumentException($"{kind} takes a positive {(kind == OpKind.Chunk ? "count of chunks" : "size")}, not {written}.");
+            var op = (SplitPartOp)OpRegistry.Get(kind);
+            if (written < 1) throw new ArgumentException($"{kind} takes a positive {op.Cuts}, not {written}.");
             if (axis < -x.Rank || axis >= x.Rank) throw new ArgumentException($"{kind}: axis {axis} is out of range for Tensor{x.ShapeText}.", nameof(axis));
-            int parts = ((SplitPartOp)OpRegistry.Get(kind)).Cut(x.Shape[(axis + x.Rank) % x.Rank], written).Parts;
+            int parts = op.Cut(x.Shape[(axis + x.Rank) % x.Rank], written).Parts;
             var result = new Tensor[parts];
             for (int i = 0; i < parts; i++) result[i] = Eager.Run(kind, new double[] { written, axis, i, parts }, x);
             return result;

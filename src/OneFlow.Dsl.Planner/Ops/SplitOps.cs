@@ -11,10 +11,10 @@ namespace OneFlow.Dsl.Planner.Ops
 
         /// <summary>A call's (size or chunks, axis), then the part and the parts expected, which the generator (from
         /// <c>parts[i]</c> or <c>var (a, b) = …</c>) and the eager call add.</summary>
-        public static SplitAttributes FromCall(string subject, double[] args, string op)
+        public static SplitAttributes FromCall(string subject, double[] args, string op, string cuts)
             => args.Length == 4 && args[0] >= 1
                 ? new SplitAttributes((int)args[0], (int)args[1], (int)args[2], (int)args[3])
-                : throw new PlanException(PlanErrorKind.ShapeMismatch, subject, $"{op} takes a positive {(op == "Chunk" ? "count of chunks" : "size")} and an axis after its tensor.");
+                : throw new PlanException(PlanErrorKind.ShapeMismatch, subject, $"{op} takes a positive {cuts} and an axis after its tensor.");
     }
 
     /// <summary>What Split and Chunk share: one of the parts of x along an axis, a slice; how the parts are cut is
@@ -24,6 +24,9 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>The length of every part but perhaps the last, for an axis of <paramref name="length"/>.</summary>
         protected abstract int PieceLength(int length, int written);
 
+        /// <summary>What the call's number counts, for messages ("size", "count of chunks").</summary>
+        public abstract string Cuts { get; }
+
         /// <summary>How many parts an axis of <paramref name="length"/> gives, and each part's length before the last.</summary>
         public (int Parts, int Piece) Cut(int length, int written)
         {
@@ -31,7 +34,7 @@ namespace OneFlow.Dsl.Planner.Ops
             return ((length + piece - 1) / piece, piece);
         }
 
-        public override OpAttributes FromCall(string subject, double[] args) => SplitAttributes.FromCall(subject, args, UserName!);
+        public override OpAttributes FromCall(string subject, double[] args) => SplitAttributes.FromCall(subject, args, UserName!, Cuts);
 
         public override int Expand(CompositeBuilder b, int[] inputs, OpAttributes? attributes)
         {
@@ -53,6 +56,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class SplitOp : SplitPartOp
     {
         public override string UserName => "Split";
+        public override string Cuts => "size";
         protected override int PieceLength(int length, int written) => written;
     }
 
@@ -61,6 +65,7 @@ namespace OneFlow.Dsl.Planner.Ops
     internal sealed class ChunkOp : SplitPartOp
     {
         public override string UserName => "Chunk";
+        public override string Cuts => "count of chunks";
         protected override int PieceLength(int length, int written) => (length + written - 1) / written;
     }
 

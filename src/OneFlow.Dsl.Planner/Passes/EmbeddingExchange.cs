@@ -56,10 +56,9 @@ namespace OneFlow.Dsl.Planner.Passes
             int capacity = Partition.Length(shape[0], devices, 0) * perRow;
             var exchange = new ExchangeAttributes(g.Tensor(table).Shape[0], devices, capacity);
             string name = g.Tensor(lookup.Output).Name;
-            LogicalOp Part(OpKind kind, int[] inputs, string part)
+            LogicalOp Part(OpKind kind, int[] inputs, string part, OpAttributes? attributes)
             {
-                var op = g.AddOp(kind, inputs, $"{name}.{part}", TensorRole.Activation, lookup.Origin, lookup.Placement,
-                    kind == OpKind.RowGather ? null : exchange, lookup.Subject);
+                var op = g.AddOp(kind, inputs, $"{name}.{part}", TensorRole.Activation, lookup.Origin, lookup.Placement, attributes, lookup.Subject);
                 op.Module = lookup.Module;
                 return op;
             }
@@ -67,11 +66,11 @@ namespace OneFlow.Dsl.Planner.Passes
             var parts = new List<LogicalOp>();
             if (!asked.TryGetValue(key, out var ask))
             {
-                asked[key] = ask = (Part(OpKind.IdSlots, new[] { ids }, "slots"), Part(OpKind.IdRequests, new[] { ids }, "requests"));
+                asked[key] = ask = (Part(OpKind.IdSlots, new[] { ids }, "slots", exchange), Part(OpKind.IdRequests, new[] { ids }, "requests", exchange));
                 parts.Add(ask.Slots);
                 parts.Add(ask.Requests);
             }
-            var replies = Part(OpKind.RowGather, new[] { table, ask.Requests.Output }, "replies");
+            var replies = Part(OpKind.RowGather, new[] { table, ask.Requests.Output }, "replies", null);
             parts.Add(replies);
             int mode = OpRegistry.Get(lookup.Kind).ExchangedLookup(lookup)!.Value;
             lookup.Kind = OpKind.EmbeddingCombine;
