@@ -45,6 +45,7 @@ namespace OneFlow.Dsl.Cuda
         private readonly GpuKernelContext?[] _contexts;
         private readonly int[] _launchesPerAct;
         private readonly MemoryBuffer1D<float, Stride1D.Dense>?[] _scratch;
+        private readonly MemoryBuffer1D<int, Stride1D.Dense>?[] _tables;
         private readonly PageLockedArray1D<float>?[] _staging;
         private readonly (MemoryBuffer1D<int, Stride1D.Dense> Map, int Contributions)?[] _gathers;
         private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, int, int, int> _gather;
@@ -91,6 +92,7 @@ namespace OneFlow.Dsl.Cuda
             _launchesPerAct = describe.Select((d, a) => d?.Launches?.Invoke(geometries[a]!) ?? 1).ToArray();
             _scratch = plan.Actors.Select(a => describe[a.Id]?.Scratch is { } size ? accelerator.Allocate1D<float>(Math.Max(1, size(geometries[a.Id]!))) : null).ToArray();
             _contexts = plan.Actors.Select(a => geometries[a.Id] == null ? null : Context(a, geometries[a.Id]!)).ToArray();
+            _tables = plan.Actors.Select(a => describe[a.Id]?.Table is { } table ? Table(_contexts[a.Id]!, table(_contexts[a.Id]!)) : null).ToArray();
             _staging = plan.Actors.Select(a => plan.Ops[a.Op].Kind == OpKind.Input ? accelerator.AllocatePageLocked1D<float>(Math.Max(1, plan.Registers[a.Output].LocalShape.Elements)) : null).ToArray();
             _gathers = plan.Actors.Select(GatherOf).ToArray();
             _gather = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, int, int, int>(GatherKernels.Gather);
@@ -107,7 +109,18 @@ namespace OneFlow.Dsl.Cuda
                 Scratch = _scratch[a.Id] is { } scratch ? scratch.View.AsContiguous() : default,
                 Workspace = a.Workspace >= 0 ? View(a.Workspace) : default,
                 StepValues = _stepValues.View,
+                Memory = _all,
+                InputOffsets = a.Inputs.Select(r => Offset(Plan.Registers[r])).ToArray(),
+                OutputOffset = a.Output >= 0 ? Offset(Plan.Registers[a.Output]) : 0,
             };
+
+        /// <summary>An instance's table, copied to the device now (outside any step) and handed to its context.</summary>
+        private MemoryBuffer1D<int, Stride1D.Dense> Table(GpuKernelContext context, int[] values)
+        {
+            var buffer = _gpu.Accelerator.Allocate1D(values.Length == 0 ? new int[1] : values);
+            context.Table = buffer.View.AsContiguous();
+            return buffer;
+        }
 
         private int[] WaitsOf(Actor a)
         {
@@ -207,6 +220,12 @@ namespace OneFlow.Dsl.Cuda
 
         /// <summary>Kernels and copies the last <see cref="Run"/> enqueued (cuBLAS calls count as one).</summary>
         public long LaunchesPerStep { get; private set; }
+
+        /// <summary>Where a step's launches go, by op kind, most first (one act per actor, the step's values' copy aside).</summary>
+        public IReadOnlyList<(OpKind Kind, int Launches)> LaunchesByKind()
+            => Plan.Actors.Where(a => _kernels[a.Id] != null || Plan.Ops[a.Op].Kind == OpKind.Input || a.Output >= 0)
+                .GroupBy(a => Plan.Ops[a.Op].Kind, a => _launchesPerAct[a.Id])
+                .Select(g => (g.Key, g.Sum())).OrderByDescending(g => g.Item2).ToList();
 
         /// <summary>Times the host has waited for the GPU since the last <see cref="Run"/> began, counted where it waits: for a
         /// training step, at the end of the run and to read the loss.</summary>
@@ -394,6 +413,7 @@ namespace OneFlow.Dsl.Cuda
             foreach (var g in _gemm) g.Dispose();
             foreach (var g in _gathers) g?.Map.Dispose();
             foreach (var b in _scratch) b?.Dispose();
+            foreach (var b in _tables) b?.Dispose();
             foreach (var b in _staging) b?.Dispose();
             foreach (var s in _streams) s.Dispose();
             _memory.Dispose();

@@ -14,20 +14,22 @@ namespace OneFlow.Dsl.Planner
         /// <param name="update">The update rule of a training plan; the spec's when left out.</param>
         /// <param name="clip">Scale every gradient by min(1, c / global norm) before the update (c is a run-time value);
         /// the spec's choice when left out.</param>
+        /// <param name="fuse">Join chains of elementwise ops into one kernel each (<see cref="Passes.Fusion"/>); the spec's
+        /// choice (<see cref="NetworkSpec.Fuse"/>) when left out.</param>
         /// <param name="registerSlots">Buffers per activation register; a training plan with micro-batches gets at
         /// least two, so that pipeline stages work on different micro-batches at once.</param>
-        public static Plan.Plan Compile(NetworkSpec spec, PlanMode mode, int registerSlots = 1, UpdateRule? update = null, bool? clip = null)
+        public static Plan.Plan Compile(NetworkSpec spec, PlanMode mode, int registerSlots = 1, UpdateRule? update = null, bool? clip = null, bool? fuse = null)
         {
             if (!Placement.TryParse(spec.Placement, out var parsed, out string error))
                 throw new PlanException(PlanErrorKind.PlacementSyntax, "Placement", error);
-            var (plan, modules) = Build(spec, mode, parsed!, registerSlots, update, clip, new string[0]);
+            var (plan, modules) = Build(spec, mode, parsed!, registerSlots, update, clip, fuse ?? spec.Fuse, new string[0]);
             if (mode != PlanMode.Train || spec.MemoryBudget <= 0 || Peak(plan) <= spec.MemoryBudget) return WithBudget(plan, spec);
             // The first modules' activations live longest (from the forward pass to the end of the backward pass):
             // recomputing them saves the most, so modules are recomputed from the first on until the plan fits.
             var smallest = plan;
             for (int k = 1; k <= modules.Count; k++)
             {
-                var (fewer, _) = Build(spec, mode, parsed!, registerSlots, update, clip, modules.Take(k).ToList());
+                var (fewer, _) = Build(spec, mode, parsed!, registerSlots, update, clip, fuse ?? spec.Fuse, modules.Take(k).ToList());
                 if (Peak(fewer) <= spec.MemoryBudget) return WithBudget(fewer, spec);
                 if (Peak(fewer) < Peak(smallest)) smallest = fewer;
             }
@@ -51,7 +53,7 @@ namespace OneFlow.Dsl.Planner
         /// <summary>The plan with <paramref name="recompute"/>'s activations recomputed, and every module Forward calls
         /// in the order it calls them.</summary>
         private static (Plan.Plan Plan, List<string> Modules) Build(NetworkSpec spec, PlanMode mode, Placement placement, int registerSlots,
-            UpdateRule? update, bool? clip, IReadOnlyList<string> recompute)
+            UpdateRule? update, bool? clip, bool fuse, IReadOnlyList<string> recompute)
         {
             var warnings = new List<PlanWarning>();
             var graph = GraphBuilder.Build(spec, placement, mode, warnings, out int output);
@@ -61,6 +63,7 @@ namespace OneFlow.Dsl.Planner
             if (mode == PlanMode.Train) output = Autograd.AppendBackwardAndUpdate(graph, output, update ?? spec.Update, clip ?? spec.Clip, micro);
             SbpSelection.Run(graph, output, mode);
             int recomputed = recompute.Count > 0 ? Recomputation.Apply(graph, recompute) : 0;
+            if (fuse) Fusion.Apply(graph, output);
             var plan = Lower(graph, spec.Name, mode, placement, output, micro > 1 ? System.Math.Max(2, registerSlots) : registerSlots, micro);
             plan.Warnings = warnings;
             plan.Recomputed = recompute;

@@ -110,13 +110,17 @@ namespace OneFlow.Dsl.Benchmarks
     [MemoryDiagnoser]
     public class ConvTrainStep
     {
+        /// <summary>With the elementwise chains fused (as planned), or every op as written.</summary>
+        [Params(true, false)]
+        public bool Fused { get; set; }
+
         private ResNet.Training _trainer = null!;
         private Tensor _x = null!, _y = null!;
 
         [GlobalSetup]
         public void Setup()
         {
-            _trainer = new ResNet(seed: 1).Trainer(new Sgd(0.01f, momentum: 0.9f));
+            _trainer = new ResNet(seed: 1).Trainer(new Sgd(0.01f, momentum: 0.9f), ResNet.Spec with { Fuse = Fused });
             var random = new System.Random(1);
             _x = Tensor.From(Enumerable.Range(0, 32 * 3 * 32 * 32).Select(_ => (float)random.NextDouble()).ToArray(), 32, 3, 32, 32);
             _y = Tensor.From(Enumerable.Range(0, 32).Select(_ => random.Next(10)).ToArray(), 32);

@@ -6,11 +6,12 @@ namespace OneFlow.Dsl.Benchmarks
 {
     /// <summary>The GPT sample's training step (4 layers, width 128, context 64, batch 12, AdamW with clipping) as the
     /// sample plans it (two pipeline stages, tensor parallel MLPs, two micro-batches), in one micro-batch, data parallel
-    /// on two devices, and on one device. Peer: bench/torch_gpt_peer.py.</summary>
+    /// on two devices, and on one device; the sample's layout also with every op as written (no fusion).
+    /// Peer: bench/torch_gpt_peer.py.</summary>
     [MemoryDiagnoser]
     public class GptTrainStep
     {
-        [Params("sample", "sample, 1 micro-batch", "cpu:0-1 data parallel", "cpu:0")]
+        [Params("sample", "sample, unfused", "sample, 1 micro-batch", "cpu:0-1 data parallel", "cpu:0")]
         public string Layout { get; set; } = "";
 
         private CharGpt.Training _trainer = null!;
@@ -22,6 +23,7 @@ namespace OneFlow.Dsl.Benchmarks
             var spec = Layout switch
             {
                 "sample" => CharGpt.Spec,
+                "sample, unfused" => CharGpt.Spec with { Fuse = false },
                 "sample, 1 micro-batch" => CharGpt.Spec with { MicroBatches = 1 },
                 "cpu:0-1 data parallel" => CharGpt.Spec.WithOnePlacement("cpu:0-1") with { MicroBatches = 1 },
                 _ => CharGpt.Spec.WithOnePlacement("cpu:0") with { MicroBatches = 1 },

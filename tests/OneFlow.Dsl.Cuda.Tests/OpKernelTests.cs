@@ -76,35 +76,40 @@ namespace OneFlow.Dsl.Cuda.Tests
             var settings = new OptimizerSettings { LearningRate = 0.1f, Step = 3, WeightDecay = 0.01f, MaxGradNorm = 0.5f };
             var cpuInputs = inputs.Select(a => (Array)a.Clone()).ToArray();
             float[]? output = geometry.Op.Output >= 0 ? Values((int)geometry.Output.Elements, 99) : null;
-            var buffers = inputs.Select(a => _gpu.Upload(a is int[] ints ? ints.Select(BitConverter.Int32BitsToSingle).ToArray() : (float[])a)).ToArray();
-            using var gpuOutput = _gpu.Upload(output ?? new float[1]);
+            // One allocation holds every operand, as a session's does: a kernel may read its operands by offset in it.
+            var data = inputs.Select(a => a is int[] ints ? ints.Select(BitConverter.Int32BitsToSingle).ToArray() : (float[])a).Append(output ?? new float[1]).ToArray();
+            var offsets = new long[data.Length];
+            for (int i = 1; i < data.Length; i++) offsets[i] = offsets[i - 1] + (Math.Max(1, data[i - 1].Length) + 15) / 16 * 16;
+            var whole = new float[offsets[^1] + Math.Max(1, data[^1].Length)];
+            for (int i = 0; i < data.Length; i++) data[i].CopyTo(whole, offsets[i]);
+            using var memory = _gpu.Upload(whole);
             using var stepValues = _gpu.Upload(StepValues.Of(settings, 0));
             using var gemm = new GpuGemm(accelerator);
             var kernel = GpuKernels.Describe(kind);
             using var scratch = accelerator.Allocate1D<float>(Math.Max(1, kernel.Scratch?.Invoke(geometry) ?? 1));
             using var workspace = accelerator.Allocate1D<float>(Math.Max(1, OpRegistry.Get(kind).WorkspaceElements(geometry.Op, geometry.Inputs, geometry.Output)));
-            try
+            var all = memory.View.AsContiguous();
+            ArrayView<float> View(int i, long elements) => all.SubView(offsets[i], Math.Max(1, elements));
+            var gpu = new GpuKernelContext(geometry, inputs.Select((_, i) => View(i, geometry.Inputs[i].Elements)).ToArray(), View(inputs.Length, geometry.Output.Elements),
+                    accelerator.DefaultStream, gemm)
+                { Optimizer = settings, Scratch = scratch.View.AsContiguous(), Workspace = workspace.View.AsContiguous(), StepValues = stepValues.View.AsContiguous(),
+                  Memory = all, InputOffsets = offsets[..^1], OutputOffset = offsets[^1] };
+            using var table = kernel.Table is { } make ? accelerator.Allocate1D(make(gpu) is { Length: > 0 } t ? t : new int[1]) : null;
+            if (table != null) gpu.Table = table.View.AsContiguous();
+            var cpu = new CpuKernelContext(geometry) { Optimizer = settings };
+            for (long piece = 0; piece < 2; piece++)
             {
-                var views = buffers.Select((b, i) => b.View.AsContiguous().SubView(0, Math.Max(1, geometry.Inputs[i].Elements))).ToArray();
-                var gpu = new GpuKernelContext(geometry, views, gpuOutput.View.AsContiguous().SubView(0, Math.Max(1, geometry.Output.Elements)), accelerator.DefaultStream, gemm)
-                    { Optimizer = settings, Scratch = scratch.View.AsContiguous(), Workspace = workspace.View.AsContiguous(), StepValues = stepValues.View.AsContiguous() };
-                var cpu = new CpuKernelContext(geometry) { Optimizer = settings };
-                for (long piece = 0; piece < 2; piece++)
-                {
-                    cpu.Piece = gpu.Piece = piece;
-                    stepValues.View.CopyFromCPU(StepValues.Of(settings, piece));
-                    CpuKernels.RunWhole(cpu, cpuInputs, output);
-                    _gpu.Kernels.For(kind)(gpu);
-                    if (output != null && integers)
-                        Assert.Equal(output.Select(BitConverter.SingleToInt32Bits), _gpu.Download(gpuOutput, output.Length).Select(BitConverter.SingleToInt32Bits));
-                    else if (output != null) Cuda.Tests.Compare.Close(output, _gpu.Download(gpuOutput, output.Length), 2e-5);
-                    for (int i = 0; i < inputs.Length; i++)
-                        if (cpuInputs[i] is float[] changed) Cuda.Tests.Compare.Close(changed, _gpu.Download(buffers[i], changed.Length), 2e-5);
-                }
-            }
-            finally
-            {
-                foreach (var b in buffers) b.Dispose();
+                cpu.Piece = gpu.Piece = piece;
+                stepValues.View.CopyFromCPU(StepValues.Of(settings, piece));
+                CpuKernels.RunWhole(cpu, cpuInputs, output);
+                _gpu.Kernels.For(kind)(gpu);
+                var after = _gpu.Download(memory, whole.Length);
+                float[] Part(int i, int length) => after.AsSpan((int)offsets[i], length).ToArray();
+                if (output != null && integers)
+                    Assert.Equal(output.Select(BitConverter.SingleToInt32Bits), Part(inputs.Length, output.Length).Select(BitConverter.SingleToInt32Bits));
+                else if (output != null) Cuda.Tests.Compare.Close(output, Part(inputs.Length, output.Length), 2e-5);
+                for (int i = 0; i < inputs.Length; i++)
+                    if (cpuInputs[i] is float[] changed) Cuda.Tests.Compare.Close(changed, Part(i, changed.Length), 2e-5);
             }
         }
     }

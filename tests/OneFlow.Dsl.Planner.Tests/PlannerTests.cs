@@ -277,10 +277,10 @@ namespace OneFlow.Dsl.Planner.Tests
 
             var missing = Assert.Throws<System.FormatException>(() => PlanText.Read(text.Replace(" transA=0 transB=1 |", " transB=1 |")));
             Assert.Equal("MatMul: the plan text lacks its attribute 'transA'.", missing.Message);
-            var relu = p.Ops.First(o => o.Kind == OpKind.Relu);
-            string reluLine = text.Split('\n').First(l => l.StartsWith($"op {relu.Id} Relu "));
+            var relu = p.Ops.First(o => o.Kind == OpKind.ReluGrad);
+            string reluLine = text.Split('\n').First(l => l.StartsWith($"op {relu.Id} ReluGrad "));
             var foreign = Assert.Throws<System.FormatException>(() => PlanText.Read(text.Replace(reluLine, reluLine.Replace(" |", " axis=1 |"))));
-            Assert.Equal("Relu has no attributes, but the plan text gives it some.", foreign.Message);
+            Assert.Equal("ReluGrad has no attributes, but the plan text gives it some.", foreign.Message);
         }
 
         [Fact]

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using OneFlow.Dsl.Planner;
 using OneFlow.Dsl.Planner.Onnx;
 using OneFlow.Dsl.Planner.Model;
 using OneFlow.Dsl.Planner.Ops;
@@ -164,8 +165,9 @@ namespace OneFlow.Dsl.Tests
 
         private static NetworkSpec SpecOf(object model) => (NetworkSpec)model.GetType().GetField("Spec")!.GetValue(null)!;
 
+        /// <summary>The ops of the model's inference plan as written (unfused: the export writes each op, not the kernels that run them).</summary>
         private static IEnumerable<OpKind> PlanOf(object model)
-            => ((Planner.Plan.Plan)model.GetType().GetProperty("InferPlan")!.GetValue(null)!).Ops.Select(o => o.Kind);
+            => NetworkPlanner.Compile((NetworkSpec)model.GetType().GetProperty("InstanceSpec")!.GetValue(model)!, PlanMode.Infer, fuse: false).Ops.Select(o => o.Kind);
 
         private static void Export(object model, string path) => model.GetType().GetMethod("ExportOnnx")!.Invoke(model, new object[] { path });
 

@@ -234,6 +234,7 @@ namespace OneFlow.Dsl.Tests
             [OpKind.Input] = "not a computation: a plan's input",
             [OpKind.Boxing] = "not a computation: a collective moving data between devices, checked by the boxing and plan tests",
             [OpKind.Fill] = "no operands: a constant",
+            [OpKind.Fused] = "plan-only: the fusion pass's group of elementwise ops, each step its op's formula (OpKernelTests); FusionTests train every sample fused and unfused to 1e-6",
             [OpKind.Accumulate] = "plan-only: sums micro-batches' gradients (MicroBatchTests train micro-batches like the whole batch)",
             [OpKind.Dropout] = "random: PyTorch cannot draw our mask (DropoutTests check the keep rate, the 1/(1 − p) scale and the gradient's reuse of the mask)",
             [OpKind.DropoutGrad] = "random, as Dropout",

@@ -183,6 +183,20 @@ namespace OneFlow.Dsl.Testing
             S("Mean first axis", OpKind.Mean, new double[] { 0 }, O(5, 3, 37)),
             S("Mean last axis", OpKind.Mean, new double[] { -1 }, O(3, 37)),
             S("ExpandAxis", OpKind.ExpandAxis, new ExpandAxisAttributes(1, 5, 0.2), O(3, 37)),
+            // Every code a fused kernel evaluates, its inputs read whole, along the last axis and along the first.
+            S("Fused activations", OpKind.Fused, Fused(new Shape(3, 37), new[] { new[] { 0, 1 }, new[] { 1 }, new[] { 0, -1 } },
+                (PointwiseCode.Add, new[] { 0, 1 }, 0), (PointwiseCode.Relu, new[] { 3 }, 0), (PointwiseCode.Mul, new[] { 4, 2 }, 0),
+                (PointwiseCode.Gelu, new[] { 5 }, 0), (PointwiseCode.GeluTanh, new[] { 5 }, 0), (PointwiseCode.Sub, new[] { 6, 7 }, 0),
+                (PointwiseCode.Sigmoid, new[] { 8 }, 0), (PointwiseCode.Tanh, new[] { 9 }, 0), (PointwiseCode.Exp, new[] { 10 }, 0),
+                (PointwiseCode.Div, new[] { 11, 9 }, 0), (PointwiseCode.Scale, new[] { 12 }, 0.5), (PointwiseCode.AddScalar, new[] { 13 }, -0.25),
+                (PointwiseCode.Neg, new[] { 14 }, 0), (PointwiseCode.Fill, new int[0], 1.5), (PointwiseCode.Add, new[] { 15, 16 }, 0)),
+                O(3, 37), O(37), O(3, 1)),
+            S("Fused gradients", OpKind.Fused, Fused(new Shape(3, 5, 37), new[] { new[] { 0, 1, 2 }, new[] { 0, 1, 2 }, new[] { 0, 1 } },
+                (PointwiseCode.ReluGrad, new[] { 0, 1 }, 0), (PointwiseCode.GeluGrad, new[] { 0, 1 }, 0), (PointwiseCode.GeluTanhGrad, new[] { 0, 1 }, 0),
+                (PointwiseCode.SigmoidGrad, new[] { 0, 1 }, 0), (PointwiseCode.TanhGrad, new[] { 0, 1 }, 0), (PointwiseCode.Add, new[] { 3, 4 }, 0),
+                (PointwiseCode.Add, new[] { 8, 5 }, 0), (PointwiseCode.Add, new[] { 9, 6 }, 0), (PointwiseCode.Add, new[] { 10, 7 }, 0),
+                (PointwiseCode.Mul, new[] { 11, 2 }, 0)),
+                O(3, 5, 37), O(3, 5, 37), O(3, 5)),
             S("Transpose", OpKind.Transpose, O(3, 5, 37)),
             S("LayerNorm", OpKind.LayerNorm, new[] { 1e-5 }, O(3, 37)),
             S("LayerNorm affine", OpKind.LayerNorm, new[] { 1e-5 }, O(3, 37), Operand.Positive(37), O(37)),
@@ -350,6 +364,10 @@ namespace OneFlow.Dsl.Testing
             var variance = Ops.Mean(Ops.Mean(Ops.Mean(Ops.Square(centred), 3), 2), 0);
             return new[] { x, mean, variance, operands[3], operands[4] };
         }
+
+        /// <summary>A fused group's attributes: its output's shape, each input's axes in the output, and its steps.</summary>
+        private static FusedAttributes Fused(Shape shape, int[][] inputs, params (PointwiseCode Code, int[] Operands, double Constant)[] steps)
+            => new FusedAttributes(steps.Select(s => new FusedInstruction(s.Code, s.Operands, s.Constant)).ToList(), inputs.Select(a => new FusedInput(a)).ToList(), shape);
 
         public static OpSample Named(string name) => All.Single(s => s.Name == name);
 

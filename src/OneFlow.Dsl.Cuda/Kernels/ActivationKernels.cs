@@ -23,9 +23,12 @@ namespace OneFlow.Dsl.Cuda.Kernels
             GpuKernels.Zip(OpKind.EluGrad, EluGrad, op => (AlphaActivationOp.Alpha(op), 0f));
         }
 
-        public static void Relu(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Max(x[i], 0f);
+        public static void Relu(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = ReluOf(x[i]);
 
-        public static void ReluGrad(Index1D i, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => dx[i] = y[i] > 0f ? dy[i] : 0f;
+        public static void ReluGrad(Index1D i, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => dx[i] = ReluGradOf(dy[i], y[i]);
+
+        public static float ReluOf(float x) => XMath.Max(x, 0f);
+        public static float ReluGradOf(float dy, float y) => y > 0f ? dy : 0f;
 
         public static void Silu(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = x[i] / (1f + XMath.Exp(-x[i]));
 

@@ -37,6 +37,17 @@ namespace OneFlow.Dsl.Cuda.Kernels
 
         public ArrayView<float> In(int input) => _inputs[input];
 
+        /// <summary>The session's whole device memory, of which every register's view is a part: what a kernel reads that
+        /// takes its operands by offset (a fused group, whose inputs are many).</summary>
+        public ArrayView<float> Memory { get; internal set; }
+
+        /// <summary>Where each input's and the output's view begins in <see cref="Memory"/>.</summary>
+        public long[] InputOffsets { get; internal set; } = System.Array.Empty<long>();
+        public long OutputOffset { get; internal set; }
+
+        /// <summary>The instance's table of ints on the device, as the kernel's <see cref="GpuKernel.Table"/> made it.</summary>
+        public ArrayView<int> Table { get; internal set; }
+
         /// <summary>An input of integers (labels, ids), stored bit for bit in float memory.</summary>
         public ArrayView<int> Ints(int input) => _inputs[input].Cast<int>();
 

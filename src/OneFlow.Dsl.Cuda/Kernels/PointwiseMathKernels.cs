@@ -53,7 +53,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
         }
 
         public static void Tanh(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Tanh(x[i]);
-        public static void TanhGrad(Index1D i, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => dx[i] = dy[i] * (1f - y[i] * y[i]);
+        public static void TanhGrad(Index1D i, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => dx[i] = TanhGradOf(dy[i], y[i]);
+        public static float TanhGradOf(float dy, float y) => dy * (1f - y * y);
         public static void Exp(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Exp(x[i]);
         public static void Log(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Log(x[i]);
         public static void Sqrt(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Sqrt(x[i]);

@@ -15,8 +15,11 @@ namespace OneFlow.Dsl.Cuda.Kernels
             GpuKernels.Zip(OpKind.SigmoidGrad, SigmoidGrad);
         }
 
-        public static void Sigmoid(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = 1f / (1f + XMath.Exp(-x[i]));
+        public static void Sigmoid(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = SigmoidOf(x[i]);
 
-        public static void SigmoidGrad(Index1D i, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => dx[i] = dy[i] * (1f - y[i]) * y[i];
+        public static void SigmoidGrad(Index1D i, ArrayView<float> dy, ArrayView<float> y, ArrayView<float> dx) => dx[i] = SigmoidGradOf(dy[i], y[i]);
+
+        public static float SigmoidOf(float x) => 1f / (1f + XMath.Exp(-x));
+        public static float SigmoidGradOf(float dy, float y) => dy * (1f - y) * y;
     }
 }

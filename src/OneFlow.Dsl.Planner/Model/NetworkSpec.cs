@@ -69,6 +69,10 @@ namespace OneFlow.Dsl.Planner.Model
         /// <summary>True when the training plan clips the gradients by their global norm.</summary>
         public bool Clip { get; init; }
 
+        /// <summary>Join chains of elementwise ops into one kernel each (the fusion pass; true unless turned off): false plans
+        /// every op as written, to compare with or to read a value fusion never stores.</summary>
+        public bool Fuse { get; init; } = true;
+
         /// <summary>Bytes each device may hold (0: no limit). A training plan over it recomputes modules' activations
         /// in the backward pass instead of keeping them, the first modules first, until it fits.</summary>
         public long MemoryBudget { get; init; }

@@ -39,6 +39,7 @@ namespace OneFlow.Dsl.Planner.Model
         public AttributeWriter Bool(string name, bool value) => Add(name, value ? "1" : "0");
         public AttributeWriter Ints(string name, IEnumerable<long> values) => Add(name, string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture))));
         public AttributeWriter Ints(string name, IEnumerable<int> values) => Ints(name, values.Select(v => (long)v));
+        public AttributeWriter Doubles(string name, IEnumerable<double> values) => Add(name, string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         public AttributeWriter Sbp(string name, NdSbp value) => Add(name, value.ToString());
 
         private AttributeWriter Add(string name, string value)
@@ -84,6 +85,7 @@ namespace OneFlow.Dsl.Planner.Model
         public bool Bool(string name) => Parse(name, s => s == "1" ? true : s == "0" ? false : throw new FormatException());
         public long[] Longs(string name) => Parse(name, s => s.Length == 0 ? new long[0] : s.Split(',').Select(v => long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)).ToArray());
         public int[] Ints(string name) => Longs(name).Select(v => (int)v).ToArray();
+        public double[] Doubles(string name) => Parse(name, s => s.Length == 0 ? new double[0] : s.Split(',').Select(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray());
         public NdSbp Sbp(string name) => Parse(name, NdSbp.Parse);
 
         private T Parse<T>(string name, Func<string, T> parse)

@@ -6,6 +6,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>max(x, 0). Not linear: a partial sum must be reduced before it.</summary>
     internal sealed class ReluOp : ElementwiseOp
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.Relu);
         public override string UserName => "Relu";
         protected override string OnnxOperator => "Relu";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Through(ad, op, dy, OpKind.ReluGrad, op.Output);
@@ -14,6 +15,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>dx = dy where y &gt; 0, else 0.</summary>
     internal sealed class ReluGradOp : ElementwiseGradOp
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.ReluGrad);
     }
 
     // The activations of torch.nn beyond ReLU, GELU, tanh and sigmoid, with PyTorch's formulas, defaults and

@@ -7,6 +7,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>a + b, broadcasting as NumPy does (see <see cref="BroadcastShapes"/>).</summary>
     internal sealed class AddOp : OpDef
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.Add);
         public override string UserName => "Add";
         protected override string OnnxOperator => "Add";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Add");
@@ -24,6 +25,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>a − b, broadcasting as <see cref="AddOp"/>.</summary>
     internal sealed class SubOp : OpDef
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.Sub);
         public override string UserName => "Sub";
         protected override string OnnxOperator => "Sub";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Sub");
@@ -42,6 +44,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>a · b elementwise, broadcasting as <see cref="AddOp"/>.</summary>
     internal sealed class MulOp : OpDef
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.Mul);
         public override string UserName => "Mul";
         protected override string OnnxOperator => "Mul";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Mul");
@@ -60,6 +63,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>−x: the unary minus, and the gradient of a subtrahend.</summary>
     internal sealed class NegOp : ElementwiseOp
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.Neg);
         public override string UserName => "Neg";
         protected override string OnnxOperator => "Neg";
         protected override bool Linear => true;
@@ -71,6 +75,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// partial numerator may pass over a whole denominator.</summary>
     internal sealed class DivOp : OpDef
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.Div);
         public override string UserName => "Div";
         protected override string OnnxOperator => "Div";
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => BroadcastShapes.Infer(g, op, "Div");
@@ -132,6 +137,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <see cref="ScalarArithmetic"/>). Not linear: a partial sum would add c once per device.</summary>
     internal sealed class AddScalarOp : ElementwiseOp
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.AddScalar, op.Get<ScalarAttributes>().Value);
         public override string UserName => "AddScalar";
         public override void ToOnnx(OnnxWriter w) => w.Emit("Add", new[] { w.Input(0), w.Scalar(Value(w.Op)) });
 
@@ -149,6 +155,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <c>x / c</c> lower to. Linear, so partial sums pass through; its own gradient: dx = c·dy.</summary>
     internal sealed class ScaleOp : ElementwiseOp
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.Scale, op.Get<ScalarAttributes>().Value);
         public override string UserName => "Scale";
         public override void ToOnnx(OnnxWriter w) => w.Emit("Mul", new[] { w.Input(0), w.Scalar(Factor(w.Op)) });
 

@@ -12,6 +12,7 @@ namespace OneFlow.Dsl.Planner.Ops
 
     internal sealed class FillOp : OpDef
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.Fill, op.Get<FillAttributes>().Value);
         public override string NotDifferentiable => "it is a constant";
         public override string[] Operands => new string[0];
 

@@ -14,6 +14,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// is x·Φ(x) = ½x(1 + erf(x/√2)); "tanh" is ½x(1 + tanh(√(2/π)(x + 0.044715x³))), as GPT-2 uses.</summary>
     internal sealed class GeluOp : ElementwiseOp
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(IsTanh(op) ? PointwiseCode.GeluTanh : PointwiseCode.Gelu);
         public override string UserName => "Gelu";
 
         private static readonly IReadOnlyDictionary<string, double> Approximations = new Dictionary<string, double> { ["none"] = 0, ["tanh"] = 1 };
@@ -57,6 +58,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>dx = dy · gelu'(x) of the same form: Φ(x) + x·φ(x) exactly, or the tanh form's derivative.</summary>
     internal sealed class GeluGradOp : ElementwiseGradOp
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(GeluOp.IsTanh(op) ? PointwiseCode.GeluTanhGrad : PointwiseCode.GeluGrad);
         public override OpAttributes ReadAttributes(AttributeReader r) => GeluAttributes.Read(r);
     }
 }

@@ -138,6 +138,25 @@ namespace OneFlow.Dsl.Planner.Ops
         /// bag's mean; null for an op that is no such lookup.</summary>
         public virtual int? ExchangedLookup(IOpAttributes op) => null;
 
+        /// <summary>What the op computes element by element, for an op the fusion pass may join with its neighbours into one
+        /// kernel (<c>Passes/Fusion</c>); null for every other op.</summary>
+        public virtual PointwiseForm? Pointwise(IOpAttributes op) => null;
+
+        /// <summary>For a pointwise op: which axis of the output each axis of operand <paramref name="operand"/> runs along,
+        /// −1 where the operand repeats (a length 1 broadcast): NumPy's broadcasting, operands aligned at their last axes.</summary>
+        public virtual int[] PointwiseAxes(LogicalGraph g, LogicalOp op, int operand)
+        {
+            var x = ShapeOf(g, op, operand);
+            var y = g.Tensor(op.Output).Shape;
+            var axes = new int[x.Rank];
+            for (int i = 0; i < x.Rank; i++)
+            {
+                int at = i + y.Rank - x.Rank;
+                axes[i] = x[i] == 1 && y[at] != 1 ? -1 : at;
+            }
+            return axes;
+        }
+
         /// <summary>The op that computes <paramref name="op"/>'s output again when the backward pass recomputes it to save
         /// memory: the op itself, unless a second run would differ (dropout draws a new mask, so its copy applies the
         /// original's).</summary>

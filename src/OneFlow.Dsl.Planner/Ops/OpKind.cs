@@ -159,5 +159,6 @@ namespace OneFlow.Dsl.Planner.Ops
         [Definition(typeof(SplitOp))] Split,
         [Definition(typeof(ChunkOp))] Chunk,
         [Definition(typeof(StackOp))] Stack,
+        [Definition(typeof(FusedOp))] Fused,
     }
 }

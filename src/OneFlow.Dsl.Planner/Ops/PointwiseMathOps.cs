@@ -8,6 +8,7 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>tanh(x).</summary>
     internal sealed class TanhOp : ElementwiseOp
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.Tanh);
         public override string UserName => "Tanh";
         protected override string OnnxOperator => "Tanh";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Through(ad, op, dy, OpKind.TanhGrad, op.Output);
@@ -16,11 +17,13 @@ namespace OneFlow.Dsl.Planner.Ops
     /// <summary>dx = dy · (1 − y²), from the output y.</summary>
     internal sealed class TanhGradOp : ElementwiseGradOp
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.TanhGrad);
     }
 
     /// <summary>eˣ; dx = dy · y.</summary>
     internal sealed class ExpOp : ElementwiseOp
     {
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.Exp);
         public override string UserName => "Exp";
         protected override string OnnxOperator => "Exp";
         public override void Backward(GradientBuilder ad, LogicalOp op, int dy) => Into(ad, op, x => ad.Mul(dy, op.Output, x));

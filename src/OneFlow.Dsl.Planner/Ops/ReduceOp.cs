@@ -94,6 +94,15 @@ namespace OneFlow.Dsl.Planner.Ops
 
     internal sealed class ExpandAxisOp : GradientOp
     {
+        /// <summary>A repeat is a broadcast along the new axis, times the scale.</summary>
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.Scale, op.Get<ExpandAxisAttributes>().Scale);
+
+        public override int[] PointwiseAxes(LogicalGraph g, LogicalOp op, int operand)
+        {
+            int axis = Attributes(op).Axis;
+            return Enumerable.Range(0, ShapeOf(g, op, 0).Rank).Select(i => i < axis ? i : i + 1).ToArray();
+        }
+
         public override string[] Operands => new[] { "dy" };
         public override OpAttributes ReadAttributes(AttributeReader r) => new ExpandAxisAttributes(r.Int("axis"), r.Int("length"), r.Double("scale"));
 

@@ -15,7 +15,9 @@ namespace OneFlow.Dsl.Planner.Passes
         public static (List<Actor> Actors, List<Register> Registers) Lower(LogicalGraph g, DeviceMap devices, int output, int slots)
         {
             var registerOf = new Dictionary<(int Tensor, int Device), int>();
-            foreach (var t in g.Tensors)
+            // A value computed inside a fused kernel is never stored: it has no registers.
+            var stored = g.Tensors.Where(t => t.Role != TensorRole.Fused).ToList();
+            foreach (var t in stored)
                 foreach (int d in devices.DevicesOf(t.Placement)) registerOf[(t.Id, d)] = registerOf.Count;
 
             var actors = new List<Actor>();
@@ -42,7 +44,7 @@ namespace OneFlow.Dsl.Planner.Passes
             }
 
             var registers = new List<Register>();
-            foreach (var t in g.Tensors)
+            foreach (var t in stored)
             {
                 // Weights and buffers persist across steps, sums over micro-batches through the step, the output until the host has read it.
                 bool persistent = t.IsState || t.Role == TensorRole.OptimizerState || t.Role == TensorRole.Accumulated || t.Id == output;

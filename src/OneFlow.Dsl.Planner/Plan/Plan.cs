@@ -106,7 +106,11 @@ namespace OneFlow.Dsl.Planner.Plan
         public int RecomputedOps { get; internal set; }
 
         /// <summary>The register holding device <paramref name="device"/>'s part of <paramref name="tensor"/>.</summary>
-        public Register RegisterOf(int tensor, int device) => Registers[_registerIndex[(tensor, device)]];
+        public Register RegisterOf(int tensor, int device)
+            => _registerIndex.TryGetValue((tensor, device), out int r) ? Registers[r]
+                : Tensors[tensor].Role == TensorRole.Fused
+                    ? throw new System.InvalidOperationException($"{Tensors[tensor].Name} is computed inside a fused kernel and never stored; plan with fuse: false to read it.")
+                    : throw new KeyNotFoundException($"{Tensors[tensor].Name} has no part on device {device}.");
 
         /// <summary>The actors of one op, one per device it runs on, in device order: a collective's participants.</summary>
         public IReadOnlyList<Actor> ActorsOf(int op) => _actorsByOp[op];

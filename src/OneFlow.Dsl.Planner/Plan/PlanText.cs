@@ -13,7 +13,7 @@ namespace OneFlow.Dsl.Planner.Plan
     public static class PlanText
     {
         /// <summary>The format this build writes and reads; a text of another format is refused, not misread.</summary>
-        public const int Format = 3;
+        public const int Format = 4;
 
         private const string FormatLine = "oneflow-dsl plan format ";
 

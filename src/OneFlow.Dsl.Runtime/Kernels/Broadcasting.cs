@@ -96,7 +96,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
             }
         }
 
-        private static class Rows
+        internal static class Rows
         {
             public static void Apply(BinaryOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
             {

@@ -45,9 +45,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   x [8,16] = Input() : () -> S(0)
   labels [8] = Input() : () -> S(0)
   %0 [8,32] = MatMul(x, w) : (S(0), B) -> S(0)
-  %1 [8,32] = Mul(%0, gate) : (S(0), B) -> S(0)
-  %2 [8,32] = Sub(%1, shift) : (S(0), B) -> S(0)
-  %3 [8,32] = Relu(%2) : (S(0)) -> S(0)
+  %3 [8,32] = Fused(%0, gate, shift) [codes=6,5,8 args=0,1,3,2,4 constants=0,0,0 ranks=2,1,1 axes=0,1,1,1 shape=8,32] : (S(0), B, B) -> S(0)
   %4 [8,4] = MatMul(%3, head) : (S(0), B) -> S(0)
   %5.chunks [8,2] = ChunkMax(%4) [chunks=2] : (S(0)) -> S(0)
   %5.max [8] = MaxLast(%5.chunks) : (S(0)) -> S(0)
@@ -55,8 +53,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   %5.picked [8] = PickClass(%4, labels) : (S(0), S(0)) -> S(0)
   %5.rows [8] = CrossEntropyRows(%5.sumexp, %5.max, %5.picked) : (S(0), S(0), S(0)) -> S(0)
   %5 [] = Mean(%5.rows) [axis=-1] : (S(0)) -> P
-  d%5 [] = Fill() [value=1 shape=] : () -> B
-  d%5.rows [8] = ExpandAxis(d%5) [axis=0 length=8 scale=0.125] : (B) -> S(0)
+  d%5.rows [8] = Fused() [codes=0,1 args=0 constants=1,0.125 ranks= axes= shape=8] : () -> S(0)
   d%5.sumexp [8] = Div(d%5.rows, %5.sumexp) : (S(0), S(0)) -> S(0)
   d%5.picked [8] = Neg(d%5.rows) : (S(0)) -> S(0)
   d%4 [8,4] = PickClassGrad(d%5.picked, labels) [classes=4] : (S(0), S(0)) -> S(0)
@@ -85,17 +82,17 @@ boxing (5 ops)
   total 3,072 bytes per step
 
 memory (one arena per device, offsets fixed at build time)
-  device 0 (cpu:0): peak 10,240 bytes (2,880 persistent; 13,376 without reuse), 38 registers
-  device 1 (cpu:1): peak 10,240 bytes (2,880 persistent; 13,376 without reuse), 38 registers
+  device 0 (cpu:0): peak 10,240 bytes (2,880 persistent; 12,288 without reuse), 35 registers
+  device 1 (cpu:1): peak 10,240 bytes (2,880 persistent; 12,288 without reuse), 35 registers
 
-actors: 76 (38 per device); register slots: 1
+actors: 70 (35 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "5770a9463213aa16";
+        public const string PlanHash = "5fb98bfd47132a4d";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-        private const string TrainPlanText = @"oneflow-dsl plan format 3
+        private const string TrainPlanText = @"oneflow-dsl plan format 4
 plan Gated Train cpu:0-1 output=16
 tensor 0 w [16,32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 gate [32] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -104,8 +101,8 @@ tensor 3 head [32,4] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 4 x [8,16] F32 Input S(0) grad_of=-1 at=cpu:0-1
 tensor 5 labels [8] I32 Label S(0) grad_of=-1 at=cpu:0-1
 tensor 6 %0 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
-tensor 7 %1 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
-tensor 8 %2 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 7 %1 [8,32] F32 Fused S(0) grad_of=-1 at=cpu:0-1
+tensor 8 %2 [8,32] F32 Fused S(0) grad_of=-1 at=cpu:0-1
 tensor 9 %3 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 10 %4 [8,4] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 11 %5.chunks [8,2] F32 Activation S(0) grad_of=-1 at=cpu:0-1
@@ -114,7 +111,7 @@ tensor 13 %5.sumexp [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 14 %5.picked [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 15 %5.rows [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 16 %5 [] F32 Loss P grad_of=-1 at=cpu:0-1
-tensor 17 d%5 [] F32 Gradient B grad_of=-1 at=cpu:0-1
+tensor 17 d%5 [] F32 Fused B grad_of=-1 at=cpu:0-1
 tensor 18 d%5.rows [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 19 d%5.sumexp [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 20 d%5.picked [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
@@ -138,117 +135,108 @@ tensor 37 dhead@B [32,4] F32 Boxed B grad_of=-1 at=cpu:0-1
 op 0 Input in= out=4 at=cpu:0-1 src=cpu:0-1 | x
 op 1 Input in= out=5 at=cpu:0-1 src=cpu:0-1 | labels
 op 2 MatMul in=4,0 out=6 at=cpu:0-1 src=cpu:0-1 | %0 = MatMul(x, w)
-op 3 Mul in=6,1 out=7 at=cpu:0-1 src=cpu:0-1 | %1 = Mul(%0, gate)
-op 4 Sub in=7,2 out=8 at=cpu:0-1 src=cpu:0-1 | %2 = Sub(%1, shift)
-op 5 Relu in=8 out=9 at=cpu:0-1 src=cpu:0-1 | %3 = Relu(%2)
-op 6 MatMul in=9,3 out=10 at=cpu:0-1 src=cpu:0-1 | %4 = MatMul(%3, head)
-op 7 ChunkMax in=10 out=11 at=cpu:0-1 src=cpu:0-1 chunks=2 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 8 MaxLast in=11 out=12 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 9 SumExp in=10,12 out=13 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 10 PickClass in=10,5 out=14 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 11 CrossEntropyRows in=13,12,14 out=15 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 12 Mean in=15 out=16 at=cpu:0-1 src=cpu:0-1 axis=-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 13 Fill in= out=17 at=cpu:0-1 src=cpu:0-1 value=1 shape= | grad of %5
-op 14 ExpandAxis in=17 out=18 at=cpu:0-1 src=cpu:0-1 axis=0 length=8 scale=0.125 | grad of %5.rows
-op 15 Div in=18,13 out=19 at=cpu:0-1 src=cpu:0-1 | grad of %5.sumexp
-op 16 Neg in=18 out=20 at=cpu:0-1 src=cpu:0-1 | grad of %5.picked
-op 17 PickClassGrad in=20,5 out=21 at=cpu:0-1 src=cpu:0-1 classes=4 | grad of %4
-op 18 SumExpGrad in=19,10,12 out=22 at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 19 Add in=21,22 out=23 at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 20 MatMul in=23,3 out=24 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of %3
-op 21 MatMul in=9,23 out=25 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of head
-op 22 ReluGrad in=24,9 out=26 at=cpu:0-1 src=cpu:0-1 | grad of %2
-op 23 SumTo in=26 out=27 at=cpu:0-1 src=cpu:0-1 target=32 | grad of shift
-op 24 Neg in=27 out=28 at=cpu:0-1 src=cpu:0-1 | grad of shift
-op 25 Mul in=26,1 out=29 at=cpu:0-1 src=cpu:0-1 | grad of %0
-op 26 Mul in=26,6 out=30 at=cpu:0-1 src=cpu:0-1 | grad of gate
-op 27 SumTo in=30 out=31 at=cpu:0-1 src=cpu:0-1 target=32 | grad of gate
-op 28 Boxing in=4 out=33 at=cpu:0-1 src=cpu:0-1 from=S(0) to=B | x: S(0) -> B
-op 29 Boxing in=29 out=34 at=cpu:0-1 src=cpu:0-1 from=S(0) to=B | d%0: S(0) -> B
-op 30 MatMul in=33,34 out=32 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of w
-op 31 SgdUpdate in=0,32 out=-1 at=cpu:0-1 src=cpu:0-1 | update of w
-op 32 Boxing in=31 out=35 at=cpu:0-1 src=cpu:0-1 from=P to=B | dgate.1: P -> B
-op 33 SgdUpdate in=1,35 out=-1 at=cpu:0-1 src=cpu:0-1 | update of gate
-op 34 Boxing in=28 out=36 at=cpu:0-1 src=cpu:0-1 from=P to=B | dshift.1: P -> B
-op 35 SgdUpdate in=2,36 out=-1 at=cpu:0-1 src=cpu:0-1 | update of shift
-op 36 Boxing in=25 out=37 at=cpu:0-1 src=cpu:0-1 from=P to=B | dhead: P -> B
-op 37 SgdUpdate in=3,37 out=-1 at=cpu:0-1 src=cpu:0-1 | update of head
+op 3 Fused in=6,1,2 out=9 at=cpu:0-1 src=cpu:0-1 codes=6,5,8 args=0,1,3,2,4 constants=0,0,0 ranks=2,1,1 axes=0,1,1,1 shape=8,32 | %3 = Relu(%2) [fused Mul Sub Relu]
+op 4 MatMul in=9,3 out=10 at=cpu:0-1 src=cpu:0-1 | %4 = MatMul(%3, head)
+op 5 ChunkMax in=10 out=11 at=cpu:0-1 src=cpu:0-1 chunks=2 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 6 MaxLast in=11 out=12 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 7 SumExp in=10,12 out=13 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 8 PickClass in=10,5 out=14 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 9 CrossEntropyRows in=13,12,14 out=15 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 10 Mean in=15 out=16 at=cpu:0-1 src=cpu:0-1 axis=-1 | %5 = SoftmaxCrossEntropy(%4, labels)
+op 11 Fused in= out=18 at=cpu:0-1 src=cpu:0-1 codes=0,1 args=0 constants=1,0.125 ranks= axes= shape=8 | grad of %5.rows [fused Fill ExpandAxis]
+op 12 Div in=18,13 out=19 at=cpu:0-1 src=cpu:0-1 | grad of %5.sumexp
+op 13 Neg in=18 out=20 at=cpu:0-1 src=cpu:0-1 | grad of %5.picked
+op 14 PickClassGrad in=20,5 out=21 at=cpu:0-1 src=cpu:0-1 classes=4 | grad of %4
+op 15 SumExpGrad in=19,10,12 out=22 at=cpu:0-1 src=cpu:0-1 | grad of %4
+op 16 Add in=21,22 out=23 at=cpu:0-1 src=cpu:0-1 | grad of %4
+op 17 MatMul in=23,3 out=24 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of %3
+op 18 MatMul in=9,23 out=25 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of head
+op 19 ReluGrad in=24,9 out=26 at=cpu:0-1 src=cpu:0-1 | grad of %2
+op 20 SumTo in=26 out=27 at=cpu:0-1 src=cpu:0-1 target=32 | grad of shift
+op 21 Neg in=27 out=28 at=cpu:0-1 src=cpu:0-1 | grad of shift
+op 22 Mul in=26,1 out=29 at=cpu:0-1 src=cpu:0-1 | grad of %0
+op 23 Mul in=26,6 out=30 at=cpu:0-1 src=cpu:0-1 | grad of gate
+op 24 SumTo in=30 out=31 at=cpu:0-1 src=cpu:0-1 target=32 | grad of gate
+op 25 Boxing in=4 out=33 at=cpu:0-1 src=cpu:0-1 from=S(0) to=B | x: S(0) -> B
+op 26 Boxing in=29 out=34 at=cpu:0-1 src=cpu:0-1 from=S(0) to=B | d%0: S(0) -> B
+op 27 MatMul in=33,34 out=32 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of w
+op 28 SgdUpdate in=0,32 out=-1 at=cpu:0-1 src=cpu:0-1 | update of w
+op 29 Boxing in=31 out=35 at=cpu:0-1 src=cpu:0-1 from=P to=B | dgate.1: P -> B
+op 30 SgdUpdate in=1,35 out=-1 at=cpu:0-1 src=cpu:0-1 | update of gate
+op 31 Boxing in=28 out=36 at=cpu:0-1 src=cpu:0-1 from=P to=B | dshift.1: P -> B
+op 32 SgdUpdate in=2,36 out=-1 at=cpu:0-1 src=cpu:0-1 | update of shift
+op 33 Boxing in=25 out=37 at=cpu:0-1 src=cpu:0-1 from=P to=B | dhead: P -> B
+op 34 SgdUpdate in=3,37 out=-1 at=cpu:0-1 src=cpu:0-1 | update of head
 actor 0 dev=0 op=0 in= ctrl= out=8
 actor 1 dev=1 op=0 in= ctrl= out=9
 actor 2 dev=0 op=1 in= ctrl= out=10
 actor 3 dev=1 op=1 in= ctrl= out=11
 actor 4 dev=0 op=2 in=8,0 ctrl= out=12
 actor 5 dev=1 op=2 in=9,1 ctrl= out=13
-actor 6 dev=0 op=3 in=12,2 ctrl= out=14
-actor 7 dev=1 op=3 in=13,3 ctrl= out=15
-actor 8 dev=0 op=4 in=14,4 ctrl= out=16
-actor 9 dev=1 op=4 in=15,5 ctrl= out=17
+actor 6 dev=0 op=3 in=12,2,4 ctrl= out=14
+actor 7 dev=1 op=3 in=13,3,5 ctrl= out=15
+actor 8 dev=0 op=4 in=14,6 ctrl= out=16
+actor 9 dev=1 op=4 in=15,7 ctrl= out=17
 actor 10 dev=0 op=5 in=16 ctrl= out=18
 actor 11 dev=1 op=5 in=17 ctrl= out=19
-actor 12 dev=0 op=6 in=18,6 ctrl= out=20
-actor 13 dev=1 op=6 in=19,7 ctrl= out=21
-actor 14 dev=0 op=7 in=20 ctrl= out=22
-actor 15 dev=1 op=7 in=21 ctrl= out=23
-actor 16 dev=0 op=8 in=22 ctrl= out=24
-actor 17 dev=1 op=8 in=23 ctrl= out=25
-actor 18 dev=0 op=9 in=20,24 ctrl= out=26
-actor 19 dev=1 op=9 in=21,25 ctrl= out=27
-actor 20 dev=0 op=10 in=20,10 ctrl= out=28
-actor 21 dev=1 op=10 in=21,11 ctrl= out=29
-actor 22 dev=0 op=11 in=26,24,28 ctrl= out=30
-actor 23 dev=1 op=11 in=27,25,29 ctrl= out=31
-actor 24 dev=0 op=12 in=30 ctrl= out=32
-actor 25 dev=1 op=12 in=31 ctrl= out=33
-actor 26 dev=0 op=13 in= ctrl= out=34
-actor 27 dev=1 op=13 in= ctrl= out=35
-actor 28 dev=0 op=14 in=34 ctrl= out=36
-actor 29 dev=1 op=14 in=35 ctrl= out=37
-actor 30 dev=0 op=15 in=36,26 ctrl= out=38
-actor 31 dev=1 op=15 in=37,27 ctrl= out=39
-actor 32 dev=0 op=16 in=36 ctrl= out=40
-actor 33 dev=1 op=16 in=37 ctrl= out=41
-actor 34 dev=0 op=17 in=40,10 ctrl= out=42
-actor 35 dev=1 op=17 in=41,11 ctrl= out=43
-actor 36 dev=0 op=18 in=38,20,24 ctrl= out=44
-actor 37 dev=1 op=18 in=39,21,25 ctrl= out=45
-actor 38 dev=0 op=19 in=42,44 ctrl= out=46
-actor 39 dev=1 op=19 in=43,45 ctrl= out=47
-actor 40 dev=0 op=20 in=46,6 ctrl= out=48
-actor 41 dev=1 op=20 in=47,7 ctrl= out=49
-actor 42 dev=0 op=21 in=18,46 ctrl= out=50
-actor 43 dev=1 op=21 in=19,47 ctrl= out=51
-actor 44 dev=0 op=22 in=48,18 ctrl= out=52
-actor 45 dev=1 op=22 in=49,19 ctrl= out=53
-actor 46 dev=0 op=23 in=52 ctrl= out=54
-actor 47 dev=1 op=23 in=53 ctrl= out=55
+actor 12 dev=0 op=6 in=18 ctrl= out=20
+actor 13 dev=1 op=6 in=19 ctrl= out=21
+actor 14 dev=0 op=7 in=16,20 ctrl= out=22
+actor 15 dev=1 op=7 in=17,21 ctrl= out=23
+actor 16 dev=0 op=8 in=16,10 ctrl= out=24
+actor 17 dev=1 op=8 in=17,11 ctrl= out=25
+actor 18 dev=0 op=9 in=22,20,24 ctrl= out=26
+actor 19 dev=1 op=9 in=23,21,25 ctrl= out=27
+actor 20 dev=0 op=10 in=26 ctrl= out=28
+actor 21 dev=1 op=10 in=27 ctrl= out=29
+actor 22 dev=0 op=11 in= ctrl= out=30
+actor 23 dev=1 op=11 in= ctrl= out=31
+actor 24 dev=0 op=12 in=30,22 ctrl= out=32
+actor 25 dev=1 op=12 in=31,23 ctrl= out=33
+actor 26 dev=0 op=13 in=30 ctrl= out=34
+actor 27 dev=1 op=13 in=31 ctrl= out=35
+actor 28 dev=0 op=14 in=34,10 ctrl= out=36
+actor 29 dev=1 op=14 in=35,11 ctrl= out=37
+actor 30 dev=0 op=15 in=32,16,20 ctrl= out=38
+actor 31 dev=1 op=15 in=33,17,21 ctrl= out=39
+actor 32 dev=0 op=16 in=36,38 ctrl= out=40
+actor 33 dev=1 op=16 in=37,39 ctrl= out=41
+actor 34 dev=0 op=17 in=40,6 ctrl= out=42
+actor 35 dev=1 op=17 in=41,7 ctrl= out=43
+actor 36 dev=0 op=18 in=14,40 ctrl= out=44
+actor 37 dev=1 op=18 in=15,41 ctrl= out=45
+actor 38 dev=0 op=19 in=42,14 ctrl= out=46
+actor 39 dev=1 op=19 in=43,15 ctrl= out=47
+actor 40 dev=0 op=20 in=46 ctrl= out=48
+actor 41 dev=1 op=20 in=47 ctrl= out=49
+actor 42 dev=0 op=21 in=48 ctrl= out=50
+actor 43 dev=1 op=21 in=49 ctrl= out=51
+actor 44 dev=0 op=22 in=46,2 ctrl= out=52
+actor 45 dev=1 op=22 in=47,3 ctrl= out=53
+actor 46 dev=0 op=23 in=46,12 ctrl= out=54
+actor 47 dev=1 op=23 in=47,13 ctrl= out=55
 actor 48 dev=0 op=24 in=54 ctrl= out=56
 actor 49 dev=1 op=24 in=55 ctrl= out=57
-actor 50 dev=0 op=25 in=52,2 ctrl= out=58
-actor 51 dev=1 op=25 in=53,3 ctrl= out=59
-actor 52 dev=0 op=26 in=52,12 ctrl= out=60
-actor 53 dev=1 op=26 in=53,13 ctrl= out=61
-actor 54 dev=0 op=27 in=60 ctrl= out=62
-actor 55 dev=1 op=27 in=61 ctrl= out=63
-actor 56 dev=0 op=28 in=8 ctrl= out=66
-actor 57 dev=1 op=28 in=9 ctrl= out=67
-actor 58 dev=0 op=29 in=58 ctrl= out=68
-actor 59 dev=1 op=29 in=59 ctrl= out=69
-actor 60 dev=0 op=30 in=66,68 ctrl= out=64
-actor 61 dev=1 op=30 in=67,69 ctrl= out=65
-actor 62 dev=0 op=31 in=0,64 ctrl=12 out=-1
-actor 63 dev=1 op=31 in=1,65 ctrl=13 out=-1
-actor 64 dev=0 op=32 in=62 ctrl= out=70
-actor 65 dev=1 op=32 in=63 ctrl= out=71
-actor 66 dev=0 op=33 in=2,70 ctrl=14,58 out=-1
-actor 67 dev=1 op=33 in=3,71 ctrl=15,59 out=-1
-actor 68 dev=0 op=34 in=56 ctrl= out=72
-actor 69 dev=1 op=34 in=57 ctrl= out=73
-actor 70 dev=0 op=35 in=4,72 ctrl=16 out=-1
-actor 71 dev=1 op=35 in=5,73 ctrl=17 out=-1
-actor 72 dev=0 op=36 in=50 ctrl= out=74
-actor 73 dev=1 op=36 in=51 ctrl= out=75
-actor 74 dev=0 op=37 in=6,74 ctrl=20,48 out=-1
-actor 75 dev=1 op=37 in=7,75 ctrl=21,49 out=-1
+actor 50 dev=0 op=25 in=8 ctrl= out=60
+actor 51 dev=1 op=25 in=9 ctrl= out=61
+actor 52 dev=0 op=26 in=52 ctrl= out=62
+actor 53 dev=1 op=26 in=53 ctrl= out=63
+actor 54 dev=0 op=27 in=60,62 ctrl= out=58
+actor 55 dev=1 op=27 in=61,63 ctrl= out=59
+actor 56 dev=0 op=28 in=0,58 ctrl=12 out=-1
+actor 57 dev=1 op=28 in=1,59 ctrl=13 out=-1
+actor 58 dev=0 op=29 in=56 ctrl= out=64
+actor 59 dev=1 op=29 in=57 ctrl= out=65
+actor 60 dev=0 op=30 in=2,64 ctrl=14,52 out=-1
+actor 61 dev=1 op=30 in=3,65 ctrl=15,53 out=-1
+actor 62 dev=0 op=31 in=50 ctrl= out=66
+actor 63 dev=1 op=31 in=51 ctrl= out=67
+actor 64 dev=0 op=32 in=4,66 ctrl=14 out=-1
+actor 65 dev=1 op=32 in=5,67 ctrl=15 out=-1
+actor 66 dev=0 op=33 in=44 ctrl= out=68
+actor 67 dev=1 op=33 in=45 ctrl= out=69
+actor 68 dev=0 op=34 in=6,68 ctrl=16,42 out=-1
+actor 69 dev=1 op=34 in=7,69 ctrl=17,43 out=-1
 register 0 dev=0 tensor=0 shape=[16,32] slots=1 offset=0 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[16,32] slots=1 offset=0 persistent=1 producer=-1
 register 2 dev=0 tensor=1 shape=[32] slots=1 offset=9216 persistent=1 producer=-1
@@ -257,80 +245,74 @@ register 4 dev=0 tensor=2 shape=[32] slots=1 offset=9344 persistent=1 producer=-
 register 5 dev=1 tensor=2 shape=[32] slots=1 offset=9344 persistent=1 producer=-1
 register 6 dev=0 tensor=3 shape=[32,4] slots=1 offset=5120 persistent=1 producer=-1
 register 7 dev=1 tensor=3 shape=[32,4] slots=1 offset=5120 persistent=1 producer=-1
-register 8 dev=0 tensor=4 shape=[4,16] slots=1 offset=3072 persistent=0 producer=0
-register 9 dev=1 tensor=4 shape=[4,16] slots=1 offset=3072 persistent=0 producer=1
+register 8 dev=0 tensor=4 shape=[4,16] slots=1 offset=2560 persistent=0 producer=0
+register 9 dev=1 tensor=4 shape=[4,16] slots=1 offset=2560 persistent=0 producer=1
 register 10 dev=0 tensor=5 shape=[4] slots=1 offset=9728 persistent=0 producer=2
 register 11 dev=1 tensor=5 shape=[4] slots=1 offset=9728 persistent=0 producer=3
 register 12 dev=0 tensor=6 shape=[4,32] slots=1 offset=5632 persistent=0 producer=4
 register 13 dev=1 tensor=6 shape=[4,32] slots=1 offset=5632 persistent=0 producer=5
-register 14 dev=0 tensor=7 shape=[4,32] slots=1 offset=2048 persistent=0 producer=6
-register 15 dev=1 tensor=7 shape=[4,32] slots=1 offset=2048 persistent=0 producer=7
-register 16 dev=0 tensor=8 shape=[4,32] slots=1 offset=2560 persistent=0 producer=8
-register 17 dev=1 tensor=8 shape=[4,32] slots=1 offset=2560 persistent=0 producer=9
-register 18 dev=0 tensor=9 shape=[4,32] slots=1 offset=6144 persistent=0 producer=10
-register 19 dev=1 tensor=9 shape=[4,32] slots=1 offset=6144 persistent=0 producer=11
-register 20 dev=0 tensor=10 shape=[4,4] slots=1 offset=9792 persistent=0 producer=12
-register 21 dev=1 tensor=10 shape=[4,4] slots=1 offset=9792 persistent=0 producer=13
-register 22 dev=0 tensor=11 shape=[4,2] slots=1 offset=2048 persistent=0 producer=14
-register 23 dev=1 tensor=11 shape=[4,2] slots=1 offset=2048 persistent=0 producer=15
-register 24 dev=0 tensor=12 shape=[4] slots=1 offset=9856 persistent=0 producer=16
-register 25 dev=1 tensor=12 shape=[4] slots=1 offset=9856 persistent=0 producer=17
-register 26 dev=0 tensor=13 shape=[4] slots=1 offset=9920 persistent=0 producer=18
-register 27 dev=1 tensor=13 shape=[4] slots=1 offset=9920 persistent=0 producer=19
-register 28 dev=0 tensor=14 shape=[4] slots=1 offset=9984 persistent=0 producer=20
-register 29 dev=1 tensor=14 shape=[4] slots=1 offset=9984 persistent=0 producer=21
-register 30 dev=0 tensor=15 shape=[4] slots=1 offset=10048 persistent=0 producer=22
-register 31 dev=1 tensor=15 shape=[4] slots=1 offset=10048 persistent=0 producer=23
-register 32 dev=0 tensor=16 shape=[] slots=1 offset=10112 persistent=1 producer=24
-register 33 dev=1 tensor=16 shape=[] slots=1 offset=10112 persistent=1 producer=25
-register 34 dev=0 tensor=17 shape=[] slots=1 offset=3328 persistent=0 producer=26
-register 35 dev=1 tensor=17 shape=[] slots=1 offset=3328 persistent=0 producer=27
-register 36 dev=0 tensor=18 shape=[4] slots=1 offset=3392 persistent=0 producer=28
-register 37 dev=1 tensor=18 shape=[4] slots=1 offset=3392 persistent=0 producer=29
-register 38 dev=0 tensor=19 shape=[4] slots=1 offset=2048 persistent=0 producer=30
-register 39 dev=1 tensor=19 shape=[4] slots=1 offset=2048 persistent=0 producer=31
-register 40 dev=0 tensor=20 shape=[4] slots=1 offset=3328 persistent=0 producer=32
-register 41 dev=1 tensor=20 shape=[4] slots=1 offset=3328 persistent=0 producer=33
-register 42 dev=0 tensor=21 shape=[4,4] slots=1 offset=3456 persistent=0 producer=34
-register 43 dev=1 tensor=21 shape=[4,4] slots=1 offset=3456 persistent=0 producer=35
-register 44 dev=0 tensor=22 shape=[4,4] slots=1 offset=2112 persistent=0 producer=36
-register 45 dev=1 tensor=22 shape=[4,4] slots=1 offset=2112 persistent=0 producer=37
-register 46 dev=0 tensor=23 shape=[4,4] slots=1 offset=10176 persistent=0 producer=38
-register 47 dev=1 tensor=23 shape=[4,4] slots=1 offset=10176 persistent=0 producer=39
-register 48 dev=0 tensor=24 shape=[4,32] slots=1 offset=2048 persistent=0 producer=40
-register 49 dev=1 tensor=24 shape=[4,32] slots=1 offset=2048 persistent=0 producer=41
-register 50 dev=0 tensor=25 shape=[32,4] slots=1 offset=6656 persistent=0 producer=42
-register 51 dev=1 tensor=25 shape=[32,4] slots=1 offset=6656 persistent=0 producer=43
-register 52 dev=0 tensor=26 shape=[4,32] slots=1 offset=7168 persistent=0 producer=44
-register 53 dev=1 tensor=26 shape=[4,32] slots=1 offset=7168 persistent=0 producer=45
-register 54 dev=0 tensor=27 shape=[32] slots=1 offset=9472 persistent=0 producer=46
-register 55 dev=1 tensor=27 shape=[32] slots=1 offset=9472 persistent=0 producer=47
-register 56 dev=0 tensor=28 shape=[32] slots=1 offset=9600 persistent=0 producer=48
-register 57 dev=1 tensor=28 shape=[32] slots=1 offset=9600 persistent=0 producer=49
-register 58 dev=0 tensor=29 shape=[4,32] slots=1 offset=2048 persistent=0 producer=50
-register 59 dev=1 tensor=29 shape=[4,32] slots=1 offset=2048 persistent=0 producer=51
-register 60 dev=0 tensor=30 shape=[4,32] slots=1 offset=7680 persistent=0 producer=52
-register 61 dev=1 tensor=30 shape=[4,32] slots=1 offset=7680 persistent=0 producer=53
-register 62 dev=0 tensor=31 shape=[32] slots=1 offset=5632 persistent=0 producer=54
-register 63 dev=1 tensor=31 shape=[32] slots=1 offset=5632 persistent=0 producer=55
-register 64 dev=0 tensor=32 shape=[16,32] slots=1 offset=2048 persistent=0 producer=60
-register 65 dev=1 tensor=32 shape=[16,32] slots=1 offset=2048 persistent=0 producer=61
-register 66 dev=0 tensor=33 shape=[8,16] slots=1 offset=8192 persistent=0 producer=56
-register 67 dev=1 tensor=33 shape=[8,16] slots=1 offset=8192 persistent=0 producer=57
-register 68 dev=0 tensor=34 shape=[8,32] slots=1 offset=4096 persistent=0 producer=58
-register 69 dev=1 tensor=34 shape=[8,32] slots=1 offset=4096 persistent=0 producer=59
-register 70 dev=0 tensor=35 shape=[32] slots=1 offset=5760 persistent=0 producer=64
-register 71 dev=1 tensor=35 shape=[32] slots=1 offset=5760 persistent=0 producer=65
-register 72 dev=0 tensor=36 shape=[32] slots=1 offset=9472 persistent=0 producer=68
-register 73 dev=1 tensor=36 shape=[32] slots=1 offset=9472 persistent=0 producer=69
-register 74 dev=0 tensor=37 shape=[32,4] slots=1 offset=8704 persistent=0 producer=72
-register 75 dev=1 tensor=37 shape=[32,4] slots=1 offset=8704 persistent=0 producer=73
+register 14 dev=0 tensor=9 shape=[4,32] slots=1 offset=6144 persistent=0 producer=6
+register 15 dev=1 tensor=9 shape=[4,32] slots=1 offset=6144 persistent=0 producer=7
+register 16 dev=0 tensor=10 shape=[4,4] slots=1 offset=9792 persistent=0 producer=8
+register 17 dev=1 tensor=10 shape=[4,4] slots=1 offset=9792 persistent=0 producer=9
+register 18 dev=0 tensor=11 shape=[4,2] slots=1 offset=2048 persistent=0 producer=10
+register 19 dev=1 tensor=11 shape=[4,2] slots=1 offset=2048 persistent=0 producer=11
+register 20 dev=0 tensor=12 shape=[4] slots=1 offset=9856 persistent=0 producer=12
+register 21 dev=1 tensor=12 shape=[4] slots=1 offset=9856 persistent=0 producer=13
+register 22 dev=0 tensor=13 shape=[4] slots=1 offset=9920 persistent=0 producer=14
+register 23 dev=1 tensor=13 shape=[4] slots=1 offset=9920 persistent=0 producer=15
+register 24 dev=0 tensor=14 shape=[4] slots=1 offset=9984 persistent=0 producer=16
+register 25 dev=1 tensor=14 shape=[4] slots=1 offset=9984 persistent=0 producer=17
+register 26 dev=0 tensor=15 shape=[4] slots=1 offset=10048 persistent=0 producer=18
+register 27 dev=1 tensor=15 shape=[4] slots=1 offset=10048 persistent=0 producer=19
+register 28 dev=0 tensor=16 shape=[] slots=1 offset=10112 persistent=1 producer=20
+register 29 dev=1 tensor=16 shape=[] slots=1 offset=10112 persistent=1 producer=21
+register 30 dev=0 tensor=18 shape=[4] slots=1 offset=2112 persistent=0 producer=22
+register 31 dev=1 tensor=18 shape=[4] slots=1 offset=2112 persistent=0 producer=23
+register 32 dev=0 tensor=19 shape=[4] slots=1 offset=2048 persistent=0 producer=24
+register 33 dev=1 tensor=19 shape=[4] slots=1 offset=2048 persistent=0 producer=25
+register 34 dev=0 tensor=20 shape=[4] slots=1 offset=2176 persistent=0 producer=26
+register 35 dev=1 tensor=20 shape=[4] slots=1 offset=2176 persistent=0 producer=27
+register 36 dev=0 tensor=21 shape=[4,4] slots=1 offset=2240 persistent=0 producer=28
+register 37 dev=1 tensor=21 shape=[4,4] slots=1 offset=2240 persistent=0 producer=29
+register 38 dev=0 tensor=22 shape=[4,4] slots=1 offset=2304 persistent=0 producer=30
+register 39 dev=1 tensor=22 shape=[4,4] slots=1 offset=2304 persistent=0 producer=31
+register 40 dev=0 tensor=23 shape=[4,4] slots=1 offset=10176 persistent=0 producer=32
+register 41 dev=1 tensor=23 shape=[4,4] slots=1 offset=10176 persistent=0 producer=33
+register 42 dev=0 tensor=24 shape=[4,32] slots=1 offset=2048 persistent=0 producer=34
+register 43 dev=1 tensor=24 shape=[4,32] slots=1 offset=2048 persistent=0 producer=35
+register 44 dev=0 tensor=25 shape=[32,4] slots=1 offset=6656 persistent=0 producer=36
+register 45 dev=1 tensor=25 shape=[32,4] slots=1 offset=6656 persistent=0 producer=37
+register 46 dev=0 tensor=26 shape=[4,32] slots=1 offset=7168 persistent=0 producer=38
+register 47 dev=1 tensor=26 shape=[4,32] slots=1 offset=7168 persistent=0 producer=39
+register 48 dev=0 tensor=27 shape=[32] slots=1 offset=9472 persistent=0 producer=40
+register 49 dev=1 tensor=27 shape=[32] slots=1 offset=9472 persistent=0 producer=41
+register 50 dev=0 tensor=28 shape=[32] slots=1 offset=9600 persistent=0 producer=42
+register 51 dev=1 tensor=28 shape=[32] slots=1 offset=9600 persistent=0 producer=43
+register 52 dev=0 tensor=29 shape=[4,32] slots=1 offset=2048 persistent=0 producer=44
+register 53 dev=1 tensor=29 shape=[4,32] slots=1 offset=2048 persistent=0 producer=45
+register 54 dev=0 tensor=30 shape=[4,32] slots=1 offset=7680 persistent=0 producer=46
+register 55 dev=1 tensor=30 shape=[4,32] slots=1 offset=7680 persistent=0 producer=47
+register 56 dev=0 tensor=31 shape=[32] slots=1 offset=5632 persistent=0 producer=48
+register 57 dev=1 tensor=31 shape=[32] slots=1 offset=5632 persistent=0 producer=49
+register 58 dev=0 tensor=32 shape=[16,32] slots=1 offset=2048 persistent=0 producer=54
+register 59 dev=1 tensor=32 shape=[16,32] slots=1 offset=2048 persistent=0 producer=55
+register 60 dev=0 tensor=33 shape=[8,16] slots=1 offset=8192 persistent=0 producer=50
+register 61 dev=1 tensor=33 shape=[8,16] slots=1 offset=8192 persistent=0 producer=51
+register 62 dev=0 tensor=34 shape=[8,32] slots=1 offset=4096 persistent=0 producer=52
+register 63 dev=1 tensor=34 shape=[8,32] slots=1 offset=4096 persistent=0 producer=53
+register 64 dev=0 tensor=35 shape=[32] slots=1 offset=5760 persistent=0 producer=58
+register 65 dev=1 tensor=35 shape=[32] slots=1 offset=5760 persistent=0 producer=59
+register 66 dev=0 tensor=36 shape=[32] slots=1 offset=9472 persistent=0 producer=62
+register 67 dev=1 tensor=36 shape=[32] slots=1 offset=9472 persistent=0 producer=63
+register 68 dev=0 tensor=37 shape=[32,4] slots=1 offset=8704 persistent=0 producer=66
+register 69 dev=1 tensor=37 shape=[32,4] slots=1 offset=8704 persistent=0 producer=67
 arena 0 10240
 arena 1 10240
 ";
 
         /// <summary>The inference plan (forward only) in the plan text format.</summary>
-        private const string InferPlanText = @"oneflow-dsl plan format 3
+        private const string InferPlanText = @"oneflow-dsl plan format 4
 plan Gated Infer cpu:0-1 output=9
 tensor 0 w [16,32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 gate [32] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -338,28 +320,22 @@ tensor 2 shift [32] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 3 head [32,4] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 4 x [8,16] F32 Input S(0) grad_of=-1 at=cpu:0-1
 tensor 5 %0 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
-tensor 6 %1 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
-tensor 7 %2 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 6 %1 [8,32] F32 Fused S(0) grad_of=-1 at=cpu:0-1
+tensor 7 %2 [8,32] F32 Fused S(0) grad_of=-1 at=cpu:0-1
 tensor 8 %3 [8,32] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 9 %4 [8,4] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 op 0 Input in= out=4 at=cpu:0-1 src=cpu:0-1 | x
 op 1 MatMul in=4,0 out=5 at=cpu:0-1 src=cpu:0-1 | %0 = MatMul(x, w)
-op 2 Mul in=5,1 out=6 at=cpu:0-1 src=cpu:0-1 | %1 = Mul(%0, gate)
-op 3 Sub in=6,2 out=7 at=cpu:0-1 src=cpu:0-1 | %2 = Sub(%1, shift)
-op 4 Relu in=7 out=8 at=cpu:0-1 src=cpu:0-1 | %3 = Relu(%2)
-op 5 MatMul in=8,3 out=9 at=cpu:0-1 src=cpu:0-1 | %4 = MatMul(%3, head)
+op 2 Fused in=5,1,2 out=8 at=cpu:0-1 src=cpu:0-1 codes=6,5,8 args=0,1,3,2,4 constants=0,0,0 ranks=2,1,1 axes=0,1,1,1 shape=8,32 | %3 = Relu(%2) [fused Mul Sub Relu]
+op 3 MatMul in=8,3 out=9 at=cpu:0-1 src=cpu:0-1 | %4 = MatMul(%3, head)
 actor 0 dev=0 op=0 in= ctrl= out=8
 actor 1 dev=1 op=0 in= ctrl= out=9
 actor 2 dev=0 op=1 in=8,0 ctrl= out=10
 actor 3 dev=1 op=1 in=9,1 ctrl= out=11
-actor 4 dev=0 op=2 in=10,2 ctrl= out=12
-actor 5 dev=1 op=2 in=11,3 ctrl= out=13
-actor 6 dev=0 op=3 in=12,4 ctrl= out=14
-actor 7 dev=1 op=3 in=13,5 ctrl= out=15
-actor 8 dev=0 op=4 in=14 ctrl= out=16
-actor 9 dev=1 op=4 in=15 ctrl= out=17
-actor 10 dev=0 op=5 in=16,6 ctrl= out=18
-actor 11 dev=1 op=5 in=17,7 ctrl= out=19
+actor 4 dev=0 op=2 in=10,2,4 ctrl= out=12
+actor 5 dev=1 op=2 in=11,3,5 ctrl= out=13
+actor 6 dev=0 op=3 in=12,6 ctrl= out=14
+actor 7 dev=1 op=3 in=13,7 ctrl= out=15
 register 0 dev=0 tensor=0 shape=[16,32] slots=1 offset=0 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[16,32] slots=1 offset=0 persistent=1 producer=-1
 register 2 dev=0 tensor=1 shape=[32] slots=1 offset=3584 persistent=1 producer=-1
@@ -372,14 +348,10 @@ register 8 dev=0 tensor=4 shape=[4,16] slots=1 offset=3072 persistent=0 producer
 register 9 dev=1 tensor=4 shape=[4,16] slots=1 offset=3072 persistent=0 producer=1
 register 10 dev=0 tensor=5 shape=[4,32] slots=1 offset=2560 persistent=0 producer=2
 register 11 dev=1 tensor=5 shape=[4,32] slots=1 offset=2560 persistent=0 producer=3
-register 12 dev=0 tensor=6 shape=[4,32] slots=1 offset=3072 persistent=0 producer=4
-register 13 dev=1 tensor=6 shape=[4,32] slots=1 offset=3072 persistent=0 producer=5
-register 14 dev=0 tensor=7 shape=[4,32] slots=1 offset=2560 persistent=0 producer=6
-register 15 dev=1 tensor=7 shape=[4,32] slots=1 offset=2560 persistent=0 producer=7
-register 16 dev=0 tensor=8 shape=[4,32] slots=1 offset=3072 persistent=0 producer=8
-register 17 dev=1 tensor=8 shape=[4,32] slots=1 offset=3072 persistent=0 producer=9
-register 18 dev=0 tensor=9 shape=[4,4] slots=1 offset=3840 persistent=1 producer=10
-register 19 dev=1 tensor=9 shape=[4,4] slots=1 offset=3840 persistent=1 producer=11
+register 12 dev=0 tensor=8 shape=[4,32] slots=1 offset=3072 persistent=0 producer=4
+register 13 dev=1 tensor=8 shape=[4,32] slots=1 offset=3072 persistent=0 producer=5
+register 14 dev=0 tensor=9 shape=[4,4] slots=1 offset=3840 persistent=1 producer=6
+register 15 dev=1 tensor=9 shape=[4,4] slots=1 offset=3840 persistent=1 producer=7
 arena 0 3904
 arena 1 3904
 ";

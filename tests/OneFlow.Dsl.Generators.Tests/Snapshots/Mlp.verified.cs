@@ -43,8 +43,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   x [64,784] = Input() : () -> S(0)
   labels [64] = Input() : () -> S(0)
   %0 [64,512] = MatMul(x@B, w1) : (B, S(1)) -> S(1)
-  %1 [64,512] = Add(%0, b1) : (S(1), S(0)) -> S(1)
-  h [64,512] = Relu(%1) : (S(1)) -> S(1)
+  h [64,512] = Fused(%0, b1) [codes=4,8 args=0,1,2 constants=0,0 ranks=2,1 axes=0,1,1 shape=64,512] : (S(1), S(0)) -> S(1)
   %2 [64,10] = MatMul(h, w2) : (S(1), S(0)) -> P
   %3 [64,10] = Add(%2@S(0), b2) : (S(0), B) -> S(0)
   loss.chunks [64,4] = ChunkMax(%3) [chunks=4] : (S(0)) -> S(0)
@@ -53,8 +52,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   loss.picked [64] = PickClass(%3, labels) : (S(0), S(0)) -> S(0)
   loss.rows [64] = CrossEntropyRows(loss.sumexp, loss.max, loss.picked) : (S(0), S(0), S(0)) -> S(0)
   loss [] = Mean(loss.rows) [axis=-1] : (S(0)) -> P
-  dloss [] = Fill() [value=1 shape=] : () -> B
-  dloss.rows [64] = ExpandAxis(dloss) [axis=0 length=64 scale=0.015625] : (B) -> S(0)
+  dloss.rows [64] = Fused() [codes=0,1 args=0 constants=1,0.015625 ranks= axes= shape=64] : () -> S(0)
   dloss.sumexp [64] = Div(dloss.rows, loss.sumexp) : (S(0), S(0)) -> S(0)
   dloss.picked [64] = Neg(dloss.rows) : (S(0)) -> S(0)
   d%3 [64,10] = PickClassGrad(dloss.picked, labels) [classes=10] : (S(0), S(0)) -> S(0)
@@ -78,19 +76,19 @@ boxing (3 ops)
   total 617,472 bytes per step
 
 memory (one arena per device, offsets fixed at build time)
-  device 0 (cpu:0): peak 1,084,032 bytes (407,168 persistent; 1,238,144 without reuse), 33 registers
-  device 1 (cpu:1): peak 1,084,032 bytes (407,168 persistent; 1,238,144 without reuse), 33 registers
-  device 2 (cpu:2): peak 1,084,032 bytes (407,168 persistent; 1,238,144 without reuse), 33 registers
-  device 3 (cpu:3): peak 1,084,032 bytes (407,168 persistent; 1,238,144 without reuse), 33 registers
+  device 0 (cpu:0): peak 1,084,032 bytes (407,168 persistent; 1,205,312 without reuse), 31 registers
+  device 1 (cpu:1): peak 1,084,032 bytes (407,168 persistent; 1,205,312 without reuse), 31 registers
+  device 2 (cpu:2): peak 1,084,032 bytes (407,168 persistent; 1,205,312 without reuse), 31 registers
+  device 3 (cpu:3): peak 1,084,032 bytes (407,168 persistent; 1,205,312 without reuse), 31 registers
 
-actors: 132 (33 per device); register slots: 1
+actors: 124 (31 per device); register slots: 1
 ";
 
     /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-    public const string PlanHash = "a79947a2e221bd95";
+    public const string PlanHash = "4ef7e1d9cedfdaa7";
 
     /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-    private const string TrainPlanText = @"oneflow-dsl plan format 3
+    private const string TrainPlanText = @"oneflow-dsl plan format 4
 plan Mlp Train cpu:0-3 output=16
 tensor 0 w1 [784,512] F32 Weight S(1) grad_of=-1 at=cpu:0-3
 tensor 1 b1 [512] F32 Weight S(0) grad_of=-1 at=cpu:0-3
@@ -99,7 +97,7 @@ tensor 3 b2 [10] F32 Weight B grad_of=-1 at=cpu:0-3
 tensor 4 x [64,784] F32 Input S(0) grad_of=-1 at=cpu:0-3
 tensor 5 labels [64] I32 Label S(0) grad_of=-1 at=cpu:0-3
 tensor 6 %0 [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
-tensor 7 %1 [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
+tensor 7 %1 [64,512] F32 Fused S(1) grad_of=-1 at=cpu:0-3
 tensor 8 h [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
 tensor 9 %2 [64,10] F32 Activation P grad_of=-1 at=cpu:0-3
 tensor 10 %3 [64,10] F32 Activation S(0) grad_of=-1 at=cpu:0-3
@@ -109,7 +107,7 @@ tensor 13 loss.sumexp [64] F32 Activation S(0) grad_of=-1 at=cpu:0-3
 tensor 14 loss.picked [64] F32 Activation S(0) grad_of=-1 at=cpu:0-3
 tensor 15 loss.rows [64] F32 Activation S(0) grad_of=-1 at=cpu:0-3
 tensor 16 loss [] F32 Loss P grad_of=-1 at=cpu:0-3
-tensor 17 dloss [] F32 Gradient B grad_of=-1 at=cpu:0-3
+tensor 17 dloss [] F32 Fused B grad_of=-1 at=cpu:0-3
 tensor 18 dloss.rows [64] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
 tensor 19 dloss.sumexp [64] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
 tensor 20 dloss.picked [64] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
@@ -129,35 +127,33 @@ op 0 Input in= out=4 at=cpu:0-3 src=cpu:0-3 | x
 op 1 Input in= out=5 at=cpu:0-3 src=cpu:0-3 | labels
 op 2 Boxing in=4 out=30 at=cpu:0-3 src=cpu:0-3 from=S(0) to=B | x: S(0) -> B
 op 3 MatMul in=30,0 out=6 at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
-op 4 Add in=6,1 out=7 at=cpu:0-3 src=cpu:0-3 | %1 = Add(%0, b1)
-op 5 Relu in=7 out=8 at=cpu:0-3 src=cpu:0-3 | h = Relu(%1)
-op 6 MatMul in=8,2 out=9 at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
-op 7 Boxing in=9 out=31 at=cpu:0-3 src=cpu:0-3 from=P to=S(0) | %2: P -> S(0)
-op 8 Add in=31,3 out=10 at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
-op 9 ChunkMax in=10 out=11 at=cpu:0-3 src=cpu:0-3 chunks=4 | loss = SoftmaxCrossEntropy(%3, labels)
-op 10 MaxLast in=11 out=12 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 11 SumExp in=10,12 out=13 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 12 PickClass in=10,5 out=14 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 13 CrossEntropyRows in=13,12,14 out=15 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
-op 14 Mean in=15 out=16 at=cpu:0-3 src=cpu:0-3 axis=-1 | loss = SoftmaxCrossEntropy(%3, labels)
-op 15 Fill in= out=17 at=cpu:0-3 src=cpu:0-3 value=1 shape= | grad of loss
-op 16 ExpandAxis in=17 out=18 at=cpu:0-3 src=cpu:0-3 axis=0 length=64 scale=0.015625 | grad of loss.rows
-op 17 Div in=18,13 out=19 at=cpu:0-3 src=cpu:0-3 | grad of loss.sumexp
-op 18 Neg in=18 out=20 at=cpu:0-3 src=cpu:0-3 | grad of loss.picked
-op 19 PickClassGrad in=20,5 out=21 at=cpu:0-3 src=cpu:0-3 classes=10 | grad of %3
-op 20 SumExpGrad in=19,10,12 out=22 at=cpu:0-3 src=cpu:0-3 | grad of %3
-op 21 Add in=21,22 out=23 at=cpu:0-3 src=cpu:0-3 | grad of %3
-op 22 Boxing in=23 out=32 at=cpu:0-3 src=cpu:0-3 from=S(0) to=B | d%3.2: S(0) -> B
-op 23 SumTo in=32 out=24 at=cpu:0-3 src=cpu:0-3 target=10 | grad of b2
-op 24 MatMul in=32,2 out=25 at=cpu:0-3 src=cpu:0-3 transA=0 transB=1 | grad of h
-op 25 MatMul in=8,32 out=26 at=cpu:0-3 src=cpu:0-3 transA=1 transB=0 | grad of w2
-op 26 ReluGrad in=25,8 out=27 at=cpu:0-3 src=cpu:0-3 | grad of %1
-op 27 SumTo in=27 out=28 at=cpu:0-3 src=cpu:0-3 target=512 | grad of b1
-op 28 MatMul in=30,27 out=29 at=cpu:0-3 src=cpu:0-3 transA=1 transB=0 | grad of w1
-op 29 SgdUpdate in=0,29 out=-1 at=cpu:0-3 src=cpu:0-3 | update of w1
-op 30 SgdUpdate in=1,28 out=-1 at=cpu:0-3 src=cpu:0-3 | update of b1
-op 31 SgdUpdate in=2,26 out=-1 at=cpu:0-3 src=cpu:0-3 | update of w2
-op 32 SgdUpdate in=3,24 out=-1 at=cpu:0-3 src=cpu:0-3 | update of b2
+op 4 Fused in=6,1 out=8 at=cpu:0-3 src=cpu:0-3 codes=4,8 args=0,1,2 constants=0,0 ranks=2,1 axes=0,1,1 shape=64,512 | h = Relu(%1) [fused Add Relu]
+op 5 MatMul in=8,2 out=9 at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
+op 6 Boxing in=9 out=31 at=cpu:0-3 src=cpu:0-3 from=P to=S(0) | %2: P -> S(0)
+op 7 Add in=31,3 out=10 at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
+op 8 ChunkMax in=10 out=11 at=cpu:0-3 src=cpu:0-3 chunks=4 | loss = SoftmaxCrossEntropy(%3, labels)
+op 9 MaxLast in=11 out=12 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 10 SumExp in=10,12 out=13 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 11 PickClass in=10,5 out=14 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 12 CrossEntropyRows in=13,12,14 out=15 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
+op 13 Mean in=15 out=16 at=cpu:0-3 src=cpu:0-3 axis=-1 | loss = SoftmaxCrossEntropy(%3, labels)
+op 14 Fused in= out=18 at=cpu:0-3 src=cpu:0-3 codes=0,1 args=0 constants=1,0.015625 ranks= axes= shape=64 | grad of loss.rows [fused Fill ExpandAxis]
+op 15 Div in=18,13 out=19 at=cpu:0-3 src=cpu:0-3 | grad of loss.sumexp
+op 16 Neg in=18 out=20 at=cpu:0-3 src=cpu:0-3 | grad of loss.picked
+op 17 PickClassGrad in=20,5 out=21 at=cpu:0-3 src=cpu:0-3 classes=10 | grad of %3
+op 18 SumExpGrad in=19,10,12 out=22 at=cpu:0-3 src=cpu:0-3 | grad of %3
+op 19 Add in=21,22 out=23 at=cpu:0-3 src=cpu:0-3 | grad of %3
+op 20 Boxing in=23 out=32 at=cpu:0-3 src=cpu:0-3 from=S(0) to=B | d%3.2: S(0) -> B
+op 21 SumTo in=32 out=24 at=cpu:0-3 src=cpu:0-3 target=10 | grad of b2
+op 22 MatMul in=32,2 out=25 at=cpu:0-3 src=cpu:0-3 transA=0 transB=1 | grad of h
+op 23 MatMul in=8,32 out=26 at=cpu:0-3 src=cpu:0-3 transA=1 transB=0 | grad of w2
+op 24 ReluGrad in=25,8 out=27 at=cpu:0-3 src=cpu:0-3 | grad of %1
+op 25 SumTo in=27 out=28 at=cpu:0-3 src=cpu:0-3 target=512 | grad of b1
+op 26 MatMul in=30,27 out=29 at=cpu:0-3 src=cpu:0-3 transA=1 transB=0 | grad of w1
+op 27 SgdUpdate in=0,29 out=-1 at=cpu:0-3 src=cpu:0-3 | update of w1
+op 28 SgdUpdate in=1,28 out=-1 at=cpu:0-3 src=cpu:0-3 | update of b1
+op 29 SgdUpdate in=2,26 out=-1 at=cpu:0-3 src=cpu:0-3 | update of w2
+op 30 SgdUpdate in=3,24 out=-1 at=cpu:0-3 src=cpu:0-3 | update of b2
 actor 0 dev=0 op=0 in= ctrl= out=16
 actor 1 dev=1 op=0 in= ctrl= out=17
 actor 2 dev=2 op=0 in= ctrl= out=18
@@ -166,130 +162,122 @@ actor 4 dev=0 op=1 in= ctrl= out=20
 actor 5 dev=1 op=1 in= ctrl= out=21
 actor 6 dev=2 op=1 in= ctrl= out=22
 actor 7 dev=3 op=1 in= ctrl= out=23
-actor 8 dev=0 op=2 in=16 ctrl= out=120
-actor 9 dev=1 op=2 in=17 ctrl= out=121
-actor 10 dev=2 op=2 in=18 ctrl= out=122
-actor 11 dev=3 op=2 in=19 ctrl= out=123
-actor 12 dev=0 op=3 in=120,0 ctrl= out=24
-actor 13 dev=1 op=3 in=121,1 ctrl= out=25
-actor 14 dev=2 op=3 in=122,2 ctrl= out=26
-actor 15 dev=3 op=3 in=123,3 ctrl= out=27
+actor 8 dev=0 op=2 in=16 ctrl= out=112
+actor 9 dev=1 op=2 in=17 ctrl= out=113
+actor 10 dev=2 op=2 in=18 ctrl= out=114
+actor 11 dev=3 op=2 in=19 ctrl= out=115
+actor 12 dev=0 op=3 in=112,0 ctrl= out=24
+actor 13 dev=1 op=3 in=113,1 ctrl= out=25
+actor 14 dev=2 op=3 in=114,2 ctrl= out=26
+actor 15 dev=3 op=3 in=115,3 ctrl= out=27
 actor 16 dev=0 op=4 in=24,4 ctrl= out=28
 actor 17 dev=1 op=4 in=25,5 ctrl= out=29
 actor 18 dev=2 op=4 in=26,6 ctrl= out=30
 actor 19 dev=3 op=4 in=27,7 ctrl= out=31
-actor 20 dev=0 op=5 in=28 ctrl= out=32
-actor 21 dev=1 op=5 in=29 ctrl= out=33
-actor 22 dev=2 op=5 in=30 ctrl= out=34
-actor 23 dev=3 op=5 in=31 ctrl= out=35
-actor 24 dev=0 op=6 in=32,8 ctrl= out=36
-actor 25 dev=1 op=6 in=33,9 ctrl= out=37
-actor 26 dev=2 op=6 in=34,10 ctrl= out=38
-actor 27 dev=3 op=6 in=35,11 ctrl= out=39
-actor 28 dev=0 op=7 in=36 ctrl= out=124
-actor 29 dev=1 op=7 in=37 ctrl= out=125
-actor 30 dev=2 op=7 in=38 ctrl= out=126
-actor 31 dev=3 op=7 in=39 ctrl= out=127
-actor 32 dev=0 op=8 in=124,12 ctrl= out=40
-actor 33 dev=1 op=8 in=125,13 ctrl= out=41
-actor 34 dev=2 op=8 in=126,14 ctrl= out=42
-actor 35 dev=3 op=8 in=127,15 ctrl= out=43
+actor 20 dev=0 op=5 in=28,8 ctrl= out=32
+actor 21 dev=1 op=5 in=29,9 ctrl= out=33
+actor 22 dev=2 op=5 in=30,10 ctrl= out=34
+actor 23 dev=3 op=5 in=31,11 ctrl= out=35
+actor 24 dev=0 op=6 in=32 ctrl= out=116
+actor 25 dev=1 op=6 in=33 ctrl= out=117
+actor 26 dev=2 op=6 in=34 ctrl= out=118
+actor 27 dev=3 op=6 in=35 ctrl= out=119
+actor 28 dev=0 op=7 in=116,12 ctrl= out=36
+actor 29 dev=1 op=7 in=117,13 ctrl= out=37
+actor 30 dev=2 op=7 in=118,14 ctrl= out=38
+actor 31 dev=3 op=7 in=119,15 ctrl= out=39
+actor 32 dev=0 op=8 in=36 ctrl= out=40
+actor 33 dev=1 op=8 in=37 ctrl= out=41
+actor 34 dev=2 op=8 in=38 ctrl= out=42
+actor 35 dev=3 op=8 in=39 ctrl= out=43
 actor 36 dev=0 op=9 in=40 ctrl= out=44
 actor 37 dev=1 op=9 in=41 ctrl= out=45
 actor 38 dev=2 op=9 in=42 ctrl= out=46
 actor 39 dev=3 op=9 in=43 ctrl= out=47
-actor 40 dev=0 op=10 in=44 ctrl= out=48
-actor 41 dev=1 op=10 in=45 ctrl= out=49
-actor 42 dev=2 op=10 in=46 ctrl= out=50
-actor 43 dev=3 op=10 in=47 ctrl= out=51
-actor 44 dev=0 op=11 in=40,48 ctrl= out=52
-actor 45 dev=1 op=11 in=41,49 ctrl= out=53
-actor 46 dev=2 op=11 in=42,50 ctrl= out=54
-actor 47 dev=3 op=11 in=43,51 ctrl= out=55
-actor 48 dev=0 op=12 in=40,20 ctrl= out=56
-actor 49 dev=1 op=12 in=41,21 ctrl= out=57
-actor 50 dev=2 op=12 in=42,22 ctrl= out=58
-actor 51 dev=3 op=12 in=43,23 ctrl= out=59
-actor 52 dev=0 op=13 in=52,48,56 ctrl= out=60
-actor 53 dev=1 op=13 in=53,49,57 ctrl= out=61
-actor 54 dev=2 op=13 in=54,50,58 ctrl= out=62
-actor 55 dev=3 op=13 in=55,51,59 ctrl= out=63
-actor 56 dev=0 op=14 in=60 ctrl= out=64
-actor 57 dev=1 op=14 in=61 ctrl= out=65
-actor 58 dev=2 op=14 in=62 ctrl= out=66
-actor 59 dev=3 op=14 in=63 ctrl= out=67
-actor 60 dev=0 op=15 in= ctrl= out=68
-actor 61 dev=1 op=15 in= ctrl= out=69
-actor 62 dev=2 op=15 in= ctrl= out=70
-actor 63 dev=3 op=15 in= ctrl= out=71
-actor 64 dev=0 op=16 in=68 ctrl= out=72
-actor 65 dev=1 op=16 in=69 ctrl= out=73
-actor 66 dev=2 op=16 in=70 ctrl= out=74
-actor 67 dev=3 op=16 in=71 ctrl= out=75
-actor 68 dev=0 op=17 in=72,52 ctrl= out=76
-actor 69 dev=1 op=17 in=73,53 ctrl= out=77
-actor 70 dev=2 op=17 in=74,54 ctrl= out=78
-actor 71 dev=3 op=17 in=75,55 ctrl= out=79
-actor 72 dev=0 op=18 in=72 ctrl= out=80
-actor 73 dev=1 op=18 in=73 ctrl= out=81
-actor 74 dev=2 op=18 in=74 ctrl= out=82
-actor 75 dev=3 op=18 in=75 ctrl= out=83
-actor 76 dev=0 op=19 in=80,20 ctrl= out=84
-actor 77 dev=1 op=19 in=81,21 ctrl= out=85
-actor 78 dev=2 op=19 in=82,22 ctrl= out=86
-actor 79 dev=3 op=19 in=83,23 ctrl= out=87
-actor 80 dev=0 op=20 in=76,40,48 ctrl= out=88
-actor 81 dev=1 op=20 in=77,41,49 ctrl= out=89
-actor 82 dev=2 op=20 in=78,42,50 ctrl= out=90
-actor 83 dev=3 op=20 in=79,43,51 ctrl= out=91
-actor 84 dev=0 op=21 in=84,88 ctrl= out=92
-actor 85 dev=1 op=21 in=85,89 ctrl= out=93
-actor 86 dev=2 op=21 in=86,90 ctrl= out=94
-actor 87 dev=3 op=21 in=87,91 ctrl= out=95
-actor 88 dev=0 op=22 in=92 ctrl= out=128
-actor 89 dev=1 op=22 in=93 ctrl= out=129
-actor 90 dev=2 op=22 in=94 ctrl= out=130
-actor 91 dev=3 op=22 in=95 ctrl= out=131
-actor 92 dev=0 op=23 in=128 ctrl= out=96
-actor 93 dev=1 op=23 in=129 ctrl= out=97
-actor 94 dev=2 op=23 in=130 ctrl= out=98
-actor 95 dev=3 op=23 in=131 ctrl= out=99
-actor 96 dev=0 op=24 in=128,8 ctrl= out=100
-actor 97 dev=1 op=24 in=129,9 ctrl= out=101
-actor 98 dev=2 op=24 in=130,10 ctrl= out=102
-actor 99 dev=3 op=24 in=131,11 ctrl= out=103
-actor 100 dev=0 op=25 in=32,128 ctrl= out=104
-actor 101 dev=1 op=25 in=33,129 ctrl= out=105
-actor 102 dev=2 op=25 in=34,130 ctrl= out=106
-actor 103 dev=3 op=25 in=35,131 ctrl= out=107
-actor 104 dev=0 op=26 in=100,32 ctrl= out=108
-actor 105 dev=1 op=26 in=101,33 ctrl= out=109
-actor 106 dev=2 op=26 in=102,34 ctrl= out=110
-actor 107 dev=3 op=26 in=103,35 ctrl= out=111
-actor 108 dev=0 op=27 in=108 ctrl= out=112
-actor 109 dev=1 op=27 in=109 ctrl= out=113
-actor 110 dev=2 op=27 in=110 ctrl= out=114
-actor 111 dev=3 op=27 in=111 ctrl= out=115
-actor 112 dev=0 op=28 in=120,108 ctrl= out=116
-actor 113 dev=1 op=28 in=121,109 ctrl= out=117
-actor 114 dev=2 op=28 in=122,110 ctrl= out=118
-actor 115 dev=3 op=28 in=123,111 ctrl= out=119
-actor 116 dev=0 op=29 in=0,116 ctrl=24 out=-1
-actor 117 dev=1 op=29 in=1,117 ctrl=25 out=-1
-actor 118 dev=2 op=29 in=2,118 ctrl=26 out=-1
-actor 119 dev=3 op=29 in=3,119 ctrl=27 out=-1
-actor 120 dev=0 op=30 in=4,112 ctrl=28 out=-1
-actor 121 dev=1 op=30 in=5,113 ctrl=29 out=-1
-actor 122 dev=2 op=30 in=6,114 ctrl=30 out=-1
-actor 123 dev=3 op=30 in=7,115 ctrl=31 out=-1
-actor 124 dev=0 op=31 in=8,104 ctrl=36,100 out=-1
-actor 125 dev=1 op=31 in=9,105 ctrl=37,101 out=-1
-actor 126 dev=2 op=31 in=10,106 ctrl=38,102 out=-1
-actor 127 dev=3 op=31 in=11,107 ctrl=39,103 out=-1
-actor 128 dev=0 op=32 in=12,96 ctrl=40 out=-1
-actor 129 dev=1 op=32 in=13,97 ctrl=41 out=-1
-actor 130 dev=2 op=32 in=14,98 ctrl=42 out=-1
-actor 131 dev=3 op=32 in=15,99 ctrl=43 out=-1
+actor 40 dev=0 op=10 in=36,44 ctrl= out=48
+actor 41 dev=1 op=10 in=37,45 ctrl= out=49
+actor 42 dev=2 op=10 in=38,46 ctrl= out=50
+actor 43 dev=3 op=10 in=39,47 ctrl= out=51
+actor 44 dev=0 op=11 in=36,20 ctrl= out=52
+actor 45 dev=1 op=11 in=37,21 ctrl= out=53
+actor 46 dev=2 op=11 in=38,22 ctrl= out=54
+actor 47 dev=3 op=11 in=39,23 ctrl= out=55
+actor 48 dev=0 op=12 in=48,44,52 ctrl= out=56
+actor 49 dev=1 op=12 in=49,45,53 ctrl= out=57
+actor 50 dev=2 op=12 in=50,46,54 ctrl= out=58
+actor 51 dev=3 op=12 in=51,47,55 ctrl= out=59
+actor 52 dev=0 op=13 in=56 ctrl= out=60
+actor 53 dev=1 op=13 in=57 ctrl= out=61
+actor 54 dev=2 op=13 in=58 ctrl= out=62
+actor 55 dev=3 op=13 in=59 ctrl= out=63
+actor 56 dev=0 op=14 in= ctrl= out=64
+actor 57 dev=1 op=14 in= ctrl= out=65
+actor 58 dev=2 op=14 in= ctrl= out=66
+actor 59 dev=3 op=14 in= ctrl= out=67
+actor 60 dev=0 op=15 in=64,48 ctrl= out=68
+actor 61 dev=1 op=15 in=65,49 ctrl= out=69
+actor 62 dev=2 op=15 in=66,50 ctrl= out=70
+actor 63 dev=3 op=15 in=67,51 ctrl= out=71
+actor 64 dev=0 op=16 in=64 ctrl= out=72
+actor 65 dev=1 op=16 in=65 ctrl= out=73
+actor 66 dev=2 op=16 in=66 ctrl= out=74
+actor 67 dev=3 op=16 in=67 ctrl= out=75
+actor 68 dev=0 op=17 in=72,20 ctrl= out=76
+actor 69 dev=1 op=17 in=73,21 ctrl= out=77
+actor 70 dev=2 op=17 in=74,22 ctrl= out=78
+actor 71 dev=3 op=17 in=75,23 ctrl= out=79
+actor 72 dev=0 op=18 in=68,36,44 ctrl= out=80
+actor 73 dev=1 op=18 in=69,37,45 ctrl= out=81
+actor 74 dev=2 op=18 in=70,38,46 ctrl= out=82
+actor 75 dev=3 op=18 in=71,39,47 ctrl= out=83
+actor 76 dev=0 op=19 in=76,80 ctrl= out=84
+actor 77 dev=1 op=19 in=77,81 ctrl= out=85
+actor 78 dev=2 op=19 in=78,82 ctrl= out=86
+actor 79 dev=3 op=19 in=79,83 ctrl= out=87
+actor 80 dev=0 op=20 in=84 ctrl= out=120
+actor 81 dev=1 op=20 in=85 ctrl= out=121
+actor 82 dev=2 op=20 in=86 ctrl= out=122
+actor 83 dev=3 op=20 in=87 ctrl= out=123
+actor 84 dev=0 op=21 in=120 ctrl= out=88
+actor 85 dev=1 op=21 in=121 ctrl= out=89
+actor 86 dev=2 op=21 in=122 ctrl= out=90
+actor 87 dev=3 op=21 in=123 ctrl= out=91
+actor 88 dev=0 op=22 in=120,8 ctrl= out=92
+actor 89 dev=1 op=22 in=121,9 ctrl= out=93
+actor 90 dev=2 op=22 in=122,10 ctrl= out=94
+actor 91 dev=3 op=22 in=123,11 ctrl= out=95
+actor 92 dev=0 op=23 in=28,120 ctrl= out=96
+actor 93 dev=1 op=23 in=29,121 ctrl= out=97
+actor 94 dev=2 op=23 in=30,122 ctrl= out=98
+actor 95 dev=3 op=23 in=31,123 ctrl= out=99
+actor 96 dev=0 op=24 in=92,28 ctrl= out=100
+actor 97 dev=1 op=24 in=93,29 ctrl= out=101
+actor 98 dev=2 op=24 in=94,30 ctrl= out=102
+actor 99 dev=3 op=24 in=95,31 ctrl= out=103
+actor 100 dev=0 op=25 in=100 ctrl= out=104
+actor 101 dev=1 op=25 in=101 ctrl= out=105
+actor 102 dev=2 op=25 in=102 ctrl= out=106
+actor 103 dev=3 op=25 in=103 ctrl= out=107
+actor 104 dev=0 op=26 in=112,100 ctrl= out=108
+actor 105 dev=1 op=26 in=113,101 ctrl= out=109
+actor 106 dev=2 op=26 in=114,102 ctrl= out=110
+actor 107 dev=3 op=26 in=115,103 ctrl= out=111
+actor 108 dev=0 op=27 in=0,108 ctrl=24 out=-1
+actor 109 dev=1 op=27 in=1,109 ctrl=25 out=-1
+actor 110 dev=2 op=27 in=2,110 ctrl=26 out=-1
+actor 111 dev=3 op=27 in=3,111 ctrl=27 out=-1
+actor 112 dev=0 op=28 in=4,104 ctrl=28 out=-1
+actor 113 dev=1 op=28 in=5,105 ctrl=29 out=-1
+actor 114 dev=2 op=28 in=6,106 ctrl=30 out=-1
+actor 115 dev=3 op=28 in=7,107 ctrl=31 out=-1
+actor 116 dev=0 op=29 in=8,96 ctrl=32,92 out=-1
+actor 117 dev=1 op=29 in=9,97 ctrl=33,93 out=-1
+actor 118 dev=2 op=29 in=10,98 ctrl=34,94 out=-1
+actor 119 dev=3 op=29 in=11,99 ctrl=35,95 out=-1
+actor 120 dev=0 op=30 in=12,88 ctrl=36 out=-1
+actor 121 dev=1 op=30 in=13,89 ctrl=37 out=-1
+actor 122 dev=2 op=30 in=14,90 ctrl=38 out=-1
+actor 123 dev=3 op=30 in=15,91 ctrl=39 out=-1
 register 0 dev=0 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 2 dev=2 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
@@ -318,110 +306,102 @@ register 24 dev=0 tensor=6 shape=[64,128] slots=1 offset=401408 persistent=0 pro
 register 25 dev=1 tensor=6 shape=[64,128] slots=1 offset=401408 persistent=0 producer=13
 register 26 dev=2 tensor=6 shape=[64,128] slots=1 offset=401408 persistent=0 producer=14
 register 27 dev=3 tensor=6 shape=[64,128] slots=1 offset=401408 persistent=0 producer=15
-register 28 dev=0 tensor=7 shape=[64,128] slots=1 offset=434176 persistent=0 producer=16
-register 29 dev=1 tensor=7 shape=[64,128] slots=1 offset=434176 persistent=0 producer=17
-register 30 dev=2 tensor=7 shape=[64,128] slots=1 offset=434176 persistent=0 producer=18
-register 31 dev=3 tensor=7 shape=[64,128] slots=1 offset=434176 persistent=0 producer=19
-register 32 dev=0 tensor=8 shape=[64,128] slots=1 offset=1003520 persistent=0 producer=20
-register 33 dev=1 tensor=8 shape=[64,128] slots=1 offset=1003520 persistent=0 producer=21
-register 34 dev=2 tensor=8 shape=[64,128] slots=1 offset=1003520 persistent=0 producer=22
-register 35 dev=3 tensor=8 shape=[64,128] slots=1 offset=1003520 persistent=0 producer=23
-register 36 dev=0 tensor=9 shape=[64,10] slots=1 offset=401408 persistent=0 producer=24
-register 37 dev=1 tensor=9 shape=[64,10] slots=1 offset=401408 persistent=0 producer=25
-register 38 dev=2 tensor=9 shape=[64,10] slots=1 offset=401408 persistent=0 producer=26
-register 39 dev=3 tensor=9 shape=[64,10] slots=1 offset=401408 persistent=0 producer=27
-register 40 dev=0 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=32
-register 41 dev=1 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=33
-register 42 dev=2 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=34
-register 43 dev=3 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=35
-register 44 dev=0 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=36
-register 45 dev=1 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=37
-register 46 dev=2 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=38
-register 47 dev=3 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=39
-register 48 dev=0 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=40
-register 49 dev=1 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=41
-register 50 dev=2 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=42
-register 51 dev=3 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=43
-register 52 dev=0 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=44
-register 53 dev=1 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=45
-register 54 dev=2 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=46
-register 55 dev=3 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=47
-register 56 dev=0 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=48
-register 57 dev=1 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=49
-register 58 dev=2 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=50
-register 59 dev=3 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=51
-register 60 dev=0 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=52
-register 61 dev=1 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=53
-register 62 dev=2 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=54
-register 63 dev=3 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=55
-register 64 dev=0 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=56
-register 65 dev=1 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=57
-register 66 dev=2 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=58
-register 67 dev=3 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=59
-register 68 dev=0 tensor=17 shape=[] slots=1 offset=466944 persistent=0 producer=60
-register 69 dev=1 tensor=17 shape=[] slots=1 offset=466944 persistent=0 producer=61
-register 70 dev=2 tensor=17 shape=[] slots=1 offset=466944 persistent=0 producer=62
-register 71 dev=3 tensor=17 shape=[] slots=1 offset=466944 persistent=0 producer=63
-register 72 dev=0 tensor=18 shape=[16] slots=1 offset=467584 persistent=0 producer=64
-register 73 dev=1 tensor=18 shape=[16] slots=1 offset=467584 persistent=0 producer=65
-register 74 dev=2 tensor=18 shape=[16] slots=1 offset=467584 persistent=0 producer=66
-register 75 dev=3 tensor=18 shape=[16] slots=1 offset=467584 persistent=0 producer=67
-register 76 dev=0 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=68
-register 77 dev=1 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=69
-register 78 dev=2 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=70
-register 79 dev=3 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=71
-register 80 dev=0 tensor=20 shape=[16] slots=1 offset=467648 persistent=0 producer=72
-register 81 dev=1 tensor=20 shape=[16] slots=1 offset=467648 persistent=0 producer=73
-register 82 dev=2 tensor=20 shape=[16] slots=1 offset=467648 persistent=0 producer=74
-register 83 dev=3 tensor=20 shape=[16] slots=1 offset=467648 persistent=0 producer=75
-register 84 dev=0 tensor=21 shape=[16,10] slots=1 offset=466944 persistent=0 producer=76
-register 85 dev=1 tensor=21 shape=[16,10] slots=1 offset=466944 persistent=0 producer=77
-register 86 dev=2 tensor=21 shape=[16,10] slots=1 offset=466944 persistent=0 producer=78
-register 87 dev=3 tensor=21 shape=[16,10] slots=1 offset=466944 persistent=0 producer=79
-register 88 dev=0 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=80
-register 89 dev=1 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=81
-register 90 dev=2 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=82
-register 91 dev=3 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=83
-register 92 dev=0 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=84
-register 93 dev=1 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=85
-register 94 dev=2 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=86
-register 95 dev=3 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=87
-register 96 dev=0 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=92
-register 97 dev=1 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=93
-register 98 dev=2 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=94
-register 99 dev=3 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=95
-register 100 dev=0 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=96
-register 101 dev=1 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=97
-register 102 dev=2 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=98
-register 103 dev=3 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=99
-register 104 dev=0 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=100
-register 105 dev=1 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=101
-register 106 dev=2 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=102
-register 107 dev=3 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=103
-register 108 dev=0 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=104
-register 109 dev=1 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=105
-register 110 dev=2 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=106
-register 111 dev=3 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=107
-register 112 dev=0 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=108
-register 113 dev=1 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=109
-register 114 dev=2 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=110
-register 115 dev=3 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=111
-register 116 dev=0 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=112
-register 117 dev=1 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=113
-register 118 dev=2 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=114
-register 119 dev=3 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=115
-register 120 dev=0 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=8
-register 121 dev=1 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=9
-register 122 dev=2 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=10
-register 123 dev=3 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=11
-register 124 dev=0 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=28
-register 125 dev=1 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=29
-register 126 dev=2 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=30
-register 127 dev=3 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=31
-register 128 dev=0 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=88
-register 129 dev=1 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=89
-register 130 dev=2 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=90
-register 131 dev=3 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=91
+register 28 dev=0 tensor=8 shape=[64,128] slots=1 offset=1003520 persistent=0 producer=16
+register 29 dev=1 tensor=8 shape=[64,128] slots=1 offset=1003520 persistent=0 producer=17
+register 30 dev=2 tensor=8 shape=[64,128] slots=1 offset=1003520 persistent=0 producer=18
+register 31 dev=3 tensor=8 shape=[64,128] slots=1 offset=1003520 persistent=0 producer=19
+register 32 dev=0 tensor=9 shape=[64,10] slots=1 offset=401408 persistent=0 producer=20
+register 33 dev=1 tensor=9 shape=[64,10] slots=1 offset=401408 persistent=0 producer=21
+register 34 dev=2 tensor=9 shape=[64,10] slots=1 offset=401408 persistent=0 producer=22
+register 35 dev=3 tensor=9 shape=[64,10] slots=1 offset=401408 persistent=0 producer=23
+register 36 dev=0 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=28
+register 37 dev=1 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=29
+register 38 dev=2 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=30
+register 39 dev=3 tensor=10 shape=[16,10] slots=1 offset=1081856 persistent=0 producer=31
+register 40 dev=0 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=32
+register 41 dev=1 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=33
+register 42 dev=2 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=34
+register 43 dev=3 tensor=11 shape=[16,4] slots=1 offset=401408 persistent=0 producer=35
+register 44 dev=0 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=36
+register 45 dev=1 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=37
+register 46 dev=2 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=38
+register 47 dev=3 tensor=12 shape=[16] slots=1 offset=1083648 persistent=0 producer=39
+register 48 dev=0 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=40
+register 49 dev=1 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=41
+register 50 dev=2 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=42
+register 51 dev=3 tensor=13 shape=[16] slots=1 offset=1083712 persistent=0 producer=43
+register 52 dev=0 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=44
+register 53 dev=1 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=45
+register 54 dev=2 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=46
+register 55 dev=3 tensor=14 shape=[16] slots=1 offset=1083776 persistent=0 producer=47
+register 56 dev=0 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=48
+register 57 dev=1 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=49
+register 58 dev=2 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=50
+register 59 dev=3 tensor=15 shape=[16] slots=1 offset=1083840 persistent=0 producer=51
+register 60 dev=0 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=52
+register 61 dev=1 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=53
+register 62 dev=2 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=54
+register 63 dev=3 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=55
+register 64 dev=0 tensor=18 shape=[16] slots=1 offset=452224 persistent=0 producer=56
+register 65 dev=1 tensor=18 shape=[16] slots=1 offset=452224 persistent=0 producer=57
+register 66 dev=2 tensor=18 shape=[16] slots=1 offset=452224 persistent=0 producer=58
+register 67 dev=3 tensor=18 shape=[16] slots=1 offset=452224 persistent=0 producer=59
+register 68 dev=0 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=60
+register 69 dev=1 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=61
+register 70 dev=2 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=62
+register 71 dev=3 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=63
+register 72 dev=0 tensor=20 shape=[16] slots=1 offset=452288 persistent=0 producer=64
+register 73 dev=1 tensor=20 shape=[16] slots=1 offset=452288 persistent=0 producer=65
+register 74 dev=2 tensor=20 shape=[16] slots=1 offset=452288 persistent=0 producer=66
+register 75 dev=3 tensor=20 shape=[16] slots=1 offset=452288 persistent=0 producer=67
+register 76 dev=0 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=68
+register 77 dev=1 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=69
+register 78 dev=2 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=70
+register 79 dev=3 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=71
+register 80 dev=0 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=72
+register 81 dev=1 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=73
+register 82 dev=2 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=74
+register 83 dev=3 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=75
+register 84 dev=0 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=76
+register 85 dev=1 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=77
+register 86 dev=2 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=78
+register 87 dev=3 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=79
+register 88 dev=0 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=84
+register 89 dev=1 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=85
+register 90 dev=2 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=86
+register 91 dev=3 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=87
+register 92 dev=0 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=88
+register 93 dev=1 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=89
+register 94 dev=2 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=90
+register 95 dev=3 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=91
+register 96 dev=0 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=92
+register 97 dev=1 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=93
+register 98 dev=2 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=94
+register 99 dev=3 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=95
+register 100 dev=0 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=96
+register 101 dev=1 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=97
+register 102 dev=2 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=98
+register 103 dev=3 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=99
+register 104 dev=0 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=100
+register 105 dev=1 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=101
+register 106 dev=2 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=102
+register 107 dev=3 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=103
+register 108 dev=0 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=104
+register 109 dev=1 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=105
+register 110 dev=2 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=106
+register 111 dev=3 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=107
+register 112 dev=0 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=8
+register 113 dev=1 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=9
+register 114 dev=2 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=10
+register 115 dev=3 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=11
+register 116 dev=0 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=24
+register 117 dev=1 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=25
+register 118 dev=2 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=26
+register 119 dev=3 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=27
+register 120 dev=0 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=80
+register 121 dev=1 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=81
+register 122 dev=2 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=82
+register 123 dev=3 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=83
 arena 0 1084032
 arena 1 1084032
 arena 2 1084032
@@ -429,7 +409,7 @@ arena 3 1084032
 ";
 
     /// <summary>The inference plan (forward only) in the plan text format.</summary>
-    private const string InferPlanText = @"oneflow-dsl plan format 3
+    private const string InferPlanText = @"oneflow-dsl plan format 4
 plan Mlp Infer cpu:0-3 output=9
 tensor 0 w1 [784,512] F32 Weight S(1) grad_of=-1 at=cpu:0-3
 tensor 1 b1 [512] F32 Weight S(0) grad_of=-1 at=cpu:0-3
@@ -437,7 +417,7 @@ tensor 2 w2 [512,10] F32 Weight S(0) grad_of=-1 at=cpu:0-3
 tensor 3 b2 [10] F32 Weight B grad_of=-1 at=cpu:0-3
 tensor 4 x [64,784] F32 Input S(0) grad_of=-1 at=cpu:0-3
 tensor 5 %0 [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
-tensor 6 %1 [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
+tensor 6 %1 [64,512] F32 Fused S(1) grad_of=-1 at=cpu:0-3
 tensor 7 h [64,512] F32 Activation S(1) grad_of=-1 at=cpu:0-3
 tensor 8 %2 [64,10] F32 Activation P grad_of=-1 at=cpu:0-3
 tensor 9 %3 [64,10] F32 Activation B grad_of=-1 at=cpu:0-3
@@ -446,43 +426,38 @@ tensor 11 %2@B [64,10] F32 Boxed B grad_of=-1 at=cpu:0-3
 op 0 Input in= out=4 at=cpu:0-3 src=cpu:0-3 | x
 op 1 Boxing in=4 out=10 at=cpu:0-3 src=cpu:0-3 from=S(0) to=B | x: S(0) -> B
 op 2 MatMul in=10,0 out=5 at=cpu:0-3 src=cpu:0-3 | %0 = MatMul(x, w1)
-op 3 Add in=5,1 out=6 at=cpu:0-3 src=cpu:0-3 | %1 = Add(%0, b1)
-op 4 Relu in=6 out=7 at=cpu:0-3 src=cpu:0-3 | h = Relu(%1)
-op 5 MatMul in=7,2 out=8 at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
-op 6 Boxing in=8 out=11 at=cpu:0-3 src=cpu:0-3 from=P to=B | %2: P -> B
-op 7 Add in=11,3 out=9 at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
+op 3 Fused in=5,1 out=7 at=cpu:0-3 src=cpu:0-3 codes=4,8 args=0,1,2 constants=0,0 ranks=2,1 axes=0,1,1 shape=64,512 | h = Relu(%1) [fused Add Relu]
+op 4 MatMul in=7,2 out=8 at=cpu:0-3 src=cpu:0-3 | %2 = MatMul(h, w2)
+op 5 Boxing in=8 out=11 at=cpu:0-3 src=cpu:0-3 from=P to=B | %2: P -> B
+op 6 Add in=11,3 out=9 at=cpu:0-3 src=cpu:0-3 | %3 = Add(%2, b2)
 actor 0 dev=0 op=0 in= ctrl= out=16
 actor 1 dev=1 op=0 in= ctrl= out=17
 actor 2 dev=2 op=0 in= ctrl= out=18
 actor 3 dev=3 op=0 in= ctrl= out=19
-actor 4 dev=0 op=1 in=16 ctrl= out=40
-actor 5 dev=1 op=1 in=17 ctrl= out=41
-actor 6 dev=2 op=1 in=18 ctrl= out=42
-actor 7 dev=3 op=1 in=19 ctrl= out=43
-actor 8 dev=0 op=2 in=40,0 ctrl= out=20
-actor 9 dev=1 op=2 in=41,1 ctrl= out=21
-actor 10 dev=2 op=2 in=42,2 ctrl= out=22
-actor 11 dev=3 op=2 in=43,3 ctrl= out=23
+actor 4 dev=0 op=1 in=16 ctrl= out=36
+actor 5 dev=1 op=1 in=17 ctrl= out=37
+actor 6 dev=2 op=1 in=18 ctrl= out=38
+actor 7 dev=3 op=1 in=19 ctrl= out=39
+actor 8 dev=0 op=2 in=36,0 ctrl= out=20
+actor 9 dev=1 op=2 in=37,1 ctrl= out=21
+actor 10 dev=2 op=2 in=38,2 ctrl= out=22
+actor 11 dev=3 op=2 in=39,3 ctrl= out=23
 actor 12 dev=0 op=3 in=20,4 ctrl= out=24
 actor 13 dev=1 op=3 in=21,5 ctrl= out=25
 actor 14 dev=2 op=3 in=22,6 ctrl= out=26
 actor 15 dev=3 op=3 in=23,7 ctrl= out=27
-actor 16 dev=0 op=4 in=24 ctrl= out=28
-actor 17 dev=1 op=4 in=25 ctrl= out=29
-actor 18 dev=2 op=4 in=26 ctrl= out=30
-actor 19 dev=3 op=4 in=27 ctrl= out=31
-actor 20 dev=0 op=5 in=28,8 ctrl= out=32
-actor 21 dev=1 op=5 in=29,9 ctrl= out=33
-actor 22 dev=2 op=5 in=30,10 ctrl= out=34
-actor 23 dev=3 op=5 in=31,11 ctrl= out=35
-actor 24 dev=0 op=6 in=32 ctrl= out=44
-actor 25 dev=1 op=6 in=33 ctrl= out=45
-actor 26 dev=2 op=6 in=34 ctrl= out=46
-actor 27 dev=3 op=6 in=35 ctrl= out=47
-actor 28 dev=0 op=7 in=44,12 ctrl= out=36
-actor 29 dev=1 op=7 in=45,13 ctrl= out=37
-actor 30 dev=2 op=7 in=46,14 ctrl= out=38
-actor 31 dev=3 op=7 in=47,15 ctrl= out=39
+actor 16 dev=0 op=4 in=24,8 ctrl= out=28
+actor 17 dev=1 op=4 in=25,9 ctrl= out=29
+actor 18 dev=2 op=4 in=26,10 ctrl= out=30
+actor 19 dev=3 op=4 in=27,11 ctrl= out=31
+actor 20 dev=0 op=5 in=28 ctrl= out=40
+actor 21 dev=1 op=5 in=29 ctrl= out=41
+actor 22 dev=2 op=5 in=30 ctrl= out=42
+actor 23 dev=3 op=5 in=31 ctrl= out=43
+actor 24 dev=0 op=6 in=40,12 ctrl= out=32
+actor 25 dev=1 op=6 in=41,13 ctrl= out=33
+actor 26 dev=2 op=6 in=42,14 ctrl= out=34
+actor 27 dev=3 op=6 in=43,15 ctrl= out=35
 register 0 dev=0 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 2 dev=2 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
@@ -507,30 +482,26 @@ register 20 dev=0 tensor=5 shape=[64,128] slots=1 offset=602112 persistent=0 pro
 register 21 dev=1 tensor=5 shape=[64,128] slots=1 offset=602112 persistent=0 producer=9
 register 22 dev=2 tensor=5 shape=[64,128] slots=1 offset=602112 persistent=0 producer=10
 register 23 dev=3 tensor=5 shape=[64,128] slots=1 offset=602112 persistent=0 producer=11
-register 24 dev=0 tensor=6 shape=[64,128] slots=1 offset=401408 persistent=0 producer=12
-register 25 dev=1 tensor=6 shape=[64,128] slots=1 offset=401408 persistent=0 producer=13
-register 26 dev=2 tensor=6 shape=[64,128] slots=1 offset=401408 persistent=0 producer=14
-register 27 dev=3 tensor=6 shape=[64,128] slots=1 offset=401408 persistent=0 producer=15
-register 28 dev=0 tensor=7 shape=[64,128] slots=1 offset=434176 persistent=0 producer=16
-register 29 dev=1 tensor=7 shape=[64,128] slots=1 offset=434176 persistent=0 producer=17
-register 30 dev=2 tensor=7 shape=[64,128] slots=1 offset=434176 persistent=0 producer=18
-register 31 dev=3 tensor=7 shape=[64,128] slots=1 offset=434176 persistent=0 producer=19
-register 32 dev=0 tensor=8 shape=[64,10] slots=1 offset=401408 persistent=0 producer=20
-register 33 dev=1 tensor=8 shape=[64,10] slots=1 offset=401408 persistent=0 producer=21
-register 34 dev=2 tensor=8 shape=[64,10] slots=1 offset=401408 persistent=0 producer=22
-register 35 dev=3 tensor=8 shape=[64,10] slots=1 offset=401408 persistent=0 producer=23
-register 36 dev=0 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=28
-register 37 dev=1 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=29
-register 38 dev=2 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=30
-register 39 dev=3 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=31
-register 40 dev=0 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=4
-register 41 dev=1 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=5
-register 42 dev=2 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=6
-register 43 dev=3 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=7
-register 44 dev=0 tensor=11 shape=[64,10] slots=1 offset=403968 persistent=0 producer=24
-register 45 dev=1 tensor=11 shape=[64,10] slots=1 offset=403968 persistent=0 producer=25
-register 46 dev=2 tensor=11 shape=[64,10] slots=1 offset=403968 persistent=0 producer=26
-register 47 dev=3 tensor=11 shape=[64,10] slots=1 offset=403968 persistent=0 producer=27
+register 24 dev=0 tensor=7 shape=[64,128] slots=1 offset=401408 persistent=0 producer=12
+register 25 dev=1 tensor=7 shape=[64,128] slots=1 offset=401408 persistent=0 producer=13
+register 26 dev=2 tensor=7 shape=[64,128] slots=1 offset=401408 persistent=0 producer=14
+register 27 dev=3 tensor=7 shape=[64,128] slots=1 offset=401408 persistent=0 producer=15
+register 28 dev=0 tensor=8 shape=[64,10] slots=1 offset=434176 persistent=0 producer=16
+register 29 dev=1 tensor=8 shape=[64,10] slots=1 offset=434176 persistent=0 producer=17
+register 30 dev=2 tensor=8 shape=[64,10] slots=1 offset=434176 persistent=0 producer=18
+register 31 dev=3 tensor=8 shape=[64,10] slots=1 offset=434176 persistent=0 producer=19
+register 32 dev=0 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=24
+register 33 dev=1 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=25
+register 34 dev=2 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=26
+register 35 dev=3 tensor=9 shape=[64,10] slots=1 offset=657408 persistent=1 producer=27
+register 36 dev=0 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=4
+register 37 dev=1 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=5
+register 38 dev=2 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=6
+register 39 dev=3 tensor=10 shape=[64,784] slots=1 offset=401408 persistent=0 producer=7
+register 40 dev=0 tensor=11 shape=[64,10] slots=1 offset=401408 persistent=0 producer=20
+register 41 dev=1 tensor=11 shape=[64,10] slots=1 offset=401408 persistent=0 producer=21
+register 42 dev=2 tensor=11 shape=[64,10] slots=1 offset=401408 persistent=0 producer=22
+register 43 dev=3 tensor=11 shape=[64,10] slots=1 offset=401408 persistent=0 producer=23
 arena 0 660544
 arena 1 660544
 arena 2 660544

@@ -92,8 +92,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   loss.picked [8] = PickClass(%16, labels) : (S(0), S(0)) -> S(0)
   loss.rows [8] = CrossEntropyRows(loss.sumexp, loss.max, loss.picked) : (S(0), S(0), S(0)) -> S(0)
   loss [] = Mean(loss.rows) [axis=-1] : (S(0)) -> P
-  dloss [] = Fill() [value=1 shape=] : () -> B
-  dloss.rows [8] = ExpandAxis(dloss) [axis=0 length=8 scale=0.125] : (B) -> S(0)
+  dloss.rows [8] = Fused() [codes=0,1 args=0 constants=1,0.125 ranks= axes= shape=8] : () -> S(0)
   dloss.sumexp [8] = Div(dloss.rows, loss.sumexp) : (S(0), S(0)) -> S(0)
   dloss.picked [8] = Neg(dloss.rows) : (S(0)) -> S(0)
   d%16 [8,10] = PickClassGrad(dloss.picked, labels) [classes=10] : (S(0), S(0)) -> S(0)
@@ -124,8 +123,7 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   dlayers.1.gain [8,16] = Mul(dlayers.1.h, %4) : (S(0), S(0)) -> S(0)
   dlayers.1.gain.1 [16] = SumTo(dlayers.1.gain) [target=16] : (S(0)) -> P
   d%3 [8,16] = LayerNormGrad(d%4, %3) [eps=1E-05] : (S(0), S(0)) -> S(0)
-  d%3.1 [8,16] = Add(d%7.1@S(0)@cpu:0-1, d%3) : (S(0), S(0)) -> S(0)
-  d%1 [8,16] = ReluGrad(d%3.1, %2) : (S(0), S(0)) -> S(0)
+  d%1 [8,16] = Fused(d%7.1@S(0)@cpu:0-1, d%3, %2) [codes=4,9 args=0,1,3,2 constants=0,0 ranks=2,2,2 axes=0,1,0,1,0,1 shape=8,16] : (S(0), S(0), S(0)) -> S(0)
   dlayers.0.h [8,16] = MatMul(d%1, layers.0.w) [transA=0 transB=1] : (S(0), B) -> S(0)
   dlayers.0.w [16,16] = MatMul(layers.0.h, d%1) [transA=1 transB=0] : (S(0), S(0)) -> P
   dlayers.0.gain [8,16] = Mul(dlayers.0.h, %0) : (S(0), S(0)) -> S(0)
@@ -159,19 +157,19 @@ boxing (13 ops)
   total 12,032 bytes per step
 
 memory (one arena per device, offsets fixed at build time)
-  device 0 (cpu:0): peak 11,520 bytes (2,880 persistent; 15,808 without reuse), 53 registers
-  device 1 (cpu:1): peak 11,520 bytes (2,880 persistent; 15,808 without reuse), 53 registers
+  device 0 (cpu:0): peak 11,520 bytes (2,880 persistent; 15,488 without reuse), 51 registers
+  device 1 (cpu:1): peak 11,520 bytes (2,880 persistent; 15,488 without reuse), 51 registers
   device 2 (cpu:2): peak 9,600 bytes (2,176 persistent; 12,672 without reuse), 36 registers
   device 3 (cpu:3): peak 9,600 bytes (2,176 persistent; 12,672 without reuse), 36 registers
 
-actors: 186 (46 per device); register slots: 1
+actors: 182 (45 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "932ccc365b545d96";
+        public const string PlanHash = "934d31968ce51623";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
-        private const string TrainPlanText = @"oneflow-dsl plan format 3
+        private const string TrainPlanText = @"oneflow-dsl plan format 4
 plan Stack Train cpu:0-1 output=37
 tensor 0 layers.0.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 layers.0.w [16,16] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -211,7 +209,7 @@ tensor 34 loss.sumexp [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 35 loss.picked [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 36 loss.rows [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 37 loss [] F32 Loss P grad_of=-1 at=cpu:0-1
-tensor 38 dloss [] F32 Gradient B grad_of=-1 at=cpu:0-1
+tensor 38 dloss [] F32 Fused B grad_of=-1 at=cpu:0-1
 tensor 39 dloss.rows [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 40 dloss.sumexp [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 41 dloss.picked [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
@@ -243,7 +241,7 @@ tensor 66 d%4 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 67 dlayers.1.gain [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 68 dlayers.1.gain.1 [16] F32 Gradient P grad_of=2 at=cpu:0-1
 tensor 69 d%3 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 70 d%3.1 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 70 d%3.1 [8,16] F32 Fused S(0) grad_of=-1 at=cpu:0-1
 tensor 71 d%1 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 72 dlayers.0.h [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 73 dlayers.0.w [16,16] F32 Gradient P grad_of=1 at=cpu:0-1
@@ -293,64 +291,62 @@ op 27 SumExp in=31,33 out=34 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy
 op 28 PickClass in=31,10 out=35 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
 op 29 CrossEntropyRows in=34,33,35 out=36 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
 op 30 Mean in=36 out=37 at=cpu:0-1 src=cpu:0-1 axis=-1 | loss = SoftmaxCrossEntropy(%16, labels)
-op 31 Fill in= out=38 at=cpu:0-1 src=cpu:0-1 value=1 shape= | grad of loss
-op 32 ExpandAxis in=38 out=39 at=cpu:0-1 src=cpu:0-1 axis=0 length=8 scale=0.125 | grad of loss.rows
-op 33 Div in=39,34 out=40 at=cpu:0-1 src=cpu:0-1 | grad of loss.sumexp
-op 34 Neg in=39 out=41 at=cpu:0-1 src=cpu:0-1 | grad of loss.picked
-op 35 PickClassGrad in=41,10 out=42 at=cpu:0-1 src=cpu:0-1 classes=10 | grad of %16
-op 36 SumExpGrad in=40,31,33 out=43 at=cpu:0-1 src=cpu:0-1 | grad of %16
-op 37 Add in=42,43 out=44 at=cpu:0-1 src=cpu:0-1 | grad of %16
-op 38 MatMul in=44,8 out=45 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of %15
-op 39 MatMul in=77,44 out=46 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of head
-op 40 Boxing in=45 out=78 at=cpu:2-3 src=cpu:0-1 from=S(0) to=S(0) | d%15: S(0) on cpu:0-1 -> S(0) on cpu:2-3
-op 41 ReluGrad in=78,29 out=47 at=cpu:2-3 src=cpu:2-3 | grad of %13
-op 42 MatMul in=47,7 out=48 at=cpu:2-3 src=cpu:2-3 transA=0 transB=1 | grad of layers.3.h
-op 43 MatMul in=27,47 out=49 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of layers.3.w
-op 44 Mul in=48,6 out=50 at=cpu:2-3 src=cpu:2-3 | grad of %12
-op 45 Mul in=48,26 out=51 at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
-op 46 SumTo in=51 out=52 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.3.gain
-op 47 LayerNormGrad in=50,25 out=53 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | grad of %11
-op 48 Add in=78,53 out=54 at=cpu:2-3 src=cpu:2-3 | grad of %11
-op 49 ReluGrad in=54,24 out=55 at=cpu:2-3 src=cpu:2-3 | grad of %9
-op 50 MatMul in=55,5 out=56 at=cpu:2-3 src=cpu:2-3 transA=0 transB=1 | grad of layers.2.h
-op 51 MatMul in=22,55 out=57 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of layers.2.w
-op 52 Mul in=56,4 out=58 at=cpu:2-3 src=cpu:2-3 | grad of %8
-op 53 Mul in=56,21 out=59 at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
-op 54 SumTo in=59 out=60 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.2.gain
-op 55 LayerNormGrad in=58,76 out=61 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | grad of %7
-op 56 Add in=54,61 out=62 at=cpu:2-3 src=cpu:2-3 | grad of %7
-op 57 Boxing in=62 out=79 at=cpu:0-1 src=cpu:2-3 from=S(0) to=S(0) | d%7.1: S(0) on cpu:2-3 -> S(0) on cpu:0-1
-op 58 ReluGrad in=79,19 out=63 at=cpu:0-1 src=cpu:0-1 | grad of %5
-op 59 MatMul in=63,3 out=64 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of layers.1.h
-op 60 MatMul in=17,63 out=65 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of layers.1.w
-op 61 Mul in=64,2 out=66 at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 62 Mul in=64,16 out=67 at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
-op 63 SumTo in=67 out=68 at=cpu:0-1 src=cpu:0-1 target=16 | grad of layers.1.gain
-op 64 LayerNormGrad in=66,15 out=69 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | grad of %3
-op 65 Add in=79,69 out=70 at=cpu:0-1 src=cpu:0-1 | grad of %3
-op 66 ReluGrad in=70,14 out=71 at=cpu:0-1 src=cpu:0-1 | grad of %1
-op 67 MatMul in=71,1 out=72 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of layers.0.h
-op 68 MatMul in=12,71 out=73 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of layers.0.w
-op 69 Mul in=72,11 out=74 at=cpu:0-1 src=cpu:0-1 | grad of layers.0.gain
-op 70 SumTo in=74 out=75 at=cpu:0-1 src=cpu:0-1 target=16 | grad of layers.0.gain
-op 71 Boxing in=75 out=80 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.0.gain.1: P -> B
-op 72 SgdUpdate in=0,80 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.0.gain
-op 73 Boxing in=73 out=81 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.0.w: P -> B
-op 74 SgdUpdate in=1,81 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.0.w
-op 75 Boxing in=68 out=82 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.1.gain.1: P -> B
-op 76 SgdUpdate in=2,82 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.1.gain
-op 77 Boxing in=65 out=83 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.1.w: P -> B
-op 78 SgdUpdate in=3,83 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.1.w
-op 79 Boxing in=60 out=84 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.2.gain.1: P -> B
-op 80 SgdUpdate in=4,84 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.2.gain
-op 81 Boxing in=57 out=85 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.2.w: P -> B
-op 82 SgdUpdate in=5,85 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.2.w
-op 83 Boxing in=52 out=86 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.3.gain.1: P -> B
-op 84 SgdUpdate in=6,86 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.3.gain
-op 85 Boxing in=49 out=87 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.3.w: P -> B
-op 86 SgdUpdate in=7,87 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.3.w
-op 87 Boxing in=46 out=88 at=cpu:0-1 src=cpu:0-1 from=P to=B | dhead: P -> B
-op 88 SgdUpdate in=8,88 out=-1 at=cpu:0-1 src=cpu:0-1 | update of head
+op 31 Fused in= out=39 at=cpu:0-1 src=cpu:0-1 codes=0,1 args=0 constants=1,0.125 ranks= axes= shape=8 | grad of loss.rows [fused Fill ExpandAxis]
+op 32 Div in=39,34 out=40 at=cpu:0-1 src=cpu:0-1 | grad of loss.sumexp
+op 33 Neg in=39 out=41 at=cpu:0-1 src=cpu:0-1 | grad of loss.picked
+op 34 PickClassGrad in=41,10 out=42 at=cpu:0-1 src=cpu:0-1 classes=10 | grad of %16
+op 35 SumExpGrad in=40,31,33 out=43 at=cpu:0-1 src=cpu:0-1 | grad of %16
+op 36 Add in=42,43 out=44 at=cpu:0-1 src=cpu:0-1 | grad of %16
+op 37 MatMul in=44,8 out=45 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of %15
+op 38 MatMul in=77,44 out=46 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of head
+op 39 Boxing in=45 out=78 at=cpu:2-3 src=cpu:0-1 from=S(0) to=S(0) | d%15: S(0) on cpu:0-1 -> S(0) on cpu:2-3
+op 40 ReluGrad in=78,29 out=47 at=cpu:2-3 src=cpu:2-3 | grad of %13
+op 41 MatMul in=47,7 out=48 at=cpu:2-3 src=cpu:2-3 transA=0 transB=1 | grad of layers.3.h
+op 42 MatMul in=27,47 out=49 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of layers.3.w
+op 43 Mul in=48,6 out=50 at=cpu:2-3 src=cpu:2-3 | grad of %12
+op 44 Mul in=48,26 out=51 at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
+op 45 SumTo in=51 out=52 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.3.gain
+op 46 LayerNormGrad in=50,25 out=53 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | grad of %11
+op 47 Add in=78,53 out=54 at=cpu:2-3 src=cpu:2-3 | grad of %11
+op 48 ReluGrad in=54,24 out=55 at=cpu:2-3 src=cpu:2-3 | grad of %9
+op 49 MatMul in=55,5 out=56 at=cpu:2-3 src=cpu:2-3 transA=0 transB=1 | grad of layers.2.h
+op 50 MatMul in=22,55 out=57 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of layers.2.w
+op 51 Mul in=56,4 out=58 at=cpu:2-3 src=cpu:2-3 | grad of %8
+op 52 Mul in=56,21 out=59 at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
+op 53 SumTo in=59 out=60 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.2.gain
+op 54 LayerNormGrad in=58,76 out=61 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | grad of %7
+op 55 Add in=54,61 out=62 at=cpu:2-3 src=cpu:2-3 | grad of %7
+op 56 Boxing in=62 out=79 at=cpu:0-1 src=cpu:2-3 from=S(0) to=S(0) | d%7.1: S(0) on cpu:2-3 -> S(0) on cpu:0-1
+op 57 ReluGrad in=79,19 out=63 at=cpu:0-1 src=cpu:0-1 | grad of %5
+op 58 MatMul in=63,3 out=64 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of layers.1.h
+op 59 MatMul in=17,63 out=65 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of layers.1.w
+op 60 Mul in=64,2 out=66 at=cpu:0-1 src=cpu:0-1 | grad of %4
+op 61 Mul in=64,16 out=67 at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
+op 62 SumTo in=67 out=68 at=cpu:0-1 src=cpu:0-1 target=16 | grad of layers.1.gain
+op 63 LayerNormGrad in=66,15 out=69 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | grad of %3
+op 64 Fused in=79,69,14 out=71 at=cpu:0-1 src=cpu:0-1 codes=4,9 args=0,1,3,2 constants=0,0 ranks=2,2,2 axes=0,1,0,1,0,1 shape=8,16 | grad of %1 [fused Add ReluGrad]
+op 65 MatMul in=71,1 out=72 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of layers.0.h
+op 66 MatMul in=12,71 out=73 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of layers.0.w
+op 67 Mul in=72,11 out=74 at=cpu:0-1 src=cpu:0-1 | grad of layers.0.gain
+op 68 SumTo in=74 out=75 at=cpu:0-1 src=cpu:0-1 target=16 | grad of layers.0.gain
+op 69 Boxing in=75 out=80 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.0.gain.1: P -> B
+op 70 SgdUpdate in=0,80 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.0.gain
+op 71 Boxing in=73 out=81 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.0.w: P -> B
+op 72 SgdUpdate in=1,81 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.0.w
+op 73 Boxing in=68 out=82 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.1.gain.1: P -> B
+op 74 SgdUpdate in=2,82 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.1.gain
+op 75 Boxing in=65 out=83 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.1.w: P -> B
+op 76 SgdUpdate in=3,83 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.1.w
+op 77 Boxing in=60 out=84 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.2.gain.1: P -> B
+op 78 SgdUpdate in=4,84 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.2.gain
+op 79 Boxing in=57 out=85 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.2.w: P -> B
+op 80 SgdUpdate in=5,85 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.2.w
+op 81 Boxing in=52 out=86 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.3.gain.1: P -> B
+op 82 SgdUpdate in=6,86 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.3.gain
+op 83 Boxing in=49 out=87 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.3.w: P -> B
+op 84 SgdUpdate in=7,87 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.3.w
+op 85 Boxing in=46 out=88 at=cpu:0-1 src=cpu:0-1 from=P to=B | dhead: P -> B
+op 86 SgdUpdate in=8,88 out=-1 at=cpu:0-1 src=cpu:0-1 | update of head
 actor 0 dev=0 op=0 in= ctrl= out=18
 actor 1 dev=1 op=0 in= ctrl= out=19
 actor 2 dev=0 op=1 in= ctrl= out=20
@@ -377,18 +373,18 @@ actor 22 dev=0 op=11 in=30,38 ctrl= out=40
 actor 23 dev=1 op=11 in=31,39 ctrl= out=41
 actor 24 dev=0 op=12 in=40 ctrl= out=-1
 actor 25 dev=1 op=12 in=41 ctrl= out=-1
-actor 26 dev=2 op=12 in= ctrl= out=152
-actor 27 dev=3 op=12 in= ctrl= out=153
-actor 28 dev=2 op=13 in=152 ctrl= out=42
-actor 29 dev=3 op=13 in=153 ctrl= out=43
+actor 26 dev=2 op=12 in= ctrl= out=148
+actor 27 dev=3 op=12 in= ctrl= out=149
+actor 28 dev=2 op=13 in=148 ctrl= out=42
+actor 29 dev=3 op=13 in=149 ctrl= out=43
 actor 30 dev=2 op=14 in=42,8 ctrl= out=44
 actor 31 dev=3 op=14 in=43,9 ctrl= out=45
 actor 32 dev=2 op=15 in=44,10 ctrl= out=46
 actor 33 dev=3 op=15 in=45,11 ctrl= out=47
 actor 34 dev=2 op=16 in=46 ctrl= out=48
 actor 35 dev=3 op=16 in=47 ctrl= out=49
-actor 36 dev=2 op=17 in=152,48 ctrl= out=50
-actor 37 dev=3 op=17 in=153,49 ctrl= out=51
+actor 36 dev=2 op=17 in=148,48 ctrl= out=50
+actor 37 dev=3 op=17 in=149,49 ctrl= out=51
 actor 38 dev=2 op=18 in=50 ctrl= out=52
 actor 39 dev=3 op=18 in=51 ctrl= out=53
 actor 40 dev=2 op=19 in=52,12 ctrl= out=54
@@ -399,12 +395,12 @@ actor 44 dev=2 op=21 in=56 ctrl= out=58
 actor 45 dev=3 op=21 in=57 ctrl= out=59
 actor 46 dev=2 op=22 in=50,58 ctrl= out=60
 actor 47 dev=3 op=22 in=51,59 ctrl= out=61
-actor 48 dev=0 op=23 in= ctrl= out=154
-actor 49 dev=1 op=23 in= ctrl= out=155
+actor 48 dev=0 op=23 in= ctrl= out=150
+actor 49 dev=1 op=23 in= ctrl= out=151
 actor 50 dev=2 op=23 in=60 ctrl= out=-1
 actor 51 dev=3 op=23 in=61 ctrl= out=-1
-actor 52 dev=0 op=24 in=154,16 ctrl= out=62
-actor 53 dev=1 op=24 in=155,17 ctrl= out=63
+actor 52 dev=0 op=24 in=150,16 ctrl= out=62
+actor 53 dev=1 op=24 in=151,17 ctrl= out=63
 actor 54 dev=0 op=25 in=62 ctrl= out=64
 actor 55 dev=1 op=25 in=63 ctrl= out=65
 actor 56 dev=0 op=26 in=64 ctrl= out=66
@@ -419,124 +415,120 @@ actor 64 dev=0 op=30 in=72 ctrl= out=74
 actor 65 dev=1 op=30 in=73 ctrl= out=75
 actor 66 dev=0 op=31 in= ctrl= out=76
 actor 67 dev=1 op=31 in= ctrl= out=77
-actor 68 dev=0 op=32 in=76 ctrl= out=78
-actor 69 dev=1 op=32 in=77 ctrl= out=79
-actor 70 dev=0 op=33 in=78,68 ctrl= out=80
-actor 71 dev=1 op=33 in=79,69 ctrl= out=81
-actor 72 dev=0 op=34 in=78 ctrl= out=82
-actor 73 dev=1 op=34 in=79 ctrl= out=83
-actor 74 dev=0 op=35 in=82,20 ctrl= out=84
-actor 75 dev=1 op=35 in=83,21 ctrl= out=85
-actor 76 dev=0 op=36 in=80,62,66 ctrl= out=86
-actor 77 dev=1 op=36 in=81,63,67 ctrl= out=87
-actor 78 dev=0 op=37 in=84,86 ctrl= out=88
-actor 79 dev=1 op=37 in=85,87 ctrl= out=89
-actor 80 dev=0 op=38 in=88,16 ctrl= out=90
-actor 81 dev=1 op=38 in=89,17 ctrl= out=91
-actor 82 dev=0 op=39 in=154,88 ctrl= out=92
-actor 83 dev=1 op=39 in=155,89 ctrl= out=93
-actor 84 dev=0 op=40 in=90 ctrl= out=-1
-actor 85 dev=1 op=40 in=91 ctrl= out=-1
-actor 86 dev=2 op=40 in= ctrl= out=156
-actor 87 dev=3 op=40 in= ctrl= out=157
-actor 88 dev=2 op=41 in=156,58 ctrl= out=94
-actor 89 dev=3 op=41 in=157,59 ctrl= out=95
-actor 90 dev=2 op=42 in=94,14 ctrl= out=96
-actor 91 dev=3 op=42 in=95,15 ctrl= out=97
-actor 92 dev=2 op=43 in=54,94 ctrl= out=98
-actor 93 dev=3 op=43 in=55,95 ctrl= out=99
-actor 94 dev=2 op=44 in=96,12 ctrl= out=100
-actor 95 dev=3 op=44 in=97,13 ctrl= out=101
-actor 96 dev=2 op=45 in=96,52 ctrl= out=102
-actor 97 dev=3 op=45 in=97,53 ctrl= out=103
-actor 98 dev=2 op=46 in=102 ctrl= out=104
-actor 99 dev=3 op=46 in=103 ctrl= out=105
-actor 100 dev=2 op=47 in=100,50 ctrl= out=106
-actor 101 dev=3 op=47 in=101,51 ctrl= out=107
-actor 102 dev=2 op=48 in=156,106 ctrl= out=108
-actor 103 dev=3 op=48 in=157,107 ctrl= out=109
-actor 104 dev=2 op=49 in=108,48 ctrl= out=110
-actor 105 dev=3 op=49 in=109,49 ctrl= out=111
-actor 106 dev=2 op=50 in=110,10 ctrl= out=112
-actor 107 dev=3 op=50 in=111,11 ctrl= out=113
-actor 108 dev=2 op=51 in=44,110 ctrl= out=114
-actor 109 dev=3 op=51 in=45,111 ctrl= out=115
-actor 110 dev=2 op=52 in=112,8 ctrl= out=116
-actor 111 dev=3 op=52 in=113,9 ctrl= out=117
-actor 112 dev=2 op=53 in=112,42 ctrl= out=118
-actor 113 dev=3 op=53 in=113,43 ctrl= out=119
-actor 114 dev=2 op=54 in=118 ctrl= out=120
-actor 115 dev=3 op=54 in=119 ctrl= out=121
-actor 116 dev=2 op=55 in=116,152 ctrl= out=122
-actor 117 dev=3 op=55 in=117,153 ctrl= out=123
-actor 118 dev=2 op=56 in=108,122 ctrl= out=124
-actor 119 dev=3 op=56 in=109,123 ctrl= out=125
-actor 120 dev=0 op=57 in= ctrl= out=158
-actor 121 dev=1 op=57 in= ctrl= out=159
-actor 122 dev=2 op=57 in=124 ctrl= out=-1
-actor 123 dev=3 op=57 in=125 ctrl= out=-1
-actor 124 dev=0 op=58 in=158,38 ctrl= out=126
-actor 125 dev=1 op=58 in=159,39 ctrl= out=127
-actor 126 dev=0 op=59 in=126,6 ctrl= out=128
-actor 127 dev=1 op=59 in=127,7 ctrl= out=129
-actor 128 dev=0 op=60 in=34,126 ctrl= out=130
-actor 129 dev=1 op=60 in=35,127 ctrl= out=131
-actor 130 dev=0 op=61 in=128,4 ctrl= out=132
-actor 131 dev=1 op=61 in=129,5 ctrl= out=133
-actor 132 dev=0 op=62 in=128,32 ctrl= out=134
-actor 133 dev=1 op=62 in=129,33 ctrl= out=135
-actor 134 dev=0 op=63 in=134 ctrl= out=136
-actor 135 dev=1 op=63 in=135 ctrl= out=137
-actor 136 dev=0 op=64 in=132,30 ctrl= out=138
-actor 137 dev=1 op=64 in=133,31 ctrl= out=139
-actor 138 dev=0 op=65 in=158,138 ctrl= out=140
-actor 139 dev=1 op=65 in=159,139 ctrl= out=141
-actor 140 dev=0 op=66 in=140,28 ctrl= out=142
-actor 141 dev=1 op=66 in=141,29 ctrl= out=143
-actor 142 dev=0 op=67 in=142,2 ctrl= out=144
-actor 143 dev=1 op=67 in=143,3 ctrl= out=145
-actor 144 dev=0 op=68 in=24,142 ctrl= out=146
-actor 145 dev=1 op=68 in=25,143 ctrl= out=147
-actor 146 dev=0 op=69 in=144,22 ctrl= out=148
-actor 147 dev=1 op=69 in=145,23 ctrl= out=149
-actor 148 dev=0 op=70 in=148 ctrl= out=150
-actor 149 dev=1 op=70 in=149 ctrl= out=151
-actor 150 dev=0 op=71 in=150 ctrl= out=160
-actor 151 dev=1 op=71 in=151 ctrl= out=161
-actor 152 dev=0 op=72 in=0,160 ctrl=24 out=-1
-actor 153 dev=1 op=72 in=1,161 ctrl=25 out=-1
-actor 154 dev=0 op=73 in=146 ctrl= out=162
-actor 155 dev=1 op=73 in=147 ctrl= out=163
-actor 156 dev=0 op=74 in=2,162 ctrl=26,144 out=-1
-actor 157 dev=1 op=74 in=3,163 ctrl=27,145 out=-1
-actor 158 dev=0 op=75 in=136 ctrl= out=164
-actor 159 dev=1 op=75 in=137 ctrl= out=165
-actor 160 dev=0 op=76 in=4,164 ctrl=34,132 out=-1
-actor 161 dev=1 op=76 in=5,165 ctrl=35,133 out=-1
-actor 162 dev=0 op=77 in=130 ctrl= out=166
-actor 163 dev=1 op=77 in=131 ctrl= out=167
-actor 164 dev=0 op=78 in=6,166 ctrl=36,128 out=-1
-actor 165 dev=1 op=78 in=7,167 ctrl=37,129 out=-1
-actor 166 dev=2 op=79 in=120 ctrl= out=168
-actor 167 dev=3 op=79 in=121 ctrl= out=169
-actor 168 dev=2 op=80 in=8,168 ctrl=44,116 out=-1
-actor 169 dev=3 op=80 in=9,169 ctrl=45,117 out=-1
-actor 170 dev=2 op=81 in=114 ctrl= out=170
-actor 171 dev=3 op=81 in=115 ctrl= out=171
-actor 172 dev=2 op=82 in=10,170 ctrl=46,112 out=-1
-actor 173 dev=3 op=82 in=11,171 ctrl=47,113 out=-1
-actor 174 dev=2 op=83 in=104 ctrl= out=172
-actor 175 dev=3 op=83 in=105 ctrl= out=173
-actor 176 dev=2 op=84 in=12,172 ctrl=54,100 out=-1
-actor 177 dev=3 op=84 in=13,173 ctrl=55,101 out=-1
-actor 178 dev=2 op=85 in=98 ctrl= out=174
-actor 179 dev=3 op=85 in=99 ctrl= out=175
-actor 180 dev=2 op=86 in=14,174 ctrl=56,96 out=-1
-actor 181 dev=3 op=86 in=15,175 ctrl=57,97 out=-1
-actor 182 dev=0 op=87 in=92 ctrl= out=176
-actor 183 dev=1 op=87 in=93 ctrl= out=177
-actor 184 dev=0 op=88 in=16,176 ctrl=62,90 out=-1
-actor 185 dev=1 op=88 in=17,177 ctrl=63,91 out=-1
+actor 68 dev=0 op=32 in=76,68 ctrl= out=78
+actor 69 dev=1 op=32 in=77,69 ctrl= out=79
+actor 70 dev=0 op=33 in=76 ctrl= out=80
+actor 71 dev=1 op=33 in=77 ctrl= out=81
+actor 72 dev=0 op=34 in=80,20 ctrl= out=82
+actor 73 dev=1 op=34 in=81,21 ctrl= out=83
+actor 74 dev=0 op=35 in=78,62,66 ctrl= out=84
+actor 75 dev=1 op=35 in=79,63,67 ctrl= out=85
+actor 76 dev=0 op=36 in=82,84 ctrl= out=86
+actor 77 dev=1 op=36 in=83,85 ctrl= out=87
+actor 78 dev=0 op=37 in=86,16 ctrl= out=88
+actor 79 dev=1 op=37 in=87,17 ctrl= out=89
+actor 80 dev=0 op=38 in=150,86 ctrl= out=90
+actor 81 dev=1 op=38 in=151,87 ctrl= out=91
+actor 82 dev=0 op=39 in=88 ctrl= out=-1
+actor 83 dev=1 op=39 in=89 ctrl= out=-1
+actor 84 dev=2 op=39 in= ctrl= out=152
+actor 85 dev=3 op=39 in= ctrl= out=153
+actor 86 dev=2 op=40 in=152,58 ctrl= out=92
+actor 87 dev=3 op=40 in=153,59 ctrl= out=93
+actor 88 dev=2 op=41 in=92,14 ctrl= out=94
+actor 89 dev=3 op=41 in=93,15 ctrl= out=95
+actor 90 dev=2 op=42 in=54,92 ctrl= out=96
+actor 91 dev=3 op=42 in=55,93 ctrl= out=97
+actor 92 dev=2 op=43 in=94,12 ctrl= out=98
+actor 93 dev=3 op=43 in=95,13 ctrl= out=99
+actor 94 dev=2 op=44 in=94,52 ctrl= out=100
+actor 95 dev=3 op=44 in=95,53 ctrl= out=101
+actor 96 dev=2 op=45 in=100 ctrl= out=102
+actor 97 dev=3 op=45 in=101 ctrl= out=103
+actor 98 dev=2 op=46 in=98,50 ctrl= out=104
+actor 99 dev=3 op=46 in=99,51 ctrl= out=105
+actor 100 dev=2 op=47 in=152,104 ctrl= out=106
+actor 101 dev=3 op=47 in=153,105 ctrl= out=107
+actor 102 dev=2 op=48 in=106,48 ctrl= out=108
+actor 103 dev=3 op=48 in=107,49 ctrl= out=109
+actor 104 dev=2 op=49 in=108,10 ctrl= out=110
+actor 105 dev=3 op=49 in=109,11 ctrl= out=111
+actor 106 dev=2 op=50 in=44,108 ctrl= out=112
+actor 107 dev=3 op=50 in=45,109 ctrl= out=113
+actor 108 dev=2 op=51 in=110,8 ctrl= out=114
+actor 109 dev=3 op=51 in=111,9 ctrl= out=115
+actor 110 dev=2 op=52 in=110,42 ctrl= out=116
+actor 111 dev=3 op=52 in=111,43 ctrl= out=117
+actor 112 dev=2 op=53 in=116 ctrl= out=118
+actor 113 dev=3 op=53 in=117 ctrl= out=119
+actor 114 dev=2 op=54 in=114,148 ctrl= out=120
+actor 115 dev=3 op=54 in=115,149 ctrl= out=121
+actor 116 dev=2 op=55 in=106,120 ctrl= out=122
+actor 117 dev=3 op=55 in=107,121 ctrl= out=123
+actor 118 dev=0 op=56 in= ctrl= out=154
+actor 119 dev=1 op=56 in= ctrl= out=155
+actor 120 dev=2 op=56 in=122 ctrl= out=-1
+actor 121 dev=3 op=56 in=123 ctrl= out=-1
+actor 122 dev=0 op=57 in=154,38 ctrl= out=124
+actor 123 dev=1 op=57 in=155,39 ctrl= out=125
+actor 124 dev=0 op=58 in=124,6 ctrl= out=126
+actor 125 dev=1 op=58 in=125,7 ctrl= out=127
+actor 126 dev=0 op=59 in=34,124 ctrl= out=128
+actor 127 dev=1 op=59 in=35,125 ctrl= out=129
+actor 128 dev=0 op=60 in=126,4 ctrl= out=130
+actor 129 dev=1 op=60 in=127,5 ctrl= out=131
+actor 130 dev=0 op=61 in=126,32 ctrl= out=132
+actor 131 dev=1 op=61 in=127,33 ctrl= out=133
+actor 132 dev=0 op=62 in=132 ctrl= out=134
+actor 133 dev=1 op=62 in=133 ctrl= out=135
+actor 134 dev=0 op=63 in=130,30 ctrl= out=136
+actor 135 dev=1 op=63 in=131,31 ctrl= out=137
+actor 136 dev=0 op=64 in=154,136,28 ctrl= out=138
+actor 137 dev=1 op=64 in=155,137,29 ctrl= out=139
+actor 138 dev=0 op=65 in=138,2 ctrl= out=140
+actor 139 dev=1 op=65 in=139,3 ctrl= out=141
+actor 140 dev=0 op=66 in=24,138 ctrl= out=142
+actor 141 dev=1 op=66 in=25,139 ctrl= out=143
+actor 142 dev=0 op=67 in=140,22 ctrl= out=144
+actor 143 dev=1 op=67 in=141,23 ctrl= out=145
+actor 144 dev=0 op=68 in=144 ctrl= out=146
+actor 145 dev=1 op=68 in=145 ctrl= out=147
+actor 146 dev=0 op=69 in=146 ctrl= out=156
+actor 147 dev=1 op=69 in=147 ctrl= out=157
+actor 148 dev=0 op=70 in=0,156 ctrl=24 out=-1
+actor 149 dev=1 op=70 in=1,157 ctrl=25 out=-1
+actor 150 dev=0 op=71 in=142 ctrl= out=158
+actor 151 dev=1 op=71 in=143 ctrl= out=159
+actor 152 dev=0 op=72 in=2,158 ctrl=26,140 out=-1
+actor 153 dev=1 op=72 in=3,159 ctrl=27,141 out=-1
+actor 154 dev=0 op=73 in=134 ctrl= out=160
+actor 155 dev=1 op=73 in=135 ctrl= out=161
+actor 156 dev=0 op=74 in=4,160 ctrl=34,130 out=-1
+actor 157 dev=1 op=74 in=5,161 ctrl=35,131 out=-1
+actor 158 dev=0 op=75 in=128 ctrl= out=162
+actor 159 dev=1 op=75 in=129 ctrl= out=163
+actor 160 dev=0 op=76 in=6,162 ctrl=36,126 out=-1
+actor 161 dev=1 op=76 in=7,163 ctrl=37,127 out=-1
+actor 162 dev=2 op=77 in=118 ctrl= out=164
+actor 163 dev=3 op=77 in=119 ctrl= out=165
+actor 164 dev=2 op=78 in=8,164 ctrl=44,114 out=-1
+actor 165 dev=3 op=78 in=9,165 ctrl=45,115 out=-1
+actor 166 dev=2 op=79 in=112 ctrl= out=166
+actor 167 dev=3 op=79 in=113 ctrl= out=167
+actor 168 dev=2 op=80 in=10,166 ctrl=46,110 out=-1
+actor 169 dev=3 op=80 in=11,167 ctrl=47,111 out=-1
+actor 170 dev=2 op=81 in=102 ctrl= out=168
+actor 171 dev=3 op=81 in=103 ctrl= out=169
+actor 172 dev=2 op=82 in=12,168 ctrl=54,98 out=-1
+actor 173 dev=3 op=82 in=13,169 ctrl=55,99 out=-1
+actor 174 dev=2 op=83 in=96 ctrl= out=170
+actor 175 dev=3 op=83 in=97 ctrl= out=171
+actor 176 dev=2 op=84 in=14,170 ctrl=56,94 out=-1
+actor 177 dev=3 op=84 in=15,171 ctrl=57,95 out=-1
+actor 178 dev=0 op=85 in=90 ctrl= out=172
+actor 179 dev=1 op=85 in=91 ctrl= out=173
+actor 180 dev=0 op=86 in=16,172 ctrl=62,88 out=-1
+actor 181 dev=1 op=86 in=17,173 ctrl=63,89 out=-1
 register 0 dev=0 tensor=0 shape=[16] slots=1 offset=11008 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[16] slots=1 offset=11008 persistent=1 producer=-1
 register 2 dev=0 tensor=1 shape=[16,16] slots=1 offset=0 persistent=1 producer=-1
@@ -613,108 +605,104 @@ register 72 dev=0 tensor=36 shape=[4] slots=1 offset=11392 persistent=0 producer
 register 73 dev=1 tensor=36 shape=[4] slots=1 offset=11392 persistent=0 producer=63
 register 74 dev=0 tensor=37 shape=[] slots=1 offset=11456 persistent=1 producer=64
 register 75 dev=1 tensor=37 shape=[] slots=1 offset=11456 persistent=1 producer=65
-register 76 dev=0 tensor=38 shape=[] slots=1 offset=2560 persistent=0 producer=66
-register 77 dev=1 tensor=38 shape=[] slots=1 offset=2560 persistent=0 producer=67
-register 78 dev=0 tensor=39 shape=[4] slots=1 offset=2752 persistent=0 producer=68
-register 79 dev=1 tensor=39 shape=[4] slots=1 offset=2752 persistent=0 producer=69
-register 80 dev=0 tensor=40 shape=[4] slots=1 offset=2240 persistent=0 producer=70
-register 81 dev=1 tensor=40 shape=[4] slots=1 offset=2240 persistent=0 producer=71
-register 82 dev=0 tensor=41 shape=[4] slots=1 offset=2816 persistent=0 producer=72
-register 83 dev=1 tensor=41 shape=[4] slots=1 offset=2816 persistent=0 producer=73
-register 84 dev=0 tensor=42 shape=[4,10] slots=1 offset=2560 persistent=0 producer=74
-register 85 dev=1 tensor=42 shape=[4,10] slots=1 offset=2560 persistent=0 producer=75
-register 86 dev=0 tensor=43 shape=[4,10] slots=1 offset=2048 persistent=0 producer=76
-register 87 dev=1 tensor=43 shape=[4,10] slots=1 offset=2048 persistent=0 producer=77
-register 88 dev=0 tensor=44 shape=[4,10] slots=1 offset=10816 persistent=0 producer=78
-register 89 dev=1 tensor=44 shape=[4,10] slots=1 offset=10816 persistent=0 producer=79
-register 90 dev=0 tensor=45 shape=[4,16] slots=1 offset=8832 persistent=0 producer=80
-register 91 dev=1 tensor=45 shape=[4,16] slots=1 offset=8832 persistent=0 producer=81
-register 92 dev=0 tensor=46 shape=[16,10] slots=1 offset=6784 persistent=0 producer=82
-register 93 dev=1 tensor=46 shape=[16,10] slots=1 offset=6784 persistent=0 producer=83
-register 94 dev=2 tensor=47 shape=[4,16] slots=1 offset=6912 persistent=0 producer=88
-register 95 dev=3 tensor=47 shape=[4,16] slots=1 offset=6912 persistent=0 producer=89
-register 96 dev=2 tensor=48 shape=[4,16] slots=1 offset=7168 persistent=0 producer=90
-register 97 dev=3 tensor=48 shape=[4,16] slots=1 offset=7168 persistent=0 producer=91
-register 98 dev=2 tensor=49 shape=[16,16] slots=1 offset=2048 persistent=0 producer=92
-register 99 dev=3 tensor=49 shape=[16,16] slots=1 offset=2048 persistent=0 producer=93
-register 100 dev=2 tensor=50 shape=[4,16] slots=1 offset=3584 persistent=0 producer=94
-register 101 dev=3 tensor=50 shape=[4,16] slots=1 offset=3584 persistent=0 producer=95
-register 102 dev=2 tensor=51 shape=[4,16] slots=1 offset=7424 persistent=0 producer=96
-register 103 dev=3 tensor=51 shape=[4,16] slots=1 offset=7424 persistent=0 producer=97
-register 104 dev=2 tensor=52 shape=[16] slots=1 offset=6400 persistent=0 producer=98
-register 105 dev=3 tensor=52 shape=[16] slots=1 offset=6400 persistent=0 producer=99
-register 106 dev=2 tensor=53 shape=[4,16] slots=1 offset=3840 persistent=0 producer=100
-register 107 dev=3 tensor=53 shape=[4,16] slots=1 offset=3840 persistent=0 producer=101
-register 108 dev=2 tensor=54 shape=[4,16] slots=1 offset=7680 persistent=0 producer=102
-register 109 dev=3 tensor=54 shape=[4,16] slots=1 offset=7680 persistent=0 producer=103
-register 110 dev=2 tensor=55 shape=[4,16] slots=1 offset=7936 persistent=0 producer=104
-register 111 dev=3 tensor=55 shape=[4,16] slots=1 offset=7936 persistent=0 producer=105
-register 112 dev=2 tensor=56 shape=[4,16] slots=1 offset=8192 persistent=0 producer=106
-register 113 dev=3 tensor=56 shape=[4,16] slots=1 offset=8192 persistent=0 producer=107
-register 114 dev=2 tensor=57 shape=[16,16] slots=1 offset=3072 persistent=0 producer=108
-register 115 dev=3 tensor=57 shape=[16,16] slots=1 offset=3072 persistent=0 producer=109
-register 116 dev=2 tensor=58 shape=[4,16] slots=1 offset=8448 persistent=0 producer=110
-register 117 dev=3 tensor=58 shape=[4,16] slots=1 offset=8448 persistent=0 producer=111
-register 118 dev=2 tensor=59 shape=[4,16] slots=1 offset=8704 persistent=0 producer=112
-register 119 dev=3 tensor=59 shape=[4,16] slots=1 offset=8704 persistent=0 producer=113
-register 120 dev=2 tensor=60 shape=[16] slots=1 offset=6144 persistent=0 producer=114
-register 121 dev=3 tensor=60 shape=[16] slots=1 offset=6144 persistent=0 producer=115
-register 122 dev=2 tensor=61 shape=[4,16] slots=1 offset=8960 persistent=0 producer=116
-register 123 dev=3 tensor=61 shape=[4,16] slots=1 offset=8960 persistent=0 producer=117
-register 124 dev=2 tensor=62 shape=[4,16] slots=1 offset=8448 persistent=0 producer=118
-register 125 dev=3 tensor=62 shape=[4,16] slots=1 offset=8448 persistent=0 producer=119
-register 126 dev=0 tensor=63 shape=[4,16] slots=1 offset=9088 persistent=0 producer=124
-register 127 dev=1 tensor=63 shape=[4,16] slots=1 offset=9088 persistent=0 producer=125
-register 128 dev=0 tensor=64 shape=[4,16] slots=1 offset=9344 persistent=0 producer=126
-register 129 dev=1 tensor=64 shape=[4,16] slots=1 offset=9344 persistent=0 producer=127
-register 130 dev=0 tensor=65 shape=[16,16] slots=1 offset=2048 persistent=0 producer=128
-register 131 dev=1 tensor=65 shape=[16,16] slots=1 offset=2048 persistent=0 producer=129
-register 132 dev=0 tensor=66 shape=[4,16] slots=1 offset=3584 persistent=0 producer=130
-register 133 dev=1 tensor=66 shape=[4,16] slots=1 offset=3584 persistent=0 producer=131
-register 134 dev=0 tensor=67 shape=[4,16] slots=1 offset=9600 persistent=0 producer=132
-register 135 dev=1 tensor=67 shape=[4,16] slots=1 offset=9600 persistent=0 producer=133
-register 136 dev=0 tensor=68 shape=[16] slots=1 offset=8320 persistent=0 producer=134
-register 137 dev=1 tensor=68 shape=[16] slots=1 offset=8320 persistent=0 producer=135
-register 138 dev=0 tensor=69 shape=[4,16] slots=1 offset=3840 persistent=0 producer=136
-register 139 dev=1 tensor=69 shape=[4,16] slots=1 offset=3840 persistent=0 producer=137
-register 140 dev=0 tensor=70 shape=[4,16] slots=1 offset=3328 persistent=0 producer=138
-register 141 dev=1 tensor=70 shape=[4,16] slots=1 offset=3328 persistent=0 producer=139
-register 142 dev=0 tensor=71 shape=[4,16] slots=1 offset=9856 persistent=0 producer=140
-register 143 dev=1 tensor=71 shape=[4,16] slots=1 offset=9856 persistent=0 producer=141
-register 144 dev=0 tensor=72 shape=[4,16] slots=1 offset=10112 persistent=0 producer=142
-register 145 dev=1 tensor=72 shape=[4,16] slots=1 offset=10112 persistent=0 producer=143
-register 146 dev=0 tensor=73 shape=[16,16] slots=1 offset=3072 persistent=0 producer=144
-register 147 dev=1 tensor=73 shape=[16,16] slots=1 offset=3072 persistent=0 producer=145
-register 148 dev=0 tensor=74 shape=[4,16] slots=1 offset=10368 persistent=0 producer=146
-register 149 dev=1 tensor=74 shape=[4,16] slots=1 offset=10368 persistent=0 producer=147
-register 150 dev=0 tensor=75 shape=[16] slots=1 offset=8064 persistent=0 producer=148
-register 151 dev=1 tensor=75 shape=[16] slots=1 offset=8064 persistent=0 producer=149
-register 152 dev=2 tensor=76 shape=[4,16] slots=1 offset=9216 persistent=0 producer=26
-register 153 dev=3 tensor=76 shape=[4,16] slots=1 offset=9216 persistent=0 producer=27
-register 154 dev=0 tensor=77 shape=[4,16] slots=1 offset=7424 persistent=0 producer=48
-register 155 dev=1 tensor=77 shape=[4,16] slots=1 offset=7424 persistent=0 producer=49
-register 156 dev=2 tensor=78 shape=[4,16] slots=1 offset=4352 persistent=0 producer=86
-register 157 dev=3 tensor=78 shape=[4,16] slots=1 offset=4352 persistent=0 producer=87
-register 158 dev=0 tensor=79 shape=[4,16] slots=1 offset=4352 persistent=0 producer=120
-register 159 dev=1 tensor=79 shape=[4,16] slots=1 offset=4352 persistent=0 producer=121
-register 160 dev=0 tensor=80 shape=[16] slots=1 offset=8128 persistent=0 producer=150
-register 161 dev=1 tensor=80 shape=[16] slots=1 offset=8128 persistent=0 producer=151
-register 162 dev=0 tensor=81 shape=[16,16] slots=1 offset=4096 persistent=0 producer=154
-register 163 dev=1 tensor=81 shape=[16,16] slots=1 offset=4096 persistent=0 producer=155
-register 164 dev=0 tensor=82 shape=[16] slots=1 offset=8384 persistent=0 producer=158
-register 165 dev=1 tensor=82 shape=[16] slots=1 offset=8384 persistent=0 producer=159
-register 166 dev=0 tensor=83 shape=[16,16] slots=1 offset=5120 persistent=0 producer=162
-register 167 dev=1 tensor=83 shape=[16,16] slots=1 offset=5120 persistent=0 producer=163
-register 168 dev=2 tensor=84 shape=[16] slots=1 offset=6208 persistent=0 producer=166
-register 169 dev=3 tensor=84 shape=[16] slots=1 offset=6208 persistent=0 producer=167
-register 170 dev=2 tensor=85 shape=[16,16] slots=1 offset=4096 persistent=0 producer=170
-register 171 dev=3 tensor=85 shape=[16,16] slots=1 offset=4096 persistent=0 producer=171
-register 172 dev=2 tensor=86 shape=[16] slots=1 offset=6464 persistent=0 producer=174
-register 173 dev=3 tensor=86 shape=[16] slots=1 offset=6464 persistent=0 producer=175
-register 174 dev=2 tensor=87 shape=[16,16] slots=1 offset=5120 persistent=0 producer=178
-register 175 dev=3 tensor=87 shape=[16,16] slots=1 offset=5120 persistent=0 producer=179
-register 176 dev=0 tensor=88 shape=[16,10] slots=1 offset=7424 persistent=0 producer=182
-register 177 dev=1 tensor=88 shape=[16,10] slots=1 offset=7424 persistent=0 producer=183
+register 76 dev=0 tensor=39 shape=[4] slots=1 offset=2752 persistent=0 producer=66
+register 77 dev=1 tensor=39 shape=[4] slots=1 offset=2752 persistent=0 producer=67
+register 78 dev=0 tensor=40 shape=[4] slots=1 offset=2240 persistent=0 producer=68
+register 79 dev=1 tensor=40 shape=[4] slots=1 offset=2240 persistent=0 producer=69
+register 80 dev=0 tensor=41 shape=[4] slots=1 offset=2816 persistent=0 producer=70
+register 81 dev=1 tensor=41 shape=[4] slots=1 offset=2816 persistent=0 producer=71
+register 82 dev=0 tensor=42 shape=[4,10] slots=1 offset=2560 persistent=0 producer=72
+register 83 dev=1 tensor=42 shape=[4,10] slots=1 offset=2560 persistent=0 producer=73
+register 84 dev=0 tensor=43 shape=[4,10] slots=1 offset=2048 persistent=0 producer=74
+register 85 dev=1 tensor=43 shape=[4,10] slots=1 offset=2048 persistent=0 producer=75
+register 86 dev=0 tensor=44 shape=[4,10] slots=1 offset=10816 persistent=0 producer=76
+register 87 dev=1 tensor=44 shape=[4,10] slots=1 offset=10816 persistent=0 producer=77
+register 88 dev=0 tensor=45 shape=[4,16] slots=1 offset=8832 persistent=0 producer=78
+register 89 dev=1 tensor=45 shape=[4,16] slots=1 offset=8832 persistent=0 producer=79
+register 90 dev=0 tensor=46 shape=[16,10] slots=1 offset=6784 persistent=0 producer=80
+register 91 dev=1 tensor=46 shape=[16,10] slots=1 offset=6784 persistent=0 producer=81
+register 92 dev=2 tensor=47 shape=[4,16] slots=1 offset=6912 persistent=0 producer=86
+register 93 dev=3 tensor=47 shape=[4,16] slots=1 offset=6912 persistent=0 producer=87
+register 94 dev=2 tensor=48 shape=[4,16] slots=1 offset=7168 persistent=0 producer=88
+register 95 dev=3 tensor=48 shape=[4,16] slots=1 offset=7168 persistent=0 producer=89
+register 96 dev=2 tensor=49 shape=[16,16] slots=1 offset=2048 persistent=0 producer=90
+register 97 dev=3 tensor=49 shape=[16,16] slots=1 offset=2048 persistent=0 producer=91
+register 98 dev=2 tensor=50 shape=[4,16] slots=1 offset=3584 persistent=0 producer=92
+register 99 dev=3 tensor=50 shape=[4,16] slots=1 offset=3584 persistent=0 producer=93
+register 100 dev=2 tensor=51 shape=[4,16] slots=1 offset=7424 persistent=0 producer=94
+register 101 dev=3 tensor=51 shape=[4,16] slots=1 offset=7424 persistent=0 producer=95
+register 102 dev=2 tensor=52 shape=[16] slots=1 offset=6400 persistent=0 producer=96
+register 103 dev=3 tensor=52 shape=[16] slots=1 offset=6400 persistent=0 producer=97
+register 104 dev=2 tensor=53 shape=[4,16] slots=1 offset=3840 persistent=0 producer=98
+register 105 dev=3 tensor=53 shape=[4,16] slots=1 offset=3840 persistent=0 producer=99
+register 106 dev=2 tensor=54 shape=[4,16] slots=1 offset=7680 persistent=0 producer=100
+register 107 dev=3 tensor=54 shape=[4,16] slots=1 offset=7680 persistent=0 producer=101
+register 108 dev=2 tensor=55 shape=[4,16] slots=1 offset=7936 persistent=0 producer=102
+register 109 dev=3 tensor=55 shape=[4,16] slots=1 offset=7936 persistent=0 producer=103
+register 110 dev=2 tensor=56 shape=[4,16] slots=1 offset=8192 persistent=0 producer=104
+register 111 dev=3 tensor=56 shape=[4,16] slots=1 offset=8192 persistent=0 producer=105
+register 112 dev=2 tensor=57 shape=[16,16] slots=1 offset=3072 persistent=0 producer=106
+register 113 dev=3 tensor=57 shape=[16,16] slots=1 offset=3072 persistent=0 producer=107
+register 114 dev=2 tensor=58 shape=[4,16] slots=1 offset=8448 persistent=0 producer=108
+register 115 dev=3 tensor=58 shape=[4,16] slots=1 offset=8448 persistent=0 producer=109
+register 116 dev=2 tensor=59 shape=[4,16] slots=1 offset=8704 persistent=0 producer=110
+register 117 dev=3 tensor=59 shape=[4,16] slots=1 offset=8704 persistent=0 producer=111
+register 118 dev=2 tensor=60 shape=[16] slots=1 offset=6144 persistent=0 producer=112
+register 119 dev=3 tensor=60 shape=[16] slots=1 offset=6144 persistent=0 producer=113
+register 120 dev=2 tensor=61 shape=[4,16] slots=1 offset=8960 persistent=0 producer=114
+register 121 dev=3 tensor=61 shape=[4,16] slots=1 offset=8960 persistent=0 producer=115
+register 122 dev=2 tensor=62 shape=[4,16] slots=1 offset=8448 persistent=0 producer=116
+register 123 dev=3 tensor=62 shape=[4,16] slots=1 offset=8448 persistent=0 producer=117
+register 124 dev=0 tensor=63 shape=[4,16] slots=1 offset=9088 persistent=0 producer=122
+register 125 dev=1 tensor=63 shape=[4,16] slots=1 offset=9088 persistent=0 producer=123
+register 126 dev=0 tensor=64 shape=[4,16] slots=1 offset=9344 persistent=0 producer=124
+register 127 dev=1 tensor=64 shape=[4,16] slots=1 offset=9344 persistent=0 producer=125
+register 128 dev=0 tensor=65 shape=[16,16] slots=1 offset=2048 persistent=0 producer=126
+register 129 dev=1 tensor=65 shape=[16,16] slots=1 offset=2048 persistent=0 producer=127
+register 130 dev=0 tensor=66 shape=[4,16] slots=1 offset=3584 persistent=0 producer=128
+register 131 dev=1 tensor=66 shape=[4,16] slots=1 offset=3584 persistent=0 producer=129
+register 132 dev=0 tensor=67 shape=[4,16] slots=1 offset=9600 persistent=0 producer=130
+register 133 dev=1 tensor=67 shape=[4,16] slots=1 offset=9600 persistent=0 producer=131
+register 134 dev=0 tensor=68 shape=[16] slots=1 offset=8320 persistent=0 producer=132
+register 135 dev=1 tensor=68 shape=[16] slots=1 offset=8320 persistent=0 producer=133
+register 136 dev=0 tensor=69 shape=[4,16] slots=1 offset=3840 persistent=0 producer=134
+register 137 dev=1 tensor=69 shape=[4,16] slots=1 offset=3840 persistent=0 producer=135
+register 138 dev=0 tensor=71 shape=[4,16] slots=1 offset=9856 persistent=0 producer=136
+register 139 dev=1 tensor=71 shape=[4,16] slots=1 offset=9856 persistent=0 producer=137
+register 140 dev=0 tensor=72 shape=[4,16] slots=1 offset=10112 persistent=0 producer=138
+register 141 dev=1 tensor=72 shape=[4,16] slots=1 offset=10112 persistent=0 producer=139
+register 142 dev=0 tensor=73 shape=[16,16] slots=1 offset=3072 persistent=0 producer=140
+register 143 dev=1 tensor=73 shape=[16,16] slots=1 offset=3072 persistent=0 producer=141
+register 144 dev=0 tensor=74 shape=[4,16] slots=1 offset=10368 persistent=0 producer=142
+register 145 dev=1 tensor=74 shape=[4,16] slots=1 offset=10368 persistent=0 producer=143
+register 146 dev=0 tensor=75 shape=[16] slots=1 offset=8064 persistent=0 producer=144
+register 147 dev=1 tensor=75 shape=[16] slots=1 offset=8064 persistent=0 producer=145
+register 148 dev=2 tensor=76 shape=[4,16] slots=1 offset=9216 persistent=0 producer=26
+register 149 dev=3 tensor=76 shape=[4,16] slots=1 offset=9216 persistent=0 producer=27
+register 150 dev=0 tensor=77 shape=[4,16] slots=1 offset=7424 persistent=0 producer=48
+register 151 dev=1 tensor=77 shape=[4,16] slots=1 offset=7424 persistent=0 producer=49
+register 152 dev=2 tensor=78 shape=[4,16] slots=1 offset=4352 persistent=0 producer=84
+register 153 dev=3 tensor=78 shape=[4,16] slots=1 offset=4352 persistent=0 producer=85
+register 154 dev=0 tensor=79 shape=[4,16] slots=1 offset=4352 persistent=0 producer=118
+register 155 dev=1 tensor=79 shape=[4,16] slots=1 offset=4352 persistent=0 producer=119
+register 156 dev=0 tensor=80 shape=[16] slots=1 offset=8128 persistent=0 producer=146
+register 157 dev=1 tensor=80 shape=[16] slots=1 offset=8128 persistent=0 producer=147
+register 158 dev=0 tensor=81 shape=[16,16] slots=1 offset=4096 persistent=0 producer=150
+register 159 dev=1 tensor=81 shape=[16,16] slots=1 offset=4096 persistent=0 producer=151
+register 160 dev=0 tensor=82 shape=[16] slots=1 offset=8384 persistent=0 producer=154
+register 161 dev=1 tensor=82 shape=[16] slots=1 offset=8384 persistent=0 producer=155
+register 162 dev=0 tensor=83 shape=[16,16] slots=1 offset=5120 persistent=0 producer=158
+register 163 dev=1 tensor=83 shape=[16,16] slots=1 offset=5120 persistent=0 producer=159
+register 164 dev=2 tensor=84 shape=[16] slots=1 offset=6208 persistent=0 producer=162
+register 165 dev=3 tensor=84 shape=[16] slots=1 offset=6208 persistent=0 producer=163
+register 166 dev=2 tensor=85 shape=[16,16] slots=1 offset=4096 persistent=0 producer=166
+register 167 dev=3 tensor=85 shape=[16,16] slots=1 offset=4096 persistent=0 producer=167
+register 168 dev=2 tensor=86 shape=[16] slots=1 offset=6464 persistent=0 producer=170
+register 169 dev=3 tensor=86 shape=[16] slots=1 offset=6464 persistent=0 producer=171
+register 170 dev=2 tensor=87 shape=[16,16] slots=1 offset=5120 persistent=0 producer=174
+register 171 dev=3 tensor=87 shape=[16,16] slots=1 offset=5120 persistent=0 producer=175
+register 172 dev=0 tensor=88 shape=[16,10] slots=1 offset=7424 persistent=0 producer=178
+register 173 dev=1 tensor=88 shape=[16,10] slots=1 offset=7424 persistent=0 producer=179
 arena 0 11520
 arena 1 11520
 arena 2 9600
@@ -722,7 +710,7 @@ arena 3 9600
 ";
 
         /// <summary>The inference plan (forward only) in the plan text format.</summary>
-        private const string InferPlanText = @"oneflow-dsl plan format 3
+        private const string InferPlanText = @"oneflow-dsl plan format 4
 plan Stack Infer cpu:0-1 output=30
 tensor 0 layers.0.gain [16] F32 Weight B grad_of=-1 at=cpu:0-1
 tensor 1 layers.0.w [16,16] F32 Weight B grad_of=-1 at=cpu:0-1
@@ -737,22 +725,22 @@ tensor 9 x [8,16] F32 Input S(0) grad_of=-1 at=cpu:0-1
 tensor 10 %0 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 11 layers.0.h [8,16] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 12 %1 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:0-1
-tensor 13 %2 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 13 %2 [8,16] F32 Fused S(0) grad_of=-1 at=cpu:0-1
 tensor 14 %3 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 15 %4 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 16 layers.1.h [8,16] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 17 %5 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:0-1
-tensor 18 %6 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:0-1
+tensor 18 %6 [8,16] F32 Fused S(0) grad_of=-1 at=cpu:0-1
 tensor 19 %7 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 20 %8 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
 tensor 21 layers.2.h [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
 tensor 22 %9 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
-tensor 23 %10 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
+tensor 23 %10 [8,16] F32 Fused S(0) grad_of=-1 at=cpu:2-3
 tensor 24 %11 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
 tensor 25 %12 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
 tensor 26 layers.3.h [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
 tensor 27 %13 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
-tensor 28 %14 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
+tensor 28 %14 [8,16] F32 Fused S(0) grad_of=-1 at=cpu:2-3
 tensor 29 %15 [8,16] F32 Activation S(0) grad_of=-1 at=cpu:2-3
 tensor 30 %16 [8,10] F32 Activation B grad_of=-1 at=cpu:0-1
 tensor 31 %7@S(0)@cpu:2-3 [8,16] F32 Boxed S(0) grad_of=-1 at=cpu:2-3
@@ -761,26 +749,22 @@ op 0 Input in= out=9 at=cpu:0-1 src=cpu:0-1 | x
 op 1 LayerNorm in=9 out=10 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | %0 = LayerNorm(x)
 op 2 Mul in=10,0 out=11 at=cpu:0-1 src=cpu:0-1 | layers.0.h = Mul(%0, layers.0.gain)
 op 3 MatMul in=11,1 out=12 at=cpu:0-1 src=cpu:0-1 | %1 = MatMul(layers.0.h, layers.0.w)
-op 4 Relu in=12 out=13 at=cpu:0-1 src=cpu:0-1 | %2 = Relu(%1)
-op 5 Add in=9,13 out=14 at=cpu:0-1 src=cpu:0-1 | %3 = Add(x, %2)
-op 6 LayerNorm in=14 out=15 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | %4 = LayerNorm(%3)
-op 7 Mul in=15,2 out=16 at=cpu:0-1 src=cpu:0-1 | layers.1.h = Mul(%4, layers.1.gain)
-op 8 MatMul in=16,3 out=17 at=cpu:0-1 src=cpu:0-1 | %5 = MatMul(layers.1.h, layers.1.w)
-op 9 Relu in=17 out=18 at=cpu:0-1 src=cpu:0-1 | %6 = Relu(%5)
-op 10 Add in=14,18 out=19 at=cpu:0-1 src=cpu:0-1 | %7 = Add(%3, %6)
-op 11 Boxing in=19 out=31 at=cpu:2-3 src=cpu:0-1 from=S(0) to=S(0) | %7: S(0) on cpu:0-1 -> S(0) on cpu:2-3
-op 12 LayerNorm in=31 out=20 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | %8 = LayerNorm(%7)
-op 13 Mul in=20,4 out=21 at=cpu:2-3 src=cpu:2-3 | layers.2.h = Mul(%8, layers.2.gain)
-op 14 MatMul in=21,5 out=22 at=cpu:2-3 src=cpu:2-3 | %9 = MatMul(layers.2.h, layers.2.w)
-op 15 Relu in=22 out=23 at=cpu:2-3 src=cpu:2-3 | %10 = Relu(%9)
-op 16 Add in=31,23 out=24 at=cpu:2-3 src=cpu:2-3 | %11 = Add(%7, %10)
-op 17 LayerNorm in=24 out=25 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | %12 = LayerNorm(%11)
-op 18 Mul in=25,6 out=26 at=cpu:2-3 src=cpu:2-3 | layers.3.h = Mul(%12, layers.3.gain)
-op 19 MatMul in=26,7 out=27 at=cpu:2-3 src=cpu:2-3 | %13 = MatMul(layers.3.h, layers.3.w)
-op 20 Relu in=27 out=28 at=cpu:2-3 src=cpu:2-3 | %14 = Relu(%13)
-op 21 Add in=24,28 out=29 at=cpu:2-3 src=cpu:2-3 | %15 = Add(%11, %14)
-op 22 Boxing in=29 out=32 at=cpu:0-1 src=cpu:2-3 from=S(0) to=B | %15: S(0) on cpu:2-3 -> B on cpu:0-1
-op 23 MatMul in=32,8 out=30 at=cpu:0-1 src=cpu:0-1 | %16 = MatMul(%15, head)
+op 4 Fused in=9,12 out=14 at=cpu:0-1 src=cpu:0-1 codes=8,4 args=1,0,2 constants=0,0 ranks=2,2 axes=0,1,0,1 shape=8,16 | %3 = Add(x, %2) [fused Relu Add]
+op 5 LayerNorm in=14 out=15 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | %4 = LayerNorm(%3)
+op 6 Mul in=15,2 out=16 at=cpu:0-1 src=cpu:0-1 | layers.1.h = Mul(%4, layers.1.gain)
+op 7 MatMul in=16,3 out=17 at=cpu:0-1 src=cpu:0-1 | %5 = MatMul(layers.1.h, layers.1.w)
+op 8 Fused in=14,17 out=19 at=cpu:0-1 src=cpu:0-1 codes=8,4 args=1,0,2 constants=0,0 ranks=2,2 axes=0,1,0,1 shape=8,16 | %7 = Add(%3, %6) [fused Relu Add]
+op 9 Boxing in=19 out=31 at=cpu:2-3 src=cpu:0-1 from=S(0) to=S(0) | %7: S(0) on cpu:0-1 -> S(0) on cpu:2-3
+op 10 LayerNorm in=31 out=20 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | %8 = LayerNorm(%7)
+op 11 Mul in=20,4 out=21 at=cpu:2-3 src=cpu:2-3 | layers.2.h = Mul(%8, layers.2.gain)
+op 12 MatMul in=21,5 out=22 at=cpu:2-3 src=cpu:2-3 | %9 = MatMul(layers.2.h, layers.2.w)
+op 13 Fused in=31,22 out=24 at=cpu:2-3 src=cpu:2-3 codes=8,4 args=1,0,2 constants=0,0 ranks=2,2 axes=0,1,0,1 shape=8,16 | %11 = Add(%7, %10) [fused Relu Add]
+op 14 LayerNorm in=24 out=25 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | %12 = LayerNorm(%11)
+op 15 Mul in=25,6 out=26 at=cpu:2-3 src=cpu:2-3 | layers.3.h = Mul(%12, layers.3.gain)
+op 16 MatMul in=26,7 out=27 at=cpu:2-3 src=cpu:2-3 | %13 = MatMul(layers.3.h, layers.3.w)
+op 17 Fused in=24,27 out=29 at=cpu:2-3 src=cpu:2-3 codes=8,4 args=1,0,2 constants=0,0 ranks=2,2 axes=0,1,0,1 shape=8,16 | %15 = Add(%11, %14) [fused Relu Add]
+op 18 Boxing in=29 out=32 at=cpu:0-1 src=cpu:2-3 from=S(0) to=B | %15: S(0) on cpu:2-3 -> B on cpu:0-1
+op 19 MatMul in=32,8 out=30 at=cpu:0-1 src=cpu:0-1 | %16 = MatMul(%15, head)
 actor 0 dev=0 op=0 in= ctrl= out=18
 actor 1 dev=1 op=0 in= ctrl= out=19
 actor 2 dev=0 op=1 in=18 ctrl= out=20
@@ -789,58 +773,50 @@ actor 4 dev=0 op=2 in=20,0 ctrl= out=22
 actor 5 dev=1 op=2 in=21,1 ctrl= out=23
 actor 6 dev=0 op=3 in=22,2 ctrl= out=24
 actor 7 dev=1 op=3 in=23,3 ctrl= out=25
-actor 8 dev=0 op=4 in=24 ctrl= out=26
-actor 9 dev=1 op=4 in=25 ctrl= out=27
-actor 10 dev=0 op=5 in=18,26 ctrl= out=28
-actor 11 dev=1 op=5 in=19,27 ctrl= out=29
-actor 12 dev=0 op=6 in=28 ctrl= out=30
-actor 13 dev=1 op=6 in=29 ctrl= out=31
-actor 14 dev=0 op=7 in=30,4 ctrl= out=32
-actor 15 dev=1 op=7 in=31,5 ctrl= out=33
-actor 16 dev=0 op=8 in=32,6 ctrl= out=34
-actor 17 dev=1 op=8 in=33,7 ctrl= out=35
-actor 18 dev=0 op=9 in=34 ctrl= out=36
-actor 19 dev=1 op=9 in=35 ctrl= out=37
-actor 20 dev=0 op=10 in=28,36 ctrl= out=38
-actor 21 dev=1 op=10 in=29,37 ctrl= out=39
-actor 22 dev=0 op=11 in=38 ctrl= out=-1
-actor 23 dev=1 op=11 in=39 ctrl= out=-1
-actor 24 dev=2 op=11 in= ctrl= out=62
-actor 25 dev=3 op=11 in= ctrl= out=63
-actor 26 dev=2 op=12 in=62 ctrl= out=40
-actor 27 dev=3 op=12 in=63 ctrl= out=41
-actor 28 dev=2 op=13 in=40,8 ctrl= out=42
-actor 29 dev=3 op=13 in=41,9 ctrl= out=43
-actor 30 dev=2 op=14 in=42,10 ctrl= out=44
-actor 31 dev=3 op=14 in=43,11 ctrl= out=45
-actor 32 dev=2 op=15 in=44 ctrl= out=46
-actor 33 dev=3 op=15 in=45 ctrl= out=47
-actor 34 dev=2 op=16 in=62,46 ctrl= out=48
-actor 35 dev=3 op=16 in=63,47 ctrl= out=49
-actor 36 dev=2 op=17 in=48 ctrl= out=50
-actor 37 dev=3 op=17 in=49 ctrl= out=51
-actor 38 dev=2 op=18 in=50,12 ctrl= out=52
-actor 39 dev=3 op=18 in=51,13 ctrl= out=53
-actor 40 dev=2 op=19 in=52,14 ctrl= out=54
-actor 41 dev=3 op=19 in=53,15 ctrl= out=55
-actor 42 dev=2 op=20 in=54 ctrl= out=56
-actor 43 dev=3 op=20 in=55 ctrl= out=57
-actor 44 dev=2 op=21 in=48,56 ctrl= out=58
-actor 45 dev=3 op=21 in=49,57 ctrl= out=59
-actor 46 dev=0 op=22 in= ctrl= out=64
-actor 47 dev=1 op=22 in= ctrl= out=65
-actor 48 dev=2 op=22 in=58 ctrl= out=-1
-actor 49 dev=3 op=22 in=59 ctrl= out=-1
-actor 50 dev=0 op=23 in=64,16 ctrl= out=60
-actor 51 dev=1 op=23 in=65,17 ctrl= out=61
-register 0 dev=0 tensor=0 shape=[16] slots=1 offset=0 persistent=1 producer=-1
-register 1 dev=1 tensor=0 shape=[16] slots=1 offset=0 persistent=1 producer=-1
-register 2 dev=0 tensor=1 shape=[16,16] slots=1 offset=64 persistent=1 producer=-1
-register 3 dev=1 tensor=1 shape=[16,16] slots=1 offset=64 persistent=1 producer=-1
-register 4 dev=0 tensor=2 shape=[16] slots=1 offset=1088 persistent=1 producer=-1
-register 5 dev=1 tensor=2 shape=[16] slots=1 offset=1088 persistent=1 producer=-1
-register 6 dev=0 tensor=3 shape=[16,16] slots=1 offset=1152 persistent=1 producer=-1
-register 7 dev=1 tensor=3 shape=[16,16] slots=1 offset=1152 persistent=1 producer=-1
+actor 8 dev=0 op=4 in=18,24 ctrl= out=26
+actor 9 dev=1 op=4 in=19,25 ctrl= out=27
+actor 10 dev=0 op=5 in=26 ctrl= out=28
+actor 11 dev=1 op=5 in=27 ctrl= out=29
+actor 12 dev=0 op=6 in=28,4 ctrl= out=30
+actor 13 dev=1 op=6 in=29,5 ctrl= out=31
+actor 14 dev=0 op=7 in=30,6 ctrl= out=32
+actor 15 dev=1 op=7 in=31,7 ctrl= out=33
+actor 16 dev=0 op=8 in=26,32 ctrl= out=34
+actor 17 dev=1 op=8 in=27,33 ctrl= out=35
+actor 18 dev=0 op=9 in=34 ctrl= out=-1
+actor 19 dev=1 op=9 in=35 ctrl= out=-1
+actor 20 dev=2 op=9 in= ctrl= out=54
+actor 21 dev=3 op=9 in= ctrl= out=55
+actor 22 dev=2 op=10 in=54 ctrl= out=36
+actor 23 dev=3 op=10 in=55 ctrl= out=37
+actor 24 dev=2 op=11 in=36,8 ctrl= out=38
+actor 25 dev=3 op=11 in=37,9 ctrl= out=39
+actor 26 dev=2 op=12 in=38,10 ctrl= out=40
+actor 27 dev=3 op=12 in=39,11 ctrl= out=41
+actor 28 dev=2 op=13 in=54,40 ctrl= out=42
+actor 29 dev=3 op=13 in=55,41 ctrl= out=43
+actor 30 dev=2 op=14 in=42 ctrl= out=44
+actor 31 dev=3 op=14 in=43 ctrl= out=45
+actor 32 dev=2 op=15 in=44,12 ctrl= out=46
+actor 33 dev=3 op=15 in=45,13 ctrl= out=47
+actor 34 dev=2 op=16 in=46,14 ctrl= out=48
+actor 35 dev=3 op=16 in=47,15 ctrl= out=49
+actor 36 dev=2 op=17 in=42,48 ctrl= out=50
+actor 37 dev=3 op=17 in=43,49 ctrl= out=51
+actor 38 dev=0 op=18 in= ctrl= out=56
+actor 39 dev=1 op=18 in= ctrl= out=57
+actor 40 dev=2 op=18 in=50 ctrl= out=-1
+actor 41 dev=3 op=18 in=51 ctrl= out=-1
+actor 42 dev=0 op=19 in=56,16 ctrl= out=52
+actor 43 dev=1 op=19 in=57,17 ctrl= out=53
+register 0 dev=0 tensor=0 shape=[16] slots=1 offset=4032 persistent=1 producer=-1
+register 1 dev=1 tensor=0 shape=[16] slots=1 offset=4032 persistent=1 producer=-1
+register 2 dev=0 tensor=1 shape=[16,16] slots=1 offset=0 persistent=1 producer=-1
+register 3 dev=1 tensor=1 shape=[16,16] slots=1 offset=0 persistent=1 producer=-1
+register 4 dev=0 tensor=2 shape=[16] slots=1 offset=4096 persistent=1 producer=-1
+register 5 dev=1 tensor=2 shape=[16] slots=1 offset=4096 persistent=1 producer=-1
+register 6 dev=0 tensor=3 shape=[16,16] slots=1 offset=1024 persistent=1 producer=-1
+register 7 dev=1 tensor=3 shape=[16,16] slots=1 offset=1024 persistent=1 producer=-1
 register 8 dev=2 tensor=4 shape=[16] slots=1 offset=2816 persistent=1 producer=-1
 register 9 dev=3 tensor=4 shape=[16] slots=1 offset=2816 persistent=1 producer=-1
 register 10 dev=2 tensor=5 shape=[16,16] slots=1 offset=0 persistent=1 producer=-1
@@ -849,58 +825,50 @@ register 12 dev=2 tensor=6 shape=[16] slots=1 offset=2880 persistent=1 producer=
 register 13 dev=3 tensor=6 shape=[16] slots=1 offset=2880 persistent=1 producer=-1
 register 14 dev=2 tensor=7 shape=[16,16] slots=1 offset=1024 persistent=1 producer=-1
 register 15 dev=3 tensor=7 shape=[16,16] slots=1 offset=1024 persistent=1 producer=-1
-register 16 dev=0 tensor=8 shape=[16,10] slots=1 offset=2176 persistent=1 producer=-1
-register 17 dev=1 tensor=8 shape=[16,10] slots=1 offset=2176 persistent=1 producer=-1
-register 18 dev=0 tensor=9 shape=[4,16] slots=1 offset=2816 persistent=0 producer=0
-register 19 dev=1 tensor=9 shape=[4,16] slots=1 offset=2816 persistent=0 producer=1
-register 20 dev=0 tensor=10 shape=[4,16] slots=1 offset=3072 persistent=0 producer=2
-register 21 dev=1 tensor=10 shape=[4,16] slots=1 offset=3072 persistent=0 producer=3
-register 22 dev=0 tensor=11 shape=[4,16] slots=1 offset=3328 persistent=0 producer=4
-register 23 dev=1 tensor=11 shape=[4,16] slots=1 offset=3328 persistent=0 producer=5
-register 24 dev=0 tensor=12 shape=[4,16] slots=1 offset=3072 persistent=0 producer=6
-register 25 dev=1 tensor=12 shape=[4,16] slots=1 offset=3072 persistent=0 producer=7
-register 26 dev=0 tensor=13 shape=[4,16] slots=1 offset=3328 persistent=0 producer=8
-register 27 dev=1 tensor=13 shape=[4,16] slots=1 offset=3328 persistent=0 producer=9
-register 28 dev=0 tensor=14 shape=[4,16] slots=1 offset=3072 persistent=0 producer=10
-register 29 dev=1 tensor=14 shape=[4,16] slots=1 offset=3072 persistent=0 producer=11
-register 30 dev=0 tensor=15 shape=[4,16] slots=1 offset=2816 persistent=0 producer=12
-register 31 dev=1 tensor=15 shape=[4,16] slots=1 offset=2816 persistent=0 producer=13
-register 32 dev=0 tensor=16 shape=[4,16] slots=1 offset=3328 persistent=0 producer=14
-register 33 dev=1 tensor=16 shape=[4,16] slots=1 offset=3328 persistent=0 producer=15
-register 34 dev=0 tensor=17 shape=[4,16] slots=1 offset=2816 persistent=0 producer=16
-register 35 dev=1 tensor=17 shape=[4,16] slots=1 offset=2816 persistent=0 producer=17
-register 36 dev=0 tensor=18 shape=[4,16] slots=1 offset=3328 persistent=0 producer=18
-register 37 dev=1 tensor=18 shape=[4,16] slots=1 offset=3328 persistent=0 producer=19
-register 38 dev=0 tensor=19 shape=[4,16] slots=1 offset=2816 persistent=0 producer=20
-register 39 dev=1 tensor=19 shape=[4,16] slots=1 offset=2816 persistent=0 producer=21
-register 40 dev=2 tensor=20 shape=[4,16] slots=1 offset=2048 persistent=0 producer=26
-register 41 dev=3 tensor=20 shape=[4,16] slots=1 offset=2048 persistent=0 producer=27
-register 42 dev=2 tensor=21 shape=[4,16] slots=1 offset=2304 persistent=0 producer=28
-register 43 dev=3 tensor=21 shape=[4,16] slots=1 offset=2304 persistent=0 producer=29
-register 44 dev=2 tensor=22 shape=[4,16] slots=1 offset=2048 persistent=0 producer=30
-register 45 dev=3 tensor=22 shape=[4,16] slots=1 offset=2048 persistent=0 producer=31
-register 46 dev=2 tensor=23 shape=[4,16] slots=1 offset=2304 persistent=0 producer=32
-register 47 dev=3 tensor=23 shape=[4,16] slots=1 offset=2304 persistent=0 producer=33
-register 48 dev=2 tensor=24 shape=[4,16] slots=1 offset=2048 persistent=0 producer=34
-register 49 dev=3 tensor=24 shape=[4,16] slots=1 offset=2048 persistent=0 producer=35
-register 50 dev=2 tensor=25 shape=[4,16] slots=1 offset=2304 persistent=0 producer=36
-register 51 dev=3 tensor=25 shape=[4,16] slots=1 offset=2304 persistent=0 producer=37
-register 52 dev=2 tensor=26 shape=[4,16] slots=1 offset=2560 persistent=0 producer=38
-register 53 dev=3 tensor=26 shape=[4,16] slots=1 offset=2560 persistent=0 producer=39
-register 54 dev=2 tensor=27 shape=[4,16] slots=1 offset=2304 persistent=0 producer=40
-register 55 dev=3 tensor=27 shape=[4,16] slots=1 offset=2304 persistent=0 producer=41
-register 56 dev=2 tensor=28 shape=[4,16] slots=1 offset=2560 persistent=0 producer=42
-register 57 dev=3 tensor=28 shape=[4,16] slots=1 offset=2560 persistent=0 producer=43
-register 58 dev=2 tensor=29 shape=[4,16] slots=1 offset=2304 persistent=0 producer=44
-register 59 dev=3 tensor=29 shape=[4,16] slots=1 offset=2304 persistent=0 producer=45
-register 60 dev=0 tensor=30 shape=[8,10] slots=1 offset=3584 persistent=1 producer=50
-register 61 dev=1 tensor=30 shape=[8,10] slots=1 offset=3584 persistent=1 producer=51
-register 62 dev=2 tensor=31 shape=[4,16] slots=1 offset=2560 persistent=0 producer=24
-register 63 dev=3 tensor=31 shape=[4,16] slots=1 offset=2560 persistent=0 producer=25
-register 64 dev=0 tensor=32 shape=[8,16] slots=1 offset=3072 persistent=0 producer=46
-register 65 dev=1 tensor=32 shape=[8,16] slots=1 offset=3072 persistent=0 producer=47
-arena 0 3904
-arena 1 3904
+register 16 dev=0 tensor=8 shape=[16,10] slots=1 offset=2048 persistent=1 producer=-1
+register 17 dev=1 tensor=8 shape=[16,10] slots=1 offset=2048 persistent=1 producer=-1
+register 18 dev=0 tensor=9 shape=[4,16] slots=1 offset=2688 persistent=0 producer=0
+register 19 dev=1 tensor=9 shape=[4,16] slots=1 offset=2688 persistent=0 producer=1
+register 20 dev=0 tensor=10 shape=[4,16] slots=1 offset=2944 persistent=0 producer=2
+register 21 dev=1 tensor=10 shape=[4,16] slots=1 offset=2944 persistent=0 producer=3
+register 22 dev=0 tensor=11 shape=[4,16] slots=1 offset=3520 persistent=0 producer=4
+register 23 dev=1 tensor=11 shape=[4,16] slots=1 offset=3520 persistent=0 producer=5
+register 24 dev=0 tensor=12 shape=[4,16] slots=1 offset=2944 persistent=0 producer=6
+register 25 dev=1 tensor=12 shape=[4,16] slots=1 offset=2944 persistent=0 producer=7
+register 26 dev=0 tensor=14 shape=[4,16] slots=1 offset=3520 persistent=0 producer=8
+register 27 dev=1 tensor=14 shape=[4,16] slots=1 offset=3520 persistent=0 producer=9
+register 28 dev=0 tensor=15 shape=[4,16] slots=1 offset=2688 persistent=0 producer=10
+register 29 dev=1 tensor=15 shape=[4,16] slots=1 offset=2688 persistent=0 producer=11
+register 30 dev=0 tensor=16 shape=[4,16] slots=1 offset=2944 persistent=0 producer=12
+register 31 dev=1 tensor=16 shape=[4,16] slots=1 offset=2944 persistent=0 producer=13
+register 32 dev=0 tensor=17 shape=[4,16] slots=1 offset=2688 persistent=0 producer=14
+register 33 dev=1 tensor=17 shape=[4,16] slots=1 offset=2688 persistent=0 producer=15
+register 34 dev=0 tensor=19 shape=[4,16] slots=1 offset=3776 persistent=0 producer=16
+register 35 dev=1 tensor=19 shape=[4,16] slots=1 offset=3776 persistent=0 producer=17
+register 36 dev=2 tensor=20 shape=[4,16] slots=1 offset=2048 persistent=0 producer=22
+register 37 dev=3 tensor=20 shape=[4,16] slots=1 offset=2048 persistent=0 producer=23
+register 38 dev=2 tensor=21 shape=[4,16] slots=1 offset=2304 persistent=0 producer=24
+register 39 dev=3 tensor=21 shape=[4,16] slots=1 offset=2304 persistent=0 producer=25
+register 40 dev=2 tensor=22 shape=[4,16] slots=1 offset=2048 persistent=0 producer=26
+register 41 dev=3 tensor=22 shape=[4,16] slots=1 offset=2048 persistent=0 producer=27
+register 42 dev=2 tensor=24 shape=[4,16] slots=1 offset=2304 persistent=0 producer=28
+register 43 dev=3 tensor=24 shape=[4,16] slots=1 offset=2304 persistent=0 producer=29
+register 44 dev=2 tensor=25 shape=[4,16] slots=1 offset=2048 persistent=0 producer=30
+register 45 dev=3 tensor=25 shape=[4,16] slots=1 offset=2048 persistent=0 producer=31
+register 46 dev=2 tensor=26 shape=[4,16] slots=1 offset=2560 persistent=0 producer=32
+register 47 dev=3 tensor=26 shape=[4,16] slots=1 offset=2560 persistent=0 producer=33
+register 48 dev=2 tensor=27 shape=[4,16] slots=1 offset=2048 persistent=0 producer=34
+register 49 dev=3 tensor=27 shape=[4,16] slots=1 offset=2048 persistent=0 producer=35
+register 50 dev=2 tensor=29 shape=[4,16] slots=1 offset=2560 persistent=0 producer=36
+register 51 dev=3 tensor=29 shape=[4,16] slots=1 offset=2560 persistent=0 producer=37
+register 52 dev=0 tensor=30 shape=[8,10] slots=1 offset=3200 persistent=1 producer=42
+register 53 dev=1 tensor=30 shape=[8,10] slots=1 offset=3200 persistent=1 producer=43
+register 54 dev=2 tensor=31 shape=[4,16] slots=1 offset=2560 persistent=0 producer=20
+register 55 dev=3 tensor=31 shape=[4,16] slots=1 offset=2560 persistent=0 producer=21
+register 56 dev=0 tensor=32 shape=[8,16] slots=1 offset=2688 persistent=0 producer=38
+register 57 dev=1 tensor=32 shape=[8,16] slots=1 offset=2688 persistent=0 producer=39
+arena 0 4160
+arena 1 4160
 arena 2 2944
 arena 3 2944
 ";
