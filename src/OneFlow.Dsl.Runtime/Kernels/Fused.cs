@@ -50,14 +50,27 @@ namespace OneFlow.Dsl.Runtime.Kernels
             return (inner, (int)length);
         }
 
+        /// <summary>The block's elements of a repeated input, a run at a time: a run of the input itself where it varies
+        /// fastest (a bias along the last axis), else one element repeated (a channel's value over its plane).</summary>
         private static void Gather(ReadOnlySpan<float> x, long inner, int length, int start, Span<float> block)
         {
             int at = (int)(start / inner % length);
             long within = start % inner;
-            for (int j = 0; j < block.Length; j++)
+            for (int j = 0; j < block.Length;)
             {
-                block[j] = x[at];
-                if (++within == inner)
+                if (inner == 1)
+                {
+                    int run = Math.Min(block.Length - j, length - at);
+                    x.Slice(at, run).CopyTo(block.Slice(j, run));
+                    j += run;
+                    at = 0;
+                    continue;
+                }
+                int repeat = (int)Math.Min(block.Length - j, inner - within);
+                block.Slice(j, repeat).Fill(x[at]);
+                j += repeat;
+                within += repeat;
+                if (within == inner)
                 {
                     within = 0;
                     if (++at == length) at = 0;
