@@ -63,7 +63,11 @@ namespace OneFlow.Dsl.Planner
             if (mode == PlanMode.Train) output = Autograd.AppendBackwardAndUpdate(graph, output, update ?? spec.Update, clip ?? spec.Clip, micro);
             SbpSelection.Run(graph, output, mode);
             int recomputed = recompute.Count > 0 ? Recomputation.Apply(graph, recompute) : 0;
-            if (fuse) Fusion.Apply(graph, output);
+            if (fuse)
+            {
+                Fusion.Apply(graph, output);
+                UpdateGrouping.Apply(graph);
+            }
             var plan = Lower(graph, spec.Name, mode, placement, output, micro > 1 ? System.Math.Max(2, registerSlots) : registerSlots, micro);
             plan.Warnings = warnings;
             plan.Recomputed = recompute;

@@ -111,8 +111,8 @@ namespace OneFlow.Dsl.Benchmarks
     public class ConvTrainStep
     {
         /// <summary>With the elementwise chains fused (as planned), or every op as written.</summary>
-        [Params(true, false)]
-        public bool Fused { get; set; }
+        [Params("fused", "unfused")]
+        public string Plan { get; set; } = "";
 
         private ResNet.Training _trainer = null!;
         private Tensor _x = null!, _y = null!;
@@ -120,7 +120,7 @@ namespace OneFlow.Dsl.Benchmarks
         [GlobalSetup]
         public void Setup()
         {
-            _trainer = new ResNet(seed: 1).Trainer(new Sgd(0.01f, momentum: 0.9f), ResNet.Spec with { Fuse = Fused });
+            _trainer = new ResNet(seed: 1).Trainer(new Sgd(0.01f, momentum: 0.9f), ResNet.Spec with { Fuse = Plan == "fused" });
             var random = new System.Random(1);
             _x = Tensor.From(Enumerable.Range(0, 32 * 3 * 32 * 32).Select(_ => (float)random.NextDouble()).ToArray(), 32, 3, 32, 32);
             _y = Tensor.From(Enumerable.Range(0, 32).Select(_ => random.Next(10)).ToArray(), 32);

@@ -33,13 +33,15 @@ namespace OneFlow.Dsl.Planner.Tests
 
             var unfused = NetworkPlanner.Compile(Mlp(), PlanMode.Train, fuse: false);
             Assert.Equal(OpKind.Relu, unfused.Ops.Single(o => o.Output == unfused.Tensors.Single(t => t.Name == "h").Id).Kind);
-            Assert.Equal(unfused.Ops.Count - plan.Ops.Count, plan.Tensors.Count(t => t.Role == TensorRole.Fused));
+            Assert.All(plan.Tensors.Where(t => t.Role == TensorRole.Fused), t => Assert.DoesNotContain(plan.Registers, r => r.Tensor == t.Id));
         }
 
         /// <summary>A value read twice (GELU's input, which its gradient reads again) is stored, so its producer stays
-        /// apart; a repeat of a reduction's gradient and the scale after it join.</summary>
+        /// apart; a constant read twice (the loss's seed, a fill repeated over the rows and scaled by 1/64) is made again in
+        /// each reader's kernel: the picked logit's gradient, and the gradient through the sum of exponentials (with its
+        /// division and the sum of the two gradients).</summary>
         [Fact]
-        public void A_value_with_two_readers_is_stored_and_a_repeat_joins_its_scale()
+        public void A_value_with_two_readers_is_stored_and_a_constant_is_made_in_each_reader()
         {
             var spec = Mlp(placement: "cpu:0") with
             {
@@ -50,10 +52,12 @@ namespace OneFlow.Dsl.Planner.Tests
             var t1 = plan.Tensors.Single(t => t.Name == "t1");
             Assert.Equal(OpKind.Add, plan.Ops[FindProducer(plan, t1.Id)].Kind);
             Assert.Equal(OpKind.Gelu, plan.Ops[FindProducer(plan, plan.Tensors.Single(t => t.Name == "h").Id)].Kind);
-            // The loss's seed: a constant repeated over the rows and scaled by 1/64, one op.
-            var seed = plan.Ops.Single(o => o.Kind == OpKind.Fused && o.Inputs.Length == 0);
-            Assert.Equal(new[] { PointwiseCode.Fill, PointwiseCode.Scale }, FusedOp.Attributes(seed).Program.Select(s => s.Code));
-            Assert.Equal(1.0 / 64, FusedOp.Attributes(seed).Program[1].Constant, 12);
+            var seeded = plan.Ops.Where(o => o.Kind == OpKind.Fused && FusedOp.Attributes(o).Program[0].Code == PointwiseCode.Fill)
+                .Select(o => FusedOp.Attributes(o).Program.Select(s => s.Code).ToArray()).OrderBy(p => p.Length).ToList();
+            Assert.Equal(2, seeded.Count);
+            Assert.Equal(new[] { PointwiseCode.Fill, PointwiseCode.Scale, PointwiseCode.Neg }, seeded[0]);
+            Assert.Equal(new[] { PointwiseCode.Fill, PointwiseCode.Scale, PointwiseCode.Div, PointwiseCode.SumExpGrad, PointwiseCode.Add }, seeded[1]);
+            Assert.Equal(1.0 / 64, FusedOp.Attributes(plan.Ops.First(o => o.Kind == OpKind.Fused && FusedOp.Attributes(o).Program[0].Code == PointwiseCode.Fill)).Program[1].Constant, 12);
         }
 
         /// <summary>An operand that runs along axes apart in the output (a [2, 1, 4] broadcast over [2, 3, 4]) cannot be read
@@ -72,6 +76,26 @@ namespace OneFlow.Dsl.Planner.Tests
             var rest = plan.Ops[FindProducer(plan, plan.Output)];
             Assert.Equal("Relu(0); Mul(2, 1)", FusedOp.Attributes(rest).ToString());
             Assert.Equal(new[] { new[] { 0, 1, 2 }, new[] { 0, 1, 2 } }, FusedOp.Attributes(rest).Inputs.Select(i => i.Axes));
+        }
+
+        /// <summary>A device's updates are one op: the MLP's four weights, their operands in turn, waiting for every reader
+        /// of every weight it changes; unfused, one op per weight.</summary>
+        [Fact]
+        public void The_updates_of_a_placement_are_one_op_that_waits_for_every_reader()
+        {
+            var plan = NetworkPlanner.Compile(Mlp(), PlanMode.Train);
+            var update = plan.Ops.Single(o => o.Kind == OpKind.SgdUpdate);
+            Assert.Equal(4, UpdateOp.Weights(update));
+            Assert.Equal(2, UpdateOp.PerWeight(update, update.Inputs.Length));
+            Assert.Equal(new[] { "w1", "b1", "w2", "b2" }, new[] { 0, 2, 4, 6 }.Select(i => plan.Tensors[update.Inputs[i]].Name));
+            var actor = plan.ActorsOf(update.Id)[0];
+            foreach (var weight in new[] { "w1", "w2" })
+            {
+                int id = plan.Tensors.Single(t => t.Name == weight).Id;
+                var readers = plan.Ops.Where(o => o.Id != update.Id && o.Inputs.Contains(id) && o.Output >= 0).Select(o => plan.RegisterOf(o.Output, 0).Id);
+                Assert.All(readers, r => Assert.Contains(r, actor.Controls));
+            }
+            Assert.Equal(4, NetworkPlanner.Compile(Mlp(), PlanMode.Train, fuse: false).Ops.Count(o => o.Kind == OpKind.SgdUpdate));
         }
 
         private static int FindProducer(Plan.Plan plan, int tensor) => plan.Ops.Single(o => o.Output == tensor).Id;

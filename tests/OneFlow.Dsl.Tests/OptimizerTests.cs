@@ -110,7 +110,10 @@ namespace OneFlow.Dsl.Tests
             }
             Assert.Equal(8, plan.Tensors.Count(x => x.Role == TensorRole.OptimizerState));
             Assert.DoesNotContain(plan.Ops, o => o.Kind == OpKind.Boxing && plan.Tensors[o.Inputs[0]].Role == TensorRole.OptimizerState);
-            Assert.Equal(4, plan.Ops.Count(o => o.Kind == OpKind.AdamUpdate));
+            // One update of the four weights, each with its two states (fusion groups a placement's updates).
+            var update = plan.Ops.Single(o => o.Kind == OpKind.AdamUpdate);
+            Assert.Equal(4, UpdateOp.Weights(update));
+            Assert.Equal(new[] { "w1", "w1.m", "w1.v" }, new[] { 0, 2, 3 }.Select(i => plan.Tensors[update.Inputs[i]].Name));
         }
 
         /// <summary>Clipping by the global norm: a squared norm per gradient, added up, whole on every device before

@@ -171,6 +171,10 @@ namespace OneFlow.Dsl.Testing
             S("AdagradUpdate", OpKind.AdagradUpdate, O(3, 37), O(3, 37), Operand.Positive(3, 37)),
             S("AdagradUpdate clipped", OpKind.AdagradUpdate, new UpdateAttributes(true), O(3, 37), O(3, 37), Operand.Positive(3, 37), Operand.Positive()),
             S("AdamUpdate clipped", OpKind.AdamUpdate, new UpdateAttributes(true), O(3, 37), O(3, 37), O(3, 37), Operand.Positive(3, 37), Operand.Positive()),
+            // A device's updates as one op: each weight's operands in turn (the kernels find each element's weight).
+            S("SgdUpdate of three weights", OpKind.SgdUpdate, new UpdateAttributes(false, 3), O(3, 37), O(3, 37), O(5), O(5), O(2, 2, 3), O(2, 2, 3)),
+            S("AdamUpdate of two weights clipped", OpKind.AdamUpdate, new UpdateAttributes(true, 2), O(3, 37), O(3, 37), O(3, 37), Operand.Positive(3, 37),
+                O(7), O(7), O(7), Operand.Positive(7), Operand.Positive()),
             S("CausalSoftmax", OpKind.CausalSoftmax, O(3, 37, 37)),
             S("Permute", OpKind.Permute, new double[] { 2, 0, 1 }, O(3, 5, 37)),
             S("Permute keeping the last axis", OpKind.Permute, new double[] { 1, 0, 2 }, O(3, 5, 37)),

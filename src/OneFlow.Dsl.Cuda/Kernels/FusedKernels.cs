@@ -17,8 +17,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
     {
         private const int Values = Fusion.MaxInputs + Fusion.MaxSteps;
 
-        /// <summary>Ints per input (offset in memory, inner, length) and per step (code, operands, constant's bits).</summary>
-        private const int PerInput = 3, PerStep = 4;
+        /// <summary>Ints per input (offset in memory, inner, length) and per step (code, three operands, constant's bits).</summary>
+        private const int PerInput = 3, PerStep = 5;
 
         [ModuleInitializer]
         internal static void Register()
@@ -50,7 +50,8 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 table[at] = (int)step.Code;
                 table[at + 1] = step.Operands.ElementAtOrDefault(0);
                 table[at + 2] = step.Operands.ElementAtOrDefault(1);
-                table[at + 3] = System.BitConverter.SingleToInt32Bits((float)step.Constant);
+                table[at + 3] = step.Operands.ElementAtOrDefault(2);
+                table[at + 4] = System.BitConverter.SingleToInt32Bits((float)step.Constant);
             }
             return table;
         }
@@ -62,11 +63,11 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 values[k] = memory[table[PerInput * k] + i / table[PerInput * k + 1] % table[PerInput * k + 2]];
             int at = PerInput * inputs;
             for (int s = 0; s < steps; s++, at += PerStep)
-                values[inputs + s] = Evaluate((PointwiseCode)table[at], values[table[at + 1]], values[table[at + 2]], Interop.IntAsFloat((uint)table[at + 3]));
+                values[inputs + s] = Evaluate((PointwiseCode)table[at], values[table[at + 1]], values[table[at + 2]], values[table[at + 3]], Interop.IntAsFloat((uint)table[at + 4]));
             memory[output + i] = values[inputs + steps - 1];
         }
 
-        private static float Evaluate(PointwiseCode code, float a, float b, float c)
+        private static float Evaluate(PointwiseCode code, float a, float b, float d, float c)
         {
             switch (code)
             {
@@ -88,6 +89,7 @@ namespace OneFlow.Dsl.Cuda.Kernels
                 case PointwiseCode.SigmoidGrad: return SigmoidKernels.SigmoidGradOf(a, b);
                 case PointwiseCode.Tanh: return XMath.Tanh(a);
                 case PointwiseCode.TanhGrad: return PointwiseMathKernels.TanhGradOf(a, b);
+                case PointwiseCode.SumExpGrad: return SoftmaxCrossEntropyKernels.SumExpGradOf(a, b, d);
                 default: return XMath.Exp(a);
             }
         }

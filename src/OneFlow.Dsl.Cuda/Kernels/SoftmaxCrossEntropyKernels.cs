@@ -70,7 +70,9 @@ namespace OneFlow.Dsl.Cuda.Kernels
         }
 
         public static void SumExpGrad(Index1D i, ArrayView<float> ds, ArrayView<float> x, ArrayView<float> m, ArrayView<float> dx, int cols)
-            => dx[i] = ds[i / cols] * XMath.Exp(x[i] - m[i / cols]);
+            => dx[i] = SumExpGradOf(ds[i / cols], x[i], m[i / cols]);
+
+        public static float SumExpGradOf(float ds, float x, float m) => ds * XMath.Exp(x - m);
 
         /// <summary>The label's logit where this device holds its class (labels outside every range are refused on the host).</summary>
         public static void PickClass(Index1D r, ArrayView<float> x, ArrayView<int> labels, ArrayView<float> p, int cols, int first)

@@ -16,30 +16,10 @@ namespace OneFlow.Dsl.Cuda.Kernels
         [ModuleInitializer]
         internal static void Register()
         {
-            GpuKernels.Add(OpKind.SgdUpdate, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(SgdUpdate);
-                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.StepValues, Norm(k), MaxNorm(k));
-            });
-            GpuKernels.Add(OpKind.MomentumUpdate, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, float>(MomentumUpdate);
-                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.StepValues, k.Optimizer.Momentum, Norm(k), MaxNorm(k));
-            });
-            GpuKernels.Add(OpKind.AdagradUpdate, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, float>(AdagradUpdate);
-                return k => run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.StepValues, k.Optimizer.Epsilon, Norm(k), MaxNorm(k));
-            });
-            GpuKernels.Add(OpKind.AdamUpdate, a =>
-            {
-                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, ArrayView<float>, float>(AdamUpdate);
-                return k =>
-                {
-                    var o = k.Optimizer;
-                    run(k.Stream, GpuKernelContext.Count(k.In(0)), k.In(0), k.In(1), k.In(2), k.In(3), k.StepValues, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay, Norm(k), MaxNorm(k));
-                };
-            });
+            Dense(OpKind.SgdUpdate, DenseRule.Sgd);
+            Dense(OpKind.MomentumUpdate, DenseRule.Momentum);
+            Dense(OpKind.AdagradUpdate, DenseRule.Adagrad);
+            Dense(OpKind.AdamUpdate, DenseRule.Adam);
             GpuKernels.Add(OpKind.SparseSgdUpdate, a =>
             {
                 var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int, ArrayView<float>, float, int>(Sgd);
@@ -60,6 +40,102 @@ namespace OneFlow.Dsl.Cuda.Kernels
             Combining(OpKind.SparseAdagradUpdate, a => a.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, float>(AdagradRows),
                 (update, k, slots, sums, width) => update(k.Stream, slots.IntLength * width, slots, sums, k.In(0), k.In(3), k.Geometry.InputStarts[0][0], width,
                     k.StepValues, k.Optimizer.Epsilon));
+        }
+
+        /// <summary>The dense rules, as <see cref="DenseUpdate"/> tells them apart.</summary>
+        internal enum DenseRule { Sgd, Momentum, Adagrad, Adam }
+
+        /// <summary>The run's constants of a dense rule (the rate and Adam's bias corrections are the step's values).</summary>
+        public readonly struct DenseConstants
+        {
+            public DenseConstants(DenseRule rule, float momentum, float beta1, float beta2, float epsilon, float decay)
+            {
+                Rule = (int)rule; Momentum = momentum; Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon; Decay = decay;
+            }
+            public int Rule { get; }
+            public float Momentum { get; }
+            public float Beta1 { get; }
+            public float Beta2 { get; }
+            public float Epsilon { get; }
+            public float Decay { get; }
+        }
+
+        /// <summary>Ints per weight in a dense update's table: where its elements start among the launch's threads, how
+        /// many, and where the weight, its gradient and its two states begin in memory.</summary>
+        private const int PerWeight = 6;
+
+        /// <summary>A dense rule over every weight the op updates in one launch: one thread per element of all of them,
+        /// each finding its weight in the table (made when the session opens) by a binary search.</summary>
+        private static void Dense(OpKind kind, DenseRule rule)
+            => GpuKernels.Add(kind, a =>
+            {
+                var run = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, int, ArrayView<float>, DenseConstants, ArrayView<float>, float>(DenseUpdate);
+                return k =>
+                {
+                    var o = k.Optimizer;
+                    int weights = UpdateOp.Weights(k.Op), per = UpdateOp.PerWeight(k.Op, k.Op.Inputs.Length);
+                    long threads = 0;
+                    for (int w = 0; w < weights; w++) threads += k.InShape(w * per).Elements;
+                    run(k.Stream, (int)threads, k.Memory, k.Table, weights, k.StepValues,
+                        new DenseConstants(rule, o.Momentum, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay), Norm(k), MaxNorm(k));
+                };
+            }, table: DenseTable);
+
+        private static int[] DenseTable(GpuKernelContext k)
+        {
+            int weights = UpdateOp.Weights(k.Op), per = UpdateOp.PerWeight(k.Op, k.Op.Inputs.Length);
+            var table = new int[PerWeight * weights];
+            long start = 0;
+            for (int w = 0; w < weights; w++)
+            {
+                long length = k.InShape(w * per).Elements;
+                table[PerWeight * w] = checked((int)start);
+                table[PerWeight * w + 1] = (int)length;
+                for (int j = 0; j < per && j < 4; j++) table[PerWeight * w + 2 + j] = (int)k.InputOffsets[w * per + j];
+                start += length;
+            }
+            return table;
+        }
+
+        /// <summary>Element i of all the weights: SGD (w −= lr·g), momentum (v = μ·v + g; w −= lr·v), Adagrad
+        /// (s += g²; w −= lr·g / (√s + ε)) or AdamW (Adam when the decay is 0, bias-corrected by the step's values), the
+        /// gradient scaled to the global norm where clipped.</summary>
+        public static void DenseUpdate(Index1D i, ArrayView<float> memory, ArrayView<int> table, int weights, ArrayView<float> values, DenseConstants c,
+            ArrayView<float> norm, float maxNorm)
+        {
+            int low = 0, high = weights - 1;
+            while (low < high)
+            {
+                int mid = (low + high + 1) / 2;
+                if (table[mid * PerWeight] <= i) low = mid;
+                else high = mid - 1;
+            }
+            int at = low * PerWeight, j = i - table[at];
+            int w = table[at + 2] + j, g = table[at + 3] + j, s1 = table[at + 4] + j, s2 = table[at + 5] + j;
+            float lr = values[StepValues.Rate], scale = Scale(norm, maxNorm);
+            if (c.Rule == (int)DenseRule.Sgd) memory[w] -= lr * scale * memory[g];
+            else if (c.Rule == (int)DenseRule.Momentum)
+            {
+                float velocity = c.Momentum * memory[s1] + memory[g] * scale;
+                memory[s1] = velocity;
+                memory[w] -= lr * velocity;
+            }
+            else if (c.Rule == (int)DenseRule.Adagrad)
+            {
+                float gi = memory[g] * scale, si = memory[s1] + gi * gi;
+                memory[s1] = si;
+                memory[w] -= lr * gi / (XMath.Sqrt(si) + c.Epsilon);
+            }
+            else
+            {
+                float c1 = values[StepValues.Correction1], c2 = values[StepValues.Correction2];
+                float gi = memory[g] * scale;
+                float mi = c.Beta1 * memory[s1] + (1 - c.Beta1) * gi;
+                float vi = c.Beta2 * memory[s2] + (1 - c.Beta2) * gi * gi;
+                memory[s1] = mi;
+                memory[s2] = vi;
+                memory[w] -= lr * (mi / c1 / (XMath.Sqrt(vi / c2) + c.Epsilon) + c.Decay * memory[w]);
+            }
         }
 
         /// <summary>For an update clipped by the global norm, the squared norm (its last operand); any view otherwise.</summary>
@@ -109,40 +185,6 @@ namespace OneFlow.Dsl.Cuda.Kernels
             public float Beta2 { get; }
             public float Epsilon { get; }
         }
-
-        /// <summary>v = μ·v + g; w −= lr · v.</summary>
-        public static void MomentumUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, ArrayView<float> values, float momentum, ArrayView<float> norm, float maxNorm)
-        {
-            float velocity = momentum * v[i] + g[i] * Scale(norm, maxNorm);
-            v[i] = velocity;
-            w[i] -= values[StepValues.Rate] * velocity;
-        }
-
-        /// <summary>s += g²; w −= lr · g / (√s + ε).</summary>
-        public static void AdagradUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> s, ArrayView<float> values, float epsilon, ArrayView<float> norm, float maxNorm)
-        {
-            float gi = g[i] * Scale(norm, maxNorm);
-            float si = s[i] + gi * gi;
-            s[i] = si;
-            w[i] -= values[StepValues.Rate] * gi / (XMath.Sqrt(si) + epsilon);
-        }
-
-        /// <summary>AdamW (Adam when <paramref name="decay"/> is 0), the rate and the bias corrections 1 − βᵗ from the step's values.</summary>
-        public static void AdamUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v,
-            ArrayView<float> values, float beta1, float beta2, float epsilon, float decay, ArrayView<float> norm, float maxNorm)
-        {
-            float lr = values[StepValues.Rate], c1 = values[StepValues.Correction1], c2 = values[StepValues.Correction2];
-            float gi = g[i] * Scale(norm, maxNorm);
-            float mi = beta1 * m[i] + (1 - beta1) * gi;
-            float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-            m[i] = mi;
-            v[i] = vi;
-            w[i] -= lr * (mi / c1 / (XMath.Sqrt(vi / c2) + epsilon) + decay * w[i]);
-        }
-
-        /// <summary>w −= lr · g, in place.</summary>
-        public static void SgdUpdate(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> values, ArrayView<float> norm, float maxNorm)
-            => w[i] -= values[StepValues.Rate] * Scale(norm, maxNorm) * g[i];
 
         /// <summary>Clipping by the global norm: min(1, maxNorm / √(squared norm)); an unclipped update passes +∞.</summary>
         private static float Scale(ArrayView<float> norm, float maxNorm)

@@ -31,6 +31,8 @@ namespace OneFlow.Dsl.Planner.Ops
         /// <summary>dy · (1 − y²) (dy, y).</summary>
         TanhGrad,
         Exp,
+        /// <summary>ds · e^(x − m) (ds, x, m): softmax cross-entropy's gradient through the sum of exponentials.</summary>
+        SumExpGrad,
     }
 
     /// <summary>What an op computes element by element: its code and its constant.</summary>
@@ -42,6 +44,7 @@ namespace OneFlow.Dsl.Planner.Ops
             PointwiseCode.Fill => 0,
             PointwiseCode.Scale or PointwiseCode.AddScalar or PointwiseCode.Neg or PointwiseCode.Relu or PointwiseCode.Gelu
                 or PointwiseCode.GeluTanh or PointwiseCode.Sigmoid or PointwiseCode.Tanh or PointwiseCode.Exp => 1,
+            PointwiseCode.SumExpGrad => 3,
             _ => 2,
         };
     }

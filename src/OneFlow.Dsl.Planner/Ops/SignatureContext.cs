@@ -55,6 +55,13 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public Shape Output => _graph.Tensor(_op.Output).Shape;
 
+        /// <summary>An operand by position, for an op whose operands repeat (an update of several weights).</summary>
+        public SignatureOperand Operand(int index)
+        {
+            var t = _graph.Tensor(_op.Inputs[index]);
+            return new SignatureOperand(index < _names.Length ? _names[index] : "operand " + index, t.Shape, t.DType, t.Sbp, MeshAxis);
+        }
+
         public SignatureOperand Input(string name)
         {
             int index = System.Array.IndexOf(_names, name);

@@ -132,6 +132,12 @@ namespace OneFlow.Dsl.Planner.Ops
         public override string[] Operands => new[] { "ds", "x", "m" };
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 1);
 
+        public override PointwiseForm? Pointwise(IOpAttributes op) => new PointwiseForm(PointwiseCode.SumExpGrad);
+
+        /// <summary>A row's ds and m repeat along the classes (the last axis); x runs along every axis.</summary>
+        public override int[] PointwiseAxes(LogicalGraph g, LogicalOp op, int operand)
+            => Enumerable.Range(0, ShapeOf(g, op, operand).Rank).ToArray();
+
         public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
             int rank = c.Input("x").Rank;

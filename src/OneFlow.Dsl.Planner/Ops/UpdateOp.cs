@@ -3,35 +3,44 @@ using OneFlow.Dsl.Planner.Model;
 
 namespace OneFlow.Dsl.Planner.Ops
 {
-    /// <summary>An in-place update of a weight from its gradient (and the optimizer's state tensors, which always
-    /// have the weight's layout): local to each shard. The hyperparameters are run-time values.</summary>
-    /// <summary>Whether an update's gradient is scaled down to the global norm (its last operand, the squared norm).</summary>
-    internal sealed record UpdateAttributes(bool Clipped) : OpAttributes
+    /// <summary>Whether an update's gradient is scaled down to the global norm (its last operand, the squared norm), and
+    /// how many weights it updates: one, or all of a device's (the fusion pass groups them), their operands in turn.</summary>
+    internal sealed record UpdateAttributes(bool Clipped, int Weights = 1) : OpAttributes
     {
-        internal override void Write(AttributeWriter w) => w.Bool("clipped", Clipped);
+        internal override void Write(AttributeWriter w) => w.Bool("clipped", Clipped).Int("weights", Weights);
     }
 
+    /// <summary>An in-place update of a weight from its gradient (and the optimizer's state tensors, which always
+    /// have the weight's layout): local to each shard. The hyperparameters are run-time values. One op may update
+    /// several weights of the same placement (<c>Passes/UpdateGrouping</c>): operands (weight, gradient, states…) for
+    /// each in turn, then the squared norm where clipped.</summary>
     internal abstract class UpdateOp : OpDef
     {
         public override string NotDifferentiable => "it updates a weight after the backward pass";
         public override string[] Operands => new[] { "weight", "gradient" };
-        public override OpAttributes? ReadAttributes(AttributeReader r) => r.IsEmpty ? null : new UpdateAttributes(r.Bool("clipped"));
+        public override OpAttributes? ReadAttributes(AttributeReader r) => r.IsEmpty ? null : new UpdateAttributes(r.Bool("clipped"), r.Int("weights"));
         public override bool HasOutput => false;
         public override bool SignaturesFollowOperands => true;
         public override Shape InferShape(LogicalGraph g, LogicalOp op) => ShapeOf(g, op, 0);
 
-        /// <summary>The gradient and the states must be laid out exactly as the weight; with clipping, the last
-        /// operand is the global squared norm, whole on every device.</summary>
+        /// <summary>Each gradient and state must be laid out exactly as its weight; with clipping, the last operand is the
+        /// global squared norm, whole on every device.</summary>
         public override IEnumerable<Signature> Signatures(SignatureContext c)
         {
-            var w = c.Input("weight").Sbp;
-            var inputs = Repeat(w, c.InputCount);
-            if (IsClipped(c.Op)) inputs[inputs.Length - 1] = Sbp.B;
-            yield return In(inputs).Out(w);
+            int per = PerWeight(c.Op, c.InputCount), weights = Weights(c.Op);
+            var inputs = new Sbp[c.InputCount];
+            for (int i = 0; i < inputs.Length; i++) inputs[i] = i < weights * per ? c.Operand(i / per * per).Sbp : Sbp.B;
+            yield return In(inputs).Out(c.Operand(0).Sbp);
         }
 
         /// <summary>An update clipped by the global gradient norm has that squared norm as its last operand.</summary>
         public static bool IsClipped(IOpAttributes op) => op.Attributes is UpdateAttributes { Clipped: true };
+
+        /// <summary>The weights the update changes.</summary>
+        public static int Weights(IOpAttributes op) => (op.Attributes as UpdateAttributes)?.Weights ?? 1;
+
+        /// <summary>Operands per weight (the weight, its gradient, its states) of an update with <paramref name="operands"/> operands.</summary>
+        public static int PerWeight(IOpAttributes op, int operands) => (operands - (IsClipped(op) ? 1 : 0)) / Weights(op);
     }
 
     /// <summary>w −= lr · g.</summary>

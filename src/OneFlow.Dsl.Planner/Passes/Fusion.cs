@@ -18,6 +18,7 @@ namespace OneFlow.Dsl.Planner.Passes
         /// <summary>Fuses every group of two or more ops; returns how many ops it removed.</summary>
         public static int Apply(LogicalGraph g, int output)
         {
+            CopyConstants(g, output);
             var readers = new Dictionary<int, int>();
             foreach (var op in g.Ops)
                 foreach (int t in op.Inputs.Distinct()) readers[t] = readers.TryGetValue(t, out int n) ? n + 1 : 1;
@@ -43,6 +44,54 @@ namespace OneFlow.Dsl.Planner.Passes
             var gone = new HashSet<int>(groups.Where(kv => kv.Value.Count > 1).SelectMany(kv => kv.Value.Where(m => m != kv.Key)));
             g.Reorder(g.Ops.Where(o => !gone.Contains(o.Id)).Select(o => fused.TryGetValue(o.Id, out var f) ? f : o).ToList());
             return gone.Count;
+        }
+
+        /// <summary>A constant (the loss's seed: a fill, repeated and scaled) read by several elementwise ops is made again for
+        /// each of them but the first, so that every reader computes it in its own kernel instead of reading it.</summary>
+        private static void CopyConstants(LogicalGraph g, int output)
+        {
+            var constant = new HashSet<int>();
+            foreach (var op in g.Ops)
+                if (Fusible(g, op) && op.ControlDeps.Count == 0 && op.Inputs.All(t => g.Tensor(t).Producer >= 0 && constant.Contains(g.Tensor(t).Producer)))
+                    constant.Add(op.Id);
+            var copiesBefore = new Dictionary<int, List<LogicalOp>>();
+            // Copies are placed when the graph is reordered; until then their outputs' producers are found here.
+            var copyOf = new Dictionary<int, LogicalOp>();
+            int next = g.Ops.Count;
+            foreach (var op in g.Ops.Where(o => constant.Contains(o.Id) && o.Output != output))
+            {
+                var readers = g.Ops.Where(o => o.Inputs.Contains(op.Output)).ToList();
+                if (readers.Count < 2 || readers.Any(r => !Fusible(g, r) || !r.Placement.Equals(op.Placement))) continue;
+                foreach (var reader in readers.Skip(1))
+                {
+                    if (!copiesBefore.TryGetValue(reader.Id, out var copies)) copiesBefore[reader.Id] = copies = new List<LogicalOp>();
+                    int copy = Copy(g, op.Output, copies, copyOf, ref next);
+                    reader.Inputs = reader.Inputs.Select(t => t == op.Output ? copy : t).ToArray();
+                }
+            }
+            if (copiesBefore.Count > 0)
+                g.Reorder(g.Ops.SelectMany(o => copiesBefore.TryGetValue(o.Id, out var copies) ? copies.Append(o) : new[] { o }).ToList());
+        }
+
+        /// <summary>The constant <paramref name="tensor"/> computed again by copies of its ops (appended to
+        /// <paramref name="copies"/>, producers first, numbered from <paramref name="next"/>); returns the copy's tensor.</summary>
+        private static int Copy(LogicalGraph g, int tensor, List<LogicalOp> copies, Dictionary<int, LogicalOp> copyOf, ref int next)
+        {
+            var original = g.Tensor(tensor);
+            var op = copyOf.TryGetValue(tensor, out var copied) ? copied : g.Ops[original.Producer];
+            var inputs = new int[op.Inputs.Length];
+            for (int k = 0; k < inputs.Length; k++) inputs[k] = Copy(g, op.Inputs[k], copies, copyOf, ref next);
+            var t = g.AddTensor(original.Name + "@copy", original.Shape, original.DType, original.Role);
+            t.Sbp = original.Sbp;
+            t.Placement = original.Placement;
+            var again = new LogicalOp
+            {
+                Id = next++, Kind = op.Kind, Inputs = inputs, Output = t.Id, Attributes = op.Attributes, Placement = op.Placement,
+                Module = op.Module, Origin = op.Origin, Subject = op.Subject,
+            };
+            copies.Add(again);
+            copyOf[t.Id] = again;
+            return t.Id;
         }
 
         /// <summary>An op with an elementwise form, on floats.</summary>

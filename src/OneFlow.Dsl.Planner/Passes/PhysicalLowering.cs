@@ -25,7 +25,7 @@ namespace OneFlow.Dsl.Planner.Passes
             var workspaces = new List<Register>();
             foreach (var op in g.Ops)
             {
-                var controls = OpRegistry.Get(op.Kind) is UpdateOp ? ReadersOf(g, op.Inputs[0], op.Id) : new List<int>();
+                var controls = OpRegistry.Get(op.Kind) is UpdateOp ? UpdatedWeights(op).SelectMany(w => ReadersOf(g, w, op.Id)).Distinct().ToList() : new List<int>();
                 controls.AddRange(op.ControlDeps.Select(c => g.Ops[c].Output).Where(t => t >= 0));
                 foreach (int d in DevicesOf(g, op, devices))
                 {
@@ -83,6 +83,13 @@ namespace OneFlow.Dsl.Planner.Passes
                 if (!g.Tensor(input).Placement.Equals(op.Placement))
                     throw new System.InvalidOperationException($"{op.Origin} on {op.Placement} reads {g.Tensor(input).Name} from {g.Tensor(input).Placement} without a transfer.");
             return own.OrderBy(d => d);
+        }
+
+        /// <summary>The weights an update changes: the first of each weight's operands.</summary>
+        private static IEnumerable<int> UpdatedWeights(LogicalOp op)
+        {
+            int per = UpdateOp.PerWeight(op, op.Inputs.Length);
+            return Enumerable.Range(0, UpdateOp.Weights(op)).Select(w => op.Inputs[w * per]);
         }
 
         /// <summary>The outputs of every other op that reads <paramref name="weight"/>: an in-place update must

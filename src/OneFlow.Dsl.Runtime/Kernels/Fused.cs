@@ -25,6 +25,7 @@ namespace OneFlow.Dsl.Runtime.Kernels
             var values = _values ??= new float[(Planner.Passes.Fusion.MaxInputs + Planner.Passes.Fusion.MaxSteps) * Block];
             Span<(long Inner, int Length)> reads = stackalloc (long, int)[a.Inputs.Count];
             for (int i = 0; i < reads.Length; i++) reads[i] = Layout(a.Inputs[i], k.OutShape, k.InShape(i), k.Op.Origin);
+            int row = k.OutShape.Rank == 0 ? 1 : k.OutShape[k.OutShape.Rank - 1];
             for (int start = first; start < last; start += Block)
             {
                 int n = Math.Min(Block, last - start);
@@ -34,7 +35,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 {
                     var step = a.Program[s];
                     var y = s == a.Program.Count - 1 ? k.Out.Slice(start, n) : values.AsSpan((reads.Length + s) * Block, n);
-                    Evaluate(step.Code, (float)step.Constant, Operand(k, values, reads, step, 0, start, n), Operand(k, values, reads, step, 1, start, n), y);
+                    Evaluate(step.Code, (float)step.Constant, Operand(k, values, reads, step, 0, start, n), Operand(k, values, reads, step, 1, start, n),
+                        Operand(k, values, reads, step, 2, start, n), y, start, row);
                 }
             }
         }
@@ -88,7 +90,8 @@ namespace OneFlow.Dsl.Runtime.Kernels
             return values.AsSpan(v * Block, n);
         }
 
-        private static void Evaluate(PointwiseCode code, float c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+        /// <param name="start">The block's first element, and <paramref name="row"/> the length of the output's rows.</param>
+        private static void Evaluate(PointwiseCode code, float c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> d, Span<float> y, int start, int row)
         {
             switch (code)
             {
@@ -111,6 +114,18 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 case PointwiseCode.Tanh: TensorPrimitives.Tanh(a, y); break;
                 case PointwiseCode.TanhGrad: PointwiseMath.TanhGrad(a, b, y); break;
                 case PointwiseCode.Exp: TensorPrimitives.Exp(a, y); break;
+                case PointwiseCode.SumExpGrad:
+                    // As SoftmaxCrossEntropy.SumExpGrad: x − m, its exponential a row at a time, times ds. Row by row as there,
+                    // since the vectorised exponential may round a short span's elements otherwise than a long one's.
+                    TensorPrimitives.Subtract(b, d, y);
+                    for (int j = 0; j < y.Length;)
+                    {
+                        int run = Math.Min(y.Length - j, row - (start + j) % row);
+                        TensorPrimitives.Exp(y.Slice(j, run), y.Slice(j, run));
+                        j += run;
+                    }
+                    TensorPrimitives.Multiply(y, a, y);
+                    break;
                 default: throw new NotSupportedException($"The CPU backend cannot evaluate {code} in a fused kernel.");
             }
         }

@@ -12,14 +12,14 @@ namespace OneFlow.Dsl.Runtime.Kernels
         private static readonly Placement Here = Placement.Parse("cpu:0");
         private static readonly string[] Names = { "a", "b", "c", "d", "e", "f", "g", "h" };
 
-        /// <summary>A graph of operands of <paramref name="shapes"/> (named x, or a, b, …) and the op; throws
+        /// <summary>A graph of operands of <paramref name="shapes"/> (named x, or a, b, …, a8, a9 …) and the op; throws
         /// <see cref="PlanException"/> where the op refuses them.</summary>
         public static (LogicalGraph Graph, LogicalOp Op) Build(OpKind kind, Shape[] shapes, DType[] types, OpAttributes? attributes = null)
         {
             var graph = new LogicalGraph();
             var ids = new int[shapes.Length];
             for (int i = 0; i < shapes.Length; i++)
-                ids[i] = graph.AddTensor(shapes.Length == 1 ? "x" : Names[i], shapes[i], types[i], TensorRole.Input).Id;
+                ids[i] = graph.AddTensor(shapes.Length == 1 ? "x" : i < Names.Length ? Names[i] : "a" + i, shapes[i], types[i], TensorRole.Input).Id;
             return (graph, Add(graph, kind, ids, "y", attributes));
         }
 

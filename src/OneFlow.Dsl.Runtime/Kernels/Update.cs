@@ -15,14 +15,16 @@ namespace OneFlow.Dsl.Runtime.Kernels
         [ModuleInitializer]
         internal static void Register()
         {
-            CpuKernels.Add(OpKind.SgdUpdate, k => SgdUpdate(k.Mutable(0), k.In(1), k.LearningRate, GradScale(k)));
-            CpuKernels.Add(OpKind.MomentumUpdate, k => MomentumUpdate(k.Mutable(0), k.In(1), k.Mutable(2), k.LearningRate, k.Optimizer.Momentum, GradScale(k)));
-            CpuKernels.Add(OpKind.AdagradUpdate, k => AdagradUpdate(k.Mutable(0), k.In(1), k.Mutable(2), k.LearningRate, k.Optimizer.Epsilon, GradScale(k)));
-            CpuKernels.Add(OpKind.AdamUpdate, k =>
+            CpuKernels.Add(OpKind.SgdUpdate, k => EachWeight(k, static (k, at) => SgdUpdate(k.Mutable(at), k.In(at + 1), k.LearningRate, GradScale(k))));
+            CpuKernels.Add(OpKind.MomentumUpdate, k => EachWeight(k, static (k, at) =>
+                MomentumUpdate(k.Mutable(at), k.In(at + 1), k.Mutable(at + 2), k.LearningRate, k.Optimizer.Momentum, GradScale(k))));
+            CpuKernels.Add(OpKind.AdagradUpdate, k => EachWeight(k, static (k, at) =>
+                AdagradUpdate(k.Mutable(at), k.In(at + 1), k.Mutable(at + 2), k.LearningRate, k.Optimizer.Epsilon, GradScale(k))));
+            CpuKernels.Add(OpKind.AdamUpdate, k => EachWeight(k, static (k, at) =>
             {
                 var o = k.Optimizer;
-                AdamUpdate(k.Mutable(0), k.In(1), k.Mutable(2), k.Mutable(3), k.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay, o.Step, GradScale(k));
-            });
+                AdamUpdate(k.Mutable(at), k.In(at + 1), k.Mutable(at + 2), k.Mutable(at + 3), k.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay, o.Step, GradScale(k));
+            }));
             CpuKernels.Add(OpKind.SparseSgdUpdate, k => Sgd(k.Mutable(0), k.Ints(1), k.In(2), First(k), k.InShape(0)[0], k.InShape(0)[1],
                 k.LearningRate * (float)SparseUpdateOp.Scale(k.Op), Block(k)));
             CpuKernels.Add(OpKind.SparseAdagradUpdate, k => Adagrad(k.Mutable(0), k.Ints(1), k.In(2), k.Mutable(3), First(k), k.InShape(0)[0], k.InShape(0)[1],
@@ -34,6 +36,13 @@ namespace OneFlow.Dsl.Runtime.Kernels
                 Adam(k.Mutable(0), k.Ints(1), k.In(2), k.Mutable(3), k.Mutable(4), First(k), k.InShape(0)[0], k.InShape(0)[1],
                     (float)SparseUpdateOp.Scale(k.Op), k.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.Step, scratch);
             });
+        }
+
+        /// <summary>A dense update's rule applied to each weight it updates, <paramref name="rule"/>(k, its first operand).</summary>
+        private static void EachWeight(CpuKernelContext k, Action<CpuKernelContext, int> rule)
+        {
+            int per = UpdateOp.PerWeight(k.Op, k.Op.Inputs.Length);
+            for (int w = 0; w < UpdateOp.Weights(k.Op); w++) rule(k, w * per);
         }
 
         /// <summary>1, or for an update clipped by the global norm, the factor its last operand (the squared norm) gives.</summary>

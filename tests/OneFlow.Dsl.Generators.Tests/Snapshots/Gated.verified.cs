@@ -53,12 +53,9 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   %5.picked [8] = PickClass(%4, labels) : (S(0), S(0)) -> S(0)
   %5.rows [8] = CrossEntropyRows(%5.sumexp, %5.max, %5.picked) : (S(0), S(0), S(0)) -> S(0)
   %5 [] = Mean(%5.rows) [axis=-1] : (S(0)) -> P
-  d%5.rows [8] = Fused() [codes=0,1 args=0 constants=1,0.125 ranks= axes= shape=8] : () -> S(0)
-  d%5.sumexp [8] = Div(d%5.rows, %5.sumexp) : (S(0), S(0)) -> S(0)
-  d%5.picked [8] = Neg(d%5.rows) : (S(0)) -> S(0)
+  d%5.picked [8] = Fused() [codes=0,1,3 args=0,1 constants=1,0.125,0 ranks= axes= shape=8] : () -> S(0)
   d%4 [8,4] = PickClassGrad(d%5.picked, labels) [classes=4] : (S(0), S(0)) -> S(0)
-  d%4.1 [8,4] = SumExpGrad(d%5.sumexp, %4, %5.max) : (S(0), S(0), S(0)) -> S(0)
-  d%4.2 [8,4] = Add(d%4, d%4.1) : (S(0), S(0)) -> S(0)
+  d%4.2 [8,4] = Fused(d%4, %5.sumexp, %4, %5.max) [codes=0,1,7,19,4 args=4,5,1,6,2,3,0,7 constants=1,0.125,0,0,0 ranks=2,1,2,1 axes=0,1,0,0,1,0 shape=8,4] : (S(0), S(0), S(0), S(0)) -> S(0)
   d%3 [8,32] = MatMul(d%4.2, head) [transA=0 transB=1] : (S(0), B) -> S(0)
   dhead [32,4] = MatMul(%3, d%4.2) [transA=1 transB=0] : (S(0), S(0)) -> P
   d%2 [8,32] = ReluGrad(d%3, %3) : (S(0), S(0)) -> S(0)
@@ -68,28 +65,25 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   dgate [8,32] = Mul(d%2, %0) : (S(0), S(0)) -> S(0)
   dgate.1 [32] = SumTo(dgate) [target=32] : (S(0)) -> P
   dw [16,32] = MatMul(x@B, d%0@B) [transA=1 transB=0] : (B, B) -> B
-  SgdUpdate(w, dw) : (B, B)
-  SgdUpdate(gate, dgate.1@B) : (B, B)
-  SgdUpdate(shift, dshift.1@B) : (B, B)
-  SgdUpdate(head, dhead@B) : (B, B)
+  SgdUpdate(w, dw, gate, dgate.1@B, shift, dshift.1@B, head, dhead@B) [clipped=0 weights=4] : (B, B, B, B, B, B, B, B)
 
 boxing (5 ops)
   all-gather x [8,16]: S(0) -> B, needed by grad of w; 512 bytes per step (256 per device)
   all-gather d%0 [8,32]: S(0) -> B, needed by grad of w; 1,024 bytes per step (512 per device)
-  all-reduce dgate.1 [32]: P -> B, needed by update of gate; 256 bytes per step (128 per device)
-  all-reduce dshift.1 [32]: P -> B, needed by update of shift; 256 bytes per step (128 per device)
-  all-reduce dhead [32,4]: P -> B, needed by update of head; 1,024 bytes per step (512 per device)
+  all-reduce dgate.1 [32]: P -> B, needed by update of 4 weights (w, gate, shift, head); 256 bytes per step (128 per device)
+  all-reduce dshift.1 [32]: P -> B, needed by update of 4 weights (w, gate, shift, head); 256 bytes per step (128 per device)
+  all-reduce dhead [32,4]: P -> B, needed by update of 4 weights (w, gate, shift, head); 1,024 bytes per step (512 per device)
   total 3,072 bytes per step
 
 memory (one arena per device, offsets fixed at build time)
-  device 0 (cpu:0): peak 10,240 bytes (2,880 persistent; 12,288 without reuse), 35 registers
-  device 1 (cpu:1): peak 10,240 bytes (2,880 persistent; 12,288 without reuse), 35 registers
+  device 0 (cpu:0): peak 10,240 bytes (2,880 persistent; 12,096 without reuse), 32 registers
+  device 1 (cpu:1): peak 10,240 bytes (2,880 persistent; 12,096 without reuse), 32 registers
 
-actors: 70 (35 per device); register slots: 1
+actors: 58 (29 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "5fb98bfd47132a4d";
+        public const string PlanHash = "87da63c38f8f4f98";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
         private const string TrainPlanText = @"oneflow-dsl plan format 4
@@ -112,11 +106,11 @@ tensor 14 %5.picked [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 15 %5.rows [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 16 %5 [] F32 Loss P grad_of=-1 at=cpu:0-1
 tensor 17 d%5 [] F32 Fused B grad_of=-1 at=cpu:0-1
-tensor 18 d%5.rows [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 19 d%5.sumexp [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 18 d%5.rows [8] F32 Fused S(0) grad_of=-1 at=cpu:0-1
+tensor 19 d%5.sumexp [8] F32 Fused S(0) grad_of=-1 at=cpu:0-1
 tensor 20 d%5.picked [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 21 d%4 [8,4] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 22 d%4.1 [8,4] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 22 d%4.1 [8,4] F32 Fused S(0) grad_of=-1 at=cpu:0-1
 tensor 23 d%4.2 [8,4] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 24 d%3 [8,32] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 25 dhead [32,4] F32 Gradient P grad_of=3 at=cpu:0-1
@@ -132,6 +126,8 @@ tensor 34 d%0@B [8,32] F32 Boxed B grad_of=-1 at=cpu:0-1
 tensor 35 dgate.1@B [32] F32 Boxed B grad_of=-1 at=cpu:0-1
 tensor 36 dshift.1@B [32] F32 Boxed B grad_of=-1 at=cpu:0-1
 tensor 37 dhead@B [32,4] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 38 d%5@copy [] F32 Fused B grad_of=-1 at=cpu:0-1
+tensor 39 d%5.rows@copy [8] F32 Fused S(0) grad_of=-1 at=cpu:0-1
 op 0 Input in= out=4 at=cpu:0-1 src=cpu:0-1 | x
 op 1 Input in= out=5 at=cpu:0-1 src=cpu:0-1 | labels
 op 2 MatMul in=4,0 out=6 at=cpu:0-1 src=cpu:0-1 | %0 = MatMul(x, w)
@@ -143,30 +139,24 @@ op 7 SumExp in=10,12 out=13 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4
 op 8 PickClass in=10,5 out=14 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
 op 9 CrossEntropyRows in=13,12,14 out=15 at=cpu:0-1 src=cpu:0-1 | %5 = SoftmaxCrossEntropy(%4, labels)
 op 10 Mean in=15 out=16 at=cpu:0-1 src=cpu:0-1 axis=-1 | %5 = SoftmaxCrossEntropy(%4, labels)
-op 11 Fused in= out=18 at=cpu:0-1 src=cpu:0-1 codes=0,1 args=0 constants=1,0.125 ranks= axes= shape=8 | grad of %5.rows [fused Fill ExpandAxis]
-op 12 Div in=18,13 out=19 at=cpu:0-1 src=cpu:0-1 | grad of %5.sumexp
-op 13 Neg in=18 out=20 at=cpu:0-1 src=cpu:0-1 | grad of %5.picked
-op 14 PickClassGrad in=20,5 out=21 at=cpu:0-1 src=cpu:0-1 classes=4 | grad of %4
-op 15 SumExpGrad in=19,10,12 out=22 at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 16 Add in=21,22 out=23 at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 17 MatMul in=23,3 out=24 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of %3
-op 18 MatMul in=9,23 out=25 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of head
-op 19 ReluGrad in=24,9 out=26 at=cpu:0-1 src=cpu:0-1 | grad of %2
-op 20 SumTo in=26 out=27 at=cpu:0-1 src=cpu:0-1 target=32 | grad of shift
-op 21 Neg in=27 out=28 at=cpu:0-1 src=cpu:0-1 | grad of shift
-op 22 Mul in=26,1 out=29 at=cpu:0-1 src=cpu:0-1 | grad of %0
-op 23 Mul in=26,6 out=30 at=cpu:0-1 src=cpu:0-1 | grad of gate
-op 24 SumTo in=30 out=31 at=cpu:0-1 src=cpu:0-1 target=32 | grad of gate
-op 25 Boxing in=4 out=33 at=cpu:0-1 src=cpu:0-1 from=S(0) to=B | x: S(0) -> B
-op 26 Boxing in=29 out=34 at=cpu:0-1 src=cpu:0-1 from=S(0) to=B | d%0: S(0) -> B
-op 27 MatMul in=33,34 out=32 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of w
-op 28 SgdUpdate in=0,32 out=-1 at=cpu:0-1 src=cpu:0-1 | update of w
-op 29 Boxing in=31 out=35 at=cpu:0-1 src=cpu:0-1 from=P to=B | dgate.1: P -> B
-op 30 SgdUpdate in=1,35 out=-1 at=cpu:0-1 src=cpu:0-1 | update of gate
-op 31 Boxing in=28 out=36 at=cpu:0-1 src=cpu:0-1 from=P to=B | dshift.1: P -> B
-op 32 SgdUpdate in=2,36 out=-1 at=cpu:0-1 src=cpu:0-1 | update of shift
-op 33 Boxing in=25 out=37 at=cpu:0-1 src=cpu:0-1 from=P to=B | dhead: P -> B
-op 34 SgdUpdate in=3,37 out=-1 at=cpu:0-1 src=cpu:0-1 | update of head
+op 11 Fused in= out=20 at=cpu:0-1 src=cpu:0-1 codes=0,1,3 args=0,1 constants=1,0.125,0 ranks= axes= shape=8 | grad of %5.picked [fused Fill ExpandAxis Neg]
+op 12 PickClassGrad in=20,5 out=21 at=cpu:0-1 src=cpu:0-1 classes=4 | grad of %4
+op 13 Fused in=21,13,10,12 out=23 at=cpu:0-1 src=cpu:0-1 codes=0,1,7,19,4 args=4,5,1,6,2,3,0,7 constants=1,0.125,0,0,0 ranks=2,1,2,1 axes=0,1,0,0,1,0 shape=8,4 | grad of %4 [fused Fill ExpandAxis Div SumExpGrad Add]
+op 14 MatMul in=23,3 out=24 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of %3
+op 15 MatMul in=9,23 out=25 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of head
+op 16 ReluGrad in=24,9 out=26 at=cpu:0-1 src=cpu:0-1 | grad of %2
+op 17 SumTo in=26 out=27 at=cpu:0-1 src=cpu:0-1 target=32 | grad of shift
+op 18 Neg in=27 out=28 at=cpu:0-1 src=cpu:0-1 | grad of shift
+op 19 Mul in=26,1 out=29 at=cpu:0-1 src=cpu:0-1 | grad of %0
+op 20 Mul in=26,6 out=30 at=cpu:0-1 src=cpu:0-1 | grad of gate
+op 21 SumTo in=30 out=31 at=cpu:0-1 src=cpu:0-1 target=32 | grad of gate
+op 22 Boxing in=4 out=33 at=cpu:0-1 src=cpu:0-1 from=S(0) to=B | x: S(0) -> B
+op 23 Boxing in=29 out=34 at=cpu:0-1 src=cpu:0-1 from=S(0) to=B | d%0: S(0) -> B
+op 24 MatMul in=33,34 out=32 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of w
+op 25 Boxing in=31 out=35 at=cpu:0-1 src=cpu:0-1 from=P to=B | dgate.1: P -> B
+op 26 Boxing in=28 out=36 at=cpu:0-1 src=cpu:0-1 from=P to=B | dshift.1: P -> B
+op 27 Boxing in=25 out=37 at=cpu:0-1 src=cpu:0-1 from=P to=B | dhead: P -> B
+op 28 SgdUpdate in=0,32,1,35,2,36,3,37 out=-1 at=cpu:0-1 src=cpu:0-1 clipped=0 weights=4 | update of 4 weights (w, gate, shift, head)
 actor 0 dev=0 op=0 in= ctrl= out=8
 actor 1 dev=1 op=0 in= ctrl= out=9
 actor 2 dev=0 op=1 in= ctrl= out=10
@@ -191,52 +181,40 @@ actor 20 dev=0 op=10 in=26 ctrl= out=28
 actor 21 dev=1 op=10 in=27 ctrl= out=29
 actor 22 dev=0 op=11 in= ctrl= out=30
 actor 23 dev=1 op=11 in= ctrl= out=31
-actor 24 dev=0 op=12 in=30,22 ctrl= out=32
-actor 25 dev=1 op=12 in=31,23 ctrl= out=33
-actor 26 dev=0 op=13 in=30 ctrl= out=34
-actor 27 dev=1 op=13 in=31 ctrl= out=35
-actor 28 dev=0 op=14 in=34,10 ctrl= out=36
-actor 29 dev=1 op=14 in=35,11 ctrl= out=37
-actor 30 dev=0 op=15 in=32,16,20 ctrl= out=38
-actor 31 dev=1 op=15 in=33,17,21 ctrl= out=39
-actor 32 dev=0 op=16 in=36,38 ctrl= out=40
-actor 33 dev=1 op=16 in=37,39 ctrl= out=41
-actor 34 dev=0 op=17 in=40,6 ctrl= out=42
-actor 35 dev=1 op=17 in=41,7 ctrl= out=43
-actor 36 dev=0 op=18 in=14,40 ctrl= out=44
-actor 37 dev=1 op=18 in=15,41 ctrl= out=45
-actor 38 dev=0 op=19 in=42,14 ctrl= out=46
-actor 39 dev=1 op=19 in=43,15 ctrl= out=47
-actor 40 dev=0 op=20 in=46 ctrl= out=48
-actor 41 dev=1 op=20 in=47 ctrl= out=49
+actor 24 dev=0 op=12 in=30,10 ctrl= out=32
+actor 25 dev=1 op=12 in=31,11 ctrl= out=33
+actor 26 dev=0 op=13 in=32,22,16,20 ctrl= out=34
+actor 27 dev=1 op=13 in=33,23,17,21 ctrl= out=35
+actor 28 dev=0 op=14 in=34,6 ctrl= out=36
+actor 29 dev=1 op=14 in=35,7 ctrl= out=37
+actor 30 dev=0 op=15 in=14,34 ctrl= out=38
+actor 31 dev=1 op=15 in=15,35 ctrl= out=39
+actor 32 dev=0 op=16 in=36,14 ctrl= out=40
+actor 33 dev=1 op=16 in=37,15 ctrl= out=41
+actor 34 dev=0 op=17 in=40 ctrl= out=42
+actor 35 dev=1 op=17 in=41 ctrl= out=43
+actor 36 dev=0 op=18 in=42 ctrl= out=44
+actor 37 dev=1 op=18 in=43 ctrl= out=45
+actor 38 dev=0 op=19 in=40,2 ctrl= out=46
+actor 39 dev=1 op=19 in=41,3 ctrl= out=47
+actor 40 dev=0 op=20 in=40,12 ctrl= out=48
+actor 41 dev=1 op=20 in=41,13 ctrl= out=49
 actor 42 dev=0 op=21 in=48 ctrl= out=50
 actor 43 dev=1 op=21 in=49 ctrl= out=51
-actor 44 dev=0 op=22 in=46,2 ctrl= out=52
-actor 45 dev=1 op=22 in=47,3 ctrl= out=53
-actor 46 dev=0 op=23 in=46,12 ctrl= out=54
-actor 47 dev=1 op=23 in=47,13 ctrl= out=55
-actor 48 dev=0 op=24 in=54 ctrl= out=56
-actor 49 dev=1 op=24 in=55 ctrl= out=57
-actor 50 dev=0 op=25 in=8 ctrl= out=60
-actor 51 dev=1 op=25 in=9 ctrl= out=61
-actor 52 dev=0 op=26 in=52 ctrl= out=62
-actor 53 dev=1 op=26 in=53 ctrl= out=63
-actor 54 dev=0 op=27 in=60,62 ctrl= out=58
-actor 55 dev=1 op=27 in=61,63 ctrl= out=59
-actor 56 dev=0 op=28 in=0,58 ctrl=12 out=-1
-actor 57 dev=1 op=28 in=1,59 ctrl=13 out=-1
-actor 58 dev=0 op=29 in=56 ctrl= out=64
-actor 59 dev=1 op=29 in=57 ctrl= out=65
-actor 60 dev=0 op=30 in=2,64 ctrl=14,52 out=-1
-actor 61 dev=1 op=30 in=3,65 ctrl=15,53 out=-1
-actor 62 dev=0 op=31 in=50 ctrl= out=66
-actor 63 dev=1 op=31 in=51 ctrl= out=67
-actor 64 dev=0 op=32 in=4,66 ctrl=14 out=-1
-actor 65 dev=1 op=32 in=5,67 ctrl=15 out=-1
-actor 66 dev=0 op=33 in=44 ctrl= out=68
-actor 67 dev=1 op=33 in=45 ctrl= out=69
-actor 68 dev=0 op=34 in=6,68 ctrl=16,42 out=-1
-actor 69 dev=1 op=34 in=7,69 ctrl=17,43 out=-1
+actor 44 dev=0 op=22 in=8 ctrl= out=54
+actor 45 dev=1 op=22 in=9 ctrl= out=55
+actor 46 dev=0 op=23 in=46 ctrl= out=56
+actor 47 dev=1 op=23 in=47 ctrl= out=57
+actor 48 dev=0 op=24 in=54,56 ctrl= out=52
+actor 49 dev=1 op=24 in=55,57 ctrl= out=53
+actor 50 dev=0 op=25 in=50 ctrl= out=58
+actor 51 dev=1 op=25 in=51 ctrl= out=59
+actor 52 dev=0 op=26 in=44 ctrl= out=60
+actor 53 dev=1 op=26 in=45 ctrl= out=61
+actor 54 dev=0 op=27 in=38 ctrl= out=62
+actor 55 dev=1 op=27 in=39 ctrl= out=63
+actor 56 dev=0 op=28 in=0,52,2,58,4,60,6,62 ctrl=12,14,46,16,36 out=-1
+actor 57 dev=1 op=28 in=1,53,3,59,5,61,7,63 ctrl=13,15,47,17,37 out=-1
 register 0 dev=0 tensor=0 shape=[16,32] slots=1 offset=0 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[16,32] slots=1 offset=0 persistent=1 producer=-1
 register 2 dev=0 tensor=1 shape=[32] slots=1 offset=9216 persistent=1 producer=-1
@@ -267,46 +245,40 @@ register 26 dev=0 tensor=15 shape=[4] slots=1 offset=10048 persistent=0 producer
 register 27 dev=1 tensor=15 shape=[4] slots=1 offset=10048 persistent=0 producer=19
 register 28 dev=0 tensor=16 shape=[] slots=1 offset=10112 persistent=1 producer=20
 register 29 dev=1 tensor=16 shape=[] slots=1 offset=10112 persistent=1 producer=21
-register 30 dev=0 tensor=18 shape=[4] slots=1 offset=2112 persistent=0 producer=22
-register 31 dev=1 tensor=18 shape=[4] slots=1 offset=2112 persistent=0 producer=23
-register 32 dev=0 tensor=19 shape=[4] slots=1 offset=2048 persistent=0 producer=24
-register 33 dev=1 tensor=19 shape=[4] slots=1 offset=2048 persistent=0 producer=25
-register 34 dev=0 tensor=20 shape=[4] slots=1 offset=2176 persistent=0 producer=26
-register 35 dev=1 tensor=20 shape=[4] slots=1 offset=2176 persistent=0 producer=27
-register 36 dev=0 tensor=21 shape=[4,4] slots=1 offset=2240 persistent=0 producer=28
-register 37 dev=1 tensor=21 shape=[4,4] slots=1 offset=2240 persistent=0 producer=29
-register 38 dev=0 tensor=22 shape=[4,4] slots=1 offset=2304 persistent=0 producer=30
-register 39 dev=1 tensor=22 shape=[4,4] slots=1 offset=2304 persistent=0 producer=31
-register 40 dev=0 tensor=23 shape=[4,4] slots=1 offset=10176 persistent=0 producer=32
-register 41 dev=1 tensor=23 shape=[4,4] slots=1 offset=10176 persistent=0 producer=33
-register 42 dev=0 tensor=24 shape=[4,32] slots=1 offset=2048 persistent=0 producer=34
-register 43 dev=1 tensor=24 shape=[4,32] slots=1 offset=2048 persistent=0 producer=35
-register 44 dev=0 tensor=25 shape=[32,4] slots=1 offset=6656 persistent=0 producer=36
-register 45 dev=1 tensor=25 shape=[32,4] slots=1 offset=6656 persistent=0 producer=37
-register 46 dev=0 tensor=26 shape=[4,32] slots=1 offset=7168 persistent=0 producer=38
-register 47 dev=1 tensor=26 shape=[4,32] slots=1 offset=7168 persistent=0 producer=39
-register 48 dev=0 tensor=27 shape=[32] slots=1 offset=9472 persistent=0 producer=40
-register 49 dev=1 tensor=27 shape=[32] slots=1 offset=9472 persistent=0 producer=41
-register 50 dev=0 tensor=28 shape=[32] slots=1 offset=9600 persistent=0 producer=42
-register 51 dev=1 tensor=28 shape=[32] slots=1 offset=9600 persistent=0 producer=43
-register 52 dev=0 tensor=29 shape=[4,32] slots=1 offset=2048 persistent=0 producer=44
-register 53 dev=1 tensor=29 shape=[4,32] slots=1 offset=2048 persistent=0 producer=45
-register 54 dev=0 tensor=30 shape=[4,32] slots=1 offset=7680 persistent=0 producer=46
-register 55 dev=1 tensor=30 shape=[4,32] slots=1 offset=7680 persistent=0 producer=47
-register 56 dev=0 tensor=31 shape=[32] slots=1 offset=5632 persistent=0 producer=48
-register 57 dev=1 tensor=31 shape=[32] slots=1 offset=5632 persistent=0 producer=49
-register 58 dev=0 tensor=32 shape=[16,32] slots=1 offset=2048 persistent=0 producer=54
-register 59 dev=1 tensor=32 shape=[16,32] slots=1 offset=2048 persistent=0 producer=55
-register 60 dev=0 tensor=33 shape=[8,16] slots=1 offset=8192 persistent=0 producer=50
-register 61 dev=1 tensor=33 shape=[8,16] slots=1 offset=8192 persistent=0 producer=51
-register 62 dev=0 tensor=34 shape=[8,32] slots=1 offset=4096 persistent=0 producer=52
-register 63 dev=1 tensor=34 shape=[8,32] slots=1 offset=4096 persistent=0 producer=53
-register 64 dev=0 tensor=35 shape=[32] slots=1 offset=5760 persistent=0 producer=58
-register 65 dev=1 tensor=35 shape=[32] slots=1 offset=5760 persistent=0 producer=59
-register 66 dev=0 tensor=36 shape=[32] slots=1 offset=9472 persistent=0 producer=62
-register 67 dev=1 tensor=36 shape=[32] slots=1 offset=9472 persistent=0 producer=63
-register 68 dev=0 tensor=37 shape=[32,4] slots=1 offset=8704 persistent=0 producer=66
-register 69 dev=1 tensor=37 shape=[32,4] slots=1 offset=8704 persistent=0 producer=67
+register 30 dev=0 tensor=20 shape=[4] slots=1 offset=2112 persistent=0 producer=22
+register 31 dev=1 tensor=20 shape=[4] slots=1 offset=2112 persistent=0 producer=23
+register 32 dev=0 tensor=21 shape=[4,4] slots=1 offset=2176 persistent=0 producer=24
+register 33 dev=1 tensor=21 shape=[4,4] slots=1 offset=2176 persistent=0 producer=25
+register 34 dev=0 tensor=23 shape=[4,4] slots=1 offset=10176 persistent=0 producer=26
+register 35 dev=1 tensor=23 shape=[4,4] slots=1 offset=10176 persistent=0 producer=27
+register 36 dev=0 tensor=24 shape=[4,32] slots=1 offset=2048 persistent=0 producer=28
+register 37 dev=1 tensor=24 shape=[4,32] slots=1 offset=2048 persistent=0 producer=29
+register 38 dev=0 tensor=25 shape=[32,4] slots=1 offset=6656 persistent=0 producer=30
+register 39 dev=1 tensor=25 shape=[32,4] slots=1 offset=6656 persistent=0 producer=31
+register 40 dev=0 tensor=26 shape=[4,32] slots=1 offset=7168 persistent=0 producer=32
+register 41 dev=1 tensor=26 shape=[4,32] slots=1 offset=7168 persistent=0 producer=33
+register 42 dev=0 tensor=27 shape=[32] slots=1 offset=9472 persistent=0 producer=34
+register 43 dev=1 tensor=27 shape=[32] slots=1 offset=9472 persistent=0 producer=35
+register 44 dev=0 tensor=28 shape=[32] slots=1 offset=9600 persistent=0 producer=36
+register 45 dev=1 tensor=28 shape=[32] slots=1 offset=9600 persistent=0 producer=37
+register 46 dev=0 tensor=29 shape=[4,32] slots=1 offset=2048 persistent=0 producer=38
+register 47 dev=1 tensor=29 shape=[4,32] slots=1 offset=2048 persistent=0 producer=39
+register 48 dev=0 tensor=30 shape=[4,32] slots=1 offset=7680 persistent=0 producer=40
+register 49 dev=1 tensor=30 shape=[4,32] slots=1 offset=7680 persistent=0 producer=41
+register 50 dev=0 tensor=31 shape=[32] slots=1 offset=5632 persistent=0 producer=42
+register 51 dev=1 tensor=31 shape=[32] slots=1 offset=5632 persistent=0 producer=43
+register 52 dev=0 tensor=32 shape=[16,32] slots=1 offset=2048 persistent=0 producer=48
+register 53 dev=1 tensor=32 shape=[16,32] slots=1 offset=2048 persistent=0 producer=49
+register 54 dev=0 tensor=33 shape=[8,16] slots=1 offset=8192 persistent=0 producer=44
+register 55 dev=1 tensor=33 shape=[8,16] slots=1 offset=8192 persistent=0 producer=45
+register 56 dev=0 tensor=34 shape=[8,32] slots=1 offset=4096 persistent=0 producer=46
+register 57 dev=1 tensor=34 shape=[8,32] slots=1 offset=4096 persistent=0 producer=47
+register 58 dev=0 tensor=35 shape=[32] slots=1 offset=5760 persistent=0 producer=50
+register 59 dev=1 tensor=35 shape=[32] slots=1 offset=5760 persistent=0 producer=51
+register 60 dev=0 tensor=36 shape=[32] slots=1 offset=9472 persistent=0 producer=52
+register 61 dev=1 tensor=36 shape=[32] slots=1 offset=9472 persistent=0 producer=53
+register 62 dev=0 tensor=37 shape=[32,4] slots=1 offset=8704 persistent=0 producer=54
+register 63 dev=1 tensor=37 shape=[32,4] slots=1 offset=8704 persistent=0 producer=55
 arena 0 10240
 arena 1 10240
 ";

@@ -52,22 +52,16 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   loss.picked [64] = PickClass(%3, labels) : (S(0), S(0)) -> S(0)
   loss.rows [64] = CrossEntropyRows(loss.sumexp, loss.max, loss.picked) : (S(0), S(0), S(0)) -> S(0)
   loss [] = Mean(loss.rows) [axis=-1] : (S(0)) -> P
-  dloss.rows [64] = Fused() [codes=0,1 args=0 constants=1,0.015625 ranks= axes= shape=64] : () -> S(0)
-  dloss.sumexp [64] = Div(dloss.rows, loss.sumexp) : (S(0), S(0)) -> S(0)
-  dloss.picked [64] = Neg(dloss.rows) : (S(0)) -> S(0)
+  dloss.picked [64] = Fused() [codes=0,1,3 args=0,1 constants=1,0.015625,0 ranks= axes= shape=64] : () -> S(0)
   d%3 [64,10] = PickClassGrad(dloss.picked, labels) [classes=10] : (S(0), S(0)) -> S(0)
-  d%3.1 [64,10] = SumExpGrad(dloss.sumexp, %3, loss.max) : (S(0), S(0), S(0)) -> S(0)
-  d%3.2 [64,10] = Add(d%3, d%3.1) : (S(0), S(0)) -> S(0)
+  d%3.2 [64,10] = Fused(d%3, loss.sumexp, %3, loss.max) [codes=0,1,7,19,4 args=4,5,1,6,2,3,0,7 constants=1,0.015625,0,0,0 ranks=2,1,2,1 axes=0,1,0,0,1,0 shape=64,10] : (S(0), S(0), S(0), S(0)) -> S(0)
   db2 [10] = SumTo(d%3.2@B) [target=10] : (B) -> B
   dh [64,512] = MatMul(d%3.2@B, w2) [transA=0 transB=1] : (B, S(0)) -> S(1)
   dw2 [512,10] = MatMul(h, d%3.2@B) [transA=1 transB=0] : (S(1), B) -> S(0)
   d%1 [64,512] = ReluGrad(dh, h) : (S(1), S(1)) -> S(1)
   db1 [512] = SumTo(d%1) [target=512] : (S(1)) -> S(0)
   dw1 [784,512] = MatMul(x@B, d%1) [transA=1 transB=0] : (B, S(1)) -> S(1)
-  SgdUpdate(w1, dw1) : (S(1), S(1))
-  SgdUpdate(b1, db1) : (S(0), S(0))
-  SgdUpdate(w2, dw2) : (S(0), S(0))
-  SgdUpdate(b2, db2) : (B, B)
+  SgdUpdate(w1, dw1, b1, db1, w2, dw2, b2, db2) [clipped=0 weights=4] : (S(1), S(1), S(0), S(0), S(0), S(0), B, B)
 
 boxing (3 ops)
   all-gather x [64,784]: S(0) -> B, needed by %0 = MatMul(x, w1); 602,112 bytes per step (150,528 per device)
@@ -76,16 +70,16 @@ boxing (3 ops)
   total 617,472 bytes per step
 
 memory (one arena per device, offsets fixed at build time)
-  device 0 (cpu:0): peak 1,084,032 bytes (407,168 persistent; 1,205,312 without reuse), 31 registers
-  device 1 (cpu:1): peak 1,084,032 bytes (407,168 persistent; 1,205,312 without reuse), 31 registers
-  device 2 (cpu:2): peak 1,084,032 bytes (407,168 persistent; 1,205,312 without reuse), 31 registers
-  device 3 (cpu:3): peak 1,084,032 bytes (407,168 persistent; 1,205,312 without reuse), 31 registers
+  device 0 (cpu:0): peak 1,084,032 bytes (407,168 persistent; 1,204,544 without reuse), 28 registers
+  device 1 (cpu:1): peak 1,084,032 bytes (407,168 persistent; 1,204,544 without reuse), 28 registers
+  device 2 (cpu:2): peak 1,084,032 bytes (407,168 persistent; 1,204,544 without reuse), 28 registers
+  device 3 (cpu:3): peak 1,084,032 bytes (407,168 persistent; 1,204,544 without reuse), 28 registers
 
-actors: 124 (31 per device); register slots: 1
+actors: 100 (25 per device); register slots: 1
 ";
 
     /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-    public const string PlanHash = "4ef7e1d9cedfdaa7";
+    public const string PlanHash = "2401c7d1480c056e";
 
     /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
     private const string TrainPlanText = @"oneflow-dsl plan format 4
@@ -108,11 +102,11 @@ tensor 14 loss.picked [64] F32 Activation S(0) grad_of=-1 at=cpu:0-3
 tensor 15 loss.rows [64] F32 Activation S(0) grad_of=-1 at=cpu:0-3
 tensor 16 loss [] F32 Loss P grad_of=-1 at=cpu:0-3
 tensor 17 dloss [] F32 Fused B grad_of=-1 at=cpu:0-3
-tensor 18 dloss.rows [64] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
-tensor 19 dloss.sumexp [64] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
+tensor 18 dloss.rows [64] F32 Fused S(0) grad_of=-1 at=cpu:0-3
+tensor 19 dloss.sumexp [64] F32 Fused S(0) grad_of=-1 at=cpu:0-3
 tensor 20 dloss.picked [64] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
 tensor 21 d%3 [64,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
-tensor 22 d%3.1 [64,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
+tensor 22 d%3.1 [64,10] F32 Fused S(0) grad_of=-1 at=cpu:0-3
 tensor 23 d%3.2 [64,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-3
 tensor 24 db2 [10] F32 Gradient B grad_of=3 at=cpu:0-3
 tensor 25 dh [64,512] F32 Gradient S(1) grad_of=-1 at=cpu:0-3
@@ -123,6 +117,8 @@ tensor 29 dw1 [784,512] F32 Gradient S(1) grad_of=0 at=cpu:0-3
 tensor 30 x@B [64,784] F32 Boxed B grad_of=-1 at=cpu:0-3
 tensor 31 %2@S(0) [64,10] F32 Boxed S(0) grad_of=-1 at=cpu:0-3
 tensor 32 d%3.2@B [64,10] F32 Boxed B grad_of=-1 at=cpu:0-3
+tensor 33 dloss@copy [] F32 Fused B grad_of=-1 at=cpu:0-3
+tensor 34 dloss.rows@copy [64] F32 Fused S(0) grad_of=-1 at=cpu:0-3
 op 0 Input in= out=4 at=cpu:0-3 src=cpu:0-3 | x
 op 1 Input in= out=5 at=cpu:0-3 src=cpu:0-3 | labels
 op 2 Boxing in=4 out=30 at=cpu:0-3 src=cpu:0-3 from=S(0) to=B | x: S(0) -> B
@@ -137,23 +133,17 @@ op 10 SumExp in=10,12 out=13 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy
 op 11 PickClass in=10,5 out=14 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
 op 12 CrossEntropyRows in=13,12,14 out=15 at=cpu:0-3 src=cpu:0-3 | loss = SoftmaxCrossEntropy(%3, labels)
 op 13 Mean in=15 out=16 at=cpu:0-3 src=cpu:0-3 axis=-1 | loss = SoftmaxCrossEntropy(%3, labels)
-op 14 Fused in= out=18 at=cpu:0-3 src=cpu:0-3 codes=0,1 args=0 constants=1,0.015625 ranks= axes= shape=64 | grad of loss.rows [fused Fill ExpandAxis]
-op 15 Div in=18,13 out=19 at=cpu:0-3 src=cpu:0-3 | grad of loss.sumexp
-op 16 Neg in=18 out=20 at=cpu:0-3 src=cpu:0-3 | grad of loss.picked
-op 17 PickClassGrad in=20,5 out=21 at=cpu:0-3 src=cpu:0-3 classes=10 | grad of %3
-op 18 SumExpGrad in=19,10,12 out=22 at=cpu:0-3 src=cpu:0-3 | grad of %3
-op 19 Add in=21,22 out=23 at=cpu:0-3 src=cpu:0-3 | grad of %3
-op 20 Boxing in=23 out=32 at=cpu:0-3 src=cpu:0-3 from=S(0) to=B | d%3.2: S(0) -> B
-op 21 SumTo in=32 out=24 at=cpu:0-3 src=cpu:0-3 target=10 | grad of b2
-op 22 MatMul in=32,2 out=25 at=cpu:0-3 src=cpu:0-3 transA=0 transB=1 | grad of h
-op 23 MatMul in=8,32 out=26 at=cpu:0-3 src=cpu:0-3 transA=1 transB=0 | grad of w2
-op 24 ReluGrad in=25,8 out=27 at=cpu:0-3 src=cpu:0-3 | grad of %1
-op 25 SumTo in=27 out=28 at=cpu:0-3 src=cpu:0-3 target=512 | grad of b1
-op 26 MatMul in=30,27 out=29 at=cpu:0-3 src=cpu:0-3 transA=1 transB=0 | grad of w1
-op 27 SgdUpdate in=0,29 out=-1 at=cpu:0-3 src=cpu:0-3 | update of w1
-op 28 SgdUpdate in=1,28 out=-1 at=cpu:0-3 src=cpu:0-3 | update of b1
-op 29 SgdUpdate in=2,26 out=-1 at=cpu:0-3 src=cpu:0-3 | update of w2
-op 30 SgdUpdate in=3,24 out=-1 at=cpu:0-3 src=cpu:0-3 | update of b2
+op 14 Fused in= out=20 at=cpu:0-3 src=cpu:0-3 codes=0,1,3 args=0,1 constants=1,0.015625,0 ranks= axes= shape=64 | grad of loss.picked [fused Fill ExpandAxis Neg]
+op 15 PickClassGrad in=20,5 out=21 at=cpu:0-3 src=cpu:0-3 classes=10 | grad of %3
+op 16 Fused in=21,13,10,12 out=23 at=cpu:0-3 src=cpu:0-3 codes=0,1,7,19,4 args=4,5,1,6,2,3,0,7 constants=1,0.015625,0,0,0 ranks=2,1,2,1 axes=0,1,0,0,1,0 shape=64,10 | grad of %3 [fused Fill ExpandAxis Div SumExpGrad Add]
+op 17 Boxing in=23 out=32 at=cpu:0-3 src=cpu:0-3 from=S(0) to=B | d%3.2: S(0) -> B
+op 18 SumTo in=32 out=24 at=cpu:0-3 src=cpu:0-3 target=10 | grad of b2
+op 19 MatMul in=32,2 out=25 at=cpu:0-3 src=cpu:0-3 transA=0 transB=1 | grad of h
+op 20 MatMul in=8,32 out=26 at=cpu:0-3 src=cpu:0-3 transA=1 transB=0 | grad of w2
+op 21 ReluGrad in=25,8 out=27 at=cpu:0-3 src=cpu:0-3 | grad of %1
+op 22 SumTo in=27 out=28 at=cpu:0-3 src=cpu:0-3 target=512 | grad of b1
+op 23 MatMul in=30,27 out=29 at=cpu:0-3 src=cpu:0-3 transA=1 transB=0 | grad of w1
+op 24 SgdUpdate in=0,29,1,28,2,26,3,24 out=-1 at=cpu:0-3 src=cpu:0-3 clipped=0 weights=4 | update of 4 weights (w1, b1, w2, b2)
 actor 0 dev=0 op=0 in= ctrl= out=16
 actor 1 dev=1 op=0 in= ctrl= out=17
 actor 2 dev=2 op=0 in= ctrl= out=18
@@ -162,14 +152,14 @@ actor 4 dev=0 op=1 in= ctrl= out=20
 actor 5 dev=1 op=1 in= ctrl= out=21
 actor 6 dev=2 op=1 in= ctrl= out=22
 actor 7 dev=3 op=1 in= ctrl= out=23
-actor 8 dev=0 op=2 in=16 ctrl= out=112
-actor 9 dev=1 op=2 in=17 ctrl= out=113
-actor 10 dev=2 op=2 in=18 ctrl= out=114
-actor 11 dev=3 op=2 in=19 ctrl= out=115
-actor 12 dev=0 op=3 in=112,0 ctrl= out=24
-actor 13 dev=1 op=3 in=113,1 ctrl= out=25
-actor 14 dev=2 op=3 in=114,2 ctrl= out=26
-actor 15 dev=3 op=3 in=115,3 ctrl= out=27
+actor 8 dev=0 op=2 in=16 ctrl= out=100
+actor 9 dev=1 op=2 in=17 ctrl= out=101
+actor 10 dev=2 op=2 in=18 ctrl= out=102
+actor 11 dev=3 op=2 in=19 ctrl= out=103
+actor 12 dev=0 op=3 in=100,0 ctrl= out=24
+actor 13 dev=1 op=3 in=101,1 ctrl= out=25
+actor 14 dev=2 op=3 in=102,2 ctrl= out=26
+actor 15 dev=3 op=3 in=103,3 ctrl= out=27
 actor 16 dev=0 op=4 in=24,4 ctrl= out=28
 actor 17 dev=1 op=4 in=25,5 ctrl= out=29
 actor 18 dev=2 op=4 in=26,6 ctrl= out=30
@@ -178,14 +168,14 @@ actor 20 dev=0 op=5 in=28,8 ctrl= out=32
 actor 21 dev=1 op=5 in=29,9 ctrl= out=33
 actor 22 dev=2 op=5 in=30,10 ctrl= out=34
 actor 23 dev=3 op=5 in=31,11 ctrl= out=35
-actor 24 dev=0 op=6 in=32 ctrl= out=116
-actor 25 dev=1 op=6 in=33 ctrl= out=117
-actor 26 dev=2 op=6 in=34 ctrl= out=118
-actor 27 dev=3 op=6 in=35 ctrl= out=119
-actor 28 dev=0 op=7 in=116,12 ctrl= out=36
-actor 29 dev=1 op=7 in=117,13 ctrl= out=37
-actor 30 dev=2 op=7 in=118,14 ctrl= out=38
-actor 31 dev=3 op=7 in=119,15 ctrl= out=39
+actor 24 dev=0 op=6 in=32 ctrl= out=104
+actor 25 dev=1 op=6 in=33 ctrl= out=105
+actor 26 dev=2 op=6 in=34 ctrl= out=106
+actor 27 dev=3 op=6 in=35 ctrl= out=107
+actor 28 dev=0 op=7 in=104,12 ctrl= out=36
+actor 29 dev=1 op=7 in=105,13 ctrl= out=37
+actor 30 dev=2 op=7 in=106,14 ctrl= out=38
+actor 31 dev=3 op=7 in=107,15 ctrl= out=39
 actor 32 dev=0 op=8 in=36 ctrl= out=40
 actor 33 dev=1 op=8 in=37 ctrl= out=41
 actor 34 dev=2 op=8 in=38 ctrl= out=42
@@ -214,70 +204,46 @@ actor 56 dev=0 op=14 in= ctrl= out=64
 actor 57 dev=1 op=14 in= ctrl= out=65
 actor 58 dev=2 op=14 in= ctrl= out=66
 actor 59 dev=3 op=14 in= ctrl= out=67
-actor 60 dev=0 op=15 in=64,48 ctrl= out=68
-actor 61 dev=1 op=15 in=65,49 ctrl= out=69
-actor 62 dev=2 op=15 in=66,50 ctrl= out=70
-actor 63 dev=3 op=15 in=67,51 ctrl= out=71
-actor 64 dev=0 op=16 in=64 ctrl= out=72
-actor 65 dev=1 op=16 in=65 ctrl= out=73
-actor 66 dev=2 op=16 in=66 ctrl= out=74
-actor 67 dev=3 op=16 in=67 ctrl= out=75
-actor 68 dev=0 op=17 in=72,20 ctrl= out=76
-actor 69 dev=1 op=17 in=73,21 ctrl= out=77
-actor 70 dev=2 op=17 in=74,22 ctrl= out=78
-actor 71 dev=3 op=17 in=75,23 ctrl= out=79
-actor 72 dev=0 op=18 in=68,36,44 ctrl= out=80
-actor 73 dev=1 op=18 in=69,37,45 ctrl= out=81
-actor 74 dev=2 op=18 in=70,38,46 ctrl= out=82
-actor 75 dev=3 op=18 in=71,39,47 ctrl= out=83
-actor 76 dev=0 op=19 in=76,80 ctrl= out=84
-actor 77 dev=1 op=19 in=77,81 ctrl= out=85
-actor 78 dev=2 op=19 in=78,82 ctrl= out=86
-actor 79 dev=3 op=19 in=79,83 ctrl= out=87
-actor 80 dev=0 op=20 in=84 ctrl= out=120
-actor 81 dev=1 op=20 in=85 ctrl= out=121
-actor 82 dev=2 op=20 in=86 ctrl= out=122
-actor 83 dev=3 op=20 in=87 ctrl= out=123
-actor 84 dev=0 op=21 in=120 ctrl= out=88
-actor 85 dev=1 op=21 in=121 ctrl= out=89
-actor 86 dev=2 op=21 in=122 ctrl= out=90
-actor 87 dev=3 op=21 in=123 ctrl= out=91
-actor 88 dev=0 op=22 in=120,8 ctrl= out=92
-actor 89 dev=1 op=22 in=121,9 ctrl= out=93
-actor 90 dev=2 op=22 in=122,10 ctrl= out=94
-actor 91 dev=3 op=22 in=123,11 ctrl= out=95
-actor 92 dev=0 op=23 in=28,120 ctrl= out=96
-actor 93 dev=1 op=23 in=29,121 ctrl= out=97
-actor 94 dev=2 op=23 in=30,122 ctrl= out=98
-actor 95 dev=3 op=23 in=31,123 ctrl= out=99
-actor 96 dev=0 op=24 in=92,28 ctrl= out=100
-actor 97 dev=1 op=24 in=93,29 ctrl= out=101
-actor 98 dev=2 op=24 in=94,30 ctrl= out=102
-actor 99 dev=3 op=24 in=95,31 ctrl= out=103
-actor 100 dev=0 op=25 in=100 ctrl= out=104
-actor 101 dev=1 op=25 in=101 ctrl= out=105
-actor 102 dev=2 op=25 in=102 ctrl= out=106
-actor 103 dev=3 op=25 in=103 ctrl= out=107
-actor 104 dev=0 op=26 in=112,100 ctrl= out=108
-actor 105 dev=1 op=26 in=113,101 ctrl= out=109
-actor 106 dev=2 op=26 in=114,102 ctrl= out=110
-actor 107 dev=3 op=26 in=115,103 ctrl= out=111
-actor 108 dev=0 op=27 in=0,108 ctrl=24 out=-1
-actor 109 dev=1 op=27 in=1,109 ctrl=25 out=-1
-actor 110 dev=2 op=27 in=2,110 ctrl=26 out=-1
-actor 111 dev=3 op=27 in=3,111 ctrl=27 out=-1
-actor 112 dev=0 op=28 in=4,104 ctrl=28 out=-1
-actor 113 dev=1 op=28 in=5,105 ctrl=29 out=-1
-actor 114 dev=2 op=28 in=6,106 ctrl=30 out=-1
-actor 115 dev=3 op=28 in=7,107 ctrl=31 out=-1
-actor 116 dev=0 op=29 in=8,96 ctrl=32,92 out=-1
-actor 117 dev=1 op=29 in=9,97 ctrl=33,93 out=-1
-actor 118 dev=2 op=29 in=10,98 ctrl=34,94 out=-1
-actor 119 dev=3 op=29 in=11,99 ctrl=35,95 out=-1
-actor 120 dev=0 op=30 in=12,88 ctrl=36 out=-1
-actor 121 dev=1 op=30 in=13,89 ctrl=37 out=-1
-actor 122 dev=2 op=30 in=14,90 ctrl=38 out=-1
-actor 123 dev=3 op=30 in=15,91 ctrl=39 out=-1
+actor 60 dev=0 op=15 in=64,20 ctrl= out=68
+actor 61 dev=1 op=15 in=65,21 ctrl= out=69
+actor 62 dev=2 op=15 in=66,22 ctrl= out=70
+actor 63 dev=3 op=15 in=67,23 ctrl= out=71
+actor 64 dev=0 op=16 in=68,48,36,44 ctrl= out=72
+actor 65 dev=1 op=16 in=69,49,37,45 ctrl= out=73
+actor 66 dev=2 op=16 in=70,50,38,46 ctrl= out=74
+actor 67 dev=3 op=16 in=71,51,39,47 ctrl= out=75
+actor 68 dev=0 op=17 in=72 ctrl= out=108
+actor 69 dev=1 op=17 in=73 ctrl= out=109
+actor 70 dev=2 op=17 in=74 ctrl= out=110
+actor 71 dev=3 op=17 in=75 ctrl= out=111
+actor 72 dev=0 op=18 in=108 ctrl= out=76
+actor 73 dev=1 op=18 in=109 ctrl= out=77
+actor 74 dev=2 op=18 in=110 ctrl= out=78
+actor 75 dev=3 op=18 in=111 ctrl= out=79
+actor 76 dev=0 op=19 in=108,8 ctrl= out=80
+actor 77 dev=1 op=19 in=109,9 ctrl= out=81
+actor 78 dev=2 op=19 in=110,10 ctrl= out=82
+actor 79 dev=3 op=19 in=111,11 ctrl= out=83
+actor 80 dev=0 op=20 in=28,108 ctrl= out=84
+actor 81 dev=1 op=20 in=29,109 ctrl= out=85
+actor 82 dev=2 op=20 in=30,110 ctrl= out=86
+actor 83 dev=3 op=20 in=31,111 ctrl= out=87
+actor 84 dev=0 op=21 in=80,28 ctrl= out=88
+actor 85 dev=1 op=21 in=81,29 ctrl= out=89
+actor 86 dev=2 op=21 in=82,30 ctrl= out=90
+actor 87 dev=3 op=21 in=83,31 ctrl= out=91
+actor 88 dev=0 op=22 in=88 ctrl= out=92
+actor 89 dev=1 op=22 in=89 ctrl= out=93
+actor 90 dev=2 op=22 in=90 ctrl= out=94
+actor 91 dev=3 op=22 in=91 ctrl= out=95
+actor 92 dev=0 op=23 in=100,88 ctrl= out=96
+actor 93 dev=1 op=23 in=101,89 ctrl= out=97
+actor 94 dev=2 op=23 in=102,90 ctrl= out=98
+actor 95 dev=3 op=23 in=103,91 ctrl= out=99
+actor 96 dev=0 op=24 in=0,96,4,92,8,84,12,76 ctrl=24,28,32,80,36 out=-1
+actor 97 dev=1 op=24 in=1,97,5,93,9,85,13,77 ctrl=25,29,33,81,37 out=-1
+actor 98 dev=2 op=24 in=2,98,6,94,10,86,14,78 ctrl=26,30,34,82,38 out=-1
+actor 99 dev=3 op=24 in=3,99,7,95,11,87,15,79 ctrl=27,31,35,83,39 out=-1
 register 0 dev=0 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
 register 2 dev=2 tensor=0 shape=[784,128] slots=1 offset=0 persistent=1 producer=-1
@@ -342,66 +308,54 @@ register 60 dev=0 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 produce
 register 61 dev=1 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=53
 register 62 dev=2 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=54
 register 63 dev=3 tensor=16 shape=[] slots=1 offset=1083904 persistent=1 producer=55
-register 64 dev=0 tensor=18 shape=[16] slots=1 offset=452224 persistent=0 producer=56
-register 65 dev=1 tensor=18 shape=[16] slots=1 offset=452224 persistent=0 producer=57
-register 66 dev=2 tensor=18 shape=[16] slots=1 offset=452224 persistent=0 producer=58
-register 67 dev=3 tensor=18 shape=[16] slots=1 offset=452224 persistent=0 producer=59
-register 68 dev=0 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=60
-register 69 dev=1 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=61
-register 70 dev=2 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=62
-register 71 dev=3 tensor=19 shape=[16] slots=1 offset=402048 persistent=0 producer=63
-register 72 dev=0 tensor=20 shape=[16] slots=1 offset=452288 persistent=0 producer=64
-register 73 dev=1 tensor=20 shape=[16] slots=1 offset=452288 persistent=0 producer=65
-register 74 dev=2 tensor=20 shape=[16] slots=1 offset=452288 persistent=0 producer=66
-register 75 dev=3 tensor=20 shape=[16] slots=1 offset=452288 persistent=0 producer=67
-register 76 dev=0 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=68
-register 77 dev=1 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=69
-register 78 dev=2 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=70
-register 79 dev=3 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=71
-register 80 dev=0 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=72
-register 81 dev=1 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=73
-register 82 dev=2 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=74
-register 83 dev=3 tensor=22 shape=[16,10] slots=1 offset=401408 persistent=0 producer=75
-register 84 dev=0 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=76
-register 85 dev=1 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=77
-register 86 dev=2 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=78
-register 87 dev=3 tensor=23 shape=[16,10] slots=1 offset=402048 persistent=0 producer=79
-register 88 dev=0 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=84
-register 89 dev=1 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=85
-register 90 dev=2 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=86
-register 91 dev=3 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=87
-register 92 dev=0 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=88
-register 93 dev=1 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=89
-register 94 dev=2 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=90
-register 95 dev=3 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=91
-register 96 dev=0 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=92
-register 97 dev=1 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=93
-register 98 dev=2 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=94
-register 99 dev=3 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=95
-register 100 dev=0 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=96
-register 101 dev=1 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=97
-register 102 dev=2 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=98
-register 103 dev=3 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=99
-register 104 dev=0 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=100
-register 105 dev=1 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=101
-register 106 dev=2 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=102
-register 107 dev=3 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=103
-register 108 dev=0 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=104
-register 109 dev=1 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=105
-register 110 dev=2 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=106
-register 111 dev=3 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=107
-register 112 dev=0 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=8
-register 113 dev=1 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=9
-register 114 dev=2 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=10
-register 115 dev=3 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=11
-register 116 dev=0 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=24
-register 117 dev=1 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=25
-register 118 dev=2 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=26
-register 119 dev=3 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=27
-register 120 dev=0 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=80
-register 121 dev=1 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=81
-register 122 dev=2 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=82
-register 123 dev=3 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=83
+register 64 dev=0 tensor=20 shape=[16] slots=1 offset=452224 persistent=0 producer=56
+register 65 dev=1 tensor=20 shape=[16] slots=1 offset=452224 persistent=0 producer=57
+register 66 dev=2 tensor=20 shape=[16] slots=1 offset=452224 persistent=0 producer=58
+register 67 dev=3 tensor=20 shape=[16] slots=1 offset=452224 persistent=0 producer=59
+register 68 dev=0 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=60
+register 69 dev=1 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=61
+register 70 dev=2 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=62
+register 71 dev=3 tensor=21 shape=[16,10] slots=1 offset=451584 persistent=0 producer=63
+register 72 dev=0 tensor=23 shape=[16,10] slots=1 offset=401408 persistent=0 producer=64
+register 73 dev=1 tensor=23 shape=[16,10] slots=1 offset=401408 persistent=0 producer=65
+register 74 dev=2 tensor=23 shape=[16,10] slots=1 offset=401408 persistent=0 producer=66
+register 75 dev=3 tensor=23 shape=[16,10] slots=1 offset=401408 persistent=0 producer=67
+register 76 dev=0 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=72
+register 77 dev=1 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=73
+register 78 dev=2 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=74
+register 79 dev=3 tensor=24 shape=[10] slots=1 offset=1083968 persistent=0 producer=75
+register 80 dev=0 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=76
+register 81 dev=1 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=77
+register 82 dev=2 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=78
+register 83 dev=3 tensor=25 shape=[64,128] slots=1 offset=401408 persistent=0 producer=79
+register 84 dev=0 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=80
+register 85 dev=1 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=81
+register 86 dev=2 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=82
+register 87 dev=3 tensor=26 shape=[128,10] slots=1 offset=1074176 persistent=0 producer=83
+register 88 dev=0 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=84
+register 89 dev=1 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=85
+register 90 dev=2 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=86
+register 91 dev=3 tensor=27 shape=[64,128] slots=1 offset=1036288 persistent=0 producer=87
+register 92 dev=0 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=88
+register 93 dev=1 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=89
+register 94 dev=2 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=90
+register 95 dev=3 tensor=28 shape=[128] slots=1 offset=1083008 persistent=0 producer=91
+register 96 dev=0 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=92
+register 97 dev=1 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=93
+register 98 dev=2 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=94
+register 99 dev=3 tensor=29 shape=[784,128] slots=1 offset=401408 persistent=0 producer=95
+register 100 dev=0 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=8
+register 101 dev=1 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=9
+register 102 dev=2 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=10
+register 103 dev=3 tensor=30 shape=[64,784] slots=1 offset=802816 persistent=0 producer=11
+register 104 dev=0 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=24
+register 105 dev=1 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=25
+register 106 dev=2 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=26
+register 107 dev=3 tensor=31 shape=[16,10] slots=1 offset=403968 persistent=0 producer=27
+register 108 dev=0 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=68
+register 109 dev=1 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=69
+register 110 dev=2 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=70
+register 111 dev=3 tensor=32 shape=[64,10] slots=1 offset=1079296 persistent=0 producer=71
 arena 0 1084032
 arena 1 1084032
 arena 2 1084032

@@ -92,12 +92,9 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   loss.picked [8] = PickClass(%16, labels) : (S(0), S(0)) -> S(0)
   loss.rows [8] = CrossEntropyRows(loss.sumexp, loss.max, loss.picked) : (S(0), S(0), S(0)) -> S(0)
   loss [] = Mean(loss.rows) [axis=-1] : (S(0)) -> P
-  dloss.rows [8] = Fused() [codes=0,1 args=0 constants=1,0.125 ranks= axes= shape=8] : () -> S(0)
-  dloss.sumexp [8] = Div(dloss.rows, loss.sumexp) : (S(0), S(0)) -> S(0)
-  dloss.picked [8] = Neg(dloss.rows) : (S(0)) -> S(0)
+  dloss.picked [8] = Fused() [codes=0,1,3 args=0,1 constants=1,0.125,0 ranks= axes= shape=8] : () -> S(0)
   d%16 [8,10] = PickClassGrad(dloss.picked, labels) [classes=10] : (S(0), S(0)) -> S(0)
-  d%16.1 [8,10] = SumExpGrad(dloss.sumexp, %16, loss.max) : (S(0), S(0), S(0)) -> S(0)
-  d%16.2 [8,10] = Add(d%16, d%16.1) : (S(0), S(0)) -> S(0)
+  d%16.2 [8,10] = Fused(d%16, loss.sumexp, %16, loss.max) [codes=0,1,7,19,4 args=4,5,1,6,2,3,0,7 constants=1,0.125,0,0,0 ranks=2,1,2,1 axes=0,1,0,0,1,0 shape=8,10] : (S(0), S(0), S(0), S(0)) -> S(0)
   d%15 [8,16] = MatMul(d%16.2, head) [transA=0 transB=1] : (S(0), B) -> S(0)
   dhead [16,10] = MatMul(%15@S(0)@cpu:0-1, d%16.2) [transA=1 transB=0] : (S(0), S(0)) -> P
   d%13 [8,16] = ReluGrad(d%15@S(0)@cpu:2-3, %14) : (S(0), S(0)) -> S(0)
@@ -128,15 +125,8 @@ ops (output = op(inputs) : input SBPs -> output SBP)
   dlayers.0.w [16,16] = MatMul(layers.0.h, d%1) [transA=1 transB=0] : (S(0), S(0)) -> P
   dlayers.0.gain [8,16] = Mul(dlayers.0.h, %0) : (S(0), S(0)) -> S(0)
   dlayers.0.gain.1 [16] = SumTo(dlayers.0.gain) [target=16] : (S(0)) -> P
-  SgdUpdate(layers.0.gain, dlayers.0.gain.1@B) : (B, B)
-  SgdUpdate(layers.0.w, dlayers.0.w@B) : (B, B)
-  SgdUpdate(layers.1.gain, dlayers.1.gain.1@B) : (B, B)
-  SgdUpdate(layers.1.w, dlayers.1.w@B) : (B, B)
-  SgdUpdate(layers.2.gain, dlayers.2.gain.1@B) : (B, B)
-  SgdUpdate(layers.2.w, dlayers.2.w@B) : (B, B)
-  SgdUpdate(layers.3.gain, dlayers.3.gain.1@B) : (B, B)
-  SgdUpdate(layers.3.w, dlayers.3.w@B) : (B, B)
-  SgdUpdate(head, dhead@B) : (B, B)
+  SgdUpdate(layers.2.gain, dlayers.2.gain.1@B, layers.2.w, dlayers.2.w@B, layers.3.gain, dlayers.3.gain.1@B, layers.3.w, dlayers.3.w@B) [clipped=0 weights=4] : (B, B, B, B, B, B, B, B)
+  SgdUpdate(layers.0.gain, dlayers.0.gain.1@B, layers.0.w, dlayers.0.w@B, layers.1.gain, dlayers.1.gain.1@B, layers.1.w, dlayers.1.w@B, head, dhead@B) [clipped=0 weights=5] : (B, B, B, B, B, B, B, B, B, B)
 
 pipeline: 2 stages (cpu:0-1 -> cpu:2-3), 1 micro-batch per step; expected bubble 50.0% of each stage's step
 
@@ -145,28 +135,28 @@ boxing (13 ops)
   transfer %15 [8,16]: S(0) on cpu:2-3 -> S(0) on cpu:0-1, needed by %16 = MatMul(%15, head); 512 bytes per step (128 per device)
   transfer d%15 [8,16]: S(0) on cpu:0-1 -> S(0) on cpu:2-3, needed by grad of %13; 512 bytes per step (128 per device)
   transfer d%7.1 [8,16]: S(0) on cpu:2-3 -> S(0) on cpu:0-1, needed by grad of %5; 512 bytes per step (128 per device)
-  all-reduce dlayers.0.gain.1 [16]: P -> B, needed by update of layers.0.gain; 128 bytes per step (64 per device)
-  all-reduce dlayers.0.w [16,16]: P -> B, needed by update of layers.0.w; 2,048 bytes per step (1,024 per device)
-  all-reduce dlayers.1.gain.1 [16]: P -> B, needed by update of layers.1.gain; 128 bytes per step (64 per device)
-  all-reduce dlayers.1.w [16,16]: P -> B, needed by update of layers.1.w; 2,048 bytes per step (1,024 per device)
-  all-reduce dlayers.2.gain.1 [16]: P -> B, needed by update of layers.2.gain; 128 bytes per step (64 per device)
-  all-reduce dlayers.2.w [16,16]: P -> B, needed by update of layers.2.w; 2,048 bytes per step (1,024 per device)
-  all-reduce dlayers.3.gain.1 [16]: P -> B, needed by update of layers.3.gain; 128 bytes per step (64 per device)
-  all-reduce dlayers.3.w [16,16]: P -> B, needed by update of layers.3.w; 2,048 bytes per step (1,024 per device)
-  all-reduce dhead [16,10]: P -> B, needed by update of head; 1,280 bytes per step (640 per device)
+  all-reduce dlayers.0.gain.1 [16]: P -> B, needed by update of 5 weights (layers.0.gain, layers.0.w, layers.1.gain, layers.1.w, head); 128 bytes per step (64 per device)
+  all-reduce dlayers.0.w [16,16]: P -> B, needed by update of 5 weights (layers.0.gain, layers.0.w, layers.1.gain, layers.1.w, head); 2,048 bytes per step (1,024 per device)
+  all-reduce dlayers.1.gain.1 [16]: P -> B, needed by update of 5 weights (layers.0.gain, layers.0.w, layers.1.gain, layers.1.w, head); 128 bytes per step (64 per device)
+  all-reduce dlayers.1.w [16,16]: P -> B, needed by update of 5 weights (layers.0.gain, layers.0.w, layers.1.gain, layers.1.w, head); 2,048 bytes per step (1,024 per device)
+  all-reduce dlayers.2.gain.1 [16]: P -> B, needed by update of 4 weights (layers.2.gain, layers.2.w, layers.3.gain, layers.3.w); 128 bytes per step (64 per device)
+  all-reduce dlayers.2.w [16,16]: P -> B, needed by update of 4 weights (layers.2.gain, layers.2.w, layers.3.gain, layers.3.w); 2,048 bytes per step (1,024 per device)
+  all-reduce dlayers.3.gain.1 [16]: P -> B, needed by update of 4 weights (layers.2.gain, layers.2.w, layers.3.gain, layers.3.w); 128 bytes per step (64 per device)
+  all-reduce dlayers.3.w [16,16]: P -> B, needed by update of 4 weights (layers.2.gain, layers.2.w, layers.3.gain, layers.3.w); 2,048 bytes per step (1,024 per device)
+  all-reduce dhead [16,10]: P -> B, needed by update of 5 weights (layers.0.gain, layers.0.w, layers.1.gain, layers.1.w, head); 1,280 bytes per step (640 per device)
   total 12,032 bytes per step
 
 memory (one arena per device, offsets fixed at build time)
-  device 0 (cpu:0): peak 11,520 bytes (2,880 persistent; 15,488 without reuse), 51 registers
-  device 1 (cpu:1): peak 11,520 bytes (2,880 persistent; 15,488 without reuse), 51 registers
+  device 0 (cpu:0): peak 11,520 bytes (2,880 persistent; 15,168 without reuse), 48 registers
+  device 1 (cpu:1): peak 11,520 bytes (2,880 persistent; 15,168 without reuse), 48 registers
   device 2 (cpu:2): peak 9,600 bytes (2,176 persistent; 12,672 without reuse), 36 registers
   device 3 (cpu:3): peak 9,600 bytes (2,176 persistent; 12,672 without reuse), 36 registers
 
-actors: 182 (45 per device); register slots: 1
+actors: 162 (40 per device); register slots: 1
 ";
 
         /// <summary>The training plan's hash: processes that run the same plan agree on it.</summary>
-        public const string PlanHash = "934d31968ce51623";
+        public const string PlanHash = "3b5aa4180d16e7b7";
 
         /// <summary>The training plan (forward, backward, the declared optimizer's update) in the plan text format.</summary>
         private const string TrainPlanText = @"oneflow-dsl plan format 4
@@ -210,11 +200,11 @@ tensor 35 loss.picked [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 36 loss.rows [8] F32 Activation S(0) grad_of=-1 at=cpu:0-1
 tensor 37 loss [] F32 Loss P grad_of=-1 at=cpu:0-1
 tensor 38 dloss [] F32 Fused B grad_of=-1 at=cpu:0-1
-tensor 39 dloss.rows [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 40 dloss.sumexp [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 39 dloss.rows [8] F32 Fused S(0) grad_of=-1 at=cpu:0-1
+tensor 40 dloss.sumexp [8] F32 Fused S(0) grad_of=-1 at=cpu:0-1
 tensor 41 dloss.picked [8] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 42 d%16 [8,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
-tensor 43 d%16.1 [8,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
+tensor 43 d%16.1 [8,10] F32 Fused S(0) grad_of=-1 at=cpu:0-1
 tensor 44 d%16.2 [8,10] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 45 d%15 [8,16] F32 Gradient S(0) grad_of=-1 at=cpu:0-1
 tensor 46 dhead [16,10] F32 Gradient P grad_of=8 at=cpu:0-1
@@ -260,6 +250,8 @@ tensor 85 dlayers.2.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:2-3
 tensor 86 dlayers.3.gain.1@B [16] F32 Boxed B grad_of=-1 at=cpu:2-3
 tensor 87 dlayers.3.w@B [16,16] F32 Boxed B grad_of=-1 at=cpu:2-3
 tensor 88 dhead@B [16,10] F32 Boxed B grad_of=-1 at=cpu:0-1
+tensor 89 dloss@copy [] F32 Fused B grad_of=-1 at=cpu:0-1
+tensor 90 dloss.rows@copy [8] F32 Fused S(0) grad_of=-1 at=cpu:0-1
 op 0 Input in= out=9 at=cpu:0-1 src=cpu:0-1 | x
 op 1 Input in= out=10 at=cpu:0-1 src=cpu:0-1 | labels
 op 2 LayerNorm in=9 out=11 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | %0 = LayerNorm(x)
@@ -291,62 +283,52 @@ op 27 SumExp in=31,33 out=34 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy
 op 28 PickClass in=31,10 out=35 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
 op 29 CrossEntropyRows in=34,33,35 out=36 at=cpu:0-1 src=cpu:0-1 | loss = SoftmaxCrossEntropy(%16, labels)
 op 30 Mean in=36 out=37 at=cpu:0-1 src=cpu:0-1 axis=-1 | loss = SoftmaxCrossEntropy(%16, labels)
-op 31 Fused in= out=39 at=cpu:0-1 src=cpu:0-1 codes=0,1 args=0 constants=1,0.125 ranks= axes= shape=8 | grad of loss.rows [fused Fill ExpandAxis]
-op 32 Div in=39,34 out=40 at=cpu:0-1 src=cpu:0-1 | grad of loss.sumexp
-op 33 Neg in=39 out=41 at=cpu:0-1 src=cpu:0-1 | grad of loss.picked
-op 34 PickClassGrad in=41,10 out=42 at=cpu:0-1 src=cpu:0-1 classes=10 | grad of %16
-op 35 SumExpGrad in=40,31,33 out=43 at=cpu:0-1 src=cpu:0-1 | grad of %16
-op 36 Add in=42,43 out=44 at=cpu:0-1 src=cpu:0-1 | grad of %16
-op 37 MatMul in=44,8 out=45 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of %15
-op 38 MatMul in=77,44 out=46 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of head
-op 39 Boxing in=45 out=78 at=cpu:2-3 src=cpu:0-1 from=S(0) to=S(0) | d%15: S(0) on cpu:0-1 -> S(0) on cpu:2-3
-op 40 ReluGrad in=78,29 out=47 at=cpu:2-3 src=cpu:2-3 | grad of %13
-op 41 MatMul in=47,7 out=48 at=cpu:2-3 src=cpu:2-3 transA=0 transB=1 | grad of layers.3.h
-op 42 MatMul in=27,47 out=49 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of layers.3.w
-op 43 Mul in=48,6 out=50 at=cpu:2-3 src=cpu:2-3 | grad of %12
-op 44 Mul in=48,26 out=51 at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
-op 45 SumTo in=51 out=52 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.3.gain
-op 46 LayerNormGrad in=50,25 out=53 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | grad of %11
-op 47 Add in=78,53 out=54 at=cpu:2-3 src=cpu:2-3 | grad of %11
-op 48 ReluGrad in=54,24 out=55 at=cpu:2-3 src=cpu:2-3 | grad of %9
-op 49 MatMul in=55,5 out=56 at=cpu:2-3 src=cpu:2-3 transA=0 transB=1 | grad of layers.2.h
-op 50 MatMul in=22,55 out=57 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of layers.2.w
-op 51 Mul in=56,4 out=58 at=cpu:2-3 src=cpu:2-3 | grad of %8
-op 52 Mul in=56,21 out=59 at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
-op 53 SumTo in=59 out=60 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.2.gain
-op 54 LayerNormGrad in=58,76 out=61 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | grad of %7
-op 55 Add in=54,61 out=62 at=cpu:2-3 src=cpu:2-3 | grad of %7
-op 56 Boxing in=62 out=79 at=cpu:0-1 src=cpu:2-3 from=S(0) to=S(0) | d%7.1: S(0) on cpu:2-3 -> S(0) on cpu:0-1
-op 57 ReluGrad in=79,19 out=63 at=cpu:0-1 src=cpu:0-1 | grad of %5
-op 58 MatMul in=63,3 out=64 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of layers.1.h
-op 59 MatMul in=17,63 out=65 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of layers.1.w
-op 60 Mul in=64,2 out=66 at=cpu:0-1 src=cpu:0-1 | grad of %4
-op 61 Mul in=64,16 out=67 at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
-op 62 SumTo in=67 out=68 at=cpu:0-1 src=cpu:0-1 target=16 | grad of layers.1.gain
-op 63 LayerNormGrad in=66,15 out=69 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | grad of %3
-op 64 Fused in=79,69,14 out=71 at=cpu:0-1 src=cpu:0-1 codes=4,9 args=0,1,3,2 constants=0,0 ranks=2,2,2 axes=0,1,0,1,0,1 shape=8,16 | grad of %1 [fused Add ReluGrad]
-op 65 MatMul in=71,1 out=72 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of layers.0.h
-op 66 MatMul in=12,71 out=73 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of layers.0.w
-op 67 Mul in=72,11 out=74 at=cpu:0-1 src=cpu:0-1 | grad of layers.0.gain
-op 68 SumTo in=74 out=75 at=cpu:0-1 src=cpu:0-1 target=16 | grad of layers.0.gain
-op 69 Boxing in=75 out=80 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.0.gain.1: P -> B
-op 70 SgdUpdate in=0,80 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.0.gain
-op 71 Boxing in=73 out=81 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.0.w: P -> B
-op 72 SgdUpdate in=1,81 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.0.w
-op 73 Boxing in=68 out=82 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.1.gain.1: P -> B
-op 74 SgdUpdate in=2,82 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.1.gain
-op 75 Boxing in=65 out=83 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.1.w: P -> B
-op 76 SgdUpdate in=3,83 out=-1 at=cpu:0-1 src=cpu:0-1 | update of layers.1.w
-op 77 Boxing in=60 out=84 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.2.gain.1: P -> B
-op 78 SgdUpdate in=4,84 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.2.gain
-op 79 Boxing in=57 out=85 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.2.w: P -> B
-op 80 SgdUpdate in=5,85 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.2.w
-op 81 Boxing in=52 out=86 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.3.gain.1: P -> B
-op 82 SgdUpdate in=6,86 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.3.gain
-op 83 Boxing in=49 out=87 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.3.w: P -> B
-op 84 SgdUpdate in=7,87 out=-1 at=cpu:2-3 src=cpu:2-3 | update of layers.3.w
-op 85 Boxing in=46 out=88 at=cpu:0-1 src=cpu:0-1 from=P to=B | dhead: P -> B
-op 86 SgdUpdate in=8,88 out=-1 at=cpu:0-1 src=cpu:0-1 | update of head
+op 31 Fused in= out=41 at=cpu:0-1 src=cpu:0-1 codes=0,1,3 args=0,1 constants=1,0.125,0 ranks= axes= shape=8 | grad of loss.picked [fused Fill ExpandAxis Neg]
+op 32 PickClassGrad in=41,10 out=42 at=cpu:0-1 src=cpu:0-1 classes=10 | grad of %16
+op 33 Fused in=42,34,31,33 out=44 at=cpu:0-1 src=cpu:0-1 codes=0,1,7,19,4 args=4,5,1,6,2,3,0,7 constants=1,0.125,0,0,0 ranks=2,1,2,1 axes=0,1,0,0,1,0 shape=8,10 | grad of %16 [fused Fill ExpandAxis Div SumExpGrad Add]
+op 34 MatMul in=44,8 out=45 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of %15
+op 35 MatMul in=77,44 out=46 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of head
+op 36 Boxing in=45 out=78 at=cpu:2-3 src=cpu:0-1 from=S(0) to=S(0) | d%15: S(0) on cpu:0-1 -> S(0) on cpu:2-3
+op 37 ReluGrad in=78,29 out=47 at=cpu:2-3 src=cpu:2-3 | grad of %13
+op 38 MatMul in=47,7 out=48 at=cpu:2-3 src=cpu:2-3 transA=0 transB=1 | grad of layers.3.h
+op 39 MatMul in=27,47 out=49 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of layers.3.w
+op 40 Mul in=48,6 out=50 at=cpu:2-3 src=cpu:2-3 | grad of %12
+op 41 Mul in=48,26 out=51 at=cpu:2-3 src=cpu:2-3 | grad of layers.3.gain
+op 42 SumTo in=51 out=52 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.3.gain
+op 43 LayerNormGrad in=50,25 out=53 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | grad of %11
+op 44 Add in=78,53 out=54 at=cpu:2-3 src=cpu:2-3 | grad of %11
+op 45 ReluGrad in=54,24 out=55 at=cpu:2-3 src=cpu:2-3 | grad of %9
+op 46 MatMul in=55,5 out=56 at=cpu:2-3 src=cpu:2-3 transA=0 transB=1 | grad of layers.2.h
+op 47 MatMul in=22,55 out=57 at=cpu:2-3 src=cpu:2-3 transA=1 transB=0 | grad of layers.2.w
+op 48 Mul in=56,4 out=58 at=cpu:2-3 src=cpu:2-3 | grad of %8
+op 49 Mul in=56,21 out=59 at=cpu:2-3 src=cpu:2-3 | grad of layers.2.gain
+op 50 SumTo in=59 out=60 at=cpu:2-3 src=cpu:2-3 target=16 | grad of layers.2.gain
+op 51 LayerNormGrad in=58,76 out=61 at=cpu:2-3 src=cpu:2-3 eps=1E-05 | grad of %7
+op 52 Add in=54,61 out=62 at=cpu:2-3 src=cpu:2-3 | grad of %7
+op 53 Boxing in=62 out=79 at=cpu:0-1 src=cpu:2-3 from=S(0) to=S(0) | d%7.1: S(0) on cpu:2-3 -> S(0) on cpu:0-1
+op 54 ReluGrad in=79,19 out=63 at=cpu:0-1 src=cpu:0-1 | grad of %5
+op 55 MatMul in=63,3 out=64 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of layers.1.h
+op 56 MatMul in=17,63 out=65 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of layers.1.w
+op 57 Mul in=64,2 out=66 at=cpu:0-1 src=cpu:0-1 | grad of %4
+op 58 Mul in=64,16 out=67 at=cpu:0-1 src=cpu:0-1 | grad of layers.1.gain
+op 59 SumTo in=67 out=68 at=cpu:0-1 src=cpu:0-1 target=16 | grad of layers.1.gain
+op 60 LayerNormGrad in=66,15 out=69 at=cpu:0-1 src=cpu:0-1 eps=1E-05 | grad of %3
+op 61 Fused in=79,69,14 out=71 at=cpu:0-1 src=cpu:0-1 codes=4,9 args=0,1,3,2 constants=0,0 ranks=2,2,2 axes=0,1,0,1,0,1 shape=8,16 | grad of %1 [fused Add ReluGrad]
+op 62 MatMul in=71,1 out=72 at=cpu:0-1 src=cpu:0-1 transA=0 transB=1 | grad of layers.0.h
+op 63 MatMul in=12,71 out=73 at=cpu:0-1 src=cpu:0-1 transA=1 transB=0 | grad of layers.0.w
+op 64 Mul in=72,11 out=74 at=cpu:0-1 src=cpu:0-1 | grad of layers.0.gain
+op 65 SumTo in=74 out=75 at=cpu:0-1 src=cpu:0-1 target=16 | grad of layers.0.gain
+op 66 Boxing in=75 out=80 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.0.gain.1: P -> B
+op 67 Boxing in=73 out=81 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.0.w: P -> B
+op 68 Boxing in=68 out=82 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.1.gain.1: P -> B
+op 69 Boxing in=65 out=83 at=cpu:0-1 src=cpu:0-1 from=P to=B | dlayers.1.w: P -> B
+op 70 Boxing in=60 out=84 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.2.gain.1: P -> B
+op 71 Boxing in=57 out=85 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.2.w: P -> B
+op 72 Boxing in=52 out=86 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.3.gain.1: P -> B
+op 73 Boxing in=49 out=87 at=cpu:2-3 src=cpu:2-3 from=P to=B | dlayers.3.w: P -> B
+op 74 SgdUpdate in=4,84,5,85,6,86,7,87 out=-1 at=cpu:2-3 src=cpu:2-3 clipped=0 weights=4 | update of 4 weights (layers.2.gain, layers.2.w, layers.3.gain, layers.3.w)
+op 75 Boxing in=46 out=88 at=cpu:0-1 src=cpu:0-1 from=P to=B | dhead: P -> B
+op 76 SgdUpdate in=0,80,1,81,2,82,3,83,8,88 out=-1 at=cpu:0-1 src=cpu:0-1 clipped=0 weights=5 | update of 5 weights (layers.0.gain, layers.0.w, layers.1.gain, layers.1.w, head)
 actor 0 dev=0 op=0 in= ctrl= out=18
 actor 1 dev=1 op=0 in= ctrl= out=19
 actor 2 dev=0 op=1 in= ctrl= out=20
@@ -373,18 +355,18 @@ actor 22 dev=0 op=11 in=30,38 ctrl= out=40
 actor 23 dev=1 op=11 in=31,39 ctrl= out=41
 actor 24 dev=0 op=12 in=40 ctrl= out=-1
 actor 25 dev=1 op=12 in=41 ctrl= out=-1
-actor 26 dev=2 op=12 in= ctrl= out=148
-actor 27 dev=3 op=12 in= ctrl= out=149
-actor 28 dev=2 op=13 in=148 ctrl= out=42
-actor 29 dev=3 op=13 in=149 ctrl= out=43
+actor 26 dev=2 op=12 in= ctrl= out=142
+actor 27 dev=3 op=12 in= ctrl= out=143
+actor 28 dev=2 op=13 in=142 ctrl= out=42
+actor 29 dev=3 op=13 in=143 ctrl= out=43
 actor 30 dev=2 op=14 in=42,8 ctrl= out=44
 actor 31 dev=3 op=14 in=43,9 ctrl= out=45
 actor 32 dev=2 op=15 in=44,10 ctrl= out=46
 actor 33 dev=3 op=15 in=45,11 ctrl= out=47
 actor 34 dev=2 op=16 in=46 ctrl= out=48
 actor 35 dev=3 op=16 in=47 ctrl= out=49
-actor 36 dev=2 op=17 in=148,48 ctrl= out=50
-actor 37 dev=3 op=17 in=149,49 ctrl= out=51
+actor 36 dev=2 op=17 in=142,48 ctrl= out=50
+actor 37 dev=3 op=17 in=143,49 ctrl= out=51
 actor 38 dev=2 op=18 in=50 ctrl= out=52
 actor 39 dev=3 op=18 in=51 ctrl= out=53
 actor 40 dev=2 op=19 in=52,12 ctrl= out=54
@@ -395,12 +377,12 @@ actor 44 dev=2 op=21 in=56 ctrl= out=58
 actor 45 dev=3 op=21 in=57 ctrl= out=59
 actor 46 dev=2 op=22 in=50,58 ctrl= out=60
 actor 47 dev=3 op=22 in=51,59 ctrl= out=61
-actor 48 dev=0 op=23 in= ctrl= out=150
-actor 49 dev=1 op=23 in= ctrl= out=151
+actor 48 dev=0 op=23 in= ctrl= out=144
+actor 49 dev=1 op=23 in= ctrl= out=145
 actor 50 dev=2 op=23 in=60 ctrl= out=-1
 actor 51 dev=3 op=23 in=61 ctrl= out=-1
-actor 52 dev=0 op=24 in=150,16 ctrl= out=62
-actor 53 dev=1 op=24 in=151,17 ctrl= out=63
+actor 52 dev=0 op=24 in=144,16 ctrl= out=62
+actor 53 dev=1 op=24 in=145,17 ctrl= out=63
 actor 54 dev=0 op=25 in=62 ctrl= out=64
 actor 55 dev=1 op=25 in=63 ctrl= out=65
 actor 56 dev=0 op=26 in=64 ctrl= out=66
@@ -415,120 +397,100 @@ actor 64 dev=0 op=30 in=72 ctrl= out=74
 actor 65 dev=1 op=30 in=73 ctrl= out=75
 actor 66 dev=0 op=31 in= ctrl= out=76
 actor 67 dev=1 op=31 in= ctrl= out=77
-actor 68 dev=0 op=32 in=76,68 ctrl= out=78
-actor 69 dev=1 op=32 in=77,69 ctrl= out=79
-actor 70 dev=0 op=33 in=76 ctrl= out=80
-actor 71 dev=1 op=33 in=77 ctrl= out=81
-actor 72 dev=0 op=34 in=80,20 ctrl= out=82
-actor 73 dev=1 op=34 in=81,21 ctrl= out=83
-actor 74 dev=0 op=35 in=78,62,66 ctrl= out=84
-actor 75 dev=1 op=35 in=79,63,67 ctrl= out=85
-actor 76 dev=0 op=36 in=82,84 ctrl= out=86
-actor 77 dev=1 op=36 in=83,85 ctrl= out=87
-actor 78 dev=0 op=37 in=86,16 ctrl= out=88
-actor 79 dev=1 op=37 in=87,17 ctrl= out=89
-actor 80 dev=0 op=38 in=150,86 ctrl= out=90
-actor 81 dev=1 op=38 in=151,87 ctrl= out=91
-actor 82 dev=0 op=39 in=88 ctrl= out=-1
-actor 83 dev=1 op=39 in=89 ctrl= out=-1
-actor 84 dev=2 op=39 in= ctrl= out=152
-actor 85 dev=3 op=39 in= ctrl= out=153
-actor 86 dev=2 op=40 in=152,58 ctrl= out=92
-actor 87 dev=3 op=40 in=153,59 ctrl= out=93
-actor 88 dev=2 op=41 in=92,14 ctrl= out=94
-actor 89 dev=3 op=41 in=93,15 ctrl= out=95
-actor 90 dev=2 op=42 in=54,92 ctrl= out=96
-actor 91 dev=3 op=42 in=55,93 ctrl= out=97
-actor 92 dev=2 op=43 in=94,12 ctrl= out=98
-actor 93 dev=3 op=43 in=95,13 ctrl= out=99
-actor 94 dev=2 op=44 in=94,52 ctrl= out=100
-actor 95 dev=3 op=44 in=95,53 ctrl= out=101
-actor 96 dev=2 op=45 in=100 ctrl= out=102
-actor 97 dev=3 op=45 in=101 ctrl= out=103
-actor 98 dev=2 op=46 in=98,50 ctrl= out=104
-actor 99 dev=3 op=46 in=99,51 ctrl= out=105
-actor 100 dev=2 op=47 in=152,104 ctrl= out=106
-actor 101 dev=3 op=47 in=153,105 ctrl= out=107
-actor 102 dev=2 op=48 in=106,48 ctrl= out=108
-actor 103 dev=3 op=48 in=107,49 ctrl= out=109
-actor 104 dev=2 op=49 in=108,10 ctrl= out=110
-actor 105 dev=3 op=49 in=109,11 ctrl= out=111
-actor 106 dev=2 op=50 in=44,108 ctrl= out=112
-actor 107 dev=3 op=50 in=45,109 ctrl= out=113
-actor 108 dev=2 op=51 in=110,8 ctrl= out=114
-actor 109 dev=3 op=51 in=111,9 ctrl= out=115
-actor 110 dev=2 op=52 in=110,42 ctrl= out=116
-actor 111 dev=3 op=52 in=111,43 ctrl= out=117
-actor 112 dev=2 op=53 in=116 ctrl= out=118
-actor 113 dev=3 op=53 in=117 ctrl= out=119
-actor 114 dev=2 op=54 in=114,148 ctrl= out=120
-actor 115 dev=3 op=54 in=115,149 ctrl= out=121
-actor 116 dev=2 op=55 in=106,120 ctrl= out=122
-actor 117 dev=3 op=55 in=107,121 ctrl= out=123
-actor 118 dev=0 op=56 in= ctrl= out=154
-actor 119 dev=1 op=56 in= ctrl= out=155
-actor 120 dev=2 op=56 in=122 ctrl= out=-1
-actor 121 dev=3 op=56 in=123 ctrl= out=-1
-actor 122 dev=0 op=57 in=154,38 ctrl= out=124
-actor 123 dev=1 op=57 in=155,39 ctrl= out=125
-actor 124 dev=0 op=58 in=124,6 ctrl= out=126
-actor 125 dev=1 op=58 in=125,7 ctrl= out=127
-actor 126 dev=0 op=59 in=34,124 ctrl= out=128
-actor 127 dev=1 op=59 in=35,125 ctrl= out=129
-actor 128 dev=0 op=60 in=126,4 ctrl= out=130
-actor 129 dev=1 op=60 in=127,5 ctrl= out=131
-actor 130 dev=0 op=61 in=126,32 ctrl= out=132
-actor 131 dev=1 op=61 in=127,33 ctrl= out=133
-actor 132 dev=0 op=62 in=132 ctrl= out=134
-actor 133 dev=1 op=62 in=133 ctrl= out=135
-actor 134 dev=0 op=63 in=130,30 ctrl= out=136
-actor 135 dev=1 op=63 in=131,31 ctrl= out=137
-actor 136 dev=0 op=64 in=154,136,28 ctrl= out=138
-actor 137 dev=1 op=64 in=155,137,29 ctrl= out=139
-actor 138 dev=0 op=65 in=138,2 ctrl= out=140
-actor 139 dev=1 op=65 in=139,3 ctrl= out=141
-actor 140 dev=0 op=66 in=24,138 ctrl= out=142
-actor 141 dev=1 op=66 in=25,139 ctrl= out=143
-actor 142 dev=0 op=67 in=140,22 ctrl= out=144
-actor 143 dev=1 op=67 in=141,23 ctrl= out=145
-actor 144 dev=0 op=68 in=144 ctrl= out=146
-actor 145 dev=1 op=68 in=145 ctrl= out=147
-actor 146 dev=0 op=69 in=146 ctrl= out=156
-actor 147 dev=1 op=69 in=147 ctrl= out=157
-actor 148 dev=0 op=70 in=0,156 ctrl=24 out=-1
-actor 149 dev=1 op=70 in=1,157 ctrl=25 out=-1
-actor 150 dev=0 op=71 in=142 ctrl= out=158
-actor 151 dev=1 op=71 in=143 ctrl= out=159
-actor 152 dev=0 op=72 in=2,158 ctrl=26,140 out=-1
-actor 153 dev=1 op=72 in=3,159 ctrl=27,141 out=-1
-actor 154 dev=0 op=73 in=134 ctrl= out=160
-actor 155 dev=1 op=73 in=135 ctrl= out=161
-actor 156 dev=0 op=74 in=4,160 ctrl=34,130 out=-1
-actor 157 dev=1 op=74 in=5,161 ctrl=35,131 out=-1
-actor 158 dev=0 op=75 in=128 ctrl= out=162
-actor 159 dev=1 op=75 in=129 ctrl= out=163
-actor 160 dev=0 op=76 in=6,162 ctrl=36,126 out=-1
-actor 161 dev=1 op=76 in=7,163 ctrl=37,127 out=-1
-actor 162 dev=2 op=77 in=118 ctrl= out=164
-actor 163 dev=3 op=77 in=119 ctrl= out=165
-actor 164 dev=2 op=78 in=8,164 ctrl=44,114 out=-1
-actor 165 dev=3 op=78 in=9,165 ctrl=45,115 out=-1
-actor 166 dev=2 op=79 in=112 ctrl= out=166
-actor 167 dev=3 op=79 in=113 ctrl= out=167
-actor 168 dev=2 op=80 in=10,166 ctrl=46,110 out=-1
-actor 169 dev=3 op=80 in=11,167 ctrl=47,111 out=-1
-actor 170 dev=2 op=81 in=102 ctrl= out=168
-actor 171 dev=3 op=81 in=103 ctrl= out=169
-actor 172 dev=2 op=82 in=12,168 ctrl=54,98 out=-1
-actor 173 dev=3 op=82 in=13,169 ctrl=55,99 out=-1
-actor 174 dev=2 op=83 in=96 ctrl= out=170
-actor 175 dev=3 op=83 in=97 ctrl= out=171
-actor 176 dev=2 op=84 in=14,170 ctrl=56,94 out=-1
-actor 177 dev=3 op=84 in=15,171 ctrl=57,95 out=-1
-actor 178 dev=0 op=85 in=90 ctrl= out=172
-actor 179 dev=1 op=85 in=91 ctrl= out=173
-actor 180 dev=0 op=86 in=16,172 ctrl=62,88 out=-1
-actor 181 dev=1 op=86 in=17,173 ctrl=63,89 out=-1
+actor 68 dev=0 op=32 in=76,20 ctrl= out=78
+actor 69 dev=1 op=32 in=77,21 ctrl= out=79
+actor 70 dev=0 op=33 in=78,68,62,66 ctrl= out=80
+actor 71 dev=1 op=33 in=79,69,63,67 ctrl= out=81
+actor 72 dev=0 op=34 in=80,16 ctrl= out=82
+actor 73 dev=1 op=34 in=81,17 ctrl= out=83
+actor 74 dev=0 op=35 in=144,80 ctrl= out=84
+actor 75 dev=1 op=35 in=145,81 ctrl= out=85
+actor 76 dev=0 op=36 in=82 ctrl= out=-1
+actor 77 dev=1 op=36 in=83 ctrl= out=-1
+actor 78 dev=2 op=36 in= ctrl= out=146
+actor 79 dev=3 op=36 in= ctrl= out=147
+actor 80 dev=2 op=37 in=146,58 ctrl= out=86
+actor 81 dev=3 op=37 in=147,59 ctrl= out=87
+actor 82 dev=2 op=38 in=86,14 ctrl= out=88
+actor 83 dev=3 op=38 in=87,15 ctrl= out=89
+actor 84 dev=2 op=39 in=54,86 ctrl= out=90
+actor 85 dev=3 op=39 in=55,87 ctrl= out=91
+actor 86 dev=2 op=40 in=88,12 ctrl= out=92
+actor 87 dev=3 op=40 in=89,13 ctrl= out=93
+actor 88 dev=2 op=41 in=88,52 ctrl= out=94
+actor 89 dev=3 op=41 in=89,53 ctrl= out=95
+actor 90 dev=2 op=42 in=94 ctrl= out=96
+actor 91 dev=3 op=42 in=95 ctrl= out=97
+actor 92 dev=2 op=43 in=92,50 ctrl= out=98
+actor 93 dev=3 op=43 in=93,51 ctrl= out=99
+actor 94 dev=2 op=44 in=146,98 ctrl= out=100
+actor 95 dev=3 op=44 in=147,99 ctrl= out=101
+actor 96 dev=2 op=45 in=100,48 ctrl= out=102
+actor 97 dev=3 op=45 in=101,49 ctrl= out=103
+actor 98 dev=2 op=46 in=102,10 ctrl= out=104
+actor 99 dev=3 op=46 in=103,11 ctrl= out=105
+actor 100 dev=2 op=47 in=44,102 ctrl= out=106
+actor 101 dev=3 op=47 in=45,103 ctrl= out=107
+actor 102 dev=2 op=48 in=104,8 ctrl= out=108
+actor 103 dev=3 op=48 in=105,9 ctrl= out=109
+actor 104 dev=2 op=49 in=104,42 ctrl= out=110
+actor 105 dev=3 op=49 in=105,43 ctrl= out=111
+actor 106 dev=2 op=50 in=110 ctrl= out=112
+actor 107 dev=3 op=50 in=111 ctrl= out=113
+actor 108 dev=2 op=51 in=108,142 ctrl= out=114
+actor 109 dev=3 op=51 in=109,143 ctrl= out=115
+actor 110 dev=2 op=52 in=100,114 ctrl= out=116
+actor 111 dev=3 op=52 in=101,115 ctrl= out=117
+actor 112 dev=0 op=53 in= ctrl= out=148
+actor 113 dev=1 op=53 in= ctrl= out=149
+actor 114 dev=2 op=53 in=116 ctrl= out=-1
+actor 115 dev=3 op=53 in=117 ctrl= out=-1
+actor 116 dev=0 op=54 in=148,38 ctrl= out=118
+actor 117 dev=1 op=54 in=149,39 ctrl= out=119
+actor 118 dev=0 op=55 in=118,6 ctrl= out=120
+actor 119 dev=1 op=55 in=119,7 ctrl= out=121
+actor 120 dev=0 op=56 in=34,118 ctrl= out=122
+actor 121 dev=1 op=56 in=35,119 ctrl= out=123
+actor 122 dev=0 op=57 in=120,4 ctrl= out=124
+actor 123 dev=1 op=57 in=121,5 ctrl= out=125
+actor 124 dev=0 op=58 in=120,32 ctrl= out=126
+actor 125 dev=1 op=58 in=121,33 ctrl= out=127
+actor 126 dev=0 op=59 in=126 ctrl= out=128
+actor 127 dev=1 op=59 in=127 ctrl= out=129
+actor 128 dev=0 op=60 in=124,30 ctrl= out=130
+actor 129 dev=1 op=60 in=125,31 ctrl= out=131
+actor 130 dev=0 op=61 in=148,130,28 ctrl= out=132
+actor 131 dev=1 op=61 in=149,131,29 ctrl= out=133
+actor 132 dev=0 op=62 in=132,2 ctrl= out=134
+actor 133 dev=1 op=62 in=133,3 ctrl= out=135
+actor 134 dev=0 op=63 in=24,132 ctrl= out=136
+actor 135 dev=1 op=63 in=25,133 ctrl= out=137
+actor 136 dev=0 op=64 in=134,22 ctrl= out=138
+actor 137 dev=1 op=64 in=135,23 ctrl= out=139
+actor 138 dev=0 op=65 in=138 ctrl= out=140
+actor 139 dev=1 op=65 in=139 ctrl= out=141
+actor 140 dev=0 op=66 in=140 ctrl= out=150
+actor 141 dev=1 op=66 in=141 ctrl= out=151
+actor 142 dev=0 op=67 in=136 ctrl= out=152
+actor 143 dev=1 op=67 in=137 ctrl= out=153
+actor 144 dev=0 op=68 in=128 ctrl= out=154
+actor 145 dev=1 op=68 in=129 ctrl= out=155
+actor 146 dev=0 op=69 in=122 ctrl= out=156
+actor 147 dev=1 op=69 in=123 ctrl= out=157
+actor 148 dev=2 op=70 in=112 ctrl= out=158
+actor 149 dev=3 op=70 in=113 ctrl= out=159
+actor 150 dev=2 op=71 in=106 ctrl= out=160
+actor 151 dev=3 op=71 in=107 ctrl= out=161
+actor 152 dev=2 op=72 in=96 ctrl= out=162
+actor 153 dev=3 op=72 in=97 ctrl= out=163
+actor 154 dev=2 op=73 in=90 ctrl= out=164
+actor 155 dev=3 op=73 in=91 ctrl= out=165
+actor 156 dev=2 op=74 in=8,158,10,160,12,162,14,164 ctrl=44,108,46,104,54,92,56,88 out=-1
+actor 157 dev=3 op=74 in=9,159,11,161,13,163,15,165 ctrl=45,109,47,105,55,93,57,89 out=-1
+actor 158 dev=0 op=75 in=84 ctrl= out=166
+actor 159 dev=1 op=75 in=85 ctrl= out=167
+actor 160 dev=0 op=76 in=0,150,2,152,4,154,6,156,16,166 ctrl=24,26,134,34,124,36,120,62,82 out=-1
+actor 161 dev=1 op=76 in=1,151,3,153,5,155,7,157,17,167 ctrl=25,27,135,35,125,37,121,63,83 out=-1
 register 0 dev=0 tensor=0 shape=[16] slots=1 offset=11008 persistent=1 producer=-1
 register 1 dev=1 tensor=0 shape=[16] slots=1 offset=11008 persistent=1 producer=-1
 register 2 dev=0 tensor=1 shape=[16,16] slots=1 offset=0 persistent=1 producer=-1
@@ -605,104 +567,98 @@ register 72 dev=0 tensor=36 shape=[4] slots=1 offset=11392 persistent=0 producer
 register 73 dev=1 tensor=36 shape=[4] slots=1 offset=11392 persistent=0 producer=63
 register 74 dev=0 tensor=37 shape=[] slots=1 offset=11456 persistent=1 producer=64
 register 75 dev=1 tensor=37 shape=[] slots=1 offset=11456 persistent=1 producer=65
-register 76 dev=0 tensor=39 shape=[4] slots=1 offset=2752 persistent=0 producer=66
-register 77 dev=1 tensor=39 shape=[4] slots=1 offset=2752 persistent=0 producer=67
-register 78 dev=0 tensor=40 shape=[4] slots=1 offset=2240 persistent=0 producer=68
-register 79 dev=1 tensor=40 shape=[4] slots=1 offset=2240 persistent=0 producer=69
-register 80 dev=0 tensor=41 shape=[4] slots=1 offset=2816 persistent=0 producer=70
-register 81 dev=1 tensor=41 shape=[4] slots=1 offset=2816 persistent=0 producer=71
-register 82 dev=0 tensor=42 shape=[4,10] slots=1 offset=2560 persistent=0 producer=72
-register 83 dev=1 tensor=42 shape=[4,10] slots=1 offset=2560 persistent=0 producer=73
-register 84 dev=0 tensor=43 shape=[4,10] slots=1 offset=2048 persistent=0 producer=74
-register 85 dev=1 tensor=43 shape=[4,10] slots=1 offset=2048 persistent=0 producer=75
-register 86 dev=0 tensor=44 shape=[4,10] slots=1 offset=10816 persistent=0 producer=76
-register 87 dev=1 tensor=44 shape=[4,10] slots=1 offset=10816 persistent=0 producer=77
-register 88 dev=0 tensor=45 shape=[4,16] slots=1 offset=8832 persistent=0 producer=78
-register 89 dev=1 tensor=45 shape=[4,16] slots=1 offset=8832 persistent=0 producer=79
-register 90 dev=0 tensor=46 shape=[16,10] slots=1 offset=6784 persistent=0 producer=80
-register 91 dev=1 tensor=46 shape=[16,10] slots=1 offset=6784 persistent=0 producer=81
-register 92 dev=2 tensor=47 shape=[4,16] slots=1 offset=6912 persistent=0 producer=86
-register 93 dev=3 tensor=47 shape=[4,16] slots=1 offset=6912 persistent=0 producer=87
-register 94 dev=2 tensor=48 shape=[4,16] slots=1 offset=7168 persistent=0 producer=88
-register 95 dev=3 tensor=48 shape=[4,16] slots=1 offset=7168 persistent=0 producer=89
-register 96 dev=2 tensor=49 shape=[16,16] slots=1 offset=2048 persistent=0 producer=90
-register 97 dev=3 tensor=49 shape=[16,16] slots=1 offset=2048 persistent=0 producer=91
-register 98 dev=2 tensor=50 shape=[4,16] slots=1 offset=3584 persistent=0 producer=92
-register 99 dev=3 tensor=50 shape=[4,16] slots=1 offset=3584 persistent=0 producer=93
-register 100 dev=2 tensor=51 shape=[4,16] slots=1 offset=7424 persistent=0 producer=94
-register 101 dev=3 tensor=51 shape=[4,16] slots=1 offset=7424 persistent=0 producer=95
-register 102 dev=2 tensor=52 shape=[16] slots=1 offset=6400 persistent=0 producer=96
-register 103 dev=3 tensor=52 shape=[16] slots=1 offset=6400 persistent=0 producer=97
-register 104 dev=2 tensor=53 shape=[4,16] slots=1 offset=3840 persistent=0 producer=98
-register 105 dev=3 tensor=53 shape=[4,16] slots=1 offset=3840 persistent=0 producer=99
-register 106 dev=2 tensor=54 shape=[4,16] slots=1 offset=7680 persistent=0 producer=100
-register 107 dev=3 tensor=54 shape=[4,16] slots=1 offset=7680 persistent=0 producer=101
-register 108 dev=2 tensor=55 shape=[4,16] slots=1 offset=7936 persistent=0 producer=102
-register 109 dev=3 tensor=55 shape=[4,16] slots=1 offset=7936 persistent=0 producer=103
-register 110 dev=2 tensor=56 shape=[4,16] slots=1 offset=8192 persistent=0 producer=104
-register 111 dev=3 tensor=56 shape=[4,16] slots=1 offset=8192 persistent=0 producer=105
-register 112 dev=2 tensor=57 shape=[16,16] slots=1 offset=3072 persistent=0 producer=106
-register 113 dev=3 tensor=57 shape=[16,16] slots=1 offset=3072 persistent=0 producer=107
-register 114 dev=2 tensor=58 shape=[4,16] slots=1 offset=8448 persistent=0 producer=108
-register 115 dev=3 tensor=58 shape=[4,16] slots=1 offset=8448 persistent=0 producer=109
-register 116 dev=2 tensor=59 shape=[4,16] slots=1 offset=8704 persistent=0 producer=110
-register 117 dev=3 tensor=59 shape=[4,16] slots=1 offset=8704 persistent=0 producer=111
-register 118 dev=2 tensor=60 shape=[16] slots=1 offset=6144 persistent=0 producer=112
-register 119 dev=3 tensor=60 shape=[16] slots=1 offset=6144 persistent=0 producer=113
-register 120 dev=2 tensor=61 shape=[4,16] slots=1 offset=8960 persistent=0 producer=114
-register 121 dev=3 tensor=61 shape=[4,16] slots=1 offset=8960 persistent=0 producer=115
-register 122 dev=2 tensor=62 shape=[4,16] slots=1 offset=8448 persistent=0 producer=116
-register 123 dev=3 tensor=62 shape=[4,16] slots=1 offset=8448 persistent=0 producer=117
-register 124 dev=0 tensor=63 shape=[4,16] slots=1 offset=9088 persistent=0 producer=122
-register 125 dev=1 tensor=63 shape=[4,16] slots=1 offset=9088 persistent=0 producer=123
-register 126 dev=0 tensor=64 shape=[4,16] slots=1 offset=9344 persistent=0 producer=124
-register 127 dev=1 tensor=64 shape=[4,16] slots=1 offset=9344 persistent=0 producer=125
-register 128 dev=0 tensor=65 shape=[16,16] slots=1 offset=2048 persistent=0 producer=126
-register 129 dev=1 tensor=65 shape=[16,16] slots=1 offset=2048 persistent=0 producer=127
-register 130 dev=0 tensor=66 shape=[4,16] slots=1 offset=3584 persistent=0 producer=128
-register 131 dev=1 tensor=66 shape=[4,16] slots=1 offset=3584 persistent=0 producer=129
-register 132 dev=0 tensor=67 shape=[4,16] slots=1 offset=9600 persistent=0 producer=130
-register 133 dev=1 tensor=67 shape=[4,16] slots=1 offset=9600 persistent=0 producer=131
-register 134 dev=0 tensor=68 shape=[16] slots=1 offset=8320 persistent=0 producer=132
-register 135 dev=1 tensor=68 shape=[16] slots=1 offset=8320 persistent=0 producer=133
-register 136 dev=0 tensor=69 shape=[4,16] slots=1 offset=3840 persistent=0 producer=134
-register 137 dev=1 tensor=69 shape=[4,16] slots=1 offset=3840 persistent=0 producer=135
-register 138 dev=0 tensor=71 shape=[4,16] slots=1 offset=9856 persistent=0 producer=136
-register 139 dev=1 tensor=71 shape=[4,16] slots=1 offset=9856 persistent=0 producer=137
-register 140 dev=0 tensor=72 shape=[4,16] slots=1 offset=10112 persistent=0 producer=138
-register 141 dev=1 tensor=72 shape=[4,16] slots=1 offset=10112 persistent=0 producer=139
-register 142 dev=0 tensor=73 shape=[16,16] slots=1 offset=3072 persistent=0 producer=140
-register 143 dev=1 tensor=73 shape=[16,16] slots=1 offset=3072 persistent=0 producer=141
-register 144 dev=0 tensor=74 shape=[4,16] slots=1 offset=10368 persistent=0 producer=142
-register 145 dev=1 tensor=74 shape=[4,16] slots=1 offset=10368 persistent=0 producer=143
-register 146 dev=0 tensor=75 shape=[16] slots=1 offset=8064 persistent=0 producer=144
-register 147 dev=1 tensor=75 shape=[16] slots=1 offset=8064 persistent=0 producer=145
-register 148 dev=2 tensor=76 shape=[4,16] slots=1 offset=9216 persistent=0 producer=26
-register 149 dev=3 tensor=76 shape=[4,16] slots=1 offset=9216 persistent=0 producer=27
-register 150 dev=0 tensor=77 shape=[4,16] slots=1 offset=7424 persistent=0 producer=48
-register 151 dev=1 tensor=77 shape=[4,16] slots=1 offset=7424 persistent=0 producer=49
-register 152 dev=2 tensor=78 shape=[4,16] slots=1 offset=4352 persistent=0 producer=84
-register 153 dev=3 tensor=78 shape=[4,16] slots=1 offset=4352 persistent=0 producer=85
-register 154 dev=0 tensor=79 shape=[4,16] slots=1 offset=4352 persistent=0 producer=118
-register 155 dev=1 tensor=79 shape=[4,16] slots=1 offset=4352 persistent=0 producer=119
-register 156 dev=0 tensor=80 shape=[16] slots=1 offset=8128 persistent=0 producer=146
-register 157 dev=1 tensor=80 shape=[16] slots=1 offset=8128 persistent=0 producer=147
-register 158 dev=0 tensor=81 shape=[16,16] slots=1 offset=4096 persistent=0 producer=150
-register 159 dev=1 tensor=81 shape=[16,16] slots=1 offset=4096 persistent=0 producer=151
-register 160 dev=0 tensor=82 shape=[16] slots=1 offset=8384 persistent=0 producer=154
-register 161 dev=1 tensor=82 shape=[16] slots=1 offset=8384 persistent=0 producer=155
-register 162 dev=0 tensor=83 shape=[16,16] slots=1 offset=5120 persistent=0 producer=158
-register 163 dev=1 tensor=83 shape=[16,16] slots=1 offset=5120 persistent=0 producer=159
-register 164 dev=2 tensor=84 shape=[16] slots=1 offset=6208 persistent=0 producer=162
-register 165 dev=3 tensor=84 shape=[16] slots=1 offset=6208 persistent=0 producer=163
-register 166 dev=2 tensor=85 shape=[16,16] slots=1 offset=4096 persistent=0 producer=166
-register 167 dev=3 tensor=85 shape=[16,16] slots=1 offset=4096 persistent=0 producer=167
-register 168 dev=2 tensor=86 shape=[16] slots=1 offset=6464 persistent=0 producer=170
-register 169 dev=3 tensor=86 shape=[16] slots=1 offset=6464 persistent=0 producer=171
-register 170 dev=2 tensor=87 shape=[16,16] slots=1 offset=5120 persistent=0 producer=174
-register 171 dev=3 tensor=87 shape=[16,16] slots=1 offset=5120 persistent=0 producer=175
-register 172 dev=0 tensor=88 shape=[16,10] slots=1 offset=7424 persistent=0 producer=178
-register 173 dev=1 tensor=88 shape=[16,10] slots=1 offset=7424 persistent=0 producer=179
+register 76 dev=0 tensor=41 shape=[4] slots=1 offset=2752 persistent=0 producer=66
+register 77 dev=1 tensor=41 shape=[4] slots=1 offset=2752 persistent=0 producer=67
+register 78 dev=0 tensor=42 shape=[4,10] slots=1 offset=2560 persistent=0 producer=68
+register 79 dev=1 tensor=42 shape=[4,10] slots=1 offset=2560 persistent=0 producer=69
+register 80 dev=0 tensor=44 shape=[4,10] slots=1 offset=10816 persistent=0 producer=70
+register 81 dev=1 tensor=44 shape=[4,10] slots=1 offset=10816 persistent=0 producer=71
+register 82 dev=0 tensor=45 shape=[4,16] slots=1 offset=8832 persistent=0 producer=72
+register 83 dev=1 tensor=45 shape=[4,16] slots=1 offset=8832 persistent=0 producer=73
+register 84 dev=0 tensor=46 shape=[16,10] slots=1 offset=6784 persistent=0 producer=74
+register 85 dev=1 tensor=46 shape=[16,10] slots=1 offset=6784 persistent=0 producer=75
+register 86 dev=2 tensor=47 shape=[4,16] slots=1 offset=6912 persistent=0 producer=80
+register 87 dev=3 tensor=47 shape=[4,16] slots=1 offset=6912 persistent=0 producer=81
+register 88 dev=2 tensor=48 shape=[4,16] slots=1 offset=7168 persistent=0 producer=82
+register 89 dev=3 tensor=48 shape=[4,16] slots=1 offset=7168 persistent=0 producer=83
+register 90 dev=2 tensor=49 shape=[16,16] slots=1 offset=2048 persistent=0 producer=84
+register 91 dev=3 tensor=49 shape=[16,16] slots=1 offset=2048 persistent=0 producer=85
+register 92 dev=2 tensor=50 shape=[4,16] slots=1 offset=3584 persistent=0 producer=86
+register 93 dev=3 tensor=50 shape=[4,16] slots=1 offset=3584 persistent=0 producer=87
+register 94 dev=2 tensor=51 shape=[4,16] slots=1 offset=7424 persistent=0 producer=88
+register 95 dev=3 tensor=51 shape=[4,16] slots=1 offset=7424 persistent=0 producer=89
+register 96 dev=2 tensor=52 shape=[16] slots=1 offset=6400 persistent=0 producer=90
+register 97 dev=3 tensor=52 shape=[16] slots=1 offset=6400 persistent=0 producer=91
+register 98 dev=2 tensor=53 shape=[4,16] slots=1 offset=3840 persistent=0 producer=92
+register 99 dev=3 tensor=53 shape=[4,16] slots=1 offset=3840 persistent=0 producer=93
+register 100 dev=2 tensor=54 shape=[4,16] slots=1 offset=7680 persistent=0 producer=94
+register 101 dev=3 tensor=54 shape=[4,16] slots=1 offset=7680 persistent=0 producer=95
+register 102 dev=2 tensor=55 shape=[4,16] slots=1 offset=7936 persistent=0 producer=96
+register 103 dev=3 tensor=55 shape=[4,16] slots=1 offset=7936 persistent=0 producer=97
+register 104 dev=2 tensor=56 shape=[4,16] slots=1 offset=8192 persistent=0 producer=98
+register 105 dev=3 tensor=56 shape=[4,16] slots=1 offset=8192 persistent=0 producer=99
+register 106 dev=2 tensor=57 shape=[16,16] slots=1 offset=3072 persistent=0 producer=100
+register 107 dev=3 tensor=57 shape=[16,16] slots=1 offset=3072 persistent=0 producer=101
+register 108 dev=2 tensor=58 shape=[4,16] slots=1 offset=8448 persistent=0 producer=102
+register 109 dev=3 tensor=58 shape=[4,16] slots=1 offset=8448 persistent=0 producer=103
+register 110 dev=2 tensor=59 shape=[4,16] slots=1 offset=8704 persistent=0 producer=104
+register 111 dev=3 tensor=59 shape=[4,16] slots=1 offset=8704 persistent=0 producer=105
+register 112 dev=2 tensor=60 shape=[16] slots=1 offset=6144 persistent=0 producer=106
+register 113 dev=3 tensor=60 shape=[16] slots=1 offset=6144 persistent=0 producer=107
+register 114 dev=2 tensor=61 shape=[4,16] slots=1 offset=8960 persistent=0 producer=108
+register 115 dev=3 tensor=61 shape=[4,16] slots=1 offset=8960 persistent=0 producer=109
+register 116 dev=2 tensor=62 shape=[4,16] slots=1 offset=8448 persistent=0 producer=110
+register 117 dev=3 tensor=62 shape=[4,16] slots=1 offset=8448 persistent=0 producer=111
+register 118 dev=0 tensor=63 shape=[4,16] slots=1 offset=9088 persistent=0 producer=116
+register 119 dev=1 tensor=63 shape=[4,16] slots=1 offset=9088 persistent=0 producer=117
+register 120 dev=0 tensor=64 shape=[4,16] slots=1 offset=9344 persistent=0 producer=118
+register 121 dev=1 tensor=64 shape=[4,16] slots=1 offset=9344 persistent=0 producer=119
+register 122 dev=0 tensor=65 shape=[16,16] slots=1 offset=2048 persistent=0 producer=120
+register 123 dev=1 tensor=65 shape=[16,16] slots=1 offset=2048 persistent=0 producer=121
+register 124 dev=0 tensor=66 shape=[4,16] slots=1 offset=3584 persistent=0 producer=122
+register 125 dev=1 tensor=66 shape=[4,16] slots=1 offset=3584 persistent=0 producer=123
+register 126 dev=0 tensor=67 shape=[4,16] slots=1 offset=9600 persistent=0 producer=124
+register 127 dev=1 tensor=67 shape=[4,16] slots=1 offset=9600 persistent=0 producer=125
+register 128 dev=0 tensor=68 shape=[16] slots=1 offset=8320 persistent=0 producer=126
+register 129 dev=1 tensor=68 shape=[16] slots=1 offset=8320 persistent=0 producer=127
+register 130 dev=0 tensor=69 shape=[4,16] slots=1 offset=3840 persistent=0 producer=128
+register 131 dev=1 tensor=69 shape=[4,16] slots=1 offset=3840 persistent=0 producer=129
+register 132 dev=0 tensor=71 shape=[4,16] slots=1 offset=9856 persistent=0 producer=130
+register 133 dev=1 tensor=71 shape=[4,16] slots=1 offset=9856 persistent=0 producer=131
+register 134 dev=0 tensor=72 shape=[4,16] slots=1 offset=10112 persistent=0 producer=132
+register 135 dev=1 tensor=72 shape=[4,16] slots=1 offset=10112 persistent=0 producer=133
+register 136 dev=0 tensor=73 shape=[16,16] slots=1 offset=3072 persistent=0 producer=134
+register 137 dev=1 tensor=73 shape=[16,16] slots=1 offset=3072 persistent=0 producer=135
+register 138 dev=0 tensor=74 shape=[4,16] slots=1 offset=10368 persistent=0 producer=136
+register 139 dev=1 tensor=74 shape=[4,16] slots=1 offset=10368 persistent=0 producer=137
+register 140 dev=0 tensor=75 shape=[16] slots=1 offset=8064 persistent=0 producer=138
+register 141 dev=1 tensor=75 shape=[16] slots=1 offset=8064 persistent=0 producer=139
+register 142 dev=2 tensor=76 shape=[4,16] slots=1 offset=9216 persistent=0 producer=26
+register 143 dev=3 tensor=76 shape=[4,16] slots=1 offset=9216 persistent=0 producer=27
+register 144 dev=0 tensor=77 shape=[4,16] slots=1 offset=7424 persistent=0 producer=48
+register 145 dev=1 tensor=77 shape=[4,16] slots=1 offset=7424 persistent=0 producer=49
+register 146 dev=2 tensor=78 shape=[4,16] slots=1 offset=4352 persistent=0 producer=78
+register 147 dev=3 tensor=78 shape=[4,16] slots=1 offset=4352 persistent=0 producer=79
+register 148 dev=0 tensor=79 shape=[4,16] slots=1 offset=4352 persistent=0 producer=112
+register 149 dev=1 tensor=79 shape=[4,16] slots=1 offset=4352 persistent=0 producer=113
+register 150 dev=0 tensor=80 shape=[16] slots=1 offset=8128 persistent=0 producer=140
+register 151 dev=1 tensor=80 shape=[16] slots=1 offset=8128 persistent=0 producer=141
+register 152 dev=0 tensor=81 shape=[16,16] slots=1 offset=4096 persistent=0 producer=142
+register 153 dev=1 tensor=81 shape=[16,16] slots=1 offset=4096 persistent=0 producer=143
+register 154 dev=0 tensor=82 shape=[16] slots=1 offset=8384 persistent=0 producer=144
+register 155 dev=1 tensor=82 shape=[16] slots=1 offset=8384 persistent=0 producer=145
+register 156 dev=0 tensor=83 shape=[16,16] slots=1 offset=5120 persistent=0 producer=146
+register 157 dev=1 tensor=83 shape=[16,16] slots=1 offset=5120 persistent=0 producer=147
+register 158 dev=2 tensor=84 shape=[16] slots=1 offset=6208 persistent=0 producer=148
+register 159 dev=3 tensor=84 shape=[16] slots=1 offset=6208 persistent=0 producer=149
+register 160 dev=2 tensor=85 shape=[16,16] slots=1 offset=4096 persistent=0 producer=150
+register 161 dev=3 tensor=85 shape=[16,16] slots=1 offset=4096 persistent=0 producer=151
+register 162 dev=2 tensor=86 shape=[16] slots=1 offset=6464 persistent=0 producer=152
+register 163 dev=3 tensor=86 shape=[16] slots=1 offset=6464 persistent=0 producer=153
+register 164 dev=2 tensor=87 shape=[16,16] slots=1 offset=5120 persistent=0 producer=154
+register 165 dev=3 tensor=87 shape=[16,16] slots=1 offset=5120 persistent=0 producer=155
+register 166 dev=0 tensor=88 shape=[16,10] slots=1 offset=7424 persistent=0 producer=158
+register 167 dev=1 tensor=88 shape=[16,10] slots=1 offset=7424 persistent=0 producer=159
 arena 0 11520
 arena 1 11520
 arena 2 9600
