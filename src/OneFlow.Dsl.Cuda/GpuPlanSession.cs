@@ -44,6 +44,7 @@ namespace OneFlow.Dsl.Cuda
         private readonly Action<GpuKernelContext>?[] _kernels;
         private readonly GpuKernelContext?[] _contexts;
         private readonly int[] _launchesPerAct;
+        private readonly bool[] _views;
         private readonly MemoryBuffer1D<float, Stride1D.Dense>?[] _scratch;
         private readonly MemoryBuffer1D<int, Stride1D.Dense>?[] _tables;
         private readonly PageLockedArray1D<float>?[] _staging;
@@ -73,7 +74,9 @@ namespace OneFlow.Dsl.Cuda
             _gpu = gpu;
             _layout = new PlanLayout(plan);
             _feeds = new Feeds(_layout);
-            var describe = plan.Actors.Select(a => plan.Ops[a.Op].RunsAsKernel ? GpuKernels.Describe(plan.Ops[a.Op].Kind) : null).ToArray();
+            // A view the memory plan made free enqueues nothing: its readers wait for its input's producer through it.
+            _views = plan.Actors.Select(plan.IsView).ToArray();
+            var describe = plan.Actors.Select(a => plan.Ops[a.Op].RunsAsKernel && !_views[a.Id] ? GpuKernels.Describe(plan.Ops[a.Op].Kind) : null).ToArray();
             var accelerator = gpu.Accelerator;
             _base = new long[plan.Devices];
             for (int d = 1; d < plan.Devices; d++) _base[d] = _base[d - 1] + plan.ArenaBytes[d - 1] / sizeof(float);
@@ -89,7 +92,7 @@ namespace OneFlow.Dsl.Cuda
             _order = new StreamOrder(accelerator, plan.Actors.Count, plan.Devices);
             _kernels = describe.Select((d, a) => d == null ? null : kernels.For(plan.Ops[plan.Actors[a].Op].Kind)).ToArray();
             var geometries = _layout.Geometries();
-            _launchesPerAct = describe.Select((d, a) => d?.Launches?.Invoke(geometries[a]!) ?? 1).ToArray();
+            _launchesPerAct = describe.Select((d, a) => _views[a] ? 0 : d?.Launches?.Invoke(geometries[a]!) ?? 1).ToArray();
             _scratch = plan.Actors.Select(a => describe[a.Id]?.Scratch is { } size ? accelerator.Allocate1D<float>(Math.Max(1, size(geometries[a.Id]!))) : null).ToArray();
             _contexts = plan.Actors.Select(a => geometries[a.Id] == null ? null : Context(a, geometries[a.Id]!)).ToArray();
             _tables = plan.Actors.Select(a => describe[a.Id]?.Table is { } table ? Table(_contexts[a.Id]!, table(_contexts[a.Id]!)) : null).ToArray();
@@ -225,7 +228,7 @@ namespace OneFlow.Dsl.Cuda
         public IReadOnlyList<(OpKind Kind, int Launches)> LaunchesByKind()
             => Plan.Actors.Where(a => _kernels[a.Id] != null || Plan.Ops[a.Op].Kind == OpKind.Input || a.Output >= 0)
                 .GroupBy(a => Plan.Ops[a.Op].Kind, a => _launchesPerAct[a.Id])
-                .Select(g => (g.Key, g.Sum())).OrderByDescending(g => g.Item2).ToList();
+                .Select(g => (g.Key, g.Sum())).Where(g => g.Item2 > 0).OrderByDescending(g => g.Item2).ToList();
 
         /// <summary>Times the host has waited for the GPU since the last <see cref="Run"/> began, counted where it waits: for a
         /// training step, at the end of the run and to read the loss.</summary>
@@ -332,6 +335,7 @@ namespace OneFlow.Dsl.Cuda
         /// <summary>The act's kernels or copy, enqueued on its stream.</summary>
         private void Execute(Actor actor, PlanOp op, AcceleratorStream stream, long piece)
         {
+            if (_views[actor.Id]) return;
             if (_kernels[actor.Id] is { } kernel)
             {
                 var context = _contexts[actor.Id]!;

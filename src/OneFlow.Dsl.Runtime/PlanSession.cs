@@ -27,6 +27,8 @@ namespace OneFlow.Dsl.Runtime
             set => Optimizer.LearningRate = value;
         }
 
+        /// <summary>Per actor, whether it is a view the memory plan made free (see <see cref="Plan.IsView"/>).</summary>
+        private readonly bool[] _views;
         private readonly DeviceArena[] _arenas;
 
         /// <summary>The bytes of each device's arena as allocated (0 for devices of other processes).</summary>
@@ -71,7 +73,8 @@ namespace OneFlow.Dsl.Runtime
             if (transport != null && transport.Size != plan.DeviceMap.Ranks)
                 throw new ArgumentException($"The plan spreads its devices over {plan.DeviceMap.Ranks} process{(plan.DeviceMap.Ranks == 1 ? "" : "es")}, but {transport.Size} were started; plan for the world size (placement \"{transport.Size}/...\").");
             _layout = new PlanLayout(plan);
-            _kernels = plan.Actors.Select(a => plan.Ops[a.Op].RunsAsKernel ? CpuKernels.For(plan.Ops[a.Op].Kind) : null).ToArray();
+            _kernels = plan.Actors.Select(a => plan.Ops[a.Op].RunsAsKernel && !plan.IsView(a) ? CpuKernels.For(plan.Ops[a.Op].Kind) : null).ToArray();
+            _views = plan.Actors.Select(plan.IsView).ToArray();
             int threads = Math.Max(1, Environment.ProcessorCount / plan.Devices);
             // Made device by device: contexts are written at every act, and neighbours in memory on other devices'
             // threads would make each write evict a line another device is using.
@@ -156,7 +159,7 @@ namespace OneFlow.Dsl.Runtime
         {
             var actor = Plan.Actors[_planActor[engineId]];
             var op = Plan.Ops[actor.Op];
-            if (Idle(op, piece)) return true;
+            if (Idle(op, piece) || _views[actor.Id]) return true;
             long start = TraceRecorder.Now;
             if (_kernels[actor.Id] is { } kernel)
             {

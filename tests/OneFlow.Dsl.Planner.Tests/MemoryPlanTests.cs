@@ -75,5 +75,29 @@ namespace OneFlow.Dsl.Planner.Tests
         private static bool Overlaps(Register a, Register b) => a.Offset < b.Offset + b.Bytes && b.Offset < a.Offset + a.Bytes;
 
         private static string Name(Plan.Plan p, Register r) => $"{p.Tensors[r.Tensor].Name} on device {r.Device}";
+
+        /// <summary>A reshape of a step's value takes that value's bytes and does nothing (a view), on every device of a
+        /// split batch, and the value lives until the view's readers are done: replays in any order overwrite nothing.
+        /// A reshape of a weight (which an update changes in place) stays a copy.</summary>
+        [Theory]
+        [InlineData("cpu:0")]
+        [InlineData("cpu:0-3")]
+        public void A_reshape_of_a_steps_value_is_a_view_of_its_bytes(string placement)
+        {
+            var spec = new NetworkSpec("Views", 8, placement, Arr(W("w", null, 6, 4)),
+                Arr(new TensorDecl("x", DeclKind.Input, Arr(24), "S(0)")),
+                Arr(Op("r", "Reshape", "x") with { Args = Arr(-1.0, 6, 4) }, Op("h", "Relu", "r"), Op("flat", "Reshape", "h") with { Args = Arr(-1.0, 24) },
+                    Op("v", "Reshape", "w") with { Args = Arr(24.0) }, Op("y", "Mul", "flat", "v")),
+                "y", NetworkSpec.DefaultLoss("y"), "loss");
+            var plan = NetworkPlanner.Compile(spec, PlanMode.Train);
+            var reshapes = plan.Actors.Where(a => plan.Ops[a.Op].Kind == Ops.OpKind.Reshape).ToList();
+            bool OfWeight(Actor a) => plan.Tensors[plan.Registers[a.Inputs[0]].Tensor].Role == TensorRole.Weight;
+            var ofValues = reshapes.Where(a => !OfWeight(a) && (plan.Ops[a.Op].Origin.StartsWith("r =") || plan.Ops[a.Op].Origin.StartsWith("flat ="))).ToList();
+            Assert.Equal(2 * plan.Devices, ofValues.Count);
+            Assert.All(ofValues, a => Assert.True(plan.IsView(a), $"{plan.Ops[a.Op].Origin} on device {a.Device} copies"));
+            Assert.All(reshapes.Where(OfWeight), a => Assert.False(plan.IsView(a)));
+            Assert.Contains(reshapes, OfWeight);
+            for (int seed = 0; seed < 30; seed++) MemoryReplay.Run(plan, new Random(seed));
+        }
     }
 }

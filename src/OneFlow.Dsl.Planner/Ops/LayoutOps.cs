@@ -29,6 +29,9 @@ namespace OneFlow.Dsl.Planner.Ops
         public override DType OutputType(LogicalGraph g, LogicalOp op) => g.Tensor(op.Inputs[0]).DType;
         public override bool TakesMask(int operand) => true;
 
+        /// <summary>Each device's part is its input's part, the same elements in the same order.</summary>
+        public override bool IsView => true;
+
         public override Shape InferShape(LogicalGraph g, LogicalOp op)
         {
             var x = ShapeOf(g, op, 0);

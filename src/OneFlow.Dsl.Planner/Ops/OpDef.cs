@@ -48,6 +48,10 @@ namespace OneFlow.Dsl.Planner.Ops
 
         public virtual bool HasOutput => true;
 
+        /// <summary>True for an op whose output on each device is its one input's bytes as they are (a reshape): the memory
+        /// plan gives the output those bytes where the input is a step's value, and then the op does nothing.</summary>
+        public virtual bool IsView => false;
+
         /// <summary>False for the ops a session carries out itself rather than through a kernel (feeds, boxing).</summary>
         public virtual bool RunsAsKernel => true;
 

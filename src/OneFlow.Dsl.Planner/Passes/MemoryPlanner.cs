@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using OneFlow.Dsl.Planner.Model;
+using OneFlow.Dsl.Planner.Ops;
 using OneFlow.Dsl.Planner.Plan;
 
 namespace OneFlow.Dsl.Planner.Passes
@@ -11,7 +12,8 @@ namespace OneFlow.Dsl.Planner.Passes
     /// reader of one is finished, by the plan's own dependencies, before the other is written: that holds whatever
     /// order the actors happen to run in, so the static layout is safe under streaming execution. The result of an
     /// all-reduce between processes takes the very bytes of the partial sums it reduces, which nothing else reads:
-    /// MPI then reduces in place, with no copy.</summary>
+    /// MPI then reduces in place, with no copy. A view (a reshape) of a step's value takes that value's bytes, which
+    /// then live until the view's readers are done: the reshape copies nothing.</summary>
     internal static class MemoryPlanner
     {
         public static (List<Register> Registers, long[] ArenaBytes) Assign(
@@ -44,12 +46,21 @@ namespace OneFlow.Dsl.Planner.Passes
             return (registers.Select(r => r with { Offset = offsets[r.Id] }).ToList(), arena);
         }
 
-        /// <summary>Output register → input register, for each all-reduce between processes (one device each) whose
-        /// partial sums only it reads.</summary>
+        /// <summary>Output register → input register, for each view of a step's value (of the bytes that value itself
+        /// takes, for a view of a view), and each all-reduce between processes (one device each) whose partial sums only
+        /// it reads.</summary>
         private static Dictionary<int, int> InPlace(IReadOnlyList<Actor> actors, IReadOnlyList<Register> registers, IReadOnlyList<PlanOp> ops,
             DeviceMap devices, List<int>[] readers)
         {
             var aliases = new Dictionary<int, int>();
+            // Actor ids are a topological order, so a view's input is resolved before the view.
+            foreach (var a in actors)
+            {
+                if (a.Output < 0 || a.Inputs.Length != 1 || !OpRegistry.Get(ops[a.Op].Kind).IsView) continue;
+                Register input = registers[a.Inputs[0]], output = registers[a.Output];
+                if (input.Persistent || output.Persistent || input.Slots != output.Slots || input.Bytes != output.Bytes) continue;
+                aliases[output.Id] = aliases.TryGetValue(input.Id, out int root) ? root : input.Id;
+            }
             foreach (var group in actors.GroupBy(a => a.Op))
             {
                 var op = ops[group.Key];
@@ -59,7 +70,9 @@ namespace OneFlow.Dsl.Planner.Passes
                     if (a.Inputs.Length != 1 || a.Output < 0) continue;
                     Register input = registers[a.Inputs[0]], output = registers[a.Output];
                     if (input.Persistent || output.Persistent || input.Slots != output.Slots || input.Bytes != output.Bytes) continue;
-                    if (readers[input.Id].Count == 1 && readers[input.Id][0] == a.Id) aliases[output.Id] = input.Id;
+                    // Reduced in place only where nothing else reads those bytes: not a view's, nor one with views.
+                    bool viewed = aliases.ContainsKey(input.Id) || aliases.ContainsValue(input.Id);
+                    if (!viewed && readers[input.Id].Count == 1 && readers[input.Id][0] == a.Id) aliases[output.Id] = input.Id;
                 }
             }
             return aliases;

@@ -112,6 +112,11 @@ namespace OneFlow.Dsl.Planner.Plan
                     ? throw new System.InvalidOperationException($"{Tensors[tensor].Name} is computed inside a fused kernel and never stored; plan with fuse: false to read it.")
                     : throw new KeyNotFoundException($"{Tensors[tensor].Name} has no part on device {device}.");
 
+        /// <summary>True for an actor whose output the memory plan gave its input's bytes (a reshape of a step's value,
+        /// <see cref="Ops.OpDef.IsView"/>): there is nothing for it to do.</summary>
+        public bool IsView(Actor a)
+            => a.Output >= 0 && a.Inputs.Length == 1 && OpRegistry.Get(Ops[a.Op].Kind).IsView && Registers[a.Output].Offset == Registers[a.Inputs[0]].Offset;
+
         /// <summary>The actors of one op, one per device it runs on, in device order: a collective's participants.</summary>
         public IReadOnlyList<Actor> ActorsOf(int op) => _actorsByOp[op];
 
