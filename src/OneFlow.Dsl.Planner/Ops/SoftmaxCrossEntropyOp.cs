@@ -24,8 +24,12 @@ namespace OneFlow.Dsl.Planner.Ops
             Shape x = b.ShapeOf(logits), y = b.ShapeOf(labels);
             if (x.Rank < 2 || y.Rank != x.Rank - 1 || !Enumerable.Range(0, y.Rank).All(k => y[k] == x[k]))
                 throw b.Mismatch($"SoftmaxCrossEntropy: {b.NameOf(logits)} is {x} but {b.NameOf(labels)} is {y}; one label per row is needed.");
-            int chunks = b.Add(OpKind.ChunkMax, new[] { logits }, "chunks", new ChunkAttributes(System.Math.Min(b.Devices, x[x.Rank - 1])));
-            int max = b.Add(OpKind.MaxLast, new[] { chunks }, "max");
+            int count = System.Math.Min(b.Devices, x[x.Rank - 1]);
+            int chunks = b.Add(OpKind.ChunkMax, new[] { logits }, "chunks", new ChunkAttributes(count));
+            // One chunk holds the rows' maxima already: a reshape, which the memory plan makes a view of them (the batch
+            // axis left open, as an exported model's).
+            int max = count == 1 ? b.Add(OpKind.Reshape, new[] { chunks }, "max", new ReshapeAttributes(y.ToArray().Select((d, i) => i == 0 ? -1L : d).ToArray()))
+                : b.Add(OpKind.MaxLast, new[] { chunks }, "max");
             int sum = b.Add(OpKind.SumExp, new[] { logits, max }, "sumexp");
             int picked = b.Add(OpKind.PickClass, new[] { logits, labels }, "picked");
             int loss = b.Add(OpKind.CrossEntropyRows, new[] { sum, max, picked }, "rows");
