@@ -224,9 +224,10 @@ namespace OneFlow.Dsl.Cuda
         /// <summary>Kernels and copies the last <see cref="Run"/> enqueued (cuBLAS calls count as one).</summary>
         public long LaunchesPerStep { get; private set; }
 
-        /// <summary>Where a step's launches go, by op kind, most first (one act per actor, the step's values' copy aside).</summary>
+        /// <summary>Where a step's launches go, by op kind, most first (one act per actor, the step's values' copy aside): a
+        /// collective launches a gather per participant that receives, every other actor its own launches.</summary>
         public IReadOnlyList<(OpKind Kind, int Launches)> LaunchesByKind()
-            => Plan.Actors.Where(a => _kernels[a.Id] != null || Plan.Ops[a.Op].Kind == OpKind.Input || a.Output >= 0)
+            => Plan.Actors.Where(a => !Plan.Ops[a.Op].IsRendezvous || a.Output >= 0)
                 .GroupBy(a => Plan.Ops[a.Op].Kind, a => _launchesPerAct[a.Id])
                 .Select(g => (g.Key, g.Sum())).Where(g => g.Item2 > 0).OrderByDescending(g => g.Item2).ToList();
 
